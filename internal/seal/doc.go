@@ -1,0 +1,17 @@
+// Package seal is Confide's cryptography: codenames, the keys derived from
+// them, and streaming age encryption of everything a source sends.
+//
+// Contract:
+//
+//   - Everything sealed is a standard age file (X25519 recipients only), so a
+//     journalist can open it with the stock age CLI and nothing else.
+//   - Encryption is streaming: memory is bounded by age's 64 KiB chunk, never by
+//     the size of the input, and plaintext is never written anywhere by this
+//     package.
+//   - A codename is seven words from the EFF large word list (about 90 bits).
+//     Argon2id (RFC 9106, 64 MiB, t=3, p=4) with a per-instance salt turns it
+//     into a login key and the source's own age identity. Only the SHA-256 of
+//     the login key and the identity's public recipient are meant to be stored;
+//     neither opens a reply.
+//   - Nothing here logs, and no function returns a codename inside an error.
+package seal
