@@ -1,0 +1,15 @@
+// Package store is Confide's persistence: one interface, Store, with two
+// backends that share every query, SQLite (embedded, the default) in
+// store/sqlite and PostgreSQL in store/postgres.
+//
+// Contract:
+//
+//   - The store holds ciphertext and the minimum of metadata. Nothing in it
+//     opens a submission or a reply: sources appear as the SHA-256 of a login
+//     key, a public age recipient and a random designation; times a journalist
+//     sees are whole days.
+//   - No IP address, user agent or codename is ever a column.
+//   - Not found is ErrNotFound, never a nil value with a nil error; a
+//     uniqueness clash is ErrConflict. Errors are prefixed "store: ".
+//   - Migrations are versioned and applied, in order and once, by Open.
+package store

@@ -1,0 +1,110 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+)
+
+// migrations are applied in order, each once, each in its own transaction.
+// Append; never edit one that has shipped. {{serial}} and {{blob}} are filled
+// from the dialect.
+var migrations = []string{
+	// 1: the dropbox.
+	`CREATE TABLE settings (
+		name  TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	);
+	CREATE TABLE journalists (
+		id        TEXT PRIMARY KEY,
+		name      TEXT NOT NULL UNIQUE,
+		recipient TEXT NOT NULL,
+		admin     INTEGER NOT NULL DEFAULT 0,
+		created   BIGINT NOT NULL
+	);
+	CREATE TABLE sources (
+		id          TEXT PRIMARY KEY,
+		login_hash  {{blob}} NOT NULL UNIQUE,
+		recipient   TEXT NOT NULL,
+		designation TEXT NOT NULL UNIQUE,
+		created_day BIGINT NOT NULL,
+		active_day  BIGINT NOT NULL
+	);
+	CREATE TABLE submissions (
+		id          TEXT PRIMARY KEY,
+		source_id   TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+		created_day BIGINT NOT NULL
+	);
+	CREATE TABLE items (
+		seq           {{serial}},
+		id            TEXT NOT NULL UNIQUE,
+		source_id     TEXT NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
+		submission_id TEXT REFERENCES submissions(id) ON DELETE CASCADE,
+		kind          TEXT NOT NULL,
+		blob          TEXT NOT NULL,
+		size          BIGINT NOT NULL,
+		manifest      {{blob}} NOT NULL,
+		created_day   BIGINT NOT NULL
+	);
+	CREATE INDEX items_source ON items (source_id, seq);
+	CREATE INDEX items_blob ON items (blob);`,
+}
+
+func (s *DB) migrate(ctx context.Context) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	defer conn.Close()
+	if s.d.Name == "postgres" {
+		// Several servers may start at once against one database.
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(4242001)`); err != nil {
+			return fmt.Errorf("store: migrate lock: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(4242001)`)
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY)`); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	var have int
+	if err := conn.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		return fmt.Errorf("store: migrate: %w", err)
+	}
+	if have > len(migrations) {
+		return fmt.Errorf("store: the database is at schema %d, newer than this binary's %d", have, len(migrations))
+	}
+	for v := have + 1; v <= len(migrations); v++ {
+		text := migrations[v-1]
+		for k, val := range s.d.Types {
+			text = strings.ReplaceAll(text, "{{"+k+"}}", val)
+		}
+		tx, err := conn.BeginTx(ctx, nil)
+		if err != nil {
+			return fmt.Errorf("store: migrate: %w", err)
+		}
+		for _, stmt := range strings.Split(text, ";") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("store: migration %d: %w", v, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO schema_migrations (version) VALUES (?)`), v); err != nil {
+			tx.Rollback()
+			return fmt.Errorf("store: migration %d: %w", v, err)
+		}
+		if err := tx.Commit(); err != nil {
+			return fmt.Errorf("store: migration %d: %w", v, err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion reports the applied schema version.
+func (s *DB) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&v)
+	return v, s.wrap("schema version", err)
+}

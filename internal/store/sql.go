@@ -1,0 +1,324 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// Dialect is what differs between the SQL backends.
+type Dialect struct {
+	// Name is "sqlite" or "postgres".
+	Name string
+	// Dollar placeholders ($1) instead of ?.
+	Dollar bool
+	// IsConflict reports a unique-constraint violation.
+	IsConflict func(error) bool
+	// Types fills the migration templates: {{serial}}, {{blob}}.
+	Types map[string]string
+}
+
+// DB implements Store on database/sql. The backends only open the connection
+// and describe their dialect; every query is here, once.
+type DB struct {
+	db *sql.DB
+	d  Dialect
+}
+
+// New wraps an open database, applying pending migrations.
+func New(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
+	s := &DB{db: db, d: d}
+	if err := s.migrate(ctx); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// NewID returns a random 128-bit identifier in hex.
+func NewID() string {
+	b := make([]byte, 16)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+func (s *DB) q(query string) string {
+	if !s.d.Dollar {
+		return query
+	}
+	var sb strings.Builder
+	n := 0
+	for _, c := range query {
+		if c == '?' {
+			n++
+			sb.WriteByte('$')
+			sb.WriteString(strconv.Itoa(n))
+			continue
+		}
+		sb.WriteRune(c)
+	}
+	return sb.String()
+}
+
+func (s *DB) wrap(op string, err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, sql.ErrNoRows):
+		return ErrNotFound
+	case s.d.IsConflict != nil && s.d.IsConflict(err):
+		return ErrConflict
+	}
+	return fmt.Errorf("store: %s: %w", op, err)
+}
+
+// Close closes the database.
+func (s *DB) Close() error { return s.db.Close() }
+
+// SQL exposes the underlying handle, for tests and benchmarks.
+func (s *DB) SQL() *sql.DB { return s.db }
+
+// Salt returns the per-instance salt, creating it once.
+func (s *DB) Salt(ctx context.Context) ([]byte, error) {
+	fresh := make([]byte, 16)
+	rand.Read(fresh)
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`),
+		"instance_salt", hex.EncodeToString(fresh))
+	if err != nil {
+		return nil, s.wrap("salt", err)
+	}
+	v, err := s.Setting(ctx, "instance_salt")
+	if err != nil {
+		return nil, err
+	}
+	b, err := hex.DecodeString(v)
+	if err != nil {
+		return nil, fmt.Errorf("store: corrupt instance salt: %w", err)
+	}
+	return b, nil
+}
+
+// Setting returns a named setting.
+func (s *DB) Setting(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT value FROM settings WHERE name = ?`), name).Scan(&v)
+	return v, s.wrap("setting", err)
+}
+
+// SetSetting stores a named setting.
+func (s *DB) SetSetting(ctx context.Context, name, value string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO settings (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`), name, value)
+	return s.wrap("set setting", err)
+}
+
+// AddJournalist registers a journalist.
+func (s *DB) AddJournalist(ctx context.Context, j Journalist) error {
+	if j.ID == "" {
+		j.ID = NewID()
+	}
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO journalists (id, name, recipient, admin, created) VALUES (?, ?, ?, ?, ?)`),
+		j.ID, j.Name, j.Recipient, boolInt(j.Admin), int64(j.Created))
+	return s.wrap("add journalist", err)
+}
+
+const journalistCols = `id, name, recipient, admin, created`
+
+func scanJournalist(sc interface{ Scan(...any) error }) (Journalist, error) {
+	var j Journalist
+	var admin int
+	var created int64
+	err := sc.Scan(&j.ID, &j.Name, &j.Recipient, &admin, &created)
+	j.Admin, j.Created = admin != 0, Day(created)
+	return j, err
+}
+
+// Journalists lists journalists by name.
+func (s *DB) Journalists(ctx context.Context) ([]Journalist, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+journalistCols+` FROM journalists ORDER BY name`)
+	if err != nil {
+		return nil, s.wrap("journalists", err)
+	}
+	defer rows.Close()
+	var out []Journalist
+	for rows.Next() {
+		j, err := scanJournalist(rows)
+		if err != nil {
+			return nil, s.wrap("journalists", err)
+		}
+		out = append(out, j)
+	}
+	return out, s.wrap("journalists", rows.Err())
+}
+
+// JournalistByName finds one journalist.
+func (s *DB) JournalistByName(ctx context.Context, name string) (Journalist, error) {
+	j, err := scanJournalist(s.db.QueryRowContext(ctx, s.q(`SELECT `+journalistCols+` FROM journalists WHERE name = ?`), name))
+	return j, s.wrap("journalist", err)
+}
+
+// RemoveJournalist deletes a journalist.
+func (s *DB) RemoveJournalist(ctx context.Context, name string) error {
+	res, err := s.db.ExecContext(ctx, s.q(`DELETE FROM journalists WHERE name = ?`), name)
+	if err != nil {
+		return s.wrap("remove journalist", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// CreateSource records a new source.
+func (s *DB) CreateSource(ctx context.Context, src Source) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sources (id, login_hash, recipient, designation, created_day, active_day)
+		VALUES (?, ?, ?, ?, ?, ?)`), src.ID, src.LoginHash, src.Recipient, src.Designation, int64(src.Created), int64(src.Active))
+	return s.wrap("create source", err)
+}
+
+const sourceCols = `id, login_hash, recipient, designation, created_day, active_day`
+
+func scanSource(sc interface{ Scan(...any) error }) (Source, error) {
+	var src Source
+	var c, a int64
+	err := sc.Scan(&src.ID, &src.LoginHash, &src.Recipient, &src.Designation, &c, &a)
+	src.Created, src.Active = Day(c), Day(a)
+	return src, err
+}
+
+// SourceByLogin finds a source by login hash.
+func (s *DB) SourceByLogin(ctx context.Context, loginHash []byte) (Source, error) {
+	src, err := scanSource(s.db.QueryRowContext(ctx, s.q(`SELECT `+sourceCols+` FROM sources WHERE login_hash = ?`), loginHash))
+	return src, s.wrap("source", err)
+}
+
+// SourceByID finds a source by ID.
+func (s *DB) SourceByID(ctx context.Context, id string) (Source, error) {
+	src, err := scanSource(s.db.QueryRowContext(ctx, s.q(`SELECT `+sourceCols+` FROM sources WHERE id = ?`), id))
+	return src, s.wrap("source", err)
+}
+
+// AddSubmission stores a whole submission in one transaction.
+func (s *DB) AddSubmission(ctx context.Context, sourceID, submissionID string, items []Item) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap("add submission", err)
+	}
+	defer tx.Rollback()
+	today := int64(Today())
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO submissions (id, source_id, created_day) VALUES (?, ?, ?)`),
+		submissionID, sourceID, today); err != nil {
+		return s.wrap("add submission", err)
+	}
+	for _, it := range items {
+		if err := s.insertItem(ctx, tx, sourceID, submissionID, it); err != nil {
+			return err
+		}
+	}
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE sources SET active_day = ? WHERE id = ?`), today, sourceID)
+	if err != nil {
+		return s.wrap("add submission", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return s.wrap("add submission", tx.Commit())
+}
+
+func (s *DB) insertItem(ctx context.Context, tx *sql.Tx, sourceID, submissionID string, it Item) error {
+	if it.ID == "" {
+		it.ID = NewID()
+	}
+	var sub any
+	if submissionID != "" {
+		sub = submissionID
+	}
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()))
+	return s.wrap("add item", err)
+}
+
+// AddReply stores a reply.
+func (s *DB) AddReply(ctx context.Context, it Item) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return s.wrap("add reply", err)
+	}
+	defer tx.Rollback()
+	it.Kind = KindReply
+	if err := s.insertItem(ctx, tx, it.SourceID, "", it); err != nil {
+		return err
+	}
+	return s.wrap("add reply", tx.Commit())
+}
+
+const itemCols = `id, source_id, COALESCE(submission_id, ''), kind, blob, size, manifest, created_day, seq`
+
+func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
+	var it Item
+	var c int64
+	err := sc.Scan(&it.ID, &it.SourceID, &it.SubmissionID, &it.Kind, &it.Blob, &it.Size, &it.Manifest, &c, &it.Seq)
+	it.Created = Day(c)
+	return it, err
+}
+
+// Items lists a source's items, oldest first.
+func (s *DB) Items(ctx context.Context, sourceID string, kinds ...string) ([]Item, error) {
+	query := `SELECT ` + itemCols + ` FROM items WHERE source_id = ?`
+	args := []any{sourceID}
+	if len(kinds) > 0 {
+		query += ` AND kind IN (?` + strings.Repeat(`, ?`, len(kinds)-1) + `)`
+		for _, k := range kinds {
+			args = append(args, k)
+		}
+	}
+	rows, err := s.db.QueryContext(ctx, s.q(query+` ORDER BY seq`), args...)
+	if err != nil {
+		return nil, s.wrap("items", err)
+	}
+	defer rows.Close()
+	var out []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, s.wrap("items", err)
+		}
+		out = append(out, it)
+	}
+	return out, s.wrap("items", rows.Err())
+}
+
+// DeleteItem deletes one item of a source.
+func (s *DB) DeleteItem(ctx context.Context, sourceID, itemID, kind string) (Item, error) {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Item{}, s.wrap("delete item", err)
+	}
+	defer tx.Rollback()
+	it, err := scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemCols+` FROM items WHERE id = ? AND source_id = ? AND kind = ?`), itemID, sourceID, kind))
+	if err != nil {
+		return Item{}, s.wrap("delete item", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM items WHERE id = ?`), itemID); err != nil {
+		return Item{}, s.wrap("delete item", err)
+	}
+	return it, s.wrap("delete item", tx.Commit())
+}
+
+// BlobReferenced reports whether an item names the blob.
+func (s *DB) BlobReferenced(ctx context.Context, blob string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM items WHERE blob = ?`), blob).Scan(&n)
+	return n > 0, s.wrap("blob referenced", err)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

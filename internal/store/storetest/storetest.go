@@ -1,0 +1,80 @@
+// Package storetest is the storage test suite that every backend must pass,
+// and helpers that open each backend for other packages' tests.
+//
+// PostgreSQL tests need CONFIDE_TEST_POSTGRES, an admin DSN; scripts/test.sh
+// starts Debian's PostgreSQL and sets it. Each test gets a fresh database.
+package storetest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"confide/internal/store"
+	"confide/internal/store/postgres"
+	"confide/internal/store/sqlite"
+)
+
+// Backend opens a fresh, empty store for one test.
+type Backend struct {
+	Name string
+	Open func(t testing.TB) (*store.DB, string) // the store and its --db value ("" for SQLite)
+}
+
+// Backends returns both backends. Every storage-touching test runs on each.
+func Backends() []Backend {
+	return []Backend{
+		{Name: "sqlite", Open: func(t testing.TB) (*store.DB, string) {
+			s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "confide.db"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s, ""
+		}},
+		{Name: "postgres", Open: func(t testing.TB) (*store.DB, string) {
+			dsn := PostgresDSN(t)
+			s, err := postgres.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { s.Close() })
+			return s, dsn
+		}},
+	}
+}
+
+// PostgresDSN creates a fresh database and returns its DSN; it is dropped
+// when the test ends.
+func PostgresDSN(t testing.TB) string {
+	admin := os.Getenv("CONFIDE_TEST_POSTGRES")
+	if admin == "" {
+		t.Fatal("CONFIDE_TEST_POSTGRES is not set: run scripts/test.sh, which starts PostgreSQL and sets it")
+	}
+	b := make([]byte, 6)
+	rand.Read(b)
+	name := "confide_t_" + hex.EncodeToString(b)
+	db, err := sql.Open("pgx", admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`CREATE DATABASE ` + name); err != nil {
+		db.Close()
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		db.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
+		db.Close()
+	})
+	u, err := url.Parse(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}

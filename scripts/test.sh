@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Runs Confide's whole test suite on a fresh Debian 12 machine, as root:
+# installs what the tests need, starts PostgreSQL, then runs vet, staticcheck,
+# every test on both storage backends, and a short fuzz run of every target.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo /root/go)/bin"
+
+SUDO="" AS_PG="runuser -u postgres --"
+[ "$(id -u)" = 0 ] || { SUDO="sudo"; AS_PG="sudo -u postgres"; }
+
+need=(postgresql chromium tor age argon2)
+missing=()
+for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "== installing ${missing[*]}"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+echo "== starting PostgreSQL"
+ver=$(ls /usr/lib/postgresql | sort -n | tail -1)
+if ! pg_lsclusters -h | grep -q .; then $SUDO pg_createcluster "$ver" main >/dev/null; fi
+cluster=$(pg_lsclusters -h | head -1 | awk '{print $1" "$2}')
+$SUDO pg_ctlcluster $cluster start 2>/dev/null || true
+for _ in $(seq 30); do $AS_PG psql -qAtc 'select 1' >/dev/null 2>&1 && break; sleep 1; done
+$AS_PG psql -qAt >/dev/null <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'confide_test') THEN
+    CREATE ROLE confide_test LOGIN SUPERUSER PASSWORD 'confide_test';
+  END IF;
+END $$;
+SQL
+port=$(pg_lsclusters -h | head -1 | awk '{print $3}')
+export CONFIDE_TEST_POSTGRES="postgres://confide_test:confide_test@127.0.0.1:${port}/postgres?sslmode=disable"
+
+echo "== go vet, staticcheck"
+gofmt_out=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$gofmt_out" ]; then echo "gofmt would change: $gofmt_out"; exit 1; fi
+go vet ./...
+command -v staticcheck >/dev/null || go install honnef.co/go/tools/cmd/staticcheck@v0.8.2
+staticcheck ./...
+
+echo "== go test (SQLite and PostgreSQL)"
+go build -o /dev/null ./cmd/confide
+go test -count=1 -timeout 20m ./... 2>&1 | tee /tmp/confide-test.log
+status=${PIPESTATUS[0]}
+[ "$status" = 0 ] || exit "$status"
+
+echo "== short fuzz run"
+fuzztime=${FUZZTIME:-5s}
+for pkg in $(go list ./...); do
+  dir=$(go list -f '{{.Dir}}' "$pkg")
+  for t in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
+    go test -run '^$' -fuzz "^${t}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/confide-fuzz.log 2>&1 \
+      || { cat /tmp/confide-fuzz.log; echo "fuzz $pkg $t failed"; exit 1; }
+    echo "fuzz ok: $pkg $t"
+  done
+done
+passed=$(grep -c '^ok ' /tmp/confide-test.log || true)
+echo "all tests passed: $passed packages"
