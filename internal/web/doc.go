@@ -1,0 +1,15 @@
+// Package web holds what the three zones' HTTP servers share: security
+// headers, CSRF protection, panic recovery, the language catalogues, the page
+// layout and the stylesheet.
+//
+// Security contract:
+//
+//   - Every response carries a strict CSP (default-src 'none', no script at
+//     all), no-referrer, frame-ancestors 'none', nosniff and no-store.
+//   - Nothing here logs a client address, a user agent or a request line.
+//     Panics are logged as their value only.
+//   - What a visitor is shown (Error.Public, a catalogue key) is kept apart
+//     from what is logged (Error.Err), so internal detail never reaches a
+//     source or a reader.
+//   - Pages need no JavaScript and load nothing from a third party.
+package web

@@ -1,0 +1,156 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed templates/*.html
+var layoutFS embed.FS
+
+//go:embed static/style.css
+var styleCSS []byte
+
+// Page is what every template sees. Zone-specific data goes in Data.
+type Page struct {
+	Lang  string
+	Langs []string
+	Zone  string // "site", "dropbox" or "newsroom"
+	Title string // catalogue key
+	Demo  bool
+	CSRF  string
+	Path  string
+	Data  any
+}
+
+// Renderer renders a zone's pages inside the shared layout.
+type Renderer struct {
+	Cat   *Catalog
+	Log   *slog.Logger
+	pages map[string]*template.Template
+}
+
+// Funcs are the template helpers every page may use.
+func (c *Catalog) Funcs() template.FuncMap {
+	return template.FuncMap{
+		"t": c.T,
+		"size": func(n int64) string {
+			switch {
+			case n >= 1<<30:
+				return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+			case n >= 1<<20:
+				return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+			case n >= 1<<10:
+				return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
+			}
+			return fmt.Sprintf("%d B", n)
+		},
+		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+	}
+}
+
+// NewRenderer parses every templates/*.html of pages with the layout.
+func NewRenderer(cat *Catalog, log *slog.Logger, pages fs.FS) (*Renderer, error) {
+	base, err := template.New("layout.html").Funcs(cat.Funcs()).ParseFS(layoutFS, "templates/*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: layout: %w", err)
+	}
+	rd := &Renderer{Cat: cat, Log: log, pages: map[string]*template.Template{}}
+	names, err := fs.Glob(pages, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		t, err := template.Must(base.Clone()).ParseFS(pages, n)
+		if err != nil {
+			return nil, fmt.Errorf("web: %s: %w", n, err)
+		}
+		rd.pages[strings.TrimSuffix(path.Base(n), ".html")] = t
+	}
+	rd.pages["error"] = base
+	return rd, nil
+}
+
+// Render writes a page with the given status. The page is rendered to memory
+// first so a template failure never sends half a page.
+func (rd *Renderer) Render(w http.ResponseWriter, status int, name string, p *Page) {
+	t, ok := rd.pages[name]
+	if !ok {
+		rd.Log.Error("web: no such template", "name", name)
+		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
+		return
+	}
+	p.Langs = rd.Cat.Langs()
+	var buf bytes.Buffer
+	exec := "layout.html"
+	if name == "error" {
+		exec = "error.html"
+	}
+	if err := t.ExecuteTemplate(&buf, exec, p); err != nil {
+		rd.Log.Error("web: render", "template", name, "err", err)
+		http.Error(w, "Something went wrong on our side.", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// Error is a failure with two faces: Public, a catalogue key shown to the
+// visitor, and Err, the detail that is logged and never shown.
+type Error struct {
+	Status int
+	Public string
+	Err    error
+}
+
+func (e *Error) Error() string {
+	if e.Err != nil {
+		return e.Public + ": " + e.Err.Error()
+	}
+	return e.Public
+}
+
+func (e *Error) Unwrap() error { return e.Err }
+
+// Fail builds an Error.
+func Fail(status int, public string, err error) *Error {
+	return &Error{Status: status, Public: public, Err: err}
+}
+
+// ErrorData is what the error page shows.
+type ErrorData struct {
+	Message string // catalogue key
+	Back    string
+}
+
+// Error renders err for a visitor: its public face if it is an *Error, a
+// generic message otherwise. The internal detail is only logged.
+func (rd *Renderer) Error(w http.ResponseWriter, p *Page, err error, back string) {
+	var e *Error
+	if !errors.As(err, &e) {
+		e = Fail(http.StatusInternalServerError, "error.internal", err)
+	}
+	if e.Err != nil && e.Status >= 500 {
+		rd.Log.Error("web: request failed", "zone", p.Zone, "err", e.Err)
+	}
+	p.Title = "error.title"
+	p.Data = ErrorData{Message: e.Public, Back: back}
+	rd.Render(w, e.Status, "error", p)
+}
+
+// Style serves the shared stylesheet.
+func Style(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	w.Header().Set("Cache-Control", "public, max-age=3600")
+	w.Write(styleCSS)
+}

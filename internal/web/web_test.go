@@ -1,0 +1,98 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+)
+
+func TestEveryCatalogueHasEveryKey(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Langs()) < 2 || !c.Has("ru") {
+		t.Fatalf("languages: %v", c.Langs())
+	}
+	for key := range c.msgs[DefaultLang] {
+		for _, l := range c.Langs() {
+			if _, ok := c.msgs[l][key]; !ok {
+				t.Errorf("%s lacks %q", l, key)
+			}
+		}
+	}
+	if c.T("ru", "dropbox.logout") != "Выйти" || c.T("xx", "dropbox.logout") != "Log out" || c.T("en", "no.such") != "no.such" {
+		t.Fatal("lookup or fallback broken")
+	}
+}
+
+func TestNegotiate(t *testing.T) {
+	c, _ := LoadCatalog()
+	cases := []struct {
+		query, cookie, accept, want string
+	}{
+		{"", "", "", "en"},
+		{"", "", "ru-RU,ru;q=0.9,en;q=0.5", "ru"},
+		{"", "", "de, en;q=0.1, ru;q=0.5", "ru"},
+		{"", "", "ru;q=0, en", "en"},
+		{"", "ru", "en", "ru"},
+		{"lang=ru", "en", "en", "ru"},
+		{"lang=../../x", "", "en", "en"},
+	}
+	for _, tc := range cases {
+		r := httptest.NewRequest("GET", "/?"+tc.query, nil)
+		if tc.cookie != "" {
+			r.AddCookie(&http.Cookie{Name: LangCookie, Value: tc.cookie})
+		}
+		r.Header.Set("Accept-Language", tc.accept)
+		if got := c.Negotiate(httptest.NewRecorder(), r); got != tc.want {
+			t.Errorf("%+v: got %s", tc, got)
+		}
+	}
+}
+
+func TestParseAcceptLanguage(t *testing.T) {
+	got := ParseAcceptLanguage("fr-CH, fr;q=0.9, en;q=0.8, de;q=0.7, *;q=0.5, <script>;q=1")
+	if want := []string{"fr-ch", "fr", "en", "de"}; !reflect.DeepEqual(got, want) {
+		t.Fatalf("%v", got)
+	}
+}
+
+func FuzzParseAcceptLanguage(f *testing.F) {
+	f.Add("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7")
+	f.Add(";q=,,;;q=1e309")
+	f.Fuzz(func(t *testing.T, h string) {
+		for _, l := range ParseAcceptLanguage(h) {
+			if l == "" || !validTag(l) || len(l) > 35 {
+				t.Fatalf("bad tag %q from %q", l, h)
+			}
+		}
+	})
+}
+
+func TestSecurityHeadersAndCSRF(t *testing.T) {
+	h := SecurityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/", nil))
+	for k, v := range map[string]string{"Content-Security-Policy": CSP, "Referrer-Policy": "no-referrer", "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"} {
+		if rec.Header().Get(k) != v {
+			t.Errorf("%s = %q", k, rec.Header().Get(k))
+		}
+	}
+	c := CSRF{Cookie: "t_csrf"}
+	rec = httptest.NewRecorder()
+	tok := c.Token(rec, httptest.NewRequest("GET", "/", nil))
+	ck := rec.Result().Cookies()[0]
+	if ck.SameSite != http.SameSiteStrictMode || !ck.HttpOnly {
+		t.Fatal("csrf cookie not strict and httponly")
+	}
+	r := httptest.NewRequest("POST", "/", nil)
+	r.AddCookie(ck)
+	if !c.Valid(r, tok) || c.Valid(r, "") || c.Valid(r, tok[:42]+"x") {
+		t.Fatal("csrf validation wrong")
+	}
+	if c.Valid(httptest.NewRequest("POST", "/", nil), tok) {
+		t.Fatal("token without cookie accepted")
+	}
+}
