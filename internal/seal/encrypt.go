@@ -81,18 +81,7 @@ func SealBytes(b []byte, recipients []age.Recipient) ([]byte, error) {
 
 // OpenBytes decrypts a small sealed value, refusing more than max bytes.
 func OpenBytes(b []byte, max int64, identities ...age.Identity) ([]byte, error) {
-	r, err := Decrypt(bytes.NewReader(b), identities...)
-	if err != nil {
-		return nil, err
-	}
-	out, err := io.ReadAll(io.LimitReader(r, max+1))
-	if err != nil {
-		return nil, fmt.Errorf("seal: %w", err)
-	}
-	if int64(len(out)) > max {
-		return nil, errors.New("seal: sealed value too large")
-	}
-	return out, nil
+	return OpenReader(bytes.NewReader(b), max, identities...)
 }
 
 // Manifest describes one submitted file. It is sealed separately from the
@@ -125,4 +114,24 @@ func OpenManifest(b []byte, identities ...age.Identity) (Manifest, error) {
 		return m, fmt.Errorf("seal: bad manifest: %w", err)
 	}
 	return m, nil
+}
+
+// Identity is anything that can open an age file.
+type Identity = age.Identity
+
+// OpenReader decrypts a small sealed value from r, refusing more than max
+// bytes.
+func OpenReader(r io.Reader, max int64, identities ...age.Identity) ([]byte, error) {
+	dr, err := Decrypt(r, identities...)
+	if err != nil {
+		return nil, err
+	}
+	out, err := io.ReadAll(io.LimitReader(dr, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("seal: %w", err)
+	}
+	if int64(len(out)) > max {
+		return nil, errors.New("seal: sealed value too large")
+	}
+	return out, nil
 }

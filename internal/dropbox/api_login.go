@@ -1,0 +1,48 @@
+package dropbox
+
+import (
+	"errors"
+	"net/http"
+
+	"confide/internal/seal"
+	"confide/internal/store"
+)
+
+// loginRequest carries the login key the client derived from the codename.
+type loginRequest struct {
+	LoginKey []byte `json:"login_key"`
+}
+
+type tokenResponse struct {
+	Token string `json:"token"`
+}
+
+func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if len(req.LoginKey) != 32 {
+		s.apiFail(w, http.StatusBadRequest, "login_key must be 32 bytes, base64", nil)
+		return
+	}
+	src, err := s.cfg.Store.SourceByLogin(r.Context(), seal.LoginHash(req.LoginKey))
+	if errors.Is(err, store.ErrNotFound) {
+		s.apiFail(w, http.StatusUnauthorized, "that codename was not recognised", nil)
+		return
+	}
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not log you in; try again later", err)
+		return
+	}
+	s.apiToken(w, http.StatusOK, src.ID)
+}
+
+func (s *Server) apiToken(w http.ResponseWriter, status int, sourceID string) {
+	tok, err := s.sessions.create(sourceID, nil)
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not start a session; try again later", err)
+		return
+	}
+	writeJSON(w, status, tokenResponse{Token: tok})
+}

@@ -1,0 +1,43 @@
+package dropbox
+
+import (
+	"net/http"
+)
+
+type submissionRequest struct {
+	Uploads []string `json:"uploads"`
+}
+
+type submissionResponse struct {
+	Items int `json:"items"`
+}
+
+// apiSubmissionCreate turns finished uploads into one submission, all at
+// once: journalists see every item of it or none.
+func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, sourceID string) {
+	var req submissionRequest
+	if !readJSON(w, r, &req) {
+		return
+	}
+	if len(req.Uploads) == 0 || len(req.Uploads) > maxUploadsPerSource {
+		s.apiFail(w, http.StatusBadRequest, "a submission names between 1 and 256 uploads", nil)
+		return
+	}
+	ups, ok := s.uploads.take(sourceID, req.Uploads)
+	if !ok {
+		s.apiFail(w, http.StatusNotFound, "an upload named is unknown, repeated or expired; nothing was submitted", nil)
+		return
+	}
+	parts := make([]*sealer, len(ups))
+	for i, up := range ups {
+		up.mu.Lock() // wait for any append still running
+		parts[i] = up.z
+		up.gone = true
+		up.mu.Unlock()
+	}
+	if err := s.commitSubmission(r.Context(), sourceID, parts); err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not store the submission; send it again", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, submissionResponse{Items: len(parts)})
+}

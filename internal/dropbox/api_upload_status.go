@@ -1,0 +1,20 @@
+package dropbox
+
+import (
+	"net/http"
+	"strconv"
+)
+
+// apiUploadStatus tells a resuming client where to continue.
+func (s *Server) apiUploadStatus(w http.ResponseWriter, r *http.Request, sourceID string) {
+	up := s.uploads.get(sourceID, r.PathValue("id"))
+	if up == nil {
+		s.apiFail(w, http.StatusNotFound, "no such upload: it may have expired, or the server restarted; start it again", nil)
+		return
+	}
+	up.mu.Lock()
+	off := up.z.manifest.Size
+	up.mu.Unlock()
+	w.Header().Set("Upload-Offset", strconv.FormatInt(off, 10))
+	writeJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: off})
+}

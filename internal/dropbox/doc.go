@@ -1,0 +1,22 @@
+// Package dropbox is the source-facing zone: the pages a source uses over Tor
+// with JavaScript disabled, and the JSON API behind `confide source`.
+//
+// Security contract:
+//
+//   - A codename exists only inside the request that carries it. It is never
+//     put in a cookie, a log, the session table or the database. The web flow
+//     derives keys from it on the server (with a bounded number of Argon2id
+//     derivations at once); the command-line client derives them on the
+//     source's own machine and sends only the login key.
+//   - A source session lives in memory only. Its cookie holds a random token
+//     and a key; the server holds the token's hash and the source's reply
+//     identity sealed under that key. Neither side alone can open a reply.
+//   - Every message and file is streamed through age encryption to all current
+//     journalists' recipients as it arrives. Plaintext never reaches disk, not
+//     even a temp file: uploads are read with MultipartReader or a raw body,
+//     never ParseMultipartForm.
+//   - No IP address, user agent or per-request log is kept. Manifests (name,
+//     size, type, day) are sealed like the files.
+//   - An unknown codename and a wrong one get the same answer after the same
+//     work.
+package dropbox
