@@ -1,0 +1,142 @@
+// Package cli is the confide command: every subcommand, its flags and its
+// messages. cmd/confide only calls Main.
+//
+// Contract: a subcommand never prints a private key unless it was asked to
+// make one (keygen, demo). serve never creates a journalist and never writes
+// a private key. Errors are printed as one human sentence.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"confide/internal/store"
+	"confide/internal/store/postgres"
+	"confide/internal/store/sqlite"
+)
+
+// env is what a subcommand may touch: its streams, so tests can run it.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+const usage = `confide: a secure newsroom in one binary.
+
+Usage:
+  confide demo    [--data DIR]                 run a demo newsroom (key kept on the server: never for real use)
+  confide serve   [--data DIR] [--db DSN] [--tor] [--site ADDR] [--dropbox ADDR] [--newsroom ADDR]
+  confide keygen  [-o FILE]                    make an age identity on your own machine
+  confide journalist add NAME --recipient AGE_RECIPIENT [--admin] [--data DIR | --db DSN]
+  confide journalist list   [--data DIR | --db DSN]
+  confide journalist remove NAME [--data DIR | --db DSN]
+  confide source submit  --dropbox URL [--codename-file F] [--codename-out F] [--message-file F|-] [--proxy URL] [FILE...]
+  confide source replies --dropbox URL --codename-file F [--proxy URL]
+
+Run "confide COMMAND -h" for a command's flags.
+`
+
+// Main runs the command line and returns the exit code.
+func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{stdin: stdin, stdout: stdout, stderr: stderr}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = e.serve(ctx, args[1:], false)
+	case "demo":
+		err = e.serve(ctx, args[1:], true)
+	case "keygen":
+		err = e.keygen(args[1:])
+	case "journalist":
+		err = e.journalist(ctx, args[1:])
+	case "source":
+		err = e.source(ctx, args[1:])
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "confide: unknown command %q\n\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		var ue usageError
+		if errors.As(err, &ue) {
+			fmt.Fprintf(stderr, "confide: %s\n", ue.msg)
+			return 2
+		}
+		fmt.Fprintf(stderr, "confide: %s\n", strings.TrimPrefix(err.Error(), "confide: "))
+		return 1
+	}
+	return 0
+}
+
+// usageError is a mistake in the command line itself (exit code 2).
+type usageError struct{ msg string }
+
+func (u usageError) Error() string { return u.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+// parse parses flags that may come before or after positional arguments,
+// as in "journalist add NAME --recipient R".
+func parse(fs *flag.FlagSet, args []string) ([]string, error) {
+	fs.SetOutput(io.Discard)
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, err
+			}
+			return nil, usagef("%s: %v", fs.Name(), err)
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return pos, nil
+		}
+		if args[0] == "--" {
+			return append(pos, args[1:]...), nil
+		}
+		pos = append(pos, args[0])
+		args = args[1:]
+	}
+}
+
+// storeFlags are --data and --db, shared by every command that opens the store.
+type storeFlags struct {
+	data, db string
+}
+
+func (s *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&s.data, "data", "confide-data", "data folder: SQLite database, blobs, keys")
+	fs.StringVar(&s.db, "db", "", "postgres:// URL; unset for SQLite under --data")
+}
+
+func (s *storeFlags) open(ctx context.Context) (*store.DB, error) {
+	if s.db != "" {
+		if !strings.HasPrefix(s.db, "postgres://") && !strings.HasPrefix(s.db, "postgresql://") {
+			return nil, usagef("--db must be a postgres:// URL (leave it unset for SQLite)")
+		}
+		return postgres.Open(ctx, s.db)
+	}
+	if err := os.MkdirAll(s.data, 0o700); err != nil {
+		return nil, fmt.Errorf("cannot create the data folder: %w", err)
+	}
+	return sqlite.Open(ctx, filepath.Join(s.data, "confide.db"))
+}

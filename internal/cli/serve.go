@@ -1,0 +1,245 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"confide/internal/blob"
+	"confide/internal/dropbox"
+	"confide/internal/newsroom"
+	"confide/internal/onion"
+	"confide/internal/site"
+	"confide/internal/store"
+
+	"filippo.io/age"
+)
+
+type serveFlags struct {
+	storeFlags
+	site, dropbox, newsroom string
+	maxUpload               int64
+	tor                     bool
+	torNewsroomClients      multiFlag
+	torOffline              bool
+}
+
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// serve runs the three zones, each on its own listener. With demo it first
+// makes a demo journalist whose key is written under the data folder.
+func (e *env) serve(ctx context.Context, args []string, demo bool) error {
+	name := "serve"
+	if demo {
+		name = "demo"
+	}
+	var f serveFlags
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	f.register(fs)
+	fs.StringVar(&f.site, "site", "127.0.0.1:8080", "public site listen address")
+	fs.StringVar(&f.dropbox, "dropbox", "127.0.0.1:8081", "source dropbox listen address (put it behind tor)")
+	fs.StringVar(&f.newsroom, "newsroom", "127.0.0.1:8082", "newsroom listen address")
+	fs.Int64Var(&f.maxUpload, "max-upload", dropbox.DefaultMaxUpload, "largest web submission, and largest file through the API, in bytes")
+	fs.BoolVar(&f.tor, "tor", false, "start the system tor and serve the dropbox as a v3 onion service")
+	fs.Var(&f.torNewsroomClients, "tor-newsroom-client", "also put the newsroom behind an onion service, admitting this x25519 client key (repeatable)")
+	fs.BoolVar(&f.torOffline, "tor-offline", false, "start tor with its network disabled (tests)")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("%s takes no arguments, only flags (got %q)", name, pos[0])
+	}
+	if demo && f.db != "" {
+		return usagef("demo runs on the embedded SQLite store only; use serve with --db")
+	}
+	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	st, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if demo {
+		if err := e.demoSetup(ctx, st, f.data); err != nil {
+			return err
+		}
+	}
+	// A data folder made by demo keeps its banner under serve too: its key
+	// sits on this server.
+	isDemo := demo
+	if v, err := st.Setting(ctx, "demo"); err == nil && v == "1" {
+		isDemo = true
+	}
+	blobs, err := blob.Open(filepath.Join(f.data, "blobs"))
+	if err != nil {
+		return err
+	}
+	if n, err := blobs.Sweep(ctx, 10*time.Minute, st.BlobReferenced); err != nil {
+		logger.Warn("sweep of orphaned ciphertext failed", "err", err)
+	} else if n > 0 {
+		logger.Info("removed orphaned ciphertext left by an interrupted submission", "files", n)
+	}
+	if js, _ := st.Journalists(ctx); len(js) == 0 {
+		logger.Warn("no journalist is registered: the dropbox refuses submissions until one is added with 'confide journalist add'")
+	}
+
+	db, err := dropbox.New(ctx, dropbox.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, MaxUpload: f.maxUpload})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	listen := func(addr string) (net.Listener, error) {
+		l, err := net.Listen("tcp", addr)
+		if err != nil {
+			return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
+		}
+		return l, nil
+	}
+	dl, err := listen(f.dropbox)
+	if err != nil {
+		return err
+	}
+	nl, err := listen(f.newsroom)
+	if err != nil {
+		return err
+	}
+	sl, err := listen(f.site)
+	if err != nil {
+		return err
+	}
+
+	var onionAddr string
+	var onionMu sync.Mutex
+	if f.tor {
+		oc := onion.Config{Dir: filepath.Join(f.data, "tor"), Dropbox: dl.Addr().String(), DisableNetwork: f.torOffline}
+		if len(f.torNewsroomClients) > 0 {
+			oc.Newsroom, oc.NewsroomClients = nl.Addr().String(), f.torNewsroomClients
+		}
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		t, err := onion.Start(tctx, oc, prefixWriter(e.stderr, "tor: "))
+		cancel()
+		if err != nil {
+			return err
+		}
+		defer t.Stop()
+		onionAddr = t.DropboxOnion
+		fmt.Fprintf(e.stdout, "dropbox onion: http://%s\n", t.DropboxOnion)
+		if t.NewsroomOnion != "" {
+			fmt.Fprintf(e.stdout, "newsroom onion: http://%s (client authorisation required)\n", t.NewsroomOnion)
+		}
+	}
+	siteSrv, err := site.New(site.Config{Log: logger, Demo: isDemo, Onion: func() string {
+		onionMu.Lock()
+		defer onionMu.Unlock()
+		return onionAddr
+	}})
+	if err != nil {
+		return err
+	}
+	nr, err := newsroom.New(newsroom.Config{Log: logger, Demo: isDemo})
+	if err != nil {
+		return err
+	}
+
+	servers := []*http.Server{
+		// The dropbox's server error log could name client addresses (TLS
+		// and panic messages do), so it goes nowhere.
+		{Handler: db.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: log.New(io.Discard, "", 0)},
+		{Handler: nr.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
+		{Handler: siteSrv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
+	}
+	listeners := []net.Listener{dl, nl, sl}
+	errc := make(chan error, 3)
+	for i, s := range servers {
+		go func() { errc <- s.Serve(listeners[i]) }()
+	}
+	fmt.Fprintf(e.stdout, "site: http://%s\ndropbox: http://%s\nnewsroom: http://%s\n", sl.Addr(), dl.Addr(), nl.Addr())
+	if isDemo {
+		fmt.Fprintln(e.stdout, "DEMO MODE: the demo journalist's private key is on this server. Never use a demo newsroom for real sources.")
+	}
+	fmt.Fprintln(e.stdout, "ready")
+	select {
+	case <-ctx.Done():
+	case err := <-errc:
+		if !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, s := range servers {
+		s.Shutdown(sctx)
+	}
+	return nil
+}
+
+// demoSetup creates, once, a demo journalist whose identity is written under
+// the data folder, and marks the folder as a demo.
+func (e *env) demoSetup(ctx context.Context, st store.Store, data string) error {
+	keyFile := filepath.Join(data, "demo", "journalist-key.txt")
+	if _, err := st.JournalistByName(ctx, "demo"); err == nil {
+		fmt.Fprintf(e.stdout, "demo journalist: demo\ndemo identity: %s\n", keyFile)
+		return nil
+	}
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(keyFile), 0o700); err != nil {
+		return err
+	}
+	content := fmt.Sprintf("# Confide DEMO journalist identity. A real journalist's key never touches the server.\n# public key: %s\n%s\n", id.Recipient(), id)
+	if err := os.WriteFile(keyFile, []byte(content), 0o600); err != nil {
+		return err
+	}
+	if err := st.AddJournalist(ctx, store.Journalist{Name: "demo", Recipient: id.Recipient().String(), Admin: true, Created: store.Today()}); err != nil {
+		return err
+	}
+	if err := st.SetSetting(ctx, "demo", "1"); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo journalist: demo\ndemo recipient: %s\ndemo identity: %s\n", id.Recipient(), keyFile)
+	fmt.Fprintf(e.stdout, "read a submitted file with: age -d -i %s %s/blobs/XX/NAME.age\n", keyFile, data)
+	return nil
+}
+
+// prefixWriter prefixes each line, so tor's log reads as tor's.
+func prefixWriter(w io.Writer, prefix string) io.Writer {
+	pr, pw := io.Pipe()
+	go func() {
+		buf := make([]byte, 0, 4096)
+		tmp := make([]byte, 4096)
+		for {
+			n, err := pr.Read(tmp)
+			buf = append(buf, tmp[:n]...)
+			for {
+				i := bytes.IndexByte(buf, '\n')
+				if i < 0 {
+					break
+				}
+				fmt.Fprintf(w, "%s%s\n", prefix, buf[:i])
+				buf = buf[i+1:]
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	return pw
+}

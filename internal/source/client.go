@@ -1,0 +1,251 @@
+// Package source is the source's command-line client for the dropbox's JSON
+// API (docs/source-api.md), for archives too big or too fragile for a
+// browser upload over Tor.
+//
+// Security contract: the codename never leaves the source's machine. The
+// client fetches the instance's Argon2id parameters, derives the login key
+// and reply identity itself, and sends only the login key (and, once, the
+// public recipient). Replies are downloaded as ciphertext and decrypted
+// locally. Uploads are resumable: a dropped circuit costs only the bytes in
+// flight. With --proxy socks5://… every request goes through Tor.
+package source
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"confide/internal/seal"
+)
+
+// Client talks to one dropbox.
+type Client struct {
+	base  *url.URL
+	http  *http.Client
+	token string
+	// Retries is how many times a failed chunk is retried before giving up.
+	Retries int
+	// Backoff is the wait before the first retry; it doubles each time.
+	Backoff time.Duration
+}
+
+// New makes a client for the dropbox at dropboxURL, optionally through a
+// proxy such as socks5://127.0.0.1:9050.
+func New(dropboxURL, proxy string) (*Client, error) {
+	u, err := url.Parse(strings.TrimSuffix(dropboxURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("source: %q is not a dropbox URL (http://….onion)", dropboxURL)
+	}
+	tr := &http.Transport{Proxy: nil, ResponseHeaderTimeout: 5 * time.Minute}
+	if proxy != "" {
+		pu, err := url.Parse(proxy)
+		if err != nil || (pu.Scheme != "socks5" && pu.Scheme != "socks5h" && pu.Scheme != "http") {
+			return nil, fmt.Errorf("source: %q is not a proxy URL (socks5://127.0.0.1:9050)", proxy)
+		}
+		tr.Proxy = http.ProxyURL(pu)
+	}
+	return &Client{base: u, http: &http.Client{Transport: tr}, Retries: 20, Backoff: time.Second}, nil
+}
+
+// Params are the dropbox's derivation parameters and limits.
+type Params struct {
+	Salt      []byte `json:"salt"`
+	Time      uint32 `json:"argon2_time"`
+	MemoryKiB uint32 `json:"argon2_memory_kib"`
+	Threads   uint8  `json:"argon2_threads"`
+	MaxUpload int64  `json:"max_upload"`
+	Accepting bool   `json:"accepting"`
+}
+
+// APIError is an error the dropbox reported.
+type APIError struct {
+	Status  int
+	Message string
+	Offset  int64
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("source: the dropbox said (%d): %s", e.Status, e.Message)
+}
+
+func (c *Client) do(ctx context.Context, method, path string, body io.Reader, hdr map[string]string, out any) (*http.Response, error) {
+	req, err := http.NewRequestWithContext(ctx, method, c.base.String()+path, body)
+	if err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	for k, v := range hdr {
+		req.Header.Set(k, v)
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("source: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		var e struct {
+			Error  string `json:"error"`
+			Offset int64  `json:"offset"`
+		}
+		json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e)
+		if e.Error == "" {
+			e.Error = resp.Status
+		}
+		return resp, &APIError{Status: resp.StatusCode, Message: e.Error, Offset: e.Offset}
+	}
+	if out != nil {
+		if w, ok := out.(io.Writer); ok {
+			_, err = io.Copy(w, resp.Body)
+		} else {
+			err = json.NewDecoder(resp.Body).Decode(out)
+		}
+		if err != nil {
+			return resp, fmt.Errorf("source: reading the answer: %w", err)
+		}
+	}
+	return resp, nil
+}
+
+func jsonBody(v any) (io.Reader, map[string]string) {
+	b, _ := json.Marshal(v)
+	return bytes.NewReader(b), map[string]string{"Content-Type": "application/json"}
+}
+
+// Params fetches the dropbox's parameters.
+func (c *Client) Params(ctx context.Context) (Params, error) {
+	var p Params
+	_, err := c.do(ctx, "GET", "/api/v1/params", nil, nil, &p)
+	return p, err
+}
+
+// Derive derives keys from a codename with the dropbox's parameters.
+func Derive(codename string, p Params) (*seal.SourceKeys, error) {
+	n, err := seal.NormalizeCodename(codename)
+	if err != nil {
+		return nil, err
+	}
+	return seal.Derive(n, p.Salt, seal.Params{Time: p.Time, MemoryKiB: p.MemoryKiB, Threads: p.Threads})
+}
+
+// Register creates the source for keys and logs in.
+func (c *Client) Register(ctx context.Context, keys *seal.SourceKeys) error {
+	body, hdr := jsonBody(map[string]any{"login_key": keys.LoginKey[:], "recipient": keys.Identity.Recipient().String()})
+	var tok struct{ Token string }
+	if _, err := c.do(ctx, "POST", "/api/v1/sources", body, hdr, &tok); err != nil {
+		return err
+	}
+	c.token = tok.Token
+	return nil
+}
+
+// Login logs in with keys derived from an existing codename.
+func (c *Client) Login(ctx context.Context, keys *seal.SourceKeys) error {
+	body, hdr := jsonBody(map[string]any{"login_key": keys.LoginKey[:]})
+	var tok struct{ Token string }
+	if _, err := c.do(ctx, "POST", "/api/v1/login", body, hdr, &tok); err != nil {
+		return err
+	}
+	c.token = tok.Token
+	return nil
+}
+
+// Upload sends one item resumably and returns its upload ID. src must be
+// seekable so a chunk can be sent again from where the server stands.
+func (c *Client) Upload(ctx context.Context, kind, name, ctype string, src io.ReadSeeker, size, chunk int64) (string, error) {
+	body, hdr := jsonBody(map[string]string{"kind": kind, "name": name, "content_type": ctype})
+	var up struct {
+		ID     string `json:"id"`
+		Offset int64  `json:"offset"`
+	}
+	if _, err := c.do(ctx, "POST", "/api/v1/uploads", body, hdr, &up); err != nil {
+		return "", err
+	}
+	off := int64(0)
+	failures := 0
+	for off < size {
+		n := min(chunk, size-off)
+		if _, err := src.Seek(off, io.SeekStart); err != nil {
+			return "", fmt.Errorf("source: %w", err)
+		}
+		resp, err := c.do(ctx, "PATCH", "/api/v1/uploads/"+up.ID, io.LimitReader(src, n),
+			map[string]string{"Upload-Offset": strconv.FormatInt(off, 10), "Content-Type": "application/offset+octet-stream"}, nil)
+		if err == nil {
+			off, _ = strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
+			failures = 0
+			continue
+		}
+		var ae *APIError
+		if errors.As(err, &ae) && ae.Status != http.StatusConflict && ae.Status < 500 && ae.Status != http.StatusBadRequest {
+			return "", err // the dropbox refused: retrying will not help
+		}
+		failures++
+		if failures > c.Retries {
+			return "", fmt.Errorf("source: giving up after %d failed tries: %w", failures, err)
+		}
+		select {
+		case <-ctx.Done():
+			return "", ctx.Err()
+		case <-time.After(c.Backoff << min(failures-1, 5)):
+		}
+		// Ask where the server stands and continue from there.
+		var st struct {
+			Offset int64 `json:"offset"`
+		}
+		if _, err := c.do(ctx, "GET", "/api/v1/uploads/"+up.ID, nil, nil, &st); err != nil {
+			if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
+				return "", err
+			}
+			continue
+		}
+		off = st.Offset
+	}
+	return up.ID, nil
+}
+
+// Submit turns uploads into one submission.
+func (c *Client) Submit(ctx context.Context, uploads []string) error {
+	body, hdr := jsonBody(map[string]any{"uploads": uploads})
+	_, err := c.do(ctx, "POST", "/api/v1/submissions", body, hdr, nil)
+	return err
+}
+
+// Reply is one decrypted reply.
+type Reply struct {
+	ID   string
+	Day  string
+	Text string
+}
+
+// Replies downloads and decrypts every reply.
+func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, error) {
+	var list []struct {
+		ID  string `json:"id"`
+		Day string `json:"day"`
+	}
+	if _, err := c.do(ctx, "GET", "/api/v1/replies", nil, nil, &list); err != nil {
+		return nil, err
+	}
+	out := make([]Reply, 0, len(list))
+	for _, r := range list {
+		var buf bytes.Buffer
+		if _, err := c.do(ctx, "GET", "/api/v1/replies/"+url.PathEscape(r.ID), nil, nil, &buf); err != nil {
+			return nil, err
+		}
+		text, err := seal.OpenBytes(buf.Bytes(), 1<<20, keys.Identity)
+		if err != nil {
+			return nil, fmt.Errorf("source: a reply could not be decrypted: %w", err)
+		}
+		out = append(out, Reply{ID: r.ID, Day: r.Day, Text: string(text)})
+	}
+	return out, nil
+}
