@@ -1,0 +1,248 @@
+package dropbox
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"confide/internal/blob"
+	"confide/internal/seal"
+	"confide/internal/store"
+	"confide/internal/store/storetest"
+
+	"filippo.io/age"
+)
+
+// fastParams keep tests quick; the real parameters are covered by seal's
+// golden vectors and the end-to-end tests, which run the binary as shipped.
+var fastParams = seal.Params{Time: 1, MemoryKiB: 64, Threads: 1}
+
+type fixture struct {
+	t       testing.TB
+	srv     *Server
+	ts      *httptest.Server
+	store   *store.DB
+	blobs   *blob.Dir
+	dataDir string
+	journo  *age.X25519Identity
+}
+
+type option func(*Config)
+
+func newFixture(t testing.TB, b storetest.Backend, journalists bool, opts ...option) *fixture {
+	t.Helper()
+	st, _ := b.Open(t)
+	dir := t.TempDir()
+	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, store: st, blobs: blobs, dataDir: dir}
+	if journalists {
+		f.journo, _ = age.GenerateX25519Identity()
+		if err := st.AddJournalist(context.Background(), store.Journalist{Name: "ann", Recipient: f.journo.Recipient().String()}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := Config{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Params: fastParams, MaxUpload: 1 << 20}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	f.srv, err = New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.ts = httptest.NewServer(f.srv.Handler())
+	t.Cleanup(func() { f.ts.Close(); f.srv.Close() })
+	return f
+}
+
+// browser is a cookie-keeping client that does not follow redirects, so
+// tests see every step.
+type browser struct {
+	t    testing.TB
+	c    *http.Client
+	base string
+}
+
+func (f *fixture) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: f.t, base: f.ts.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+type page struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return page{resp.StatusCode, string(body), resp.Header}
+}
+
+func (b *browser) get(path string) page {
+	req, _ := http.NewRequest("GET", b.base+path, nil)
+	return b.do(req)
+}
+
+func (b *browser) postForm(path string, form map[string]string) page {
+	var sb strings.Builder
+	first := true
+	for k, v := range form {
+		if !first {
+			sb.WriteByte('&')
+		}
+		first = false
+		sb.WriteString(k + "=" + urlEscape(v))
+	}
+	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(sb.String()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+func urlEscape(s string) string {
+	return strings.NewReplacer("%", "%25", "&", "%26", "=", "%3D", "+", "%2B", " ", "+").Replace(s)
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var codenameRe = regexp.MustCompile(`name="codename" value="([^"]+)"`)
+
+func (p page) csrf(t testing.TB) string {
+	t.Helper()
+	m := csrfRe.FindStringSubmatch(p.body)
+	if m == nil {
+		t.Fatalf("no csrf token in page (%d): %s", p.status, p.body)
+	}
+	return m[1]
+}
+
+// newSource walks the "I'm new" flow and returns the codename, logged in.
+func (b *browser) newSource() string {
+	b.t.Helper()
+	p := b.get("/new")
+	m := codenameRe.FindStringSubmatch(p.body)
+	if p.status != 200 || m == nil {
+		b.t.Fatalf("new: %d %s", p.status, p.body)
+	}
+	r := b.postForm("/new", map[string]string{"csrf": p.csrf(b.t), "codename": m[1]})
+	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/inbox" {
+		b.t.Fatalf("create: %d %s", r.status, r.body)
+	}
+	return m[1]
+}
+
+type filePart struct {
+	name    string
+	content []byte
+}
+
+// multipartBody builds a submission form in the field order our page uses.
+func multipartBody(csrf, message string, files ...filePart) (string, *bytes.Buffer) {
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	if csrf != "" {
+		mw.WriteField("csrf", csrf)
+	}
+	mw.WriteField("message", message)
+	for _, f := range files {
+		w, _ := mw.CreateFormFile("files", f.name)
+		w.Write(f.content)
+	}
+	mw.Close()
+	return mw.FormDataContentType(), &buf
+}
+
+func (b *browser) submit(csrf, message string, files ...filePart) page {
+	ct, body := multipartBody(csrf, message, files...)
+	req, _ := http.NewRequest("POST", b.base+"/submit", body)
+	req.Header.Set("Content-Type", ct)
+	return b.do(req)
+}
+
+// items returns every item stored, decrypted with the journalist's key.
+type opened struct {
+	item     store.Item
+	manifest seal.Manifest
+	content  []byte
+}
+
+func (f *fixture) openAll(sourceID string) []opened {
+	f.t.Helper()
+	items, err := f.store.Items(context.Background(), sourceID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	var out []opened
+	for _, it := range items {
+		m, err := seal.OpenManifest(it.Manifest, f.journo)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if _, err := f.blobs.Copy(&buf, it.Blob); err != nil {
+			f.t.Fatal(err)
+		}
+		plain, err := seal.OpenBytes(buf.Bytes(), 1<<30, f.journo)
+		if err != nil {
+			f.t.Fatal(err)
+		}
+		out = append(out, opened{it, m, plain})
+	}
+	return out
+}
+
+func (f *fixture) onlySource() store.Source {
+	f.t.Helper()
+	var id string
+	err := f.store.SQL().QueryRow(`SELECT id FROM sources`).Scan(&id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	s, _ := f.store.SourceByID(context.Background(), id)
+	return s
+}
+
+func (f *fixture) count(table string) int {
+	var n int
+	f.store.SQL().QueryRow(fmt.Sprintf(`SELECT COUNT(*) FROM %s`, table)).Scan(&n)
+	return n
+}
+
+// reply stores a reply the way the newsroom will: sealed to the source and
+// the journalists.
+func (f *fixture) reply(src store.Source, text string) store.Item {
+	f.t.Helper()
+	r, _ := seal.ParseRecipient(src.Recipient)
+	rcpts := []age.Recipient{r, f.journo.Recipient()}
+	p, _ := f.blobs.Create()
+	w, _ := seal.Encrypt(p, rcpts)
+	io.WriteString(w, text)
+	w.Close()
+	size := p.Size()
+	if err := p.Commit(); err != nil {
+		f.t.Fatal(err)
+	}
+	m, _ := seal.SealManifest(seal.Manifest{Kind: store.KindReply}, rcpts)
+	it := store.Item{ID: store.NewID(), SourceID: src.ID, Blob: p.Name(), Size: size, Manifest: m}
+	if err := f.store.AddReply(context.Background(), it); err != nil {
+		f.t.Fatal(err)
+	}
+	return it
+}
