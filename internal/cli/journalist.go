@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"strings"
 
 	"confide/internal/seal"
 	"confide/internal/store"
@@ -28,8 +29,11 @@ func (e *env) journalist(ctx context.Context, args []string) error {
 		if len(pos) != 1 || *recipient == "" {
 			return usagef("usage: confide journalist add NAME --recipient AGE_RECIPIENT [--admin]")
 		}
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(*recipient)), "AGE-SECRET-KEY-") {
+			return usagef("--recipient was given a private key: keep it on your own machine and pass its public key (age1…, from age-keygen -y)")
+		}
 		if _, err := seal.ParseRecipient(*recipient); err != nil {
-			return usagef("--recipient %q is not an age X25519 public key (it starts with age1)", *recipient)
+			return usagef("--recipient is not an age X25519 public key (it starts with age1)")
 		}
 		s, err := sf.open(ctx)
 		if err != nil {

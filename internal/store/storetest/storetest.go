@@ -56,25 +56,37 @@ func PostgresDSN(t testing.TB) string {
 	if admin == "" {
 		t.Fatal("CONFIDE_TEST_POSTGRES is not set: run scripts/test.sh, which starts PostgreSQL and sets it")
 	}
+	dsn, drop, err := CreateDatabase(admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(drop)
+	return dsn
+}
+
+// CreateDatabase makes a fresh database through the admin DSN and returns
+// its DSN and a function that drops it.
+func CreateDatabase(admin string) (string, func(), error) {
 	b := make([]byte, 6)
 	rand.Read(b)
 	name := "confide_t_" + hex.EncodeToString(b)
 	db, err := sql.Open("pgx", admin)
 	if err != nil {
-		t.Fatal(err)
+		return "", nil, err
 	}
 	if _, err := db.Exec(`CREATE DATABASE ` + name); err != nil {
 		db.Close()
-		t.Fatal(err)
+		return "", nil, err
 	}
-	t.Cleanup(func() {
+	drop := func() {
 		db.Exec(`DROP DATABASE IF EXISTS ` + name + ` WITH (FORCE)`)
 		db.Close()
-	})
+	}
 	u, err := url.Parse(admin)
 	if err != nil {
-		t.Fatal(err)
+		drop()
+		return "", nil, err
 	}
 	u.Path = "/" + name
-	return u.String()
+	return u.String(), drop, nil
 }
