@@ -1,0 +1,166 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// newBrowser starts Debian's Chromium headless with the flags this closed
+// network needs, a fresh profile, and JavaScript disabled, as a source's Tor
+// Browser at "Safest" would have it.
+func newBrowser(t testing.TB) context.Context {
+	t.Helper()
+	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
+		t.Fatal("chromium is required (apt-get install chromium)")
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath("/usr/bin/chromium"),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	actx, cancel := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancel)
+	ctx, cancel2 := chromedp.NewContext(actx)
+	t.Cleanup(cancel2)
+	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
+	t.Cleanup(cancel3)
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+func TestBrowserSourceFlowWithoutJavaScript(t *testing.T) {
+	for _, backend := range newsrooms() {
+		t.Run(backend, func(t *testing.T) {
+			n := setup(t, backend)
+			srv := n.start(t)
+			ctx := newBrowser(t)
+			dropbox := srv.urls["dropbox"]
+
+			dir := t.TempDir()
+			one := make([]byte, 1_500_000)
+			rand.Read(one)
+			two := []byte("Протокол заседания, 12 марта.\nSecond document, plain text.\n")
+			f1, f2 := filepath.Join(dir, "ledger-2026.xlsx"), filepath.Join(dir, "протокол.txt")
+			os.WriteFile(f1, one, 0o600)
+			os.WriteFile(f2, two, 0o600)
+			message := "The ledger shows payments to the contractor. Call me never; reply here."
+
+			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+			text := func(sel string) string {
+				t.Helper()
+				v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+				if err != nil {
+					t.Fatalf("%s: %v\n%s", sel, err, srv.stderr.String())
+				}
+				return v
+			}
+			do := func(steps ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				if err := chromedp.Do(ctx, steps...); err != nil {
+					t.Fatalf("%v\n%s", err, srv.stderr.String())
+				}
+			}
+			// click follows a link or submits a form and waits for the page
+			// that answers, so no later step can read the page before it.
+			click := func(sel string, wantStatus int64) {
+				t.Helper()
+				resp, err := chromedp.RunResponse(ctx, chromedp.Click(css(sel), chromedp.NodeVisible))
+				if err != nil {
+					t.Fatalf("click %s: %v\n%s", sel, err, srv.stderr.String())
+				}
+				if resp.Status != wantStatus {
+					t.Fatalf("click %s: status %d", sel, resp.Status)
+				}
+			}
+			do(chromedp.Navigate(dropbox + "/"))
+			scripts, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.scripts.length + ":" + (typeof window.confideScriptRan)`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			click(`a[href="/new"]`, 200)
+			codename := text(`#codename`)
+			click(`form[action="/new"] button`, 200)
+			do(
+				chromedp.SendKeys(css(`textarea#message`), message),
+				chromedp.SetUploadFiles(css(`input#files`), []string{f1, f2}),
+			)
+			click(`form[action="/submit"] button`, 200)
+			confirm := text(`#sent`)
+			if scripts != "0:undefined" {
+				t.Fatalf("the page has scripts: %s", scripts)
+			}
+			if !regexp.MustCompile(`^([a-z-]+ ){6}[a-z-]+$`).MatchString(strings.TrimSpace(codename)) {
+				t.Fatalf("codename %q", codename)
+			}
+			if !strings.Contains(confirm, "delivered to our journalists") {
+				t.Fatalf("confirmation %q", confirm)
+			}
+
+			// Log out, then come back with the codename.
+			click(`form[action="/logout"] button`, 200)
+			loggedOut := text(`#loggedout`)
+			do(
+				chromedp.Navigate(dropbox+"/login"),
+				chromedp.SendKeys(css(`input#codename`), strings.TrimSpace(codename)),
+			)
+			click(`form[action="/login"] button`, 200)
+			inbox := text(`main`)
+			if !strings.Contains(loggedOut, "New Identity") || !strings.Contains(inbox, "No replies yet") {
+				t.Fatalf("logout %q / inbox %q", loggedOut, inbox)
+			}
+			shot(t, ctx, "dropbox-inbox-"+backend)
+
+			// The stock age CLI recovers each file byte for byte.
+			found := map[string]bool{}
+			for _, b := range blobs(t, n.data) {
+				plain := ageDecrypt(t, n.key, b)
+				switch {
+				case bytes.Equal(plain, one):
+					found["one"] = true
+				case bytes.Equal(plain, two):
+					found["two"] = true
+				case string(plain) == message:
+					found["message"] = true
+				}
+			}
+			if len(found) != 3 {
+				t.Fatalf("stock age recovered %v of message, one, two", found)
+			}
+			srv.stop()
+			scanDataFolder(t, n, [][]byte{one[:64], two[:40], []byte(message[:30]), []byte("ledger-2026"), []byte("протокол"), []byte(strings.TrimSpace(codename))})
+		})
+	}
+}
+
+// shot saves a screenshot for a person to look at when SCREENSHOTS is set.
+func shot(t testing.TB, ctx context.Context, name string) {
+	dir := os.Getenv("SCREENSHOTS")
+	if dir == "" {
+		return
+	}
+	if png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot()); err == nil {
+		os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+}
