@@ -164,3 +164,43 @@ func shot(t testing.TB, ctx context.Context, name string) {
 		os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
 	}
 }
+
+// TestBrowserOversizedUpload checks that a source whose upload is over the
+// limit sees a page saying so, not a reset connection, and that nothing
+// was stored.
+func TestBrowserOversizedUpload(t *testing.T) {
+	for _, backend := range newsrooms() {
+		t.Run(backend, func(t *testing.T) {
+			n := setup(t, backend)
+			srv := n.start(t, "--max-upload", "1048576")
+			ctx := newBrowser(t)
+			big := filepath.Join(t.TempDir(), "big.bin")
+			os.WriteFile(big, bytes.Repeat([]byte("x"), 3<<20), 0o600)
+			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+			steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(srv.urls["dropbox"] + "/new")}
+			if err := chromedp.Do(ctx, steps...); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := chromedp.RunResponse(ctx, chromedp.Click(css(`form[action="/new"] button`), chromedp.NodeVisible)); err != nil {
+				t.Fatal(err)
+			}
+			if err := chromedp.Do(ctx, chromedp.SetUploadFiles(css(`input#files`), []string{big})); err != nil {
+				t.Fatal(err)
+			}
+			resp, err := chromedp.RunResponse(ctx, chromedp.Click(css(`form[action="/submit"] button`), chromedp.NodeVisible))
+			if err != nil {
+				t.Fatalf("the browser got no page: %v", err)
+			}
+			body, err := chromedp.Run(ctx, chromedp.Text(css(`main`)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if resp.Status != 413 || !strings.Contains(body, "too large to send in one go") {
+				t.Fatalf("status %d, page %q", resp.Status, body)
+			}
+			if len(blobs(t, n.data)) != 0 {
+				t.Fatal("something was stored")
+			}
+		})
+	}
+}
