@@ -26,4 +26,3 @@ func (s *Server) apiRepliesList(w http.ResponseWriter, r *http.Request, sourceID
 	}
 	writeJSON(w, http.StatusOK, out)
 }
-

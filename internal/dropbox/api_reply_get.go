@@ -30,4 +30,3 @@ func (s *Server) apiReplyGet(w http.ResponseWriter, r *http.Request, sourceID st
 	}
 	s.apiFail(w, http.StatusNotFound, "no such reply", nil)
 }
-
