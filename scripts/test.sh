@@ -4,7 +4,8 @@
 # every test on both storage backends, and a short fuzz run of every target.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-export PATH="$PATH:/usr/local/go/bin:$(go env GOPATH 2>/dev/null || echo /root/go)/bin"
+export PATH="$PATH:/usr/local/go/bin"
+export PATH="$PATH:$(go env GOPATH)/bin"
 
 SUDO="" AS_PG="runuser -u postgres --"
 [ "$(id -u)" = 0 ] || { SUDO="sudo"; AS_PG="sudo -u postgres"; }
