@@ -44,9 +44,20 @@ staticcheck ./...
 
 echo "== go test (SQLite and PostgreSQL)"
 go build -o /dev/null ./cmd/confide
-go test -count=1 -timeout 20m ./... 2>&1 | tee /tmp/confide-test.log
-status=${PIPESTATUS[0]}
-[ "$status" = 0 ] || exit "$status"
+log=$(mktemp)
+set +e
+go test -count=1 -v -timeout 20m ./... > "$log" 2>&1
+status=$?
+set -e
+# The verbose log is long; show package results and anything that failed.
+grep -E '^(ok|FAIL|---.FAIL|panic:)|^\s+\S+_test\.go:[0-9]+:' "$log" || true
+passed=$(grep -cE '^\s*--- PASS' "$log" || true)
+failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+if [ "$status" != 0 ]; then
+  tail -50 "$log"
+  echo "tests: $passed passed, $failed failed"
+  exit "$status"
+fi
 
 echo "== short fuzz run"
 fuzztime=${FUZZTIME:-5s}
@@ -58,5 +69,5 @@ for pkg in $(go list ./...); do
     echo "fuzz ok: $pkg $t"
   done
 done
-passed=$(grep -c '^ok ' /tmp/confide-test.log || true)
-echo "all tests passed: $passed packages"
+rm -f "$log"
+echo "tests: $passed passed, $failed failed"

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"confide/internal/store/storetest"
 )
@@ -89,4 +90,29 @@ func headerSafe(s string) bool {
 		}
 	}
 	return true
+}
+
+// FuzzSessionLookup feeds arbitrary cookie and bearer values to the session
+// store: only the exact value handed out may open a session.
+func FuzzSessionLookup(f *testing.F) {
+	s := newSessions(time.Hour)
+	good, err := s.create("source-1", nil)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(good)
+	f.Add("")
+	f.Add(strings.Repeat("A", 86))
+	f.Fuzz(func(t *testing.T, v string) {
+		sess, _, err := s.lookup(v)
+		if v == good {
+			if err != nil || sess.sourceID != "source-1" {
+				t.Fatal("the real token was refused")
+			}
+			return
+		}
+		if err == nil {
+			t.Fatalf("%q opened a session", v)
+		}
+	})
 }

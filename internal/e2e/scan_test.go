@@ -114,6 +114,9 @@ func TestNoClientMetadataStored(t *testing.T) {
 			os.WriteFile(msgFile, []byte("cli scan message 5521"), 0o600)
 			run(t, "source", "submit", "--dropbox", base, "--codename-out", codeFile, "--message-file", msgFile)
 			cliCodename, _ := os.ReadFile(codeFile)
+			if out := run(t, "source", "replies", "--dropbox", base, "--codename-file", codeFile); !strings.Contains(out, "no replies yet") {
+				t.Fatalf("source replies: %q", out)
+			}
 			get("/?lang=ru")
 			srv.stop()
 			scanDataFolder(t, n, [][]byte{[]byte("metadata scan message"), []byte("scan-file-4417"), []byte("scan body 4417"),
