@@ -72,11 +72,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dropbox: %w", err)
 	}
-	cat, err := web.LoadCatalog()
-	if err != nil {
-		return nil, err
-	}
-	rd, err := web.NewRenderer(cat, cfg.Log, templates)
+	rd, err := web.NewRenderer(cfg.Log, templates)
 	if err != nil {
 		return nil, err
 	}

@@ -25,11 +25,7 @@ type Server struct {
 
 // New parses the newsroom's templates.
 func New(cfg Config) (*Server, error) {
-	cat, err := web.LoadCatalog()
-	if err != nil {
-		return nil, err
-	}
-	rd, err := web.NewRenderer(cat, cfg.Log, templates)
+	rd, err := web.NewRenderer(cfg.Log, templates)
 	if err != nil {
 		return nil, err
 	}

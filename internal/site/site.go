@@ -27,11 +27,7 @@ type Server struct {
 
 // New parses the site's templates.
 func New(cfg Config) (*Server, error) {
-	cat, err := web.LoadCatalog()
-	if err != nil {
-		return nil, err
-	}
-	rd, err := web.NewRenderer(cat, cfg.Log, templates)
+	rd, err := web.NewRenderer(cfg.Log, templates)
 	if err != nil {
 		return nil, err
 	}

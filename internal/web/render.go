@@ -58,8 +58,13 @@ func (c *Catalog) Funcs() template.FuncMap {
 	}
 }
 
-// NewRenderer parses every templates/*.html of pages with the layout.
-func NewRenderer(cat *Catalog, log *slog.Logger, pages fs.FS) (*Renderer, error) {
+// NewRenderer loads the catalogues and parses every templates/*.html of
+// pages with the layout.
+func NewRenderer(log *slog.Logger, pages fs.FS) (*Renderer, error) {
+	cat, err := LoadCatalog()
+	if err != nil {
+		return nil, err
+	}
 	base, err := template.New("layout.html").Funcs(cat.Funcs()).ParseFS(layoutFS, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("web: layout: %w", err)
