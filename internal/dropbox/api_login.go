@@ -35,6 +35,10 @@ func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not log you in; try again later", err)
 		return
 	}
+	if err := s.cfg.Store.TouchSource(r.Context(), src.ID); err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not log you in; try again later", err)
+		return
+	}
 	s.apiToken(w, http.StatusOK, src.ID)
 }
 

@@ -44,6 +44,11 @@ func (s *Server) derive(ctx context.Context, typed string) (*seal.SourceKeys, er
 // startSession logs the browser in and sends it to its inbox. The CSRF token
 // is rotated so no token spans the moment of login.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, sourceID string, keys *seal.SourceKeys) {
+	// A day-granular "last seen", for retention; nothing finer is kept.
+	if err := s.cfg.Store.TouchSource(r.Context(), sourceID); err != nil {
+		s.fail(w, r, web.Fail(http.StatusInternalServerError, "error.internal", err), "/")
+		return
+	}
 	bearer, err := s.sessions.create(sourceID, keys.Identity)
 	if err != nil {
 		s.fail(w, r, web.Fail(http.StatusInternalServerError, "error.internal", err), "/")

@@ -48,6 +48,43 @@ var migrations = []string{
 	);
 	CREATE INDEX items_source ON items (source_id, seq);
 	CREATE INDEX items_blob ON items (blob);`,
+	// 2: the newsroom.
+	`ALTER TABLE journalists ADD COLUMN pass_hash TEXT NOT NULL DEFAULT '';
+	ALTER TABLE journalists ADD COLUMN totp_secret TEXT NOT NULL DEFAULT '';
+	ALTER TABLE journalists ADD COLUMN totp_last BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE journalists ADD COLUMN totp_confirmed INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE journalists ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE journalists ADD COLUMN locked_until BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE sources ADD COLUMN starred INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE sources ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE sources ADD COLUMN assignee TEXT NOT NULL DEFAULT '';
+	ALTER TABLE sources ADD COLUMN last_seq BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE items ADD COLUMN author TEXT NOT NULL DEFAULT '';
+	CREATE INDEX sources_activity ON sources (last_seq);
+	CREATE INDEX sources_active_day ON sources (active_day);
+	CREATE TABLE seen (
+		journalist_id TEXT NOT NULL REFERENCES journalists(id) ON DELETE CASCADE,
+		item_id       TEXT NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+		PRIMARY KEY (journalist_id, item_id)
+	);
+	CREATE TABLE journalist_sessions (
+		token_hash    {{blob}} PRIMARY KEY,
+		journalist_id TEXT NOT NULL REFERENCES journalists(id) ON DELETE CASCADE,
+		kind          TEXT NOT NULL,
+		expires       BIGINT NOT NULL
+	);
+	CREATE TABLE tombstones (
+		seq       {{serial}},
+		item_id   TEXT NOT NULL,
+		source_id TEXT NOT NULL
+	);
+	CREATE TABLE audit (
+		seq        {{serial}},
+		at         BIGINT NOT NULL,
+		journalist TEXT NOT NULL,
+		action     TEXT NOT NULL,
+		detail     TEXT NOT NULL
+	);`,
 }
 
 func (s *DB) migrate(ctx context.Context) error {

@@ -121,19 +121,20 @@ func (s *DB) AddJournalist(ctx context.Context, j Journalist) error {
 	if j.ID == "" {
 		j.ID = NewID()
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO journalists (id, name, recipient, admin, created) VALUES (?, ?, ?, ?, ?)`),
-		j.ID, j.Name, j.Recipient, boolInt(j.Admin), int64(j.Created))
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO journalists (id, name, recipient, admin, created, pass_hash, totp_secret, totp_confirmed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+		j.ID, j.Name, j.Recipient, boolInt(j.Admin), int64(j.Created), j.PassHash, j.TOTPSecret, boolInt(j.TOTPConfirmed))
 	return s.wrap("add journalist", err)
 }
 
-const journalistCols = `id, name, recipient, admin, created`
+const journalistCols = `id, name, recipient, admin, created, pass_hash, totp_secret, totp_last, totp_confirmed, failures, locked_until`
 
 func scanJournalist(sc interface{ Scan(...any) error }) (Journalist, error) {
 	var j Journalist
-	var admin int
+	var admin, confirmed int
 	var created int64
-	err := sc.Scan(&j.ID, &j.Name, &j.Recipient, &admin, &created)
-	j.Admin, j.Created = admin != 0, Day(created)
+	err := sc.Scan(&j.ID, &j.Name, &j.Recipient, &admin, &created, &j.PassHash, &j.TOTPSecret, &j.TOTPLast, &confirmed, &j.Failures, &j.LockedUntil)
+	j.Admin, j.Created, j.TOTPConfirmed = admin != 0, Day(created), confirmed != 0
 	return j, err
 }
 
@@ -180,13 +181,14 @@ func (s *DB) CreateSource(ctx context.Context, src Source) error {
 	return s.wrap("create source", err)
 }
 
-const sourceCols = `id, login_hash, recipient, designation, created_day, active_day`
+const sourceCols = `id, login_hash, recipient, designation, created_day, active_day, starred, hidden, assignee, last_seq`
 
 func scanSource(sc interface{ Scan(...any) error }) (Source, error) {
 	var src Source
 	var c, a int64
-	err := sc.Scan(&src.ID, &src.LoginHash, &src.Recipient, &src.Designation, &c, &a)
-	src.Created, src.Active = Day(c), Day(a)
+	var starred, hidden int
+	err := sc.Scan(&src.ID, &src.LoginHash, &src.Recipient, &src.Designation, &c, &a, &starred, &hidden, &src.Assignee, &src.LastSeq)
+	src.Created, src.Active, src.Starred, src.Hidden = Day(c), Day(a), starred != 0, hidden != 0
 	return src, err
 }
 
@@ -219,7 +221,8 @@ func (s *DB) AddSubmission(ctx context.Context, sourceID, submissionID string, i
 			return err
 		}
 	}
-	res, err := tx.ExecContext(ctx, s.q(`UPDATE sources SET active_day = ? WHERE id = ?`), today, sourceID)
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE sources SET active_day = ?,
+		last_seq = (SELECT COALESCE(MAX(seq), 0) FROM items WHERE source_id = ?) WHERE id = ?`), today, sourceID, sourceID)
 	if err != nil {
 		return s.wrap("add submission", err)
 	}
@@ -237,8 +240,8 @@ func (s *DB) insertItem(ctx context.Context, tx *sql.Tx, sourceID, submissionID 
 	if submissionID != "" {
 		sub = submissionID
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`), it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()))
+	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day, author)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()), it.Author)
 	return s.wrap("add item", err)
 }
 
@@ -253,15 +256,22 @@ func (s *DB) AddReply(ctx context.Context, it Item) error {
 	if err := s.insertItem(ctx, tx, it.SourceID, "", it); err != nil {
 		return err
 	}
+	res, err := tx.ExecContext(ctx, s.q(`UPDATE sources SET last_seq = (SELECT MAX(seq) FROM items WHERE source_id = ?) WHERE id = ?`), it.SourceID, it.SourceID)
+	if err != nil {
+		return s.wrap("add reply", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
 	return s.wrap("add reply", tx.Commit())
 }
 
-const itemCols = `id, source_id, COALESCE(submission_id, ''), kind, blob, size, manifest, created_day, seq`
+const itemCols = `id, source_id, COALESCE(submission_id, ''), kind, blob, size, manifest, created_day, seq, author`
 
 func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
 	var it Item
 	var c int64
-	err := sc.Scan(&it.ID, &it.SourceID, &it.SubmissionID, &it.Kind, &it.Blob, &it.Size, &it.Manifest, &c, &it.Seq)
+	err := sc.Scan(&it.ID, &it.SourceID, &it.SubmissionID, &it.Kind, &it.Blob, &it.Size, &it.Manifest, &c, &it.Seq, &it.Author)
 	it.Created = Day(c)
 	return it, err
 }
@@ -299,11 +309,18 @@ func (s *DB) DeleteItem(ctx context.Context, sourceID, itemID, kind string) (Ite
 		return Item{}, s.wrap("delete item", err)
 	}
 	defer tx.Rollback()
-	it, err := scanItem(tx.QueryRowContext(ctx, s.q(`SELECT `+itemCols+` FROM items WHERE id = ? AND source_id = ? AND kind = ?`), itemID, sourceID, kind))
+	query, args := `SELECT `+itemCols+` FROM items WHERE id = ? AND source_id = ?`, []any{itemID, sourceID}
+	if kind != "" {
+		query, args = query+` AND kind = ?`, append(args, kind)
+	}
+	it, err := scanItem(tx.QueryRowContext(ctx, s.q(query), args...))
 	if err != nil {
 		return Item{}, s.wrap("delete item", err)
 	}
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM items WHERE id = ?`), itemID); err != nil {
+		return Item{}, s.wrap("delete item", err)
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id, source_id) VALUES (?, ?)`), itemID, sourceID); err != nil {
 		return Item{}, s.wrap("delete item", err)
 	}
 	return it, s.wrap("delete item", tx.Commit())

@@ -33,6 +33,17 @@ type Journalist struct {
 	Recipient string
 	Admin     bool
 	Created   Day
+	// PassHash is an Argon2id PHC string; empty until credentials are set.
+	PassHash string
+	// TOTPSecret is the base32 RFC 6238 secret; TOTPLast the last time-step
+	// accepted, so no code works twice.
+	TOTPSecret    string
+	TOTPLast      int64
+	TOTPConfirmed bool
+	// Failures counts failed logins since the last success; LockedUntil is
+	// a Unix time before which logins are refused.
+	Failures    int
+	LockedUntil int64
 }
 
 // Source is someone who came to the dropbox.
@@ -42,7 +53,11 @@ type Source struct {
 	Recipient   string // the source's own age recipient, for replies
 	Designation string // "adjective noun", for journalists
 	Created     Day
-	Active      Day
+	Active      Day // the last day the source submitted or logged in
+	Starred     bool
+	Hidden      bool   // hidden from the inbox as abusive; the source is not told
+	Assignee    string // a journalist's name, a desk, or ""
+	LastSeq     int64  // the newest item's Seq: orders the inbox without a clock
 }
 
 // Item kinds.
@@ -63,7 +78,8 @@ type Item struct {
 	Size         int64  // ciphertext bytes
 	Manifest     []byte // sealed seal.Manifest
 	Created      Day
-	Seq          int64 // order within the instance; set by the store
+	Seq          int64  // order within the instance; set by the store
+	Author       string // for replies: the journalist's ID
 }
 
 // Store is everything Confide keeps outside the blob folder.
@@ -102,9 +118,75 @@ type Store interface {
 	AddReply(ctx context.Context, it Item) error
 	// Items lists a source's items of the given kinds (all if none), oldest first.
 	Items(ctx context.Context, sourceID string, kinds ...string) ([]Item, error)
-	// DeleteItem deletes one of a source's items of a kind and returns it, so
-	// the caller can remove its blob.
+	// DeleteItem deletes one of a source's items of a kind ("" for any) and
+	// returns it, so the caller can remove its blob.
 	DeleteItem(ctx context.Context, sourceID, itemID, kind string) (Item, error)
 	// BlobReferenced reports whether any item names the blob.
 	BlobReferenced(ctx context.Context, blob string) (bool, error)
+
+	Newsroom
+}
+
+// Newsroom is what the journalists' zone needs beyond the dropbox.
+type Newsroom interface {
+	// JournalistByID finds one journalist.
+	JournalistByID(ctx context.Context, id string) (Journalist, error)
+	// SetPassphrase replaces a passphrase hash and clears lock-outs.
+	SetPassphrase(ctx context.Context, id, hash string) error
+	// SetTOTP replaces the TOTP secret.
+	SetTOTP(ctx context.Context, id, secret string, confirmed bool) error
+	// ConfirmTOTP marks the TOTP secret as set up in the journalist's app.
+	ConfirmTOTP(ctx context.Context, id string) error
+	// UseTOTPStep consumes a time-step; false means it was used already.
+	UseTOTPStep(ctx context.Context, id string, step int64) (bool, error)
+	// LoginFailed records a failed login.
+	LoginFailed(ctx context.Context, id string, lockedUntil int64) error
+	// LoginSucceeded clears failures.
+	LoginSucceeded(ctx context.Context, id string) error
+	// SetRecipient rotates a journalist's age recipient.
+	SetRecipient(ctx context.Context, id, recipient string) error
+
+	// CreateSession stores a journalist session.
+	CreateSession(ctx context.Context, sess Session) error
+	// SessionByHash finds a live session.
+	SessionByHash(ctx context.Context, hash []byte) (Session, error)
+	// ExtendSession moves a session's expiry.
+	ExtendSession(ctx context.Context, hash []byte, expires time.Time) error
+	// DeleteSession ends a session.
+	DeleteSession(ctx context.Context, hash []byte) error
+	// DeleteSessions ends all of a journalist's sessions.
+	DeleteSessions(ctx context.Context, journalistID string) error
+
+	// ListSources returns inbox rows, newest activity first.
+	ListSources(ctx context.Context, q SourceQuery) ([]SourceSummary, error)
+	// SourceByDesignation finds a source by designation.
+	SourceByDesignation(ctx context.Context, designation string) (Source, error)
+	// SetStarred stars or unstars a source.
+	SetStarred(ctx context.Context, id string, v bool) error
+	// SetHidden hides or shows a source.
+	SetHidden(ctx context.Context, id string, v bool) error
+	// SetAssignee assigns a source.
+	SetAssignee(ctx context.Context, id, assignee string) error
+	// TouchSource marks a source active today.
+	TouchSource(ctx context.Context, id string) error
+	// DeleteSource removes a source's rows and returns its blobs.
+	DeleteSource(ctx context.Context, id string) ([]string, error)
+	// InactiveSources lists sources inactive since before a day.
+	InactiveSources(ctx context.Context, before Day) ([]string, error)
+	// MarkSeen records items as seen by a journalist.
+	MarkSeen(ctx context.Context, journalistID string, itemIDs ...string) error
+	// Seen returns the items of a source a journalist has seen.
+	Seen(ctx context.Context, journalistID, sourceID string) (map[string]bool, error)
+	// ItemByID finds one item.
+	ItemByID(ctx context.Context, id string) (Item, error)
+	// ItemsSince lists items after a Seq.
+	ItemsSince(ctx context.Context, seq int64, limit int) ([]Item, error)
+	// TombstonesSince lists deletions after a Seq.
+	TombstonesSince(ctx context.Context, seq int64) ([]Tombstone, error)
+	// CountSubmissionsSince counts submissions after a Seq.
+	CountSubmissionsSince(ctx context.Context, seq int64) (int, int64, error)
+	// Audit appends an entry to the audit log.
+	Audit(ctx context.Context, journalist, action, detail string) error
+	// AuditLog returns the newest audit entries.
+	AuditLog(ctx context.Context, limit int) ([]AuditEntry, error)
 }

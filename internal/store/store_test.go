@@ -8,6 +8,9 @@ import (
 
 func TestBackends(t *testing.T) {
 	for _, b := range storetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) { storetest.Run(t, b.Open) })
+		t.Run(b.Name, func(t *testing.T) {
+			storetest.Run(t, b.Open)
+			storetest.RunNewsroom(t, b.Open)
+		})
 	}
 }
