@@ -7,13 +7,14 @@ import (
 	"fmt"
 	"strings"
 
+	"confide/internal/newsroom"
 	"confide/internal/seal"
 	"confide/internal/store"
 )
 
 func (e *env) journalist(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("journalist needs add, list or remove")
+		return usagef("journalist needs add, list, remove, reset or rotate")
 	}
 	var sf storeFlags
 	fs := flag.NewFlagSet("journalist "+args[0], flag.ContinueOnError)
@@ -35,12 +36,15 @@ func (e *env) journalist(ctx context.Context, args []string) error {
 		if _, err := seal.ParseRecipient(*recipient); err != nil {
 			return usagef("--recipient is not an age X25519 public key (it starts with age1)")
 		}
+		if strings.ContainsAny(pos[0], " \t\r\n/") || len(pos[0]) > 64 {
+			return usagef("a journalist's name is one word of at most 64 characters")
+		}
 		s, err := sf.open(ctx)
 		if err != nil {
 			return err
 		}
 		defer s.Close()
-		err = s.AddJournalist(ctx, store.Journalist{Name: pos[0], Recipient: *recipient, Admin: *admin, Created: store.Today()})
+		creds, err := newsroom.CreateJournalist(ctx, s, issuer, pos[0], strings.TrimSpace(*recipient), *admin, seal.DefaultParams)
 		if errors.Is(err, store.ErrConflict) {
 			return fmt.Errorf("a journalist named %q already exists", pos[0])
 		}
@@ -48,6 +52,8 @@ func (e *env) journalist(ctx context.Context, args []string) error {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "added journalist %s\n", pos[0])
+		fmt.Fprintf(e.stdout, "passphrase: %s\ntotp: %s\n", creds.Passphrase, creds.TOTPURI)
+		fmt.Fprintln(e.stdout, "Give these to the journalist in person; they are not shown again. The newsroom shows the TOTP secret as a QR code at first sign-in.")
 		return nil
 	case "list":
 		if _, err := parse(fs, args[1:]); err != nil {
@@ -90,6 +96,80 @@ func (e *env) journalist(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "removed journalist %s; new submissions are no longer encrypted to their key\n", pos[0])
 		return nil
+	case "reset":
+		pass := fs.Bool("passphrase", false, "give a new passphrase")
+		twofa := fs.Bool("2fa", false, "give a new second factor, set up at next sign-in")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 || *pass == *twofa {
+			return usagef("usage: confide journalist reset NAME --passphrase | --2fa")
+		}
+		s, j, err := sf.journalist(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if *pass {
+			p, err := newsroom.ResetPassphrase(ctx, s, j.ID, seal.DefaultParams)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "passphrase: %s\n", p)
+		} else {
+			uri, err := newsroom.ResetTOTP(ctx, s, issuer, j)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(e.stdout, "totp: %s\n", uri)
+		}
+		s.Audit(ctx, "(command line)", "reset credentials", j.Name)
+		return nil
+	case "rotate":
+		recipient := fs.String("recipient", "", "the journalist's new age recipient")
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 || *recipient == "" {
+			return usagef("usage: confide journalist rotate NAME --recipient AGE_RECIPIENT")
+		}
+		if _, err := seal.ParseRecipient(*recipient); err != nil {
+			return usagef("--recipient is not an age X25519 public key (it starts with age1)")
+		}
+		s, j, err := sf.journalist(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		if err := s.SetRecipient(ctx, j.ID, strings.TrimSpace(*recipient)); err != nil {
+			return err
+		}
+		s.Audit(ctx, "(command line)", "rotate recipient", j.Name)
+		fmt.Fprintf(e.stdout, "new material for %s is now encrypted to %s\n", j.Name, *recipient)
+		return nil
 	}
-	return usagef("journalist needs add, list or remove, not %q", args[0])
+	return usagef("journalist needs add, list, remove, reset or rotate, not %q", args[0])
+}
+
+// issuer names the newsroom in authenticator apps.
+const issuer = "Confide"
+
+// journalist opens the store and finds a journalist by name.
+func (s *storeFlags) journalist(ctx context.Context, name string) (*store.DB, store.Journalist, error) {
+	st, err := s.open(ctx)
+	if err != nil {
+		return nil, store.Journalist{}, err
+	}
+	j, err := st.JournalistByName(ctx, name)
+	if errors.Is(err, store.ErrNotFound) {
+		st.Close()
+		return nil, j, fmt.Errorf("there is no journalist named %q", name)
+	}
+	if err != nil {
+		st.Close()
+		return nil, j, err
+	}
+	return st, j, nil
 }

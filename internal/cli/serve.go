@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"flag"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 	"confide/internal/dropbox"
 	"confide/internal/newsroom"
 	"confide/internal/onion"
+	"confide/internal/seal"
 	"confide/internal/site"
 	"confide/internal/store"
 
@@ -32,6 +34,10 @@ type serveFlags struct {
 	site, dropbox, newsroom string
 	maxUpload               int64
 	tor                     bool
+	retentionDays           int
+	smtp, smtpFrom          string
+	digestTo                multiFlag
+	digestAt                int
 	torNewsroomClients      multiFlag
 	torOffline              bool
 }
@@ -58,6 +64,11 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	fs.BoolVar(&f.tor, "tor", false, "start the system tor and serve the dropbox as a v3 onion service")
 	fs.Var(&f.torNewsroomClients, "tor-newsroom-client", "also put the newsroom behind an onion service, admitting this x25519 client key (repeatable)")
 	fs.BoolVar(&f.torOffline, "tor-offline", false, "start tor with its network disabled (tests)")
+	fs.IntVar(&f.retentionDays, "retention-days", 0, "delete sources inactive for this many days (0: keep them)")
+	fs.StringVar(&f.smtp, "smtp", "", "SMTP server host:port for the daily digest (off if unset)")
+	fs.StringVar(&f.smtpFrom, "smtp-from", "", "digest sender address")
+	fs.Var(&f.digestTo, "digest-to", "digest recipient (repeatable)")
+	fs.IntVar(&f.digestAt, "digest-at", 7*60, "minutes after midnight UTC to send the digest")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -152,9 +163,20 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if err != nil {
 		return err
 	}
-	nr, err := newsroom.New(newsroom.Config{Log: logger, Demo: isDemo})
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo})
 	if err != nil {
 		return err
+	}
+	fmt.Fprintf(e.stdout, "newsroom API key: %s\n", base64.StdEncoding.EncodeToString(nr.PublicKey()))
+	if f.retentionDays > 0 {
+		go nr.RunRetention(ctx, f.retentionDays)
+	}
+	if f.smtp != "" {
+		d := newsroom.Digest{SMTP: f.smtp, From: f.smtpFrom, To: f.digestTo, At: f.digestAt}
+		if err := d.Check(); err != nil {
+			return usagef("%v", err)
+		}
+		go nr.RunDigest(ctx, d)
 	}
 
 	servers := []*http.Server{
@@ -189,33 +211,40 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	return nil
 }
 
-// demoSetup creates, once, a demo journalist whose identity is written under
-// the data folder, and marks the folder as a demo.
+// demoSetup creates, once, a demo journalist whose identity and
+// credentials are written under the data folder, and marks the folder as a
+// demo.
 func (e *env) demoSetup(ctx context.Context, st store.Store, data string) error {
-	keyFile := filepath.Join(data, "demo", "journalist-key.txt")
+	dir := filepath.Join(data, "demo")
+	keyFile, credFile := filepath.Join(dir, "journalist-key.txt"), filepath.Join(dir, "journalist-credentials.txt")
 	if _, err := st.JournalistByName(ctx, "demo"); err == nil {
-		fmt.Fprintf(e.stdout, "demo journalist: demo\ndemo identity: %s\n", keyFile)
+		creds, _ := os.ReadFile(credFile)
+		fmt.Fprintf(e.stdout, "demo journalist: demo\ndemo identity: %s\n%s", keyFile, creds)
 		return nil
 	}
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(keyFile), 0o700); err != nil {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
 	content := fmt.Sprintf("# Confide DEMO journalist identity. A real journalist's key never touches the server.\n# public key: %s\n%s\n", id.Recipient(), id)
 	if err := os.WriteFile(keyFile, []byte(content), 0o600); err != nil {
 		return err
 	}
-	if err := st.AddJournalist(ctx, store.Journalist{Name: "demo", Recipient: id.Recipient().String(), Admin: true, Created: store.Today()}); err != nil {
+	creds, err := newsroom.CreateJournalist(ctx, st, issuer, "demo", id.Recipient().String(), true, seal.DefaultParams)
+	if err != nil {
+		return err
+	}
+	lines := fmt.Sprintf("passphrase: %s\ntotp: %s\n", creds.Passphrase, creds.TOTPURI)
+	if err := os.WriteFile(credFile, []byte(lines), 0o600); err != nil {
 		return err
 	}
 	if err := st.SetSetting(ctx, "demo", "1"); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo journalist: demo\ndemo recipient: %s\ndemo identity: %s\n", id.Recipient(), keyFile)
-	fmt.Fprintf(e.stdout, "read a submitted file with: age -d -i %s %s/blobs/XX/NAME.age\n", keyFile, data)
+	fmt.Fprintf(e.stdout, "demo journalist: demo\ndemo recipient: %s\ndemo identity: %s\n%s", id.Recipient(), keyFile, lines)
 	return nil
 }
 

@@ -1,7 +1,24 @@
-// Package newsroom is the journalists' zone, on its own listener.
+// Package newsroom is the journalists' zone: sign-in with a passphrase and a
+// second factor, the inbox of sources, conversations, replies, deletion,
+// administration, the audit log, retention, the daily digest, and the signed
+// JSON API that `confide workstation` uses.
 //
-// Security contract: the newsroom never holds a key that opens a submission;
-// journalists decrypt on their own machines. It shares no cookie, session or
-// listener with the dropbox or the public site. Journalist sign-in and the
-// inbox are still to come (issue 3); today it serves a placeholder page.
+// Security contract:
+//
+//   - The newsroom never holds a key that opens a submission. It shows
+//     contents' sizes and coarse days, and hands out ciphertext; journalists
+//     decrypt on their own machines. A reply typed into the web form exists
+//     in plaintext only in that request's memory, on its way into age.
+//   - Login needs the passphrase (Argon2id) and a TOTP code; a code is
+//     accepted once only (the time-step is consumed atomically). Failed
+//     logins lock the account with growing delays, and a global limiter caps
+//     attempts for all accounts together.
+//   - Sessions are random tokens; only their SHA-256 is stored. They expire
+//     when idle, and logout deletes them. The newsroom shares no cookie,
+//     session or listener with the dropbox or the site.
+//   - Every API response is signed (Ed25519, over the client's nonce, the
+//     request and the body, sent as an HTTP trailer) so a workstation detects
+//     a tampering proxy.
+//   - The audit log records journalists' actions and holds nothing that
+//     identifies a source.
 package newsroom

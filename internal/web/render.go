@@ -55,6 +55,8 @@ func (c *Catalog) Funcs() template.FuncMap {
 			return fmt.Sprintf("%d B", n)
 		},
 		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"add":  func(a, b int) int { return a + b },
+		"sub":  func(a, b int) int { return a - b },
 	}
 }
 
@@ -74,7 +76,22 @@ func NewRenderer(log *slog.Logger, pages fs.FS) (*Renderer, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Files named _*.html are partials that every page of the zone can use.
+	var partials []string
 	for _, n := range names {
+		if strings.HasPrefix(path.Base(n), "_") {
+			partials = append(partials, n)
+		}
+	}
+	if len(partials) > 0 {
+		if base, err = base.ParseFS(pages, partials...); err != nil {
+			return nil, fmt.Errorf("web: partials: %w", err)
+		}
+	}
+	for _, n := range names {
+		if strings.HasPrefix(path.Base(n), "_") {
+			continue
+		}
 		t, err := template.Must(base.Clone()).ParseFS(pages, n)
 		if err != nil {
 			return nil, fmt.Errorf("web: %s: %w", n, err)

@@ -1,0 +1,101 @@
+package newsroom
+
+import (
+	"net/http"
+	"strconv"
+
+	"confide/internal/store"
+)
+
+// SyncSource is a source as the workstation sees it.
+type SyncSource struct {
+	ID          string `json:"id"`
+	Designation string `json:"designation"`
+	Recipient   string `json:"recipient"`
+	Starred     bool   `json:"starred"`
+	Hidden      bool   `json:"hidden"`
+	Assignee    string `json:"assignee"`
+	Unread      int    `json:"unread"`
+	Active      string `json:"active"`
+}
+
+// SyncItem is an item's metadata; the content is fetched separately.
+type SyncItem struct {
+	ID       string `json:"id"`
+	SourceID string `json:"source_id"`
+	Kind     string `json:"kind"`
+	Size     int64  `json:"size"`
+	Day      string `json:"day"`
+	Seq      int64  `json:"seq"`
+	Manifest []byte `json:"manifest"` // sealed
+}
+
+// SyncResponse is one page of changes.
+type SyncResponse struct {
+	Sources     []SyncSource `json:"sources"`
+	Items       []SyncItem   `json:"items"`
+	Deleted     []string     `json:"deleted"`
+	ItemsCursor int64        `json:"items_cursor"`
+	TombsCursor int64        `json:"tombs_cursor"`
+	More        bool         `json:"more"`
+	// Recipients are every journalist's, for replies made on a workstation.
+	Recipients []string `json:"recipients"`
+}
+
+// syncPage bounds items per response; the client asks again while More.
+const syncPage = 20000
+
+// apiSync returns every source, the items after items_after and the
+// deletions after tombs_after.
+func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, j store.Journalist) {
+	itemsAfter, _ := strconv.ParseInt(r.URL.Query().Get("items_after"), 10, 64)
+	tombsAfter, _ := strconv.ParseInt(r.URL.Query().Get("tombs_after"), 10, 64)
+	ctx := r.Context()
+	fail := func(err error) { s.apiFail(w, http.StatusInternalServerError, "the newsroom could not sync", err) }
+	srcs, err := s.cfg.Store.ListSources(ctx, store.SourceQuery{JournalistID: j.ID})
+	if err != nil {
+		fail(err)
+		return
+	}
+	hidden, err := s.cfg.Store.ListSources(ctx, store.SourceQuery{JournalistID: j.ID, Hidden: true})
+	if err != nil {
+		fail(err)
+		return
+	}
+	items, err := s.cfg.Store.ItemsSince(ctx, itemsAfter, syncPage+1)
+	if err != nil {
+		fail(err)
+		return
+	}
+	tombs, err := s.cfg.Store.TombstonesSince(ctx, tombsAfter)
+	if err != nil {
+		fail(err)
+		return
+	}
+	js, err := s.cfg.Store.Journalists(ctx)
+	if err != nil {
+		fail(err)
+		return
+	}
+	resp := SyncResponse{Sources: []SyncSource{}, Items: []SyncItem{}, Deleted: []string{}, ItemsCursor: itemsAfter, TombsCursor: tombsAfter}
+	for _, x := range append(srcs, hidden...) {
+		resp.Sources = append(resp.Sources, SyncSource{ID: x.ID, Designation: x.Designation, Recipient: x.Recipient, Starred: x.Starred,
+			Hidden: x.Hidden, Assignee: x.Assignee, Unread: x.Unread, Active: x.Active.Time().Format("2006-01-02")})
+	}
+	if len(items) > syncPage {
+		items, resp.More = items[:syncPage], true
+	}
+	for _, it := range items {
+		resp.Items = append(resp.Items, SyncItem{ID: it.ID, SourceID: it.SourceID, Kind: it.Kind, Size: it.Size,
+			Day: it.Created.Time().Format("2006-01-02"), Seq: it.Seq, Manifest: it.Manifest})
+		resp.ItemsCursor = it.Seq
+	}
+	for _, t := range tombs {
+		resp.Deleted = append(resp.Deleted, t.ItemID)
+		resp.TombsCursor = t.Seq
+	}
+	for _, x := range js {
+		resp.Recipients = append(resp.Recipients, x.Recipient)
+	}
+	writeJSON(w, http.StatusOK, resp)
+}

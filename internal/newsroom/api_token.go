@@ -1,0 +1,52 @@
+package newsroom
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"confide/internal/store"
+)
+
+type tokenRequest struct {
+	Name       string `json:"name"`
+	Passphrase string `json:"passphrase"`
+	Code       string `json:"code"`
+}
+
+type tokenResponse struct {
+	Token   string    `json:"token"`
+	Expires time.Time `json:"expires"`
+}
+
+// apiToken exchanges a passphrase and a TOTP code for a short-lived token.
+func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
+	var req tokenRequest
+	if !readJSON(w, r, 16<<10, &req) {
+		return
+	}
+	j, _, err := s.authenticate(r.Context(), req.Name, req.Passphrase, req.Code, false)
+	switch {
+	case errors.Is(err, errLoginFailed):
+		s.apiFail(w, http.StatusUnauthorized, "the name, passphrase or code is wrong (a code works once)", nil)
+		return
+	case errors.Is(err, errLocked), errors.Is(err, errThrottled):
+		s.apiFail(w, http.StatusTooManyRequests, "too many attempts: wait and try again", nil)
+		return
+	case err != nil:
+		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not log you in", err)
+		return
+	}
+	if !j.TOTPConfirmed {
+		s.apiFail(w, http.StatusForbidden, "finish setting up your second factor in the newsroom web page first", nil)
+		return
+	}
+	tok, hash := newToken()
+	exp := s.cfg.Now().Add(s.cfg.TokenTTL)
+	if err := s.cfg.Store.CreateSession(r.Context(), store.Session{TokenHash: hash, JournalistID: j.ID, Kind: kindAPI, Expires: exp}); err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not log you in", err)
+		return
+	}
+	s.audit(r.Context(), j, "login", "api")
+	writeJSON(w, http.StatusOK, tokenResponse{Token: tok, Expires: exp})
+}

@@ -1,0 +1,202 @@
+package newsroom
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"confide/internal/blob"
+	"confide/internal/seal"
+	"confide/internal/store"
+	"confide/internal/store/storetest"
+
+	"filippo.io/age"
+)
+
+var fastParams = seal.Params{Time: 1, MemoryKiB: 64, Threads: 1}
+
+// clock is a test clock that only moves when told.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+
+func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
+
+type fixture struct {
+	t     testing.TB
+	srv   *Server
+	ts    *httptest.Server
+	store *store.DB
+	blobs *blob.Dir
+	clock *clock
+}
+
+// person is a journalist with their secrets, as the tests play them.
+type person struct {
+	name, pass, secret string
+	id                 *age.X25519Identity
+	j                  store.Journalist
+}
+
+func newFixture(t testing.TB, b storetest.Backend) *fixture {
+	t.Helper()
+	st, _ := b.Open(t)
+	blobs, err := blob.Open(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &clock{t: time.Now()}
+	srv, err := New(context.Background(), Config{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Params: fastParams, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{t: t, srv: srv, store: st, blobs: blobs, clock: c}
+	f.ts = httptest.NewServer(srv.Handler())
+	t.Cleanup(f.ts.Close)
+	return f
+}
+
+func (f *fixture) person(name string, admin bool) *person {
+	f.t.Helper()
+	id, _ := age.GenerateX25519Identity()
+	creds, err := CreateJournalist(context.Background(), f.store, "Confide", name, id.Recipient().String(), admin, fastParams)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	u, _ := url.Parse(creds.TOTPURI)
+	p := &person{name: name, pass: creds.Passphrase, secret: u.Query().Get("secret"), id: id}
+	p.j, _ = f.store.JournalistByName(context.Background(), name)
+	return p
+}
+
+// code returns the current TOTP code and moves the clock on a step, so the
+// next call gets a fresh code (each works once).
+func (f *fixture) code(p *person) string {
+	c, err := seal.TOTPCode(p.secret, f.clock.now())
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	f.clock.advance(30 * time.Second)
+	return c
+}
+
+type browser struct {
+	t    testing.TB
+	c    *http.Client
+	base string
+}
+
+type page struct {
+	status int
+	body   string
+	header http.Header
+}
+
+func (f *fixture) browser() *browser {
+	jar, _ := cookiejar.New(nil)
+	return &browser{t: f.t, base: f.ts.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+func (b *browser) do(req *http.Request) page {
+	b.t.Helper()
+	resp, err := b.c.Do(req)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return page{resp.StatusCode, string(body), resp.Header}
+}
+
+func (b *browser) get(path string) page {
+	req, _ := http.NewRequest("GET", b.base+path, nil)
+	return b.do(req)
+}
+
+var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// post submits a form from the page at from, with its CSRF token.
+func (b *browser) post(from, path string, form url.Values) page {
+	b.t.Helper()
+	m := csrfRe.FindStringSubmatch(b.get(from).body)
+	if m == nil {
+		b.t.Fatalf("no form token on %s", from)
+	}
+	if form == nil {
+		form = url.Values{}
+	}
+	form.Set("csrf", m[1])
+	return b.postRaw(path, form)
+}
+
+func (b *browser) postRaw(path string, form url.Values) page {
+	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return b.do(req)
+}
+
+// login signs a person in fully, setting up the second factor if needed.
+func (f *fixture) login(p *person) *browser {
+	f.t.Helper()
+	b := f.browser()
+	r := b.post("/login", "/login", url.Values{"name": {p.name}, "passphrase": {p.pass}, "code": {f.code(p)}})
+	if r.status != http.StatusSeeOther {
+		f.t.Fatalf("login: %d %s", r.status, r.body)
+	}
+	if r.header.Get("Location") == "/setup" {
+		r = b.post("/setup", "/setup", url.Values{"code": {f.code(p)}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
+			f.t.Fatalf("setup: %d %s", r.status, r.body)
+		}
+	}
+	return b
+}
+
+// source makes a source with one message and one file, sealed to every
+// journalist as the dropbox does, and returns it with the source identity.
+func (f *fixture) source(designation string, contents ...string) (store.Source, *age.X25519Identity) {
+	f.t.Helper()
+	ctx := context.Background()
+	id, _ := age.GenerateX25519Identity()
+	src := store.Source{ID: store.NewID(), LoginHash: []byte(designation), Recipient: id.Recipient().String(), Designation: designation, Created: store.Today(), Active: store.Today()}
+	if err := f.store.CreateSource(ctx, src); err != nil {
+		f.t.Fatal(err)
+	}
+	js, _ := f.store.Journalists(ctx)
+	var rs []string
+	for _, j := range js {
+		rs = append(rs, j.Recipient)
+	}
+	rcpts, _ := seal.ParseRecipients(rs)
+	var items []store.Item
+	for i, c := range contents {
+		kind := store.KindFile
+		if i == 0 {
+			kind = store.KindMessage
+		}
+		ct, _ := seal.SealBytes([]byte(c), rcpts)
+		p, _ := f.blobs.Create()
+		p.Write(ct)
+		p.Commit()
+		m, _ := seal.SealManifest(seal.Manifest{Kind: kind, Name: "doc.txt", Size: int64(len(c))}, rcpts)
+		items = append(items, store.Item{Kind: kind, Blob: p.Name(), Size: int64(len(ct)), Manifest: m})
+	}
+	if err := f.store.AddSubmission(ctx, src.ID, store.NewID(), items); err != nil {
+		f.t.Fatal(err)
+	}
+	src, _ = f.store.SourceByID(ctx, src.ID)
+	return src, id
+}

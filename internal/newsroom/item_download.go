@@ -1,0 +1,38 @@
+package newsroom
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"confide/internal/store"
+	"confide/internal/web"
+)
+
+// itemDownload serves one item as a standard age file.
+func (s *Server) itemDownload(w http.ResponseWriter, r *http.Request, j store.Journalist) {
+	src, ok := s.loadSource(w, r)
+	if !ok {
+		return
+	}
+	it, err := s.cfg.Store.ItemByID(r.Context(), r.PathValue("item"))
+	if errors.Is(err, store.ErrNotFound) || err == nil && it.SourceID != src.ID {
+		s.fail(w, r, web.Fail(http.StatusNotFound, "error.notfound", nil), "/sources/"+src.ID)
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+	w.Header().Set("Content-Type", "application/octet-stream")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.age"`, fileStem(src, itemView{Item: it, N: n})))
+	w.Header().Set("Content-Length", strconv.FormatInt(it.Size, 10))
+	if err := s.copyBlob(w, it); err != nil {
+		s.cfg.Log.Error("newsroom: download", "err", err)
+		return
+	}
+	s.cfg.Store.MarkSeen(r.Context(), j.ID, it.ID)
+	s.audit(r.Context(), j, "download", "1 item")
+}

@@ -1,0 +1,44 @@
+package newsroom
+
+import (
+	"errors"
+	"net/http"
+
+	"confide/internal/web"
+)
+
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil || !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
+		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/login")
+		return
+	}
+	next := localPath(r.PostForm.Get("next"))
+	j, pending, err := s.authenticate(r.Context(), r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
+	if err != nil {
+		status, msg := http.StatusUnauthorized, "newsroom.login.failed"
+		switch {
+		case errors.Is(err, errLocked):
+			status, msg = http.StatusTooManyRequests, "newsroom.login.locked"
+		case errors.Is(err, errThrottled):
+			status, msg = http.StatusTooManyRequests, "newsroom.login.throttled"
+		case !errors.Is(err, errLoginFailed):
+			s.internal(w, r, err)
+			return
+		}
+		s.render.Render(w, status, "login", s.page(w, r, "newsroom.login.title", loginData{Failed: msg, Next: next}))
+		return
+	}
+	kind := kindWeb
+	if pending {
+		kind, next = kindSetup, "/setup"
+	}
+	if err := s.startSession(w, r, j, kind); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if !pending {
+		s.audit(r.Context(), j, "login", "web")
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}

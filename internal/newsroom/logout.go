@@ -1,0 +1,25 @@
+package newsroom
+
+import (
+	"net/http"
+
+	"confide/internal/web"
+)
+
+// logout deletes the session on the server, not just the cookie.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil || !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
+		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/")
+		return
+	}
+	if ck, err := r.Cookie(sessionCookie); err == nil {
+		if j, _, err := s.current(r, kindWeb); err == nil {
+			s.audit(r.Context(), j, "logout", "")
+		}
+		s.cfg.Store.DeleteSession(r.Context(), tokenHash(ck.Value))
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	s.csrf.Rotate(w)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}

@@ -1,0 +1,52 @@
+package newsroom
+
+import (
+	"net/http"
+
+	"confide/internal/web"
+)
+
+// Handler returns every route of the newsroom.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /static/style.css", web.Style)
+
+	mux.HandleFunc("GET /login", s.loginShow)
+	mux.HandleFunc("POST /login", s.loginSubmit)
+	mux.HandleFunc("GET /setup", s.setupShow)
+	mux.HandleFunc("POST /setup", s.setupSubmit)
+	mux.HandleFunc("POST /logout", s.logout)
+
+	mux.HandleFunc("GET /{$}", s.signedIn(s.inboxShow))
+	mux.HandleFunc("GET /sources/{id}", s.signedIn(s.sourceShow))
+	mux.HandleFunc("POST /sources/{id}/flags", s.signedIn(s.sourceFlags))
+	mux.HandleFunc("POST /sources/{id}/items", s.signedIn(s.itemsBulk))
+	mux.HandleFunc("GET /sources/{id}/items/{item}", s.signedIn(s.itemDownload))
+	mux.HandleFunc("POST /sources/{id}/replies", s.signedIn(s.replyCreate))
+	mux.HandleFunc("POST /sources/{id}/delete", s.signedIn(s.sourceDelete))
+
+	mux.HandleFunc("GET /admin", s.admin(s.adminShow))
+	mux.HandleFunc("POST /admin/journalists", s.admin(s.journalistCreate))
+	mux.HandleFunc("POST /admin/journalists/{id}/remove", s.admin(s.journalistRemove))
+	mux.HandleFunc("POST /admin/journalists/{id}/reset", s.admin(s.journalistReset))
+	mux.HandleFunc("POST /admin/journalists/{id}/recipient", s.admin(s.journalistRotate))
+	mux.HandleFunc("GET /admin/audit", s.admin(s.auditShow))
+
+	// The signed JSON API behind `confide workstation` (docs/journalist-api.md).
+	mux.HandleFunc("GET /api/v1/key", s.apiKey)
+	mux.Handle("POST /api/v1/token", s.signed(http.HandlerFunc(s.apiToken)))
+	mux.Handle("GET /api/v1/sync", s.signed(s.apiAuth(s.apiSync)))
+	mux.Handle("GET /api/v1/items/{id}", s.signed(s.apiAuth(s.apiItemGet)))
+	mux.Handle("POST /api/v1/items/{id}/seen", s.signed(s.apiAuth(s.apiItemSeen)))
+	mux.Handle("DELETE /api/v1/items/{id}", s.signed(s.apiAuth(s.apiItemDelete)))
+	mux.Handle("POST /api/v1/sources/{id}/replies", s.signed(s.apiAuth(s.apiReplyCreate)))
+	mux.Handle("POST /api/v1/sources/{id}/star", s.signed(s.apiAuth(s.apiSourceStar)))
+	mux.Handle("DELETE /api/v1/sources/{id}", s.signed(s.apiAuth(s.apiSourceDelete)))
+
+	mux.HandleFunc("/", s.notFound)
+	return web.SecurityHeaders(web.Recover(s.cfg.Log, mux))
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, web.Fail(http.StatusNotFound, "error.notfound", nil), "/")
+}

@@ -1,0 +1,137 @@
+package newsroom
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/rand"
+	"embed"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"confide/internal/blob"
+	"confide/internal/seal"
+	"confide/internal/store"
+	"confide/internal/web"
+)
+
+//go:embed templates/*.html
+var templates embed.FS
+
+// Config is what the newsroom needs.
+type Config struct {
+	Store store.Store
+	Blobs *blob.Dir
+	Log   *slog.Logger
+	Demo  bool
+	// Params is the Argon2id cost of new passphrase hashes; zero means
+	// seal.DefaultParams.
+	Params seal.Params
+	// SessionIdle ends a web session after this long unused; TokenTTL is the
+	// lifetime of an API token.
+	SessionIdle, TokenTTL time.Duration
+	// Issuer names the newsroom in authenticator apps.
+	Issuer string
+	// Now is the clock (tests move it).
+	Now func() time.Time
+}
+
+// Server is the newsroom zone.
+type Server struct {
+	cfg      Config
+	render   *web.Renderer
+	csrf     web.CSRF
+	throttle *throttle
+	signKey  ed25519.PrivateKey
+	hashes   chan struct{}
+	// dummyHash is verified for unknown names, made on first use.
+	dummyHash func() string
+}
+
+// New prepares the newsroom, creating its API signing key on first use.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.Params == (seal.Params{}) {
+		cfg.Params = seal.DefaultParams
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = time.Hour
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "Confide"
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	rd, err := web.NewRenderer(cfg.Log, templates)
+	if err != nil {
+		return nil, err
+	}
+	key, err := signingKey(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: newThrottle(20, 10),
+		signKey: key, hashes: make(chan struct{}, 2),
+		dummyHash: sync.OnceValue(func() string { return seal.HashPassphrase("confide-dummy", cfg.Params) })}, nil
+}
+
+// signingKey loads the API signing key, shared by every newsroom server
+// through the store. It signs responses; it opens nothing.
+func signingKey(ctx context.Context, st store.Store) (ed25519.PrivateKey, error) {
+	v, err := st.Setting(ctx, "api_signing_seed")
+	if errors.Is(err, store.ErrNotFound) {
+		seed := make([]byte, ed25519.SeedSize)
+		rand.Read(seed)
+		if err := st.SetSetting(ctx, "api_signing_seed", hex.EncodeToString(seed)); err != nil {
+			return nil, err
+		}
+		// Another server may have raced us; read back whichever won.
+		v, err = st.Setting(ctx, "api_signing_seed")
+	}
+	if err != nil {
+		return nil, err
+	}
+	seed, err := hex.DecodeString(v)
+	if err != nil || len(seed) != ed25519.SeedSize {
+		return nil, fmt.Errorf("newsroom: corrupt signing key")
+	}
+	return ed25519.NewKeyFromSeed(seed), nil
+}
+
+// PublicKey is the key workstations verify API responses with.
+func (s *Server) PublicKey() ed25519.PublicKey { return s.signKey.Public().(ed25519.PublicKey) }
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {
+	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: "newsroom", Title: title, Demo: s.cfg.Demo,
+		CSRF: s.csrf.Token(w, r), Path: r.URL.Path, Data: data}
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, back string) {
+	s.render.Error(w, s.page(w, r, "error.title", nil), err, back)
+}
+
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, web.Fail(http.StatusInternalServerError, "error.internal", err), "/")
+}
+
+// hash runs a passphrase hash or check with bounded concurrency: each one
+// holds 64 MiB.
+func (s *Server) hash(fn func()) {
+	s.hashes <- struct{}{}
+	defer func() { <-s.hashes }()
+	fn()
+}
+
+// audit records an action; a failure to audit is logged, never hidden.
+func (s *Server) audit(ctx context.Context, j store.Journalist, action, detail string) {
+	if err := s.cfg.Store.Audit(ctx, j.Name, action, detail); err != nil {
+		s.cfg.Log.Error("newsroom: audit", "err", err)
+	}
+}

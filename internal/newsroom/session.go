@@ -1,0 +1,92 @@
+package newsroom
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+
+	"confide/internal/store"
+	"confide/internal/web"
+)
+
+// sessionCookie is the newsroom's own; the dropbox and site never see it.
+const sessionCookie = "newsroom_session"
+
+// Session kinds: a full web session, one that may only finish setting up
+// the second factor, and an API token.
+const (
+	kindWeb   = "web"
+	kindSetup = "setup"
+	kindAPI   = "api"
+)
+
+// handler is a page for a signed-in journalist.
+type handler func(w http.ResponseWriter, r *http.Request, j store.Journalist)
+
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, j store.Journalist, kind string) error {
+	tok, hash := newToken()
+	err := s.cfg.Store.CreateSession(r.Context(), store.Session{TokenHash: hash, JournalistID: j.ID, Kind: kind, Expires: s.cfg.Now().Add(s.cfg.SessionIdle)})
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+	s.csrf.Rotate(w)
+	return nil
+}
+
+// current returns the signed-in journalist for a session of the given kind.
+func (s *Server) current(r *http.Request, kind string) (store.Journalist, store.Session, error) {
+	ck, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return store.Journalist{}, store.Session{}, store.ErrNotFound
+	}
+	sess, err := s.cfg.Store.SessionByHash(r.Context(), tokenHash(ck.Value))
+	if err != nil {
+		return store.Journalist{}, store.Session{}, err
+	}
+	if sess.Kind != kind || s.cfg.Now().After(sess.Expires) {
+		return store.Journalist{}, store.Session{}, store.ErrNotFound
+	}
+	j, err := s.cfg.Store.JournalistByID(r.Context(), sess.JournalistID)
+	return j, sess, err
+}
+
+// signedIn admits journalists with a full session, extending it; others go
+// to the login page. POSTs must carry the CSRF token.
+func (s *Server) signedIn(h handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		j, sess, err := s.current(r, kindWeb)
+		if errors.Is(err, store.ErrNotFound) {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.Path), http.StatusSeeOther)
+			return
+		}
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		// Extend at most once a minute, so reading pages is not a write each.
+		if until := s.cfg.Now().Add(s.cfg.SessionIdle); until.Sub(sess.Expires) > time.Minute {
+			s.cfg.Store.ExtendSession(r.Context(), sess.TokenHash, until)
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+			if err := r.ParseForm(); err != nil || !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
+				s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/")
+				return
+			}
+		}
+		h(w, r, j)
+	}
+}
+
+// admin admits administrators only.
+func (s *Server) admin(h handler) http.HandlerFunc {
+	return s.signedIn(func(w http.ResponseWriter, r *http.Request, j store.Journalist) {
+		if !j.Admin {
+			s.fail(w, r, web.Fail(http.StatusForbidden, "newsroom.admin.only", nil), "/")
+			return
+		}
+		h(w, r, j)
+	})
+}

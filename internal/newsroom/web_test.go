@@ -1,0 +1,291 @@
+package newsroom
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"confide/internal/seal"
+	"confide/internal/store"
+	"confide/internal/store/storetest"
+)
+
+func eachBackend(t *testing.T, fn func(t *testing.T, b storetest.Backend)) {
+	for _, b := range storetest.Backends() {
+		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
+	}
+}
+
+func TestLoginWithTwoFactors(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		ann := f.person("ann", false)
+		br := f.browser()
+		if p := br.get("/"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/login") {
+			t.Fatalf("inbox without login: %d", p.status)
+		}
+		// First login: the passphrase leads to the QR code, not the inbox.
+		r := br.post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}})
+		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/setup" {
+			t.Fatalf("first login: %d %s", r.status, r.header.Get("Location"))
+		}
+		setup := br.get("/setup")
+		if !strings.Contains(setup.body, `src="data:image/png;base64,`) || !strings.Contains(setup.body, ann.secret) {
+			t.Fatal("setup shows no QR code or secret")
+		}
+		if p := br.get("/"); p.status != http.StatusSeeOther {
+			t.Fatal("a setup session reached the inbox")
+		}
+		if r := br.post("/setup", "/setup", url.Values{"code": {"000000"}}); r.status != http.StatusUnauthorized {
+			t.Fatalf("wrong setup code: %d", r.status)
+		}
+		if r := br.post("/setup", "/setup", url.Values{"code": {f.code(ann)}}); r.status != http.StatusSeeOther {
+			t.Fatalf("setup: %d %s", r.status, r.body)
+		}
+		if p := br.get("/"); p.status != 200 || !strings.Contains(p.body, "Sources") {
+			t.Fatalf("inbox: %d", p.status)
+		}
+		// Logout deletes the session on the server: the old cookie is dead.
+		u, _ := url.Parse(f.ts.URL)
+		old := br.c.Jar.Cookies(u)
+		br.post("/", "/logout", nil)
+		replay := f.browser()
+		replay.c.Jar.SetCookies(u, old)
+		if p := replay.get("/"); p.status != http.StatusSeeOther {
+			t.Fatal("a logged-out session still works")
+		}
+		// From now on the code is required, and works once.
+		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}}); r.status != http.StatusUnauthorized {
+			t.Fatalf("login without code after setup: %d", r.status)
+		}
+		code, _ := seal.TOTPCode(ann.secret, f.clock.now())
+		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {code}}); r.status != http.StatusSeeOther {
+			t.Fatalf("good login: %d %s", r.status, r.body)
+		}
+		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {code}}); r.status != http.StatusUnauthorized || !strings.Contains(r.body, "works only once") {
+			t.Fatalf("replayed code: %d", r.status)
+		}
+		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {"wrong"}, "code": {f.code(ann)}}); r.status != http.StatusUnauthorized {
+			t.Fatalf("wrong passphrase: %d", r.status)
+		}
+		if r := f.browser().post("/login", "/login", url.Values{"name": {"nobody"}, "passphrase": {"x"}, "code": {"123456"}}); r.status != http.StatusUnauthorized {
+			t.Fatalf("unknown name: %d", r.status)
+		}
+	})
+}
+
+func TestThrottlingAndExpiry(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		ann := f.person("ann", false)
+		f.login(ann)
+		for i := 0; i < 5; i++ {
+			f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {"guess"}, "code": {"123456"}})
+		}
+		r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}})
+		if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Too many failed attempts") {
+			t.Fatalf("locked account let a login through: %d", r.status)
+		}
+		f.clock.advance(2 * time.Minute)
+		br := f.login(ann)
+		// Idle sessions expire.
+		f.clock.advance(31 * time.Minute)
+		if p := br.get("/"); p.status != http.StatusSeeOther {
+			t.Fatalf("expired session: %d", p.status)
+		}
+		// The global limiter caps attempts across all accounts.
+		f.srv.throttle = newThrottle(3, 0)
+		for i := 0; i < 3; i++ {
+			f.browser().post("/login", "/login", url.Values{"name": {"x"}, "passphrase": {"y"}})
+		}
+		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}}); r.status != http.StatusTooManyRequests {
+			t.Fatalf("global throttle: %d", r.status)
+		}
+	})
+}
+
+func TestInboxConversationReplyDelete(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		ann := f.person("ann", false)
+		bob := f.person("bob", false)
+		older, _ := f.source("brave otter", "first message", "a file")
+		newer, newerID := f.source("quiet heron", "second message")
+		br := f.login(ann)
+		inbox := br.get("/")
+		if i, j := strings.Index(inbox.body, "quiet heron"), strings.Index(inbox.body, "brave otter"); i < 0 || j < 0 || i > j {
+			t.Fatal("inbox not newest first")
+		}
+		src := br.get("/sources/" + older.ID)
+		if src.status != 200 || strings.Count(src.body, `name="item"`) != 2 || strings.Contains(src.body, "first message") {
+			t.Fatalf("source page: %d (contents must stay encrypted)", src.status)
+		}
+		// Reply from the web: the source and every journalist can open it.
+		if r := br.post("/sources/"+newer.ID, "/sources/"+newer.ID+"/replies", url.Values{"reply": {"Thank you, we will look."}}); r.status != http.StatusSeeOther {
+			t.Fatalf("reply: %d %s", r.status, r.body)
+		}
+		replies, _ := f.store.Items(context.Background(), newer.ID, store.KindReply)
+		if len(replies) != 1 || replies[0].Author != ann.j.ID {
+			t.Fatalf("replies %+v", replies)
+		}
+		var ct bytes.Buffer
+		f.blobs.Copy(&ct, replies[0].Blob)
+		for _, who := range []seal.Identity{newerID, ann.id, bob.id} {
+			if got, err := seal.OpenBytes(ct.Bytes(), 1<<20, who); err != nil || string(got) != "Thank you, we will look." {
+				t.Fatalf("reply not readable: %v", err)
+			}
+		}
+		if bytes.Contains(ct.Bytes(), []byte("Thank you")) {
+			t.Fatal("reply stored in the clear")
+		}
+		// Star, hide, assign.
+		br.post("/sources/"+older.ID, "/sources/"+older.ID+"/flags", url.Values{"action": {"star"}})
+		br.post("/sources/"+older.ID, "/sources/"+older.ID+"/flags", url.Values{"action": {"assign"}, "assignee": {"ann"}})
+		if p := br.get("/?filter=starred"); !strings.Contains(p.body, "brave otter") || strings.Contains(p.body, "quiet heron") {
+			t.Fatal("starred filter")
+		}
+		if p := br.get("/?filter=mine"); !strings.Contains(p.body, "brave otter") || strings.Contains(p.body, "quiet heron") {
+			t.Fatal("mine filter")
+		}
+		br.post("/sources/"+newer.ID, "/sources/"+newer.ID+"/flags", url.Values{"action": {"hide"}})
+		if p := br.get("/"); strings.Contains(p.body, "quiet heron") {
+			t.Fatal("hidden source shown")
+		}
+		if p := br.get("/?filter=hidden"); !strings.Contains(p.body, "quiet heron") {
+			t.Fatal("hidden filter")
+		}
+		// Unread counts are per journalist: downloading marks seen for ann only.
+		items, _ := f.store.Items(context.Background(), older.ID)
+		one := br.get("/sources/" + older.ID + "/items/" + items[1].ID + "?n=2")
+		var want bytes.Buffer
+		f.blobs.Copy(&want, items[1].Blob)
+		if one.status != 200 || one.body != want.String() || !strings.Contains(one.header.Get("Content-Disposition"), "brave-otter-002-file.age") {
+			t.Fatalf("single download: %d %s", one.status, one.header.Get("Content-Disposition"))
+		}
+		if got, _ := seal.OpenBytes([]byte(one.body), 1<<20, ann.id); string(got) != "a file" {
+			t.Fatal("downloaded file does not decrypt")
+		}
+		rows, _ := f.store.ListSources(context.Background(), store.SourceQuery{JournalistID: ann.j.ID, Starred: true})
+		rowsBob, _ := f.store.ListSources(context.Background(), store.SourceQuery{JournalistID: bob.j.ID, Starred: true})
+		if rows[0].Unread != 1 || rowsBob[0].Unread != 2 {
+			t.Fatalf("unread ann %d bob %d", rows[0].Unread, rowsBob[0].Unread)
+		}
+		// Zip of everything: every item's age file and sealed manifest.
+		z := br.post("/sources/"+older.ID, "/sources/"+older.ID+"/items", url.Values{"op": {"download"}, "scope": {"all"}})
+		zr, err := zip.NewReader(bytes.NewReader([]byte(z.body)), int64(len(z.body)))
+		if err != nil || len(zr.File) != 4 {
+			t.Fatalf("zip: %v", err)
+		}
+		for _, zf := range zr.File {
+			rc, _ := zf.Open()
+			b, _ := io.ReadAll(rc)
+			if strings.HasSuffix(zf.Name, ".manifest.age") {
+				if _, err := seal.OpenManifest(b, ann.id); err != nil {
+					t.Fatalf("%s: %v", zf.Name, err)
+				}
+			} else if _, err := seal.OpenBytes(b, 1<<20, ann.id); err != nil {
+				t.Fatalf("%s: %v", zf.Name, err)
+			}
+		}
+		// Delete one item, then the whole source: rows and files go.
+		if r := br.post("/sources/"+older.ID, "/sources/"+older.ID+"/items", url.Values{"op": {"delete"}, "item": {items[0].ID}}); r.status != http.StatusSeeOther {
+			t.Fatalf("delete item: %d", r.status)
+		}
+		if _, err := f.blobs.Open(items[0].Blob); err == nil {
+			t.Fatal("deleted item's file remains")
+		}
+		if r := br.post("/sources/"+older.ID, "/sources/"+older.ID+"/delete", nil); r.status != http.StatusBadRequest {
+			t.Fatalf("delete without confirmation: %d", r.status)
+		}
+		if r := br.post("/sources/"+older.ID, "/sources/"+older.ID+"/delete", url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther {
+			t.Fatalf("delete source: %d", r.status)
+		}
+		if _, err := f.blobs.Open(items[1].Blob); err == nil {
+			t.Fatal("deleted source's file remains")
+		}
+		if p := br.get("/sources/" + older.ID); p.status != http.StatusNotFound {
+			t.Fatalf("deleted source page: %d", p.status)
+		}
+		// Forms without the token are refused.
+		if r := br.postRaw("/sources/"+newer.ID+"/replies", url.Values{"reply": {"forged"}}); r.status != http.StatusForbidden {
+			t.Fatalf("reply without csrf: %d", r.status)
+		}
+	})
+}
+
+func TestAdministration(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		boss := f.person("boss", true)
+		ann := f.person("ann", false)
+		src, _ := f.source("brave otter", "hello")
+		br := f.login(boss)
+		annBr := f.login(ann)
+		if p := annBr.get("/admin"); p.status != http.StatusForbidden {
+			t.Fatalf("non-admin reached admin: %d", p.status)
+		}
+		newKey := seal.NewCodename() // any string that is not a key
+		if r := br.post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {newKey}}); r.status != http.StatusBadRequest {
+			t.Fatalf("bad recipient: %d", r.status)
+		}
+		if r := br.post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {"AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ8H00W3"}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "private key") {
+			t.Fatalf("private key: %d", r.status)
+		}
+		r := br.post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {ann.id.Recipient().String()}, "admin": {"on"}})
+		if r.status != 200 || !strings.Contains(r.body, `id="passphrase"`) || !strings.Contains(r.body, "otpauth://totp/") {
+			t.Fatalf("create: %d", r.status)
+		}
+		carl, _ := f.store.JournalistByName(context.Background(), "carl")
+		if !carl.Admin {
+			t.Fatal("carl is not admin")
+		}
+		// Reset ann's passphrase: her session ends, the old passphrase fails.
+		r = br.post("/admin", "/admin/journalists/"+ann.j.ID+"/reset", url.Values{"what": {"passphrase"}})
+		if !strings.Contains(r.body, `id="passphrase"`) {
+			t.Fatal("no new passphrase shown")
+		}
+		if p := annBr.get("/"); p.status != http.StatusSeeOther {
+			t.Fatal("ann's session survived a reset")
+		}
+		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}}); r.status != http.StatusUnauthorized {
+			t.Fatal("old passphrase still works")
+		}
+		// Reset ann's second factor: the next login sets it up again.
+		br.post("/admin", "/admin/journalists/"+ann.j.ID+"/reset", url.Values{"what": {"2fa"}})
+		if j, _ := f.store.JournalistByID(context.Background(), ann.j.ID); j.TOTPConfirmed || j.TOTPSecret == ann.secret {
+			t.Fatal("second factor not reset")
+		}
+		// Rotate ann's key: new material is encrypted to the new one.
+		next, _ := seal.ParseRecipients([]string{carl.Recipient})
+		_ = next
+		if r := br.post("/admin", "/admin/journalists/"+ann.j.ID+"/recipient", url.Values{"recipient": {boss.id.Recipient().String()}}); r.status != http.StatusSeeOther {
+			t.Fatalf("rotate: %d", r.status)
+		}
+		if j, _ := f.store.JournalistByID(context.Background(), ann.j.ID); j.Recipient != boss.id.Recipient().String() {
+			t.Fatal("recipient not rotated")
+		}
+		if r := br.post("/admin", "/admin/journalists/"+boss.j.ID+"/remove", nil); r.status != http.StatusBadRequest {
+			t.Fatal("an admin removed themself")
+		}
+		if r := br.post("/admin", "/admin/journalists/"+carl.ID+"/remove", nil); r.status != http.StatusSeeOther {
+			t.Fatalf("remove: %d", r.status)
+		}
+		// The audit log saw all of it, and names no source.
+		br.post("/sources/"+src.ID, "/sources/"+src.ID+"/replies", url.Values{"reply": {"hi"}})
+		log := br.get("/admin/audit").body
+		for _, want := range []string{"add journalist", "reset passphrase", "reset second factor", "rotate recipient", "remove journalist", "reply", "login"} {
+			if !strings.Contains(log, want) {
+				t.Errorf("audit lacks %q", want)
+			}
+		}
+		if strings.Contains(log, "brave otter") || strings.Contains(log, src.ID) {
+			t.Fatal("the audit log identifies a source")
+		}
+	})
+}
