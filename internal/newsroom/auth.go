@@ -29,7 +29,6 @@ func lockout(n int) time.Duration {
 	return min(d, time.Hour)
 }
 
-
 // authenticate checks a name and passphrase, and the TOTP code unless
 // allowSetup is set and the journalist has not yet set up their second
 // factor (first login, which then shows the QR code). It returns whether

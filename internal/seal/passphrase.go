@@ -77,7 +77,9 @@ func TOTPURI(issuer, account, secret string) string {
 	return k.URL()
 }
 
-func escape(s string) string { return strings.ReplaceAll(strings.ReplaceAll(s, "%", "%25"), " ", "%20") }
+func escape(s string) string {
+	return strings.ReplaceAll(strings.ReplaceAll(s, "%", "%25"), " ", "%20")
+}
 
 // TOTPStep returns the time-step at which code is valid for secret, allowing
 // one step of clock skew either way. The caller must refuse a step it has
