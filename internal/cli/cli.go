@@ -34,10 +34,16 @@ const usage = `confide: a secure newsroom in one binary.
 Usage:
   confide demo    [--data DIR]                 run a demo newsroom (key kept on the server: never for real use)
   confide serve   [--data DIR] [--db DSN] [--tor] [--site ADDR] [--dropbox ADDR] [--newsroom ADDR]
+                  [--retention-days N] [--smtp HOST:PORT --smtp-from A --digest-to B]
   confide keygen  [-o FILE]                    make an age identity on your own machine
   confide journalist add NAME --recipient AGE_RECIPIENT [--admin] [--data DIR | --db DSN]
   confide journalist list   [--data DIR | --db DSN]
   confide journalist remove NAME [--data DIR | --db DSN]
+  confide journalist reset NAME --passphrase | --2fa
+  confide journalist rotate NAME --recipient AGE_RECIPIENT
+  confide workstation login --newsroom URL --user NAME [--server-key KEY] [--state DIR]
+  confide workstation pull  --identity KEYFILE --out DIR [--state DIR]
+  confide workstation reply --identity KEYFILE --source DESIGNATION --message-file F|- [--state DIR]
   confide source submit  --dropbox URL [--codename-file F] [--codename-out F] [--message-file F|-] [--proxy URL] [FILE...]
   confide source replies --dropbox URL --codename-file F [--proxy URL]
 
@@ -65,6 +71,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.journalist(ctx, args[1:])
 	case "source":
 		err = e.source(ctx, args[1:])
+	case "workstation":
+		err = e.workstation(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,304 @@
+package newsroom
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"crypto/sha512"
+	"encoding/base64"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"confide/internal/seal"
+	"confide/internal/store"
+	"confide/internal/store/storetest"
+)
+
+// apiCall makes a signed-API request and verifies the signature itself.
+func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bool) {
+	f.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, f.ts.URL+path, rd)
+	nonce := "nonce-" + store.NewID()
+	req.Header.Set(NonceHeader, nonce)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	sig, _ := base64.StdEncoding.DecodeString(resp.Trailer.Get(SignatureHeader))
+	sum := sha512.Sum512(b)
+	ok := ed25519.Verify(f.srv.PublicKey(), SignedMessage(nonce, method, req.URL.RequestURI(), resp.StatusCode, sum[:]), sig)
+	return resp.StatusCode, b, ok
+}
+
+func (f *fixture) token(p *person) string {
+	f.t.Helper()
+	st, b, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": p.name, "passphrase": p.pass, "code": f.code(p)})
+	if st != 200 || !ok {
+		f.t.Fatalf("token: %d %s (signed %v)", st, b, ok)
+	}
+	var r tokenResponse
+	json.Unmarshal(b, &r)
+	return r.Token
+}
+
+func TestAPI(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		ann := f.person("ann", false)
+		// The API needs the second factor set up first.
+		if st, _, _ := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": f.code(ann)}); st != http.StatusForbidden {
+			t.Fatalf("token before setup: %d", st)
+		}
+		f.store.ConfirmTOTP(context.Background(), ann.j.ID)
+		code := f.code(ann)
+		st, body, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code})
+		if st != 200 || !ok {
+			t.Fatalf("token: %d %s", st, body)
+		}
+		var tok tokenResponse
+		json.Unmarshal(body, &tok)
+		if st, _, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code}); st != http.StatusUnauthorized || !ok {
+			t.Fatalf("replayed code: %d", st)
+		}
+		src, srcID := f.source("brave otter", "a message", "a file")
+		st, body, ok = f.apiCall("GET", "/api/v1/sync?items_after=0&tombs_after=0", tok.Token, nil)
+		var sync SyncResponse
+		json.Unmarshal(body, &sync)
+		if st != 200 || !ok || len(sync.Sources) != 1 || len(sync.Items) != 2 || sync.Sources[0].Unread != 2 || len(sync.Recipients) != 1 {
+			t.Fatalf("sync: %d %+v", st, sync)
+		}
+		st, ct, ok := f.apiCall("GET", "/api/v1/items/"+sync.Items[1].ID, tok.Token, nil)
+		if got, err := seal.OpenBytes(ct, 1<<20, ann.id); st != 200 || !ok || err != nil || string(got) != "a file" {
+			t.Fatalf("download: %d %v %v", st, ok, err)
+		}
+		if m, err := seal.OpenManifest(sync.Items[1].Manifest, ann.id); err != nil || m.Name != "doc.txt" {
+			t.Fatalf("manifest %+v %v", m, err)
+		}
+		// Incremental: nothing new after the cursor.
+		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(sync.ItemsCursor))+"&tombs_after=0", tok.Token, nil)
+		var again SyncResponse
+		json.Unmarshal(body, &again)
+		if len(again.Items) != 0 {
+			t.Fatalf("incremental sync returned %d items", len(again.Items))
+		}
+		// A reply made on the workstation: only age files are accepted.
+		if st, _, _ := f.apiCall("POST", "/api/v1/sources/"+src.ID+"/replies", tok.Token, map[string][]byte{"ciphertext": []byte("plaintext!"), "manifest": []byte("x")}); st != http.StatusBadRequest {
+			t.Fatalf("plaintext reply accepted: %d", st)
+		}
+		rcpts, _ := seal.ParseRecipients([]string{src.Recipient, ann.id.Recipient().String()})
+		rct, _ := seal.SealBytes([]byte("from the workstation"), rcpts)
+		rm, _ := seal.SealManifest(seal.Manifest{Kind: store.KindReply}, rcpts)
+		if st, _, ok := f.apiCall("POST", "/api/v1/sources/"+src.ID+"/replies", tok.Token, map[string][]byte{"ciphertext": rct, "manifest": rm}); st != http.StatusCreated || !ok {
+			t.Fatalf("reply: %d", st)
+		}
+		replies, _ := f.store.Items(context.Background(), src.ID, store.KindReply)
+		var buf bytes.Buffer
+		f.blobs.Copy(&buf, replies[0].Blob)
+		if got, _ := seal.OpenBytes(buf.Bytes(), 1<<20, srcID); string(got) != "from the workstation" {
+			t.Fatal("the source cannot read the workstation's reply")
+		}
+		// Star, seen, delete.
+		f.apiCall("POST", "/api/v1/sources/"+src.ID+"/star", tok.Token, map[string]bool{"starred": true})
+		f.apiCall("POST", "/api/v1/items/"+sync.Items[0].ID+"/seen", tok.Token, nil)
+		rows, _ := f.store.ListSources(context.Background(), store.SourceQuery{JournalistID: ann.j.ID})
+		if !rows[0].Starred || rows[0].Unread != 1 {
+			t.Fatalf("after star and seen: %+v", rows[0])
+		}
+		if st, _, _ := f.apiCall("DELETE", "/api/v1/items/"+sync.Items[1].ID, tok.Token, nil); st != 200 {
+			t.Fatalf("delete item: %d", st)
+		}
+		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(sync.ItemsCursor))+"&tombs_after=0", tok.Token, nil)
+		json.Unmarshal(body, &again)
+		if len(again.Deleted) != 1 || again.Deleted[0] != sync.Items[1].ID || len(again.Items) != 1 {
+			t.Fatalf("deletion not synced: %+v", again)
+		}
+		if st, _, _ := f.apiCall("DELETE", "/api/v1/sources/"+src.ID, tok.Token, nil); st != 200 {
+			t.Fatalf("delete source: %d", st)
+		}
+		// Errors are signed too, and the token expires.
+		if st, _, ok := f.apiCall("GET", "/api/v1/items/nope", tok.Token, nil); st != http.StatusNotFound || !ok {
+			t.Fatalf("missing item: %d signed %v", st, ok)
+		}
+		f.clock.advance(61 * time.Minute)
+		if st, _, ok := f.apiCall("GET", "/api/v1/sync", tok.Token, nil); st != http.StatusUnauthorized || !ok {
+			t.Fatalf("expired token: %d", st)
+		}
+		// Without a nonce nothing is answered.
+		req, _ := http.NewRequest("GET", f.ts.URL+"/api/v1/sync", nil)
+		if resp, _ := http.DefaultClient.Do(req); resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("no nonce: %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestRetentionDeletesOnlyInactive(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		f.person("ann", false)
+		old, _ := f.source("old otter", "old message")
+		fresh, _ := f.source("new heron", "new message")
+		ctx := context.Background()
+		oldItems, _ := f.store.Items(ctx, old.ID)
+		// Make "old otter" inactive for 40 days.
+		f.store.SQL().Exec(rebind(b.Name, `UPDATE sources SET active_day = ? WHERE id = ?`), int64(store.Today()-40), old.ID)
+		n, err := f.srv.Retain(ctx, 30)
+		if err != nil || n != 1 {
+			t.Fatalf("retained %d %v", n, err)
+		}
+		if _, err := f.store.SourceByID(ctx, old.ID); err == nil {
+			t.Fatal("inactive source kept")
+		}
+		if _, err := f.blobs.Open(oldItems[0].Blob); err == nil {
+			t.Fatal("inactive source's file kept")
+		}
+		if _, err := f.store.SourceByID(ctx, fresh.ID); err != nil {
+			t.Fatal("active source deleted")
+		}
+		if n, _ := f.srv.Retain(ctx, 30); n != 0 {
+			t.Fatal("second run deleted more")
+		}
+	})
+}
+
+func rebind(backend, q string) string {
+	if backend != "postgres" {
+		return q
+	}
+	n := 0
+	var sb strings.Builder
+	for _, c := range q {
+		if c == '?' {
+			n++
+			sb.WriteString("$" + itoa(n))
+			continue
+		}
+		sb.WriteRune(c)
+	}
+	return sb.String()
+}
+
+// smtpSink is a minimal SMTP server: enough of RFC 5321 for net/smtp to
+// deliver a message, which it keeps.
+type smtpSink struct {
+	ln   net.Listener
+	mu   sync.Mutex
+	msgs []string
+}
+
+func newSMTPSink(t *testing.T) *smtpSink {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &smtpSink{ln: ln}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go s.serve(c)
+		}
+	}()
+	return s
+}
+
+func (s *smtpSink) serve(c net.Conn) {
+	defer c.Close()
+	buf := make([]byte, 0, 4096)
+	tmp := make([]byte, 4096)
+	reply := func(line string) { io.WriteString(c, line+"\r\n") }
+	reply("220 sink ESMTP")
+	inData := false
+	var data strings.Builder
+	for {
+		n, err := c.Read(tmp)
+		if err != nil {
+			return
+		}
+		buf = append(buf, tmp[:n]...)
+		for {
+			i := bytes.Index(buf, []byte("\r\n"))
+			if i < 0 {
+				break
+			}
+			line := string(buf[:i])
+			buf = buf[i+2:]
+			if inData {
+				if line == "." {
+					inData = false
+					s.mu.Lock()
+					s.msgs = append(s.msgs, data.String())
+					s.mu.Unlock()
+					reply("250 queued")
+					continue
+				}
+				data.WriteString(line + "\n")
+				continue
+			}
+			switch cmd := strings.ToUpper(strings.SplitN(line, " ", 2)[0]); cmd {
+			case "EHLO", "HELO":
+				reply("250 sink")
+			case "MAIL", "RCPT", "RSET", "NOOP":
+				reply("250 ok")
+			case "DATA":
+				inData = true
+				data.Reset()
+				reply("354 go on")
+			case "QUIT":
+				reply("221 bye")
+				return
+			default:
+				reply("502 not implemented")
+			}
+		}
+	}
+}
+
+func TestDigestOverSMTP(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		f.person("ann", false)
+		sink := newSMTPSink(t)
+		d := Digest{SMTP: sink.ln.Addr().String(), From: "confide@newsroom.example", To: []string{"desk@newsroom.example"}}
+		f.source("brave otter", "one", "two")
+		f.source("quiet heron", "three")
+		if err := f.srv.SendDigest(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		// Nothing new: the digest is still sent, saying zero.
+		if err := f.srv.SendDigest(context.Background(), d); err != nil {
+			t.Fatal(err)
+		}
+		sink.mu.Lock()
+		defer sink.mu.Unlock()
+		if len(sink.msgs) != 2 || !strings.Contains(sink.msgs[0], "2 new submission(s)") || !strings.Contains(sink.msgs[1], "0 new submission(s)") {
+			t.Fatalf("messages: %q", sink.msgs)
+		}
+		for _, m := range sink.msgs {
+			if strings.Contains(m, "otter") || strings.Contains(m, "heron") || strings.Contains(m, "three") {
+				t.Fatalf("the digest names a source or content: %q", m)
+			}
+		}
+		if err := (Digest{}).Check(); err == nil {
+			t.Fatal("an empty digest configuration passed")
+		}
+	})
+}

@@ -1,0 +1,169 @@
+package workstation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"confide/internal/seal"
+	"confide/internal/store"
+
+	"filippo.io/age"
+)
+
+// PullResult says what a pull did.
+type PullResult struct {
+	Written []string // files written, relative to the output folder
+	Deleted int      // items deleted on the newsroom since the last pull
+	Sources int
+}
+
+// Pull syncs, downloads every new item, verifies and decrypts it locally,
+// and writes it under out/<designation>/.
+func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string) (PullResult, error) {
+	var res PullResult
+	if err := os.MkdirAll(out, 0o700); err != nil {
+		return res, fmt.Errorf("workstation: %w", err)
+	}
+	for {
+		page, err := c.Sync(ctx, st.ItemsCursor, st.TombsCursor)
+		if err != nil {
+			return res, err
+		}
+		names := map[string]string{}
+		for _, s := range page.Sources {
+			names[s.ID] = s.Designation
+		}
+		res.Sources = len(page.Sources)
+		for _, it := range page.Items {
+			if _, done := st.Pulled[it.ID]; done {
+				continue
+			}
+			designation, ok := names[it.SourceID]
+			if !ok {
+				continue // deleted since
+			}
+			rel, err := pullItem(ctx, c, id, out, designation, it.ID, it.Kind, it.Seq, it.Manifest)
+			if err != nil {
+				return res, err
+			}
+			st.Pulled[it.ID] = rel
+			res.Written = append(res.Written, rel)
+		}
+		res.Deleted += len(page.Deleted)
+		st.ItemsCursor, st.TombsCursor = page.ItemsCursor, page.TombsCursor
+		if !page.More {
+			return res, nil
+		}
+	}
+}
+
+func pullItem(ctx context.Context, c *Client, id age.Identity, out, designation, itemID, kind string, seq int64, sealedManifest []byte) (string, error) {
+	m, err := seal.OpenManifest(sealedManifest, id)
+	if err != nil {
+		return "", fmt.Errorf("workstation: cannot open item %s's manifest with this identity: %w", itemID, err)
+	}
+	// The ciphertext goes to a temp file first: nothing is decrypted until
+	// the whole download has verified.
+	dir := filepath.Join(out, SafeName(designation))
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("workstation: %w", err)
+	}
+	tmp, err := os.CreateTemp(dir, ".download-*.age")
+	if err != nil {
+		return "", fmt.Errorf("workstation: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	defer tmp.Close()
+	if err := c.Download(ctx, itemID, tmp); err != nil {
+		return "", err
+	}
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
+	plain, err := seal.Decrypt(tmp, id)
+	if err != nil {
+		return "", fmt.Errorf("workstation: cannot decrypt item %s: %w", itemID, err)
+	}
+	var name string
+	switch kind {
+	case store.KindMessage:
+		name = fmt.Sprintf("%06d-message.txt", seq)
+	case store.KindReply:
+		name = fmt.Sprintf("%06d-reply.txt", seq)
+	default:
+		name = fmt.Sprintf("%06d-%s", seq, SafeName(m.Name))
+	}
+	f, path, err := createNew(dir, name)
+	if err != nil {
+		return "", err
+	}
+	if _, err := io.Copy(f, plain); err != nil {
+		f.Close()
+		os.Remove(path)
+		return "", fmt.Errorf("workstation: decrypting item %s: %w", itemID, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", err
+	}
+	return filepath.Rel(out, path)
+}
+
+// createNew creates dir/name without ever overwriting: a clash gets " (2)",
+// " (3)"… before the extension.
+func createNew(dir, name string) (*os.File, string, error) {
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 1; i < 1000; i++ {
+		n := name
+		if i > 1 {
+			n = fmt.Sprintf("%s (%d)%s", stem, i, ext)
+		}
+		p := filepath.Join(dir, n)
+		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+		if errors.Is(err, fs.ErrExist) {
+			continue
+		}
+		if err != nil {
+			return nil, "", fmt.Errorf("workstation: %w", err)
+		}
+		return f, p, nil
+	}
+	return nil, "", fmt.Errorf("workstation: too many files named %s", name)
+}
+
+// Reply encrypts text here, to the source and every journalist, and uploads
+// it. The newsroom never sees the plaintext.
+func Reply(ctx context.Context, c *Client, designation, text string) error {
+	page, err := c.Sync(ctx, 1<<62, 1<<62) // sources and recipients only
+	if err != nil {
+		return err
+	}
+	var sourceID, sourceRecipient string
+	for _, s := range page.Sources {
+		if s.Designation == designation {
+			sourceID, sourceRecipient = s.ID, s.Recipient
+		}
+	}
+	if sourceID == "" {
+		return fmt.Errorf("workstation: no source is called %q", designation)
+	}
+	rcpts, err := seal.ParseRecipients(append([]string{sourceRecipient}, page.Recipients...))
+	if err != nil {
+		return err
+	}
+	ct, err := seal.SealBytes([]byte(text), rcpts)
+	if err != nil {
+		return err
+	}
+	m, err := seal.SealManifest(seal.Manifest{Kind: store.KindReply, Size: int64(len(text)), Time: store.Today().Time()}, rcpts)
+	if err != nil {
+		return err
+	}
+	return c.Reply(ctx, sourceID, ct, m)
+}
