@@ -46,7 +46,9 @@ type APIError struct {
 	Message string
 }
 
-func (e *APIError) Error() string { return fmt.Sprintf("workstation: the newsroom said (%d): %s", e.Status, e.Message) }
+func (e *APIError) Error() string {
+	return fmt.Sprintf("workstation: the newsroom said (%d): %s", e.Status, e.Message)
+}
 
 // hashingReader hashes what is read through it.
 type hashingReader struct {
