@@ -12,6 +12,9 @@ import (
 func SafeName(name string) string {
 	name = strings.ReplaceAll(name, "\\", "/")
 	name = filepath.Base("/" + name)
+	if name == "/" {
+		name = ""
+	}
 	var b strings.Builder
 	for _, r := range name {
 		switch {
