@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -146,6 +147,28 @@ func (s *server) kill() {
 // with a key made outside the data folder, as a real newsroom does.
 type newsroom struct {
 	name, data, db, key string
+	// user, pass and totp are the journalist's credentials.
+	user, pass, totp string
+}
+
+// credentials reads "passphrase: …" and "totp: otpauth://…" lines.
+func (n *newsroom) credentials(t testing.TB, out string) {
+	t.Helper()
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, "passphrase: "); ok {
+			n.pass = v
+		}
+		if v, ok := strings.CutPrefix(line, "totp: "); ok {
+			u, err := url.Parse(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			n.totp = u.Query().Get("secret")
+		}
+	}
+	if n.pass == "" || n.totp == "" {
+		t.Fatalf("no credentials in %q", out)
+	}
 }
 
 func newsrooms() []string { return []string{"sqlite", "postgres"} }
@@ -161,8 +184,10 @@ func setup(t testing.TB, backend string) *newsroom {
 		if err != nil {
 			t.Fatal(err)
 		}
-		run(t, "journalist", "add", "ann", "--recipient", strings.TrimSpace(string(out)), "--db", n.db, "--data", n.data)
+		n.user = "ann"
+		n.credentials(t, run(t, "journalist", "add", "ann", "--recipient", strings.TrimSpace(string(out)), "--db", n.db, "--data", n.data))
 	} else {
+		n.user = "demo"
 		n.key = filepath.Join(n.data, "demo", "journalist-key.txt")
 	}
 	return n
@@ -170,7 +195,13 @@ func setup(t testing.TB, backend string) *newsroom {
 
 func (n *newsroom) start(t testing.TB, extra ...string) *server {
 	if n.db == "" {
-		return start(t, "demo", n.data, "", extra...)
+		s := start(t, "demo", n.data, "", extra...)
+		creds, err := os.ReadFile(filepath.Join(n.data, "demo", "journalist-credentials.txt"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		n.credentials(t, string(creds))
+		return s
 	}
 	return start(t, "serve", n.data, n.db, extra...)
 }
