@@ -185,7 +185,7 @@ func setup(t testing.TB, backend string) *newsroom {
 			t.Fatal(err)
 		}
 		n.user = "ann"
-		n.credentials(t, run(t, "journalist", "add", "ann", "--recipient", strings.TrimSpace(string(out)), "--db", n.db, "--data", n.data))
+		n.credentials(t, run(t, "journalist", "add", "ann", "--admin", "--recipient", strings.TrimSpace(string(out)), "--db", n.db, "--data", n.data))
 	} else {
 		n.user = "demo"
 		n.key = filepath.Join(n.data, "demo", "journalist-key.txt")

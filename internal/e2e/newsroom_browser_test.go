@@ -1,0 +1,111 @@
+package e2e
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"confide/internal/seal"
+
+	"github.com/chromedp/chromedp"
+)
+
+// TestBrowserNewsroom drives the newsroom in headless Chromium with
+// JavaScript disabled (it may use script, but must not need it): first
+// sign-in with the QR code, the inbox, a reply, a deletion, admin actions.
+func TestBrowserNewsroom(t *testing.T) {
+	for _, backend := range newsrooms() {
+		t.Run(backend, func(t *testing.T) {
+			n := setup(t, backend)
+			srv := n.start(t)
+			run(t, "source", "submit", "--dropbox", srv.urls["dropbox"], "--message-file", "/etc/hostname", "/etc/os-release")
+			ctx := newBrowser(t)
+			base := srv.urls["newsroom"]
+			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+			do := func(steps ...chromedp.Action[chromedp.Void]) {
+				t.Helper()
+				if err := chromedp.Do(ctx, steps...); err != nil {
+					t.Fatalf("%v\n%s", err, srv.stderr.String())
+				}
+			}
+			click := func(sel string) {
+				t.Helper()
+				resp, err := chromedp.RunResponse(ctx, chromedp.Click(css(sel), chromedp.NodeVisible))
+				if err != nil || resp.Status >= 400 {
+					t.Fatalf("click %s: %v %v", sel, err, resp)
+				}
+			}
+			text := func(sel string) string {
+				t.Helper()
+				v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
+				if err != nil {
+					t.Fatalf("%s: %v", sel, err)
+				}
+				return v
+			}
+			do(chromedp.Navigate(base+"/"),
+				chromedp.SendKeys(css(`#name`), n.user),
+				chromedp.SendKeys(css(`#passphrase`), n.pass))
+			click(`form[action="/login"] button`)
+			if secret := text(`#secret`); secret != n.totp {
+				t.Fatalf("setup shows %q", secret)
+			}
+			if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('img').naturalWidth === 240`)); err != nil || !ok {
+				t.Fatal("the QR code image did not load")
+			}
+			shot(t, ctx, "newsroom-setup-"+backend)
+			code, _ := seal.TOTPCode(n.totp, time.Now())
+			do(chromedp.SendKeys(css(`#code`), code))
+			click(`form[action="/setup"] button`)
+			if !strings.Contains(text(`table.inbox`), "1") {
+				t.Fatal("the inbox shows no source")
+			}
+			shot(t, ctx, "newsroom-inbox-"+backend)
+			click(`table.inbox a`)
+			do(chromedp.SendKeys(css(`#reply`), "We received it. Thank you."))
+			click(`form[action$="/replies"] button`)
+			rows := text(`table.items`)
+			if !strings.Contains(rows, "Reply") || strings.Count(rows, "\n") < 3 {
+				t.Fatalf("reply not listed: %q", rows)
+			}
+			shot(t, ctx, "newsroom-source-"+backend)
+			do(chromedp.Click(css(`#i1`)))
+			click(`button[value="delete"]`)
+			if strings.Contains(text(`table.items`), "Message") {
+				t.Fatal("the deleted message is still listed")
+			}
+			// Admin: add a journalist, reset their second factor, remove them.
+			do(chromedp.Navigate(base + "/admin"))
+			out, _ := exec.Command("age-keygen").CombinedOutput()
+			recipient := strings.TrimPrefix(strings.Split(string(out), "\n")[0], "Public key: ")
+			do(chromedp.SendKeys(css(`#newname`), "carl"), chromedp.SendKeys(css(`#newrecipient`), recipient))
+			click(`form[action="/admin/journalists"] button`)
+			if pass := text(`#passphrase`); len(strings.Fields(pass)) != 7 {
+				t.Fatalf("new passphrase %q", pass)
+			}
+			do(chromedp.Navigate(base + "/admin"))
+			if !strings.Contains(text(`table.people`), "carl") {
+				t.Fatal("carl not listed")
+			}
+			click(`#j-carl button[value="2fa"]`)
+			if !strings.HasPrefix(text(`#totp`), "otpauth://totp/") {
+				t.Fatal("no new second factor shown")
+			}
+			do(chromedp.Navigate(base + "/admin"))
+			click(`#j-carl form[action$="/remove"] button`)
+			if strings.Contains(text(`table.people`), "carl") {
+				t.Fatal("carl not removed")
+			}
+			do(chromedp.Navigate(base + "/admin/audit"))
+			if log := text(`table.audit`); !strings.Contains(log, "add journalist") || !strings.Contains(log, "remove journalist") || !strings.Contains(log, "reply") {
+				t.Fatalf("audit: %q", log)
+			}
+			do(chromedp.Navigate(base + "/"))
+			click(`form[action="/logout"] button`)
+			if _, err := chromedp.Run(ctx, chromedp.Text(css(`#passphrase`))); err != nil {
+				t.Fatal("logout did not lead to the sign-in page")
+			}
+		})
+	}
+}
