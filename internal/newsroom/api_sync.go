@@ -52,15 +52,19 @@ func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, j store.Journal
 	tombsAfter, _ := strconv.ParseInt(r.URL.Query().Get("tombs_after"), 10, 64)
 	ctx := r.Context()
 	fail := func(err error) { s.apiFail(w, http.StatusInternalServerError, "the newsroom could not sync", err) }
-	srcs, err := s.cfg.Store.ListSources(ctx, store.SourceQuery{JournalistID: j.ID})
-	if err != nil {
-		fail(err)
-		return
-	}
-	hidden, err := s.cfg.Store.ListSources(ctx, store.SourceQuery{JournalistID: j.ID, Hidden: true})
-	if err != nil {
-		fail(err)
-		return
+	// Continuation pages (sources=0) skip the source list the first page
+	// already carried.
+	var srcs, hidden []store.SourceSummary
+	var err error
+	if r.URL.Query().Get("sources") != "0" {
+		if srcs, err = s.cfg.Store.ListSources(ctx, store.SourceQuery{JournalistID: j.ID}); err != nil {
+			fail(err)
+			return
+		}
+		if hidden, err = s.cfg.Store.ListSources(ctx, store.SourceQuery{JournalistID: j.ID, Hidden: true}); err != nil {
+			fail(err)
+			return
+		}
 	}
 	items, err := s.cfg.Store.ItemsSince(ctx, itemsAfter, syncPage+1)
 	if err != nil {

@@ -164,10 +164,15 @@ func (c *Client) Login(ctx context.Context, name, pass, code string) (time.Time,
 	return tok.Expires, nil
 }
 
-// Sync fetches one page of changes after the cursors.
-func (c *Client) Sync(ctx context.Context, itemsAfter, tombsAfter int64) (newsroom.SyncResponse, error) {
+// Sync fetches one page of changes after the cursors. withSources false
+// skips the source list, for the continuation pages of one sync.
+func (c *Client) Sync(ctx context.Context, itemsAfter, tombsAfter int64, withSources bool) (newsroom.SyncResponse, error) {
 	var r newsroom.SyncResponse
-	err := c.callJSON(ctx, "GET", fmt.Sprintf("/api/v1/sync?items_after=%d&tombs_after=%d", itemsAfter, tombsAfter), nil, &r)
+	path := fmt.Sprintf("/api/v1/sync?items_after=%d&tombs_after=%d", itemsAfter, tombsAfter)
+	if !withSources {
+		path += "&sources=0"
+	}
+	err := c.callJSON(ctx, "GET", path, nil, &r)
 	return r, err
 }
 

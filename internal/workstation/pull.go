@@ -30,16 +30,18 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return res, fmt.Errorf("workstation: %w", err)
 	}
-	for {
-		page, err := c.Sync(ctx, st.ItemsCursor, st.TombsCursor)
+	names := map[string]string{}
+	for first := true; ; first = false {
+		page, err := c.Sync(ctx, st.ItemsCursor, st.TombsCursor, first)
 		if err != nil {
 			return res, err
 		}
-		names := map[string]string{}
-		for _, s := range page.Sources {
-			names[s.ID] = s.Designation
+		if first {
+			for _, s := range page.Sources {
+				names[s.ID] = s.Designation
+			}
+			res.Sources = len(page.Sources)
 		}
-		res.Sources = len(page.Sources)
 		for _, it := range page.Items {
 			if _, done := st.Pulled[it.ID]; done {
 				continue
@@ -140,7 +142,7 @@ func createNew(dir, name string) (*os.File, string, error) {
 // Reply encrypts text here, to the source and every journalist, and uploads
 // it. The newsroom never sees the plaintext.
 func Reply(ctx context.Context, c *Client, designation, text string) error {
-	page, err := c.Sync(ctx, 1<<62, 1<<62) // sources and recipients only
+	page, err := c.Sync(ctx, 1<<62, 1<<62, true) // sources and recipients only
 	if err != nil {
 		return err
 	}
