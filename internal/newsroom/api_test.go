@@ -46,17 +46,6 @@ func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bo
 	return resp.StatusCode, b, ok
 }
 
-func (f *fixture) token(p *person) string {
-	f.t.Helper()
-	st, b, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": p.name, "passphrase": p.pass, "code": f.code(p)})
-	if st != 200 || !ok {
-		f.t.Fatalf("token: %d %s (signed %v)", st, b, ok)
-	}
-	var r tokenResponse
-	json.Unmarshal(b, &r)
-	return r.Token
-}
-
 func TestAPI(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
