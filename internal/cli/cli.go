@@ -44,6 +44,7 @@ Usage:
   confide workstation login --newsroom URL --user NAME [--server-key KEY] [--state DIR]
   confide workstation pull  --identity KEYFILE --out DIR [--state DIR]
   confide workstation reply --identity KEYFILE --source DESIGNATION --message-file F|- [--state DIR]
+  confide workstation serve --identity KEYFILE --out DIR [--listen 127.0.0.1:8090] [--state DIR]
   confide source submit  --dropbox URL [--codename-file F] [--codename-out F] [--message-file F|-] [--proxy URL] [FILE...]
   confide source replies --dropbox URL --codename-file F [--proxy URL]
 

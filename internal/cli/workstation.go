@@ -9,9 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"confide/internal/workstation"
 
@@ -29,7 +32,7 @@ func defaultStateDir() string {
 // workstation runs on the journalist's own computer, never on the server.
 func (e *env) workstation(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("workstation needs login, pull or reply")
+		return usagef("workstation needs login, pull, reply or serve")
 	}
 	fs := flag.NewFlagSet("workstation "+args[0], flag.ContinueOnError)
 	stateDir := fs.String("state", defaultStateDir(), "where the token and sync state are kept")
@@ -119,8 +122,37 @@ func (e *env) workstation(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "reply to %s encrypted here and sent\n", *designation)
 		return nil
+	case "serve":
+		identity := fs.String("identity", "", "your age identity file")
+		out := fs.String("out", "", "the folder pull writes to")
+		listen := fs.String("listen", "127.0.0.1:8090", "loopback address for the local web UI")
+		if _, err := parse(fs, args[1:]); err != nil {
+			return err
+		}
+		if *identity == "" || *out == "" {
+			return usagef("usage: confide workstation serve --identity KEYFILE --out DIR [--listen 127.0.0.1:8090]")
+		}
+		ids, err := readIdentities(*identity)
+		if err != nil {
+			return err
+		}
+		ui, err := workstation.NewUI(*out, *stateDir, ids[0], slog.New(slog.NewTextHandler(e.stderr, nil)))
+		if err != nil {
+			return err
+		}
+		l, err := workstation.Listen(*listen)
+		if err != nil {
+			return err
+		}
+		srv := &http.Server{Handler: ui.Handler(l.Addr().String()), ReadHeaderTimeout: 10 * time.Second}
+		go func() { <-ctx.Done(); srv.Close() }()
+		fmt.Fprintf(e.stdout, "workstation: http://%s\nready\n", l.Addr())
+		if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
+		return nil
 	}
-	return usagef("workstation needs login, pull or reply, not %q", args[0])
+	return usagef("workstation needs login, pull, reply or serve, not %q", args[0])
 }
 
 func loadClient(dir string) (*workstation.State, *workstation.Client, error) {

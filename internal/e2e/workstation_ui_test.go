@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"image"
+	"image/jpeg"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"confide/internal/seal"
+)
+
+// TestWorkstationServe runs the local web UI on pulled material: plaintext
+// shown on loopback only, a metadata-free copy of a photo with the original
+// kept, a reply sent from it, and requests under another Host refused.
+func TestWorkstationServe(t *testing.T) {
+	n := setup(t, "sqlite")
+	srv := n.start(t)
+	dir := t.TempDir()
+	var jb bytes.Buffer
+	jpeg.Encode(&jb, image.NewGray(image.Rect(0, 0, 8, 8)), nil)
+	exif := append([]byte("Exif\x00\x00"), "GPS-SECRET-48.85N"...)
+	photo := append([]byte{0xFF, 0xD8, 0xFF, 0xE1, byte((len(exif) + 2) >> 8), byte(len(exif) + 2)}, exif...)
+	photo = append(photo, jb.Bytes()[2:]...)
+	os.WriteFile(filepath.Join(dir, "photo.jpg"), photo, 0o600)
+	os.WriteFile(filepath.Join(dir, "msg.txt"), []byte("Here is the photo of the meeting."), 0o600)
+	codeFile := filepath.Join(dir, "codename")
+	run(t, "source", "submit", "--dropbox", srv.urls["dropbox"], "--codename-out", codeFile, "--message-file", filepath.Join(dir, "msg.txt"), filepath.Join(dir, "photo.jpg"))
+
+	webJournalist(t, srv.urls["newsroom"], n)
+	state, out := filepath.Join(dir, "state"), filepath.Join(dir, "pulled")
+	code, _ := seal.TOTPCode(n.totp, time.Now().Add(30*time.Second))
+	runIn(t, n.pass+"\n"+code+"\n", "workstation", "login", "--newsroom", srv.urls["newsroom"], "--user", n.user, "--state", state)
+
+	if msg, err := exec.Command(binary, "workstation", "serve", "--identity", n.key, "--out", out, "--state", state, "--listen", "0.0.0.0:0").CombinedOutput(); err == nil || !strings.Contains(string(msg), "not a loopback address") {
+		t.Fatalf("a public listen address was accepted: %s", msg)
+	}
+	cmd := exec.Command(binary, "workstation", "serve", "--identity", n.key, "--out", out, "--state", state, "--listen", "127.0.0.1:0")
+	stdout, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { cmd.Process.Kill(); cmd.Wait() }()
+	sc := bufio.NewScanner(stdout)
+	var base string
+	for sc.Scan() {
+		if v, ok := strings.CutPrefix(sc.Text(), "workstation: "); ok {
+			base = v
+		}
+		if sc.Text() == "ready" {
+			break
+		}
+	}
+	go io.Copy(io.Discard, stdout)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	home := get(t, c, base+"/")
+	post(t, c, base+"/pull", url.Values{"csrf": {csrf.FindStringSubmatch(home)[1]}})
+	home = get(t, c, base+"/")
+	m := regexp.MustCompile(`href="/sources/([^"]+)"`).FindStringSubmatch(home)
+	if m == nil {
+		t.Fatalf("no source after pull: %s", home)
+	}
+	designation, _ := url.PathUnescape(m[1])
+	page := get(t, c, base+"/sources/"+m[1])
+	if !strings.Contains(page, "Here is the photo of the meeting.") {
+		t.Fatal("the message is not shown in plaintext")
+	}
+	fm := regexp.MustCompile(`action="(/sources/[^"]+/files/[^"]+-photo\.jpg)/scrub"`).FindStringSubmatch(page)
+	if fm == nil {
+		t.Fatalf("no scrub button for the photo: %s", page)
+	}
+	resp, err := c.PostForm(base+fm[1]+"/scrub", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	clean, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || bytes.Contains(clean, []byte("GPS-SECRET")) {
+		t.Fatalf("scrubbed copy: %d, metadata present %v", resp.StatusCode, bytes.Contains(clean, []byte("GPS-SECRET")))
+	}
+	if _, err := jpeg.Decode(bytes.NewReader(clean)); err != nil {
+		t.Fatal("the scrubbed copy is not a JPEG")
+	}
+	orig := get(t, c, base+fm[1])
+	if orig != string(photo) {
+		t.Fatal("the original was not kept byte for byte")
+	}
+	// Reply from the UI; the source reads it.
+	post(t, c, base+"/sources/"+m[1]+"/reply", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "reply": {"Thank you for the photo."}})
+	if r := run(t, "source", "replies", "--dropbox", srv.urls["dropbox"], "--codename-file", codeFile); !strings.Contains(r, "Thank you for the photo.") {
+		t.Fatalf("source replies: %q (designation %s)", r, designation)
+	}
+	// DNS rebinding: another Host name is refused.
+	req, _ := http.NewRequest("GET", base+"/", nil)
+	req.Host = "attacker.example:80"
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMisdirectedRequest {
+		t.Fatalf("foreign Host: %v %v", resp, err)
+	}
+	// Forms need the token.
+	if resp, _ := http.PostForm(base+"/pull", url.Values{}); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("pull without csrf: %d", resp.StatusCode)
+	}
+}
