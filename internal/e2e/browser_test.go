@@ -20,6 +20,17 @@ import (
 // Browser at "Safest" would have it.
 func newBrowser(t testing.TB) context.Context {
 	t.Helper()
+	ctx := newBrowserWithScript(t)
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// newBrowserWithScript is the same browser with JavaScript on, for the one
+// newsroom feature that needs it (security keys).
+func newBrowserWithScript(t testing.TB) context.Context {
+	t.Helper()
 	if _, err := os.Stat("/usr/bin/chromium"); err != nil {
 		t.Fatal("chromium is required (apt-get install chromium)")
 	}
@@ -42,9 +53,6 @@ func newBrowser(t testing.TB) context.Context {
 	ctx, cancel3 := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(cancel3)
 	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
 		t.Fatal(err)
 	}
 	return ctx

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
+	"strings"
 	"time"
 
 	"confide/internal/seal"
@@ -29,42 +30,55 @@ func lockout(n int) time.Duration {
 	return min(d, time.Hour)
 }
 
-// authenticate checks a name and passphrase, and the TOTP code unless
-// allowSetup is set and the journalist has not yet set up their second
-// factor (first login, which then shows the QR code). It returns whether
-// the TOTP setup is still pending.
-func (s *Server) authenticate(ctx context.Context, name, pass, code string, allowSetup bool) (store.Journalist, bool, error) {
+// authenticate checks a name and passphrase, and the TOTP code. On the web
+// (web set) two other outcomes stop short of a session: a journalist who
+// has not set up their second factor yet gets kindSetup (first login, which
+// shows the QR code), and one who left the code empty but has a security key
+// gets kindKey (the WebAuthn step). It returns the step still pending, or "".
+func (s *Server) authenticate(ctx context.Context, name, pass, code string, web bool) (store.Journalist, string, error) {
 	now := s.cfg.Now()
 	if !s.throttle.allow(now) {
-		return store.Journalist{}, false, errThrottled
+		return store.Journalist{}, "", errThrottled
 	}
 	j, err := s.cfg.Store.JournalistByName(ctx, name)
 	if errors.Is(err, store.ErrNotFound) {
 		// Unknown names cost what known ones do.
 		s.hash(func() { seal.VerifyPassphrase(pass, s.dummyHash()) })
-		return store.Journalist{}, false, errLoginFailed
+		return store.Journalist{}, "", errLoginFailed
 	}
 	if err != nil {
-		return store.Journalist{}, false, err
+		return store.Journalist{}, "", err
 	}
 	if j.LockedUntil > now.Unix() {
-		return store.Journalist{}, false, errLocked
+		return store.Journalist{}, "", errLocked
 	}
 	ok := false
 	var verr error
 	s.hash(func() { ok, verr = seal.VerifyPassphrase(pass, j.PassHash) })
 	if verr != nil && j.PassHash != "" {
-		return store.Journalist{}, false, verr
+		return store.Journalist{}, "", verr
 	}
-	pending := !j.TOTPConfirmed && allowSetup
-	if ok && !pending {
+	pending := ""
+	switch {
+	case web && !j.TOTPConfirmed:
+		pending = kindSetup
+	case web && ok && strings.TrimSpace(code) == "":
+		keys, err := s.cfg.Store.SecurityKeys(ctx, j.ID)
+		if err != nil {
+			return store.Journalist{}, "", err
+		}
+		if len(keys) > 0 {
+			pending = kindKey
+		}
+	}
+	if ok && pending == "" {
 		step, valid := seal.TOTPStep(j.TOTPSecret, code, now)
 		ok = valid
 		if valid {
 			// Consumed atomically: a replayed code loses here.
 			ok, err = s.cfg.Store.UseTOTPStep(ctx, j.ID, step)
 			if err != nil {
-				return store.Journalist{}, false, err
+				return store.Journalist{}, "", err
 			}
 		}
 	}
@@ -74,13 +88,13 @@ func (s *Server) authenticate(ctx context.Context, name, pass, code string, allo
 			lock = now.Add(d).Unix()
 		}
 		if err := s.cfg.Store.LoginFailed(ctx, j.ID, lock); err != nil {
-			return store.Journalist{}, false, err
+			return store.Journalist{}, "", err
 		}
 		s.audit(ctx, j, "login failed", "")
-		return store.Journalist{}, false, errLoginFailed
+		return store.Journalist{}, "", errLoginFailed
 	}
 	if err := s.cfg.Store.LoginSucceeded(ctx, j.ID); err != nil {
-		return store.Journalist{}, false, err
+		return store.Journalist{}, "", err
 	}
 	return j, pending, nil
 }

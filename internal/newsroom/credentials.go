@@ -44,13 +44,16 @@ func ResetPassphrase(ctx context.Context, st store.Store, id string, p seal.Para
 }
 
 // ResetTOTP gives a journalist a new second factor, to be set up at next
-// login, and ends their sessions.
+// login, removes their security keys, and ends their sessions.
 func ResetTOTP(ctx context.Context, st store.Store, issuer string, j store.Journalist) (string, error) {
 	secret, uri, err := seal.NewTOTP(issuer, j.Name)
 	if err != nil {
 		return "", fmt.Errorf("newsroom: %w", err)
 	}
 	if err := st.SetTOTP(ctx, j.ID, secret, false); err != nil {
+		return "", err
+	}
+	if err := st.DeleteSecurityKeys(ctx, j.ID); err != nil {
 		return "", err
 	}
 	return uri, st.DeleteSessions(ctx, j.ID)

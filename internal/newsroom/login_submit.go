@@ -30,14 +30,17 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	kind := kindWeb
-	if pending {
+	switch pending {
+	case kindSetup:
 		kind, next = kindSetup, "/setup"
+	case kindKey:
+		kind, next = kindKey, "/login/key"
 	}
 	if err := s.startSession(w, r, j, kind); err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	if !pending {
+	if pending == "" {
 		s.audit(r.Context(), j, "login", "web")
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)

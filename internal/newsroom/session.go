@@ -18,6 +18,7 @@ const sessionCookie = "newsroom_session"
 const (
 	kindWeb   = "web"
 	kindSetup = "setup"
+	kindKey   = "key"
 	kindAPI   = "api"
 )
 
@@ -69,12 +70,9 @@ func (s *Server) signedIn(h handler) http.HandlerFunc {
 		if until := s.cfg.Now().Add(s.cfg.SessionIdle); until.Sub(sess.Expires) > time.Minute {
 			s.cfg.Store.ExtendSession(r.Context(), sess.TokenHash, until)
 		}
-		if r.Method == http.MethodPost {
-			r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-			if err := r.ParseForm(); err != nil || !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
-				s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/")
-				return
-			}
+		if r.Method == http.MethodPost && !s.postChecked(w, r) {
+			s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/")
+			return
 		}
 		h(w, r, j)
 	}
@@ -89,4 +87,18 @@ func (s *Server) admin(h handler) http.HandlerFunc {
 		}
 		h(w, r, j)
 	})
+}
+
+// csrfHeader carries the token on the JSON posts that security-key
+// ceremonies make from script.
+const csrfHeader = "X-CSRF-Token"
+
+// postChecked checks a POST's CSRF token: in the form, or in csrfHeader for
+// JSON (whose body is then left for the handler).
+func (s *Server) postChecked(w http.ResponseWriter, r *http.Request) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
+	if r.Header.Get("Content-Type") == "application/json" {
+		return s.csrf.Valid(r, r.Header.Get(csrfHeader))
+	}
+	return r.ParseForm() == nil && s.csrf.Valid(r, r.PostForm.Get(web.Field))
 }

@@ -85,6 +85,14 @@ var migrations = []string{
 		action     TEXT NOT NULL,
 		detail     TEXT NOT NULL
 	);`,
+	// 3: security keys (WebAuthn) as a second factor.
+	`CREATE TABLE webauthn_credentials (
+		id            TEXT PRIMARY KEY,
+		journalist_id TEXT NOT NULL REFERENCES journalists(id) ON DELETE CASCADE,
+		credential    TEXT NOT NULL,
+		created       BIGINT NOT NULL
+	);
+	ALTER TABLE journalist_sessions ADD COLUMN data TEXT NOT NULL DEFAULT '';`,
 }
 
 func (s *DB) migrate(ctx context.Context) error {

@@ -30,8 +30,10 @@ type SourceSummary struct {
 type Session struct {
 	TokenHash    []byte
 	JournalistID string
-	Kind         string // "web" or "api"
+	Kind         string // "web", "setup", "key" or "api"
 	Expires      time.Time
+	// Data holds a ceremony's state (a WebAuthn challenge) between requests.
+	Data string
 }
 
 // Tombstone records a deleted item, so workstations can sync deletions.
@@ -122,8 +124,8 @@ func (s *DB) CreateSession(ctx context.Context, sess Session) error {
 func (s *DB) SessionByHash(ctx context.Context, hash []byte) (Session, error) {
 	var sess Session
 	var exp int64
-	err := s.db.QueryRowContext(ctx, s.q(`SELECT token_hash, journalist_id, kind, expires FROM journalist_sessions WHERE token_hash = ?`), hash).
-		Scan(&sess.TokenHash, &sess.JournalistID, &sess.Kind, &exp)
+	err := s.db.QueryRowContext(ctx, s.q(`SELECT token_hash, journalist_id, kind, expires, data FROM journalist_sessions WHERE token_hash = ?`), hash).
+		Scan(&sess.TokenHash, &sess.JournalistID, &sess.Kind, &exp, &sess.Data)
 	if err != nil {
 		return Session{}, s.wrap("session", err)
 	}
@@ -139,6 +141,50 @@ func (s *DB) SessionByHash(ctx context.Context, hash []byte) (Session, error) {
 func (s *DB) ExtendSession(ctx context.Context, hash []byte, expires time.Time) error {
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE journalist_sessions SET expires = ? WHERE token_hash = ?`), expires.Unix(), hash)
 	return s.wrap("extend session", err)
+}
+
+// SetSessionData stores a ceremony's state in a session.
+func (s *DB) SetSessionData(ctx context.Context, hash []byte, data string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE journalist_sessions SET data = ? WHERE token_hash = ?`), data, hash)
+	return s.wrap("session data", err)
+}
+
+// AddSecurityKey stores a WebAuthn credential (as JSON) for a journalist.
+func (s *DB) AddSecurityKey(ctx context.Context, journalistID, credentialID, credential string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO webauthn_credentials (id, journalist_id, credential, created) VALUES (?, ?, ?, ?)`),
+		credentialID, journalistID, credential, time.Now().Unix())
+	return s.wrap("add security key", err)
+}
+
+// UpdateSecurityKey replaces a stored credential (its sign counter moves).
+func (s *DB) UpdateSecurityKey(ctx context.Context, credentialID, credential string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE webauthn_credentials SET credential = ? WHERE id = ?`), credential, credentialID)
+	return s.wrap("update security key", err)
+}
+
+// SecurityKeys returns a journalist's WebAuthn credentials as JSON.
+func (s *DB) SecurityKeys(ctx context.Context, journalistID string) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT credential FROM webauthn_credentials WHERE journalist_id = ? ORDER BY created, id`), journalistID)
+	if err != nil {
+		return nil, s.wrap("security keys", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, s.wrap("security keys", err)
+		}
+		out = append(out, c)
+	}
+	return out, s.wrap("security keys", rows.Err())
+}
+
+// DeleteSecurityKeys removes all of a journalist's security keys, as when
+// their second factor is reset.
+func (s *DB) DeleteSecurityKeys(ctx context.Context, journalistID string) error {
+	_, err := s.db.ExecContext(ctx, s.q(`DELETE FROM webauthn_credentials WHERE journalist_id = ?`), journalistID)
+	return s.wrap("delete security keys", err)
 }
 
 // DeleteSession ends a session.

@@ -152,6 +152,16 @@ type Newsroom interface {
 	SessionByHash(ctx context.Context, hash []byte) (Session, error)
 	// ExtendSession moves a session's expiry.
 	ExtendSession(ctx context.Context, hash []byte, expires time.Time) error
+	// SetSessionData stores a ceremony's state in a session.
+	SetSessionData(ctx context.Context, hash []byte, data string) error
+	// AddSecurityKey stores a WebAuthn credential.
+	AddSecurityKey(ctx context.Context, journalistID, credentialID, credential string) error
+	// UpdateSecurityKey replaces a stored WebAuthn credential.
+	UpdateSecurityKey(ctx context.Context, credentialID, credential string) error
+	// SecurityKeys lists a journalist's WebAuthn credentials.
+	SecurityKeys(ctx context.Context, journalistID string) ([]string, error)
+	// DeleteSecurityKeys removes a journalist's WebAuthn credentials.
+	DeleteSecurityKeys(ctx context.Context, journalistID string) error
 	// DeleteSession ends a session.
 	DeleteSession(ctx context.Context, hash []byte) error
 	// DeleteSessions ends all of a journalist's sessions.

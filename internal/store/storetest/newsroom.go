@@ -70,6 +70,23 @@ func RunNewsroom(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		if _, err := s.SessionByHash(ctx, []byte("dead")); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("expired session: %v", err)
 		}
+		s.SetSessionData(ctx, []byte("live"), "challenge")
+		if got, _ := s.SessionByHash(ctx, []byte("live")); got.Data != "challenge" {
+			t.Fatalf("session data %q", got.Data)
+		}
+		s.AddSecurityKey(ctx, j.ID, "cred1", `{"n":1}`)
+		s.AddSecurityKey(ctx, j.ID, "cred2", `{"n":2}`)
+		if err := s.AddSecurityKey(ctx, j.ID, "cred1", `{}`); !errors.Is(err, store.ErrConflict) {
+			t.Fatalf("duplicate credential: %v", err)
+		}
+		s.UpdateSecurityKey(ctx, "cred1", `{"n":3}`)
+		if keys, _ := s.SecurityKeys(ctx, j.ID); len(keys) != 2 || keys[0] != `{"n":3}` {
+			t.Fatalf("keys %v", keys)
+		}
+		s.DeleteSecurityKeys(ctx, j.ID)
+		if keys, _ := s.SecurityKeys(ctx, j.ID); len(keys) != 0 {
+			t.Fatalf("keys after delete %v", keys)
+		}
 		s.DeleteSessions(ctx, j.ID)
 		if _, err := s.SessionByHash(ctx, []byte("live")); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("session after DeleteSessions: %v", err)

@@ -1,0 +1,89 @@
+package newsroom
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/go-webauthn/webauthn/webauthn"
+)
+
+// keyLoginShow is the second step of a sign-in with a security key.
+func (s *Server) keyLoginShow(w http.ResponseWriter, r *http.Request) {
+	if _, _, err := s.current(r, kindKey); err != nil {
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+		return
+	}
+	s.render.Render(w, http.StatusOK, "key", s.page(w, r, "newsroom.key.title", nil))
+}
+
+func (s *Server) keyLoginOptions(w http.ResponseWriter, r *http.Request) {
+	j, sess, err := s.current(r, kindKey)
+	if err != nil {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"next": "/login"})
+		return
+	}
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
+		return
+	}
+	u, err := s.keyUser(r.Context(), j)
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
+		return
+	}
+	opts, data, err := rp.BeginLogin(u)
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
+		return
+	}
+	b, _ := json.Marshal(data)
+	if err := s.cfg.Store.SetSessionData(r.Context(), sess.TokenHash, string(b)); err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, opts)
+}
+
+// keyLoginSubmit verifies the key's assertion and upgrades the half-way
+// session to a full one. A failed assertion counts as a failed login.
+func (s *Server) keyLoginSubmit(w http.ResponseWriter, r *http.Request) {
+	j, sess, err := s.current(r, kindKey)
+	if err != nil || !s.postChecked(w, r) {
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"next": "/login"})
+		return
+	}
+	var data webauthn.SessionData
+	if json.Unmarshal([]byte(sess.Data), &data) != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "start again"})
+		return
+	}
+	s.cfg.Store.SetSessionData(r.Context(), sess.TokenHash, "")
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
+		return
+	}
+	u, err := s.keyUser(r.Context(), j)
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not sign in", err)
+		return
+	}
+	cred, err := rp.FinishLogin(u, data, r)
+	if err != nil {
+		s.cfg.Store.LoginFailed(r.Context(), j.ID, 0)
+		s.audit(r.Context(), j, "login failed", "security key")
+		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "the security key's answer did not verify"})
+		return
+	}
+	b, _ := json.Marshal(cred)
+	s.cfg.Store.UpdateSecurityKey(r.Context(), credentialID(cred), string(b))
+	s.cfg.Store.LoginSucceeded(r.Context(), j.ID)
+	s.cfg.Store.DeleteSession(r.Context(), sess.TokenHash)
+	if err := s.startSession(w, r, j, kindWeb); err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not sign in", err)
+		return
+	}
+	s.audit(r.Context(), j, "login", "web, security key")
+	writeJSON(w, http.StatusOK, map[string]string{"next": "/"})
+}

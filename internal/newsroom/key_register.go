@@ -1,0 +1,69 @@
+package newsroom
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"confide/internal/store"
+
+	"github.com/go-webauthn/webauthn/webauthn"
+)
+
+// keyOptions starts registering a security key: the challenge waits in the
+// signed-in session.
+func (s *Server) keyOptions(w http.ResponseWriter, r *http.Request, j store.Journalist) {
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
+		return
+	}
+	u, err := s.keyUser(r.Context(), j)
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
+		return
+	}
+	opts, data, err := rp.BeginRegistration(u, webauthn.WithExclusions(webauthn.Credentials(u.creds).CredentialDescriptors()))
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
+		return
+	}
+	b, _ := json.Marshal(data)
+	if err := s.cfg.Store.SetSessionData(r.Context(), sessionHash(r), string(b)); err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, opts)
+}
+
+// keyRegister finishes registering a security key.
+func (s *Server) keyRegister(w http.ResponseWriter, r *http.Request, j store.Journalist) {
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
+		return
+	}
+	sess, err := s.cfg.Store.SessionByHash(r.Context(), sessionHash(r))
+	var data webauthn.SessionData
+	if err != nil || json.Unmarshal([]byte(sess.Data), &data) != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "start again"})
+		return
+	}
+	s.cfg.Store.SetSessionData(r.Context(), sess.TokenHash, "")
+	u, err := s.keyUser(r.Context(), j)
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not register", err)
+		return
+	}
+	cred, err := rp.FinishRegistration(u, data, r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the security key's answer did not verify"})
+		return
+	}
+	b, _ := json.Marshal(cred)
+	if err := s.cfg.Store.AddSecurityKey(r.Context(), j.ID, credentialID(cred), string(b)); err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not register", err)
+		return
+	}
+	s.audit(r.Context(), j, "add security key", "")
+	writeJSON(w, http.StatusCreated, map[string]string{"next": "/account?added=1"})
+}
