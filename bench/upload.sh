@@ -32,6 +32,8 @@ echo warm > "$work/warm.txt"
 "$work/confide" source submit --dropbox "$dropbox" --message-file "$work/warm.txt" > /dev/null
 sleep 1
 rss_before=$(rss_kib VmRSS)
+# Reset the peak-RSS mark, so VmHWM covers the upload only (Linux >= 4.0).
+echo 5 > "/proc/$srv/clear_refs"
 
 t0=$(now)
 "$work/confide" source submit --dropbox "$dropbox" --chunk-size $((64 << 20)) "$work/payload.bin" > /dev/null

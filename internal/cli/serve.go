@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -244,6 +245,7 @@ func (e *env) demoSetup(ctx context.Context, st store.Store, data string) error 
 	if err := st.SetSetting(ctx, "demo", "1"); err != nil {
 		return err
 	}
+	debug.FreeOSMemory() // the passphrase hash's 64 MiB
 	fmt.Fprintf(e.stdout, "demo journalist: demo\ndemo recipient: %s\ndemo identity: %s\n%s", id.Recipient(), keyFile, lines)
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -122,11 +123,14 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // hash runs a passphrase hash or check with bounded concurrency: each one
-// holds 64 MiB.
+// holds 64 MiB, given back to the system once none is running.
 func (s *Server) hash(fn func()) {
 	s.hashes <- struct{}{}
-	defer func() { <-s.hashes }()
 	fn()
+	<-s.hashes
+	if len(s.hashes) == 0 {
+		debug.FreeOSMemory()
+	}
 }
 
 // audit records an action; a failure to audit is logged, never hidden.
