@@ -93,6 +93,63 @@ var migrations = []string{
 		created       BIGINT NOT NULL
 	);
 	ALTER TABLE journalist_sessions ADD COLUMN data TEXT NOT NULL DEFAULT '';`,
+	// 4: the public site: stories, readers, comments.
+	`CREATE TABLE authors (
+		slug TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		bio  TEXT NOT NULL
+	);
+	CREATE TABLE stories (
+		id              TEXT PRIMARY KEY,
+		slug            TEXT NOT NULL UNIQUE,
+		title           TEXT NOT NULL,
+		standfirst      TEXT NOT NULL,
+		body            TEXT NOT NULL,
+		pull_quotes     TEXT NOT NULL,
+		author          TEXT NOT NULL,
+		tags            TEXT NOT NULL,
+		state           TEXT NOT NULL,
+		published       BIGINT NOT NULL,
+		updated         BIGINT NOT NULL,
+		comments_closed INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX stories_published ON stories (state, published);
+	CREATE TABLE story_tags (
+		story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+		tag      TEXT NOT NULL,
+		PRIMARY KEY (tag, story_id)
+	);
+	CREATE TABLE readers (
+		id           TEXT PRIMARY KEY,
+		email        TEXT NOT NULL UNIQUE,
+		name         TEXT NOT NULL,
+		pass_hash    TEXT NOT NULL,
+		verified     INTEGER NOT NULL DEFAULT 0,
+		banned       INTEGER NOT NULL DEFAULT 0,
+		approved     INTEGER NOT NULL DEFAULT 0,
+		failures     INTEGER NOT NULL DEFAULT 0,
+		locked_until BIGINT NOT NULL DEFAULT 0,
+		created      BIGINT NOT NULL
+	);
+	CREATE TABLE reader_tokens (
+		token_hash {{blob}} PRIMARY KEY,
+		reader_id  TEXT NOT NULL REFERENCES readers(id) ON DELETE CASCADE,
+		kind       TEXT NOT NULL,
+		expires    BIGINT NOT NULL
+	);
+	CREATE TABLE comments (
+		id        TEXT PRIMARY KEY,
+		story_id  TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+		reader_id TEXT NOT NULL REFERENCES readers(id) ON DELETE CASCADE,
+		parent_id TEXT NOT NULL DEFAULT '',
+		body      TEXT NOT NULL,
+		state     TEXT NOT NULL,
+		created   BIGINT NOT NULL,
+		edited    BIGINT NOT NULL DEFAULT 0,
+		reports   INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX comments_story ON comments (story_id, state, created);
+	CREATE INDEX comments_state ON comments (state, created);`,
 }
 
 func (s *DB) migrate(ctx context.Context) error {

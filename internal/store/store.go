@@ -125,6 +125,59 @@ type Store interface {
 	BlobReferenced(ctx context.Context, blob string) (bool, error)
 
 	Newsroom
+	Site
+}
+
+// Site is what the public site and its moderation need.
+type Site interface {
+	// SaveStory creates a story or updates the one with its slug in place.
+	SaveStory(ctx context.Context, st Story) (Story, error)
+	// StoryBySlug finds a story in any state.
+	StoryBySlug(ctx context.Context, slug string) (Story, error)
+	// Stories lists stories, newest first.
+	Stories(ctx context.Context, q StoryQuery) ([]Story, error)
+	// AuthorBySlug finds an author.
+	AuthorBySlug(ctx context.Context, slug string) (Author, error)
+	// SetStoryState publishes, schedules or unpublishes a story.
+	SetStoryState(ctx context.Context, id, state string) error
+	// SetCommentsClosed closes or opens a story's comments.
+	SetCommentsClosed(ctx context.Context, id string, closed bool) error
+	// CreateReader registers a reader.
+	CreateReader(ctx context.Context, r Reader) error
+	// ReaderByEmail finds a reader by email.
+	ReaderByEmail(ctx context.Context, email string) (Reader, error)
+	// ReaderByID finds a reader.
+	ReaderByID(ctx context.Context, id string) (Reader, error)
+	// UpdateReader saves a reader's mutable fields.
+	UpdateReader(ctx context.Context, r Reader) error
+	// CreateReaderToken stores a reader token by hash.
+	CreateReaderToken(ctx context.Context, hash []byte, readerID, kind string, expires time.Time) error
+	// ReaderToken resolves a live token.
+	ReaderToken(ctx context.Context, hash []byte, kind string, now time.Time) (string, error)
+	// DeleteReaderToken deletes a token.
+	DeleteReaderToken(ctx context.Context, hash []byte) error
+	// DeleteReaderTokens deletes a reader's tokens of a kind.
+	DeleteReaderTokens(ctx context.Context, readerID, kind string) error
+	// AddComment stores a comment.
+	AddComment(ctx context.Context, c Comment) error
+	// StoryComments lists what a reader may see of a story's comments.
+	StoryComments(ctx context.Context, storyID, readerID string) ([]Comment, error)
+	// CommentsByState lists comments in a state.
+	CommentsByState(ctx context.Context, state string) ([]Comment, error)
+	// ReportedComments lists reported approved comments.
+	ReportedComments(ctx context.Context) ([]Comment, error)
+	// CommentByID finds a comment.
+	CommentByID(ctx context.Context, id string) (Comment, error)
+	// SetCommentState moderates a comment.
+	SetCommentState(ctx context.Context, id, state string) error
+	// EditComment replaces a comment's body.
+	EditComment(ctx context.Context, id, body string, at time.Time) error
+	// DeleteComment deletes a comment and its replies.
+	DeleteComment(ctx context.Context, id string) error
+	// ReportComment counts a report against a comment.
+	ReportComment(ctx context.Context, id string) error
+	// CountRecentComments counts comments since a time.
+	CountRecentComments(ctx context.Context, readerID string, since time.Time) (int, error)
 }
 
 // Newsroom is what the journalists' zone needs beyond the dropbox.

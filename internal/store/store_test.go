@@ -11,6 +11,7 @@ func TestBackends(t *testing.T) {
 		t.Run(b.Name, func(t *testing.T) {
 			storetest.Run(t, b.Open)
 			storetest.RunNewsroom(t, b.Open)
+			storetest.RunSite(t, b.Open)
 		})
 	}
 }
