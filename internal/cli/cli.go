@@ -35,6 +35,7 @@ Usage:
   confide demo    [--data DIR]                 run a demo newsroom (key kept on the server: never for real use)
   confide serve   [--data DIR] [--db DSN] [--tor] [--site ADDR] [--dropbox ADDR] [--newsroom ADDR]
                   [--retention-days N] [--smtp HOST:PORT --smtp-from A --digest-to B]
+  confide article publish [--data DIR | --db DSN] FILE.md   publish or update a story (YAML front matter)
   confide keygen  [-o FILE]                    make an age identity on your own machine
   confide journalist add NAME --recipient AGE_RECIPIENT [--admin] [--data DIR | --db DSN]
   confide journalist list   [--data DIR | --db DSN]
@@ -74,6 +75,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.source(ctx, args[1:])
 	case "workstation":
 		err = e.workstation(ctx, args[1:])
+	case "article":
+		err = e.article(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
