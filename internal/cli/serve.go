@@ -36,6 +36,7 @@ type serveFlags struct {
 	maxUpload               int64
 	tor                     bool
 	retentionDays           int
+	siteURL                 string
 	smtp, smtpFrom          string
 	digestTo                multiFlag
 	digestAt                int
@@ -65,6 +66,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	fs.BoolVar(&f.tor, "tor", false, "start the system tor and serve the dropbox as a v3 onion service")
 	fs.Var(&f.torNewsroomClients, "tor-newsroom-client", "also put the newsroom behind an onion service, admitting this x25519 client key (repeatable)")
 	fs.BoolVar(&f.torOffline, "tor-offline", false, "start tor with its network disabled (tests)")
+	fs.StringVar(&f.siteURL, "site-url", "", "the site's public address, for links in mail, the feed and the sitemap (default: the request's host)")
 	fs.IntVar(&f.retentionDays, "retention-days", 0, "delete sources inactive for this many days (0: keep them)")
 	fs.StringVar(&f.smtp, "smtp", "", "SMTP server host:port for the daily digest (off if unset)")
 	fs.StringVar(&f.smtpFrom, "smtp-from", "", "digest sender address")
@@ -156,7 +158,11 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 			fmt.Fprintf(e.stdout, "newsroom onion: http://%s (client authorisation required)\n", t.NewsroomOnion)
 		}
 	}
-	siteSrv, err := site.New(site.Config{Log: logger, Demo: isDemo, Onion: func() string {
+	var mailer site.Mailer = site.Outbox{Dir: filepath.Join(f.data, "outbox"), Log: logger}
+	if f.smtp != "" {
+		mailer = site.SMTP{Addr: f.smtp, From: f.smtpFrom}
+	}
+	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, Onion: func() string {
 		onionMu.Lock()
 		defer onionMu.Unlock()
 		return onionAddr

@@ -37,7 +37,7 @@ func lockout(n int) time.Duration {
 // gets kindKey (the WebAuthn step). It returns the step still pending, or "".
 func (s *Server) authenticate(ctx context.Context, name, pass, code string, web bool) (store.Journalist, string, error) {
 	now := s.cfg.Now()
-	if !s.throttle.allow(now) {
+	if !s.throttle.Allow(now) {
 		return store.Journalist{}, "", errThrottled
 	}
 	j, err := s.cfg.Store.JournalistByName(ctx, name)

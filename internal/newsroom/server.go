@@ -46,7 +46,7 @@ type Server struct {
 	cfg      Config
 	render   *web.Renderer
 	csrf     web.CSRF
-	throttle *throttle
+	throttle *web.Throttle
 	signKey  ed25519.PrivateKey
 	hashes   chan struct{}
 	// dummyHash is verified for unknown names, made on first use.
@@ -78,7 +78,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: newThrottle(20, 10),
+	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: web.NewThrottle(20, 10),
 		signKey: key, hashes: make(chan struct{}, 2),
 		dummyHash: sync.OnceValue(func() string { return seal.HashPassphrase("confide-dummy", cfg.Params) })}, nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"confide/internal/seal"
 	"confide/internal/store"
+	"confide/internal/web"
 	"confide/internal/store/storetest"
 )
 
@@ -100,7 +101,7 @@ func TestThrottlingAndExpiry(t *testing.T) {
 			t.Fatalf("expired session: %d", p.status)
 		}
 		// The global limiter caps attempts across all accounts.
-		f.srv.throttle = newThrottle(3, 0)
+		f.srv.throttle = web.NewThrottle(3, 0)
 		for i := 0; i < 3; i++ {
 			f.browser().post("/login", "/login", url.Values{"name": {"x"}, "passphrase": {"y"}})
 		}

@@ -7,5 +7,5 @@ import (
 )
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
-	s.render.Error(w, s.page(w, r, "error.title", nil), web.Fail(http.StatusNotFound, "error.notfound", nil), "/")
+	s.fail(w, r, web.Fail(http.StatusNotFound, "error.notfound", nil), "/")
 }

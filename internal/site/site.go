@@ -1,10 +1,17 @@
 package site
 
 import (
+	"context"
 	"embed"
+	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
+	"sync"
+	"time"
 
+	"confide/internal/seal"
+	"confide/internal/store"
 	"confide/internal/web"
 )
 
@@ -13,16 +20,31 @@ var templates embed.FS
 
 // Config is what the public site needs.
 type Config struct {
-	Log  *slog.Logger
-	Demo bool
+	Store store.Store
+	Log   *slog.Logger
+	Demo  bool
 	// Onion returns the dropbox's onion address, or "" while there is none.
 	Onion func() string
+	// Mail sends verification and reset links.
+	Mail Mailer
+	// BaseURL is the site's public address, for links in mail, the feed and
+	// the sitemap; empty means the request's own host.
+	BaseURL string
+	// Params is the Argon2id cost of readers' passphrases.
+	Params seal.Params
+	// TrustAfter is how many approved comments let a reader post directly.
+	TrustAfter int
+	// Now is the clock.
+	Now func() time.Time
 }
 
 // Server is the public site zone.
 type Server struct {
-	cfg    Config
-	render *web.Renderer
+	cfg      Config
+	render   *web.Renderer
+	csrf     web.CSRF
+	throttle *web.Throttle
+	cache    *pageCache
 }
 
 // New parses the site's templates.
@@ -34,9 +56,113 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Onion == nil {
 		cfg.Onion = func() string { return "" }
 	}
-	return &Server{cfg: cfg, render: rd}, nil
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Params == (seal.Params{}) {
+		cfg.Params = seal.DefaultParams
+	}
+	if cfg.TrustAfter <= 0 {
+		cfg.TrustAfter = 3
+	}
+	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), cache: &pageCache{m: map[string]cached{}}}, nil
 }
 
-func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {
-	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: "site", Title: title, Demo: s.cfg.Demo, Path: r.URL.Path, Data: data}
+// pageData is what every site page carries besides its own data.
+type pageData struct {
+	Reader *store.Reader
+	Body   any
+}
+
+func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, reader *store.Reader, data any) *web.Page {
+	p := &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: "site", Title: title, Demo: s.cfg.Demo, Path: r.URL.Path,
+		Data: pageData{Reader: reader, Body: data}}
+	if reader != nil || r.Method == http.MethodPost || needsForm(r.URL.Path) {
+		p.CSRF = s.csrf.Token(w, r)
+	}
+	return p
+}
+
+// needsForm lists the anonymous pages with forms: only they set a CSRF
+// cookie, so story pages stay cookie-free (and cacheable) for visitors.
+func needsForm(path string) bool {
+	switch path {
+	case "/register", "/login", "/reset", "/reset/confirm":
+		return true
+	}
+	return false
+}
+
+func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, back string) {
+	s.render.Error(w, s.page(w, r, "error.title", nil, nil), err, back)
+}
+
+func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
+	s.fail(w, r, web.Fail(http.StatusInternalServerError, "error.internal", err), "/")
+}
+
+func (s *Server) baseURL(r *http.Request) string {
+	if s.cfg.BaseURL != "" {
+		return strings.TrimSuffix(s.cfg.BaseURL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// liveStory finds a story readers may see.
+func (s *Server) liveStory(ctx context.Context, slug string) (store.Story, error) {
+	st, err := s.cfg.Store.StoryBySlug(ctx, slug)
+	if err != nil {
+		return st, err
+	}
+	if !st.Live(s.cfg.Now()) {
+		return st, store.ErrNotFound
+	}
+	return st, nil
+}
+
+func (s *Server) notFoundOr(w http.ResponseWriter, r *http.Request, err error) {
+	if errors.Is(err, store.ErrNotFound) {
+		s.fail(w, r, web.Fail(http.StatusNotFound, "error.notfound", nil), "/")
+		return
+	}
+	s.internal(w, r, err)
+}
+
+// pageCache keeps anonymous story pages for a second: long enough to serve
+// a crowd from memory, short enough that an approved comment shows within
+// a second on every server.
+type pageCache struct {
+	mu sync.Mutex
+	m  map[string]cached
+}
+
+type cached struct {
+	body []byte
+	at   time.Time
+}
+
+// cacheTTL is how stale an anonymous page may be.
+const cacheTTL = time.Second
+
+func (c *pageCache) get(key string, now time.Time) ([]byte, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[key]
+	if !ok || now.Sub(e.at) >= cacheTTL {
+		return nil, false
+	}
+	return e.body, true
+}
+
+func (c *pageCache) put(key string, body []byte, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) > 10000 {
+		clear(c.m)
+	}
+	c.m[key] = cached{body, now}
 }

@@ -26,6 +26,8 @@ type Page struct {
 	Langs []string
 	Zone  string // "site", "dropbox" or "newsroom"
 	Title string // catalogue key
+	// TitleText, when set, is the page title as is (a story's headline).
+	TitleText string
 	Demo  bool
 	CSRF  string
 	Path  string
@@ -56,6 +58,13 @@ func (c *Catalog) Funcs() template.FuncMap {
 		},
 		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"add":  func(a, b int) int { return a + b },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 		"sub":  func(a, b int) int { return a - b },
 	}
 }

@@ -1,0 +1,67 @@
+package site
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"confide/internal/seal"
+	"confide/internal/store"
+)
+
+// loginSubmit signs a reader in. Failures are counted per account (with a
+// lock-out) and across all accounts (a token bucket).
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
+	next := localPath(r.PostForm.Get("next"))
+	d := formData{Email: email, Token: next}
+	failed := func(status int, msg string) {
+		d.Failed = msg
+		s.render.Render(w, status, "login", s.page(w, r, "site.login.title", nil, d))
+	}
+	now := s.cfg.Now()
+	if !s.throttle.Allow(now) {
+		failed(http.StatusTooManyRequests, "site.login.throttled")
+		return
+	}
+	rd, err := s.cfg.Store.ReaderByEmail(r.Context(), email)
+	if errors.Is(err, store.ErrNotFound) {
+		seal.VerifyPassphrase(r.PostForm.Get("passphrase"), seal.HashPassphrase("", s.cfg.Params))
+		failed(http.StatusUnauthorized, "site.login.failed")
+		return
+	}
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if rd.LockedUntil > now.Unix() {
+		failed(http.StatusTooManyRequests, "site.login.locked")
+		return
+	}
+	ok, _ := seal.VerifyPassphrase(r.PostForm.Get("passphrase"), rd.PassHash)
+	if !ok {
+		rd.Failures++
+		if rd.Failures >= 5 {
+			rd.LockedUntil = now.Add(time.Minute << min(rd.Failures-5, 6)).Unix()
+		}
+		s.cfg.Store.UpdateReader(r.Context(), rd)
+		failed(http.StatusUnauthorized, "site.login.failed")
+		return
+	}
+	if !rd.Verified {
+		if err := s.sendVerification(r, rd); err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		failed(http.StatusForbidden, "site.login.unverified")
+		return
+	}
+	rd.Failures, rd.LockedUntil = 0, 0
+	s.cfg.Store.UpdateReader(r.Context(), rd)
+	if err := s.startSession(w, r, rd); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}

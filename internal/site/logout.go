@@ -1,0 +1,12 @@
+package site
+
+import "net/http"
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	if ck, err := r.Cookie(readerCookie); err == nil {
+		s.cfg.Store.DeleteReaderToken(r.Context(), hashToken(ck.Value))
+	}
+	http.SetCookie(w, &http.Cookie{Name: readerCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	s.csrf.Rotate(w)
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}

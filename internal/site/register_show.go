@@ -1,0 +1,15 @@
+package site
+
+import "net/http"
+
+type formData struct {
+	Failed string
+	Email  string
+	Name   string
+	Token  string
+	Done   string
+}
+
+func (s *Server) registerShow(w http.ResponseWriter, r *http.Request) {
+	s.render.Render(w, http.StatusOK, "register", s.page(w, r, "site.register.title", s.currentReader(r), formData{}))
+}

@@ -1,0 +1,102 @@
+package site
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"time"
+
+	"confide/internal/store"
+	"confide/internal/story"
+)
+
+type commentView struct {
+	store.Comment
+	HTML     template.HTML
+	Mine     bool
+	Editable bool
+	Replies  []commentView
+}
+
+type storyData struct {
+	Story    store.Story
+	HTML     template.HTML
+	Comments []commentView
+	Count    int
+	Notice   string
+}
+
+// editWindow is how long a reader may edit a comment.
+const editWindow = 15 * time.Minute
+
+// storyShow renders a story and its comments. Visitors who are not signed
+// in all see the same page, so it is served from a one-second cache.
+func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
+	slug := r.PathValue("slug")
+	reader := s.currentReader(r)
+	now := s.cfg.Now()
+	anonymous := reader == nil && r.URL.RawQuery == ""
+	key := slug + "|" + s.render.Cat.Negotiate(w, r)
+	if anonymous {
+		if body, ok := s.cache.get(key, now); ok {
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			w.Write(body)
+			return
+		}
+	}
+	st, err := s.liveStory(r.Context(), slug)
+	if err != nil {
+		s.notFoundOr(w, r, err)
+		return
+	}
+	readerID := ""
+	if reader != nil {
+		readerID = reader.ID
+	}
+	cs, err := s.cfg.Store.StoryComments(r.Context(), st.ID, readerID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	d := storyData{Story: st, HTML: story.RenderArticle(st.Body), Notice: r.URL.Query().Get("notice")}
+	byID := map[string]int{}
+	for _, c := range cs {
+		v := commentView{Comment: c, HTML: story.RenderComment(c.Body), Mine: c.ReaderID == readerID}
+		v.Editable = v.Mine && now.Sub(c.Created) < editWindow
+		if c.ParentID != "" {
+			if i, ok := byID[c.ParentID]; ok {
+				d.Comments[i].Replies = append(d.Comments[i].Replies, v)
+				d.Count++
+			}
+			continue
+		}
+		byID[c.ID] = len(d.Comments)
+		d.Comments = append(d.Comments, v)
+		d.Count++
+	}
+	p := s.page(w, r, "site.story.title", reader, d)
+	p.TitleText = st.Title
+	if !anonymous {
+		s.render.Render(w, http.StatusOK, "story", p)
+		return
+	}
+	rec := &recorder{header: http.Header{}}
+	s.render.Render(rec, http.StatusOK, "story", p)
+	if rec.status == http.StatusOK {
+		s.cache.put(key, rec.body.Bytes(), now)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(rec.status)
+	w.Write(rec.body.Bytes())
+}
+
+// recorder captures a rendered page for the cache.
+type recorder struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header         { return r.header }
+func (r *recorder) Write(b []byte) (int, error) { return r.body.Write(b) }
+func (r *recorder) WriteHeader(s int)           { r.status = s }
