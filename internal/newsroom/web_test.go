@@ -13,8 +13,8 @@ import (
 
 	"confide/internal/seal"
 	"confide/internal/store"
-	"confide/internal/web"
 	"confide/internal/store/storetest"
+	"confide/internal/web"
 )
 
 func eachBackend(t *testing.T, fn func(t *testing.T, b storetest.Backend)) {

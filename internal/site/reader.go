@@ -84,6 +84,6 @@ func (s *Server) sendVerification(r *http.Request, rd store.Reader) error {
 // nopWriter lets language negotiation run where no response is written.
 type nopWriter struct{}
 
-func (nopWriter) Header() http.Header       { return http.Header{} }
+func (nopWriter) Header() http.Header         { return http.Header{} }
 func (nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (nopWriter) WriteHeader(int)           {}
+func (nopWriter) WriteHeader(int)             {}

@@ -28,10 +28,10 @@ type Page struct {
 	Title string // catalogue key
 	// TitleText, when set, is the page title as is (a story's headline).
 	TitleText string
-	Demo  bool
-	CSRF  string
-	Path  string
-	Data  any
+	Demo      bool
+	CSRF      string
+	Path      string
+	Data      any
 }
 
 // Renderer renders a zone's pages inside the shared layout.
@@ -65,7 +65,7 @@ func (c *Catalog) Funcs() template.FuncMap {
 			}
 			return m
 		},
-		"sub":  func(a, b int) int { return a - b },
+		"sub": func(a, b int) int { return a - b },
 	}
 }
 
