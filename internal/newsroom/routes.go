@@ -33,6 +33,14 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /sources/{id}/replies", s.signedIn(s.replyCreate))
 	mux.HandleFunc("POST /sources/{id}/delete", s.signedIn(s.sourceDelete))
 
+	mux.HandleFunc("GET /stories", s.signedIn(s.storiesShow))
+	mux.HandleFunc("GET /stories/new", s.signedIn(s.storyEdit))
+	mux.HandleFunc("GET /stories/{slug}/edit", s.signedIn(s.storyEdit))
+	mux.HandleFunc("POST /stories", s.signedIn(s.storySave))
+	mux.HandleFunc("POST /stories/{slug}/state", s.signedIn(s.storyState))
+	mux.HandleFunc("GET /comments", s.signedIn(s.commentsShow))
+	mux.HandleFunc("POST /comments/{id}", s.signedIn(s.commentModerate))
+
 	mux.HandleFunc("GET /admin", s.admin(s.adminShow))
 	mux.HandleFunc("POST /admin/journalists", s.admin(s.journalistCreate))
 	mux.HandleFunc("POST /admin/journalists/{id}/remove", s.admin(s.journalistRemove))

@@ -200,3 +200,39 @@ func RenderComment(md string) template.HTML {
 	out = bytes.ReplaceAll(out, []byte(`rel="nofollow"`), []byte(`rel="nofollow ugc"`))
 	return template.HTML(out)
 }
+
+// Fields are the editor's form, one value per field.
+type Fields struct {
+	Title, Slug, Standfirst, PullQuotes, AuthorName, AuthorBio, Date, Tags, State, Body string
+}
+
+// FromFields builds a story from the newsroom editor's fields, through the
+// same checks as a story file. Pull quotes are one a line; tags are
+// separated by commas.
+func FromFields(f Fields, now time.Time) (store.Story, error) {
+	var fm frontMatter
+	fm.Title, fm.Slug, fm.Standfirst, fm.Date, fm.State = f.Title, f.Slug, f.Standfirst, f.Date, f.State
+	fm.Author.Name, fm.Author.Bio = f.AuthorName, f.AuthorBio
+	for _, q := range strings.Split(f.PullQuotes, "\n") {
+		if q = strings.TrimSpace(q); q != "" {
+			fm.PullQuotes = append(fm.PullQuotes, q)
+		}
+	}
+	for _, t := range strings.Split(f.Tags, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			fm.Tags = append(fm.Tags, t)
+		}
+	}
+	head, err := yaml.Marshal(fm)
+	if err != nil {
+		return store.Story{}, formatErr("%v", err)
+	}
+	return Parse(strings.NewReader("---\n"+string(head)+"---\n"+f.Body), now)
+}
+
+// ToFields is the inverse, to fill the editor.
+func ToFields(st store.Story) Fields {
+	return Fields{Title: st.Title, Slug: st.Slug, Standfirst: st.Standfirst, PullQuotes: strings.Join(st.PullQuotes, "\n"),
+		AuthorName: st.Author.Name, AuthorBio: st.Author.Bio, Date: st.Published.Format(time.RFC3339), Tags: strings.Join(st.Tags, ", "),
+		State: st.State, Body: st.Body}
+}

@@ -129,3 +129,21 @@ func FuzzRenderComment(f *testing.F) {
 		}
 	})
 }
+
+func TestFieldsRoundTrip(t *testing.T) {
+	st, err := FromFields(Fields{Title: "A: title with \"quotes\"\nand a newline", Slug: "a-title", PullQuotes: "one\n\ntwo: colon", AuthorName: "Ann",
+		Tags: "x, y,,x", Body: "body", State: "draft", Date: "2026-01-02"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.State != store.StoryDraft || len(st.PullQuotes) != 2 || st.PullQuotes[1] != "two: colon" || len(st.Tags) != 2 || st.Body != "body" {
+		t.Fatalf("%+v", st)
+	}
+	back, err := FromFields(ToFields(st), now)
+	if err != nil || back.Title != st.Title || back.Slug != st.Slug || !back.Published.Equal(st.Published) {
+		t.Fatalf("round trip: %+v %v", back, err)
+	}
+	if _, err := FromFields(Fields{Title: "T"}, now); !errors.Is(err, ErrFormat) {
+		t.Fatal("a story without author was accepted")
+	}
+}
