@@ -29,7 +29,7 @@ func (o Outbox) Send(to, subject, body string) error {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%s.eml", time.Now().UTC().Format("20060102T150405"), store.NewID()[:8])
+	name := fmt.Sprintf("%s-%s.eml", time.Now().UTC().Format("20060102T150405.000000000"), store.NewID()[:8])
 	msg := fmt.Sprintf("To: %s\r\nSubject: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s", to, subject, body)
 	if err := os.WriteFile(filepath.Join(o.Dir, name), []byte(msg), 0o600); err != nil {
 		return err
