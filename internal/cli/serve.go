@@ -68,9 +68,9 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	fs.BoolVar(&f.torOffline, "tor-offline", false, "start tor with its network disabled (tests)")
 	fs.StringVar(&f.siteURL, "site-url", "", "the site's public address, for links in mail, the feed and the sitemap (default: the request's host)")
 	fs.IntVar(&f.retentionDays, "retention-days", 0, "delete sources inactive for this many days (0: keep them)")
-	fs.StringVar(&f.smtp, "smtp", "", "SMTP server host:port for the daily digest (off if unset)")
+	fs.StringVar(&f.smtp, "smtp", "", "SMTP server host:port for readers' mail and the digest (unset: mail goes to the outbox folder)")
 	fs.StringVar(&f.smtpFrom, "smtp-from", "", "digest sender address")
-	fs.Var(&f.digestTo, "digest-to", "digest recipient (repeatable)")
+	fs.Var(&f.digestTo, "digest-to", "send the daily digest to this address (repeatable; needs --smtp)")
 	fs.IntVar(&f.digestAt, "digest-at", 7*60, "minutes after midnight UTC to send the digest")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -178,7 +178,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if f.retentionDays > 0 {
 		go nr.RunRetention(ctx, f.retentionDays)
 	}
-	if f.smtp != "" {
+	if len(f.digestTo) > 0 {
 		d := newsroom.Digest{SMTP: f.smtp, From: f.smtpFrom, To: f.digestTo, At: f.digestAt}
 		if err := d.Check(); err != nil {
 			return usagef("%v", err)

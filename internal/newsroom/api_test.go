@@ -8,13 +8,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	"confide/internal/mailtest"
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/store/storetest"
@@ -182,91 +181,12 @@ func rebind(backend, q string) string {
 	return sb.String()
 }
 
-// smtpSink is a minimal SMTP server: enough of RFC 5321 for net/smtp to
-// deliver a message, which it keeps.
-type smtpSink struct {
-	ln   net.Listener
-	mu   sync.Mutex
-	msgs []string
-}
-
-func newSMTPSink(t *testing.T) *smtpSink {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &smtpSink{ln: ln}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go s.serve(c)
-		}
-	}()
-	return s
-}
-
-func (s *smtpSink) serve(c net.Conn) {
-	defer c.Close()
-	buf := make([]byte, 0, 4096)
-	tmp := make([]byte, 4096)
-	reply := func(line string) { io.WriteString(c, line+"\r\n") }
-	reply("220 sink ESMTP")
-	inData := false
-	var data strings.Builder
-	for {
-		n, err := c.Read(tmp)
-		if err != nil {
-			return
-		}
-		buf = append(buf, tmp[:n]...)
-		for {
-			i := bytes.Index(buf, []byte("\r\n"))
-			if i < 0 {
-				break
-			}
-			line := string(buf[:i])
-			buf = buf[i+2:]
-			if inData {
-				if line == "." {
-					inData = false
-					s.mu.Lock()
-					s.msgs = append(s.msgs, data.String())
-					s.mu.Unlock()
-					reply("250 queued")
-					continue
-				}
-				data.WriteString(line + "\n")
-				continue
-			}
-			switch cmd := strings.ToUpper(strings.SplitN(line, " ", 2)[0]); cmd {
-			case "EHLO", "HELO":
-				reply("250 sink")
-			case "MAIL", "RCPT", "RSET", "NOOP":
-				reply("250 ok")
-			case "DATA":
-				inData = true
-				data.Reset()
-				reply("354 go on")
-			case "QUIT":
-				reply("221 bye")
-				return
-			default:
-				reply("502 not implemented")
-			}
-		}
-	}
-}
-
 func TestDigestOverSMTP(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		f.person("ann", false)
-		sink := newSMTPSink(t)
-		d := Digest{SMTP: sink.ln.Addr().String(), From: "confide@newsroom.example", To: []string{"desk@newsroom.example"}}
+		sink := mailtest.Start(t)
+		d := Digest{SMTP: sink.Addr(), From: "confide@newsroom.example", To: []string{"desk@newsroom.example"}}
 		f.source("brave otter", "one", "two")
 		f.source("quiet heron", "three")
 		if err := f.srv.SendDigest(context.Background(), d); err != nil {
@@ -276,12 +196,11 @@ func TestDigestOverSMTP(t *testing.T) {
 		if err := f.srv.SendDigest(context.Background(), d); err != nil {
 			t.Fatal(err)
 		}
-		sink.mu.Lock()
-		defer sink.mu.Unlock()
-		if len(sink.msgs) != 2 || !strings.Contains(sink.msgs[0], "2 new submission(s)") || !strings.Contains(sink.msgs[1], "0 new submission(s)") {
-			t.Fatalf("messages: %q", sink.msgs)
+		msgs := sink.Messages()
+		if len(msgs) != 2 || !strings.Contains(msgs[0], "2 new submission(s)") || !strings.Contains(msgs[1], "0 new submission(s)") {
+			t.Fatalf("messages: %q", msgs)
 		}
-		for _, m := range sink.msgs {
+		for _, m := range msgs {
 			if strings.Contains(m, "otter") || strings.Contains(m, "heron") || strings.Contains(m, "three") {
 				t.Fatalf("the digest names a source or content: %q", m)
 			}

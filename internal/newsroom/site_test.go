@@ -1,0 +1,82 @@
+package newsroom
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"confide/internal/store"
+	"confide/internal/store/storetest"
+)
+
+func TestStoryEditorAndModeration(t *testing.T) {
+	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		ctx := context.Background()
+		ann := f.person("ann", false)
+		br := f.login(ann)
+		form := url.Values{"title": {"Where the <river> money went"}, "slug": {"river-money"}, "standfirst": {"Ledgers."},
+			"pull_quotes": {"Nobody signed.\nNobody asked."}, "author_name": {"Anna"}, "author_bio": {"Covers money."},
+			"date": {"2026-11-20"}, "tags": {"money, city hall"}, "body": {"The **ledgers** <script>x</script>."}}
+		form.Set("op", "preview")
+		p := br.post("/stories/new", "/stories", form)
+		if p.status != 200 || !strings.Contains(p.body, "<strong>ledgers</strong>") || strings.Contains(p.body, "<script>x") {
+			t.Fatalf("preview: %d", p.status)
+		}
+		if _, err := f.store.StoryBySlug(ctx, "river-money"); err == nil {
+			t.Fatal("preview saved the story")
+		}
+		form.Set("op", "draft")
+		if p := br.post("/stories/new", "/stories", form); p.status != http.StatusSeeOther {
+			t.Fatalf("draft: %d %s", p.status, p.body)
+		}
+		st, _ := f.store.StoryBySlug(ctx, "river-money")
+		if st.State != store.StoryDraft || len(st.PullQuotes) != 2 || len(st.Tags) != 2 {
+			t.Fatalf("%+v", st)
+		}
+		form.Set("op", "publish")
+		form.Set("title", "Where the river money went")
+		br.post("/stories/river-money/edit", "/stories", form)
+		sts, _ := f.store.Stories(ctx, store.StoryQuery{})
+		if len(sts) != 1 || sts[0].State != store.StoryPublished || sts[0].Title != "Where the river money went" {
+			t.Fatalf("publish updated in place? %+v", sts)
+		}
+		bad := url.Values{"title": {"x"}, "op": {"draft"}}
+		if p := br.post("/stories/new", "/stories", bad); p.status != http.StatusBadRequest || !strings.Contains(p.body, "author.name is missing") {
+			t.Fatalf("bad story: %d", p.status)
+		}
+		br.post("/stories", "/stories/river-money/state", url.Values{"op": {"close"}})
+		br.post("/stories", "/stories/river-money/state", url.Values{"op": {"unpublish"}})
+		if st, _ := f.store.StoryBySlug(ctx, "river-money"); !st.CommentsClosed || st.State != store.StoryDraft {
+			t.Fatalf("%+v", st)
+		}
+		// Moderation.
+		rd := store.Reader{ID: store.NewID(), Email: "r@example.org", Name: "Reader <b>", PassHash: "x"}
+		f.store.CreateReader(ctx, rd)
+		c1 := store.Comment{ID: store.NewID(), StoryID: st.ID, ReaderID: rd.ID, Body: "first <script>", State: store.CommentPending, Created: time.Now()}
+		c2 := store.Comment{ID: store.NewID(), StoryID: st.ID, ReaderID: rd.ID, Body: "second", State: store.CommentPending, Created: time.Now()}
+		f.store.AddComment(ctx, c1)
+		f.store.AddComment(ctx, c2)
+		q := br.get("/comments")
+		if !strings.Contains(q.body, "Reader &lt;b&gt;") || strings.Contains(q.body, "<script>") || strings.Count(q.body, `action="/comments/`) != 2 {
+			t.Fatalf("queue: %s", q.body)
+		}
+		br.post("/comments", "/comments/"+c1.ID, url.Values{"action": {"approve"}})
+		if c, _ := f.store.CommentByID(ctx, c1.ID); c.State != store.CommentApproved {
+			t.Fatal("not approved")
+		}
+		br.post("/comments", "/comments/"+c2.ID, url.Values{"action": {"ban"}})
+		if r, _ := f.store.ReaderByID(ctx, rd.ID); !r.Banned || r.Approved != 1 {
+			t.Fatalf("%+v", r)
+		}
+		if c, _ := f.store.CommentByID(ctx, c2.ID); c.State != store.CommentRemoved {
+			t.Fatal("ban did not remove the comment")
+		}
+		if p := br.postRaw("/comments/"+c1.ID, url.Values{"action": {"remove"}}); p.status != http.StatusForbidden {
+			t.Fatalf("moderation without csrf: %d", p.status)
+		}
+	})
+}
