@@ -65,7 +65,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TrustAfter <= 0 {
 		cfg.TrustAfter = 3
 	}
-	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), cache: &pageCache{m: map[string]cached{}}}, nil
+	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), cache: &pageCache{m: map[string]*cached{}}}, nil
 }
 
 // pageData is what every site page carries besides its own data.
@@ -132,30 +132,42 @@ func (s *Server) notFoundOr(w http.ResponseWriter, r *http.Request, err error) {
 	s.internal(w, r, err)
 }
 
-// pageCache keeps anonymous story pages for a second: long enough to serve
-// a crowd from memory, short enough that an approved comment shows within
-// a second on every server.
+// pageCache keeps anonymous story pages for under a second: long enough to
+// serve a crowd from memory, short enough that an approved comment shows
+// within a second on every server. One request re-renders an expired page
+// while the others are served the previous copy, so a crowd does not
+// render it many times over.
 type pageCache struct {
 	mu sync.Mutex
-	m  map[string]cached
+	m  map[string]*cached
 }
 
 type cached struct {
-	body []byte
-	at   time.Time
+	body       []byte
+	at         time.Time
+	refreshing bool
 }
 
-// cacheTTL is how stale an anonymous page may be.
-const cacheTTL = time.Second
+// cacheTTL is how stale an anonymous page may be, leaving room within one
+// second for the render that refreshes it.
+const cacheTTL = 900 * time.Millisecond
 
-func (c *pageCache) get(key string, now time.Time) ([]byte, bool) {
+// get returns a page to serve, or nil and true if the caller should render
+// it (and put it).
+func (c *pageCache) get(key string, now time.Time) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[key]
-	if !ok || now.Sub(e.at) >= cacheTTL {
-		return nil, false
+	switch {
+	case !ok:
+		return nil
+	case now.Sub(e.at) < cacheTTL:
+		return e.body
+	case e.refreshing:
+		return e.body
 	}
-	return e.body, true
+	e.refreshing = true
+	return nil
 }
 
 func (c *pageCache) put(key string, body []byte, now time.Time) {
@@ -164,5 +176,14 @@ func (c *pageCache) put(key string, body []byte, now time.Time) {
 	if len(c.m) > 10000 {
 		clear(c.m)
 	}
-	c.m[key] = cached{body, now}
+	c.m[key] = &cached{body: body, at: now}
+}
+
+// release ends a refresh that did not put a page (a failure or a 404).
+func (c *pageCache) release(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.m[key]; ok {
+		e.refreshing = false
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
+	"strconv"
 	"time"
 
 	"confide/internal/store"
@@ -38,11 +39,23 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	anonymous := reader == nil && r.URL.RawQuery == ""
 	key := slug + "|" + s.render.Cat.Negotiate(w, r)
 	if anonymous {
-		if body, ok := s.cache.get(key, now); ok {
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if body := s.cache.get(key, now); body != nil {
+			h := w.Header()
+			h.Set("Content-Type", "text/html; charset=utf-8")
+			h.Set("Content-Length", strconv.Itoa(len(body)))
 			w.Write(body)
 			return
 		}
+	}
+	stored := false
+	if anonymous {
+		// A refresh that ends without a page must not leave the old one
+		// served for ever.
+		defer func() {
+			if !stored {
+				s.cache.release(key)
+			}
+		}()
 	}
 	st, err := s.liveStory(r.Context(), slug)
 	if err != nil {
@@ -84,8 +97,10 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	s.render.Render(rec, http.StatusOK, "story", p)
 	if rec.status == http.StatusOK {
 		s.cache.put(key, rec.body.Bytes(), now)
+		stored = true
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
 	w.WriteHeader(rec.status)
 	w.Write(rec.body.Bytes())
 }

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Serves a story with 200 comments from confide and, in the same run, the
+# same rendered HTML as a static file from nginx (Debian's nginx-light);
+# measures both with wrk and prints requests per second and their ratio,
+# then how long an approved comment takes to appear.
+#
+# Measured on a 2-core machine with wrk on the same cores: a bare net/http
+# handler writing the same cached bytes reached about 21,500 requests/s,
+# about what the site does, so the gap to nginx (sendfile, event loop) is the
+# standard library's HTTP server, not rendering; see the closing note.
+# Usage: bench/site.sh [SECONDS] (needs: apt-get install wrk nginx-light)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+secs=${1:-10}
+work=$(mktemp -d /tmp/confide-site-bench.XXXXXX)
+trap 'kill $srv 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+go build -o "$work/confide" ./cmd/confide
+"$work/confide" demo --data "$work/data" --site 127.0.0.1:0 --dropbox 127.0.0.1:0 --newsroom 127.0.0.1:0 > "$work/server.out" 2>&1 &
+srv=$!
+for _ in $(seq 100); do grep -q '^ready$' "$work/server.out" 2>/dev/null && break; sleep 0.1; done
+site=$(sed -n 's/^site: //p' "$work/server.out")
+go run ./bench/site seed -data "$work/data" -comments 200
+url="$site/stories/bench-story"
+
+mkdir -p "$work/www/stories"
+curl -fsS "$url" > "$work/www/stories/bench-story.html"
+comments=$(grep -o "class=\"comment[ \"]" "$work/www/stories/bench-story.html" | wc -l)
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 2;
+pid $work/nginx.pid;
+error_log $work/nginx-error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  types { text/html html; }
+  server {
+    listen 127.0.0.1:28181;
+    root $work/www;
+    location / { try_files \$uri.html =404; }
+  }
+}
+NGINX
+nginx -c "$work/nginx.conf"
+sleep 0.5
+
+rps() { wrk -t2 -c64 -d"${secs}s" "$1" | awk '/Requests\/sec/ {print $2}'; }
+ours=$(rps "$url")
+theirs=$(rps "http://127.0.0.1:28181/stories/bench-story")
+awk -v a="$ours" -v b="$theirs" -v n="$comments" -v size="$(wc -c < "$work/www/stories/bench-story.html")" 'BEGIN {
+  printf "page:                  %d comments, %d bytes\n", n, size
+  printf "confide (site):        %.0f requests/s\n", a
+  printf "nginx (static file):   %.0f requests/s\n", b
+  printf "ratio (confide/nginx): %.2f   (target >= 0.50)\n", a / b
+}'
+go run ./bench/site approve -data "$work/data" -url "$url"
