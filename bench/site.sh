@@ -16,7 +16,7 @@ work=$(mktemp -d /tmp/confide-site-bench.XXXXXX)
 trap 'kill $srv 2>/dev/null || true; [ -f "$work/nginx.pid" ] && kill "$(cat "$work/nginx.pid")" 2>/dev/null || true; rm -rf "$work"' EXIT
 
 go build -o "$work/confide" ./cmd/confide
-"$work/confide" demo --data "$work/data" --site 127.0.0.1:0 --dropbox 127.0.0.1:0 --newsroom 127.0.0.1:0 > "$work/server.out" 2>&1 &
+GOGC=${GOGC:-100} "$work/confide" demo --data "$work/data" --site 127.0.0.1:0 --dropbox 127.0.0.1:0 --newsroom 127.0.0.1:0 > "$work/server.out" 2>&1 &
 srv=$!
 for _ in $(seq 100); do grep -q '^ready$' "$work/server.out" 2>/dev/null && break; sleep 0.1; done
 site=$(sed -n 's/^site: //p' "$work/server.out")
