@@ -89,6 +89,7 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.page(w, r, "site.story.title", reader, d)
 	p.TitleText = st.Title
+	p.Canonical = s.baseURL(r) + "/stories/" + st.Slug
 	if !anonymous {
 		s.render.Render(w, http.StatusOK, "story", p)
 		return

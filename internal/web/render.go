@@ -28,6 +28,8 @@ type Page struct {
 	Title string // catalogue key
 	// TitleText, when set, is the page title as is (a story's headline).
 	TitleText string
+	// Canonical is the page's canonical absolute URL, if it has one.
+	Canonical string
 	Demo      bool
 	CSRF      string
 	Path      string
