@@ -41,11 +41,7 @@ func (s *Server) sealReply(ctx context.Context, j store.Journalist, src store.So
 	if err != nil {
 		return err
 	}
-	ct, err := seal.SealBytes([]byte(text), rcpts)
-	if err != nil {
-		return err
-	}
-	m, err := seal.SealManifest(seal.Manifest{Kind: store.KindReply, Size: int64(len(text)), Time: store.Today().Time()}, rcpts)
+	ct, m, err := seal.SealReply(text, store.Today().Time(), rcpts)
 	if err != nil {
 		return err
 	}

@@ -135,3 +135,13 @@ func OpenReader(r io.Reader, max int64, identities ...age.Identity) ([]byte, err
 	}
 	return out, nil
 }
+
+// SealReply encrypts a reply and its manifest to the recipients (the source
+// and every journalist), for the newsroom and the workstation alike.
+func SealReply(text string, day time.Time, recipients []age.Recipient) (ciphertext, manifest []byte, err error) {
+	if ciphertext, err = SealBytes([]byte(text), recipients); err != nil {
+		return nil, nil, err
+	}
+	manifest, err = SealManifest(Manifest{Kind: "reply", Size: int64(len(text)), Time: day}, recipients)
+	return ciphertext, manifest, err
+}

@@ -159,11 +159,7 @@ func Reply(ctx context.Context, c *Client, designation, text string) error {
 	if err != nil {
 		return err
 	}
-	ct, err := seal.SealBytes([]byte(text), rcpts)
-	if err != nil {
-		return err
-	}
-	m, err := seal.SealManifest(seal.Manifest{Kind: store.KindReply, Size: int64(len(text)), Time: store.Today().Time()}, rcpts)
+	ct, m, err := seal.SealReply(text, store.Today().Time(), rcpts)
 	if err != nil {
 		return err
 	}
