@@ -66,7 +66,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	fs.BoolVar(&f.tor, "tor", false, "start the system tor and serve the dropbox as a v3 onion service")
 	fs.Var(&f.torNewsroomClients, "tor-newsroom-client", "also put the newsroom behind an onion service, admitting this x25519 client key (repeatable)")
 	fs.BoolVar(&f.torOffline, "tor-offline", false, "start tor with its network disabled (tests)")
-	fs.StringVar(&f.siteURL, "site-url", "", "the site's public address, for links in mail, the feed and the sitemap (default: the request's host)")
+	fs.StringVar(&f.siteURL, "site-url", "", "the site's public address, for links in mail, the feed and the sitemap (default: http:// and the --site address)")
 	fs.IntVar(&f.retentionDays, "retention-days", 0, "delete sources inactive for this many days (0: keep them)")
 	fs.StringVar(&f.smtp, "smtp", "", "SMTP server host:port for readers' mail and the digest (unset: mail goes to the outbox folder)")
 	fs.StringVar(&f.smtpFrom, "smtp-from", "", "digest sender address")
@@ -157,6 +157,12 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		if t.NewsroomOnion != "" {
 			fmt.Fprintf(e.stdout, "newsroom onion: http://%s (client authorisation required)\n", t.NewsroomOnion)
 		}
+	}
+	// Links in mail, the feed and canonical URLs use the configured address,
+	// never the request's Host header, which a visitor controls (a reset
+	// link pointing elsewhere would leak its token).
+	if f.siteURL == "" {
+		f.siteURL = "http://" + sl.Addr().String()
 	}
 	var mailer site.Mailer = site.Outbox{Dir: filepath.Join(f.data, "outbox"), Log: logger}
 	if f.smtp != "" {

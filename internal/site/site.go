@@ -27,8 +27,10 @@ type Config struct {
 	Onion func() string
 	// Mail sends verification and reset links.
 	Mail Mailer
-	// BaseURL is the site's public address, for links in mail, the feed and
-	// the sitemap; empty means the request's own host.
+	// BaseURL is the site's public address, for links in mail, the feed,
+	// the sitemap and canonical URLs. confide serve always sets it; the
+	// request's Host header, which a visitor controls, is used only when it
+	// is empty (tests).
 	BaseURL string
 	// Params is the Argon2id cost of readers' passphrases.
 	Params seal.Params

@@ -114,7 +114,7 @@ func (f *fixture) lastLink() string {
 		f.t.Fatal("no mail in the outbox")
 	}
 	b, _ := os.ReadFile(filepath.Join(f.outbox, ents[len(ents)-1].Name()))
-	m := regexp.MustCompile(`http://[^/\s]+(/\S+)`).FindStringSubmatch(string(b))
+	m := regexp.MustCompile(`https?://[^/\s]+(/\S+)`).FindStringSubmatch(string(b))
 	if m == nil {
 		f.t.Fatalf("no link in %q", b)
 	}
@@ -138,6 +138,34 @@ func (f *fixture) reader(email, name string) *browser {
 func eachBackend(t *testing.T, fn func(t *testing.T, b storetest.Backend)) {
 	for _, b := range storetest.Backends() {
 		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
+	}
+}
+
+func TestResetLinkIgnoresHostHeader(t *testing.T) {
+	f := newFixture(t, storetest.Backends()[0])
+	f.srv.cfg.BaseURL = "https://news.example"
+	f.reader("v@example.org", "V")
+	b := f.browser()
+	m := csrfRe.FindStringSubmatch(b.get("/reset").body)
+	req, _ := http.NewRequest("POST", f.ts.URL+"/reset", strings.NewReader(url.Values{"email": {"v@example.org"}, "csrf": {m[1]}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Host = "evil.example"
+	base, _ := url.Parse(f.ts.URL)
+	for _, c := range b.c.Jar.Cookies(base) {
+		req.AddCookie(c) // the jar goes by the Host header, which is forged here
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("reset request: %d", resp.StatusCode)
+	}
+	ents, _ := os.ReadDir(f.outbox)
+	mail, _ := os.ReadFile(filepath.Join(f.outbox, ents[len(ents)-1].Name()))
+	if !strings.Contains(string(mail), "https://news.example/reset/confirm?token=") || strings.Contains(string(mail), "evil.example") {
+		t.Fatalf("reset mail: %s", mail)
 	}
 }
 

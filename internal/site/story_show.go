@@ -37,7 +37,9 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	reader := s.currentReader(r)
 	now := s.cfg.Now()
 	anonymous := reader == nil && r.URL.RawQuery == ""
-	key := slug + "|" + s.render.Cat.Negotiate(w, r)
+	// The page names its canonical URL, so the key holds everything that URL
+	// may depend on.
+	key := slug + "|" + s.render.Cat.Negotiate(w, r) + "|" + s.baseURL(r)
 	if anonymous {
 		if body := s.cache.get(key, now); body != nil {
 			h := w.Header()
