@@ -22,14 +22,8 @@ func (s *Server) keyLoginOptions(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"next": "/login"})
 		return
 	}
-	rp, err := s.relyingParty(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
-		return
-	}
-	u, err := s.keyUser(r.Context(), j)
-	if err != nil {
-		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
+	rp, u, ok := s.ceremony(w, r, j)
+	if !ok {
 		return
 	}
 	opts, data, err := rp.BeginLogin(u)
@@ -59,14 +53,8 @@ func (s *Server) keyLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.cfg.Store.SetSessionData(r.Context(), sess.TokenHash, "")
-	rp, err := s.relyingParty(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
-		return
-	}
-	u, err := s.keyUser(r.Context(), j)
-	if err != nil {
-		s.apiFail(w, http.StatusInternalServerError, "could not sign in", err)
+	rp, u, ok := s.ceremony(w, r, j)
+	if !ok {
 		return
 	}
 	cred, err := rp.FinishLogin(u, data, r)

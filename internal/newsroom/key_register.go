@@ -12,14 +12,8 @@ import (
 // keyOptions starts registering a security key: the challenge waits in the
 // signed-in session.
 func (s *Server) keyOptions(w http.ResponseWriter, r *http.Request, j store.Journalist) {
-	rp, err := s.relyingParty(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
-		return
-	}
-	u, err := s.keyUser(r.Context(), j)
-	if err != nil {
-		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
+	rp, u, ok := s.ceremony(w, r, j)
+	if !ok {
 		return
 	}
 	opts, data, err := rp.BeginRegistration(u, webauthn.WithExclusions(webauthn.Credentials(u.creds).CredentialDescriptors()))
@@ -37,9 +31,8 @@ func (s *Server) keyOptions(w http.ResponseWriter, r *http.Request, j store.Jour
 
 // keyRegister finishes registering a security key.
 func (s *Server) keyRegister(w http.ResponseWriter, r *http.Request, j store.Journalist) {
-	rp, err := s.relyingParty(r)
-	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
+	rp, u, ok := s.ceremony(w, r, j)
+	if !ok {
 		return
 	}
 	sess, err := s.cfg.Store.SessionByHash(r.Context(), sessionHash(r))
@@ -49,11 +42,6 @@ func (s *Server) keyRegister(w http.ResponseWriter, r *http.Request, j store.Jou
 		return
 	}
 	s.cfg.Store.SetSessionData(r.Context(), sess.TokenHash, "")
-	u, err := s.keyUser(r.Context(), j)
-	if err != nil {
-		s.apiFail(w, http.StatusInternalServerError, "could not register", err)
-		return
-	}
 	cred, err := rp.FinishRegistration(u, data, r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the security key's answer did not verify"})

@@ -65,3 +65,20 @@ func sessionHash(r *http.Request) []byte {
 	}
 	return tokenHash(ck.Value)
 }
+
+// ceremony prepares a WebAuthn ceremony for j: the relying party as this
+// request sees it, and the journalist with their keys. On failure it has
+// answered the request.
+func (s *Server) ceremony(w http.ResponseWriter, r *http.Request, j store.Journalist) (*webauthn.WebAuthn, keyUser, bool) {
+	rp, err := s.relyingParty(r)
+	if err != nil {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
+		return nil, keyUser{}, false
+	}
+	u, err := s.keyUser(r.Context(), j)
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "could not read your security keys", err)
+		return nil, keyUser{}, false
+	}
+	return rp, u, true
+}
