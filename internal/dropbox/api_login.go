@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/web"
 	"errors"
 	"net/http"
 
@@ -19,7 +20,7 @@ type tokenResponse struct {
 
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
 	var req loginRequest
-	if !readJSON(w, r, &req) {
+	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}
 	if len(req.LoginKey) != 32 {
@@ -48,5 +49,5 @@ func (s *Server) apiToken(w http.ResponseWriter, status int, sourceID string) {
 		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not start a session; try again later", err)
 		return
 	}
-	writeJSON(w, status, tokenResponse{Token: tok})
+	web.WriteJSON(w, status, tokenResponse{Token: tok})
 }

@@ -1,6 +1,10 @@
 package dropbox
 
-import "net/http"
+import (
+	"net/http"
+
+	"confide/internal/web"
+)
 
 // paramsResponse tells the client how to derive keys from a codename itself,
 // so the codename never leaves the source's machine.
@@ -15,6 +19,6 @@ type paramsResponse struct {
 
 func (s *Server) apiParams(w http.ResponseWriter, r *http.Request) {
 	p := s.cfg.Params
-	writeJSON(w, http.StatusOK, paramsResponse{Salt: s.salt, Time: p.Time, MemoryKiB: p.MemoryKiB, Threads: p.Threads,
+	web.WriteJSON(w, http.StatusOK, paramsResponse{Salt: s.salt, Time: p.Time, MemoryKiB: p.MemoryKiB, Threads: p.Threads,
 		MaxUpload: s.cfg.MaxUpload, Accepting: s.accepting(r.Context())})
 }

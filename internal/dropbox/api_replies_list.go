@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/web"
 	"net/http"
 
 	"confide/internal/store"
@@ -24,5 +25,5 @@ func (s *Server) apiRepliesList(w http.ResponseWriter, r *http.Request, sourceID
 	for _, it := range items {
 		out = append(out, replyInfo{ID: it.ID, Day: it.Created.Time().Format("2006-01-02"), Size: it.Size})
 	}
-	writeJSON(w, http.StatusOK, out)
+	web.WriteJSON(w, http.StatusOK, out)
 }

@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/web"
 	"errors"
 	"net/http"
 
@@ -18,7 +19,7 @@ type sourceRequest struct {
 
 func (s *Server) apiSourceCreate(w http.ResponseWriter, r *http.Request) {
 	var req sourceRequest
-	if !readJSON(w, r, &req) {
+	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}
 	if len(req.LoginKey) != 32 {

@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/web"
 	"net/http"
 )
 
@@ -16,7 +17,7 @@ type submissionResponse struct {
 // once: journalists see every item of it or none.
 func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, sourceID string) {
 	var req submissionRequest
-	if !readJSON(w, r, &req) {
+	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}
 	if len(req.Uploads) == 0 || len(req.Uploads) > maxUploadsPerSource {
@@ -39,5 +40,5 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, sou
 		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not store the submission; send it again", err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, submissionResponse{Items: len(parts)})
+	web.WriteJSON(w, http.StatusCreated, submissionResponse{Items: len(parts)})
 }

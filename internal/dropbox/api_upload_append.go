@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/web"
 	"errors"
 	"fmt"
 	"io"
@@ -40,7 +41,7 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 	}
 	have := up.z.manifest.Size
 	if off != have {
-		writeJSON(w, http.StatusConflict, offsetConflict{Error: fmt.Sprintf("out of order: the upload is at byte %d", have), Offset: have})
+		web.WriteJSON(w, http.StatusConflict, offsetConflict{Error: fmt.Sprintf("out of order: the upload is at byte %d", have), Offset: have})
 		return
 	}
 	room := s.cfg.MaxUpload - have
@@ -58,8 +59,8 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 	now := up.z.manifest.Size
 	w.Header().Set("Upload-Offset", strconv.FormatInt(now, 10))
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, offsetConflict{Error: "the upload was interrupted; resume from offset", Offset: now})
+		web.WriteJSON(w, http.StatusBadRequest, offsetConflict{Error: "the upload was interrupted; resume from offset", Offset: now})
 		return
 	}
-	writeJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: now})
+	web.WriteJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: now})
 }

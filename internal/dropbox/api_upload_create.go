@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/web"
 	"net/http"
 	"unicode/utf8"
 
@@ -22,7 +23,7 @@ type uploadResponse struct {
 // manifest: it never becomes a path on this server.
 func (s *Server) apiUploadCreate(w http.ResponseWriter, r *http.Request, sourceID string) {
 	var req uploadRequest
-	if !readJSON(w, r, &req) {
+	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}
 	if req.Kind != store.KindFile && req.Kind != store.KindMessage {
@@ -53,5 +54,5 @@ func (s *Server) apiUploadCreate(w http.ResponseWriter, r *http.Request, sourceI
 		s.apiFail(w, http.StatusTooManyRequests, "too many uploads are open: finish or wait for some first", nil)
 		return
 	}
-	writeJSON(w, http.StatusCreated, uploadResponse{ID: up.id})
+	web.WriteJSON(w, http.StatusCreated, uploadResponse{ID: up.id})
 }

@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/web"
 	"net/http"
 	"strconv"
 )
@@ -16,5 +17,5 @@ func (s *Server) apiUploadStatus(w http.ResponseWriter, r *http.Request, sourceI
 	off := up.z.manifest.Size
 	up.mu.Unlock()
 	w.Header().Set("Upload-Offset", strconv.FormatInt(off, 10))
-	writeJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: off})
+	web.WriteJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: off})
 }

@@ -1,7 +1,7 @@
 package newsroom
 
 import (
-	"encoding/json"
+	"confide/internal/web"
 	"errors"
 	"net/http"
 	"strings"
@@ -12,28 +12,12 @@ import (
 // apiHandler is an API endpoint for an authenticated journalist.
 type apiHandler func(w http.ResponseWriter, r *http.Request, j store.Journalist)
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
 // apiFail answers with a human sentence; detail is logged, never sent.
 func (s *Server) apiFail(w http.ResponseWriter, status int, msg string, err error) {
 	if err != nil && status >= 500 {
 		s.cfg.Log.Error("newsroom: api", "err", err)
 	}
-	writeJSON(w, status, map[string]string{"error": msg})
-}
-
-func readJSON(w http.ResponseWriter, r *http.Request, limit int64, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, limit))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the request body is not the JSON this endpoint expects"})
-		return false
-	}
-	return true
+	web.WriteJSON(w, status, map[string]string{"error": msg})
 }
 
 // apiAuth admits a live API token.
@@ -44,7 +28,7 @@ func (s *Server) apiAuth(h apiHandler) http.Handler {
 			s.apiFail(w, http.StatusUnauthorized, "log in first: no bearer token", nil)
 			return
 		}
-		sess, err := s.cfg.Store.SessionByHash(r.Context(), tokenHash(tok))
+		sess, err := s.cfg.Store.SessionByHash(r.Context(), web.TokenHash(tok))
 		if err != nil || sess.Kind != kindAPI || s.cfg.Now().After(sess.Expires) {
 			s.apiFail(w, http.StatusUnauthorized, "your token has expired: log in again", nil)
 			return

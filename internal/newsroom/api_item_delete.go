@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"errors"
 	"net/http"
 
@@ -21,5 +22,5 @@ func (s *Server) apiItemDelete(w http.ResponseWriter, r *http.Request, j store.J
 		return
 	}
 	s.audit(r.Context(), j, "delete items", "api, 1 item")
-	writeJSON(w, http.StatusOK, map[string]bool{"deleted": true})
+	web.WriteJSON(w, http.StatusOK, map[string]bool{"deleted": true})
 }

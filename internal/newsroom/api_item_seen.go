@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"net/http"
 
 	"confide/internal/store"
@@ -15,5 +16,5 @@ func (s *Server) apiItemSeen(w http.ResponseWriter, r *http.Request, j store.Jou
 		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not mark the item", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"seen": true})
+	web.WriteJSON(w, http.StatusOK, map[string]bool{"seen": true})
 }

@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"bytes"
+	"confide/internal/web"
 	"net/http"
 
 	"confide/internal/store"
@@ -20,7 +21,7 @@ func (s *Server) apiReplyCreate(w http.ResponseWriter, r *http.Request, j store.
 		return
 	}
 	var req replyUpload
-	if !readJSON(w, r, 4*maxReply, &req) {
+	if !web.ReadJSON(w, r, 4*maxReply, &req) {
 		return
 	}
 	// The server cannot check who can open it, but it can refuse anything
@@ -36,5 +37,5 @@ func (s *Server) apiReplyCreate(w http.ResponseWriter, r *http.Request, j store.
 		return
 	}
 	s.audit(r.Context(), j, "reply", "api")
-	writeJSON(w, http.StatusCreated, map[string]bool{"stored": true})
+	web.WriteJSON(w, http.StatusCreated, map[string]bool{"stored": true})
 }

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"net/http"
 
 	"confide/internal/store"
@@ -16,5 +17,5 @@ func (s *Server) apiSourceDelete(w http.ResponseWriter, r *http.Request, j store
 		return
 	}
 	s.audit(r.Context(), j, "delete source", "api")
-	writeJSON(w, http.StatusOK, map[string]bool{"deleted": true})
+	web.WriteJSON(w, http.StatusOK, map[string]bool{"deleted": true})
 }

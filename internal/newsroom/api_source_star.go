@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"net/http"
 
 	"confide/internal/store"
@@ -14,12 +15,12 @@ func (s *Server) apiSourceStar(w http.ResponseWriter, r *http.Request, j store.J
 	var req struct {
 		Starred bool `json:"starred"`
 	}
-	if !readJSON(w, r, 1<<10, &req) {
+	if !web.ReadJSON(w, r, 1<<10, &req) {
 		return
 	}
 	if err := s.cfg.Store.SetStarred(r.Context(), src.ID, req.Starred); err != nil {
 		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not star the source", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]bool{"starred": req.Starred})
+	web.WriteJSON(w, http.StatusOK, map[string]bool{"starred": req.Starred})
 }

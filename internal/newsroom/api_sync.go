@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"net/http"
 	"strconv"
 
@@ -101,5 +102,5 @@ func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, j store.Journal
 	for _, x := range js {
 		resp.Recipients = append(resp.Recipients, x.Recipient)
 	}
-	writeJSON(w, http.StatusOK, resp)
+	web.WriteJSON(w, http.StatusOK, resp)
 }

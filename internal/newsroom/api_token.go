@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"errors"
 	"net/http"
 	"time"
@@ -22,7 +23,7 @@ type tokenResponse struct {
 // apiToken exchanges a passphrase and a TOTP code for a short-lived token.
 func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 	var req tokenRequest
-	if !readJSON(w, r, 16<<10, &req) {
+	if !web.ReadJSON(w, r, 16<<10, &req) {
 		return
 	}
 	j, _, err := s.authenticate(r.Context(), req.Name, req.Passphrase, req.Code, false)
@@ -41,12 +42,12 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, http.StatusForbidden, "finish setting up your second factor in the newsroom web page first", nil)
 		return
 	}
-	tok, hash := newToken()
+	tok, hash := web.NewToken()
 	exp := s.cfg.Now().Add(s.cfg.TokenTTL)
 	if err := s.cfg.Store.CreateSession(r.Context(), store.Session{TokenHash: hash, JournalistID: j.ID, Kind: kindAPI, Expires: exp}); err != nil {
 		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not log you in", err)
 		return
 	}
 	s.audit(r.Context(), j, "login", "api")
-	writeJSON(w, http.StatusOK, tokenResponse{Token: tok, Expires: exp})
+	web.WriteJSON(w, http.StatusOK, tokenResponse{Token: tok, Expires: exp})
 }

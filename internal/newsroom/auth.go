@@ -2,15 +2,12 @@ package newsroom
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"strings"
-	"time"
 
 	"confide/internal/seal"
 	"confide/internal/store"
+	"confide/internal/web"
 )
 
 // Login failures, each with what the journalist is told.
@@ -20,22 +17,12 @@ var (
 	errThrottled   = errors.New("newsroom: too many logins at once; wait a minute")
 )
 
-// lockout is how long an account is locked after n consecutive failures:
-// nothing for the first four, then one minute doubling to an hour.
-func lockout(n int) time.Duration {
-	if n < 5 {
-		return 0
-	}
-	d := time.Minute << min(n-5, 6)
-	return min(d, time.Hour)
-}
-
 // authenticate checks a name and passphrase, and the TOTP code. On the web
-// (web set) two other outcomes stop short of a session: a journalist who
+// (onWeb set) two other outcomes stop short of a session: a journalist who
 // has not set up their second factor yet gets kindSetup (first login, which
 // shows the QR code), and one who left the code empty but has a security key
 // gets kindKey (the WebAuthn step). It returns the step still pending, or "".
-func (s *Server) authenticate(ctx context.Context, name, pass, code string, web bool) (store.Journalist, string, error) {
+func (s *Server) authenticate(ctx context.Context, name, pass, code string, onWeb bool) (store.Journalist, string, error) {
 	now := s.cfg.Now()
 	if !s.throttle.Allow(now) {
 		return store.Journalist{}, "", errThrottled
@@ -60,9 +47,9 @@ func (s *Server) authenticate(ctx context.Context, name, pass, code string, web 
 	}
 	pending := ""
 	switch {
-	case web && !j.TOTPConfirmed:
+	case onWeb && !j.TOTPConfirmed:
 		pending = kindSetup
-	case web && ok && strings.TrimSpace(code) == "":
+	case onWeb && ok && strings.TrimSpace(code) == "":
 		keys, err := s.cfg.Store.SecurityKeys(ctx, j.ID)
 		if err != nil {
 			return store.Journalist{}, "", err
@@ -84,7 +71,7 @@ func (s *Server) authenticate(ctx context.Context, name, pass, code string, web 
 	}
 	if !ok {
 		lock := int64(0)
-		if d := lockout(j.Failures + 1); d > 0 {
+		if d := web.Lockout(j.Failures + 1); d > 0 {
 			lock = now.Add(d).Unix()
 		}
 		if err := s.cfg.Store.LoginFailed(ctx, j.ID, lock); err != nil {
@@ -97,17 +84,4 @@ func (s *Server) authenticate(ctx context.Context, name, pass, code string, web 
 		return store.Journalist{}, "", err
 	}
 	return j, pending, nil
-}
-
-// newToken returns a random bearer token and the hash that is stored.
-func newToken() (string, []byte) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	return tok, tokenHash(tok)
-}
-
-func tokenHash(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
 }

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"encoding/json"
 	"net/http"
 
@@ -19,7 +20,7 @@ func (s *Server) keyLoginShow(w http.ResponseWriter, r *http.Request) {
 func (s *Server) keyLoginOptions(w http.ResponseWriter, r *http.Request) {
 	j, sess, err := s.current(r, kindKey)
 	if err != nil {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"next": "/login"})
+		web.WriteJSON(w, http.StatusUnauthorized, map[string]string{"next": "/login"})
 		return
 	}
 	rp, u, ok := s.ceremony(w, r, j)
@@ -36,7 +37,7 @@ func (s *Server) keyLoginOptions(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, opts)
+	web.WriteJSON(w, http.StatusOK, opts)
 }
 
 // keyLoginSubmit verifies the key's assertion and upgrades the half-way
@@ -44,12 +45,12 @@ func (s *Server) keyLoginOptions(w http.ResponseWriter, r *http.Request) {
 func (s *Server) keyLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	j, sess, err := s.current(r, kindKey)
 	if err != nil || !s.postChecked(w, r) {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"next": "/login"})
+		web.WriteJSON(w, http.StatusUnauthorized, map[string]string{"next": "/login"})
 		return
 	}
 	var data webauthn.SessionData
 	if json.Unmarshal([]byte(sess.Data), &data) != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "start again"})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "start again"})
 		return
 	}
 	s.cfg.Store.SetSessionData(r.Context(), sess.TokenHash, "")
@@ -61,7 +62,7 @@ func (s *Server) keyLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		s.cfg.Store.LoginFailed(r.Context(), j.ID, 0)
 		s.audit(r.Context(), j, "login failed", "security key")
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "the security key's answer did not verify"})
+		web.WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": "the security key's answer did not verify"})
 		return
 	}
 	b, _ := json.Marshal(cred)
@@ -73,5 +74,5 @@ func (s *Server) keyLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r.Context(), j, "login", "web, security key")
-	writeJSON(w, http.StatusOK, map[string]string{"next": "/"})
+	web.WriteJSON(w, http.StatusOK, map[string]string{"next": "/"})
 }

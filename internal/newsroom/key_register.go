@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"encoding/json"
 	"net/http"
 
@@ -26,7 +27,7 @@ func (s *Server) keyOptions(w http.ResponseWriter, r *http.Request, j store.Jour
 		s.apiFail(w, http.StatusInternalServerError, "could not start", err)
 		return
 	}
-	writeJSON(w, http.StatusOK, opts)
+	web.WriteJSON(w, http.StatusOK, opts)
 }
 
 // keyRegister finishes registering a security key.
@@ -38,13 +39,13 @@ func (s *Server) keyRegister(w http.ResponseWriter, r *http.Request, j store.Jou
 	sess, err := s.cfg.Store.SessionByHash(r.Context(), sessionHash(r))
 	var data webauthn.SessionData
 	if err != nil || json.Unmarshal([]byte(sess.Data), &data) != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "start again"})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "start again"})
 		return
 	}
 	s.cfg.Store.SetSessionData(r.Context(), sess.TokenHash, "")
 	cred, err := rp.FinishRegistration(u, data, r)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "the security key's answer did not verify"})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "the security key's answer did not verify"})
 		return
 	}
 	b, _ := json.Marshal(cred)
@@ -53,5 +54,5 @@ func (s *Server) keyRegister(w http.ResponseWriter, r *http.Request, j store.Jou
 		return
 	}
 	s.audit(r.Context(), j, "add security key", "")
-	writeJSON(w, http.StatusCreated, map[string]string{"next": "/account?added=1"})
+	web.WriteJSON(w, http.StatusCreated, map[string]string{"next": "/account?added=1"})
 }

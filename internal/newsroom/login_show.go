@@ -1,6 +1,10 @@
 package newsroom
 
-import "net/http"
+import (
+	"net/http"
+
+	"confide/internal/web"
+)
 
 type loginData struct {
 	Failed string
@@ -8,13 +12,5 @@ type loginData struct {
 }
 
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
-	s.render.Render(w, http.StatusOK, "login", s.page(w, r, "newsroom.login.title", loginData{Next: localPath(r.URL.Query().Get("next"))}))
-}
-
-// localPath keeps a redirect target on this site.
-func localPath(p string) string {
-	if len(p) == 0 || p[0] != '/' || len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
-		return "/"
-	}
-	return p
+	s.render.Render(w, http.StatusOK, "login", s.page(w, r, "newsroom.login.title", loginData{Next: web.LocalPath(r.URL.Query().Get("next"))}))
 }

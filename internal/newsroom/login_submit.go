@@ -13,7 +13,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/login")
 		return
 	}
-	next := localPath(r.PostForm.Get("next"))
+	next := web.LocalPath(r.PostForm.Get("next"))
 	j, pending, err := s.authenticate(r.Context(), r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
 	if err != nil {
 		status, msg := http.StatusUnauthorized, "newsroom.login.failed"

@@ -17,7 +17,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		if j, _, err := s.current(r, kindWeb); err == nil {
 			s.audit(r.Context(), j, "logout", "")
 		}
-		s.cfg.Store.DeleteSession(r.Context(), tokenHash(ck.Value))
+		s.cfg.Store.DeleteSession(r.Context(), web.TokenHash(ck.Value))
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 	s.csrf.Rotate(w)

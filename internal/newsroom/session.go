@@ -26,7 +26,7 @@ const (
 type handler func(w http.ResponseWriter, r *http.Request, j store.Journalist)
 
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, j store.Journalist, kind string) error {
-	tok, hash := newToken()
+	tok, hash := web.NewToken()
 	err := s.cfg.Store.CreateSession(r.Context(), store.Session{TokenHash: hash, JournalistID: j.ID, Kind: kind, Expires: s.cfg.Now().Add(s.cfg.SessionIdle)})
 	if err != nil {
 		return err
@@ -42,7 +42,7 @@ func (s *Server) current(r *http.Request, kind string) (store.Journalist, store.
 	if err != nil {
 		return store.Journalist{}, store.Session{}, store.ErrNotFound
 	}
-	sess, err := s.cfg.Store.SessionByHash(r.Context(), tokenHash(ck.Value))
+	sess, err := s.cfg.Store.SessionByHash(r.Context(), web.TokenHash(ck.Value))
 	if err != nil {
 		return store.Journalist{}, store.Session{}, err
 	}

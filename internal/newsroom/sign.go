@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"crypto/ed25519"
 	"crypto/sha512"
 	"encoding/base64"
@@ -71,5 +72,5 @@ func (s *Server) signed(h http.Handler) http.Handler {
 // apiKey publishes the signing key, for a workstation's first login (trust
 // on first use; compare it with `confide serve`'s output to be sure).
 func (s *Server) apiKey(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"public_key": base64.StdEncoding.EncodeToString(s.PublicKey())})
+	web.WriteJSON(w, http.StatusOK, map[string]string{"public_key": base64.StdEncoding.EncodeToString(s.PublicKey())})
 }

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/web"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -63,7 +64,7 @@ func sessionHash(r *http.Request) []byte {
 	if err != nil {
 		return nil
 	}
-	return tokenHash(ck.Value)
+	return web.TokenHash(ck.Value)
 }
 
 // ceremony prepares a WebAuthn ceremony for j: the relying party as this
@@ -72,7 +73,7 @@ func sessionHash(r *http.Request) []byte {
 func (s *Server) ceremony(w http.ResponseWriter, r *http.Request, j store.Journalist) (*webauthn.WebAuthn, keyUser, bool) {
 	rp, err := s.relyingParty(r)
 	if err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
+		web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "security keys need the newsroom's own host name"})
 		return nil, keyUser{}, false
 	}
 	u, err := s.keyUser(r.Context(), j)

@@ -1,10 +1,10 @@
 package site
 
 import (
+	"confide/internal/web"
 	"errors"
 	"net/http"
 	"strings"
-	"time"
 
 	"confide/internal/seal"
 	"confide/internal/store"
@@ -14,7 +14,7 @@ import (
 // lock-out) and across all accounts (a token bucket).
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
-	next := localPath(r.PostForm.Get("next"))
+	next := web.LocalPath(r.PostForm.Get("next"))
 	d := formData{Email: email, Token: next}
 	failed := func(status int, msg string) {
 		d.Failed = msg
@@ -42,8 +42,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	ok, _ := seal.VerifyPassphrase(r.PostForm.Get("passphrase"), rd.PassHash)
 	if !ok {
 		rd.Failures++
-		if rd.Failures >= 5 {
-			rd.LockedUntil = now.Add(time.Minute << min(rd.Failures-5, 6)).Unix()
+		if d := web.Lockout(rd.Failures); d > 0 {
+			rd.LockedUntil = now.Add(d).Unix()
 		}
 		s.cfg.Store.UpdateReader(r.Context(), rd)
 		failed(http.StatusUnauthorized, "site.login.failed")

@@ -1,10 +1,8 @@
 package site
 
 import (
+	"confide/internal/web"
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"net/http"
 	"time"
 
@@ -25,21 +23,9 @@ const (
 	resetTTL   = time.Hour
 )
 
-func newToken() (string, []byte) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	tok := base64.RawURLEncoding.EncodeToString(b)
-	return tok, hashToken(tok)
-}
-
-func hashToken(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
-}
-
 // issue stores a token of kind for a reader and returns it.
 func (s *Server) issue(ctx context.Context, readerID, kind string, ttl time.Duration) (string, error) {
-	tok, hash := newToken()
+	tok, hash := web.NewToken()
 	return tok, s.cfg.Store.CreateReaderToken(ctx, hash, readerID, kind, s.cfg.Now().Add(ttl))
 }
 
@@ -49,7 +35,7 @@ func (s *Server) currentReader(r *http.Request) *store.Reader {
 	if err != nil {
 		return nil
 	}
-	id, err := s.cfg.Store.ReaderToken(r.Context(), hashToken(ck.Value), tokenSession, s.cfg.Now())
+	id, err := s.cfg.Store.ReaderToken(r.Context(), web.TokenHash(ck.Value), tokenSession, s.cfg.Now())
 	if err != nil {
 		return nil
 	}

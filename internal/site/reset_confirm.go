@@ -12,7 +12,7 @@ import (
 // session, and signs in. Receiving the mail also proves the address.
 func (s *Server) resetConfirm(w http.ResponseWriter, r *http.Request) {
 	tok := r.PostForm.Get("token")
-	id, err := s.cfg.Store.ReaderToken(r.Context(), hashToken(tok), tokenReset, s.cfg.Now())
+	id, err := s.cfg.Store.ReaderToken(r.Context(), web.TokenHash(tok), tokenReset, s.cfg.Now())
 	if err != nil {
 		s.fail(w, r, web.Fail(http.StatusBadRequest, "site.verify.bad", nil), "/reset")
 		return

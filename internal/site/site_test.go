@@ -363,7 +363,7 @@ func TestReaderAccounts(t *testing.T) {
 			t.Fatalf("unverified login: %d", r.status)
 		}
 		rd, _ := f.store.ReaderByEmail(ctx, "u@example.org")
-		tok, hash := newToken()
+		tok, hash := web.NewToken()
 		f.store.CreateReaderToken(ctx, hash, rd.ID, tokenSession, f.clock.now().Add(time.Hour))
 		base, _ := url.Parse(f.ts.URL)
 		u.c.Jar.SetCookies(base, []*http.Cookie{{Name: readerCookie, Value: tok}})

@@ -9,7 +9,7 @@ import (
 // verify confirms a reader's address from the mailed link and signs in.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("token")
-	id, err := s.cfg.Store.ReaderToken(r.Context(), hashToken(tok), tokenVerify, s.cfg.Now())
+	id, err := s.cfg.Store.ReaderToken(r.Context(), web.TokenHash(tok), tokenVerify, s.cfg.Now())
 	if err != nil {
 		s.fail(w, r, web.Fail(http.StatusBadRequest, "site.verify.bad", nil), "/register")
 		return
