@@ -62,14 +62,7 @@ func (s *Server) sendVerification(r *http.Request, rd store.Reader) error {
 	if err != nil {
 		return err
 	}
-	lang := s.render.Cat.Negotiate(nopWriter{}, r)
+	lang := s.render.Cat.Preferred(r)
 	body := s.render.Cat.T(lang, "site.mail.verify.body", rd.Name) + "\n\n" + s.baseURL(r) + "/verify?token=" + tok + "\n"
 	return s.cfg.Mail.Send(rd.Email, s.render.Cat.T(lang, "site.mail.verify.subject"), body)
 }
-
-// nopWriter lets language negotiation run where no response is written.
-type nopWriter struct{}
-
-func (nopWriter) Header() http.Header         { return http.Header{} }
-func (nopWriter) Write(b []byte) (int, error) { return len(b), nil }
-func (nopWriter) WriteHeader(int)             {}

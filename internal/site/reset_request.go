@@ -15,7 +15,7 @@ func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, r, err)
 			return
 		}
-		lang := s.render.Cat.Negotiate(nopWriter{}, r)
+		lang := s.render.Cat.Preferred(r)
 		body := s.render.Cat.T(lang, "site.mail.reset.body", rd.Name) + "\n\n" + s.baseURL(r) + "/reset/confirm?token=" + tok + "\n"
 		if err := s.cfg.Mail.Send(rd.Email, s.render.Cat.T(lang, "site.mail.reset.subject"), body); err != nil {
 			s.internal(w, r, err)

@@ -82,11 +82,20 @@ func (c *Catalog) T(lang, key string, args ...any) string {
 // LangCookie remembers a language chosen by link. It holds only the language.
 const LangCookie = "lang"
 
-// Negotiate picks the page language: an explicit ?lang= link (remembered in a
-// cookie), then the cookie, then Accept-Language.
+// Negotiate picks the page language and remembers an explicit ?lang= link
+// in a cookie.
 func (c *Catalog) Negotiate(w http.ResponseWriter, r *http.Request) string {
 	if l := r.URL.Query().Get("lang"); c.Has(l) {
 		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: l, Path: "/", SameSite: http.SameSiteStrictMode, HttpOnly: true})
+	}
+	return c.Preferred(r)
+}
+
+// Preferred is the language a request asks for, without remembering
+// anything: an explicit ?lang= link, then the cookie, then Accept-Language.
+// It suits work that writes no page, such as choosing a mail's language.
+func (c *Catalog) Preferred(r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); c.Has(l) {
 		return l
 	}
 	if ck, err := r.Cookie(LangCookie); err == nil && c.Has(ck.Value) {

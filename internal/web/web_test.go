@@ -46,8 +46,16 @@ func TestNegotiate(t *testing.T) {
 			r.AddCookie(&http.Cookie{Name: LangCookie, Value: tc.cookie})
 		}
 		r.Header.Set("Accept-Language", tc.accept)
-		if got := c.Negotiate(httptest.NewRecorder(), r); got != tc.want {
+		rec := httptest.NewRecorder()
+		if got := c.Negotiate(rec, r); got != tc.want {
 			t.Errorf("%+v: got %s", tc, got)
+		}
+		if got := c.Preferred(r); got != tc.want {
+			t.Errorf("%+v: Preferred got %s", tc, got)
+		}
+		// Only an explicit, valid link is remembered.
+		if remembered := len(rec.Result().Cookies()) > 0; remembered != (tc.query == "lang=ru") {
+			t.Errorf("%+v: cookie set %v", tc, remembered)
 		}
 	}
 }
