@@ -43,7 +43,7 @@ func (f *flaky) Seek(off int64, whence int) (int64, error) {
 }
 
 func TestAPIResumableSubmission(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b, true)
 		ctx := context.Background()
 		c, err := source.New(f.ts.URL, "")
@@ -136,7 +136,7 @@ func (a api) call(method, path string, body io.Reader, hdr map[string]string) (i
 }
 
 func TestAPIBadInput(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b, true, func(c *Config) { c.MaxUpload = 64 << 10 })
 		a := api{t: t, base: f.ts.URL}
 		keys, _ := seal.Derive("a b c d e f g", []byte("saltsalt"), fastParams)

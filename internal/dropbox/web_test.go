@@ -14,14 +14,8 @@ import (
 	"confide/internal/store/storetest"
 )
 
-func eachBackend(t *testing.T, fn func(t *testing.T, b storetest.Backend)) {
-	for _, b := range storetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
-	}
-}
-
 func TestSourceFlow(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b, true)
 		br := f.browser()
 		if p := br.get("/"); p.status != 200 || !strings.Contains(p.body, `href="/new"`) {
@@ -109,7 +103,7 @@ func TestRussianByHeaderAndLink(t *testing.T) {
 }
 
 func TestWrongAndUnknownCodenameLookAlike(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b, true)
 		f.browser().newSource()
 		try := func(codename string) page {
@@ -132,7 +126,7 @@ func TestWrongAndUnknownCodenameLookAlike(t *testing.T) {
 }
 
 func TestBadInputLosesNothing(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b, true, func(c *Config) { c.MaxUpload = 256 << 10 })
 		br := f.browser()
 		br.newSource()

@@ -46,7 +46,7 @@ func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bo
 }
 
 func TestAPI(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ann := f.person("ann", false)
 		// The API needs the second factor set up first.
@@ -136,7 +136,7 @@ func TestAPI(t *testing.T) {
 }
 
 func TestRetentionDeletesOnlyInactive(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		f.person("ann", false)
 		old, _ := f.source("old otter", "old message")
@@ -182,7 +182,7 @@ func rebind(backend, q string) string {
 }
 
 func TestDigestOverSMTP(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		f.person("ann", false)
 		sink := mailtest.Start(t)

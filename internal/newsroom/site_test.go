@@ -13,7 +13,7 @@ import (
 )
 
 func TestStoryEditorAndModeration(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ctx := context.Background()
 		ann := f.person("ann", false)

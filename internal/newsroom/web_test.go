@@ -17,14 +17,8 @@ import (
 	"confide/internal/web"
 )
 
-func eachBackend(t *testing.T, fn func(t *testing.T, b storetest.Backend)) {
-	for _, b := range storetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
-	}
-}
-
 func TestLoginWithTwoFactors(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ann := f.person("ann", false)
 		br := f.browser()
@@ -82,7 +76,7 @@ func TestLoginWithTwoFactors(t *testing.T) {
 }
 
 func TestThrottlingAndExpiry(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ann := f.person("ann", false)
 		f.login(ann)
@@ -112,7 +106,7 @@ func TestThrottlingAndExpiry(t *testing.T) {
 }
 
 func TestInboxConversationReplyDelete(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ann := f.person("ann", false)
 		bob := f.person("bob", false)
@@ -221,7 +215,7 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 }
 
 func TestAdministration(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		boss := f.person("boss", true)
 		ann := f.person("ann", false)

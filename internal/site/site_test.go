@@ -135,12 +135,6 @@ func (f *fixture) reader(email, name string) *browser {
 	return b
 }
 
-func eachBackend(t *testing.T, fn func(t *testing.T, b storetest.Backend)) {
-	for _, b := range storetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
-	}
-}
-
 func TestResetLinkIgnoresHostHeader(t *testing.T) {
 	f := newFixture(t, storetest.Backends()[0])
 	f.srv.cfg.BaseURL = "https://news.example"
@@ -196,7 +190,7 @@ func TestEveryPageLinksTheDropbox(t *testing.T) {
 }
 
 func TestStoryPageFeedAndRepublish(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ctx := context.Background()
 		p := f.browser().get("/stories/river-money")
@@ -249,7 +243,7 @@ func TestStoryPageFeedAndRepublish(t *testing.T) {
 }
 
 func TestCommentLifecycle(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ctx := context.Background()
 		anon := f.browser()
@@ -336,7 +330,7 @@ func TestCommentLifecycle(t *testing.T) {
 }
 
 func TestReaderAccounts(t *testing.T) {
-	eachBackend(t, func(t *testing.T, b storetest.Backend) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ctx := context.Background()
 		// CSRF: a form posted without the token is refused.

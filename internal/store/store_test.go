@@ -7,11 +7,9 @@ import (
 )
 
 func TestBackends(t *testing.T) {
-	for _, b := range storetest.Backends() {
-		t.Run(b.Name, func(t *testing.T) {
-			storetest.Run(t, b.Open)
-			storetest.RunNewsroom(t, b.Open)
-			storetest.RunSite(t, b.Open)
-		})
-	}
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		storetest.Run(t, b.Open)
+		storetest.RunNewsroom(t, b.Open)
+		storetest.RunSite(t, b.Open)
+	})
 }

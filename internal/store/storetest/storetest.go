@@ -90,3 +90,11 @@ func CreateDatabase(admin string) (string, func(), error) {
 	u.Path = "/" + name
 	return u.String(), drop, nil
 }
+
+// Each runs fn once per backend, as a subtest named after it: every test
+// that touches storage runs on SQLite and on PostgreSQL.
+func Each(t *testing.T, fn func(t *testing.T, b Backend)) {
+	for _, b := range Backends() {
+		t.Run(b.Name, func(t *testing.T) { fn(t, b) })
+	}
+}
