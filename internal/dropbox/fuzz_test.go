@@ -16,7 +16,7 @@ func FuzzSubmitBody(f *testing.F) {
 	fx := newFixture(f, storetest.Backends()[0], true, func(c *Config) { c.MaxUpload = 64 << 10 })
 	br := fx.browser()
 	br.newSource()
-	tok := br.get("/inbox").csrf(f)
+	tok := br.Get("/inbox").CSRF(f)
 	ct, body := multipartBody(tok, "hello", filePart{"a.txt", []byte("x")})
 	boundary := strings.TrimPrefix(ct, "multipart/form-data; boundary=")
 	f.Add(boundary, body.String())
@@ -27,15 +27,16 @@ func FuzzSubmitBody(f *testing.F) {
 			return // net/http will not send it, so no server can receive it
 		}
 		before := fx.count("items")
-		req, _ := http.NewRequest("POST", br.base+"/submit", strings.NewReader(strings.ReplaceAll(body, "TOKEN", tok)))
+		req, _ := http.NewRequest("POST", br.Base+"/submit", strings.NewReader(strings.ReplaceAll(body, "TOKEN", tok)))
 		req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
-		b := *br
-		b.t = t
-		p := b.do(req)
-		if p.status >= 500 {
-			t.Fatalf("%d for %q", p.status, body)
+		// The same cookies, reporting to this iteration's t.
+		b := *br.Browser
+		b.T = t
+		p := b.Do(req)
+		if p.Status >= 500 {
+			t.Fatalf("%d for %q", p.Status, body)
 		}
-		if p.status != http.StatusSeeOther && fx.count("items") != before {
+		if p.Status != http.StatusSeeOther && fx.count("items") != before {
 			t.Fatal("a refused submission stored items")
 		}
 	})

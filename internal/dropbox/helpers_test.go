@@ -8,17 +8,17 @@ import (
 	"log/slog"
 	"mime/multipart"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"regexp"
-	"strings"
 	"testing"
 
 	"confide/internal/blob"
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/store/storetest"
+	"confide/internal/web/webtest"
 
 	"filippo.io/age"
 )
@@ -67,83 +67,34 @@ func newFixture(t testing.TB, b storetest.Backend, journalists bool, opts ...opt
 	return f
 }
 
-// browser is a cookie-keeping client that does not follow redirects, so
-// tests see every step.
-type browser struct {
-	t    testing.TB
-	c    *http.Client
-	base string
-}
+// browser is a visitor of the dropbox, with the dropbox's own steps.
+type browser struct{ *webtest.Browser }
 
-func (f *fixture) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: f.t, base: f.ts.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
+func (f *fixture) browser() *browser { return &browser{webtest.New(f.t, f.ts.URL)} }
 
-type page struct {
-	status int
-	body   string
-	header http.Header
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.t.Helper()
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
+// postForm posts form fields as given (a test may leave out the token).
+func (b *browser) postForm(path string, form map[string]string) webtest.Page {
+	v := url.Values{}
+	for k, x := range form {
+		v.Set(k, x)
 	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return page{resp.StatusCode, string(body), resp.Header}
+	return b.PostRaw(path, v)
 }
 
-func (b *browser) get(path string) page {
-	req, _ := http.NewRequest("GET", b.base+path, nil)
-	return b.do(req)
-}
-
-func (b *browser) postForm(path string, form map[string]string) page {
-	var sb strings.Builder
-	first := true
-	for k, v := range form {
-		if !first {
-			sb.WriteByte('&')
-		}
-		first = false
-		sb.WriteString(k + "=" + urlEscape(v))
-	}
-	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(sb.String()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
-
-func urlEscape(s string) string {
-	return strings.NewReplacer("%", "%25", "&", "%26", "=", "%3D", "+", "%2B", " ", "+").Replace(s)
-}
-
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+var csrfRe = webtest.CSRFPattern
 var codenameRe = regexp.MustCompile(`name="codename" value="([^"]+)"`)
-
-func (p page) csrf(t testing.TB) string {
-	t.Helper()
-	m := csrfRe.FindStringSubmatch(p.body)
-	if m == nil {
-		t.Fatalf("no csrf token in page (%d): %s", p.status, p.body)
-	}
-	return m[1]
-}
 
 // newSource walks the "I'm new" flow and returns the codename, logged in.
 func (b *browser) newSource() string {
-	b.t.Helper()
-	p := b.get("/new")
-	m := codenameRe.FindStringSubmatch(p.body)
-	if p.status != 200 || m == nil {
-		b.t.Fatalf("new: %d %s", p.status, p.body)
+	b.T.Helper()
+	p := b.Get("/new")
+	m := codenameRe.FindStringSubmatch(p.Body)
+	if p.Status != 200 || m == nil {
+		b.T.Fatalf("new: %d %s", p.Status, p.Body)
 	}
-	r := b.postForm("/new", map[string]string{"csrf": p.csrf(b.t), "codename": m[1]})
-	if r.status != http.StatusSeeOther || r.header.Get("Location") != "/inbox" {
-		b.t.Fatalf("create: %d %s", r.status, r.body)
+	r := b.postForm("/new", map[string]string{"csrf": p.CSRF(b.T), "codename": m[1]})
+	if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/inbox" {
+		b.T.Fatalf("create: %d %s", r.Status, r.Body)
 	}
 	return m[1]
 }
@@ -169,11 +120,11 @@ func multipartBody(csrf, message string, files ...filePart) (string, *bytes.Buff
 	return mw.FormDataContentType(), &buf
 }
 
-func (b *browser) submit(csrf, message string, files ...filePart) page {
+func (b *browser) submit(csrf, message string, files ...filePart) webtest.Page {
 	ct, body := multipartBody(csrf, message, files...)
-	req, _ := http.NewRequest("POST", b.base+"/submit", body)
+	req, _ := http.NewRequest("POST", b.Base+"/submit", body)
 	req.Header.Set("Content-Type", ct)
-	return b.do(req)
+	return b.Do(req)
 }
 
 // items returns every item stored, decrypted with the journalist's key.

@@ -12,28 +12,29 @@ import (
 
 	"confide/internal/store"
 	"confide/internal/store/storetest"
+	"confide/internal/web/webtest"
 )
 
 func TestSourceFlow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b, true)
 		br := f.browser()
-		if p := br.get("/"); p.status != 200 || !strings.Contains(p.body, `href="/new"`) {
-			t.Fatalf("landing: %d", p.status)
+		if p := br.Get("/"); p.Status != 200 || !strings.Contains(p.Body, `href="/new"`) {
+			t.Fatalf("landing: %d", p.Status)
 		}
 		codename := br.newSource()
-		inbox := br.get("/inbox")
-		if inbox.status != 200 || !strings.Contains(inbox.body, "No replies yet") {
-			t.Fatalf("inbox: %d %s", inbox.status, inbox.body)
+		inbox := br.Get("/inbox")
+		if inbox.Status != 200 || !strings.Contains(inbox.Body, "No replies yet") {
+			t.Fatalf("inbox: %d %s", inbox.Status, inbox.Body)
 		}
 		one := make([]byte, 100_000)
 		rand.Read(one)
 		two := []byte("second file, Кириллица")
-		p := br.submit(inbox.csrf(t), "the mayor's accounts are in the second file", filePart{"ledger.xlsx", one}, filePart{"заметки.txt", two})
-		if p.status != http.StatusSeeOther || p.header.Get("Location") != "/inbox?sent=1" {
-			t.Fatalf("submit: %d %s", p.status, p.body)
+		p := br.submit(inbox.CSRF(t), "the mayor's accounts are in the second file", filePart{"ledger.xlsx", one}, filePart{"заметки.txt", two})
+		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/inbox?sent=1" {
+			t.Fatalf("submit: %d %s", p.Status, p.Body)
 		}
-		if sent := br.get("/inbox?sent=1"); !strings.Contains(sent.body, "delivered to our journalists") {
+		if sent := br.Get("/inbox?sent=1"); !strings.Contains(sent.Body, "delivered to our journalists") {
 			t.Fatal("no confirmation shown")
 		}
 		src := f.onlySource()
@@ -55,32 +56,32 @@ func TestSourceFlow(t *testing.T) {
 		}
 
 		// Log out, log back in with the codename, typed sloppily.
-		lo := br.postForm("/logout", map[string]string{"csrf": br.get("/inbox").csrf(t)})
-		if lo.status != 200 || !strings.Contains(lo.body, "New Identity") {
-			t.Fatalf("logout: %d", lo.status)
+		lo := br.postForm("/logout", map[string]string{"csrf": br.Get("/inbox").CSRF(t)})
+		if lo.Status != 200 || !strings.Contains(lo.Body, "New Identity") {
+			t.Fatalf("logout: %d", lo.Status)
 		}
-		if p := br.get("/inbox"); p.status != http.StatusUnauthorized {
-			t.Fatalf("inbox after logout: %d", p.status)
+		if p := br.Get("/inbox"); p.Status != http.StatusUnauthorized {
+			t.Fatalf("inbox after logout: %d", p.Status)
 		}
-		lp := br.get("/login")
-		li := br.postForm("/login", map[string]string{"csrf": lp.csrf(t), "codename": "  " + strings.ToUpper(codename) + " "})
-		if li.status != http.StatusSeeOther {
-			t.Fatalf("login: %d %s", li.status, li.body)
+		lp := br.Get("/login")
+		li := br.postForm("/login", map[string]string{"csrf": lp.CSRF(t), "codename": "  " + strings.ToUpper(codename) + " "})
+		if li.Status != http.StatusSeeOther {
+			t.Fatalf("login: %d %s", li.Status, li.Body)
 		}
 		// A reply appears, and can be deleted, ciphertext and all.
 		rep := f.reply(src, "Thank you. Can you tell us who signed?")
-		inbox = br.get("/inbox")
-		if !strings.Contains(inbox.body, "Can you tell us who signed?") {
-			t.Fatalf("reply not shown: %s", inbox.body)
+		inbox = br.Get("/inbox")
+		if !strings.Contains(inbox.Body, "Can you tell us who signed?") {
+			t.Fatalf("reply not shown: %s", inbox.Body)
 		}
-		d := br.postForm("/replies/"+rep.ID+"/delete", map[string]string{"csrf": inbox.csrf(t)})
-		if d.status != http.StatusSeeOther {
-			t.Fatalf("delete: %d %s", d.status, d.body)
+		d := br.postForm("/replies/"+rep.ID+"/delete", map[string]string{"csrf": inbox.CSRF(t)})
+		if d.Status != http.StatusSeeOther {
+			t.Fatalf("delete: %d %s", d.Status, d.Body)
 		}
 		if _, err := f.blobs.Open(rep.Blob); err == nil {
 			t.Fatal("the reply's ciphertext survived deletion")
 		}
-		if strings.Contains(br.get("/inbox").body, "who signed") {
+		if strings.Contains(br.Get("/inbox").Body, "who signed") {
 			t.Fatal("the deleted reply is still shown")
 		}
 	})
@@ -91,13 +92,13 @@ func TestRussianByHeaderAndLink(t *testing.T) {
 	br := f.browser()
 	req, _ := http.NewRequest("GET", f.ts.URL+"/", nil)
 	req.Header.Set("Accept-Language", "ru-RU,ru;q=0.9")
-	if p := br.do(req); !strings.Contains(p.body, "Расскажите нам конфиденциально") || !strings.Contains(p.body, `lang="ru"`) {
+	if p := br.Do(req); !strings.Contains(p.Body, "Расскажите нам конфиденциально") || !strings.Contains(p.Body, `lang="ru"`) {
 		t.Fatal("Accept-Language: ru not honoured")
 	}
-	if p := br.get("/login?lang=ru"); !strings.Contains(p.body, "Введите кодовое имя") {
+	if p := br.Get("/login?lang=ru"); !strings.Contains(p.Body, "Введите кодовое имя") {
 		t.Fatal("?lang=ru not honoured")
 	}
-	if p := br.get("/login"); !strings.Contains(p.body, "Введите кодовое имя") {
+	if p := br.Get("/login"); !strings.Contains(p.Body, "Введите кодовое имя") {
 		t.Fatal("language choice not remembered")
 	}
 }
@@ -106,21 +107,21 @@ func TestWrongAndUnknownCodenameLookAlike(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b, true)
 		f.browser().newSource()
-		try := func(codename string) page {
+		try := func(codename string) webtest.Page {
 			br := f.browser()
-			return br.postForm("/login", map[string]string{"csrf": br.get("/login").csrf(t), "codename": codename})
+			return br.postForm("/login", map[string]string{"csrf": br.Get("/login").CSRF(t), "codename": codename})
 		}
 		wrong := try("abacus abacus abacus abacus abacus abacus abacus")
 		unknown := try("zoom zoom zoom zoom zoom zoom zoom")
-		if wrong.status != http.StatusUnauthorized || wrong.status != unknown.status {
-			t.Fatalf("status %d vs %d", wrong.status, unknown.status)
+		if wrong.Status != http.StatusUnauthorized || wrong.Status != unknown.Status {
+			t.Fatalf("status %d vs %d", wrong.Status, unknown.Status)
 		}
 		strip := func(s string) string { return csrfRe.ReplaceAllString(s, "") }
-		if strip(wrong.body) != strip(unknown.body) || !strings.Contains(wrong.body, "not recognised") {
+		if strip(wrong.Body) != strip(unknown.Body) || !strings.Contains(wrong.Body, "not recognised") {
 			t.Fatal("wrong and unknown codenames are told apart")
 		}
-		if garbage := try("../../etc/passwd"); garbage.status != http.StatusUnauthorized || !strings.Contains(garbage.body, "seven words") {
-			t.Fatalf("malformed codename: %d", garbage.status)
+		if garbage := try("../../etc/passwd"); garbage.Status != http.StatusUnauthorized || !strings.Contains(garbage.Body, "seven words") {
+			t.Fatalf("malformed codename: %d", garbage.Status)
 		}
 	})
 }
@@ -130,9 +131,9 @@ func TestBadInputLosesNothing(t *testing.T) {
 		f := newFixture(t, b, true, func(c *Config) { c.MaxUpload = 256 << 10 })
 		br := f.browser()
 		br.newSource()
-		tok := br.get("/inbox").csrf(t)
-		if p := br.submit(tok, "first, kept"); p.status != http.StatusSeeOther {
-			t.Fatalf("good submission: %d", p.status)
+		tok := br.Get("/inbox").CSRF(t)
+		if p := br.submit(tok, "first, kept"); p.Status != http.StatusSeeOther {
+			t.Fatalf("good submission: %d", p.Status)
 		}
 		src := f.onlySource()
 		before := len(f.openAll(src.ID))
@@ -140,34 +141,38 @@ func TestBadInputLosesNothing(t *testing.T) {
 		big := make([]byte, 300<<10)
 		cases := []struct {
 			name   string
-			page   func() page
+			page   func() webtest.Page
 			status int
 			text   string
 		}{
-			{"oversized", func() page { return br.submit(tok, "x", filePart{"big.bin", big}) }, http.StatusRequestEntityTooLarge, "too large"},
-			{"no csrf", func() page { return br.submit("", "forged") }, http.StatusForbidden, "expired"},
-			{"wrong csrf", func() page { return br.submit(strings.Repeat("A", 43), "forged") }, http.StatusForbidden, "expired"},
-			{"empty", func() page { return br.submit(tok, "") }, http.StatusBadRequest, "nothing to send"},
-			{"garbage multipart", func() page {
-				req, _ := http.NewRequest("POST", br.base+"/submit", strings.NewReader("--xx\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"+tok+"\r\n--xx\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\ntruncated"))
+			{"oversized", func() webtest.Page { return br.submit(tok, "x", filePart{"big.bin", big}) }, http.StatusRequestEntityTooLarge, "too large"},
+			{"no csrf", func() webtest.Page { return br.submit("", "forged") }, http.StatusForbidden, "expired"},
+			{"wrong csrf", func() webtest.Page { return br.submit(strings.Repeat("A", 43), "forged") }, http.StatusForbidden, "expired"},
+			{"empty", func() webtest.Page { return br.submit(tok, "") }, http.StatusBadRequest, "nothing to send"},
+			{"garbage multipart", func() webtest.Page {
+				req, _ := http.NewRequest("POST", br.Base+"/submit", strings.NewReader("--xx\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n"+tok+"\r\n--xx\r\nContent-Disposition: form-data; name=\"message\"\r\n\r\ntruncated"))
 				req.Header.Set("Content-Type", "multipart/form-data; boundary=xx")
-				return br.do(req)
+				return br.Do(req)
 			}, http.StatusBadRequest, "could not read"},
-			{"not multipart", func() page {
-				req, _ := http.NewRequest("POST", br.base+"/submit", strings.NewReader("message=hi"))
+			{"not multipart", func() webtest.Page {
+				req, _ := http.NewRequest("POST", br.Base+"/submit", strings.NewReader("message=hi"))
 				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-				return br.do(req)
+				return br.Do(req)
 			}, http.StatusBadRequest, "could not read"},
-			{"login without csrf", func() page { return f.browser().postForm("/login", map[string]string{"codename": "a b c d e f g"}) }, http.StatusForbidden, "expired"},
-			{"delete someone else's reply", func() page { return br.postForm("/replies/"+store.NewID()+"/delete", map[string]string{"csrf": tok}) }, http.StatusNotFound, "no such page"},
+			{"login without csrf", func() webtest.Page {
+				return f.browser().postForm("/login", map[string]string{"codename": "a b c d e f g"})
+			}, http.StatusForbidden, "expired"},
+			{"delete someone else's reply", func() webtest.Page {
+				return br.postForm("/replies/"+store.NewID()+"/delete", map[string]string{"csrf": tok})
+			}, http.StatusNotFound, "no such page"},
 		}
 		for _, c := range cases {
 			p := c.page()
-			if p.status != c.status || !strings.Contains(strings.ToLower(p.body), c.text) {
-				t.Errorf("%s: %d, want %d with %q: %s", c.name, p.status, c.status, c.text, p.body)
+			if p.Status != c.status || !strings.Contains(strings.ToLower(p.Body), c.text) {
+				t.Errorf("%s: %d, want %d with %q: %s", c.name, p.Status, c.status, c.text, p.Body)
 			}
-			if strings.Contains(p.body, "store:") || strings.Contains(p.body, "dropbox:") {
-				t.Errorf("%s: internal detail leaked: %s", c.name, p.body)
+			if strings.Contains(p.Body, "store:") || strings.Contains(p.Body, "dropbox:") {
+				t.Errorf("%s: internal detail leaked: %s", c.name, p.Body)
 			}
 		}
 		if after := len(f.openAll(src.ID)); after != before {
@@ -178,8 +183,8 @@ func TestBadInputLosesNothing(t *testing.T) {
 			t.Fatalf("%d pending files left behind", len(ents))
 		}
 		// A traversal filename is only ever a sealed name.
-		if p := br.submit(tok, "", filePart{"../../etc/passwd", []byte("root:x:0:0")}); p.status != http.StatusSeeOther {
-			t.Fatalf("traversal name: %d", p.status)
+		if p := br.submit(tok, "", filePart{"../../etc/passwd", []byte("root:x:0:0")}); p.Status != http.StatusSeeOther {
+			t.Fatalf("traversal name: %d", p.Status)
 		}
 		all := f.openAll(src.ID)
 		last := all[len(all)-1]
@@ -198,11 +203,11 @@ func TestBadInputLosesNothing(t *testing.T) {
 func TestClosedWithoutJournalists(t *testing.T) {
 	f := newFixture(t, storetest.Backends()[0], false)
 	br := f.browser()
-	if p := br.get("/"); !strings.Contains(p.body, "not accepting submissions yet") || strings.Contains(p.body, `href="/new"`) {
+	if p := br.Get("/"); !strings.Contains(p.Body, "not accepting submissions yet") || strings.Contains(p.Body, `href="/new"`) {
 		t.Fatal("landing does not say the dropbox is closed")
 	}
-	if p := br.get("/new"); p.status != http.StatusServiceUnavailable {
-		t.Fatalf("new: %d", p.status)
+	if p := br.Get("/new"); p.Status != http.StatusServiceUnavailable {
+		t.Fatalf("new: %d", p.Status)
 	}
 	if f.count("sources") != 0 {
 		t.Fatal("a source was created")
@@ -214,7 +219,7 @@ func TestSessionHoldsNoCodename(t *testing.T) {
 	br := f.browser()
 	codename := br.newSource()
 	u, _ := http.NewRequest("GET", f.ts.URL, nil)
-	for _, c := range br.c.Jar.Cookies(u.URL) {
+	for _, c := range br.Client.Jar.Cookies(u.URL) {
 		for _, w := range strings.Fields(codename) {
 			if strings.Contains(c.Value, w) {
 				t.Fatalf("cookie %s holds a codename word", c.Name)
@@ -230,7 +235,7 @@ func TestSessionHoldsNoCodename(t *testing.T) {
 	}
 	f.srv.sessions.mu.Unlock()
 	var ck *http.Cookie
-	for _, c := range br.c.Jar.Cookies(u.URL) {
+	for _, c := range br.Client.Jar.Cookies(u.URL) {
 		if c.Name == sessionCookie {
 			ck = c
 		}
@@ -262,8 +267,8 @@ func TestBusyPage(t *testing.T) {
 		f.srv.deriver.waiting <- struct{}{}
 	}
 	br := f.browser()
-	p := br.postForm("/login", map[string]string{"csrf": br.get("/login").csrf(t), "codename": "zoom zoom zoom zoom zoom zoom zoom"})
-	if p.status != http.StatusServiceUnavailable || !strings.Contains(p.body, "busy") {
-		t.Fatalf("%d %s", p.status, p.body)
+	p := br.postForm("/login", map[string]string{"csrf": br.Get("/login").CSRF(t), "codename": "zoom zoom zoom zoom zoom zoom zoom"})
+	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "busy") {
+		t.Fatalf("%d %s", p.Status, p.Body)
 	}
 }

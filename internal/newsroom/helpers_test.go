@@ -5,12 +5,9 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"regexp"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -19,6 +16,7 @@ import (
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/store/storetest"
+	"confide/internal/web/webtest"
 
 	"filippo.io/age"
 )
@@ -93,73 +91,23 @@ func (f *fixture) code(p *person) string {
 	return c
 }
 
-type browser struct {
-	t    testing.TB
-	c    *http.Client
-	base string
-}
+// browser is a visitor of the newsroom.
+type browser = webtest.Browser
 
-type page struct {
-	status int
-	body   string
-	header http.Header
-}
-
-func (f *fixture) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: f.t, base: f.ts.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-func (b *browser) do(req *http.Request) page {
-	b.t.Helper()
-	resp, err := b.c.Do(req)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return page{resp.StatusCode, string(body), resp.Header}
-}
-
-func (b *browser) get(path string) page {
-	req, _ := http.NewRequest("GET", b.base+path, nil)
-	return b.do(req)
-}
-
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-// post submits a form from the page at from, with its CSRF token.
-func (b *browser) post(from, path string, form url.Values) page {
-	b.t.Helper()
-	m := csrfRe.FindStringSubmatch(b.get(from).body)
-	if m == nil {
-		b.t.Fatalf("no form token on %s", from)
-	}
-	if form == nil {
-		form = url.Values{}
-	}
-	form.Set("csrf", m[1])
-	return b.postRaw(path, form)
-}
-
-func (b *browser) postRaw(path string, form url.Values) page {
-	req, _ := http.NewRequest("POST", b.base+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return b.do(req)
-}
+func (f *fixture) browser() *browser { return webtest.New(f.t, f.ts.URL) }
 
 // login signs a person in fully, setting up the second factor if needed.
 func (f *fixture) login(p *person) *browser {
 	f.t.Helper()
 	b := f.browser()
-	r := b.post("/login", "/login", url.Values{"name": {p.name}, "passphrase": {p.pass}, "code": {f.code(p)}})
-	if r.status != http.StatusSeeOther {
-		f.t.Fatalf("login: %d %s", r.status, r.body)
+	r := b.Post("/login", "/login", url.Values{"name": {p.name}, "passphrase": {p.pass}, "code": {f.code(p)}})
+	if r.Status != http.StatusSeeOther {
+		f.t.Fatalf("login: %d %s", r.Status, r.Body)
 	}
-	if r.header.Get("Location") == "/setup" {
-		r = b.post("/setup", "/setup", url.Values{"code": {f.code(p)}})
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/" {
-			f.t.Fatalf("setup: %d %s", r.status, r.body)
+	if r.Header.Get("Location") == "/setup" {
+		r = b.Post("/setup", "/setup", url.Values{"code": {f.code(p)}})
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/" {
+			f.t.Fatalf("setup: %d %s", r.Status, r.Body)
 		}
 	}
 	return b

@@ -22,16 +22,16 @@ func TestStoryEditorAndModeration(t *testing.T) {
 			"pull_quotes": {"Nobody signed.\nNobody asked."}, "author_name": {"Anna"}, "author_bio": {"Covers money."},
 			"date": {"2026-11-20"}, "tags": {"money, city hall"}, "body": {"The **ledgers** <script>x</script>."}}
 		form.Set("op", "preview")
-		p := br.post("/stories/new", "/stories", form)
-		if p.status != 200 || !strings.Contains(p.body, "<strong>ledgers</strong>") || strings.Contains(p.body, "<script>x") {
-			t.Fatalf("preview: %d", p.status)
+		p := br.Post("/stories/new", "/stories", form)
+		if p.Status != 200 || !strings.Contains(p.Body, "<strong>ledgers</strong>") || strings.Contains(p.Body, "<script>x") {
+			t.Fatalf("preview: %d", p.Status)
 		}
 		if _, err := f.store.StoryBySlug(ctx, "river-money"); err == nil {
 			t.Fatal("preview saved the story")
 		}
 		form.Set("op", "draft")
-		if p := br.post("/stories/new", "/stories", form); p.status != http.StatusSeeOther {
-			t.Fatalf("draft: %d %s", p.status, p.body)
+		if p := br.Post("/stories/new", "/stories", form); p.Status != http.StatusSeeOther {
+			t.Fatalf("draft: %d %s", p.Status, p.Body)
 		}
 		st, _ := f.store.StoryBySlug(ctx, "river-money")
 		if st.State != store.StoryDraft || len(st.PullQuotes) != 2 || len(st.Tags) != 2 {
@@ -39,17 +39,17 @@ func TestStoryEditorAndModeration(t *testing.T) {
 		}
 		form.Set("op", "publish")
 		form.Set("title", "Where the river money went")
-		br.post("/stories/river-money/edit", "/stories", form)
+		br.Post("/stories/river-money/edit", "/stories", form)
 		sts, _ := f.store.Stories(ctx, store.StoryQuery{})
 		if len(sts) != 1 || sts[0].State != store.StoryPublished || sts[0].Title != "Where the river money went" {
 			t.Fatalf("publish updated in place? %+v", sts)
 		}
 		bad := url.Values{"title": {"x"}, "op": {"draft"}}
-		if p := br.post("/stories/new", "/stories", bad); p.status != http.StatusBadRequest || !strings.Contains(p.body, "author.name is missing") {
-			t.Fatalf("bad story: %d", p.status)
+		if p := br.Post("/stories/new", "/stories", bad); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "author.name is missing") {
+			t.Fatalf("bad story: %d", p.Status)
 		}
-		br.post("/stories", "/stories/river-money/state", url.Values{"op": {"close"}})
-		br.post("/stories", "/stories/river-money/state", url.Values{"op": {"unpublish"}})
+		br.Post("/stories", "/stories/river-money/state", url.Values{"op": {"close"}})
+		br.Post("/stories", "/stories/river-money/state", url.Values{"op": {"unpublish"}})
 		if st, _ := f.store.StoryBySlug(ctx, "river-money"); !st.CommentsClosed || st.State != store.StoryDraft {
 			t.Fatalf("%+v", st)
 		}
@@ -60,23 +60,23 @@ func TestStoryEditorAndModeration(t *testing.T) {
 		c2 := store.Comment{ID: store.NewID(), StoryID: st.ID, ReaderID: rd.ID, Body: "second", State: store.CommentPending, Created: time.Now()}
 		f.store.AddComment(ctx, c1)
 		f.store.AddComment(ctx, c2)
-		q := br.get("/comments")
-		if !strings.Contains(q.body, "Reader &lt;b&gt;") || strings.Contains(q.body, "<script>") || strings.Count(q.body, `action="/comments/`) != 2 {
-			t.Fatalf("queue: %s", q.body)
+		q := br.Get("/comments")
+		if !strings.Contains(q.Body, "Reader &lt;b&gt;") || strings.Contains(q.Body, "<script>") || strings.Count(q.Body, `action="/comments/`) != 2 {
+			t.Fatalf("queue: %s", q.Body)
 		}
-		br.post("/comments", "/comments/"+c1.ID, url.Values{"action": {"approve"}})
+		br.Post("/comments", "/comments/"+c1.ID, url.Values{"action": {"approve"}})
 		if c, _ := f.store.CommentByID(ctx, c1.ID); c.State != store.CommentApproved {
 			t.Fatal("not approved")
 		}
-		br.post("/comments", "/comments/"+c2.ID, url.Values{"action": {"ban"}})
+		br.Post("/comments", "/comments/"+c2.ID, url.Values{"action": {"ban"}})
 		if r, _ := f.store.ReaderByID(ctx, rd.ID); !r.Banned || r.Approved != 1 {
 			t.Fatalf("%+v", r)
 		}
 		if c, _ := f.store.CommentByID(ctx, c2.ID); c.State != store.CommentRemoved {
 			t.Fatal("ban did not remove the comment")
 		}
-		if p := br.postRaw("/comments/"+c1.ID, url.Values{"action": {"remove"}}); p.status != http.StatusForbidden {
-			t.Fatalf("moderation without csrf: %d", p.status)
+		if p := br.PostRaw("/comments/"+c1.ID, url.Values{"action": {"remove"}}); p.Status != http.StatusForbidden {
+			t.Fatalf("moderation without csrf: %d", p.Status)
 		}
 	})
 }

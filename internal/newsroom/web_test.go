@@ -22,55 +22,55 @@ func TestLoginWithTwoFactors(t *testing.T) {
 		f := newFixture(t, b)
 		ann := f.person("ann", false)
 		br := f.browser()
-		if p := br.get("/"); p.status != http.StatusSeeOther || !strings.HasPrefix(p.header.Get("Location"), "/login") {
-			t.Fatalf("inbox without login: %d", p.status)
+		if p := br.Get("/"); p.Status != http.StatusSeeOther || !strings.HasPrefix(p.Header.Get("Location"), "/login") {
+			t.Fatalf("inbox without login: %d", p.Status)
 		}
 		// First login: the passphrase leads to the QR code, not the inbox.
-		r := br.post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}})
-		if r.status != http.StatusSeeOther || r.header.Get("Location") != "/setup" {
-			t.Fatalf("first login: %d %s", r.status, r.header.Get("Location"))
+		r := br.Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}})
+		if r.Status != http.StatusSeeOther || r.Header.Get("Location") != "/setup" {
+			t.Fatalf("first login: %d %s", r.Status, r.Header.Get("Location"))
 		}
-		setup := br.get("/setup")
-		if !strings.Contains(setup.body, `src="data:image/png;base64,`) || !strings.Contains(setup.body, ann.secret) {
+		setup := br.Get("/setup")
+		if !strings.Contains(setup.Body, `src="data:image/png;base64,`) || !strings.Contains(setup.Body, ann.secret) {
 			t.Fatal("setup shows no QR code or secret")
 		}
-		if p := br.get("/"); p.status != http.StatusSeeOther {
+		if p := br.Get("/"); p.Status != http.StatusSeeOther {
 			t.Fatal("a setup session reached the inbox")
 		}
-		if r := br.post("/setup", "/setup", url.Values{"code": {"000000"}}); r.status != http.StatusUnauthorized {
-			t.Fatalf("wrong setup code: %d", r.status)
+		if r := br.Post("/setup", "/setup", url.Values{"code": {"000000"}}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong setup code: %d", r.Status)
 		}
-		if r := br.post("/setup", "/setup", url.Values{"code": {f.code(ann)}}); r.status != http.StatusSeeOther {
-			t.Fatalf("setup: %d %s", r.status, r.body)
+		if r := br.Post("/setup", "/setup", url.Values{"code": {f.code(ann)}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("setup: %d %s", r.Status, r.Body)
 		}
-		if p := br.get("/"); p.status != 200 || !strings.Contains(p.body, "Sources") {
-			t.Fatalf("inbox: %d", p.status)
+		if p := br.Get("/"); p.Status != 200 || !strings.Contains(p.Body, "Sources") {
+			t.Fatalf("inbox: %d", p.Status)
 		}
 		// Logout deletes the session on the server: the old cookie is dead.
 		u, _ := url.Parse(f.ts.URL)
-		old := br.c.Jar.Cookies(u)
-		br.post("/", "/logout", nil)
+		old := br.Client.Jar.Cookies(u)
+		br.Post("/", "/logout", nil)
 		replay := f.browser()
-		replay.c.Jar.SetCookies(u, old)
-		if p := replay.get("/"); p.status != http.StatusSeeOther {
+		replay.Client.Jar.SetCookies(u, old)
+		if p := replay.Get("/"); p.Status != http.StatusSeeOther {
 			t.Fatal("a logged-out session still works")
 		}
 		// From now on the code is required, and works once.
-		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}}); r.status != http.StatusUnauthorized {
-			t.Fatalf("login without code after setup: %d", r.status)
+		if r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("login without code after setup: %d", r.Status)
 		}
 		code, _ := seal.TOTPCode(ann.secret, f.clock.now())
-		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {code}}); r.status != http.StatusSeeOther {
-			t.Fatalf("good login: %d %s", r.status, r.body)
+		if r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {code}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("good login: %d %s", r.Status, r.Body)
 		}
-		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {code}}); r.status != http.StatusUnauthorized || !strings.Contains(r.body, "works only once") {
-			t.Fatalf("replayed code: %d", r.status)
+		if r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {code}}); r.Status != http.StatusUnauthorized || !strings.Contains(r.Body, "works only once") {
+			t.Fatalf("replayed code: %d", r.Status)
 		}
-		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {"wrong"}, "code": {f.code(ann)}}); r.status != http.StatusUnauthorized {
-			t.Fatalf("wrong passphrase: %d", r.status)
+		if r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {"wrong"}, "code": {f.code(ann)}}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong passphrase: %d", r.Status)
 		}
-		if r := f.browser().post("/login", "/login", url.Values{"name": {"nobody"}, "passphrase": {"x"}, "code": {"123456"}}); r.status != http.StatusUnauthorized {
-			t.Fatalf("unknown name: %d", r.status)
+		if r := f.browser().Post("/login", "/login", url.Values{"name": {"nobody"}, "passphrase": {"x"}, "code": {"123456"}}); r.Status != http.StatusUnauthorized {
+			t.Fatalf("unknown name: %d", r.Status)
 		}
 	})
 }
@@ -81,26 +81,26 @@ func TestThrottlingAndExpiry(t *testing.T) {
 		ann := f.person("ann", false)
 		f.login(ann)
 		for i := 0; i < 5; i++ {
-			f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {"guess"}, "code": {"123456"}})
+			f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {"guess"}, "code": {"123456"}})
 		}
-		r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}})
-		if r.status != http.StatusTooManyRequests || !strings.Contains(r.body, "Too many failed attempts") {
-			t.Fatalf("locked account let a login through: %d", r.status)
+		r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}})
+		if r.Status != http.StatusTooManyRequests || !strings.Contains(r.Body, "Too many failed attempts") {
+			t.Fatalf("locked account let a login through: %d", r.Status)
 		}
 		f.clock.advance(2 * time.Minute)
 		br := f.login(ann)
 		// Idle sessions expire.
 		f.clock.advance(31 * time.Minute)
-		if p := br.get("/"); p.status != http.StatusSeeOther {
-			t.Fatalf("expired session: %d", p.status)
+		if p := br.Get("/"); p.Status != http.StatusSeeOther {
+			t.Fatalf("expired session: %d", p.Status)
 		}
 		// The global limiter caps attempts across all accounts.
 		f.srv.throttle = web.NewThrottle(3, 0)
 		for i := 0; i < 3; i++ {
-			f.browser().post("/login", "/login", url.Values{"name": {"x"}, "passphrase": {"y"}})
+			f.browser().Post("/login", "/login", url.Values{"name": {"x"}, "passphrase": {"y"}})
 		}
-		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}}); r.status != http.StatusTooManyRequests {
-			t.Fatalf("global throttle: %d", r.status)
+		if r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}}); r.Status != http.StatusTooManyRequests {
+			t.Fatalf("global throttle: %d", r.Status)
 		}
 	})
 }
@@ -113,17 +113,17 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		older, _ := f.source("brave otter", "first message", "a file")
 		newer, newerID := f.source("quiet heron", "second message")
 		br := f.login(ann)
-		inbox := br.get("/")
-		if i, j := strings.Index(inbox.body, "quiet heron"), strings.Index(inbox.body, "brave otter"); i < 0 || j < 0 || i > j {
+		inbox := br.Get("/")
+		if i, j := strings.Index(inbox.Body, "quiet heron"), strings.Index(inbox.Body, "brave otter"); i < 0 || j < 0 || i > j {
 			t.Fatal("inbox not newest first")
 		}
-		src := br.get("/sources/" + older.ID)
-		if src.status != 200 || strings.Count(src.body, `name="item"`) != 2 || strings.Contains(src.body, "first message") {
-			t.Fatalf("source page: %d (contents must stay encrypted)", src.status)
+		src := br.Get("/sources/" + older.ID)
+		if src.Status != 200 || strings.Count(src.Body, `name="item"`) != 2 || strings.Contains(src.Body, "first message") {
+			t.Fatalf("source page: %d (contents must stay encrypted)", src.Status)
 		}
 		// Reply from the web: the source and every journalist can open it.
-		if r := br.post("/sources/"+newer.ID, "/sources/"+newer.ID+"/replies", url.Values{"reply": {"Thank you, we will look."}}); r.status != http.StatusSeeOther {
-			t.Fatalf("reply: %d %s", r.status, r.body)
+		if r := br.Post("/sources/"+newer.ID, "/sources/"+newer.ID+"/replies", url.Values{"reply": {"Thank you, we will look."}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("reply: %d %s", r.Status, r.Body)
 		}
 		replies, _ := f.store.Items(context.Background(), newer.ID, store.KindReply)
 		if len(replies) != 1 || replies[0].Author != ann.j.ID {
@@ -140,30 +140,30 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 			t.Fatal("reply stored in the clear")
 		}
 		// Star, hide, assign.
-		br.post("/sources/"+older.ID, "/sources/"+older.ID+"/flags", url.Values{"action": {"star"}})
-		br.post("/sources/"+older.ID, "/sources/"+older.ID+"/flags", url.Values{"action": {"assign"}, "assignee": {"ann"}})
-		if p := br.get("/?filter=starred"); !strings.Contains(p.body, "brave otter") || strings.Contains(p.body, "quiet heron") {
+		br.Post("/sources/"+older.ID, "/sources/"+older.ID+"/flags", url.Values{"action": {"star"}})
+		br.Post("/sources/"+older.ID, "/sources/"+older.ID+"/flags", url.Values{"action": {"assign"}, "assignee": {"ann"}})
+		if p := br.Get("/?filter=starred"); !strings.Contains(p.Body, "brave otter") || strings.Contains(p.Body, "quiet heron") {
 			t.Fatal("starred filter")
 		}
-		if p := br.get("/?filter=mine"); !strings.Contains(p.body, "brave otter") || strings.Contains(p.body, "quiet heron") {
+		if p := br.Get("/?filter=mine"); !strings.Contains(p.Body, "brave otter") || strings.Contains(p.Body, "quiet heron") {
 			t.Fatal("mine filter")
 		}
-		br.post("/sources/"+newer.ID, "/sources/"+newer.ID+"/flags", url.Values{"action": {"hide"}})
-		if p := br.get("/"); strings.Contains(p.body, "quiet heron") {
+		br.Post("/sources/"+newer.ID, "/sources/"+newer.ID+"/flags", url.Values{"action": {"hide"}})
+		if p := br.Get("/"); strings.Contains(p.Body, "quiet heron") {
 			t.Fatal("hidden source shown")
 		}
-		if p := br.get("/?filter=hidden"); !strings.Contains(p.body, "quiet heron") {
+		if p := br.Get("/?filter=hidden"); !strings.Contains(p.Body, "quiet heron") {
 			t.Fatal("hidden filter")
 		}
 		// Unread counts are per journalist: downloading marks seen for ann only.
 		items, _ := f.store.Items(context.Background(), older.ID)
-		one := br.get("/sources/" + older.ID + "/items/" + items[1].ID + "?n=2")
+		one := br.Get("/sources/" + older.ID + "/items/" + items[1].ID + "?n=2")
 		var want bytes.Buffer
 		f.blobs.Copy(&want, items[1].Blob)
-		if one.status != 200 || one.body != want.String() || !strings.Contains(one.header.Get("Content-Disposition"), "brave-otter-002-file.age") {
-			t.Fatalf("single download: %d %s", one.status, one.header.Get("Content-Disposition"))
+		if one.Status != 200 || one.Body != want.String() || !strings.Contains(one.Header.Get("Content-Disposition"), "brave-otter-002-file.age") {
+			t.Fatalf("single download: %d %s", one.Status, one.Header.Get("Content-Disposition"))
 		}
-		if got, _ := seal.OpenBytes([]byte(one.body), 1<<20, ann.id); string(got) != "a file" {
+		if got, _ := seal.OpenBytes([]byte(one.Body), 1<<20, ann.id); string(got) != "a file" {
 			t.Fatal("downloaded file does not decrypt")
 		}
 		rows, _ := f.store.ListSources(context.Background(), store.SourceQuery{JournalistID: ann.j.ID, Starred: true})
@@ -172,8 +172,8 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 			t.Fatalf("unread ann %d bob %d", rows[0].Unread, rowsBob[0].Unread)
 		}
 		// Zip of everything: every item's age file and sealed manifest.
-		z := br.post("/sources/"+older.ID, "/sources/"+older.ID+"/items", url.Values{"op": {"download"}, "scope": {"all"}})
-		zr, err := zip.NewReader(bytes.NewReader([]byte(z.body)), int64(len(z.body)))
+		z := br.Post("/sources/"+older.ID, "/sources/"+older.ID+"/items", url.Values{"op": {"download"}, "scope": {"all"}})
+		zr, err := zip.NewReader(bytes.NewReader([]byte(z.Body)), int64(len(z.Body)))
 		if err != nil || len(zr.File) != 4 {
 			t.Fatalf("zip: %v", err)
 		}
@@ -189,27 +189,27 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 			}
 		}
 		// Delete one item, then the whole source: rows and files go.
-		if r := br.post("/sources/"+older.ID, "/sources/"+older.ID+"/items", url.Values{"op": {"delete"}, "item": {items[0].ID}}); r.status != http.StatusSeeOther {
-			t.Fatalf("delete item: %d", r.status)
+		if r := br.Post("/sources/"+older.ID, "/sources/"+older.ID+"/items", url.Values{"op": {"delete"}, "item": {items[0].ID}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("delete item: %d", r.Status)
 		}
 		if _, err := f.blobs.Open(items[0].Blob); err == nil {
 			t.Fatal("deleted item's file remains")
 		}
-		if r := br.post("/sources/"+older.ID, "/sources/"+older.ID+"/delete", nil); r.status != http.StatusBadRequest {
-			t.Fatalf("delete without confirmation: %d", r.status)
+		if r := br.Post("/sources/"+older.ID, "/sources/"+older.ID+"/delete", nil); r.Status != http.StatusBadRequest {
+			t.Fatalf("delete without confirmation: %d", r.Status)
 		}
-		if r := br.post("/sources/"+older.ID, "/sources/"+older.ID+"/delete", url.Values{"confirm": {"yes"}}); r.status != http.StatusSeeOther {
-			t.Fatalf("delete source: %d", r.status)
+		if r := br.Post("/sources/"+older.ID, "/sources/"+older.ID+"/delete", url.Values{"confirm": {"yes"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("delete source: %d", r.Status)
 		}
 		if _, err := f.blobs.Open(items[1].Blob); err == nil {
 			t.Fatal("deleted source's file remains")
 		}
-		if p := br.get("/sources/" + older.ID); p.status != http.StatusNotFound {
-			t.Fatalf("deleted source page: %d", p.status)
+		if p := br.Get("/sources/" + older.ID); p.Status != http.StatusNotFound {
+			t.Fatalf("deleted source page: %d", p.Status)
 		}
 		// Forms without the token are refused.
-		if r := br.postRaw("/sources/"+newer.ID+"/replies", url.Values{"reply": {"forged"}}); r.status != http.StatusForbidden {
-			t.Fatalf("reply without csrf: %d", r.status)
+		if r := br.PostRaw("/sources/"+newer.ID+"/replies", url.Values{"reply": {"forged"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("reply without csrf: %d", r.Status)
 		}
 	})
 }
@@ -222,58 +222,58 @@ func TestAdministration(t *testing.T) {
 		src, _ := f.source("brave otter", "hello")
 		br := f.login(boss)
 		annBr := f.login(ann)
-		if p := annBr.get("/admin"); p.status != http.StatusForbidden {
-			t.Fatalf("non-admin reached admin: %d", p.status)
+		if p := annBr.Get("/admin"); p.Status != http.StatusForbidden {
+			t.Fatalf("non-admin reached admin: %d", p.Status)
 		}
 		newKey := seal.NewCodename() // any string that is not a key
-		if r := br.post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {newKey}}); r.status != http.StatusBadRequest {
-			t.Fatalf("bad recipient: %d", r.status)
+		if r := br.Post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {newKey}}); r.Status != http.StatusBadRequest {
+			t.Fatalf("bad recipient: %d", r.Status)
 		}
-		if r := br.post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {"AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ8H00W3"}}); r.status != http.StatusBadRequest || !strings.Contains(r.body, "private key") {
-			t.Fatalf("private key: %d", r.status)
+		if r := br.Post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {"AGE-SECRET-KEY-1QQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQQ8H00W3"}}); r.Status != http.StatusBadRequest || !strings.Contains(r.Body, "private key") {
+			t.Fatalf("private key: %d", r.Status)
 		}
-		r := br.post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {ann.id.Recipient().String()}, "admin": {"on"}})
-		if r.status != 200 || !strings.Contains(r.body, `id="passphrase"`) || !strings.Contains(r.body, "otpauth://totp/") {
-			t.Fatalf("create: %d", r.status)
+		r := br.Post("/admin", "/admin/journalists", url.Values{"name": {"carl"}, "recipient": {ann.id.Recipient().String()}, "admin": {"on"}})
+		if r.Status != 200 || !strings.Contains(r.Body, `id="passphrase"`) || !strings.Contains(r.Body, "otpauth://totp/") {
+			t.Fatalf("create: %d", r.Status)
 		}
 		carl, _ := f.store.JournalistByName(context.Background(), "carl")
 		if !carl.Admin {
 			t.Fatal("carl is not admin")
 		}
 		// Reset ann's passphrase: her session ends, the old passphrase fails.
-		r = br.post("/admin", "/admin/journalists/"+ann.j.ID+"/reset", url.Values{"what": {"passphrase"}})
-		if !strings.Contains(r.body, `id="passphrase"`) {
+		r = br.Post("/admin", "/admin/journalists/"+ann.j.ID+"/reset", url.Values{"what": {"passphrase"}})
+		if !strings.Contains(r.Body, `id="passphrase"`) {
 			t.Fatal("no new passphrase shown")
 		}
-		if p := annBr.get("/"); p.status != http.StatusSeeOther {
+		if p := annBr.Get("/"); p.Status != http.StatusSeeOther {
 			t.Fatal("ann's session survived a reset")
 		}
-		if r := f.browser().post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}}); r.status != http.StatusUnauthorized {
+		if r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {f.code(ann)}}); r.Status != http.StatusUnauthorized {
 			t.Fatal("old passphrase still works")
 		}
 		// Reset ann's second factor: the next login sets it up again.
-		br.post("/admin", "/admin/journalists/"+ann.j.ID+"/reset", url.Values{"what": {"2fa"}})
+		br.Post("/admin", "/admin/journalists/"+ann.j.ID+"/reset", url.Values{"what": {"2fa"}})
 		if j, _ := f.store.JournalistByID(context.Background(), ann.j.ID); j.TOTPConfirmed || j.TOTPSecret == ann.secret {
 			t.Fatal("second factor not reset")
 		}
 		// Rotate ann's key: new material is encrypted to the new one.
 		next, _ := seal.ParseRecipients([]string{carl.Recipient})
 		_ = next
-		if r := br.post("/admin", "/admin/journalists/"+ann.j.ID+"/recipient", url.Values{"recipient": {boss.id.Recipient().String()}}); r.status != http.StatusSeeOther {
-			t.Fatalf("rotate: %d", r.status)
+		if r := br.Post("/admin", "/admin/journalists/"+ann.j.ID+"/recipient", url.Values{"recipient": {boss.id.Recipient().String()}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("rotate: %d", r.Status)
 		}
 		if j, _ := f.store.JournalistByID(context.Background(), ann.j.ID); j.Recipient != boss.id.Recipient().String() {
 			t.Fatal("recipient not rotated")
 		}
-		if r := br.post("/admin", "/admin/journalists/"+boss.j.ID+"/remove", nil); r.status != http.StatusBadRequest {
+		if r := br.Post("/admin", "/admin/journalists/"+boss.j.ID+"/remove", nil); r.Status != http.StatusBadRequest {
 			t.Fatal("an admin removed themself")
 		}
-		if r := br.post("/admin", "/admin/journalists/"+carl.ID+"/remove", nil); r.status != http.StatusSeeOther {
-			t.Fatalf("remove: %d", r.status)
+		if r := br.Post("/admin", "/admin/journalists/"+carl.ID+"/remove", nil); r.Status != http.StatusSeeOther {
+			t.Fatalf("remove: %d", r.Status)
 		}
 		// The audit log saw all of it, and names no source.
-		br.post("/sources/"+src.ID, "/sources/"+src.ID+"/replies", url.Values{"reply": {"hi"}})
-		log := br.get("/admin/audit").body
+		br.Post("/sources/"+src.ID, "/sources/"+src.ID+"/replies", url.Values{"reply": {"hi"}})
+		log := br.Get("/admin/audit").Body
 		for _, want := range []string{"add journalist", "reset passphrase", "reset second factor", "rotate recipient", "remove journalist", "reply", "login"} {
 			if !strings.Contains(log, want) {
 				t.Errorf("audit lacks %q", want)

@@ -6,7 +6,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
@@ -21,6 +20,7 @@ import (
 	"confide/internal/store"
 	"confide/internal/store/storetest"
 	"confide/internal/web"
+	"confide/internal/web/webtest"
 )
 
 type clock struct {
@@ -62,49 +62,12 @@ func newFixture(t *testing.T, b storetest.Backend) *fixture {
 	return f
 }
 
-type browser struct {
-	t    *testing.T
-	c    *http.Client
-	base string
-}
+// browser is a visitor of the site.
+type browser = webtest.Browser
 
-type page struct {
-	status int
-	body   string
-	loc    string
-}
+func (f *fixture) browser() *browser { return webtest.New(f.t, f.ts.URL) }
 
-func (f *fixture) browser() *browser {
-	jar, _ := cookiejar.New(nil)
-	return &browser{t: f.t, base: f.ts.URL, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-}
-
-func (b *browser) get(p string) page {
-	b.t.Helper()
-	resp, err := b.c.Get(b.base + p)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return page{resp.StatusCode, string(body), resp.Header.Get("Location")}
-}
-
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
-func (b *browser) post(from, p string, form url.Values) page {
-	b.t.Helper()
-	if m := csrfRe.FindStringSubmatch(b.get(from).body); m != nil {
-		form.Set("csrf", m[1])
-	}
-	resp, err := b.c.PostForm(b.base+p, form)
-	if err != nil {
-		b.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(resp.Body)
-	return page{resp.StatusCode, string(body), resp.Header.Get("Location")}
-}
+var csrfRe = webtest.CSRFPattern
 
 // lastLink reads the newest mail in the outbox and returns its link path.
 func (f *fixture) lastLink() string {
@@ -125,12 +88,12 @@ func (f *fixture) lastLink() string {
 func (f *fixture) reader(email, name string) *browser {
 	f.t.Helper()
 	b := f.browser()
-	r := b.post("/register", "/register", url.Values{"email": {email}, "name": {name}, "passphrase": {"correct horse battery"}})
-	if r.status != 200 || !strings.Contains(r.body, "Check your email") {
-		f.t.Fatalf("register: %d %s", r.status, r.body)
+	r := b.Post("/register", "/register", url.Values{"email": {email}, "name": {name}, "passphrase": {"correct horse battery"}})
+	if r.Status != 200 || !strings.Contains(r.Body, "Check your email") {
+		f.t.Fatalf("register: %d %s", r.Status, r.Body)
 	}
-	if v := b.get(f.lastLink()); v.status != http.StatusSeeOther {
-		f.t.Fatalf("verify: %d", v.status)
+	if v := b.Get(f.lastLink()); v.Status != http.StatusSeeOther {
+		f.t.Fatalf("verify: %d", v.Status)
 	}
 	return b
 }
@@ -140,12 +103,12 @@ func TestResetLinkIgnoresHostHeader(t *testing.T) {
 	f.srv.cfg.BaseURL = "https://news.example"
 	f.reader("v@example.org", "V")
 	b := f.browser()
-	m := csrfRe.FindStringSubmatch(b.get("/reset").body)
+	m := csrfRe.FindStringSubmatch(b.Get("/reset").Body)
 	req, _ := http.NewRequest("POST", f.ts.URL+"/reset", strings.NewReader(url.Values{"email": {"v@example.org"}, "csrf": {m[1]}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Host = "evil.example"
 	base, _ := url.Parse(f.ts.URL)
-	for _, c := range b.c.Jar.Cookies(base) {
+	for _, c := range b.Client.Jar.Cookies(base) {
 		req.AddCookie(c) // the jar goes by the Host header, which is forged here
 	}
 	resp, err := http.DefaultClient.Do(req)
@@ -167,23 +130,23 @@ func TestEveryPageLinksTheDropbox(t *testing.T) {
 	f := newFixture(t, storetest.Backends()[0])
 	f.srv.cfg.Demo = true
 	for _, p := range []string{"/", "/dropbox", "/stories/river-money", "/tags/money", "/authors/anna", "/register", "/login", "/no-such-page"} {
-		r := f.browser().get(p)
-		if !strings.Contains(r.body, `<a href="/dropbox">Secure dropbox: Tell us in confidence</a>`) || !strings.Contains(r.body, "DEMO MODE") {
-			t.Errorf("%s (%d) lacks the dropbox link or the demo banner", p, r.status)
+		r := f.browser().Get(p)
+		if !strings.Contains(r.Body, `<a href="/dropbox">Secure dropbox: Tell us in confidence</a>`) || !strings.Contains(r.Body, "DEMO MODE") {
+			t.Errorf("%s (%d) lacks the dropbox link or the demo banner", p, r.Status)
 		}
-		if strings.Contains(r.body, "<script") || regexp.MustCompile(`src="https?://|<link[^>]+href="https?://[^"]*\.(css|js)`).MatchString(r.body) {
+		if strings.Contains(r.Body, "<script") || regexp.MustCompile(`src="https?://|<link[^>]+href="https?://[^"]*\.(css|js)`).MatchString(r.Body) {
 			t.Errorf("%s loads a script or a third-party resource", p)
 		}
 	}
-	if r := f.browser().get("/dropbox"); !strings.Contains(r.body, "not published yet") {
+	if r := f.browser().Get("/dropbox"); !strings.Contains(r.Body, "not published yet") {
 		t.Fatal("no onion yet, but the page does not say so")
 	}
 	f.srv.cfg.Onion = func() string { return "abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuvwx.onion" }
-	if r := f.browser().get("/dropbox"); !strings.Contains(r.body, "abcdefghij") || !strings.Contains(r.body, "Tor Browser") {
+	if r := f.browser().Get("/dropbox"); !strings.Contains(r.Body, "abcdefghij") || !strings.Contains(r.Body, "Tor Browser") {
 		t.Fatal("the onion address or the safety steps are missing")
 	}
 	h := f.browser()
-	resp, _ := h.c.Get(f.ts.URL + "/stories/river-money")
+	resp, _ := h.Client.Get(f.ts.URL + "/stories/river-money")
 	if resp.Header.Get("Content-Security-Policy") != web.CSP || len(resp.Cookies()) != 0 {
 		t.Fatalf("story page: CSP %q, cookies %v", resp.Header.Get("Content-Security-Policy"), resp.Cookies())
 	}
@@ -193,25 +156,25 @@ func TestStoryPageFeedAndRepublish(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ctx := context.Background()
-		p := f.browser().get("/stories/river-money")
+		p := f.browser().Get("/stories/river-money")
 		for _, want := range []string{"Where the &lt;river&gt; money went", `<link rel="canonical" href="` + f.ts.URL + `/stories/river-money">`, "Ledgers.", `class="pullquote">Nobody signed.`, `href="/authors/anna"`, "Covers money.", "<strong>ledgers</strong>", "To comment on this article, please register"} {
-			if !strings.Contains(p.body, want) {
+			if !strings.Contains(p.Body, want) {
 				t.Errorf("story page lacks %q", want)
 			}
 		}
 		f.store.SaveStory(ctx, store.Story{Slug: "draft", Title: "Secret draft", Author: store.Author{Slug: "anna", Name: "Anna"}, State: store.StoryDraft, Published: f.clock.now()})
-		if r := f.browser().get("/stories/draft"); r.status != http.StatusNotFound {
-			t.Fatalf("a draft is public: %d", r.status)
+		if r := f.browser().Get("/stories/draft"); r.Status != http.StatusNotFound {
+			t.Fatalf("a draft is public: %d", r.Status)
 		}
 		// Re-publishing the slug updates the story; it is listed once.
 		again := f.story
 		again.Title = "Where the river money went, updated"
 		f.store.SaveStory(ctx, again)
-		home := f.browser().get("/").body
+		home := f.browser().Get("/").Body
 		if strings.Count(home, "/stories/river-money") != 1 || !strings.Contains(home, "updated") {
 			t.Fatal("re-publishing duplicated or did not update the story")
 		}
-		feed := f.browser().get("/feed.atom").body
+		feed := f.browser().Get("/feed.atom").Body
 		var parsed struct {
 			XMLName xml.Name `xml:"feed"`
 			Entries []struct {
@@ -230,13 +193,13 @@ func TestStoryPageFeedAndRepublish(t *testing.T) {
 				Loc string `xml:"loc"`
 			} `xml:"url"`
 		}
-		if err := xml.Unmarshal([]byte(f.browser().get("/sitemap.xml").body), &sm); err != nil || len(sm.URLs) != 4 {
+		if err := xml.Unmarshal([]byte(f.browser().Get("/sitemap.xml").Body), &sm); err != nil || len(sm.URLs) != 4 {
 			t.Fatalf("sitemap %+v %v", sm, err)
 		}
-		if r := f.browser().get("/tags/money"); !strings.Contains(r.body, "river-money") {
+		if r := f.browser().Get("/tags/money"); !strings.Contains(r.Body, "river-money") {
 			t.Fatal("tag page")
 		}
-		if r := f.browser().get("/authors/anna"); !strings.Contains(r.body, "Covers money.") {
+		if r := f.browser().Get("/authors/anna"); !strings.Contains(r.Body, "Covers money.") {
 			t.Fatal("author page")
 		}
 	})
@@ -247,20 +210,20 @@ func TestCommentLifecycle(t *testing.T) {
 		f := newFixture(t, b)
 		ctx := context.Background()
 		anon := f.browser()
-		anon.get("/stories/river-money") // primes the one-second cache
+		anon.Get("/stories/river-money") // primes the one-second cache
 		rb := f.reader("reader@example.org", `Eve <script>alert(1)</script>`)
-		r := rb.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"Great work. <script>alert(2)</script> [x](javascript:alert(3))"}})
-		if r.status != http.StatusSeeOther || !strings.Contains(r.loc, "notice=pending") {
-			t.Fatalf("comment: %d %s", r.status, r.loc)
+		r := rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"Great work. <script>alert(2)</script> [x](javascript:alert(3))"}})
+		if r.Status != http.StatusSeeOther || !strings.Contains(r.Loc, "notice=pending") {
+			t.Fatalf("comment: %d %s", r.Status, r.Loc)
 		}
-		mine := rb.get("/stories/river-money").body
+		mine := rb.Get("/stories/river-money").Body
 		if !strings.Contains(mine, "Great work.") || !strings.Contains(mine, "awaiting moderation") {
 			t.Fatal("the author does not see their pending comment")
 		}
 		if strings.Contains(mine, "<script>alert") || strings.Contains(mine, `href="javascript`) || !strings.Contains(mine, "Eve &lt;script&gt;") {
 			t.Fatal("XSS got through")
 		}
-		if strings.Contains(anon.get("/stories/river-money").body, "Great work.") {
+		if strings.Contains(anon.Get("/stories/river-money").Body, "Great work.") {
 			t.Fatal("a pending comment is public")
 		}
 		cs, _ := f.store.CommentsByState(ctx, store.CommentPending)
@@ -269,62 +232,62 @@ func TestCommentLifecycle(t *testing.T) {
 		}
 		f.store.SetCommentState(ctx, cs[0].ID, store.CommentApproved)
 		f.clock.advance(cacheTTL)
-		if !strings.Contains(anon.get("/stories/river-money").body, "Great work.") {
+		if !strings.Contains(anon.Get("/stories/river-money").Body, "Great work.") {
 			t.Fatal("an approved comment is not public a cache period later")
 		}
 		// Replies are one level deep: a reply to a reply answers the parent.
-		rb.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"first reply"}, "parent": {cs[0].ID}})
+		rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"first reply"}, "parent": {cs[0].ID}})
 		all, _ := f.store.StoryComments(ctx, f.story.ID, cs[0].ReaderID)
-		rb.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"nested"}, "parent": {all[1].ID}})
+		rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"nested"}, "parent": {all[1].ID}})
 		all, _ = f.store.StoryComments(ctx, f.story.ID, cs[0].ReaderID)
 		if len(all) != 3 || all[2].ParentID != cs[0].ID {
 			t.Fatalf("replies: %+v", all)
 		}
 		// Edit within the window, not after; delete own; report another's.
-		if r := rb.post("/stories/river-money", "/comments/"+cs[0].ID+"/edit", url.Values{"body": {"Great work, edited."}}); r.status != http.StatusSeeOther {
-			t.Fatalf("edit: %d", r.status)
+		if r := rb.Post("/stories/river-money", "/comments/"+cs[0].ID+"/edit", url.Values{"body": {"Great work, edited."}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("edit: %d", r.Status)
 		}
 		f.clock.advance(editWindow)
-		if r := rb.post("/stories/river-money", "/comments/"+cs[0].ID+"/edit", url.Values{"body": {"too late"}}); r.status != http.StatusForbidden {
-			t.Fatalf("late edit: %d", r.status)
+		if r := rb.Post("/stories/river-money", "/comments/"+cs[0].ID+"/edit", url.Values{"body": {"too late"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("late edit: %d", r.Status)
 		}
 		other := f.reader("other@example.org", "Other")
-		if r := other.post("/stories/river-money", "/comments/"+cs[0].ID+"/delete", url.Values{}); r.status != http.StatusNotFound {
-			t.Fatalf("deleting another's comment: %d", r.status)
+		if r := other.Post("/stories/river-money", "/comments/"+cs[0].ID+"/delete", url.Values{}); r.Status != http.StatusNotFound {
+			t.Fatalf("deleting another's comment: %d", r.Status)
 		}
-		other.post("/stories/river-money", "/comments/"+cs[0].ID+"/report", url.Values{})
+		other.Post("/stories/river-money", "/comments/"+cs[0].ID+"/report", url.Values{})
 		if rep, _ := f.store.ReportedComments(ctx); len(rep) != 1 {
 			t.Fatal("report not recorded")
 		}
-		if r := rb.post("/stories/river-money", "/comments/"+all[1].ID+"/delete", url.Values{}); r.status != http.StatusSeeOther {
-			t.Fatalf("delete own: %d", r.status)
+		if r := rb.Post("/stories/river-money", "/comments/"+all[1].ID+"/delete", url.Values{}); r.Status != http.StatusSeeOther {
+			t.Fatalf("delete own: %d", r.Status)
 		}
 		// Trusted after enough approvals: posts go straight up.
 		rd, _ := f.store.ReaderByEmail(ctx, "reader@example.org")
 		rd.Approved = 3
 		f.store.UpdateReader(ctx, rd)
 		f.clock.advance(time.Hour)
-		if r := rb.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"trusted now"}}); !strings.Contains(r.loc, "notice=posted") {
-			t.Fatalf("trusted reader: %s", r.loc)
+		if r := rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"trusted now"}}); !strings.Contains(r.Loc, "notice=posted") {
+			t.Fatalf("trusted reader: %s", r.Loc)
 		}
 		// Banned readers cannot comment; closed stories take no comments.
 		rd, _ = f.store.ReaderByEmail(ctx, "other@example.org")
 		rd.Banned = true
 		f.store.UpdateReader(ctx, rd)
-		if r := other.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"x"}}); r.status != http.StatusForbidden {
-			t.Fatalf("banned reader: %d", r.status)
+		if r := other.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"x"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("banned reader: %d", r.Status)
 		}
 		f.store.SetCommentsClosed(ctx, f.story.ID, true)
-		if r := rb.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"x"}}); r.status != http.StatusForbidden {
-			t.Fatalf("closed story: %d", r.status)
+		if r := rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"x"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("closed story: %d", r.Status)
 		}
 		f.store.SetCommentsClosed(ctx, f.story.ID, false)
 		// Rate limit per reader.
 		for i := 0; i < perReader; i++ {
-			rb.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"spam"}})
+			rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"spam"}})
 		}
-		if r := rb.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"spam"}}); r.status != http.StatusTooManyRequests {
-			t.Fatalf("rate limit: %d", r.status)
+		if r := rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"spam"}}); r.Status != http.StatusTooManyRequests {
+			t.Fatalf("rate limit: %d", r.Status)
 		}
 	})
 }
@@ -334,7 +297,7 @@ func TestReaderAccounts(t *testing.T) {
 		f := newFixture(t, b)
 		ctx := context.Background()
 		// CSRF: a form posted without the token is refused.
-		if r, _ := f.browser().c.PostForm(f.ts.URL+"/register", url.Values{"email": {"x@example.org"}, "name": {"X"}, "passphrase": {"long enough pass"}}); r.StatusCode != http.StatusForbidden {
+		if r, _ := f.browser().Client.PostForm(f.ts.URL+"/register", url.Values{"email": {"x@example.org"}, "name": {"X"}, "passphrase": {"long enough pass"}}); r.StatusCode != http.StatusForbidden {
 			t.Fatalf("register without csrf: %d", r.StatusCode)
 		}
 		if _, err := f.store.ReaderByEmail(ctx, "x@example.org"); err == nil {
@@ -345,56 +308,56 @@ func TestReaderAccounts(t *testing.T) {
 			{"email": {"x@example.org"}, "name": {""}, "passphrase": {"long enough pass"}},
 			{"email": {"x@example.org"}, "name": {"X"}, "passphrase": {"short"}},
 		} {
-			if r := f.browser().post("/register", "/register", bad); r.status != http.StatusBadRequest {
-				t.Errorf("%v: %d", bad, r.status)
+			if r := f.browser().Post("/register", "/register", bad); r.Status != http.StatusBadRequest {
+				t.Errorf("%v: %d", bad, r.Status)
 			}
 		}
 		// An unverified reader cannot sign in (the link is sent again), nor
 		// comment even with a session.
 		u := f.browser()
-		u.post("/register", "/register", url.Values{"email": {"u@example.org"}, "name": {"U"}, "passphrase": {"long enough pass"}})
-		if r := u.post("/login", "/login", url.Values{"email": {"u@example.org"}, "passphrase": {"long enough pass"}}); r.status != http.StatusForbidden {
-			t.Fatalf("unverified login: %d", r.status)
+		u.Post("/register", "/register", url.Values{"email": {"u@example.org"}, "name": {"U"}, "passphrase": {"long enough pass"}})
+		if r := u.Post("/login", "/login", url.Values{"email": {"u@example.org"}, "passphrase": {"long enough pass"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("unverified login: %d", r.Status)
 		}
 		rd, _ := f.store.ReaderByEmail(ctx, "u@example.org")
 		tok, hash := web.NewToken()
 		f.store.CreateReaderToken(ctx, hash, rd.ID, tokenSession, f.clock.now().Add(time.Hour))
 		base, _ := url.Parse(f.ts.URL)
-		u.c.Jar.SetCookies(base, []*http.Cookie{{Name: readerCookie, Value: tok}})
-		if r := u.post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"hi"}}); r.status != http.StatusForbidden {
-			t.Fatalf("unverified comment: %d", r.status)
+		u.Client.Jar.SetCookies(base, []*http.Cookie{{Name: readerCookie, Value: tok}})
+		if r := u.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"hi"}}); r.Status != http.StatusForbidden {
+			t.Fatalf("unverified comment: %d", r.Status)
 		}
 		// Registering a taken address says the same as a new one.
-		if r := f.browser().post("/register", "/register", url.Values{"email": {"u@example.org"}, "name": {"U2"}, "passphrase": {"another long pass"}}); r.status != 200 || !strings.Contains(r.body, "Check your email") {
+		if r := f.browser().Post("/register", "/register", url.Values{"email": {"u@example.org"}, "name": {"U2"}, "passphrase": {"another long pass"}}); r.Status != 200 || !strings.Contains(r.Body, "Check your email") {
 			t.Fatal("a taken address is revealed")
 		}
 		// Sign in, lock-out, reset by mail.
 		v := f.reader("v@example.org", "V")
-		v.post("/", "/logout", url.Values{})
-		if r := v.get("/stories/river-money"); !strings.Contains(r.body, "please register") {
+		v.Post("/", "/logout", url.Values{})
+		if r := v.Get("/stories/river-money"); !strings.Contains(r.Body, "please register") {
 			t.Fatal("still signed in after logout")
 		}
-		if r := v.post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"correct horse battery"}}); r.status != http.StatusSeeOther {
-			t.Fatalf("login: %d %s", r.status, r.body)
+		if r := v.Post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"correct horse battery"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("login: %d %s", r.Status, r.Body)
 		}
 		for i := 0; i < 5; i++ {
-			f.browser().post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"wrong wrong wrong"}})
+			f.browser().Post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"wrong wrong wrong"}})
 		}
-		if r := f.browser().post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"correct horse battery"}}); r.status != http.StatusTooManyRequests {
-			t.Fatalf("locked account: %d", r.status)
+		if r := f.browser().Post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"correct horse battery"}}); r.Status != http.StatusTooManyRequests {
+			t.Fatalf("locked account: %d", r.Status)
 		}
-		f.browser().post("/reset", "/reset", url.Values{"email": {"v@example.org"}})
+		f.browser().Post("/reset", "/reset", url.Values{"email": {"v@example.org"}})
 		link := f.lastLink()
 		w := f.browser()
 		tokv, _ := url.ParseQuery(strings.SplitN(link, "?", 2)[1])
-		if r := w.post(link, "/reset/confirm", url.Values{"token": {tokv.Get("token")}, "passphrase": {"a brand new passphrase"}}); r.status != http.StatusSeeOther {
-			t.Fatalf("reset: %d %s", r.status, r.body)
+		if r := w.Post(link, "/reset/confirm", url.Values{"token": {tokv.Get("token")}, "passphrase": {"a brand new passphrase"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("reset: %d %s", r.Status, r.Body)
 		}
-		if r := f.browser().post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"a brand new passphrase"}}); r.status != http.StatusSeeOther {
-			t.Fatalf("login after reset: %d", r.status)
+		if r := f.browser().Post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"a brand new passphrase"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("login after reset: %d", r.Status)
 		}
-		if r := f.browser().post(link, "/reset/confirm", url.Values{"token": {tokv.Get("token")}, "passphrase": {"yet another passphrase"}}); r.status != http.StatusBadRequest {
-			t.Fatalf("reset link reused: %d", r.status)
+		if r := f.browser().Post(link, "/reset/confirm", url.Values{"token": {tokv.Get("token")}, "passphrase": {"yet another passphrase"}}); r.Status != http.StatusBadRequest {
+			t.Fatalf("reset link reused: %d", r.Status)
 		}
 	})
 }
