@@ -1,7 +1,6 @@
 package newsroom
 
 import (
-	"errors"
 	"net/http"
 
 	"confide/internal/store"
@@ -11,12 +10,7 @@ import (
 // author (which also removes it).
 func (s *Server) commentModerate(w http.ResponseWriter, r *http.Request, j store.Journalist) {
 	c, err := s.cfg.Store.CommentByID(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if !s.found(w, r, err) {
 		return
 	}
 	action := r.PostForm.Get("action")

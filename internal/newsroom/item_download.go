@@ -1,13 +1,11 @@
 package newsroom
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
 
 	"confide/internal/store"
-	"confide/internal/web"
 )
 
 // itemDownload serves one item as a standard age file.
@@ -17,12 +15,10 @@ func (s *Server) itemDownload(w http.ResponseWriter, r *http.Request, j store.Jo
 		return
 	}
 	it, err := s.cfg.Store.ItemByID(r.Context(), r.PathValue("item"))
-	if errors.Is(err, store.ErrNotFound) || err == nil && it.SourceID != src.ID {
-		s.fail(w, r, web.Fail(http.StatusNotFound, "error.notfound", nil), "/sources/"+src.ID)
-		return
+	if err == nil && it.SourceID != src.ID {
+		err = store.ErrNotFound // another source's item is as unknown as none
 	}
-	if err != nil {
-		s.internal(w, r, err)
+	if !s.found(w, r, err) {
 		return
 	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("n"))

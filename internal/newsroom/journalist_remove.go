@@ -1,7 +1,6 @@
 package newsroom
 
 import (
-	"errors"
 	"net/http"
 
 	"confide/internal/store"
@@ -11,15 +10,7 @@ import (
 // loadJournalist finds the journalist named in the path, or renders a 404.
 func (s *Server) loadJournalist(w http.ResponseWriter, r *http.Request) (store.Journalist, bool) {
 	t, err := s.cfg.Store.JournalistByID(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, web.Fail(http.StatusNotFound, "error.notfound", nil), "/admin")
-		return t, false
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return t, false
-	}
-	return t, true
+	return t, s.found(w, r, err)
 }
 
 func (s *Server) journalistRemove(w http.ResponseWriter, r *http.Request, j store.Journalist) {

@@ -122,6 +122,20 @@ func (s *Server) internal(w http.ResponseWriter, r *http.Request, err error) {
 	s.fail(w, r, web.Fail(http.StatusInternalServerError, "error.internal", err), "/")
 }
 
+// found reports whether a lookup succeeded; if not, it has answered: a 404
+// page for ErrNotFound, the internal-error page for anything else.
+func (s *Server) found(w http.ResponseWriter, r *http.Request, err error) bool {
+	switch {
+	case err == nil:
+		return true
+	case errors.Is(err, store.ErrNotFound):
+		s.notFound(w, r)
+	default:
+		s.internal(w, r, err)
+	}
+	return false
+}
+
 // hash runs a passphrase hash or check with bounded concurrency: each one
 // holds 64 MiB, given back to the system once none is running.
 func (s *Server) hash(fn func()) {

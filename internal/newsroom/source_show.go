@@ -1,12 +1,10 @@
 package newsroom
 
 import (
-	"errors"
 	"net/http"
 	"time"
 
 	"confide/internal/store"
-	"confide/internal/web"
 )
 
 type itemView struct {
@@ -31,15 +29,7 @@ type sourceData struct {
 // loadSource finds the source named in the path, or renders a 404.
 func (s *Server) loadSource(w http.ResponseWriter, r *http.Request) (store.Source, bool) {
 	src, err := s.cfg.Store.SourceByID(r.Context(), r.PathValue("id"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.fail(w, r, web.Fail(http.StatusNotFound, "error.notfound", nil), "/")
-		return src, false
-	}
-	if err != nil {
-		s.internal(w, r, err)
-		return src, false
-	}
-	return src, true
+	return src, s.found(w, r, err)
 }
 
 // sourceShow is the conversation: every item in order with its size and

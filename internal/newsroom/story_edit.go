@@ -1,7 +1,6 @@
 package newsroom
 
 import (
-	"errors"
 	"html/template"
 	"net/http"
 
@@ -23,12 +22,7 @@ func (s *Server) storyEdit(w http.ResponseWriter, r *http.Request, j store.Journ
 	d := editorData{Me: j, Fields: story.Fields{State: store.StoryDraft}, Saved: r.URL.Query().Has("saved")}
 	if slug := r.PathValue("slug"); slug != "" {
 		st, err := s.cfg.Store.StoryBySlug(r.Context(), slug)
-		if errors.Is(err, store.ErrNotFound) {
-			s.notFound(w, r)
-			return
-		}
-		if err != nil {
-			s.internal(w, r, err)
+		if !s.found(w, r, err) {
 			return
 		}
 		d.Fields, d.Story = story.ToFields(st), &st

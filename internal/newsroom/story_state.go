@@ -1,7 +1,6 @@
 package newsroom
 
 import (
-	"errors"
 	"net/http"
 
 	"confide/internal/store"
@@ -11,12 +10,7 @@ import (
 // comments.
 func (s *Server) storyState(w http.ResponseWriter, r *http.Request, j store.Journalist) {
 	st, err := s.cfg.Store.StoryBySlug(r.Context(), r.PathValue("slug"))
-	if errors.Is(err, store.ErrNotFound) {
-		s.notFound(w, r)
-		return
-	}
-	if err != nil {
-		s.internal(w, r, err)
+	if !s.found(w, r, err) {
 		return
 	}
 	op := r.PostForm.Get("op")
