@@ -75,46 +75,21 @@ func TestBrowserSourceFlowWithoutJavaScript(t *testing.T) {
 			os.WriteFile(f2, two, 0o600)
 			message := "The ledger shows payments to the contractor. Call me never; reply here."
 
-			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-			text := func(sel string) string {
-				t.Helper()
-				v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-				if err != nil {
-					t.Fatalf("%s: %v\n%s", sel, err, srv.stderr.String())
-				}
-				return v
-			}
-			do := func(steps ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				if err := chromedp.Do(ctx, steps...); err != nil {
-					t.Fatalf("%v\n%s", err, srv.stderr.String())
-				}
-			}
-			// click follows a link or submits a form and waits for the page
-			// that answers, so no later step can read the page before it.
-			click := func(sel string, wantStatus int64) {
-				t.Helper()
-				resp, err := chromedp.RunResponse(ctx, chromedp.Click(css(sel), chromedp.NodeVisible))
-				if err != nil {
-					t.Fatalf("click %s: %v\n%s", sel, err, srv.stderr.String())
-				}
-				if resp.Status != wantStatus {
-					t.Fatalf("click %s: status %d", sel, resp.Status)
-				}
-			}
+			b := tab{t, ctx, srv}
+			do, text, click := b.do, b.text, b.click
 			do(chromedp.Navigate(dropbox + "/"))
 			scripts, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.scripts.length + ":" + (typeof window.confideScriptRan)`))
 			if err != nil {
 				t.Fatal(err)
 			}
-			click(`a[href="/new"]`, 200)
+			click(`a[href="/new"]`)
 			codename := text(`#codename`)
-			click(`form[action="/new"] button`, 200)
+			click(`form[action="/new"] button`)
 			do(
 				chromedp.SendKeys(css(`textarea#message`), message),
 				chromedp.SetUploadFiles(css(`input#files`), []string{f1, f2}),
 			)
-			click(`form[action="/submit"] button`, 200)
+			click(`form[action="/submit"] button`)
 			confirm := text(`#sent`)
 			if scripts != "0:undefined" {
 				t.Fatalf("the page has scripts: %s", scripts)
@@ -127,13 +102,13 @@ func TestBrowserSourceFlowWithoutJavaScript(t *testing.T) {
 			}
 
 			// Log out, then come back with the codename.
-			click(`form[action="/logout"] button`, 200)
+			click(`form[action="/logout"] button`)
 			loggedOut := text(`#loggedout`)
 			do(
 				chromedp.Navigate(dropbox+"/login"),
 				chromedp.SendKeys(css(`input#codename`), strings.TrimSpace(codename)),
 			)
-			click(`form[action="/login"] button`, 200)
+			click(`form[action="/login"] button`)
 			inbox := text(`main`)
 			if !strings.Contains(loggedOut, "New Identity") || !strings.Contains(inbox, "No replies yet") {
 				t.Fatalf("logout %q / inbox %q", loggedOut, inbox)
@@ -162,6 +137,47 @@ func TestBrowserSourceFlowWithoutJavaScript(t *testing.T) {
 	}
 }
 
+// css selects by CSS.
+func css(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+// tab drives the browser's page for one test: every step fails the test,
+// with the server's log, if it goes wrong.
+type tab struct {
+	t   testing.TB
+	ctx context.Context
+	srv *server
+}
+
+func (b tab) do(steps ...chromedp.Action[chromedp.Void]) {
+	b.t.Helper()
+	if err := chromedp.Do(b.ctx, steps...); err != nil {
+		b.t.Fatalf("%v\n%s", err, b.srv.stderr.String())
+	}
+}
+
+func (b tab) text(sel string) string {
+	b.t.Helper()
+	v, err := chromedp.Run(b.ctx, chromedp.Text(css(sel)))
+	if err != nil {
+		b.t.Fatalf("%s: %v\n%s", sel, err, b.srv.stderr.String())
+	}
+	return v
+}
+
+// click follows a link or submits a form and waits for the page that
+// answers, so no later step can read the page before it; that page must
+// be a 200.
+func (b tab) click(sel string) {
+	b.t.Helper()
+	resp, err := chromedp.RunResponse(b.ctx, chromedp.Click(css(sel), chromedp.NodeVisible))
+	if err != nil {
+		b.t.Fatalf("click %s: %v\n%s", sel, err, b.srv.stderr.String())
+	}
+	if resp.Status != 200 {
+		b.t.Fatalf("click %s: status %d", sel, resp.Status)
+	}
+}
+
 // shot saves a screenshot for a person to look at when SCREENSHOTS is set.
 func shot(t testing.TB, ctx context.Context, name string) {
 	dir := os.Getenv("SCREENSHOTS")
@@ -184,7 +200,6 @@ func TestBrowserOversizedUpload(t *testing.T) {
 			ctx := newBrowser(t)
 			big := filepath.Join(t.TempDir(), "big.bin")
 			os.WriteFile(big, bytes.Repeat([]byte("x"), 3<<20), 0o600)
-			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 			steps := []chromedp.Action[chromedp.Void]{chromedp.Navigate(srv.urls["dropbox"] + "/new")}
 			if err := chromedp.Do(ctx, steps...); err != nil {
 				t.Fatal(err)

@@ -22,28 +22,8 @@ func TestBrowserNewsroom(t *testing.T) {
 			run(t, "source", "submit", "--dropbox", srv.urls["dropbox"], "--message-file", "/etc/hostname", "/etc/os-release")
 			ctx := newBrowser(t)
 			base := srv.urls["newsroom"]
-			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-			do := func(steps ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				if err := chromedp.Do(ctx, steps...); err != nil {
-					t.Fatalf("%v\n%s", err, srv.stderr.String())
-				}
-			}
-			click := func(sel string) {
-				t.Helper()
-				resp, err := chromedp.RunResponse(ctx, chromedp.Click(css(sel), chromedp.NodeVisible))
-				if err != nil || resp.Status >= 400 {
-					t.Fatalf("click %s: %v %v", sel, err, resp)
-				}
-			}
-			text := func(sel string) string {
-				t.Helper()
-				v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-				if err != nil {
-					t.Fatalf("%s: %v", sel, err)
-				}
-				return v
-			}
+			b := tab{t, ctx, srv}
+			do, text, click := b.do, b.text, b.click
 			do(chromedp.Navigate(base+"/"),
 				chromedp.SendKeys(css(`#name`), n.user),
 				chromedp.SendKeys(css(`#passphrase`), n.pass))

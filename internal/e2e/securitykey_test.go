@@ -30,21 +30,8 @@ func TestSecurityKeySignIn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-			do := func(steps ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				if err := chromedp.Do(ctx, steps...); err != nil {
-					t.Fatalf("%v\n%s", err, srv.stderr.String())
-				}
-			}
-			text := func(sel string) string {
-				t.Helper()
-				v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-				if err != nil {
-					t.Fatalf("%s: %v", sel, err)
-				}
-				return v
-			}
+			b := tab{t, ctx, srv}
+			do, text := b.do, b.text
 			signIn := func(code string) {
 				t.Helper()
 				do(chromedp.Navigate(base+"/login"), chromedp.SendKeys(css(`#name`), n.user), chromedp.SendKeys(css(`#passphrase`), n.pass))

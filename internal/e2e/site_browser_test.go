@@ -50,27 +50,8 @@ func TestBrowserReaderComments(t *testing.T) {
 			srv := n.start(t, extra...)
 			site := srv.urls["site"]
 			ctx := newBrowser(t)
-			css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
-			do := func(steps ...chromedp.Action[chromedp.Void]) {
-				t.Helper()
-				if err := chromedp.Do(ctx, steps...); err != nil {
-					t.Fatalf("%v\n%s", err, srv.stderr.String())
-				}
-			}
-			click := func(sel string) {
-				t.Helper()
-				if _, err := chromedp.RunResponse(ctx, chromedp.Click(css(sel), chromedp.NodeVisible)); err != nil {
-					t.Fatalf("click %s: %v", sel, err)
-				}
-			}
-			text := func(sel string) string {
-				t.Helper()
-				v, err := chromedp.Run(ctx, chromedp.Text(css(sel)))
-				if err != nil {
-					t.Fatalf("%s: %v", sel, err)
-				}
-				return v
-			}
+			b := tab{t, ctx, srv}
+			do, text, click := b.do, b.text, b.click
 			do(chromedp.Navigate(site + "/stories/river-money"))
 			if !strings.Contains(text(`#register-to-comment`), "To comment on this article, please register") {
 				t.Fatal("no invitation to register")
