@@ -188,23 +188,3 @@ func (c *Client) Reply(ctx context.Context, sourceID string, ciphertext, manifes
 	return c.callJSON(ctx, "POST", "/api/v1/sources/"+url.PathEscape(sourceID)+"/replies",
 		map[string][]byte{"ciphertext": ciphertext, "manifest": manifest}, nil)
 }
-
-// Star stars or unstars a source.
-func (c *Client) Star(ctx context.Context, sourceID string, v bool) error {
-	return c.callJSON(ctx, "POST", "/api/v1/sources/"+url.PathEscape(sourceID)+"/star", map[string]bool{"starred": v}, nil)
-}
-
-// Seen marks an item as seen.
-func (c *Client) Seen(ctx context.Context, itemID string) error {
-	return c.callJSON(ctx, "POST", "/api/v1/items/"+url.PathEscape(itemID)+"/seen", nil, nil)
-}
-
-// DeleteItem deletes an item on the server.
-func (c *Client) DeleteItem(ctx context.Context, itemID string) error {
-	return c.callJSON(ctx, "DELETE", "/api/v1/items/"+url.PathEscape(itemID), nil, nil)
-}
-
-// DeleteSource deletes a source on the server.
-func (c *Client) DeleteSource(ctx context.Context, sourceID string) error {
-	return c.callJSON(ctx, "DELETE", "/api/v1/sources/"+url.PathEscape(sourceID), nil, nil)
-}
