@@ -102,6 +102,18 @@ func TestWorkstationServe(t *testing.T) {
 	if r := run(t, "source", "replies", "--dropbox", srv.urls["dropbox"], "--codename-file", codeFile); !strings.Contains(r, "Thank you for the photo.") {
 		t.Fatalf("source replies: %q (designation %s)", r, designation)
 	}
+	// Paths cannot climb out of the pulled folder.
+	for _, p := range []string{"/sources/..%2F..%2F..%2Fetc/files/passwd", "/sources/" + m[1] + "/files/..%2F..%2Fstate%2Fstate.json"} {
+		resp, err := c.Get(base + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound || strings.Contains(string(b), "root:") || strings.Contains(string(b), "server_key") {
+			t.Fatalf("%s: %d", p, resp.StatusCode)
+		}
+	}
 	// DNS rebinding: another Host name is refused.
 	req, _ := http.NewRequest("GET", base+"/", nil)
 	req.Host = "attacker.example:80"
