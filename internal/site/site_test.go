@@ -240,7 +240,7 @@ func TestCommentLifecycle(t *testing.T) {
 		all, _ := f.store.StoryComments(ctx, f.story.ID, cs[0].ReaderID)
 		rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"nested"}, "parent": {all[1].ID}})
 		all, _ = f.store.StoryComments(ctx, f.story.ID, cs[0].ReaderID)
-		if len(all) != 3 || all[2].ParentID != cs[0].ID {
+		if len(all) != 3 || all[0].ID != cs[0].ID || all[1].ParentID != cs[0].ID || all[2].ParentID != cs[0].ID {
 			t.Fatalf("replies: %+v", all)
 		}
 		// Edit within the window, not after; delete own; report another's.
@@ -360,4 +360,22 @@ func TestReaderAccounts(t *testing.T) {
 			t.Fatalf("reset link reused: %d", r.Status)
 		}
 	})
+}
+
+// A reply stored before its parent (same second, or a clock step back)
+// still shows under it; a reply whose parent is not shown does not.
+func TestThreadOrderIndependent(t *testing.T) {
+	now := time.Now()
+	cs := []store.Comment{
+		{ID: "r1", ParentID: "p1", ReaderID: "me", Body: "reply", Created: now},
+		{ID: "p1", ReaderID: "you", Body: "parent", Created: now},
+		{ID: "r2", ParentID: "gone", ReaderID: "you", Body: "orphan", Created: now},
+	}
+	got, n := thread(cs, "me", now)
+	if n != 2 || len(got) != 1 || got[0].ID != "p1" || len(got[0].Replies) != 1 || got[0].Replies[0].ID != "r1" {
+		t.Fatalf("thread: %d %+v", n, got)
+	}
+	if r := got[0].Replies[0]; !r.Mine || !r.Editable || got[0].Mine {
+		t.Fatalf("ownership: %+v", got)
+	}
 }

@@ -74,21 +74,7 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := storyData{Story: st, HTML: story.RenderArticle(st.Body), Notice: r.URL.Query().Get("notice")}
-	byID := map[string]int{}
-	for _, c := range cs {
-		v := commentView{Comment: c, HTML: story.RenderComment(c.Body), Mine: c.ReaderID == readerID}
-		v.Editable = v.Mine && now.Sub(c.Created) < editWindow
-		if c.ParentID != "" {
-			if i, ok := byID[c.ParentID]; ok {
-				d.Comments[i].Replies = append(d.Comments[i].Replies, v)
-				d.Count++
-			}
-			continue
-		}
-		byID[c.ID] = len(d.Comments)
-		d.Comments = append(d.Comments, v)
-		d.Count++
-	}
+	d.Comments, d.Count = thread(cs, readerID, now)
 	p := s.page(w, r, "site.story.title", reader, d)
 	p.TitleText = st.Title
 	p.Canonical = s.baseURL(r) + "/stories/" + st.Slug
@@ -106,6 +92,34 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
 	w.WriteHeader(rec.status)
 	w.Write(rec.body.Bytes())
+}
+
+// thread nests replies under their parents. Parents are placed first, so a
+// reply stored before its parent (same second, clock step) still shows; a
+// reply whose parent is not shown (removed, or pending and someone else's)
+// is left out with it.
+func thread(cs []store.Comment, readerID string, now time.Time) ([]commentView, int) {
+	var out []commentView
+	byID := map[string]int{}
+	view := func(c store.Comment) commentView {
+		v := commentView{Comment: c, HTML: story.RenderComment(c.Body), Mine: c.ReaderID == readerID}
+		v.Editable = v.Mine && now.Sub(c.Created) < editWindow
+		return v
+	}
+	for _, c := range cs {
+		if c.ParentID == "" {
+			byID[c.ID] = len(out)
+			out = append(out, view(c))
+		}
+	}
+	n := len(out)
+	for _, c := range cs {
+		if i, ok := byID[c.ParentID]; ok && c.ParentID != "" {
+			out[i].Replies = append(out[i].Replies, view(c))
+			n++
+		}
+	}
+	return out, n
 }
 
 // recorder captures a rendered page for the cache.

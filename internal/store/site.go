@@ -322,7 +322,7 @@ func scanComment(sc interface{ Scan(...any) error }) (Comment, error) {
 }
 
 func (s *DB) comments(ctx context.Context, where string, args ...any) ([]Comment, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+commentCols+commentFrom+` WHERE `+where+` ORDER BY c.created, c.id`), args...)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+commentCols+commentFrom+` WHERE `+where+` ORDER BY c.created, c.parent_id <> '', c.id`), args...)
 	if err != nil {
 		return nil, s.wrap("comments", err)
 	}
@@ -339,7 +339,8 @@ func (s *DB) comments(ctx context.Context, where string, args ...any) ([]Comment
 }
 
 // StoryComments lists a story's comments that are approved, plus (when
-// readerID is set) that reader's own pending ones, oldest first.
+// readerID is set) that reader's own pending ones, oldest first; within
+// one second, comments before replies.
 func (s *DB) StoryComments(ctx context.Context, storyID, readerID string) ([]Comment, error) {
 	return s.comments(ctx, `c.story_id = ? AND (c.state = 'approved' OR (c.state = 'pending' AND c.reader_id = ?))`, storyID, readerID)
 }
