@@ -10,7 +10,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +39,10 @@ type Config struct {
 	SessionIdle, TokenTTL time.Duration
 	// Issuer names the newsroom in authenticator apps.
 	Issuer string
+	// URL is the newsroom's address as journalists' browsers see it
+	// (https://newsroom.example.org); security keys are bound to it. Empty
+	// means each request's own scheme and Host.
+	URL string
 	// Now is the clock (tests move it).
 	Now func() time.Time
 }
@@ -69,6 +75,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.URL != "" {
+		u, err := url.Parse(cfg.URL)
+		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
+			return nil, fmt.Errorf("newsroom: the newsroom URL %q should be an origin such as https://newsroom.example.org", cfg.URL)
+		}
 	}
 	rd, err := web.NewRenderer(cfg.Log, templates)
 	if err != nil {

@@ -1,14 +1,15 @@
 package newsroom
 
 import (
-	"confide/internal/web"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/url"
 
 	"confide/internal/store"
+	"confide/internal/web"
 
 	"github.com/go-webauthn/webauthn/webauthn"
 )
@@ -39,19 +40,30 @@ func (s *Server) keyUser(ctx context.Context, j store.Journalist) (keyUser, erro
 	return u, nil
 }
 
-// relyingParty is the newsroom as the browser sees it. The browser itself
-// binds a credential to the origin it was made on, so a forged Host header
-// gains nothing: the ceremony fails unless the page really came from there.
+// relyingParty is the newsroom as the browser sees it: Config.URL when set
+// (behind a TLS-terminating proxy, the request alone says http), else this
+// request's Host. The browser itself binds a credential to the origin it
+// was made on, so a forged Host header gains nothing: the ceremony fails
+// unless the page really came from there.
 func (s *Server) relyingParty(r *http.Request) (*webauthn.WebAuthn, error) {
-	host := r.Host
-	if h, _, err := net.SplitHostPort(r.Host); err == nil {
-		host = h
+	origin, host := s.cfg.URL, ""
+	if origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil {
+			return nil, err
+		}
+		origin, host = u.Scheme+"://"+u.Host, u.Hostname()
+	} else {
+		scheme := "http"
+		if r.TLS != nil {
+			scheme = "https"
+		}
+		origin, host = scheme+"://"+r.Host, r.Host
+		if h, _, err := net.SplitHostPort(r.Host); err == nil {
+			host = h
+		}
 	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return webauthn.New(&webauthn.Config{RPID: host, RPDisplayName: s.cfg.Issuer, RPOrigins: []string{scheme + "://" + r.Host}})
+	return webauthn.New(&webauthn.Config{RPID: host, RPDisplayName: s.cfg.Issuer, RPOrigins: []string{origin}})
 }
 
 func credentialID(c *webauthn.Credential) string {
