@@ -51,16 +51,20 @@ curl -fsS "$url" | cmp - "$work/www/stories/bench-story.html" || { echo "confide
 
 rps() {
   local out
-  out=$(wrk -t2 -c64 -d"${secs}s" "$1")
+  out=$(wrk -t2 -c64 -d"${secs}s" "$@")
   if grep -q 'Non-2xx' <<<"$out"; then echo "wrk saw errors from $1:" >&2; echo "$out" >&2; exit 1; fi
   awk '/Requests\/sec/ {print $2}' <<<"$out"
 }
 ours=$(rps "$url")
 theirs=$(rps "$static")
-awk -v a="$ours" -v b="$theirs" -v n="$comments" -v size="$(wc -c < "$work/www/stories/bench-story.html")" 'BEGIN {
+cookie=$(go run ./bench/site session -data "$work/data")
+grep -q 'action="/logout"' <<<"$(curl -fsS -H "Cookie: $cookie" "$url")" || { echo "the reader session does not sign in" >&2; exit 1; }
+signed=$(rps -H "Cookie: $cookie" "$url")
+awk -v a="$ours" -v b="$theirs" -v c="$signed" -v n="$comments" -v size="$(wc -c < "$work/www/stories/bench-story.html")" 'BEGIN {
   printf "page:                  %d comments, %d bytes\n", n, size
   printf "confide (site):        %.0f requests/s\n", a
   printf "nginx (static file):   %.0f requests/s\n", b
   printf "ratio (confide/nginx): %.2f   (target >= 0.50)\n", a / b
+  printf "signed-in reader:      %.0f requests/s, %.2f of nginx (rendered per request; no target)\n", c, c / b
 }'
 go run ./bench/site approve -data "$work/data" -url "$url"

@@ -2,6 +2,7 @@
 //
 //	go run ./bench/site seed -data DIR -comments 200   publish a story with approved comments
 //	go run ./bench/site approve -data DIR -url URL      approve one more comment, time until it is public
+//	go run ./bench/site session -data DIR               sign a reader in; print the session cookie
 package main
 
 import (
@@ -18,6 +19,7 @@ import (
 
 	"confide/internal/store"
 	"confide/internal/store/sqlite"
+	"confide/internal/web"
 )
 
 func main() {
@@ -58,6 +60,18 @@ func main() {
 		rd := store.Reader{ID: store.NewID(), Email: "late@example.org", Name: "Late", PassHash: "x"}
 		st.CreateReader(ctx, rd)
 		st.AddComment(ctx, store.Comment{ID: "pending-bench-comment", StoryID: s.ID, ReaderID: rd.ID, Body: "LATE-COMMENT-MARKER", State: store.CommentPending, Created: time.Now()})
+	case "session":
+		// A signed-in reader's page is rendered for them on every request
+		// (it carries their own pending comments and forms): no cache.
+		rd := store.Reader{ID: store.NewID(), Email: "signed-in@example.org", Name: "Signed In", PassHash: "x", Verified: true}
+		if err := st.CreateReader(ctx, rd); err != nil {
+			log.Fatal(err)
+		}
+		tok, hash := web.NewToken()
+		if err := st.CreateReaderToken(ctx, hash, rd.ID, "session", time.Now().Add(time.Hour)); err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println("reader_session=" + tok)
 	case "approve":
 		t0 := time.Now()
 		if err := st.SetCommentState(ctx, "pending-bench-comment", store.CommentApproved); err != nil {
