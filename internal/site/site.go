@@ -47,6 +47,8 @@ type Server struct {
 	csrf     web.CSRF
 	throttle *web.Throttle
 	cache    *pageCache
+	// commentHTML memoises rendered comment bodies (8 MiB at most).
+	commentHTML *htmlMemo
 }
 
 // New parses the site's templates.
@@ -67,7 +69,8 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TrustAfter <= 0 {
 		cfg.TrustAfter = 3
 	}
-	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), cache: &pageCache{m: map[string]*cached{}}}, nil
+	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), cache: &pageCache{m: map[string]*cached{}},
+		commentHTML: &htmlMemo{maxBytes: 8 << 20}}, nil
 }
 
 // pageData is what every site page carries besides its own data.

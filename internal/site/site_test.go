@@ -3,6 +3,7 @@ package site
 import (
 	"context"
 	"encoding/xml"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/store/storetest"
+	"confide/internal/story"
 	"confide/internal/web"
 	"confide/internal/web/webtest"
 )
@@ -371,11 +373,28 @@ func TestThreadOrderIndependent(t *testing.T) {
 		{ID: "p1", ReaderID: "you", Body: "parent", Created: now},
 		{ID: "r2", ParentID: "gone", ReaderID: "you", Body: "orphan", Created: now},
 	}
-	got, n := thread(cs, "me", now)
+	got, n := thread(cs, "me", now, story.RenderComment)
 	if n != 2 || len(got) != 1 || got[0].ID != "p1" || len(got[0].Replies) != 1 || got[0].Replies[0].ID != "r1" {
 		t.Fatalf("thread: %d %+v", n, got)
 	}
 	if r := got[0].Replies[0]; !r.Mine || !r.Editable || got[0].Mine {
 		t.Fatalf("ownership: %+v", got)
+	}
+}
+
+// The memo returns what RenderComment does, and stays within its budget.
+func TestCommentHTMLMemo(t *testing.T) {
+	h := &htmlMemo{maxBytes: 1 << 10}
+	for i := range 100 {
+		body := fmt.Sprintf("comment %d with a [link](https://example.org/%d) <script>x</script>", i, i)
+		if got, want := h.render(body), story.RenderComment(body); got != want {
+			t.Fatalf("%q: %q, want %q", body, got, want)
+		}
+		if again := h.render(body); again != story.RenderComment(body) {
+			t.Fatalf("memoised %q: %q", body, again)
+		}
+		if h.bytes > 2*h.maxBytes {
+			t.Fatalf("memo holds %d bytes, budget %d", h.bytes, h.maxBytes)
+		}
 	}
 }

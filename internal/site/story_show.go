@@ -5,18 +5,31 @@ import (
 	"html/template"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"confide/internal/store"
 	"confide/internal/story"
 )
 
+// commentView is one comment as the story page shows it. Its fields are
+// flat, not an embedded store.Comment: text/template looks fields up by
+// name on every use, and embedded structs send each lookup down reflect's
+// slow path, which dominated signed-in page renders.
 type commentView struct {
-	store.Comment
-	HTML     template.HTML
-	Mine     bool
-	Editable bool
-	Replies  []commentView
+	ID, Reader, Body, ParentID string
+	Created                    time.Time
+	Edited, Pending            bool
+	HTML                       template.HTML
+	Mine                       bool
+	Editable                   bool
+	Replies                    []commentView
+}
+
+// commentLabels are the comment list's words, translated once per page
+// rather than once per comment.
+type commentLabels struct {
+	Edited, Awaiting, Delete, Report, Edit, Save, Reply, Post string
 }
 
 type storyData struct {
@@ -25,6 +38,7 @@ type storyData struct {
 	Comments []commentView
 	Count    int
 	Notice   string
+	Labels   commentLabels
 }
 
 // editWindow is how long a reader may edit a comment.
@@ -74,7 +88,11 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d := storyData{Story: st, HTML: story.RenderArticle(st.Body), Notice: r.URL.Query().Get("notice")}
-	d.Comments, d.Count = thread(cs, readerID, now)
+	d.Comments, d.Count = thread(cs, readerID, now, s.commentHTML.render)
+	lang := s.render.Cat.Negotiate(w, r)
+	t := func(k string) string { return s.render.Cat.T(lang, "site.comment."+k) }
+	d.Labels = commentLabels{Edited: t("edited"), Awaiting: t("awaiting"), Delete: t("delete"), Report: t("report"),
+		Edit: t("edit"), Save: t("save"), Reply: t("reply"), Post: t("post")}
 	p := s.page(w, r, "site.story.title", reader, d)
 	p.TitleText = st.Title
 	p.Canonical = s.baseURL(r) + "/stories/" + st.Slug
@@ -98,13 +116,14 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 // reply stored before its parent (same second, clock step) still shows; a
 // reply whose parent is not shown (removed, or pending and someone else's)
 // is left out with it.
-func thread(cs []store.Comment, readerID string, now time.Time) ([]commentView, int) {
+func thread(cs []store.Comment, readerID string, now time.Time, render func(string) template.HTML) ([]commentView, int) {
 	var out []commentView
 	byID := map[string]int{}
 	view := func(c store.Comment) commentView {
-		v := commentView{Comment: c, HTML: story.RenderComment(c.Body), Mine: c.ReaderID == readerID}
-		v.Editable = v.Mine && now.Sub(c.Created) < editWindow
-		return v
+		mine := c.ReaderID == readerID
+		return commentView{ID: c.ID, Reader: c.Reader, Body: c.Body, ParentID: c.ParentID, Created: c.Created,
+			Edited: !c.Edited.IsZero(), Pending: c.State == store.CommentPending, HTML: render(c.Body),
+			Mine: mine, Editable: mine && now.Sub(c.Created) < editWindow}
 	}
 	for _, c := range cs {
 		if c.ParentID == "" {
@@ -120,6 +139,34 @@ func thread(cs []store.Comment, readerID string, now time.Time) ([]commentView, 
 		}
 	}
 	return out, n
+}
+
+// htmlMemo keeps rendered comment bodies, so a page of 200 comments does
+// not run Markdown and the sanitiser 200 times per signed-in view. The key
+// is the body itself; the memo is emptied when it passes maxBytes.
+type htmlMemo struct {
+	mu       sync.Mutex
+	m        map[string]template.HTML
+	bytes    int
+	maxBytes int
+}
+
+func (h *htmlMemo) render(body string) template.HTML {
+	h.mu.Lock()
+	out, ok := h.m[body]
+	h.mu.Unlock()
+	if ok {
+		return out
+	}
+	out = story.RenderComment(body)
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.m == nil || h.bytes > h.maxBytes {
+		h.m, h.bytes = map[string]template.HTML{}, 0
+	}
+	h.m[body] = out
+	h.bytes += len(body) + len(out)
+	return out
 }
 
 // recorder captures a rendered page for the cache.

@@ -1,0 +1,70 @@
+package site
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"confide/internal/store"
+	"confide/internal/store/sqlite"
+	"confide/internal/web"
+)
+
+// BenchmarkStoryPage renders a story with 200 comments: anonymously (from
+// the one-second cache) and for a signed-in reader (rendered every time).
+func BenchmarkStoryPage(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "confide.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	srv, err := New(Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	s, err := st.SaveStory(ctx, store.Story{Slug: "s", Title: "T", Body: strings.Repeat("Reporting, **emphasis**, a [link](https://example.org/).\n\n", 30),
+		Author: store.Author{Slug: "a", Name: "A"}, State: store.StoryPublished, Published: time.Now().Add(-time.Hour)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 200 {
+		rd := store.Reader{ID: store.NewID(), Email: fmt.Sprintf("r%d@example.org", i), Name: fmt.Sprintf("Reader %d", i), PassHash: "x", Verified: true}
+		st.CreateReader(ctx, rd)
+		st.AddComment(ctx, store.Comment{ID: store.NewID(), StoryID: s.ID, ReaderID: rd.ID, Body: fmt.Sprintf("Comment %d: *thoughtful* remarks.", i),
+			State: store.CommentApproved, Created: time.Now().Add(-time.Duration(200-i) * time.Minute)})
+	}
+	tok, hash := web.NewToken()
+	rd := store.Reader{ID: store.NewID(), Email: "me@example.org", Name: "Me", PassHash: "x", Verified: true}
+	st.CreateReader(ctx, rd)
+	st.CreateReaderToken(ctx, hash, rd.ID, tokenSession, time.Now().Add(time.Hour))
+	h := srv.Handler()
+	get := func(b *testing.B, cookie string) {
+		r := httptest.NewRequest("GET", "/stories/s", nil)
+		if cookie != "" {
+			r.AddCookie(&http.Cookie{Name: readerCookie, Value: cookie})
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Comment 199") {
+			b.Fatalf("%d", w.Code)
+		}
+	}
+	b.Run("anonymous", func(b *testing.B) {
+		for b.Loop() {
+			get(b, "")
+		}
+	})
+	b.Run("signed-in", func(b *testing.B) {
+		for b.Loop() {
+			get(b, tok)
+		}
+	})
+}
