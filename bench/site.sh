@@ -2,7 +2,7 @@
 # Serves a story with 200 comments from confide and, in the same run, the
 # same rendered HTML as a static file from nginx (Debian's nginx-light);
 # measures both with wrk and prints requests per second and their ratio,
-# then how long an approved comment takes to appear.
+# then how long a comment approved in the newsroom takes to appear.
 #
 # Both servers must answer 200 with the same bytes before anything is timed,
 # and a run in which wrk saw any other status fails: an earlier version of
@@ -67,4 +67,5 @@ awk -v a="$ours" -v b="$theirs" -v c="$signed" -v n="$comments" -v size="$(wc -c
   printf "ratio (confide/nginx): %.2f   (target >= 0.50)\n", a / b
   printf "signed-in reader:      %.0f requests/s, %.2f of nginx (rendered per request; no target)\n", c, c / b
 }'
-go run ./bench/site approve -data "$work/data" -url "$url"
+go run ./bench/site approve -data "$work/data" -url "$url" -newsroom "$(sed -n 's/^newsroom: //p' "$work/server.out")" \
+  -pass "$(sed -n 's/^passphrase: //p' "$work/server.out")" -totp "$(sed -n 's/^totp: .*secret=\([A-Z2-7]*\).*/\1/p' "$work/server.out")"
