@@ -93,10 +93,12 @@ func (c *Client) call(ctx context.Context, method, path string, body any, sink i
 	}
 	defer resp.Body.Close()
 	hr := &hashingReader{r: resp.Body, h: sha512.New()}
-	var errBody bytes.Buffer
+	// An error answer, or one nobody asked a body for, is small; a server
+	// that sends an endless one must not fill the journalist's memory.
+	errBody := &cappedBuffer{max: 1 << 20}
 	dst := sink
 	if resp.StatusCode >= 400 || dst == nil {
-		dst = &errBody
+		dst = errBody
 	}
 	if _, err := io.Copy(dst, hr); err != nil {
 		return resp.StatusCode, fmt.Errorf("workstation: reading the answer: %w", err)
@@ -108,10 +110,23 @@ func (c *Client) call(ctx context.Context, method, path string, body any, sink i
 	}
 	if resp.StatusCode >= 400 {
 		var e struct{ Error string }
-		json.Unmarshal(errBody.Bytes(), &e)
+		json.Unmarshal(errBody.buf.Bytes(), &e)
 		return resp.StatusCode, &APIError{Status: resp.StatusCode, Message: e.Error}
 	}
 	return resp.StatusCode, nil
+}
+
+// cappedBuffer keeps at most max bytes and fails past them.
+type cappedBuffer struct {
+	buf bytes.Buffer
+	max int
+}
+
+func (c *cappedBuffer) Write(p []byte) (int, error) {
+	if c.buf.Len()+len(p) > c.max {
+		return 0, errors.New("the answer is larger than expected")
+	}
+	return c.buf.Write(p)
 }
 
 // callJSON calls and decodes a verified JSON answer into out.
