@@ -226,6 +226,9 @@ type Reply struct {
 	Text string
 }
 
+// maxReply is the longest reply a source's client accepts.
+const maxReply = 1 << 20
+
 // Replies downloads and decrypts every reply.
 func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, error) {
 	var list []struct {
@@ -237,11 +240,20 @@ func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, e
 	}
 	out := make([]Reply, 0, len(list))
 	for _, r := range list {
-		var buf bytes.Buffer
-		if _, err := c.do(ctx, "GET", "/api/v1/replies/"+url.PathEscape(r.ID), nil, nil, &buf); err != nil {
-			return nil, err
+		// Decrypt as it arrives: a reply is at most maxReply, and a server
+		// that sends more is cut off there rather than buffered.
+		pr, pw := io.Pipe()
+		done := make(chan error, 1)
+		go func() {
+			_, err := c.do(ctx, "GET", "/api/v1/replies/"+url.PathEscape(r.ID), nil, nil, pw)
+			pw.CloseWithError(err)
+			done <- err
+		}()
+		text, err := seal.OpenReader(pr, maxReply, keys.Identity)
+		pr.Close()
+		if derr := <-done; derr != nil && !errors.Is(derr, io.ErrClosedPipe) {
+			return nil, derr
 		}
-		text, err := seal.OpenBytes(buf.Bytes(), 1<<20, keys.Identity)
 		if err != nil {
 			return nil, fmt.Errorf("source: a reply could not be decrypted: %w", err)
 		}
