@@ -2,10 +2,13 @@ package site
 
 import (
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -149,6 +152,7 @@ type pageCache struct {
 
 type cached struct {
 	body       []byte
+	etag       string
 	at         time.Time
 	refreshing bool
 }
@@ -157,9 +161,9 @@ type cached struct {
 // second for the render that refreshes it.
 const cacheTTL = 900 * time.Millisecond
 
-// get returns a page to serve, or nil and true if the caller should render
-// it (and put it).
-func (c *pageCache) get(key string, now time.Time) []byte {
+// get returns a page to serve, or nil if the caller should render it (and
+// put it).
+func (c *pageCache) get(key string, now time.Time) *cached {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[key]
@@ -167,21 +171,54 @@ func (c *pageCache) get(key string, now time.Time) []byte {
 	case !ok:
 		return nil
 	case now.Sub(e.at) < cacheTTL:
-		return e.body
+		return e
 	case e.refreshing:
-		return e.body
+		return e
 	}
 	e.refreshing = true
 	return nil
 }
 
-func (c *pageCache) put(key string, body []byte, now time.Time) {
+// put stores a rendered page, with an ETag that is a hash of its bytes:
+// the same for every visitor, so it cannot tell one from another.
+func (c *pageCache) put(key string, body []byte, now time.Time) *cached {
+	sum := sha256.Sum256(body)
+	e := &cached{body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, at: now}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) > 10000 {
 		clear(c.m)
 	}
-	c.m[key] = &cached{body: body, at: now}
+	c.m[key] = e
+	return e
+}
+
+// serve answers with a cached page, or 304 if the visitor has it already.
+// Browsers may keep it but must ask again each time (no-cache): the page
+// changes as comments are approved.
+func (e *cached) serve(w http.ResponseWriter, r *http.Request) {
+	h := w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("Vary", "Cookie, Accept-Language")
+	h.Set("ETag", e.etag)
+	if etagMatch(r.Header.Get("If-None-Match"), e.etag) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	w.Write(e.body)
+}
+
+// etagMatch reports whether an If-None-Match header names etag (or *).
+func etagMatch(header, etag string) bool {
+	for _, t := range strings.Split(header, ",") {
+		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
+		if t == etag || t == "*" {
+			return true
+		}
+	}
+	return false
 }
 
 // release ends a refresh that did not put a page (a failure or a 404).

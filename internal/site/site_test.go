@@ -398,3 +398,50 @@ func TestCommentHTMLMemo(t *testing.T) {
 		}
 	}
 }
+
+// Anonymous story pages carry an ETag (a hash of the page, the same for
+// everyone) and answer 304 to a browser that has them; the tag changes
+// when an approved comment changes the page. Signed-in pages are never
+// stored.
+func TestStoryPageRevalidates(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		anon := f.browser()
+		ifNoneMatch := func(etag string) webtest.Page {
+			req, _ := http.NewRequest("GET", f.ts.URL+"/stories/river-money", nil)
+			req.Header.Set("If-None-Match", etag)
+			return anon.Do(req)
+		}
+		first := anon.Get("/stories/river-money")
+		etag := first.Header.Get("ETag")
+		if first.Status != http.StatusOK || !strings.HasPrefix(etag, `"`) || first.Header.Get("Cache-Control") != "no-cache" || !strings.Contains(first.Header.Get("Vary"), "Cookie") {
+			t.Fatalf("first view: %d %v", first.Status, first.Header)
+		}
+		// The render that fills the cache and a cache hit say the same.
+		if again := anon.Get("/stories/river-money"); again.Header.Get("ETag") != etag || again.Body != first.Body {
+			t.Fatal("a cache hit differs from the render")
+		}
+		if r := ifNoneMatch(etag); r.Status != http.StatusNotModified || r.Body != "" {
+			t.Fatalf("revalidation: %d %q", r.Status, r.Body)
+		}
+		if r := ifNoneMatch(`W/"other", ` + etag); r.Status != http.StatusNotModified {
+			t.Fatalf("a list with the tag: %d", r.Status)
+		}
+		if r := ifNoneMatch(`"other"`); r.Status != http.StatusOK || r.Body != first.Body {
+			t.Fatalf("another tag: %d", r.Status)
+		}
+
+		rb := f.reader("eve@example.org", "Eve")
+		rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"Fresh remark."}})
+		mine := rb.Get("/stories/river-money")
+		if mine.Header.Get("ETag") != "" || mine.Header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("a signed-in page may be stored: %v", mine.Header)
+		}
+		cs, _ := f.store.CommentsByState(context.Background(), store.CommentPending)
+		f.store.SetCommentState(context.Background(), cs[0].ID, store.CommentApproved)
+		f.clock.advance(cacheTTL)
+		if r := ifNoneMatch(etag); r.Status != http.StatusOK || !strings.Contains(r.Body, "Fresh remark.") {
+			t.Fatalf("after approval: %d", r.Status)
+		}
+	})
+}

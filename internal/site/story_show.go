@@ -55,11 +55,8 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	// may depend on.
 	key := slug + "|" + s.render.Cat.Negotiate(w, r) + "|" + s.baseURL(r)
 	if anonymous {
-		if body := s.cache.get(key, now); body != nil {
-			h := w.Header()
-			h.Set("Content-Type", "text/html; charset=utf-8")
-			h.Set("Content-Length", strconv.Itoa(len(body)))
-			w.Write(body)
+		if e := s.cache.get(key, now); e != nil {
+			e.serve(w, r)
 			return
 		}
 	}
@@ -103,8 +100,9 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	rec := &recorder{header: http.Header{}}
 	s.render.Render(rec, http.StatusOK, "story", p)
 	if rec.status == http.StatusOK {
-		s.cache.put(key, rec.body.Bytes(), now)
 		stored = true
+		s.cache.put(key, rec.body.Bytes(), now).serve(w, r)
+		return
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
