@@ -65,13 +65,14 @@ for pkg in $(go list ./...); do
   dir=$(go list -f '{{.Dir}}' "$pkg")
   for t in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$dir"/*_test.go 2>/dev/null | sed 's/^func //'); do
     corpus="$dir/testdata/fuzz/$t"
-    before=$(ls "$corpus" 2>/dev/null | wc -l)
+    crashers() { { ls "$corpus" 2>/dev/null || true; } | wc -l; }
+    before=$(crashers)
     fuzz() { go test -run '^$' -fuzz "^${t}\$" -fuzztime "$fuzztime" "$pkg" >/tmp/confide-fuzz.log 2>&1; }
     if ! fuzz; then
       # Go 1.26's fuzz coordinator can report its own -fuzztime deadline as
       # a failure (golang/go#75804, fixed in 1.27). That failure writes no
       # crasher; a real one always does. Only then, run the target again.
-      if grep -q 'context deadline exceeded' /tmp/confide-fuzz.log && [ "$(ls "$corpus" 2>/dev/null | wc -l)" = "$before" ]; then
+      if grep -q 'context deadline exceeded' /tmp/confide-fuzz.log && [ "$(crashers)" = "$before" ]; then
         echo "fuzz: $t hit Go's -fuzztime race (no crasher written); running it again"
         fuzz || { cat /tmp/confide-fuzz.log; echo "fuzz $pkg $t failed"; exit 1; }
       else
