@@ -414,7 +414,7 @@ func TestStoryPageRevalidates(t *testing.T) {
 		}
 		first := anon.Get("/stories/river-money")
 		etag := first.Header.Get("ETag")
-		if first.Status != http.StatusOK || !strings.HasPrefix(etag, `"`) || first.Header.Get("Cache-Control") != "no-cache" || !strings.Contains(first.Header.Get("Vary"), "Cookie") {
+		if first.Status != http.StatusOK || !serverTag.MatchString(etag) || first.Header.Get("Cache-Control") != "no-cache" || !strings.Contains(first.Header.Get("Vary"), "Cookie") {
 			t.Fatalf("first view: %d %v", first.Status, first.Header)
 		}
 		// The render that fills the cache and a cache hit say the same.
@@ -442,6 +442,37 @@ func TestStoryPageRevalidates(t *testing.T) {
 		f.clock.advance(cacheTTL)
 		if r := ifNoneMatch(etag); r.Status != http.StatusOK || !strings.Contains(r.Body, "Fresh remark.") {
 			t.Fatalf("after approval: %d", r.Status)
+		}
+	})
+}
+
+var serverTag = regexp.MustCompile(`^"[A-Za-z0-9_-]+"$`)
+
+// FuzzETagMatch: If-None-Match is outside input. A header that lists the
+// tag (weak or strong, anywhere in the list) matches; one without it or *
+// does not.
+func FuzzETagMatch(f *testing.F) {
+	f.Add(`"abc"`, `"abc"`)
+	f.Add(`W/"x", "abc"`, `"abc"`)
+	f.Add(`*`, `"abc"`)
+	f.Add(`"ab`, `"abc"`)
+	f.Fuzz(func(t *testing.T, header, etag string) {
+		if !serverTag.MatchString(etag) {
+			return // the server's own tags are quoted base64url hashes
+		}
+		got := etagMatch(header, etag)
+		listed := false
+		for _, t := range strings.Split(header, ",") {
+			t = strings.TrimSpace(t)
+			if t == etag || t == "W/"+etag || t == "*" {
+				listed = true
+			}
+		}
+		if got != listed {
+			t.Fatalf("etagMatch(%q, %q) = %v", header, etag, got)
+		}
+		if !etagMatch(header+", "+etag, etag) {
+			t.Fatalf("appending the tag to %q did not match", header)
 		}
 	})
 }
