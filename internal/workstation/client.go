@@ -95,13 +95,17 @@ func (c *Client) call(ctx context.Context, method, path string, body any, sink i
 	hr := &hashingReader{r: resp.Body, h: sha512.New()}
 	// An error answer, or one nobody asked a body for, is small; a server
 	// that sends an endless one must not fill the journalist's memory.
-	errBody := &cappedBuffer{max: 1 << 20}
-	dst := sink
+	var errBody bytes.Buffer
+	dst, src := sink, io.Reader(hr)
 	if resp.StatusCode >= 400 || dst == nil {
-		dst = errBody
+		dst, src = &errBody, io.LimitReader(hr, maxSmallAnswer+1)
 	}
-	if _, err := io.Copy(dst, hr); err != nil {
+	n, err := io.Copy(dst, src)
+	if err != nil {
 		return resp.StatusCode, fmt.Errorf("workstation: reading the answer: %w", err)
+	}
+	if dst == &errBody && n > maxSmallAnswer {
+		return resp.StatusCode, errors.New("workstation: the newsroom's answer is larger than expected")
 	}
 	sig, err := base64.StdEncoding.DecodeString(resp.Trailer.Get(newsroom.SignatureHeader))
 	msg := newsroom.SignedMessage(nonce, method, req.URL.RequestURI(), resp.StatusCode, hr.h.Sum(nil))
@@ -110,24 +114,14 @@ func (c *Client) call(ctx context.Context, method, path string, body any, sink i
 	}
 	if resp.StatusCode >= 400 {
 		var e struct{ Error string }
-		json.Unmarshal(errBody.buf.Bytes(), &e)
+		json.Unmarshal(errBody.Bytes(), &e)
 		return resp.StatusCode, &APIError{Status: resp.StatusCode, Message: e.Error}
 	}
 	return resp.StatusCode, nil
 }
 
-// cappedBuffer keeps at most max bytes and fails past them.
-type cappedBuffer struct {
-	buf bytes.Buffer
-	max int
-}
-
-func (c *cappedBuffer) Write(p []byte) (int, error) {
-	if c.buf.Len()+len(p) > c.max {
-		return 0, errors.New("the answer is larger than expected")
-	}
-	return c.buf.Write(p)
-}
+// maxSmallAnswer bounds what is read of an error answer.
+const maxSmallAnswer = 1 << 20
 
 // callJSON calls and decodes a verified JSON answer into out.
 func (c *Client) callJSON(ctx context.Context, method, path string, body, out any) error {
