@@ -20,6 +20,8 @@ import (
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/web"
+
+	"github.com/go-webauthn/webauthn/webauthn"
 )
 
 //go:embed templates/*.html
@@ -57,6 +59,8 @@ type Server struct {
 	hashes   chan struct{}
 	// dummyHash is verified for unknown names, made on first use.
 	dummyHash func() string
+	// rp is the security keys' relying party when Config.URL pins it.
+	rp *webauthn.WebAuthn
 }
 
 // New prepares the newsroom, creating its API signing key on first use.
@@ -76,12 +80,6 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	if cfg.URL != "" {
-		u, err := url.Parse(cfg.URL)
-		if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") != "" {
-			return nil, fmt.Errorf("newsroom: the newsroom URL %q should be an origin such as https://newsroom.example.org", cfg.URL)
-		}
-	}
 	rd, err := web.NewRenderer(cfg.Log, templates)
 	if err != nil {
 		return nil, err
@@ -90,9 +88,19 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: web.NewThrottle(20, 10),
+	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: web.NewThrottle(20, 10),
 		signKey: key, hashes: make(chan struct{}, 2),
-		dummyHash: sync.OnceValue(func() string { return seal.HashPassphrase("confide-dummy", cfg.Params) })}, nil
+		dummyHash: sync.OnceValue(func() string { return seal.HashPassphrase("confide-dummy", cfg.Params) })}
+	if cfg.URL != "" {
+		u, err := url.Parse(cfg.URL)
+		if err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && strings.Trim(u.Path, "/") == "" {
+			s.rp, err = s.newRelyingParty(u.Scheme+"://"+u.Host, u.Hostname())
+		}
+		if err != nil || s.rp == nil {
+			return nil, fmt.Errorf("newsroom: the newsroom URL %q should be an origin such as https://newsroom.example.org", cfg.URL)
+		}
+	}
+	return s, nil
 }
 
 // signingKey loads the API signing key, shared by every newsroom server

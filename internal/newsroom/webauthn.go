@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
-	"net/url"
 
 	"confide/internal/store"
 	"confide/internal/web"
@@ -46,23 +45,21 @@ func (s *Server) keyUser(ctx context.Context, j store.Journalist) (keyUser, erro
 // was made on, so a forged Host header gains nothing: the ceremony fails
 // unless the page really came from there.
 func (s *Server) relyingParty(r *http.Request) (*webauthn.WebAuthn, error) {
-	origin, host := s.cfg.URL, ""
-	if origin != "" {
-		u, err := url.Parse(origin)
-		if err != nil {
-			return nil, err
-		}
-		origin, host = u.Scheme+"://"+u.Host, u.Hostname()
-	} else {
-		scheme := "http"
-		if r.TLS != nil {
-			scheme = "https"
-		}
-		origin, host = scheme+"://"+r.Host, r.Host
-		if h, _, err := net.SplitHostPort(r.Host); err == nil {
-			host = h
-		}
+	if s.rp != nil {
+		return s.rp, nil
 	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(r.Host); err == nil {
+		host = h
+	}
+	return s.newRelyingParty(scheme+"://"+r.Host, host)
+}
+
+func (s *Server) newRelyingParty(origin, host string) (*webauthn.WebAuthn, error) {
 	return webauthn.New(&webauthn.Config{RPID: host, RPDisplayName: s.cfg.Issuer, RPOrigins: []string{origin}})
 }
 

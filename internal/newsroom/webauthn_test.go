@@ -18,8 +18,13 @@ func TestRelyingPartyFromConfiguredURL(t *testing.T) {
 	if err != nil || rp.Config.RPID != "proxy.internal" || rp.Config.RPOrigins[0] != "http://proxy.internal:8082" {
 		t.Fatalf("from the request: %v %+v", err, rp)
 	}
-	f.srv.cfg.URL = "https://newsroom.example.org"
-	rp, err = f.srv.relyingParty(r)
+	cfg := f.srv.cfg
+	cfg.URL = "https://newsroom.example.org"
+	pinned, err := New(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp, err = pinned.relyingParty(r)
 	if err != nil || rp.Config.RPID != "newsroom.example.org" || len(rp.Config.RPOrigins) != 1 || rp.Config.RPOrigins[0] != "https://newsroom.example.org" {
 		t.Fatalf("from the URL: %v %+v", err, rp.Config)
 	}
