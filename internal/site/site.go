@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -193,32 +194,24 @@ func (c *pageCache) put(key string, body []byte, now time.Time) *cached {
 	return e
 }
 
-// serve answers with a cached page, or 304 if the visitor has it already.
-// Browsers may keep it but must ask again each time (no-cache): the page
-// changes as comments are approved.
+// serve answers with a cached page, or 304 if the visitor has it already
+// (net/http does the If-None-Match matching). Browsers may keep it but must
+// ask again each time (no-cache): the page changes as comments are approved.
 func (e *cached) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Set("Cache-Control", "no-cache")
 	h.Set("Vary", "Cookie, Accept-Language")
 	h.Set("ETag", e.etag)
-	if etagMatch(r.Header.Get("If-None-Match"), e.etag) {
-		w.WriteHeader(http.StatusNotModified)
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	if r.Header.Get("If-None-Match") != "" || r.Header.Get("Range") != "" {
+		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(e.body))
 		return
 	}
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	// A plain GET has nothing for ServeContent to interpret, and one write
+	// of the whole page is what keeps the site near nginx (bench/site.sh:
+	// ServeContent's chunked copy took it from about 0.67 to 0.42).
 	h.Set("Content-Length", strconv.Itoa(len(e.body)))
 	w.Write(e.body)
-}
-
-// etagMatch reports whether an If-None-Match header names etag (or *).
-func etagMatch(header, etag string) bool {
-	for _, t := range strings.Split(header, ",") {
-		t = strings.TrimPrefix(strings.TrimSpace(t), "W/")
-		if t == etag || t == "*" {
-			return true
-		}
-	}
-	return false
 }
 
 // release ends a refresh that did not put a page (a failure or a 404).
