@@ -17,7 +17,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -25,6 +24,7 @@ import (
 	"confide/internal/store"
 	"confide/internal/store/sqlite"
 	"confide/internal/web"
+	"confide/internal/web/webtest"
 )
 
 func main() {
@@ -133,8 +133,6 @@ func main() {
 	}
 }
 
-var csrfRe = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-
 // csrfOf reads the CSRF token from the form on page u.
 func csrfOf(c *http.Client, u string) string {
 	resp, err := c.Get(u)
@@ -143,7 +141,7 @@ func csrfOf(c *http.Client, u string) string {
 	}
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
-	m := csrfRe.FindSubmatch(b)
+	m := webtest.CSRFPattern.FindSubmatch(b)
 	if m == nil {
 		log.Fatalf("no form on %s (%s)", u, resp.Status)
 	}
