@@ -14,7 +14,8 @@ import (
 )
 
 // A reply longer than a source's client accepts is cut off while it
-// streams in; a normal one decrypts.
+// streams in, junk and a truncated reply are refused, and a normal one
+// decrypts.
 func TestRepliesAreBounded(t *testing.T) {
 	id, err := age.GenerateX25519Identity()
 	if err != nil {
@@ -26,7 +27,7 @@ func TestRepliesAreBounded(t *testing.T) {
 	for _, tc := range []struct {
 		body []byte
 		want string
-	}{{short, ""}, {long, "could not be decrypted"}} {
+	}{{short, ""}, {long, "could not be decrypted"}, {[]byte("not age at all"), "could not be decrypted"}, {short[:len(short)-8], "could not be decrypted"}} {
 		ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if r.URL.Path == "/api/v1/replies" {
 				w.Write([]byte(`[{"id":"r1","day":"2026-11-29"}]`))
