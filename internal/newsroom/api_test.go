@@ -123,7 +123,7 @@ func TestAPI(t *testing.T) {
 		if st, _, ok := f.apiCall("GET", "/api/v1/items/nope", tok.Token, nil); st != http.StatusNotFound || !ok {
 			t.Fatalf("missing item: %d signed %v", st, ok)
 		}
-		f.clock.advance(61 * time.Minute)
+		f.clock.Advance(61 * time.Minute)
 		if st, _, ok := f.apiCall("GET", "/api/v1/sync", tok.Token, nil); st != http.StatusUnauthorized || !ok {
 			t.Fatalf("expired token: %d", st)
 		}

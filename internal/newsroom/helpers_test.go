@@ -8,7 +8,6 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,23 +22,13 @@ import (
 
 var fastParams = seal.Params{Time: 1, MemoryKiB: 64, Threads: 1}
 
-// clock is a test clock that only moves when told.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-
-func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type fixture struct {
 	t     testing.TB
 	srv   *Server
 	ts    *httptest.Server
 	store *store.DB
 	blobs *blob.Dir
-	clock *clock
+	clock *webtest.Clock
 }
 
 // person is a journalist with their secrets, as the tests play them.
@@ -56,8 +45,8 @@ func newFixture(t testing.TB, b storetest.Backend) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := &clock{t: time.Now()}
-	srv, err := New(context.Background(), Config{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Params: fastParams, Now: c.now})
+	c := webtest.NewClock(time.Now())
+	srv, err := New(context.Background(), Config{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Params: fastParams, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,11 +72,11 @@ func (f *fixture) person(name string, admin bool) *person {
 // code returns the current TOTP code and moves the clock on a step, so the
 // next call gets a fresh code (each works once).
 func (f *fixture) code(p *person) string {
-	c, err := seal.TOTPCode(p.secret, f.clock.now())
+	c, err := seal.TOTPCode(p.secret, f.clock.Now())
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	f.clock.advance(30 * time.Second)
+	f.clock.Advance(30 * time.Second)
 	return c
 }
 

@@ -59,7 +59,7 @@ func TestLoginWithTwoFactors(t *testing.T) {
 		if r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}}); r.Status != http.StatusUnauthorized {
 			t.Fatalf("login without code after setup: %d", r.Status)
 		}
-		code, _ := seal.TOTPCode(ann.secret, f.clock.now())
+		code, _ := seal.TOTPCode(ann.secret, f.clock.Now())
 		if r := f.browser().Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}, "code": {code}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("good login: %d %s", r.Status, r.Body)
 		}
@@ -87,10 +87,10 @@ func TestThrottlingAndExpiry(t *testing.T) {
 		if r.Status != http.StatusTooManyRequests || !strings.Contains(r.Body, "Too many failed attempts") {
 			t.Fatalf("locked account let a login through: %d", r.Status)
 		}
-		f.clock.advance(2 * time.Minute)
+		f.clock.Advance(2 * time.Minute)
 		br := f.login(ann)
 		// Idle sessions expire.
-		f.clock.advance(31 * time.Minute)
+		f.clock.Advance(31 * time.Minute)
 		if p := br.Get("/"); p.Status != http.StatusSeeOther {
 			t.Fatalf("expired session: %d", p.Status)
 		}

@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,30 +24,22 @@ import (
 	"confide/internal/web/webtest"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time          { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) advance(d time.Duration) { c.mu.Lock(); c.t = c.t.Add(d); c.mu.Unlock() }
-
 type fixture struct {
 	t      *testing.T
 	srv    *Server
 	ts     *httptest.Server
 	store  *store.DB
 	outbox string
-	clock  *clock
+	clock  *webtest.Clock
 	story  store.Story
 }
 
 func newFixture(t *testing.T, b storetest.Backend) *fixture {
 	st, _ := b.Open(t)
-	c := &clock{t: time.Now()}
+	c := webtest.NewClock(time.Now())
 	f := &fixture{t: t, store: st, outbox: filepath.Join(t.TempDir(), "outbox"), clock: c}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := New(Config{Store: st, Log: log, Mail: Outbox{Dir: f.outbox, Log: log}, Params: seal.Params{Time: 1, MemoryKiB: 64, Threads: 1}, Now: c.now})
+	srv, err := New(Config{Store: st, Log: log, Mail: Outbox{Dir: f.outbox, Log: log}, Params: seal.Params{Time: 1, MemoryKiB: 64, Threads: 1}, Now: c.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -57,7 +48,7 @@ func newFixture(t *testing.T, b storetest.Backend) *fixture {
 	t.Cleanup(f.ts.Close)
 	f.story, err = st.SaveStory(context.Background(), store.Story{Slug: "river-money", Title: "Where the <river> money went", Standfirst: "Ledgers.",
 		Body: "The **ledgers**.", PullQuotes: []string{"Nobody signed."}, Author: store.Author{Slug: "anna", Name: "Anna", Bio: "Covers money."},
-		Tags: []string{"money"}, State: store.StoryPublished, Published: c.now().Add(-time.Hour)})
+		Tags: []string{"money"}, State: store.StoryPublished, Published: c.Now().Add(-time.Hour)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -164,7 +155,7 @@ func TestStoryPageFeedAndRepublish(t *testing.T) {
 				t.Errorf("story page lacks %q", want)
 			}
 		}
-		f.store.SaveStory(ctx, store.Story{Slug: "draft", Title: "Secret draft", Author: store.Author{Slug: "anna", Name: "Anna"}, State: store.StoryDraft, Published: f.clock.now()})
+		f.store.SaveStory(ctx, store.Story{Slug: "draft", Title: "Secret draft", Author: store.Author{Slug: "anna", Name: "Anna"}, State: store.StoryDraft, Published: f.clock.Now()})
 		if r := f.browser().Get("/stories/draft"); r.Status != http.StatusNotFound {
 			t.Fatalf("a draft is public: %d", r.Status)
 		}
@@ -233,7 +224,7 @@ func TestCommentLifecycle(t *testing.T) {
 			t.Fatalf("%d pending", len(cs))
 		}
 		f.store.SetCommentState(ctx, cs[0].ID, store.CommentApproved)
-		f.clock.advance(cacheTTL)
+		f.clock.Advance(cacheTTL)
 		if !strings.Contains(anon.Get("/stories/river-money").Body, "Great work.") {
 			t.Fatal("an approved comment is not public a cache period later")
 		}
@@ -249,7 +240,7 @@ func TestCommentLifecycle(t *testing.T) {
 		if r := rb.Post("/stories/river-money", "/comments/"+cs[0].ID+"/edit", url.Values{"body": {"Great work, edited."}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("edit: %d", r.Status)
 		}
-		f.clock.advance(editWindow)
+		f.clock.Advance(editWindow)
 		if r := rb.Post("/stories/river-money", "/comments/"+cs[0].ID+"/edit", url.Values{"body": {"too late"}}); r.Status != http.StatusForbidden {
 			t.Fatalf("late edit: %d", r.Status)
 		}
@@ -268,7 +259,7 @@ func TestCommentLifecycle(t *testing.T) {
 		rd, _ := f.store.ReaderByEmail(ctx, "reader@example.org")
 		rd.Approved = 3
 		f.store.UpdateReader(ctx, rd)
-		f.clock.advance(time.Hour)
+		f.clock.Advance(time.Hour)
 		if r := rb.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"trusted now"}}); !strings.Contains(r.Loc, "notice=posted") {
 			t.Fatalf("trusted reader: %s", r.Loc)
 		}
@@ -323,7 +314,7 @@ func TestReaderAccounts(t *testing.T) {
 		}
 		rd, _ := f.store.ReaderByEmail(ctx, "u@example.org")
 		tok, hash := web.NewToken()
-		f.store.CreateReaderToken(ctx, hash, rd.ID, tokenSession, f.clock.now().Add(time.Hour))
+		f.store.CreateReaderToken(ctx, hash, rd.ID, tokenSession, f.clock.Now().Add(time.Hour))
 		base, _ := url.Parse(f.ts.URL)
 		u.Client.Jar.SetCookies(base, []*http.Cookie{{Name: readerCookie, Value: tok}})
 		if r := u.Post("/stories/river-money", "/stories/river-money/comments", url.Values{"body": {"hi"}}); r.Status != http.StatusForbidden {
@@ -447,7 +438,7 @@ func TestStoryPageRevalidates(t *testing.T) {
 		}
 		cs, _ := f.store.CommentsByState(context.Background(), store.CommentPending)
 		f.store.SetCommentState(context.Background(), cs[0].ID, store.CommentApproved)
-		f.clock.advance(cacheTTL)
+		f.clock.Advance(cacheTTL)
 		if r := ifNoneMatch(etag); r.Status != http.StatusOK || !strings.Contains(r.Body, "Fresh remark.") {
 			t.Fatalf("after approval: %d", r.Status)
 		}
