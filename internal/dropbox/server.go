@@ -47,7 +47,7 @@ type Server struct {
 	render   *web.Renderer
 	csrf     web.CSRF
 	sessions *sessions
-	deriver  *deriver
+	argon    *seal.Limiter
 	uploads  *uploads
 }
 
@@ -82,7 +82,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		render:   rd,
 		csrf:     web.CSRF{Cookie: "dropbox_csrf"},
 		sessions: newSessions(cfg.SessionIdle),
-		deriver:  newDeriver(cfg.Params, salt, cfg.Derivations, cfg.Queue),
+		argon:    seal.NewLimiter(cfg.Derivations, cfg.Queue),
 		uploads:  newUploads(),
 	}, nil
 }
