@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // offsetConflict tells the client where the upload really is.
@@ -44,13 +43,14 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 		web.WriteJSON(w, http.StatusConflict, offsetConflict{Error: fmt.Sprintf("out of order: the upload is at byte %d", have), Offset: have})
 		return
 	}
+	s.uploads.touch(sourceID)
+	defer s.uploads.touch(sourceID)
 	room := s.cfg.MaxUpload - have
 	if r.ContentLength > room {
 		s.apiFail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is over this dropbox's limit of %d bytes", s.cfg.MaxUpload), nil)
 		return
 	}
 	_, err = io.Copy(up.z, &limitedBody{r: r.Body, left: room})
-	up.touched = time.Now()
 	if errors.Is(err, errTooLarge) {
 		s.uploads.remove(up)
 		s.apiFail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is over this dropbox's limit of %d bytes; the upload was discarded", s.cfg.MaxUpload), nil)
