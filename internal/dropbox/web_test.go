@@ -65,7 +65,9 @@ func TestSourceFlow(t *testing.T) {
 			t.Fatalf("inbox after logout: %d", p.Status)
 		}
 		lp := br.Get("/login")
-		li := br.postForm("/login", map[string]string{"csrf": lp.CSRF(t), "codename": "  " + strings.ToUpper(codename) + " "})
+		// Typed again by hand: any case, tabs and double spaces between words.
+		typed := "  " + strings.ReplaceAll(strings.ToUpper(codename), " ", "\t  ") + " \n"
+		li := br.postForm("/login", map[string]string{"csrf": lp.CSRF(t), "codename": typed})
 		if li.Status != http.StatusSeeOther {
 			t.Fatalf("login: %d %s", li.Status, li.Body)
 		}
