@@ -24,9 +24,9 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 		s.apiFail(w, http.StatusNotFound, "no such upload: it may have expired, or the server restarted; start it again", nil)
 		return
 	}
-	off, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
-	if err != nil || off < 0 {
-		s.apiFail(w, http.StatusBadRequest, "Upload-Offset must be a non-negative whole number", nil)
+	off, err := web.ParseOffset(r.Header.Get("Upload-Offset"))
+	if err != nil {
+		s.apiFail(w, http.StatusBadRequest, "Upload-Offset must be a non-negative whole number, in plain digits", nil)
 		return
 	}
 	if !up.mu.TryLock() {
