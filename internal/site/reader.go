@@ -119,7 +119,8 @@ func (s *Server) checkPass(ctx context.Context, pass, phc string) (bool, error) 
 // limiter (503), re-showing what the reader typed and saying when to retry.
 func (s *Server) refused(w http.ResponseWriter, r *http.Request, form, title string, d formData, err error) {
 	status, msg := http.StatusTooManyRequests, "site.throttled"
-	if errors.Is(err, seal.ErrBusy) {
+	// A reader who gave up while queued sees nothing; that is no failure.
+	if errors.Is(err, seal.ErrBusy) || (err != nil && r.Context().Err() != nil) {
 		status, msg = http.StatusServiceUnavailable, "site.busy"
 	} else if err != nil {
 		s.internal(w, r, err)
