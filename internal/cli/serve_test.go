@@ -98,7 +98,7 @@ func TestStalledBodiesAreCutOff(t *testing.T) {
 // on the dropbox (no total limit), and cut off at the total on a zone
 // that has one.
 func TestSlowButSteadyBodies(t *testing.T) {
-	steady := timeouts{header: time.Second, bodyIdle: 300 * time.Millisecond, idle: time.Second}
+	steady := timeouts{header: time.Second, bodyIdle: time.Second, idle: time.Second}
 	addr, whole := bodyServer(t, steady)
 	if took, cut := slowBody(t, addr, 12, 100*time.Millisecond); cut || whole.Load() != 1 {
 		t.Fatalf("a steady body was cut off after %v (whole: %d)", took, whole.Load())
