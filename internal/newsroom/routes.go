@@ -49,7 +49,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/audit", s.admin(s.auditShow))
 
 	// The signed JSON API behind `confide workstation` (docs/journalist-api.md).
-	mux.HandleFunc("GET /api/v1/key", s.apiKey)
+	mux.Handle("GET /api/v1/key", s.signed(http.HandlerFunc(s.apiKey)))
 	mux.Handle("POST /api/v1/token", s.signed(http.HandlerFunc(s.apiToken)))
 	mux.Handle("GET /api/v1/sync", s.signed(s.apiAuth(s.apiSync)))
 	mux.Handle("GET /api/v1/items/{id}", s.signed(s.apiAuth(s.apiItemGet)))
