@@ -146,7 +146,8 @@ func (e *env) workstation(ctx context.Context, args []string) error {
 		}
 		srv := &http.Server{Handler: ui.Handler(l.Addr().String()), ReadHeaderTimeout: 10 * time.Second}
 		go func() { <-ctx.Done(); srv.Close() }()
-		fmt.Fprintf(e.stdout, "workstation: http://%s\nready\n", l.Addr())
+		// Like Jupyter's: the token in the URL is the only way in.
+		fmt.Fprintf(e.stdout, "workstation: %s\nready\n", ui.URL(l.Addr().String()))
 		if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
