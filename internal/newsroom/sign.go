@@ -48,10 +48,12 @@ func ValidNonce(n string) bool {
 	return true
 }
 
-// Bounds of what the signing wrapper holds in memory: every request body
-// (replies are the largest) and every JSON answer (a sync page).
+// Bounds of what the signing wrapper holds in memory: request bodies (a
+// reply's, the largest; every other endpoint's) and every JSON answer (a
+// sync page).
 const (
-	maxAPIRequest   = 4*maxReply + 64<<10
+	maxReplyRequest = 4*maxReply + 64<<10
+	maxSmallRequest = 16 << 10
 	maxSignedAnswer = 64 << 20
 )
 
@@ -106,9 +108,9 @@ func streamSigned(w http.ResponseWriter, status int, responseSHA256 []byte) {
 }
 
 // signed signs every response of h, over the nonce, the request and its
-// body. The body is read here, whole and bounded, so the hash covers what
-// the handler saw.
-func (s *Server) signed(h http.Handler) http.Handler {
+// body. The body is read here, whole and at most maxBody bytes, so the hash
+// covers what the handler saw.
+func (s *Server) signed(maxBody int64, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		nonce := r.Header.Get(NonceHeader)
 		if !ValidNonce(nonce) {
@@ -116,7 +118,7 @@ func (s *Server) signed(h http.Handler) http.Handler {
 			return
 		}
 		sw := &signingWriter{w: w}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxAPIRequest))
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		reqSum := sha256.Sum256(body)
 		sw.sign = func(status int, sum []byte) string {
 			msg := SignedMessage(nonce, r.Method, r.URL.RequestURI(), reqSum[:], status, sum)

@@ -67,7 +67,7 @@ func TestSignedWrapperVectors(t *testing.T) {
 	s := &Server{signKey: key}
 	for _, x := range v.Vectors {
 		var seen []byte
-		h := s.signed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := s.signed(maxSmallRequest, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			seen = make([]byte, 64<<10)
 			n, _ := r.Body.Read(seen)
 			seen = seen[:n]
@@ -95,7 +95,7 @@ func TestSignedWrapperVectors(t *testing.T) {
 func TestSignedRefusesBadNonces(t *testing.T) {
 	key, _ := loadSignedVectors(t)
 	s := &Server{signKey: key}
-	h := s.signed(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("a bad nonce reached the handler") }))
+	h := s.signed(maxSmallRequest, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("a bad nonce reached the handler") }))
 	for _, n := range []string{"", "short", strings.Repeat("a", 129), "abcdefghijklmnop\nGET /x", "abcdefghijklmnop qrs", "abcdefghijklmnop+/="} {
 		req := httptest.NewRequest("GET", "/api/v1/sync", nil)
 		req.Header.Set(NonceHeader, n)
@@ -107,5 +107,20 @@ func TestSignedRefusesBadNonces(t *testing.T) {
 	}
 	if !ValidNonce(strings.Repeat("A-_9", 4)) {
 		t.Error("a valid nonce was refused")
+	}
+}
+
+// A body over the route's bound never reaches the handler, and is not
+// held whole: the answer is a 413 with a human error.
+func TestSignedBoundsTheBody(t *testing.T) {
+	key, _ := loadSignedVectors(t)
+	s := &Server{signKey: key}
+	h := s.signed(maxSmallRequest, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("an oversized body reached the handler") }))
+	req := httptest.NewRequest("POST", "/api/v1/token", strings.NewReader(strings.Repeat("x", maxSmallRequest+1)))
+	req.Header.Set(NonceHeader, "abcdefghijklmnopqrstuvwx")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "too large") || rec.Header().Get(SignatureHeader) == "" {
+		t.Fatalf("%d %q", rec.Code, rec.Body)
 	}
 }
