@@ -51,8 +51,9 @@ type SyncResponse struct {
 const syncPage = 2000
 
 // syncHashBudget bounds the ciphertext one sync page reads to hash items
-// that have no hash yet: past it the page ends early, with More set.
-const syncHashBudget = 256 << 20
+// that have no hash yet: past it the page ends early, with More set. A
+// variable for tests.
+var syncHashBudget int64 = 256 << 20
 
 // apiSync returns every source, the items after items_after and the
 // deletions after tombs_after.

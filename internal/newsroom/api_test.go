@@ -231,3 +231,41 @@ func TestDigestOverSMTP(t *testing.T) {
 		}
 	})
 }
+
+// Hashing items new to the server is bounded per sync page: past the
+// budget the page ends early with more set, and the next page goes on
+// from its cursor; once hashed, items cost nothing and come whole.
+func TestSyncBoundsHashing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		ann := f.person("ann", false)
+		f.source("brave otter", "one", "two", "three")
+		code := f.code(ann)
+		_, body, _ := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code})
+		var tok tokenResponse
+		json.Unmarshal(body, &tok)
+		old := syncHashBudget
+		syncHashBudget = 1
+		t.Cleanup(func() { syncHashBudget = old })
+		var cursor int64
+		pages := 0
+		for more := true; more; pages++ {
+			_, body, ok := f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(cursor))+"&tombs_after=0", tok.Token, nil)
+			var page SyncResponse
+			json.Unmarshal(body, &page)
+			if !ok || len(page.Items) != 1 || len(page.Items[0].SHA256) != sha256.Size {
+				t.Fatalf("page %d: %+v", pages, page)
+			}
+			cursor, more = page.ItemsCursor, page.More
+		}
+		if pages != 3 {
+			t.Fatalf("%d pages", pages)
+		}
+		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after=0&tombs_after=0", tok.Token, nil)
+		var all SyncResponse
+		json.Unmarshal(body, &all)
+		if len(all.Items) != 3 || all.More {
+			t.Fatalf("after hashing: %d items, more %v", len(all.Items), all.More)
+		}
+	})
+}
