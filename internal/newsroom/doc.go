@@ -21,7 +21,9 @@
 //     request body as received and the SHA-256 of the answer, so a
 //     workstation detects a tampering or replaying proxy. Downloads are
 //     signed over their ciphertext's SHA-256, which the signed sync lists
-//     too; JSON answers are buffered (bounded) to be hashed first.
+//     too; JSON answers are buffered (bounded) to be hashed first. The
+//     signing seed is in the database, or with Config.SigningKeyFile only in
+//     that file (the database then keeps the public key).
 //   - The audit log records journalists' actions and holds nothing that
 //     identifies a source.
 package newsroom
