@@ -38,9 +38,9 @@ func (p *switchProxy) point(ts *httptest.Server) {
 }
 
 func TestLoginPinsTheKeyAndChecksItFirst(t *testing.T) {
-	real, other := startNewsroom(t), startNewsroom(t)
+	genuine, other := startNewsroom(t), startNewsroom(t)
 	var sp switchProxy
-	sp.point(real.ts)
+	sp.point(genuine.ts)
 	ts := sp.start(t)
 	ctx := context.Background()
 	st := &State{Pulled: map[string]string{}}
@@ -48,10 +48,10 @@ func TestLoginPinsTheKeyAndChecksItFirst(t *testing.T) {
 
 	// First use, with a trailing slash, and no second factor confirmed on
 	// the web yet: a valid code confirms it.
-	if _, err := Login(ctx, st, ts.URL+"/", real.name, nil, real.secrets, &notice); err != nil {
+	if _, err := Login(ctx, st, ts.URL+"/", genuine.name, nil, genuine.secrets, &notice); err != nil {
 		t.Fatalf("first login: %v", err)
 	}
-	if !strings.Contains(notice.String(), "Trusting the newsroom's API key on first use") || string(st.ServerKey) != string(real.srv.PublicKey()) {
+	if !strings.Contains(notice.String(), "Trusting the newsroom's API key on first use") || string(st.ServerKey) != string(genuine.srv.PublicKey()) {
 		t.Fatalf("first use: %q, pinned %x", notice.String(), st.ServerKey)
 	}
 	st.Pulled["item"], st.ItemsCursor = "brave otter/000001-message.txt", 1
@@ -59,7 +59,7 @@ func TestLoginPinsTheKeyAndChecksItFirst(t *testing.T) {
 	// The same newsroom spelled differently is the same pin, not a new
 	// first use.
 	notice.Reset()
-	if _, err := Login(ctx, st, strings.Replace(ts.URL, "http://", "HTTP://", 1), real.name, nil, real.secrets, &notice); err != nil || notice.Len() != 0 {
+	if _, err := Login(ctx, st, strings.Replace(ts.URL, "http://", "HTTP://", 1), genuine.name, nil, genuine.secrets, &notice); err != nil || notice.Len() != 0 {
 		t.Fatalf("second login: %v %q", err, notice.String())
 	}
 
@@ -67,25 +67,25 @@ func TestLoginPinsTheKeyAndChecksItFirst(t *testing.T) {
 	// asked for or sent, and the state keeps its pin.
 	sp.point(other.ts)
 	asked := false
-	ask := func() (string, string, error) { asked = true; return real.secrets() }
+	ask := func() (string, string, error) { asked = true; return genuine.secrets() }
 	logins := sp.logins.Load()
-	_, err := Login(ctx, st, ts.URL, real.name, nil, ask, &notice)
+	_, err := Login(ctx, st, ts.URL, genuine.name, nil, ask, &notice)
 	if !errors.Is(err, ErrKeyChanged) || asked || sp.logins.Load() != logins {
 		t.Fatalf("impostor: %v, secrets asked %v, logins sent %d", err, asked, sp.logins.Load()-logins)
 	}
-	if !strings.Contains(err.Error(), "nothing was sent") || string(st.ServerKey) != string(real.srv.PublicKey()) || st.ItemsCursor != 1 {
+	if !strings.Contains(err.Error(), "nothing was sent") || string(st.ServerKey) != string(genuine.srv.PublicKey()) || st.ItemsCursor != 1 {
 		t.Fatalf("impostor: %v, state %+v", err, st)
 	}
 
 	// A --server-key the server cannot sign for is refused the same way.
-	sp.point(real.ts)
-	if _, err := Login(ctx, &State{Pulled: map[string]string{}}, ts.URL, real.name, other.srv.PublicKey(), ask, &notice); !errors.Is(err, ErrKeyChanged) || asked {
+	sp.point(genuine.ts)
+	if _, err := Login(ctx, &State{Pulled: map[string]string{}}, ts.URL, genuine.name, other.srv.PublicKey(), ask, &notice); !errors.Is(err, ErrKeyChanged) || asked {
 		t.Fatalf("wrong --server-key: %v, secrets asked %v", err, asked)
 	}
 
 	// The same key at another address is the same newsroom: what was
 	// pulled is kept.
-	if _, err := Login(ctx, st, real.ts.URL, real.name, nil, real.secrets, &notice); err != nil || st.Pulled["item"] == "" || st.ItemsCursor != 1 {
+	if _, err := Login(ctx, st, genuine.ts.URL, genuine.name, nil, genuine.secrets, &notice); err != nil || st.Pulled["item"] == "" || st.ItemsCursor != 1 {
 		t.Fatalf("same key, new address: %v %+v", err, st)
 	}
 }
