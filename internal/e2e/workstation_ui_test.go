@@ -18,6 +18,8 @@ import (
 	"time"
 
 	"confide/internal/seal"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestWorkstationServe runs the local web UI on pulled material: plaintext
@@ -128,6 +130,29 @@ func TestWorkstationServe(t *testing.T) {
 		if resp.StatusCode != http.StatusNotFound || strings.Contains(string(b), "root:") || strings.Contains(string(b), "server_key") {
 			t.Fatalf("%s: %d", p, resp.StatusCode)
 		}
+	}
+	// The journalist's own Chromium: the printed URL lets it in (the strict
+	// cookie is set on that navigation and sent after the redirect), the
+	// token leaves the address bar, and a fresh profile without it sees
+	// nothing.
+	bctx := newBrowser(t)
+	b := tab{t, bctx, srv}
+	if resp, err := chromedp.RunResponse(bctx, chromedp.Navigate(printed)); err != nil || resp.Status != 200 {
+		t.Fatalf("Chromium on the printed URL: %v %v", resp, err)
+	}
+	if loc, err := chromedp.Run(bctx, chromedp.Location()); err != nil || loc != base+"/" {
+		t.Fatalf("the token stayed in the address bar: %q %v", loc, err)
+	}
+	b.click(`a[href="/sources/` + m[1] + `"]`)
+	if !strings.Contains(b.text("main"), "Here is the photo of the meeting.") {
+		t.Fatal("Chromium does not show the conversation")
+	}
+	other := newBrowser(t)
+	if resp, err := chromedp.RunResponse(other, chromedp.Navigate(base+"/sources/"+m[1])); err != nil || resp.Status != http.StatusForbidden {
+		t.Fatalf("Chromium without the token: %v %v", resp, err)
+	}
+	if body, _ := chromedp.Run(other, chromedp.Text(css("body"))); strings.Contains(body, "photo of the meeting") {
+		t.Fatal("plaintext shown to a browser without the token")
 	}
 	// DNS rebinding: another Host name is refused.
 	req, _ := http.NewRequest("GET", base+"/", nil)
