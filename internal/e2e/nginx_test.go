@@ -19,15 +19,20 @@ import (
 // startNginx runs Debian's nginx as a reverse proxy to target with its
 // default proxy settings (buffering on, HTTP/1.0 upstream), from a config
 // in a temp folder, on a free loopback port; it returns the proxy's URL and
-// its access log.
+// the folder with its logs.
 func startNginx(t *testing.T, target string) (string, string) {
 	t.Helper()
 	if _, err := exec.LookPath("nginx"); err != nil {
 		t.Fatal("nginx is required (apt-get install nginx-light)")
 	}
-	dir := t.TempDir()
 	// Its workers run as nobody when started by root: they must reach the
-	// temp folders (a large download is buffered there, as ciphertext).
+	// temp folders (a large download may be buffered there, as ciphertext),
+	// and t.TempDir's parent is 0700.
+	dir, err := os.MkdirTemp("", "confide-nginx-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
 	os.Chmod(dir, 0o755)
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -77,7 +82,7 @@ http {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	return "http://" + addr, filepath.Join(dir, "access.log")
+	return "http://" + addr, dir
 }
 
 // TestWorkstationThroughNginx logs in, pulls and replies through a real
@@ -87,7 +92,7 @@ http {
 func TestWorkstationThroughNginx(t *testing.T) {
 	n := setup(t, "postgres")
 	srv := n.start(t)
-	proxy, accessLog := startNginx(t, srv.urls["newsroom"])
+	proxy, logs := startNginx(t, srv.urls["newsroom"])
 	dir := t.TempDir()
 	archive := make([]byte, 3<<20) // past nginx's memory buffers: spooled to disk
 	rand.Read(archive)
@@ -130,11 +135,17 @@ func TestWorkstationThroughNginx(t *testing.T) {
 	if r := run(t, "source", "replies", "--dropbox", srv.urls["dropbox"], "--codename-file", codeFile); !strings.Contains(r, "Reply through nginx.") {
 		t.Fatalf("source replies: %q", r)
 	}
-	// It really went through nginx.
-	logged, _ := os.ReadFile(accessLog)
+	// It really went through nginx, and nginx had nothing to complain of.
+	logged, _ := os.ReadFile(filepath.Join(logs, "access.log"))
 	for _, want := range []string{"GET /api/v1/key", "POST /api/v1/token", "GET /api/v1/sync", "GET /api/v1/items/", "/replies"} {
 		if !strings.Contains(string(logged), want) {
 			t.Fatalf("nginx did not carry %q:\n%s", want, logged)
+		}
+	}
+	errlog, _ := os.ReadFile(filepath.Join(logs, "error.log"))
+	for _, level := range []string{"[error]", "[crit]", "[alert]", "[emerg]"} {
+		if strings.Contains(string(errlog), level) {
+			t.Fatalf("nginx's error log:\n%s", errlog)
 		}
 	}
 }
