@@ -92,7 +92,9 @@ type Params struct {
 	MemoryKiB uint32 `json:"argon2_memory_kib"`
 	Threads   uint8  `json:"argon2_threads"`
 	MaxUpload int64  `json:"max_upload"`
-	Accepting bool   `json:"accepting"`
+	// MaxItems is the most uploads one submission may name (0: not said).
+	MaxItems  int  `json:"max_items"`
+	Accepting bool `json:"accepting"`
 }
 
 // APIError is an error the dropbox reported.
