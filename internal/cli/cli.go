@@ -48,6 +48,8 @@ Usage:
   confide workstation serve --identity KEYFILE --out DIR [--listen 127.0.0.1:8090] [--state DIR]
   confide source submit  --dropbox URL [--codename-file F] [--codename-out F] [--message-file F|-] [--proxy URL] [FILE...]
   confide source replies --dropbox URL --codename-file F [--proxy URL]
+  confide backup  [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE   encrypted snapshot, while serving
+  confide restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]             into an empty folder and database
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -77,6 +79,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.workstation(ctx, args[1:])
 	case "article":
 		err = e.article(ctx, args[1:])
+	case "backup":
+		err = e.backup(ctx, args[1:])
+	case "restore":
+		err = e.restore(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
