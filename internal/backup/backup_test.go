@@ -460,3 +460,65 @@ func TestBadInput(t *testing.T) {
 		}
 	})
 }
+
+// TestOlderSnapshot: a snapshot taken at the previous schema is loaded into
+// that schema on the other backend, then upgraded to this binary's.
+func TestOlderSnapshot(t *testing.T) {
+	ctx := context.Background()
+	probe, _ := storetest.Backends()[0].Open(t)
+	cur, err := probe.SchemaVersion(ctx)
+	if err != nil || cur < 2 {
+		t.Fatalf("schema %d %v", cur, err)
+	}
+	for _, pair := range [][2]string{{"sqlite", "postgres"}, {"postgres", "sqlite"}} {
+		t.Run(pair[0]+"_to_"+pair[1], func(t *testing.T) {
+			old := store.AtSchema(ctx, cur-1)
+			var src *store.DB
+			var err error
+			if pair[0] == "sqlite" {
+				src, err = sqlite.Open(old, filepath.Join(t.TempDir(), "confide.db"))
+			} else {
+				src, err = postgres.Open(old, storetest.PostgresDSN(t))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer src.Close()
+			if v, _ := src.SchemaVersion(ctx); v != cur-1 {
+				t.Fatalf("the old store is at schema %d, want %d", v, cur-1)
+			}
+			j := store.Journalist{ID: store.NewID(), Name: "ann", Recipient: "age1ann", Created: store.Today()}
+			s := store.Source{ID: store.NewID(), LoginHash: []byte("login"), Recipient: "age1src", Designation: "calm owl", Created: store.Today(), Active: store.Today()}
+			name := strings.Repeat("12", 16)
+			if err := errors.Join(src.AddJournalist(ctx, j), src.CreateSource(ctx, s),
+				src.AddSubmission(ctx, s.ID, store.NewID(), []store.Item{{Kind: store.KindMessage, Blob: name, Size: 6, Manifest: []byte("m")}})); err != nil {
+				t.Fatal(err)
+			}
+			data := t.TempDir()
+			d, _ := blob.Open(filepath.Join(data, "blobs"))
+			d.Put(name, strings.NewReader("cipher"))
+			id := key(t)
+			file := filepath.Join(t.TempDir(), "old.age")
+			m, err := WriteFile(ctx, file, src, data, []age.Recipient{id.Recipient()})
+			if err != nil || m.Schema != cur-1 {
+				t.Fatalf("old snapshot: schema %d %v", m.Schema, err)
+			}
+			tg := newTarget(t, pair[1])
+			if _, err := restore(t, file, id, tg); err != nil {
+				t.Fatal(err)
+			}
+			st := tg.open(t)
+			if v, _ := st.SchemaVersion(ctx); v != cur {
+				t.Fatalf("restored at schema %d, want %d", v, cur)
+			}
+			got, err := st.SourceByLogin(ctx, s.LoginHash)
+			items, _ := st.Items(ctx, s.ID)
+			if err != nil || got.Designation != s.Designation || len(items) != 1 || items[0].Blob != name {
+				t.Fatalf("restored source %+v %v, items %+v", got, err, items)
+			}
+			if _, err := st.JournalistByName(ctx, "ann"); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}

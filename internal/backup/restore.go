@@ -107,7 +107,9 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	if m.Format < 1 {
 		return m, errors.New("backup: this is not a Confide snapshot (no format version)")
 	}
-	st, err := open(ctx, dir)
+	// The rows go into the schema they were dumped from; opening the store
+	// again afterwards runs the migrations since.
+	st, err := open(store.AtSchema(ctx, m.Schema), dir)
 	if err != nil {
 		return m, err
 	}
@@ -187,7 +189,12 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	if err := l.Commit(ctx, m.Tables); err != nil {
 		return m, fmt.Errorf("backup: %w", err)
 	}
-	return m, nil
+	st.Close()
+	up, err := open(ctx, dir)
+	if err != nil {
+		return m, fmt.Errorf("backup: the snapshot's rows are in, but upgrading them from schema %d failed: %w", m.Schema, err)
+	}
+	return m, up.Close()
 }
 
 // damagedOr reports a read error of the snapshot as damage, and a write

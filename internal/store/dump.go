@@ -31,6 +31,22 @@ const CounterGap = 1_000_000
 // ErrNotEmpty means a load was asked to write into a database that has rows.
 var ErrNotEmpty = errors.New("store: the database is not empty")
 
+type schemaKey struct{}
+
+// AtSchema returns a context under which opening a store applies migrations
+// only up to version v: a restore loads an older snapshot into the schema it
+// was taken at, then opens the store again, which upgrades it.
+func AtSchema(ctx context.Context, v int) context.Context {
+	return context.WithValue(ctx, schemaKey{}, v)
+}
+
+func schemaLimit(ctx context.Context) int {
+	if v, ok := ctx.Value(schemaKey{}).(int); ok && v < len(migrations) {
+		return v
+	}
+	return len(migrations)
+}
+
 // Column is one column of a dumped table.
 type Column struct {
 	Name string `json:"name"`
@@ -150,18 +166,24 @@ type Loader struct {
 	size int
 }
 
-// Load starts loading a dump of the given schema version. It refuses a
-// version other than this binary's and a database with any row.
+// Load starts loading a dump of the given schema version, which must be the
+// database's (open it under AtSchema). It refuses a database with any row.
 func (s *DB) Load(ctx context.Context, version int) (*Loader, error) {
 	if version > len(migrations) {
 		return nil, fmt.Errorf("store: the snapshot is of schema %d, newer than this binary's %d: restore it with a newer confide", version, len(migrations))
 	}
-	if version < len(migrations) {
-		return nil, fmt.Errorf("store: the snapshot is of schema %d, older than this binary's %d: restore it with the confide release that made it, then start this one, which upgrades the database", version, len(migrations))
-	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	var have int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	if have != version {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: the snapshot is of schema %d but the database is at %d: restore into a new, empty database", version, have)
 	}
 	l := &Loader{s: s, tx: tx, tables: map[string]Table{}}
 	ts, err := s.tables(ctx, tx)

@@ -127,8 +127,8 @@ func TestLoadRefuses(t *testing.T) {
 		if _, err := dst.Load(ctx, v+1); err == nil || !strings.Contains(err.Error(), "newer") {
 			t.Fatalf("newer schema: %v", err)
 		}
-		if _, err := dst.Load(ctx, v-1); err == nil || !strings.Contains(err.Error(), "older") {
-			t.Fatalf("older schema: %v", err)
+		if _, err := dst.Load(ctx, v-1); err == nil || !strings.Contains(err.Error(), "but the database is at") {
+			t.Fatalf("an older snapshot into a newer database: %v", err)
 		}
 		sn, err := src.Snapshot(ctx)
 		if err != nil {
