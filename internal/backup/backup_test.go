@@ -111,9 +111,7 @@ func (tg target) untouched(t *testing.T) {
 	if entries, _ := os.ReadDir(tg.Data); len(entries) > 0 {
 		t.Errorf("the target folder has %d entries", len(entries))
 	}
-	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(tg.Data), ".restored.restore-*")); len(left) > 0 {
-		t.Errorf("a restore folder was left: %v", left)
-	}
+	tg.untouched2(t)
 	if tg.dsn != "" {
 		st := tg.open(t)
 		for name, rows := range storetest.Dump(t, st) {
@@ -201,10 +199,41 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
-// untouched2 checks the restore left no temp folder beside its target.
+// untouched2 checks the restore left no temp folder beside or in its target.
 func (tg target) untouched2(t *testing.T) {
-	if left, _ := filepath.Glob(filepath.Join(filepath.Dir(tg.Data), ".restored.restore-*")); len(left) > 0 {
+	t.Helper()
+	beside, _ := filepath.Glob(filepath.Join(filepath.Dir(tg.Data), ".restored.restore-*"))
+	inside, _ := filepath.Glob(filepath.Join(tg.Data, ".restore-*"))
+	if left := append(beside, inside...); len(left) > 0 {
 		t.Errorf("a restore folder was left: %v", left)
+	}
+}
+
+// TestRestoreIntoEmptyFolder: an existing folder with only lost+found (a
+// mount point) is filled in place, and left as it was if the restore fails.
+func TestRestoreIntoEmptyFolder(t *testing.T) {
+	l := newLive(t, storetest.Backends()[0])
+	id := key(t)
+	file := backup(t, l, id)
+	tg := newTarget(t, "sqlite")
+	os.MkdirAll(filepath.Join(tg.Data, "lost+found"), 0o700)
+	if _, err := restore(t, file, key(t), tg); err == nil {
+		t.Fatal("a wrong key restored")
+	}
+	if entries, _ := os.ReadDir(tg.Data); len(entries) != 1 {
+		t.Fatalf("a failed restore left %d entries", len(entries))
+	}
+	if _, err := restore(t, file, id, tg); err != nil {
+		t.Fatal(err)
+	}
+	tg.untouched2(t)
+	for _, p := range []string{"lost+found", "confide.db", "blobs", "tor/dropbox/hostname"} {
+		if _, err := os.Stat(filepath.Join(tg.Data, p)); err != nil {
+			t.Errorf("after restoring in place: %v", err)
+		}
+	}
+	if got, want := storetest.Dump(t, tg.open(t)), storetest.Dump(t, l.st); !reflect.DeepEqual(got, want) {
+		t.Fatal("the rows restored in place differ")
 	}
 }
 

@@ -38,23 +38,35 @@ var (
 
 // Restore reads a snapshot from r with the identities and writes it to the
 // target. Nothing is left behind unless every check passes.
+//
+// A new folder is filled beside the target and renamed into place whole. An
+// existing empty one (a mount point, say, with only lost+found) is filled
+// inside, in a hidden folder whose entries are renamed up at the end.
 func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Manifest, error) {
-	if entries, err := os.ReadDir(t.Data); err == nil && len(entries) > 0 {
-		return Manifest{}, fmt.Errorf("backup: the data folder %s is not empty: restore only into a new or empty folder", t.Data)
-	} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+	entries, err := os.ReadDir(t.Data)
+	exists := err == nil
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
-	parent := filepath.Dir(filepath.Clean(t.Data))
-	if err := os.MkdirAll(parent, 0o700); err != nil {
-		return Manifest{}, fmt.Errorf("backup: %w", err)
+	for _, e := range entries {
+		if e.Name() != "lost+found" {
+			return Manifest{}, fmt.Errorf("backup: the data folder %s is not empty: restore only into a new or empty folder", t.Data)
+		}
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(t.Data)+".restore-")
+	parent, pattern := t.Data, ".restore-"
+	if !exists {
+		parent, pattern = filepath.Dir(filepath.Clean(t.Data)), "."+filepath.Base(t.Data)+".restore-"
+		if err := os.MkdirAll(parent, 0o700); err != nil {
+			return Manifest{}, fmt.Errorf("backup: %w", err)
+		}
+	}
+	tmp, err := os.MkdirTemp(parent, pattern)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
-	done := false
+	keep := false
 	defer func() {
-		if !done {
+		if !keep {
 			os.RemoveAll(tmp)
 		}
 	}()
@@ -65,16 +77,46 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 	if err := syncDir(tmp); err != nil {
 		return m, err
 	}
-	// An empty target folder is replaced; a new one appears whole.
-	os.Remove(t.Data)
-	if err := os.Rename(tmp, t.Data); err != nil {
-		// The database may be committed already (PostgreSQL): keep the
-		// files where they are rather than lose them.
-		done = true
-		return m, fmt.Errorf("backup: the database is restored but its files could not be moved from %s to %s: %w", tmp, t.Data, err)
+	// The database may be committed already (PostgreSQL): from here on,
+	// files that cannot be moved are kept where they are, not lost.
+	keep = true
+	moved := func(err error) error {
+		return fmt.Errorf("backup: the database is restored but its files could not all be moved from %s to %s: %w", tmp, t.Data, err)
 	}
-	done = true
-	return m, syncDir(parent)
+	if !exists {
+		if err := os.Rename(tmp, t.Data); err != nil {
+			return m, moved(err)
+		}
+		return m, syncDir(parent)
+	}
+	names, err := os.ReadDir(tmp)
+	if err != nil {
+		return m, moved(err)
+	}
+	// The database first: a server started on a half-moved folder then
+	// never takes the blobs for orphans.
+	slices.SortStableFunc(names, func(a, b os.DirEntry) int {
+		return boolCmp(!strings.HasPrefix(a.Name(), "confide.db"), !strings.HasPrefix(b.Name(), "confide.db"))
+	})
+	for _, e := range names {
+		if err := os.Rename(filepath.Join(tmp, e.Name()), filepath.Join(t.Data, e.Name())); err != nil {
+			return m, moved(err)
+		}
+	}
+	if err := os.Remove(tmp); err != nil {
+		return m, moved(err)
+	}
+	return m, syncDir(t.Data)
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
 }
 
 func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir string, open func(context.Context, string) (*store.DB, error)) (Manifest, error) {
