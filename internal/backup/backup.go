@@ -145,7 +145,7 @@ func WriteFile(ctx context.Context, file string, st *store.DB, data string, to [
 		os.Remove(tmp)
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
-	return m, syncDir(filepath.Dir(file))
+	return m, blob.SyncDir(filepath.Dir(file))
 }
 
 // Write streams one snapshot to w, encrypted to the recipients.
@@ -323,16 +323,4 @@ func inFolders(rel string) bool {
 		}
 	}
 	return false
-}
-
-func syncDir(dir string) error {
-	f, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
-	}
-	defer f.Close()
-	if err := f.Sync(); err != nil {
-		return fmt.Errorf("backup: sync %s: %w", dir, err)
-	}
-	return nil
 }

@@ -242,13 +242,7 @@ func TestRestoreIntoEmptyFolder(t *testing.T) {
 // db, blobs, files.
 func checkArchive(t *testing.T, file string, id age.Identity, l *live) {
 	t.Helper()
-	f, _ := os.Open(file)
-	defer f.Close()
-	r, err := age.Decrypt(f, id)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tr := tar.NewReader(r)
+	tr := tar.NewReader(decrypt(t, file, id))
 	var names []string
 	for {
 		hdr, err := tr.Next()
@@ -348,17 +342,27 @@ func firstItem(t *testing.T, l *live) store.Item {
 	return items[0]
 }
 
+// decrypt opens a snapshot with the age library, for reading as a plain tar.
+func decrypt(t *testing.T, file string, id age.Identity) io.Reader {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	r, err := age.Decrypt(f, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
 // rewrite decrypts a snapshot, lets edit change its entries, and encrypts
 // it again to the same key: a snapshot forged by someone holding the key,
 // or made by another version.
 func rewrite(t *testing.T, file string, id *age.X25519Identity, edit func(name string, body []byte) (string, []byte)) string {
 	t.Helper()
-	f, _ := os.Open(file)
-	defer f.Close()
-	r, err := age.Decrypt(f, id)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r := decrypt(t, file, id)
 	out := filepath.Join(t.TempDir(), "forged.age")
 	o, _ := os.Create(out)
 	defer o.Close()

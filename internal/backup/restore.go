@@ -74,7 +74,7 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 	if err != nil {
 		return m, err
 	}
-	if err := syncDir(tmp); err != nil {
+	if err := blob.SyncDir(tmp); err != nil {
 		return m, err
 	}
 	// The database may be committed already (PostgreSQL): from here on,
@@ -87,7 +87,7 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 		if err := os.Rename(tmp, t.Data); err != nil {
 			return m, moved(err)
 		}
-		return m, syncDir(parent)
+		return m, blob.SyncDir(parent)
 	}
 	names, err := os.ReadDir(tmp)
 	if err != nil {
@@ -106,7 +106,7 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 	if err := os.Remove(tmp); err != nil {
 		return m, moved(err)
 	}
-	return m, syncDir(t.Data)
+	return m, blob.SyncDir(t.Data)
 }
 
 func boolCmp(a, b bool) int {

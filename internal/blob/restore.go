@@ -33,3 +33,6 @@ func (d *Dir) Put(name string, r io.Reader) (int64, error) {
 	}
 	return n, p.Commit()
 }
+
+// SyncDir fsyncs a directory, so the entries just made in it survive a crash.
+func SyncDir(dir string) error { return syncDir(dir) }

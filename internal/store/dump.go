@@ -311,20 +311,8 @@ func (l *Loader) Commit(ctx context.Context, dumped []Table) error {
 func (l *Loader) Rollback() { l.tx.Rollback() }
 
 func blobNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT blob FROM items ORDER BY blob`)
+	out, err := strings1(ctx, tx, `SELECT DISTINCT blob FROM items ORDER BY blob`)
 	if err != nil {
-		return nil, fmt.Errorf("store: blobs: %w", err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var b string
-		if err := rows.Scan(&b); err != nil {
-			return nil, fmt.Errorf("store: blobs: %w", err)
-		}
-		out = append(out, b)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: blobs: %w", err)
 	}
 	return out, nil
