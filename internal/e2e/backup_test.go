@@ -164,6 +164,23 @@ func backupUnderLoad(t *testing.T, from, to string) {
 	if len(restored["items"]) == len(final["items"]) {
 		t.Fatal("the snapshot holds items made after it: it is not of one instant")
 	}
+	// Sources change (activity, counters), but who they are does not.
+	who := func(dump map[string][]string) []string {
+		var out []string
+		for _, row := range dump["sources"] {
+			var src struct {
+				ID, Designation, Recipient string
+				LoginHash                  []byte `json:"login_hash"`
+			}
+			json.Unmarshal([]byte(row), &src)
+			out = append(out, fmt.Sprintf("%s %s %s %x", src.ID, src.Designation, src.Recipient, src.LoginHash))
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := who(restored), who(final); len(got) != 2 || !slices.Equal(got, want) || strings.Contains(got[0]+got[1], "  ") {
+		t.Fatalf("restored sources %v, want %v", got, want)
+	}
 	perSub := func(dump map[string][]string) map[string]int {
 		m := map[string]int{}
 		for _, row := range dump["items"] {
