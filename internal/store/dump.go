@@ -520,6 +520,10 @@ func normalise(c Column, v any) (any, error) {
 	case KindBytes:
 		switch v := v.(type) {
 		case []byte:
+			// Not NULL (that is a nil any): an empty value stays empty.
+			if v == nil {
+				return []byte{}, nil
+			}
 			return v, nil
 		case string:
 			return []byte(v), nil

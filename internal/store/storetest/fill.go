@@ -52,7 +52,8 @@ func Fill(t testing.TB, s *store.DB) Filled {
 	must(err)
 	reply := store.Item{ID: store.NewID(), SourceID: f.Source.ID, Blob: fmt.Sprintf("%032x", 99), Size: 42, Manifest: []byte("sealed"), Author: f.Journalist.ID}
 	must(s.AddReply(ctx, reply))
-	must(s.AddReply(ctx, store.Item{SourceID: f.Source.ID, Blob: fmt.Sprintf("%032x", 98), Size: 43, Manifest: []byte("sealed"), Author: f.Journalist.ID}))
+	// A zero-length value, which must come back as such, not as NULL.
+	must(s.AddReply(ctx, store.Item{SourceID: f.Source.ID, Blob: fmt.Sprintf("%032x", 98), Size: 43, Manifest: []byte{}, Author: f.Journalist.ID}))
 	f.Blobs = append(f.Blobs, reply.Blob, fmt.Sprintf("%032x", 98))
 	must(s.MarkSeen(ctx, f.Journalist.ID, items[0].ID))
 	must(s.SetStarred(ctx, f.Source.ID, true))
