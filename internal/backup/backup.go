@@ -241,8 +241,7 @@ func writeTable(ctx context.Context, sn *store.Snapshot, t store.Table, put func
 		buf.Reset()
 		return err
 	}
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
+	enc := rowEncoder(&buf)
 	err := sn.Rows(ctx, t, func(row []any) error {
 		if err := enc.Encode(row); err != nil {
 			return fmt.Errorf("backup: %s: %w", t.Name, err)
@@ -257,6 +256,14 @@ func writeTable(ctx context.Context, sn *store.Snapshot, t store.Table, put func
 	}
 	// Every table has at least one entry, so an empty one is seen too.
 	return flush(n == 0)
+}
+
+// rowEncoder writes rows as restore's decodeValue reads them: one JSON
+// array a line; bytes as base64, text as is.
+func rowEncoder(w io.Writer) *json.Encoder {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return enc
 }
 
 func writeBlob(ctx context.Context, st *store.DB, blobs *blob.Dir, name string, put func(string, int64, io.Reader) error) error {

@@ -252,7 +252,6 @@ func damagedOr(err error, damaged func(error) error) error {
 // loadRows decodes one db entry's JSON rows into the loader.
 func loadRows(ctx context.Context, l *store.Loader, t store.Table, r io.Reader) error {
 	dec := json.NewDecoder(bufio.NewReader(r))
-	dec.UseNumber()
 	for {
 		var raw []json.RawMessage
 		err := dec.Decode(&raw)
@@ -283,11 +282,12 @@ func decodeValue(c store.Column, v json.RawMessage) (any, error) {
 	}
 	switch c.Kind {
 	case store.KindInt:
-		var n json.Number
+		// Into an int64, not a json.Number, which would take "12" too.
+		var n int64
 		if err := json.Unmarshal(v, &n); err != nil {
 			return nil, fmt.Errorf("column %s: %w", c.Name, err)
 		}
-		return n.Int64()
+		return n, nil
 	case store.KindText:
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {
