@@ -7,6 +7,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -520,13 +521,26 @@ func TestOlderSnapshot(t *testing.T) {
 			if v, _ := src.SchemaVersion(ctx); v != cur-1 {
 				t.Fatalf("the old store is at schema %d, want %d", v, cur-1)
 			}
-			j := store.Journalist{ID: store.NewID(), Name: "ann", Recipient: "age1ann", Created: store.Today()}
-			s := store.Source{ID: store.NewID(), LoginHash: []byte("login"), Recipient: "age1src", Designation: "calm owl", Created: store.Today(), Active: store.Today()}
-			name := strings.Repeat("12", 16)
-			if err := errors.Join(src.AddJournalist(ctx, j), src.CreateSource(ctx, s),
-				src.AddSubmission(ctx, s.ID, store.NewID(), []store.Item{{Kind: store.KindMessage, Blob: name, Size: 6, Manifest: []byte("m")}})); err != nil {
-				t.Fatal(err)
+			// Rows through SQL with the first schema's columns only: the Store
+			// methods write this binary's columns, which the old schema may lack.
+			s := store.Source{ID: store.NewID(), LoginHash: []byte("login"), Recipient: "age1src", Designation: "calm owl"}
+			name, sub := strings.Repeat("12", 16), store.NewID()
+			exec := func(query string, args ...any) {
+				if pair[0] == "postgres" {
+					for i := range args {
+						query = strings.Replace(query, "?", fmt.Sprintf("$%d", i+1), 1)
+					}
+				}
+				if _, err := src.SQL().ExecContext(ctx, query, args...); err != nil {
+					t.Fatal(err)
+				}
 			}
+			exec(`INSERT INTO journalists (id, name, recipient, admin, created) VALUES (?, ?, ?, ?, ?)`, store.NewID(), "ann", "age1ann", 1, int64(store.Today()))
+			exec(`INSERT INTO sources (id, login_hash, recipient, designation, created_day, active_day) VALUES (?, ?, ?, ?, ?, ?)`,
+				s.ID, s.LoginHash, s.Recipient, s.Designation, int64(store.Today()), int64(store.Today()))
+			exec(`INSERT INTO submissions (id, source_id, created_day) VALUES (?, ?, ?)`, sub, s.ID, int64(store.Today()))
+			exec(`INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+				store.NewID(), s.ID, sub, store.KindMessage, name, 6, []byte("m"), int64(store.Today()))
 			data := t.TempDir()
 			d, _ := blob.Open(filepath.Join(data, "blobs"))
 			d.Put(name, strings.NewReader("cipher"))
