@@ -95,10 +95,10 @@ const attempts = 3
 var afterSnapshot func()
 
 // errRaced means a referenced blob was deleted after the snapshot.
-var errRaced = errors.New("backup: a blob was deleted while the backup ran")
+var errRaced = fmt.Errorf("backup: blobs were deleted while the backup ran, %d times in a row: run it again", attempts)
 
-// WriteFile writes a snapshot of the store and the data folder to path
-// (through path.tmp, fsynced, then renamed), starting again if a deletion
+// WriteFile writes a snapshot of the store and the data folder to file
+// (through file.tmp, fsynced, then renamed), starting again if a deletion
 // races it.
 func WriteFile(ctx context.Context, file string, st *store.DB, data string, to []age.Recipient) (Manifest, error) {
 	if len(to) == 0 {
@@ -178,7 +178,7 @@ func Write(ctx context.Context, w io.Writer, st *store.DB, data string, to []age
 		if err := tw.WriteHeader(hdr); err != nil {
 			return fmt.Errorf("backup: %s: %w", name, err)
 		}
-		if _, err := io.Copy(tw, body); err != nil {
+		if _, err := io.CopyN(tw, body, size); err != nil {
 			return fmt.Errorf("backup: %s: %w", name, err)
 		}
 		return nil

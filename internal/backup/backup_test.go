@@ -406,9 +406,20 @@ func editManifest(fn func(*Manifest)) func(string, []byte) (string, []byte) {
 func TestBadInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		l := newLive(t, b)
+		// Rows enough to span several age chunks, so that damage can fall
+		// inside them and not only in the blobs.
+		for i := range 1500 {
+			l.st.SetSetting(context.Background(), fmt.Sprintf("filler-%d", i), strings.Repeat("x", 100))
+		}
 		id := key(t)
 		file := backup(t, l, id)
 		raw, _ := os.ReadFile(file)
+		// The payload follows the header's "--- MAC" line and a 16-byte
+		// nonce; chunks are 64 KiB of plaintext plus a 16-byte tag.
+		payload := bytes.Index(raw, []byte("\n--- "))
+		payload += bytes.IndexByte(raw[payload+1:], '\n') + 2 + 16
+		inRows := bytes.Clone(raw)
+		inRows[payload+65536+16+100] ^= 1
 		variant := func(name string, b []byte) string {
 			p := filepath.Join(t.TempDir(), name)
 			os.WriteFile(p, b, 0o600)
@@ -422,9 +433,10 @@ func TestBadInput(t *testing.T) {
 			id         age.Identity
 			want       string
 		}{
-			{"truncated", variant("cut", raw[:len(raw)/2]), id, "cut short"},
-			{"truncated at the end", variant("cut-end", raw[:len(raw)-10]), id, "cut short"},
-			{"tampered", variant("flipped", flipped), id, "tampered"},
+			{"truncated", variant("cut", raw[:len(raw)/2]), id, "backup: the snapshot is damaged"},
+			{"truncated at the end", variant("cut-end", raw[:len(raw)-10]), id, "backup: the snapshot is damaged"},
+			{"tampered", variant("flipped", flipped), id, "backup: the snapshot is damaged"},
+			{"tampered in the rows", variant("flipped-rows", inRows), id, "backup: the snapshot is damaged"},
 			{"wrong identity", file, key(t), "another key"},
 			{"not age", variant("plain", []byte("hello")), id, "not an age-encrypted snapshot"},
 			{"newer schema", rewrite(t, file, id, editManifest(func(m *Manifest) { m.Schema++ })), id, "newer than this binary"},

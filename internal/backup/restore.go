@@ -189,7 +189,7 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 				return m, fmt.Errorf("backup: unexpected entry %q in the snapshot", hdr.Name)
 			}
 			table = i
-			if err := loadRows(ctx, l, m.Tables[i], tr); err != nil {
+			if err := loadRows(ctx, l, m.Tables[i], tr, damaged); err != nil {
 				return m, err
 			}
 			continue
@@ -249,14 +249,20 @@ func damagedOr(err error, damaged func(error) error) error {
 	return damaged(err)
 }
 
-// loadRows decodes one db entry's JSON rows into the loader.
-func loadRows(ctx context.Context, l *store.Loader, t store.Table, r io.Reader) error {
+// loadRows decodes one db entry's JSON rows into the loader. An error
+// reading the entry (age's authentication) is damage, not a bad row.
+func loadRows(ctx context.Context, l *store.Loader, t store.Table, r io.Reader, damaged func(error) error) error {
 	dec := json.NewDecoder(bufio.NewReader(r))
 	for {
 		var raw []json.RawMessage
 		err := dec.Decode(&raw)
 		if err == io.EOF {
 			return nil
+		}
+		var syntax *json.SyntaxError
+		var typ *json.UnmarshalTypeError
+		if err != nil && !errors.As(err, &syntax) && !errors.As(err, &typ) {
+			return damaged(err)
 		}
 		if err != nil {
 			return fmt.Errorf("backup: table %s: a row is not valid: %w", t.Name, err)
