@@ -53,6 +53,23 @@ const Format = 1
 // are made again at start) and a demo's journalist key.
 var Folders = []string{"tor/dropbox", "tor/newsroom", "demo"}
 
+// keyEntry holds the newsroom's API signing key file, when serve keeps it
+// outside the database (--newsroom-key).
+const keyEntry = "keys/newsroom-key"
+
+// maxKeyFile bounds the key file read into memory (it holds a hex seed).
+const maxKeyFile = 64 << 10
+
+// Source is what a snapshot is taken of.
+type Source struct {
+	Store *store.DB
+	// Data is the data folder: the blobs and Folders.
+	Data string
+	// NewsroomKey is serve's --newsroom-key file, if the API signing key
+	// lives there rather than in the database; the snapshot carries it.
+	NewsroomKey string
+}
+
 // Manifest is the snapshot's first entry.
 type Manifest struct {
 	Format  int           `json:"format"`
@@ -62,6 +79,8 @@ type Manifest struct {
 	Tables  []store.Table `json:"tables"`
 	Blobs   int           `json:"blobs"`
 	Files   int           `json:"files"`
+	// NewsroomKey says the snapshot carries the API signing key file.
+	NewsroomKey bool `json:"newsroom_key,omitempty"`
 }
 
 // Rows returns a table's row count.
@@ -80,8 +99,12 @@ func (m Manifest) Summary() string {
 	for _, t := range m.Tables {
 		total += t.Rows
 	}
-	return fmt.Sprintf("%d sources, %d items, %d journalists, %d blobs, %d key files; %d rows in %d tables (%s, schema %d, %s)",
-		m.Rows("sources"), m.Rows("items"), m.Rows("journalists"), m.Blobs, m.Files, total, len(m.Tables), m.Backend, m.Schema, m.Day)
+	key := ""
+	if m.NewsroomKey {
+		key = " and the newsroom key file"
+	}
+	return fmt.Sprintf("%d sources, %d items, %d journalists, %d blobs, %d key files%s; %d rows in %d tables (%s, schema %d, %s)",
+		m.Rows("sources"), m.Rows("items"), m.Rows("journalists"), m.Blobs, m.Files, key, total, len(m.Tables), m.Backend, m.Schema, m.Day)
 }
 
 // chunk bounds the rows buffered for one tar entry: a tar header needs the
@@ -100,7 +123,7 @@ var errRaced = fmt.Errorf("backup: blobs were deleted while the backup ran, %d t
 // WriteFile writes a snapshot of the store and the data folder to file
 // (through file.tmp, fsynced, then renamed), starting again if a deletion
 // races it.
-func WriteFile(ctx context.Context, file string, st *store.DB, data string, to []age.Recipient) (Manifest, error) {
+func WriteFile(ctx context.Context, file string, src Source, to []age.Recipient) (Manifest, error) {
 	if len(to) == 0 {
 		return Manifest{}, seal.ErrNoRecipients
 	}
@@ -117,7 +140,7 @@ func WriteFile(ctx context.Context, file string, st *store.DB, data string, to [
 	var m Manifest
 	for i := 0; ; i++ {
 		bw := bufio.NewWriterSize(f, 1<<20)
-		m, err = Write(ctx, bw, st, data, to)
+		m, err = Write(ctx, bw, src, to)
 		if err == nil {
 			err = bw.Flush()
 		}
@@ -149,14 +172,28 @@ func WriteFile(ctx context.Context, file string, st *store.DB, data string, to [
 }
 
 // Write streams one snapshot to w, encrypted to the recipients.
-func Write(ctx context.Context, w io.Writer, st *store.DB, data string, to []age.Recipient) (Manifest, error) {
+func Write(ctx context.Context, w io.Writer, src Source, to []age.Recipient) (Manifest, error) {
+	st, data := src.Store, src.Data
+	var key []byte
+	if src.NewsroomKey != "" {
+		// Read first: a missing key file fails before anything is written.
+		f, err := os.Open(src.NewsroomKey)
+		if err != nil {
+			return Manifest{}, fmt.Errorf("backup: the newsroom key file: %w", err)
+		}
+		key, err = io.ReadAll(io.LimitReader(f, maxKeyFile+1))
+		f.Close()
+		if err != nil || len(key) > maxKeyFile {
+			return Manifest{}, fmt.Errorf("backup: %s is not a newsroom key file (%v)", src.NewsroomKey, err)
+		}
+	}
 	sn, err := st.Snapshot(ctx)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
 	defer sn.Close()
 	day := store.Today()
-	m := Manifest{Format: Format, Schema: sn.Version, Backend: sn.Backend(), Day: day.Time().Format("2006-01-02"), Tables: sn.Tables}
+	m := Manifest{Format: Format, Schema: sn.Version, Backend: sn.Backend(), Day: day.Time().Format("2006-01-02"), Tables: sn.Tables, NewsroomKey: key != nil}
 	names, err := sn.Blobs(ctx)
 	if err != nil {
 		return m, fmt.Errorf("backup: %w", err)
@@ -215,6 +252,11 @@ func Write(ctx context.Context, w io.Writer, st *store.DB, data string, to []age
 		}
 		f.Close()
 		if err != nil {
+			return m, err
+		}
+	}
+	if key != nil {
+		if err := put(keyEntry, int64(len(key)), bytes.NewReader(key)); err != nil {
 			return m, err
 		}
 	}

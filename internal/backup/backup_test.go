@@ -134,7 +134,7 @@ func key(t *testing.T) *age.X25519Identity {
 func backup(t *testing.T, l *live, id *age.X25519Identity) string {
 	t.Helper()
 	file := filepath.Join(t.TempDir(), "snapshot.age")
-	if _, err := WriteFile(context.Background(), file, l.st, l.data, []age.Recipient{id.Recipient()}); err != nil {
+	if _, err := WriteFile(context.Background(), file, Source{Store: l.st, Data: l.data}, []age.Recipient{id.Recipient()}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := os.Stat(file + ".tmp"); err == nil {
@@ -323,7 +323,7 @@ func TestDeletionRacesBackup(t *testing.T) {
 	// A blob missing while its row stays is damage, not a race.
 	afterSnapshot = func() { blob.Existing(filepath.Join(l.data, "blobs")).Remove(firstItem(t, l).Blob) }
 	out := filepath.Join(t.TempDir(), "s.age")
-	_, err = WriteFile(ctx, out, l.st, l.data, []age.Recipient{id.Recipient()})
+	_, err = WriteFile(ctx, out, Source{Store: l.st, Data: l.data}, []age.Recipient{id.Recipient()})
 	if err == nil || !strings.Contains(err.Error(), "missing from the data folder") {
 		t.Fatalf("a missing blob: %v", err)
 	}
@@ -558,7 +558,7 @@ func TestOlderSnapshot(t *testing.T) {
 			d.Put(name, strings.NewReader("cipher"))
 			id := key(t)
 			file := filepath.Join(t.TempDir(), "old.age")
-			m, err := WriteFile(ctx, file, src, data, []age.Recipient{id.Recipient()})
+			m, err := WriteFile(ctx, file, Source{Store: src, Data: data}, []age.Recipient{id.Recipient()})
 			if err != nil || m.Schema != cur-1 {
 				t.Fatalf("old snapshot: schema %d %v", m.Schema, err)
 			}
@@ -580,4 +580,68 @@ func TestOlderSnapshot(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestNewsroomKey: a key file kept outside the database (serve
+// --newsroom-key) travels in the snapshot, and restore writes it only where
+// it is told to, never over an existing file.
+func TestNewsroomKey(t *testing.T) {
+	ctx := context.Background()
+	l := newLive(t, storetest.Backends()[0])
+	keyFile := filepath.Join(t.TempDir(), "newsroom.key")
+	write(t, keyFile, "00112233\n")
+	id := key(t)
+	file := filepath.Join(t.TempDir(), "s.age")
+	m, err := WriteFile(ctx, file, Source{Store: l.st, Data: l.data, NewsroomKey: keyFile}, []age.Recipient{id.Recipient()})
+	if err != nil || !m.NewsroomKey {
+		t.Fatalf("%+v %v", m, err)
+	}
+	if _, err := WriteFile(ctx, file, Source{Store: l.st, Data: l.data, NewsroomKey: keyFile + ".missing"}, []age.Recipient{id.Recipient()}); err == nil {
+		t.Fatal("a missing key file was backed up")
+	}
+	tg := newTarget(t, "sqlite")
+	if _, err := restore(t, file, id, tg); err == nil || !strings.Contains(err.Error(), "say where it goes with --newsroom-key") {
+		t.Fatalf("no key path: %v", err)
+	}
+	tg.untouched(t)
+	tg.NewsroomKey = keyFile
+	if _, err := restore(t, file, id, tg); err == nil || !strings.Contains(err.Error(), "never overwrites a key") {
+		t.Fatalf("existing key file: %v", err)
+	}
+	tg.untouched(t)
+	tg.NewsroomKey = filepath.Join(t.TempDir(), "restored.key")
+	if _, err := restore(t, file, id, tg); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(tg.NewsroomKey)
+	info, err := os.Stat(tg.NewsroomKey)
+	if string(b) != "00112233\n" || err != nil || info.Mode().Perm() != 0o600 {
+		t.Fatalf("restored key %q %v", b, info)
+	}
+	// A snapshot without one refuses a key path rather than ignore it.
+	plain := backup(t, l, id)
+	tg2 := newTarget(t, "sqlite")
+	tg2.NewsroomKey = filepath.Join(t.TempDir(), "k")
+	if _, err := restore(t, plain, id, tg2); err == nil || !strings.Contains(err.Error(), "carries no newsroom key file") {
+		t.Fatalf("key path for a snapshot without one: %v", err)
+	}
+	if _, err := os.Stat(tg2.NewsroomKey); err == nil {
+		t.Fatal("a key file was written")
+	}
+	// A failed restore removes the key file it wrote.
+	cut := rewrite(t, file, id, func(name string, body []byte) (string, []byte) {
+		if strings.HasPrefix(name, "db/comments.") {
+			return name, nil
+		}
+		return name, body
+	})
+	tg3 := newTarget(t, "sqlite")
+	tg3.NewsroomKey = filepath.Join(t.TempDir(), "k3")
+	if _, err := restore(t, cut, id, tg3); err == nil {
+		t.Fatal("a snapshot short of rows restored")
+	}
+	if _, err := os.Stat(tg3.NewsroomKey); err == nil {
+		t.Fatal("a failed restore left the key file")
+	}
+	tg3.untouched(t)
 }

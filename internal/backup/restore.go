@@ -29,6 +29,9 @@ type Target struct {
 	// Open opens the empty store to load, given the folder being filled
 	// (the SQLite file goes inside it; PostgreSQL ignores it).
 	Open func(ctx context.Context, folder string) (*store.DB, error)
+	// NewsroomKey is where the API signing key file goes, for a snapshot
+	// that carries one (serve --newsroom-key); it must not exist.
+	NewsroomKey string
 }
 
 var (
@@ -70,7 +73,7 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 			os.RemoveAll(tmp)
 		}
 	}()
-	m, err := restoreInto(ctx, r, ids, tmp, t.Open)
+	m, err := restoreInto(ctx, r, ids, tmp, t)
 	if err != nil {
 		return m, err
 	}
@@ -119,7 +122,7 @@ func boolCmp(a, b bool) int {
 	return -1
 }
 
-func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir string, open func(context.Context, string) (*store.DB, error)) (Manifest, error) {
+func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir string, t Target) (Manifest, error) {
 	var m Manifest
 	ar, err := age.Decrypt(r, ids...)
 	if err != nil {
@@ -149,9 +152,20 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	if m.Format < 1 {
 		return m, errors.New("backup: this is not a Confide snapshot (no format version)")
 	}
+	switch {
+	case m.NewsroomKey && t.NewsroomKey == "":
+		return m, errors.New("backup: this snapshot carries the newsroom's API signing key file (serve --newsroom-key): say where it goes with --newsroom-key FILE")
+	case !m.NewsroomKey && t.NewsroomKey != "":
+		return m, errors.New("backup: this snapshot carries no newsroom key file: its API signing key is in the database; leave out --newsroom-key")
+	}
+	if t.NewsroomKey != "" {
+		if _, err := os.Lstat(t.NewsroomKey); err == nil {
+			return m, fmt.Errorf("backup: %s exists: restore never overwrites a key", t.NewsroomKey)
+		}
+	}
 	// The rows go into the schema they were dumped from; opening the store
 	// again afterwards runs the migrations since.
-	st, err := open(store.AtSchema(ctx, m.Schema), dir)
+	st, err := t.Open(store.AtSchema(ctx, m.Schema), dir)
 	if err != nil {
 		return m, err
 	}
@@ -171,6 +185,7 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	}
 	table, files := -1, 0
 	var got []string
+	var key []byte
 	for {
 		hdr, err := tr.Next()
 		if err == io.EOF {
@@ -208,6 +223,12 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 			files++
 			continue
 		}
+		if hdr.Name == keyEntry && m.NewsroomKey && key == nil && hdr.Size <= maxKeyFile {
+			if key, err = io.ReadAll(tr); err != nil {
+				return m, damaged(err)
+			}
+			continue
+		}
 		return m, fmt.Errorf("backup: unexpected entry %q in the snapshot", hdr.Name)
 	}
 	// The tar end is not the age stream's end: read on so that a cut or
@@ -228,11 +249,22 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	if files != m.Files {
 		return m, fmt.Errorf("backup: the snapshot holds %d key files, its manifest says %d; nothing was restored", files, m.Files)
 	}
+	if m.NewsroomKey != (key != nil) {
+		return m, errors.New("backup: the snapshot's manifest names a newsroom key file it does not hold; nothing was restored")
+	}
+	if key != nil {
+		if err := writeFile(t.NewsroomKey, bytes.NewReader(key)); err != nil {
+			return m, fmt.Errorf("backup: writing the newsroom key file: %w", err)
+		}
+	}
 	if err := l.Commit(ctx, m.Tables); err != nil {
+		if key != nil {
+			os.Remove(t.NewsroomKey)
+		}
 		return m, fmt.Errorf("backup: %w", err)
 	}
 	st.Close()
-	up, err := open(ctx, dir)
+	up, err := t.Open(ctx, dir)
 	if err != nil {
 		return m, fmt.Errorf("backup: the snapshot's rows are in, but upgrading them from schema %d failed: %w", m.Schema, err)
 	}

@@ -27,12 +27,13 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	sf.register(fs)
 	fs.Var(&recipients, "recipient", "age public key (age1…) to encrypt the snapshot to; repeatable")
 	out := fs.String("out", "", "the snapshot file to write (through FILE.tmp, then renamed)")
+	newsroomKey := fs.String("newsroom-key", "", "also carry the API signing key file serve was given with --newsroom-key")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 || len(recipients) == 0 || *out == "" {
-		return usagef("usage: confide backup --data DIR [--db DSN] --recipient AGE_RECIPIENT... --out FILE")
+		return usagef("usage: confide backup --data DIR [--db DSN] [--newsroom-key FILE] --recipient AGE_RECIPIENT... --out FILE")
 	}
 	var to []age.Recipient
 	for _, r := range recipients {
@@ -60,7 +61,7 @@ func (e *env) backup(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	m, err := backup.WriteFile(ctx, *out, st, sf.data, to)
+	m, err := backup.WriteFile(ctx, *out, backup.Source{Store: st, Data: sf.data, NewsroomKey: *newsroomKey}, to)
 	if err != nil {
 		return err
 	}
@@ -75,12 +76,13 @@ func (e *env) restore(ctx context.Context, args []string) error {
 	sf.register(fs)
 	in := fs.String("in", "", "the snapshot file")
 	identity := fs.String("identity", "", "the age identity file the snapshot was encrypted to")
+	newsroomKey := fs.String("newsroom-key", "", "where to write the API signing key file, for a snapshot that carries one (then serve with --newsroom-key FILE)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 || *in == "" || *identity == "" {
-		return usagef("usage: confide restore --in FILE --identity KEYFILE --data DIR [--db DSN]")
+		return usagef("usage: confide restore --in FILE --identity KEYFILE --data DIR [--db DSN] [--newsroom-key FILE]")
 	}
 	if sf.db != "" && !strings.HasPrefix(sf.db, "postgres://") && !strings.HasPrefix(sf.db, "postgresql://") {
 		return usagef("--db must be a postgres:// URL (leave it unset for SQLite)")
@@ -94,7 +96,7 @@ func (e *env) restore(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot read the snapshot: %w", err)
 	}
 	defer f.Close()
-	target := backup.Target{Data: sf.data, Open: func(ctx context.Context, folder string) (*store.DB, error) {
+	target := backup.Target{Data: sf.data, NewsroomKey: *newsroomKey, Open: func(ctx context.Context, folder string) (*store.DB, error) {
 		if sf.db != "" {
 			return postgres.Open(ctx, sf.db)
 		}

@@ -39,8 +39,15 @@ func TestBackupUnderLoad(t *testing.T) {
 func backupUnderLoad(t *testing.T, from, to string) {
 	ctx := context.Background()
 	n := setup(t, from)
-	srv := n.start(t, "--tor", "--tor-offline")
 	dir := t.TempDir()
+	// From SQLite the API signing key lives in a file (serve
+	// --newsroom-key), which the backup carries; from PostgreSQL, in the
+	// database.
+	var keyFlag, restoredKey []string
+	if from == "sqlite" {
+		keyFlag, restoredKey = []string{"--newsroom-key", filepath.Join(dir, "newsroom.key")}, []string{"--newsroom-key", filepath.Join(dir, "restored.key")}
+	}
+	srv := n.start(t, append([]string{"--tor", "--tor-offline"}, keyFlag...)...)
 
 	// A source with a message and large files, so the copy takes a while.
 	codeFile := filepath.Join(dir, "codename")
@@ -117,7 +124,7 @@ func backupUnderLoad(t *testing.T, from, to string) {
 	pub, _ := exec.Command("age-keygen", "-y", admin).Output()
 	snap := filepath.Join(dir, "snapshot.age")
 	sentBefore := sent.Load()
-	args := []string{"backup", "--data", n.data, "--recipient", strings.TrimSpace(string(pub)), "--out", snap}
+	args := append([]string{"backup", "--data", n.data, "--recipient", strings.TrimSpace(string(pub)), "--out", snap}, keyFlag...)
 	if n.db != "" {
 		args = append(args, "--db", n.db)
 	}
@@ -144,7 +151,7 @@ func backupUnderLoad(t *testing.T, from, to string) {
 
 	// Restore on the other backend and serve it.
 	r := &newsroom{name: to, data: filepath.Join(t.TempDir(), "restored"), user: n.user, pass: n.pass, totp: n.totp, key: n.key}
-	rargs := []string{"restore", "--in", snap, "--identity", admin, "--data", r.data}
+	rargs := append([]string{"restore", "--in", snap, "--identity", admin, "--data", r.data}, restoredKey...)
 	if to == "postgres" {
 		r.db = storetest.PostgresDSN(t)
 		rargs = append(rargs, "--db", r.db)
@@ -216,12 +223,7 @@ func backupUnderLoad(t *testing.T, from, to string) {
 		t.Fatalf("the original has %d blobs, the restore %d: later blobs were copied", len(origBlobs), len(newBlobs))
 	}
 
-	var rs *server
-	if r.db == "" {
-		rs = start(t, "serve", r.data, "", "--tor", "--tor-offline")
-	} else {
-		rs = start(t, "serve", r.data, r.db, "--tor", "--tor-offline")
-	}
+	rs := start(t, "serve", r.data, r.db, append([]string{"--tor", "--tor-offline"}, restoredKey...)...)
 	if rs.urls["dropbox onion"] != oldOnion || rs.urls["newsroom API key"] != oldKey {
 		t.Fatalf("onion %s / key %s after restore, were %s / %s", rs.urls["dropbox onion"], rs.urls["newsroom API key"], oldOnion, oldKey)
 	}
