@@ -48,6 +48,8 @@ Usage:
   confide workstation serve --identity KEYFILE --out DIR [--listen 127.0.0.1:8090] [--state DIR]
   confide source submit  --dropbox URL [--codename-file F] [--codename-out F] [--message-file F|-] [--proxy URL] [FILE...]
   confide source replies --dropbox URL --codename-file F [--proxy URL]
+  confide backup  [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE   encrypted snapshot, while serving
+  confide restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]             into an empty folder and database
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -77,6 +79,10 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.workstation(ctx, args[1:])
 	case "article":
 		err = e.article(ctx, args[1:])
+	case "backup":
+		err = e.backup(ctx, args[1:])
+	case "restore":
+		err = e.restore(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -131,6 +137,8 @@ var examples = map[string][2]string{
 	"workstation reply": {"confide workstation reply --identity KEYFILE --source DESIGNATION --message-file F|-", "echo 'Thank you.' | confide workstation reply --identity key.txt --source 'gutsy dominoes' --message-file -"},
 	"workstation serve": {"confide workstation serve --identity KEYFILE --out DIR [--listen ADDR]", "confide workstation serve --identity key.txt --out ~/pulled"},
 	"source submit":     {"confide source submit --dropbox URL [--codename-file F] [--message-file F|-] [FILE...]", "confide source submit --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-out code.txt leak.zip"},
+	"backup":            {"confide backup [--data DIR] [--db DSN] [--newsroom-key FILE] --recipient AGE_RECIPIENT... --out FILE", "confide backup --data /srv/confide --recipient age1… --out /backups/confide-2026-12-01.age"},
+	"restore":           {"confide restore --in FILE --identity KEYFILE [--data DIR] [--db DSN] [--newsroom-key FILE]", "confide restore --in confide-2026-12-01.age --identity backup-key.txt --data /srv/confide --db postgres://confide@db/confide"},
 	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
 }
 

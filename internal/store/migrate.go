@@ -179,7 +179,7 @@ func (s *DB) migrate(ctx context.Context) error {
 	if have > len(migrations) {
 		return fmt.Errorf("store: the database is at schema %d, newer than this binary's %d", have, len(migrations))
 	}
-	for v := have + 1; v <= len(migrations); v++ {
+	for v := have + 1; v <= schemaLimit(ctx); v++ {
 		text := migrations[v-1]
 		for k, val := range s.d.Types {
 			text = strings.ReplaceAll(text, "{{"+k+"}}", val)

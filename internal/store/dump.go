@@ -1,0 +1,556 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+)
+
+// A dump reads every table of the current schema as the database describes
+// it (sqlite_master / information_schema), not from a list kept here, so a
+// later migration's tables and columns are dumped and loaded with no change
+// to this file. Values are only ever int64, string, []byte or nil.
+
+// Column kinds in a dump.
+const (
+	KindInt   = "int"
+	KindText  = "text"
+	KindBytes = "bytes"
+)
+
+// CounterGap is how far a load moves every serial counter past the
+// snapshot's: the lost server may have handed out numbers after the snapshot
+// was taken, and a workstation whose sync cursor is past the snapshot must
+// still see every row made after the restore.
+const CounterGap = 1_000_000
+
+// ErrNotEmpty means a load was asked to write into a database that has rows.
+var ErrNotEmpty = errors.New("store: the database is not empty")
+
+type schemaKey struct{}
+
+// AtSchema returns a context under which opening a store applies migrations
+// only up to version v: a restore loads an older snapshot into the schema it
+// was taken at, then opens the store again, which upgrades it.
+func AtSchema(ctx context.Context, v int) context.Context {
+	return context.WithValue(ctx, schemaKey{}, v)
+}
+
+func schemaLimit(ctx context.Context) int {
+	if v, ok := ctx.Value(schemaKey{}).(int); ok && v < len(migrations) {
+		return v
+	}
+	return len(migrations)
+}
+
+// Column is one column of a dumped table.
+type Column struct {
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Serial marks the column a counter fills (items.seq, …).
+	Serial bool `json:"serial,omitempty"`
+}
+
+// Table is one table of the schema as a dump sees it.
+type Table struct {
+	Name    string   `json:"name"`
+	Columns []Column `json:"columns"`
+	Rows    int64    `json:"rows"`
+	// Counter is the serial column's high-water mark (0 if it has none):
+	// numbers already handed out, including those of deleted rows.
+	Counter int64 `json:"counter,omitempty"`
+}
+
+// Snapshot is the whole database at one instant: one read-only transaction
+// (REPEATABLE READ on PostgreSQL; a WAL read snapshot on SQLite, which does
+// not block writers).
+type Snapshot struct {
+	s  *DB
+	tx *sql.Tx
+	// Version is the snapshot's schema version.
+	Version int
+	// Tables are in an order in which they can be loaded: every table after
+	// the tables its foreign keys name.
+	Tables []Table
+}
+
+// Snapshot starts a consistent read of every table. Close it when done.
+func (s *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
+	opts := &sql.TxOptions{ReadOnly: true}
+	if s.d.Name == "postgres" {
+		opts.Isolation = sql.LevelRepeatableRead
+	}
+	tx, err := s.db.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	sn := &Snapshot{s: s, tx: tx}
+	fail := func(err error) (*Snapshot, error) {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: snapshot: %w", err)
+	}
+	// The first read fixes SQLite's snapshot; everything after sees it.
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&sn.Version); err != nil {
+		return fail(err)
+	}
+	if sn.Tables, err = s.tables(ctx, tx); err != nil {
+		return fail(err)
+	}
+	for i := range sn.Tables {
+		t := &sn.Tables[i]
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quote(t.Name)).Scan(&t.Rows); err != nil {
+			return fail(err)
+		}
+		if t.Counter, err = s.counter(ctx, tx, *t); err != nil {
+			return fail(err)
+		}
+	}
+	return sn, nil
+}
+
+// Backend names the snapshot's dialect.
+func (sn *Snapshot) Backend() string { return sn.s.d.Name }
+
+// Rows calls fn with each row of a table, values in Columns order.
+func (sn *Snapshot) Rows(ctx context.Context, t Table, fn func(row []any) error) error {
+	rows, err := sn.tx.QueryContext(ctx, `SELECT `+columnList(t)+` FROM `+quote(t.Name))
+	if err != nil {
+		return fmt.Errorf("store: dump %s: %w", t.Name, err)
+	}
+	defer rows.Close()
+	vals := make([]any, len(t.Columns))
+	ptrs := make([]any, len(t.Columns))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	for rows.Next() {
+		if err := rows.Scan(ptrs...); err != nil {
+			return fmt.Errorf("store: dump %s: %w", t.Name, err)
+		}
+		row := make([]any, len(vals))
+		for i, v := range vals {
+			if row[i], err = normalise(t.Columns[i], v); err != nil {
+				return fmt.Errorf("store: dump %s: %w", t.Name, err)
+			}
+		}
+		if err := fn(row); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: dump %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// Blobs lists the blob names the snapshot's items reference.
+func (sn *Snapshot) Blobs(ctx context.Context) ([]string, error) { return blobNames(ctx, sn.tx) }
+
+// Close ends the read transaction.
+func (sn *Snapshot) Close() error { return sn.tx.Rollback() }
+
+// Loader writes a dump into an empty database, all in one transaction:
+// either Commit makes all of it visible or nothing is left.
+type Loader struct {
+	s      *DB
+	tx     *sql.Tx
+	tables map[string]Table
+	// The pending multi-row INSERT.
+	cur  Table
+	args []any
+	rows int
+	size int
+}
+
+// Load starts loading a dump of the given schema version, which must be the
+// database's (open it under AtSchema). It refuses a database with any row.
+func (s *DB) Load(ctx context.Context, version int) (*Loader, error) {
+	if version > len(migrations) {
+		return nil, fmt.Errorf("store: the snapshot is of schema %d, newer than this binary's %d: restore it with a newer confide", version, len(migrations))
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	var have int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	if have != version {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: the snapshot is of schema %d but the database is at %d: restore into a new, empty database", version, have)
+	}
+	l := &Loader{s: s, tx: tx, tables: map[string]Table{}}
+	ts, err := s.tables(ctx, tx)
+	if err != nil {
+		tx.Rollback()
+		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	for _, t := range ts {
+		var n int64
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quote(t.Name)).Scan(&n); err != nil {
+			tx.Rollback()
+			return nil, fmt.Errorf("store: load: %w", err)
+		}
+		if n > 0 {
+			tx.Rollback()
+			return nil, fmt.Errorf("%w (table %s has %d rows): restore only into an empty database", ErrNotEmpty, t.Name, n)
+		}
+		l.tables[t.Name] = t
+	}
+	return l, nil
+}
+
+// Check compares a dumped table's columns with this database's.
+func (l *Loader) Check(t Table) error {
+	have, ok := l.tables[t.Name]
+	if !ok {
+		return fmt.Errorf("store: load: this schema has no table %q", t.Name)
+	}
+	if !sameColumns(have.Columns, t.Columns) {
+		return fmt.Errorf("store: load: table %s's columns in the snapshot differ from this schema's", t.Name)
+	}
+	return nil
+}
+
+// Insert adds one row to a table; rows are sent in batches.
+func (l *Loader) Insert(ctx context.Context, t Table, row []any) error {
+	if len(row) != len(t.Columns) {
+		return fmt.Errorf("store: load %s: a row has %d values, not %d", t.Name, len(row), len(t.Columns))
+	}
+	if l.cur.Name != t.Name {
+		if err := l.Check(t); err != nil {
+			return err
+		}
+		if err := l.flush(ctx); err != nil {
+			return err
+		}
+		l.cur = t
+	}
+	for i, v := range row {
+		v, err := normalise(t.Columns[i], v)
+		if err != nil {
+			return fmt.Errorf("store: load %s: %w", t.Name, err)
+		}
+		l.args = append(l.args, v)
+		switch v := v.(type) {
+		case string:
+			l.size += len(v)
+		case []byte:
+			l.size += len(v)
+		}
+	}
+	l.rows++
+	// Few round trips, bounded memory, under both backends' parameter limits.
+	if len(l.args) >= 8000 || l.size >= 4<<20 {
+		return l.flush(ctx)
+	}
+	return nil
+}
+
+func (l *Loader) flush(ctx context.Context) error {
+	if l.rows == 0 {
+		return nil
+	}
+	t := l.cur
+	one := "(?" + strings.Repeat(", ?", len(t.Columns)-1) + ")"
+	query := `INSERT INTO ` + quote(t.Name) + ` (` + columnList(t) + `) VALUES ` + one + strings.Repeat(", "+one, l.rows-1)
+	_, err := l.tx.ExecContext(ctx, l.s.q(query), l.args...)
+	l.args, l.rows, l.size = l.args[:0], 0, 0
+	if err != nil {
+		return fmt.Errorf("store: load %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+// Blobs lists the blob names the loaded items reference.
+func (l *Loader) Blobs(ctx context.Context) ([]string, error) {
+	if err := l.flush(ctx); err != nil {
+		return nil, err
+	}
+	return blobNames(ctx, l.tx)
+}
+
+// Commit checks that every table holds the number of rows the dump said,
+// moves the counters past the dump's (CounterGap) and commits.
+func (l *Loader) Commit(ctx context.Context, dumped []Table) error {
+	if err := l.flush(ctx); err != nil {
+		return err
+	}
+	seen := map[string]bool{}
+	for _, t := range dumped {
+		seen[t.Name] = true
+		var n int64
+		if err := l.tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quote(t.Name)).Scan(&n); err != nil {
+			return fmt.Errorf("store: load: %w", err)
+		}
+		if n != t.Rows {
+			return fmt.Errorf("store: load: table %s has %d rows, the snapshot said %d", t.Name, n, t.Rows)
+		}
+		if err := l.s.setCounter(ctx, l.tx, l.tables[t.Name], t.Counter); err != nil {
+			return err
+		}
+	}
+	for name := range l.tables {
+		if !seen[name] {
+			return fmt.Errorf("store: load: the snapshot has no table %s", name)
+		}
+	}
+	if err := l.tx.Commit(); err != nil {
+		return fmt.Errorf("store: load: %w", err)
+	}
+	return nil
+}
+
+// Rollback abandons the load; after Commit it does nothing.
+func (l *Loader) Rollback() { l.tx.Rollback() }
+
+func blobNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
+	out, err := strings1(ctx, tx, `SELECT DISTINCT blob FROM items ORDER BY blob`)
+	if err != nil {
+		return nil, fmt.Errorf("store: blobs: %w", err)
+	}
+	return out, nil
+}
+
+// tables describes every table but schema_migrations (the version stands
+// for it), ordered so that each comes after those its foreign keys name.
+func (s *DB) tables(ctx context.Context, tx *sql.Tx) ([]Table, error) {
+	listQ := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	colQ := `SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid`
+	fkQ := `SELECT "table" FROM pragma_foreign_key_list(?)`
+	if s.d.Name == "postgres" {
+		listQ = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+		colQ = `SELECT column_name, data_type, CASE WHEN column_default LIKE 'nextval(%' THEN 1 ELSE 0 END
+			FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`
+		fkQ = `SELECT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND conrelid = $1::regclass`
+	}
+	names, err := strings1(ctx, tx, listQ)
+	if err != nil {
+		return nil, err
+	}
+	names = slices.DeleteFunc(names, func(n string) bool { return n == "schema_migrations" })
+	byName := map[string]Table{}
+	deps := map[string][]string{}
+	for _, name := range names {
+		t := Table{Name: name}
+		rows, err := tx.QueryContext(ctx, colQ, name)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var c Column
+			var typ string
+			var serial int
+			if err := rows.Scan(&c.Name, &typ, &serial); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if c.Kind, err = kindOf(typ); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("table %s column %s: %w", name, c.Name, err)
+			}
+			// On SQLite an INTEGER PRIMARY KEY is the rowid, the counter.
+			c.Serial = serial == 1 && c.Kind == KindInt
+			t.Columns = append(t.Columns, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if deps[name], err = strings1(ctx, tx, fkQ, name); err != nil {
+			return nil, err
+		}
+		byName[name] = t
+	}
+	// Depth-first topological order; names are sorted, so it is stable.
+	var out []Table
+	state := map[string]int{} // 1 visiting, 2 done
+	var visit func(string) error
+	visit = func(n string) error {
+		switch state[n] {
+		case 1:
+			return fmt.Errorf("foreign keys form a cycle through %s", n)
+		case 2:
+			return nil
+		}
+		state[n] = 1
+		for _, d := range deps[n] {
+			if d != n {
+				if err := visit(d); err != nil {
+					return err
+				}
+			}
+		}
+		state[n] = 2
+		if t, ok := byName[n]; ok {
+			out = append(out, t)
+		}
+		return nil
+	}
+	for _, n := range names {
+		if err := visit(n); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func strings1(ctx context.Context, tx *sql.Tx, query string, args ...any) ([]string, error) {
+	rows, err := tx.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+func kindOf(typ string) (string, error) {
+	t := strings.ToUpper(typ)
+	switch {
+	case strings.Contains(t, "INT"):
+		return KindInt, nil
+	case t == "BLOB" || t == "BYTEA":
+		return KindBytes, nil
+	case t == "TEXT" || strings.Contains(t, "CHAR"):
+		return KindText, nil
+	}
+	return "", fmt.Errorf("type %s is not one a dump handles (int, text, bytes)", typ)
+}
+
+func (s *DB) counter(ctx context.Context, tx *sql.Tx, t Table) (int64, error) {
+	c, ok := serialColumn(t)
+	if !ok {
+		return 0, nil
+	}
+	var n sql.NullInt64
+	var err error
+	if s.d.Name == "postgres" {
+		err = tx.QueryRowContext(ctx, `SELECT pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass)`, t.Name, c.Name).Scan(&n)
+	} else {
+		err = tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = ?`, t.Name).Scan(&n)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = nil
+		}
+	}
+	if err != nil {
+		return 0, fmt.Errorf("counter of %s: %w", t.Name, err)
+	}
+	return n.Int64, nil
+}
+
+func (s *DB) setCounter(ctx context.Context, tx *sql.Tx, t Table, dumped int64) error {
+	c, ok := serialColumn(t)
+	if !ok {
+		return nil
+	}
+	var high int64
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(`+quote(c.Name)+`), 0) FROM `+quote(t.Name)).Scan(&high); err != nil {
+		return fmt.Errorf("store: load counter of %s: %w", t.Name, err)
+	}
+	next := max(high, dumped) + CounterGap
+	var err error
+	if s.d.Name == "postgres" {
+		_, err = tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), $3)`, t.Name, c.Name, next)
+	} else {
+		// Loading explicit values made the row; it may be missing if the
+		// table is empty.
+		if _, err = tx.ExecContext(ctx, `DELETE FROM sqlite_sequence WHERE name = ?`, t.Name); err == nil {
+			_, err = tx.ExecContext(ctx, `INSERT INTO sqlite_sequence (name, seq) VALUES (?, ?)`, t.Name, next)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("store: load counter of %s: %w", t.Name, err)
+	}
+	return nil
+}
+
+func serialColumn(t Table) (Column, bool) {
+	for _, c := range t.Columns {
+		if c.Serial {
+			return c, true
+		}
+	}
+	return Column{}, false
+}
+
+// normalise gives a value the one Go type its kind dumps as.
+func normalise(c Column, v any) (any, error) {
+	if v == nil {
+		return nil, nil
+	}
+	switch c.Kind {
+	case KindInt:
+		switch v := v.(type) {
+		case int64:
+			return v, nil
+		case int32:
+			return int64(v), nil
+		case int:
+			return int64(v), nil
+		}
+	case KindText:
+		var s string
+		switch v := v.(type) {
+		case string:
+			s = v
+		case []byte:
+			s = string(v)
+		default:
+			return nil, fmt.Errorf("column %s: %T is not text", c.Name, v)
+		}
+		// JSON and PostgreSQL both need UTF-8; never change a byte silently.
+		if !utf8.ValidString(s) {
+			return nil, fmt.Errorf("column %s holds text that is not UTF-8", c.Name)
+		}
+		return s, nil
+	case KindBytes:
+		switch v := v.(type) {
+		case []byte:
+			// Not NULL (that is a nil any): an empty value stays empty.
+			if v == nil {
+				return []byte{}, nil
+			}
+			return v, nil
+		case string:
+			return []byte(v), nil
+		}
+	}
+	return nil, fmt.Errorf("column %s: %T is not %s", c.Name, v, c.Kind)
+}
+
+func sameColumns(a, b []Column) bool {
+	key := func(cs []Column) []string {
+		var out []string
+		for _, c := range cs {
+			out = append(out, fmt.Sprintf("%s %s %v", c.Name, c.Kind, c.Serial))
+		}
+		slices.Sort(out)
+		return out
+	}
+	return slices.Equal(key(a), key(b))
+}
+
+func columnList(t Table) string {
+	var names []string
+	for _, c := range t.Columns {
+		names = append(names, quote(c.Name))
+	}
+	return strings.Join(names, ", ")
+}
+
+// quote makes a name from the schema an SQL identifier.
+func quote(name string) string { return `"` + strings.ReplaceAll(name, `"`, `""`) + `"` }
