@@ -1,0 +1,129 @@
+package site
+
+import (
+	"bytes"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"confide/internal/store/storetest"
+)
+
+// Seen in headless Chromium: "/x/../\evil.example" was cleaned by the
+// redirect into "/\evil.example", which the browser followed off the site.
+func TestLoginRedirectStaysOnSite(t *testing.T) {
+	f := newFixture(t, storetest.Backends()[0])
+	f.reader("v@example.org", "V")
+	for _, next := range []string{`/x/../\evil.example`, `//evil.example`, `/\evil.example`, `/x/..//evil.example`} {
+		r := f.browser().Post("/login?next="+url.QueryEscape(next), "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"correct horse battery"}, "next": {next}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("%q: login %d", next, r.Status)
+		}
+		if strings.HasPrefix(r.Loc, "//") || strings.Contains(r.Loc, `\`) || !strings.HasPrefix(r.Loc, "/") {
+			t.Fatalf("next=%q sent the reader to %q", next, r.Loc)
+		}
+	}
+	if r := f.browser().Post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"correct horse battery"}, "next": {"/stories/river-money"}}); r.Loc != "/stories/river-money" {
+		t.Fatalf("a local next was lost: %q", r.Loc)
+	}
+}
+
+// A story page shows only the notices the site itself sends; any other
+// ?notice= text is not put on the page.
+func TestStoryShowsOnlyKnownNotices(t *testing.T) {
+	f := newFixture(t, storetest.Backends()[0])
+	b := f.browser()
+	if r := b.Get("/stories/river-money?notice=reported"); !strings.Contains(r.Body, `id="notice"`) || !strings.Contains(r.Body, "The moderators will look") {
+		t.Fatal("a known notice is not shown")
+	}
+	for _, n := range []string{"Your account is suspended, call +1 555 0100", "closed", "banned", "%s", "../site.login.failed"} {
+		r := b.Get("/stories/river-money?notice=" + url.QueryEscape(n))
+		if r.Status != 200 || strings.Contains(r.Body, `id="notice"`) || strings.Contains(r.Body, "555 0100") {
+			t.Fatalf("notice %q reflected: %d", n, r.Status)
+		}
+	}
+}
+
+// Without --smtp, mail goes to the outbox folder only: the log names the
+// file, never a live link.
+func TestOutboxLogsNoLinks(t *testing.T) {
+	var log bytes.Buffer
+	o := Outbox{Dir: filepath.Join(t.TempDir(), "outbox"), Log: slog.New(slog.NewTextHandler(&log, nil))}
+	link := "https://news.example/reset/confirm?token=SECRETTOKEN"
+	if err := o.Send("v@example.org", "Reset", "Reset your passphrase:\n\n"+link+"\n"); err != nil {
+		t.Fatal(err)
+	}
+	ents, _ := os.ReadDir(o.Dir)
+	if len(ents) != 1 {
+		t.Fatalf("outbox: %v", ents)
+	}
+	p := filepath.Join(o.Dir, ents[0].Name())
+	mail, _ := os.ReadFile(p)
+	if fi, _ := os.Stat(p); !bytes.Contains(mail, []byte(link)) || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("outbox mail %v: %s", fi.Mode(), mail)
+	}
+	if strings.Contains(log.String(), "SECRETTOKEN") || !strings.Contains(log.String(), ents[0].Name()) {
+		t.Fatalf("log: %s", log.String())
+	}
+}
+
+// Served over HTTPS (by --site-url), every cookie is Secure and HSTS is
+// sent; over plain HTTP neither, which would break a local site.
+func TestSiteHTTPSCookies(t *testing.T) {
+	for _, https := range []bool{false, true} {
+		f := newFixture(t, storetest.Backends()[0])
+		if https {
+			f.srv.cfg.BaseURL = "https://news.example"
+			f.ts.Config.Handler = f.srv.Handler()
+		}
+		f.reader("v@example.org", "V")
+		b := f.browser()
+		pages := []func() *http.Response{
+			func() *http.Response { return get(t, b.Client, f.ts.URL+"/login?lang=ru") },
+			func() *http.Response {
+				tok := b.Get("/login").CSRF(t)
+				r, err := b.Client.PostForm(f.ts.URL+"/login", url.Values{"csrf": {tok}, "email": {"v@example.org"}, "passphrase": {"correct horse battery"}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				r.Body.Close()
+				if r.StatusCode != http.StatusSeeOther {
+					t.Fatalf("https=%v: login %d", https, r.StatusCode)
+				}
+				return r
+			},
+		}
+		seen := map[string]bool{}
+		for _, page := range pages {
+			r := page()
+			if got := r.Header.Get("Strict-Transport-Security"); (got != "") != https {
+				t.Errorf("https=%v: HSTS %q", https, got)
+			}
+			for _, c := range r.Cookies() {
+				seen[c.Name] = true
+				if c.Secure != https {
+					t.Errorf("https=%v: cookie %s Secure=%v", https, c.Name, c.Secure)
+				}
+			}
+		}
+		if !seen["lang"] || !seen["site_csrf"] || !seen[readerCookie] {
+			t.Fatalf("cookies seen: %v", seen)
+		}
+	}
+}
+
+func get(t *testing.T, c *http.Client, u string) *http.Response {
+	t.Helper()
+	r, err := c.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, r.Body)
+	r.Body.Close()
+	return r
+}
