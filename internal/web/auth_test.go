@@ -106,3 +106,47 @@ func TestReadJSON(t *testing.T) {
 		}
 	}
 }
+
+func TestFailures(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	f := NewFailures(3, 2)
+	for i := 1; i <= 8; i++ {
+		var got time.Duration
+		if until := f.Fail("198.51.100.1", now); !until.IsZero() {
+			got = until.Sub(now)
+		}
+		if want := Lockout(i - 2); got != want {
+			t.Fatalf("failure %d: locked for %v, want %v", i, got, want)
+		}
+	}
+	if got := f.Until("198.51.100.1", now); !got.Equal(now.Add(2 * time.Minute)) {
+		t.Fatalf("Until %v", got)
+	}
+	if !f.Until("198.51.100.2", now).IsZero() || !f.Until("198.51.100.1", now.Add(3*time.Minute)).IsZero() {
+		t.Fatal("a lock spread to another key, or did not end")
+	}
+	// What is kept is a keyed hash, not the address.
+	for id := range f.m {
+		if bytes.Contains(id[:], []byte("198.51")) {
+			t.Fatal("the key is kept in the clear")
+		}
+	}
+	f.Clear("198.51.100.1")
+	if got := f.Fail("198.51.100.1", now); !got.IsZero() {
+		t.Fatal("Clear kept the count")
+	}
+	// A count is forgotten a day after its last failure.
+	for range 8 {
+		f.Fail("a", now)
+	}
+	if got := f.Fail("a", now.Add(25*time.Hour)); !got.IsZero() {
+		t.Fatal("a day-old count still locks")
+	}
+	// Bounded: more keys than max never grow the map past it.
+	for i := range 10 {
+		f.Fail(string(rune('k'+i)), now)
+		if len(f.m) > 3 {
+			t.Fatalf("%d keys kept, max 3", len(f.m))
+		}
+	}
+}
