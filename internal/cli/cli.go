@@ -42,6 +42,7 @@ Usage:
   confide journalist remove NAME [--data DIR | --db DSN]
   confide journalist reset NAME --passphrase | --2fa
   confide journalist rotate NAME --recipient AGE_RECIPIENT
+  confide journalist unlock NAME               clear a name's sign-in lock
   confide workstation login --newsroom URL --user NAME [--server-key KEY] [--state DIR]
   confide workstation pull  --identity KEYFILE --out DIR [--state DIR]
   confide workstation reply --identity KEYFILE --source DESIGNATION --message-file F|- [--state DIR]
