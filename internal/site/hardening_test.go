@@ -2,6 +2,7 @@ package site
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"net/http"
@@ -10,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"confide/internal/store/storetest"
 )
@@ -126,4 +128,47 @@ func get(t *testing.T, c *http.Client, u string) *http.Response {
 	io.Copy(io.Discard, r.Body)
 	r.Body.Close()
 	return r
+}
+
+// The same failures for a real address and an unknown one get the same
+// status, words and lock time, so sign-in does not tell who has an
+// account; the lock says when it ends, and a reset by mail gets through.
+func TestReaderLockoutTellsNoAccount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		f.reader("v@example.org", "V")
+		br := f.browser()
+		tok := br.Get("/login").CSRF(t)
+		try := func(email string) (int, string, string) {
+			r := br.PostRaw("/login", url.Values{"csrf": {tok}, "email": {email}, "passphrase": {"wrong wrong wrong"}})
+			return r.Status, strings.ReplaceAll(r.Body, email, "EMAIL"), r.Header.Get("Retry-After")
+		}
+		for i := 1; i <= 7; i++ {
+			rs, rb, ra := try("v@example.org")
+			us, ub, ua := try("nobody@example.org")
+			if rs != us || rb != ub || ra != ua {
+				t.Fatalf("try %d: a real address got %d %q, an unknown one %d %q", i, rs, ra, us, ua)
+			}
+			want := http.StatusUnauthorized
+			if i >= 5 {
+				want = http.StatusTooManyRequests
+			}
+			if rs != want {
+				t.Fatalf("try %d: %d, want %d", i, rs, want)
+			}
+		}
+		rd, _ := f.store.ReaderByEmail(context.Background(), "v@example.org")
+		if _, body, _ := try("v@example.org"); !strings.Contains(body, "try again after "+time.Unix(rd.LockedUntil, 0).UTC().Format("15:04 UTC")) {
+			t.Fatalf("the lock does not say when it ends: %.500s", body)
+		}
+		f.browser().Post("/reset", "/reset", url.Values{"email": {"v@example.org"}})
+		link := f.lastLink()
+		q, _ := url.ParseQuery(strings.SplitN(link, "?", 2)[1])
+		if r := f.browser().Post(link, "/reset/confirm", url.Values{"token": {q.Get("token")}, "passphrase": {"a brand new passphrase"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("reset: %d", r.Status)
+		}
+		if r := f.browser().Post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"a brand new passphrase"}}); r.Status != http.StatusSeeOther {
+			t.Fatalf("locked reader after a reset: %d", r.Status)
+		}
+	})
 }

@@ -1,17 +1,23 @@
 package site
 
 import (
-	"confide/internal/web"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+
+	"confide/internal/web"
 
 	"confide/internal/seal"
 	"confide/internal/store"
 )
 
 // loginSubmit signs a reader in. Failures are counted per account (with a
-// lock-out) and across all accounts (a token bucket).
+// lock-out) and across all accounts (a token bucket). An unknown address
+// is counted and locked in memory as a real one is in the store, and costs
+// the same, so no answer tells which addresses have accounts. A reader
+// locked out can still get in by resetting the passphrase by mail.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
 	next := web.LocalPath(r.PostForm.Get("next"))
@@ -21,13 +27,27 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render.Render(w, status, "login", s.page(w, r, "site.login.title", nil, d))
 	}
 	now := s.cfg.Now()
+	locked := func(until time.Time) {
+		until = until.Truncate(time.Second)
+		d.Until = until.UTC().Format("15:04 UTC")
+		w.Header().Set("Retry-After", strconv.Itoa(int(until.Sub(now).Seconds())+1))
+		failed(http.StatusTooManyRequests, "site.login.locked")
+	}
 	if !s.throttle.Allow(now) {
 		failed(http.StatusTooManyRequests, "site.login.throttled")
 		return
 	}
 	rd, err := s.cfg.Store.ReaderByEmail(r.Context(), email)
 	if errors.Is(err, store.ErrNotFound) {
-		seal.VerifyPassphrase(r.PostForm.Get("passphrase"), seal.HashPassphrase("", s.cfg.Params))
+		if until := s.unknown.Until(email, now); !until.IsZero() {
+			locked(until)
+			return
+		}
+		seal.VerifyPassphrase(r.PostForm.Get("passphrase"), s.dummyHash())
+		if until := s.unknown.Fail(email, now); !until.IsZero() {
+			locked(until)
+			return
+		}
 		failed(http.StatusUnauthorized, "site.login.failed")
 		return
 	}
@@ -36,7 +56,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rd.LockedUntil > now.Unix() {
-		failed(http.StatusTooManyRequests, "site.login.locked")
+		locked(time.Unix(rd.LockedUntil, 0))
 		return
 	}
 	ok, _ := seal.VerifyPassphrase(r.PostForm.Get("passphrase"), rd.PassHash)
@@ -46,6 +66,10 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			rd.LockedUntil = now.Add(d).Unix()
 		}
 		s.cfg.Store.UpdateReader(r.Context(), rd)
+		if rd.LockedUntil > now.Unix() {
+			locked(time.Unix(rd.LockedUntil, 0))
+			return
+		}
 		failed(http.StatusUnauthorized, "site.login.failed")
 		return
 	}

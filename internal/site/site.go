@@ -50,7 +50,12 @@ type Server struct {
 	render   *web.Renderer
 	csrf     web.CSRF
 	throttle *web.Throttle
-	cache    *pageCache
+	// unknown counts failed sign-ins for addresses without an account, in
+	// memory, so they lock as real ones do; dummyHash is what their
+	// passphrase is checked against, made once.
+	unknown   *web.Failures
+	dummyHash func() string
+	cache     *pageCache
 	// commentHTML memoises rendered comment bodies (8 MiB at most).
 	commentHTML *htmlMemo
 }
@@ -73,7 +78,10 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TrustAfter <= 0 {
 		cfg.TrustAfter = 3
 	}
+	params := cfg.Params
 	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), cache: &pageCache{m: map[string]*cached{}},
+		unknown:     web.NewFailures(100_000, 0),
+		dummyHash:   sync.OnceValue(func() string { return seal.HashPassphrase("confide-dummy", params) }),
 		commentHTML: &htmlMemo{maxBytes: 8 << 20}}, nil
 }
 
