@@ -12,6 +12,7 @@ import (
 
 	"confide/internal/seal"
 	"confide/internal/store/storetest"
+	"confide/internal/web/webtest"
 )
 
 // answer is what a sign-in from one client address got.
@@ -202,17 +203,7 @@ func TestNewsroomHTTPSCookies(t *testing.T) {
 		}
 		ann := f.person("ann", false)
 		seen := map[string]bool{}
-		check := func(h http.Header) {
-			if got := h.Get("Strict-Transport-Security"); (got != "") != https {
-				t.Errorf("https=%v: HSTS %q", https, got)
-			}
-			for _, c := range (&http.Response{Header: h}).Cookies() {
-				seen[c.Name] = true
-				if c.Secure != https {
-					t.Errorf("https=%v: cookie %s Secure=%v", https, c.Name, c.Secure)
-				}
-			}
-		}
+		check := func(h http.Header) { webtest.CheckHTTPS(t, h, https, seen) }
 		br := f.browser()
 		check(br.Get("/login?lang=ru").Header)
 		r := br.Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}})

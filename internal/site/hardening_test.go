@@ -3,7 +3,6 @@ package site
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"confide/internal/store/storetest"
+	"confide/internal/web/webtest"
 )
 
 // Seen in headless Chromium: "/x/../\evil.example" was cleaned by the
@@ -85,49 +85,17 @@ func TestSiteHTTPSCookies(t *testing.T) {
 		}
 		f.reader("v@example.org", "V")
 		b := f.browser()
-		pages := []func() *http.Response{
-			func() *http.Response { return get(t, b.Client, f.ts.URL+"/login?lang=ru") },
-			func() *http.Response {
-				tok := b.Get("/login").CSRF(t)
-				r, err := b.Client.PostForm(f.ts.URL+"/login", url.Values{"csrf": {tok}, "email": {"v@example.org"}, "passphrase": {"correct horse battery"}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				r.Body.Close()
-				if r.StatusCode != http.StatusSeeOther {
-					t.Fatalf("https=%v: login %d", https, r.StatusCode)
-				}
-				return r
-			},
-		}
 		seen := map[string]bool{}
-		for _, page := range pages {
-			r := page()
-			if got := r.Header.Get("Strict-Transport-Security"); (got != "") != https {
-				t.Errorf("https=%v: HSTS %q", https, got)
-			}
-			for _, c := range r.Cookies() {
-				seen[c.Name] = true
-				if c.Secure != https {
-					t.Errorf("https=%v: cookie %s Secure=%v", https, c.Name, c.Secure)
-				}
-			}
+		webtest.CheckHTTPS(t, b.Get("/login?lang=ru").Header, https, seen)
+		r := b.Post("/login", "/login", url.Values{"email": {"v@example.org"}, "passphrase": {"correct horse battery"}})
+		if r.Status != http.StatusSeeOther {
+			t.Fatalf("https=%v: login %d", https, r.Status)
 		}
+		webtest.CheckHTTPS(t, r.Header, https, seen)
 		if !seen["lang"] || !seen["site_csrf"] || !seen[readerCookie] {
 			t.Fatalf("cookies seen: %v", seen)
 		}
 	}
-}
-
-func get(t *testing.T, c *http.Client, u string) *http.Response {
-	t.Helper()
-	r, err := c.Get(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	io.Copy(io.Discard, r.Body)
-	r.Body.Close()
-	return r
 }
 
 // The same failures for a real address and an unknown one get the same

@@ -85,3 +85,20 @@ func (p Page) CSRF(t testing.TB) string {
 	}
 	return m[1]
 }
+
+// CheckHTTPS checks an answer served by a zone that is (https) or is not
+// configured at an https:// address: HSTS is sent and every cookie is
+// Secure, or neither. It notes each cookie's name in seen, so a test can
+// check the cookies it meant to look at were there.
+func CheckHTTPS(t testing.TB, h http.Header, https bool, seen map[string]bool) {
+	t.Helper()
+	if got := h.Get("Strict-Transport-Security"); (got != "") != https {
+		t.Errorf("https=%v: HSTS %q", https, got)
+	}
+	for _, c := range (&http.Response{Header: h}).Cookies() {
+		seen[c.Name] = true
+		if c.Secure != https {
+			t.Errorf("https=%v: cookie %s Secure=%v", https, c.Name, c.Secure)
+		}
+	}
+}
