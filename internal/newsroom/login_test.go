@@ -216,3 +216,20 @@ func TestNewsroomHTTPSCookies(t *testing.T) {
 		}
 	}
 }
+
+// The API's token sign-in follows the same rules: a guess under a lock is
+// a 429, the right passphrase and code still get a token.
+func TestAPITokenThroughLock(t *testing.T) {
+	f := newFixture(t, storetest.Backends()[0])
+	ann := f.person("ann", false)
+	f.store.ConfirmTOTP(context.Background(), ann.j.ID)
+	for i := 1; i <= 6; i++ {
+		st, body, _ := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": "guess", "code": "123456"})
+		if want := map[bool]int{true: http.StatusTooManyRequests, false: http.StatusUnauthorized}[i >= 5]; st != want {
+			t.Fatalf("guess %d: %d %s", i, st, body)
+		}
+	}
+	if st, body, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": f.code(ann)}); st != http.StatusOK || !ok {
+		t.Fatalf("the right passphrase and code under a lock: %d %s", st, body)
+	}
+}
