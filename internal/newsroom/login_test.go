@@ -233,3 +233,49 @@ func TestAPITokenThroughLock(t *testing.T) {
 		t.Fatalf("the right passphrase and code under a lock: %d %s", st, body)
 	}
 }
+
+// With a security key, the passphrase alone is half a sign-in: it must not
+// clear the failures, and a key that does not answer counts as one more
+// and keeps the lock (it used to set the lock to zero).
+func TestSecurityKeyStepKeepsTheCount(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		// Security keys need a host name for the relying party, not 127.0.0.1.
+		cfg := f.srv.cfg
+		cfg.URL = "http://localhost"
+		srv, err := New(t.Context(), cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.srv, f.ts.Config.Handler = srv, srv.Handler()
+		ann := f.person("ann", false)
+		f.login(ann)
+		ctx := context.Background()
+		if err := f.store.AddSecurityKey(ctx, ann.j.ID, "AQID", `{"id":"AQID"}`); err != nil {
+			t.Fatal(err)
+		}
+		for range 4 {
+			f.loginFrom("192.0.2.1:4000", "ann", "guess", "123456")
+		}
+		br := f.browser()
+		if r := br.Post("/login", "/login", url.Values{"name": {"ann"}, "passphrase": {ann.pass}}); r.Status != http.StatusSeeOther || r.Loc != "/login/key" {
+			t.Fatalf("passphrase, no code: %d %q", r.Status, r.Loc)
+		}
+		if j, _ := f.store.JournalistByName(ctx, "ann"); j.Failures != 4 {
+			t.Fatalf("the passphrase alone changed the count to %d", j.Failures)
+		}
+		if r := br.Get("/login/key/options"); r.Status != http.StatusOK {
+			t.Fatalf("options: %d %s", r.Status, r.Body)
+		}
+		req, _ := http.NewRequest("POST", f.ts.URL+"/login/key", strings.NewReader(`{}`))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(csrfHeader, br.Get("/login/key").CSRF(t))
+		if r := br.Do(req); r.Status != http.StatusUnauthorized {
+			t.Fatalf("a bad assertion: %d %s", r.Status, r.Body)
+		}
+		j, _ := f.store.JournalistByName(ctx, "ann")
+		if j.Failures != 5 || j.LockedUntil <= f.clock.Now().Unix() {
+			t.Fatalf("after a failed key: failures %d, locked until %d", j.Failures, j.LockedUntil)
+		}
+	})
+}
