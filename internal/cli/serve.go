@@ -38,6 +38,7 @@ type serveFlags struct {
 	retentionDays           int
 	siteURL                 string
 	newsroomURL             string
+	newsroomKey             string
 	smtp, smtpFrom          string
 	digestTo                multiFlag
 	digestAt                int
@@ -69,6 +70,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	fs.BoolVar(&f.torOffline, "tor-offline", false, "start tor with its network disabled (tests)")
 	fs.StringVar(&f.siteURL, "site-url", "", "the site's public address, for links in mail, the feed and the sitemap (default: http:// and the --site address)")
 	fs.StringVar(&f.newsroomURL, "newsroom-url", "", "the newsroom's address as journalists' browsers see it, which security keys are bound to (default: each request's scheme and host; set it behind a TLS proxy)")
+	fs.StringVar(&f.newsroomKey, "newsroom-key", "", "keep the newsroom API's signing key in this file (0600; a key in the database moves into it), so a copy of the database cannot impersonate the newsroom to workstations")
 	fs.IntVar(&f.retentionDays, "retention-days", 0, "delete sources inactive for this many days (0: keep them)")
 	fs.StringVar(&f.smtp, "smtp", "", "SMTP server host:port for readers' mail and the digest (unset: mail goes to the outbox folder)")
 	fs.StringVar(&f.smtpFrom, "smtp-from", "", "digest sender address")
@@ -178,7 +180,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if err != nil {
 		return err
 	}
-	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, URL: f.newsroomURL})
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
 	if err != nil {
 		return err
 	}

@@ -150,6 +150,10 @@ var migrations = []string{
 	);
 	CREATE INDEX comments_story ON comments (story_id, state, created);
 	CREATE INDEX comments_state ON comments (state, created);`,
+	// 5 (h-api): the SHA-256 of each item's ciphertext, which the signed sync
+	// lists so a workstation can check a download it cannot otherwise tie to
+	// the item. NULL until computed (items stored before this migration).
+	`ALTER TABLE items ADD COLUMN sha256 {{blob}};`,
 }
 
 func (s *DB) migrate(ctx context.Context) error {
