@@ -9,10 +9,10 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"strings"
 	"testing"
 
 	"confide/internal/newsroom"
+	"confide/internal/web/webtest"
 
 	"confide/internal/store/storetest"
 
@@ -64,12 +64,8 @@ func failSignIn(ts *testscript.TestScript, neg bool, args []string) {
 	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	ts.Check(err)
 	h := nr.Handler()
-	tok := strings.Repeat("t", 43)
 	for range n {
-		form := url.Values{"csrf": {tok}, "name": {args[0]}, "passphrase": {"wrong"}, "code": {"123456"}}
-		req := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.AddCookie(&http.Cookie{Name: "newsroom_csrf", Value: tok})
+		req := webtest.FormRequest("/login", "newsroom_csrf", url.Values{"name": {args[0]}, "passphrase": {"wrong"}, "code": {"123456"}})
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code == http.StatusSeeOther {

@@ -22,16 +22,11 @@ type answer struct {
 	retryAfter string
 }
 
-// loginFrom posts the login form as a client at addr would (the CSRF
-// token is a fixed pair of cookie and field), straight into the handler so
-// each test client can have its own address.
+// loginFrom posts the login form as a client at addr would, straight into
+// the handler so each test client can have its own address.
 func (f *fixture) loginFrom(addr, name, pass, code string) answer {
 	f.t.Helper()
-	tok := strings.Repeat("t", 43)
-	form := url.Values{"csrf": {tok}, "name": {name}, "passphrase": {pass}, "code": {code}}
-	req := httptest.NewRequest("POST", "/login", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.AddCookie(&http.Cookie{Name: "newsroom_csrf", Value: tok})
+	req := webtest.FormRequest("/login", "newsroom_csrf", url.Values{"name": {name}, "passphrase": {pass}, "code": {code}})
 	req.RemoteAddr = addr
 	rec := httptest.NewRecorder()
 	f.ts.Config.Handler.ServeHTTP(rec, req)
