@@ -39,10 +39,11 @@ func Lockout(n int) time.Duration {
 
 // LocalPath keeps a post-login redirect target on this site: a path
 // starting with one slash, or "/". Anything that a browser could read as
-// another host ("//evil", "/\evil", "https://…") becomes "/". The check is
-// made on the path as it will be sent: http.Redirect cleans dot segments,
-// so "/x/..//evil" would leave as "//evil", and browsers read a backslash
-// as a slash, so none is accepted anywhere.
+// another host ("//evil", "/\evil", "https://…") becomes "/". It returns
+// the path cleaned as http.Redirect will clean it, so what is checked is
+// what is sent: "/x/../\evil" used to pass and leave as "/\evil", which
+// browsers read as "//evil". Browsers read any backslash as a slash, so
+// none is accepted.
 func LocalPath(p string) string {
 	for i := 0; i < len(p); i++ {
 		if c := p[i]; c < 0x20 || c == 0x7f || c == '\\' {
@@ -55,8 +56,9 @@ func LocalPath(p string) string {
 	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" {
 		return "/"
 	}
-	// Clean as http.Redirect does (the part before "?", trailing slash
-	// kept), so what is checked is what the browser receives.
+	// As http.Redirect does: the part before "?", trailing slash kept. A
+	// cleaned path starts with one slash and holds no "//", so it names no
+	// host and no scheme.
 	rest, query := p, ""
 	if i := strings.IndexByte(p, '?'); i >= 0 {
 		rest, query = p[:i], p[i:]
@@ -65,11 +67,7 @@ func LocalPath(p string) string {
 	if strings.HasSuffix(rest, "/") && !strings.HasSuffix(clean, "/") {
 		clean += "/"
 	}
-	p = clean + query
-	if u, err := url.Parse(p); err != nil || u.Scheme != "" || u.Host != "" {
-		return "/"
-	}
-	return p
+	return clean + query
 }
 
 // Failures counts failed sign-ins by key (a client, or a name that has no
