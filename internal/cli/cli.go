@@ -42,6 +42,7 @@ Usage:
   confide journalist remove NAME [--data DIR | --db DSN]
   confide journalist reset NAME --passphrase | --2fa
   confide journalist rotate NAME --recipient AGE_RECIPIENT
+  confide journalist unlock NAME               clear a name's sign-in lock
   confide workstation login --newsroom URL --user NAME [--server-key KEY] [--state DIR]
   confide workstation pull  --identity KEYFILE --out DIR [--state DIR]
   confide workstation reply --identity KEYFILE --source DESIGNATION --message-file F|- [--state DIR]
@@ -132,6 +133,7 @@ var examples = map[string][2]string{
 	"journalist remove": {"confide journalist remove NAME", "confide journalist remove ann"},
 	"journalist reset":  {"confide journalist reset NAME --passphrase | --2fa", "confide journalist reset ann --2fa"},
 	"journalist rotate": {"confide journalist rotate NAME --recipient AGE_RECIPIENT", "confide journalist rotate ann --recipient age1…"},
+	"journalist unlock": {"confide journalist unlock NAME", "confide journalist unlock ann"},
 	"workstation login": {"confide workstation login --newsroom URL --user NAME [--server-key KEY]", "confide workstation login --newsroom http://127.0.0.1:8082 --user demo"},
 	"workstation pull":  {"confide workstation pull --identity KEYFILE --out DIR", "confide workstation pull --identity key.txt --out ~/pulled"},
 	"workstation reply": {"confide workstation reply --identity KEYFILE --source DESIGNATION --message-file F|-", "echo 'Thank you.' | confide workstation reply --identity key.txt --source 'gutsy dominoes' --message-file -"},

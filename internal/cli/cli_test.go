@@ -1,8 +1,18 @@
 package cli
 
 import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
+	"strconv"
 	"testing"
+
+	"confide/internal/newsroom"
+	"confide/internal/web/webtest"
 
 	"confide/internal/store/storetest"
 
@@ -31,5 +41,35 @@ func TestScripts(t *testing.T) {
 		e.Defer(drop)
 		e.Setenv("PGDSN", dsn)
 		return nil
-	}})
+	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn}})
+}
+
+// failSignIn is "failsignin NAME N --data DIR | --db DSN": N sign-ins with a
+// wrong passphrase through the newsroom's own login form, so a script can
+// lock a journalist as a guesser would.
+func failSignIn(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: failsignin NAME N --data DIR | --db DSN")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	sf := storeFlags{data: ts.MkAbs(args[3])}
+	if args[2] == "--db" {
+		sf = storeFlags{db: args[3]}
+	}
+	ctx := context.Background()
+	st, err := sf.open(ctx)
+	ts.Check(err)
+	defer st.Close()
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ts.Check(err)
+	h := nr.Handler()
+	for range n {
+		req := webtest.FormRequest("/login", "newsroom_csrf", url.Values{"name": {args[0]}, "passphrase": {"wrong"}, "code": {"123456"}})
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code == http.StatusSeeOther {
+			ts.Fatalf("a wrong passphrase signed in")
+		}
+	}
 }

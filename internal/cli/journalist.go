@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"strings"
+	"time"
 
 	"confide/internal/newsroom"
 	"confide/internal/seal"
@@ -14,7 +15,7 @@ import (
 
 func (e *env) journalist(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("journalist needs add, list, remove, reset or rotate")
+		return usagef("journalist needs add, list, remove, reset, rotate or unlock")
 	}
 	var sf storeFlags
 	fs := flag.NewFlagSet("journalist "+args[0], flag.ContinueOnError)
@@ -73,7 +74,11 @@ func (e *env) journalist(ctx context.Context, args []string) error {
 			if j.Admin {
 				role = "admin"
 			}
-			fmt.Fprintf(e.stdout, "%s\t%s\t%s\n", j.Name, role, j.Recipient)
+			lock := ""
+			if until := time.Unix(j.LockedUntil, 0); until.After(time.Now()) {
+				lock = fmt.Sprintf("\tlocked until %s (%d failed sign-ins; confide journalist unlock %s)", until.UTC().Format("15:04 UTC"), j.Failures, j.Name)
+			}
+			fmt.Fprintf(e.stdout, "%s\t%s\t%s%s\n", j.Name, role, j.Recipient, lock)
 		}
 		return nil
 	case "remove":
@@ -149,8 +154,33 @@ func (e *env) journalist(ctx context.Context, args []string) error {
 		s.Audit(ctx, "(command line)", "rotate recipient", j.Name)
 		fmt.Fprintf(e.stdout, "new material for %s is now encrypted to %s\n", j.Name, *recipient)
 		return nil
+	case "unlock":
+		pos, err := parse(fs, args[1:])
+		if err != nil {
+			return err
+		}
+		if len(pos) != 1 {
+			return usagef("usage: confide journalist unlock NAME")
+		}
+		s, j, err := sf.journalist(ctx, pos[0])
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		// The count and lock of the name, as a sign-in clears them; a
+		// client's lock lives in the server's memory and ends by itself.
+		if err := s.LoginSucceeded(ctx, j.ID); err != nil {
+			return err
+		}
+		s.Audit(ctx, "(command line)", "unlock", j.Name)
+		if j.LockedUntil == 0 && j.Failures == 0 {
+			fmt.Fprintf(e.stdout, "%s was not locked\n", j.Name)
+		} else {
+			fmt.Fprintf(e.stdout, "unlocked %s (%d failed sign-ins forgotten)\n", j.Name, j.Failures)
+		}
+		return nil
 	}
-	return usagef("journalist needs add, list, remove, reset or rotate, not %q", args[0])
+	return usagef("journalist needs add, list, remove, reset, rotate or unlock, not %q", args[0])
 }
 
 // issuer names the newsroom in authenticator apps.

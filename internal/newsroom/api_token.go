@@ -27,7 +27,7 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 	if !web.ReadJSON(w, r, 16<<10, &req) {
 		return
 	}
-	j, _, err := s.authenticate(r.Context(), req.Name, req.Passphrase, req.Code, false)
+	j, _, err := s.authenticate(r, req.Name, req.Passphrase, req.Code, false)
 	switch {
 	case errors.Is(err, errLoginFailed):
 		s.apiFail(w, http.StatusUnauthorized, "the name, passphrase or code is wrong (a code works once)", nil)

@@ -11,8 +11,15 @@
 //     in plaintext only in that request's memory, on its way into age.
 //   - Login needs the passphrase (Argon2id) and a TOTP code; a code is
 //     accepted once only (the time-step is consumed atomically). Failed
-//     logins lock the account with growing delays, and a global limiter caps
-//     attempts for all accounts together.
+//     logins, counted per name and per client, lock with growing delays, and
+//     a global limiter caps attempts for all accounts together. A lock never
+//     refuses the right passphrase with a right second factor (so it cannot
+//     keep a journalist out), answers a real and an unknown name alike, and
+//     while it lasts a wrong code spends the codes of the moment. The
+//     per-client count lives in memory only, keyed by a keyed hash of the
+//     address; no address is written anywhere.
+//   - Served at an https:// Config.URL, every cookie is Secure and HSTS is
+//     sent.
 //   - Sessions are random tokens; only their SHA-256 is stored. They expire
 //     when idle, and logout deletes them. The newsroom shares no cookie,
 //     session or listener with the dropbox or the site.

@@ -60,7 +60,9 @@ func (s *Server) keyLoginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	cred, err := rp.FinishLogin(u, data, r)
 	if err != nil {
-		s.cfg.Store.LoginFailed(r.Context(), j.ID, 0)
+		if _, err := s.loginFailed(r.Context(), j, s.cfg.Now()); err != nil {
+			s.cfg.Log.Error("newsroom: count a failed login", "err", err)
+		}
 		s.audit(r.Context(), j, "login failed", "security key")
 		web.WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": "the security key's answer did not verify"})
 		return

@@ -8,7 +8,9 @@ import (
 
 type loginData struct {
 	Failed string
-	Next   string
+	// Until is when a lock ends, for the "locked" message.
+	Until string
+	Next  string
 }
 
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {

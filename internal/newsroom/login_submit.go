@@ -3,6 +3,7 @@ package newsroom
 import (
 	"errors"
 	"net/http"
+	"strconv"
 
 	"confide/internal/web"
 )
@@ -14,19 +15,21 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := web.LocalPath(r.PostForm.Get("next"))
-	j, pending, err := s.authenticate(r.Context(), r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
+	j, pending, err := s.authenticate(r, r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
 	if err != nil {
-		status, msg := http.StatusUnauthorized, "newsroom.login.failed"
+		status, msg, until := http.StatusUnauthorized, "newsroom.login.failed", ""
+		var lock lockedError
 		switch {
-		case errors.Is(err, errLocked):
-			status, msg = http.StatusTooManyRequests, "newsroom.login.locked"
+		case errors.As(err, &lock):
+			status, msg, until = http.StatusTooManyRequests, "newsroom.login.locked", lock.until.UTC().Format("15:04 UTC")
+			w.Header().Set("Retry-After", strconv.Itoa(int(lock.until.Sub(s.cfg.Now()).Seconds())+1))
 		case errors.Is(err, errThrottled):
 			status, msg = http.StatusTooManyRequests, "newsroom.login.throttled"
 		case !errors.Is(err, errLoginFailed):
 			s.internal(w, r, err)
 			return
 		}
-		s.render.Render(w, status, "login", s.page(w, r, "newsroom.login.title", loginData{Failed: msg, Next: next}))
+		s.render.Render(w, status, "login", s.page(w, r, "newsroom.login.title", loginData{Failed: msg, Until: until, Next: next}))
 		return
 	}
 	kind := kindWeb

@@ -60,7 +60,11 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("DELETE /api/v1/sources/{id}", s.signed(maxSmallRequest, s.apiAuth(s.apiSourceDelete)))
 
 	mux.HandleFunc("/", s.notFound)
-	return web.SecurityHeaders(allowOwnScript(web.Recover(s.cfg.Log, mux)))
+	h := web.SecurityHeaders(allowOwnScript(web.Recover(s.cfg.Log, mux)))
+	if web.IsHTTPS(s.cfg.URL) {
+		h = web.HTTPSOnly(h)
+	}
+	return h
 }
 
 // allowOwnScript loosens the shared CSP for the newsroom alone: scripts and

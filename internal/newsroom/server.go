@@ -61,8 +61,11 @@ type Server struct {
 	render   *web.Renderer
 	csrf     web.CSRF
 	throttle *web.Throttle
-	signKey  ed25519.PrivateKey
-	hashes   chan struct{}
+	// clients and names count failed sign-ins per client address and per
+	// name that has no account, in memory only (see authenticate).
+	clients, names *web.Failures
+	signKey        ed25519.PrivateKey
+	hashes         chan struct{}
 	// dummyHash is verified for unknown names, made on first use.
 	dummyHash func() string
 	// rp is the security keys' relying party when Config.URL pins it.
@@ -95,6 +98,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: web.NewThrottle(20, 10),
+		clients: web.NewFailures(failureKeys, clientSlack), names: web.NewFailures(failureKeys, 0),
 		signKey: key, hashes: make(chan struct{}, 2),
 		dummyHash: sync.OnceValue(func() string { return seal.HashPassphrase("confide-dummy", cfg.Params) })}
 	if cfg.URL != "" {
@@ -108,6 +112,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	return s, nil
 }
+
+// failureKeys bounds each in-memory failure counter (about 100 bytes a key).
+const failureKeys = 100_000
 
 // Settings that hold the API signing key: the seed, or "" once it has moved
 // to a key file, and the public key, recorded once a file holds the seed.

@@ -36,7 +36,7 @@ var ErrBadHash = errors.New("seal: unreadable passphrase hash")
 // VerifyPassphrase checks a passphrase against a PHC string in constant time.
 func VerifyPassphrase(pass, phc string) (bool, error) {
 	parts := strings.Split(phc, "$")
-	if len(parts) != 6 || parts[1] != "argon2id" || parts[2] != "v=19" {
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v=19" {
 		return false, ErrBadHash
 	}
 	var p Params
@@ -44,11 +44,17 @@ func VerifyPassphrase(pass, phc string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.MemoryKiB, &p.Time, &threads); err != nil || threads == 0 || threads > 255 || p.Time == 0 || p.MemoryKiB > 1<<18 || p.Time > 16 || p.MemoryKiB < 8*threads {
 		return false, ErrBadHash
 	}
+	// Only the spelling HashPassphrase writes: Sscanf alone lets "p=1junk"
+	// or "m= 64" through, and a stored hash that is not ours is an error.
+	if fmt.Sprintf("m=%d,t=%d,p=%d", p.MemoryKiB, p.Time, threads) != parts[3] {
+		return false, ErrBadHash
+	}
 	p.Threads = uint8(threads)
-	b64 := base64.RawStdEncoding
+	b64 := base64.RawStdEncoding.Strict()
 	salt, err1 := b64.DecodeString(parts[4])
 	want, err2 := b64.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(salt) < 8 || len(want) < 16 {
+	// The decoder skips newlines, so the canonical form is checked too.
+	if err1 != nil || err2 != nil || len(salt) < 8 || len(want) < 16 || b64.EncodeToString(salt) != parts[4] || b64.EncodeToString(want) != parts[5] {
 		return false, ErrBadHash
 	}
 	got := argon2.IDKey([]byte(pass), salt, p.Time, p.MemoryKiB, p.Threads, uint32(len(want)))

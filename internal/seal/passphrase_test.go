@@ -1,6 +1,8 @@
 package seal
 
 import (
+	"encoding/base64"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -63,10 +65,59 @@ func TestTOTPRFC6238Vector(t *testing.T) {
 	}
 }
 
+// FuzzVerifyPassphrase checks what a verifier must promise: a hash made
+// from a passphrase verifies it and refuses any other; a string that is
+// not a canonical argon2id PHC string is an error, never a match; and an
+// error never comes with a match.
 func FuzzVerifyPassphrase(f *testing.F) {
-	f.Add("pass", HashPassphrase("pass", Params{Time: 1, MemoryKiB: 64, Threads: 1}))
+	cheap := Params{Time: 1, MemoryKiB: 8, Threads: 1}
+	good := HashPassphrase("pass", cheap)
+	f.Add("pass", good)
 	f.Add("x", "$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA")
+	f.Add("pass", strings.Replace(good, "p=1$", "p=1junk$", 1))
+	f.Add("pass", strings.Replace(good, "m=8", "m= 8", 1))
+	f.Add("pass", strings.Replace(good, "m=8", "m=08", 1))
+	f.Add("0", "$argon2id$v=19$m=8,t=1,p=1$00000000000$00000000\n000000000000000") // the decoder skips newlines
 	f.Fuzz(func(t *testing.T, pass, phc string) {
-		VerifyPassphrase(pass, phc) // must not panic, nor allocate unbounded memory
+		ok, err := VerifyPassphrase(pass, phc)
+		if ok && err != nil {
+			t.Fatalf("a match with an error: %v", err)
+		}
+		if ok && !canonicalPHC(phc) {
+			t.Fatalf("malformed %q verified %q", phc, pass)
+		}
+		if !canonicalPHC(phc) && err != ErrBadHash {
+			t.Fatalf("malformed %q: error %v", phc, err)
+		}
+		// The round trip, at the cheapest cost the verifier accepts.
+		h := HashPassphrase(pass, cheap)
+		if ok, err := VerifyPassphrase(pass, h); !ok || err != nil {
+			t.Fatalf("%q refused by its own hash: %v", pass, err)
+		}
+		if ok, _ := VerifyPassphrase(pass+"x", h); ok {
+			t.Fatalf("%q+x accepted by the hash of %q", pass, pass)
+		}
 	})
+}
+
+// canonicalPHC is the one spelling of an argon2id hash that HashPassphrase
+// writes: decimal numbers without sign or leading zero, unpadded canonical
+// base64, nothing more.
+func canonicalPHC(phc string) bool {
+	parts := strings.Split(phc, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v=19" {
+		return false
+	}
+	var m, tm, p uint64
+	if n, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &m, &tm, &p); n != 3 || err != nil || fmt.Sprintf("m=%d,t=%d,p=%d", m, tm, p) != parts[3] {
+		return false
+	}
+	b64 := base64.RawStdEncoding.Strict()
+	for _, part := range parts[4:] {
+		b, err := b64.DecodeString(part)
+		if err != nil || b64.EncodeToString(b) != part {
+			return false
+		}
+	}
+	return true
 }

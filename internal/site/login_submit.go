@@ -1,16 +1,22 @@
 package site
 
 import (
-	"confide/internal/web"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
+
+	"confide/internal/web"
 
 	"confide/internal/store"
 )
 
 // loginSubmit signs a reader in. Failures are counted per account (with a
-// lock-out) and across all accounts (a token bucket).
+// lock-out) and across all accounts (a token bucket). An unknown address
+// is counted and locked in memory as a real one is in the store, and costs
+// the same, so no answer tells which addresses have accounts. A reader
+// locked out can still get in by resetting the passphrase by mail.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	email := strings.ToLower(strings.TrimSpace(r.PostForm.Get("email")))
 	next := web.LocalPath(r.PostForm.Get("next"))
@@ -20,6 +26,12 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render.Render(w, status, "login", s.page(w, r, "site.login.title", nil, d))
 	}
 	now := s.cfg.Now()
+	locked := func(until time.Time) {
+		until = until.Truncate(time.Second)
+		d.Until = until.UTC().Format("15:04 UTC")
+		w.Header().Set("Retry-After", strconv.Itoa(int(until.Sub(now).Seconds())+1))
+		failed(http.StatusTooManyRequests, "site.login.locked")
+	}
 	if !s.allowed(s.limits.loginAccount, s.throttle, email) {
 		web.RetryLater(w)
 		failed(http.StatusTooManyRequests, "site.login.throttled")
@@ -27,9 +39,17 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	rd, err := s.cfg.Store.ReaderByEmail(r.Context(), email)
 	if errors.Is(err, store.ErrNotFound) {
+		if until := s.unknown.Until(email, now); !until.IsZero() {
+			locked(until)
+			return
+		}
 		// An unknown address costs what a known one does: one check.
 		if _, err := s.checkPass(r.Context(), r.PostForm.Get("passphrase"), ""); err != nil {
 			s.refused(w, r, "login", "site.login.title", d, err)
+			return
+		}
+		if until := s.unknown.Fail(email, now); !until.IsZero() {
+			locked(until)
 			return
 		}
 		failed(http.StatusUnauthorized, "site.login.failed")
@@ -40,7 +60,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if rd.LockedUntil > now.Unix() {
-		failed(http.StatusTooManyRequests, "site.login.locked")
+		locked(time.Unix(rd.LockedUntil, 0))
 		return
 	}
 	ok, err := s.checkPass(r.Context(), r.PostForm.Get("passphrase"), rd.PassHash)
@@ -54,6 +74,10 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			rd.LockedUntil = now.Add(d).Unix()
 		}
 		s.cfg.Store.UpdateReader(r.Context(), rd)
+		if rd.LockedUntil > now.Unix() {
+			locked(time.Unix(rd.LockedUntil, 0))
+			return
+		}
 		failed(http.StatusUnauthorized, "site.login.failed")
 		return
 	}

@@ -8,6 +8,8 @@ type formData struct {
 	Name   string
 	Token  string
 	Done   string
+	// Until is when a sign-in lock ends, for the "locked" message.
+	Until string
 }
 
 func (s *Server) registerShow(w http.ResponseWriter, r *http.Request) {

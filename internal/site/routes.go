@@ -35,7 +35,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /comments/{id}/report", s.form(s.commentReport))
 
 	mux.HandleFunc("/", s.notFound)
-	return web.SecurityHeaders(web.Recover(s.cfg.Log, mux))
+	h := web.SecurityHeaders(web.Recover(s.cfg.Log, mux))
+	if web.IsHTTPS(s.cfg.BaseURL) {
+		h = web.HTTPSOnly(h)
+	}
+	return h
 }
 
 // form checks a POST's size and CSRF token before the handler runs.

@@ -64,7 +64,10 @@ type Server struct {
 	// dummyHash is checked for an unknown address, so it costs what a
 	// known one does: one Argon2id run.
 	dummyHash string
-	cache     *pageCache
+	// unknown counts failed sign-ins for addresses without an account, in
+	// memory, so they lock as real ones do.
+	unknown *web.Failures
+	cache   *pageCache
 	// commentHTML memoises rendered comment bodies (8 MiB at most).
 	commentHTML *htmlMemo
 }
@@ -93,7 +96,7 @@ func New(cfg Config) (*Server, error) {
 	if cfg.Queue <= 0 {
 		cfg.Queue = 8
 	}
-	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), limits: newFormLimits(),
+	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), limits: newFormLimits(), unknown: web.NewFailures(100_000, 0),
 		argon: seal.NewLimiter(cfg.Hashes, cfg.Queue), cache: &pageCache{m: map[string]*cached{}}, commentHTML: &htmlMemo{maxBytes: 8 << 20}}
 	s.hash = func(pass string) string { return seal.HashPassphrase(pass, cfg.Params) }
 	s.check = func(pass, phc string) bool { ok, _ := seal.VerifyPassphrase(pass, phc); return ok }

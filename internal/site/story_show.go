@@ -41,6 +41,17 @@ type storyData struct {
 	Labels   commentLabels
 }
 
+// notices are what a redirect back to a story may announce; anything else
+// in ?notice= is dropped, so a link cannot put its own words on the page.
+var notices = map[string]bool{"posted": true, "pending": true, "reported": true}
+
+func knownNotice(n string) string {
+	if notices[n] {
+		return n
+	}
+	return ""
+}
+
 // editWindow is how long a reader may edit a comment.
 const editWindow = 15 * time.Minute
 
@@ -84,7 +95,7 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	d := storyData{Story: st, HTML: story.RenderArticle(st.Body), Notice: r.URL.Query().Get("notice")}
+	d := storyData{Story: st, HTML: story.RenderArticle(st.Body), Notice: knownNotice(r.URL.Query().Get("notice"))}
 	d.Comments, d.Count = thread(cs, readerID, now, s.commentHTML.render)
 	lang := s.render.Cat.Negotiate(w, r)
 	t := func(k string) string { return s.render.Cat.T(lang, "site.comment."+k) }

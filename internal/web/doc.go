@@ -7,7 +7,11 @@
 //   - Every response carries a strict CSP (default-src 'none', no script at
 //     all), no-referrer, frame-ancestors 'none', nosniff and no-store.
 //   - Nothing here logs a client address, a user agent or a request line.
-//     Panics are logged as their value only.
+//     Panics are logged as their value only. Failures keeps sign-in
+//     counts in memory under a keyed hash (random key, never stored), so
+//     it holds no address or name in the clear.
+//   - HTTPSOnly, for a zone configured at an https:// address, marks every
+//     cookie Secure and sends HSTS; X-Forwarded-Proto is never trusted.
 //   - What a visitor is shown (Error.Public, a catalogue key) is kept apart
 //     from what is logged (Error.Err), so internal detail never reaches a
 //     source or a reader.

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -102,5 +103,39 @@ func TestSecurityHeadersAndCSRF(t *testing.T) {
 	}
 	if c.Valid(httptest.NewRequest("POST", "/", nil), tok) {
 		t.Fatal("token without cookie accepted")
+	}
+}
+
+func TestHTTPSOnlyMarksEveryCookie(t *testing.T) {
+	set := func(w http.ResponseWriter) {
+		http.SetCookie(w, &http.Cookie{Name: "a", Value: "1", Path: "/", HttpOnly: true})
+		http.SetCookie(w, &http.Cookie{Name: "b", Value: "2", Secure: true})
+	}
+	handlers := map[string]http.HandlerFunc{
+		"write":    func(w http.ResponseWriter, r *http.Request) { set(w); w.Write([]byte("page")) },
+		"redirect": func(w http.ResponseWriter, r *http.Request) { set(w); http.Redirect(w, r, "/", http.StatusSeeOther) },
+		"nothing":  func(w http.ResponseWriter, r *http.Request) { set(w) },
+		"flush":    func(w http.ResponseWriter, r *http.Request) { set(w); http.NewResponseController(w).Flush() },
+	}
+	for name, h := range handlers {
+		ts := httptest.NewServer(HTTPSOnly(h))
+		resp, err := http.DefaultTransport.RoundTrip(httptest.NewRequest("GET", ts.URL, nil).WithContext(t.Context()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		ts.Close()
+		if got := resp.Header.Get("Strict-Transport-Security"); got != HSTS {
+			t.Errorf("%s: HSTS %q", name, got)
+		}
+		cs := resp.Header["Set-Cookie"]
+		if len(cs) != 2 {
+			t.Fatalf("%s: cookies %q", name, cs)
+		}
+		for _, c := range cs {
+			if !hasSecure(c) || strings.Count(c, "Secure") != 1 {
+				t.Errorf("%s: %q", name, c)
+			}
+		}
 	}
 }

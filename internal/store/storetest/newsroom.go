@@ -3,6 +3,8 @@ package storetest
 import (
 	"context"
 	"errors"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -54,6 +56,32 @@ func RunNewsroom(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		}
 		if err := s.SetPassphrase(ctx, "nobody", "h"); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("unknown journalist: %v", err)
+		}
+	})
+	t.Run("totp step race", func(t *testing.T) {
+		// The same code sent at once: one guarded UPDATE lets exactly one
+		// through, where read, compare, write would let several.
+		s, _ := open(t)
+		j := store.Journalist{ID: store.NewID(), Name: "ann", Recipient: "age1x"}
+		s.AddJournalist(ctx, j)
+		for step := int64(1); step <= 10; step++ {
+			var wg sync.WaitGroup
+			var won atomic.Int32
+			for i := 0; i < 8; i++ {
+				wg.Go(func() {
+					ok, err := s.UseTOTPStep(ctx, j.ID, step)
+					if err != nil {
+						t.Error(err)
+					}
+					if ok {
+						won.Add(1)
+					}
+				})
+			}
+			wg.Wait()
+			if n := won.Load(); n != 1 {
+				t.Fatalf("step %d: %d of 8 concurrent uses accepted", step, n)
+			}
 		}
 	})
 	t.Run("sessions", func(t *testing.T) {

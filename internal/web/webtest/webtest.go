@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -84,4 +85,34 @@ func (p Page) CSRF(t testing.TB) string {
 		t.Fatalf("no form token in the page (%d): %.300s", p.Status, p.Body)
 	}
 	return m[1]
+}
+
+// CheckHTTPS checks an answer served by a zone that is (https) or is not
+// configured at an https:// address: HSTS is sent and every cookie is
+// Secure, or neither. It notes each cookie's name in seen, so a test can
+// check the cookies it meant to look at were there.
+func CheckHTTPS(t testing.TB, h http.Header, https bool, seen map[string]bool) {
+	t.Helper()
+	if got := h.Get("Strict-Transport-Security"); (got != "") != https {
+		t.Errorf("https=%v: HSTS %q", https, got)
+	}
+	for _, c := range (&http.Response{Header: h}).Cookies() {
+		seen[c.Name] = true
+		if c.Secure != https {
+			t.Errorf("https=%v: cookie %s Secure=%v", https, c.Name, c.Secure)
+		}
+	}
+}
+
+// FormRequest is a POST of form to path with a fixed CSRF token in both
+// the zone's csrfCookie and the form, for tests that hand a request to a
+// handler directly (to give it its own RemoteAddr, say) instead of going
+// through a Browser.
+func FormRequest(path, csrfCookie string, form url.Values) *http.Request {
+	tok := strings.Repeat("t", 43)
+	form.Set("csrf", tok)
+	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.AddCookie(&http.Cookie{Name: csrfCookie, Value: tok})
+	return req
 }
