@@ -114,9 +114,8 @@ func (s *DB) SetRecipient(ctx context.Context, id, recipient string) error {
 
 // CreateSession stores a session.
 func (s *DB) CreateSession(ctx context.Context, sess Session) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO journalist_sessions (token_hash, journalist_id, kind, expires) VALUES (?, ?, ?, ?)`),
+	return s.insertNew(ctx, s.db, "create session", `INSERT INTO journalist_sessions (token_hash, journalist_id, kind, expires) VALUES (?, ?, ?, ?)`,
 		sess.TokenHash, sess.JournalistID, sess.Kind, sess.Expires.Unix())
-	return s.wrap("create session", err)
 }
 
 // SessionByHash finds a live session; an expired one is deleted and reported
@@ -151,9 +150,8 @@ func (s *DB) SetSessionData(ctx context.Context, hash []byte, data string) error
 
 // AddSecurityKey stores a WebAuthn credential (as JSON) for a journalist.
 func (s *DB) AddSecurityKey(ctx context.Context, journalistID, credentialID, credential string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO webauthn_credentials (id, journalist_id, credential, created) VALUES (?, ?, ?, ?)`),
+	return s.insertNew(ctx, s.db, "add security key", `INSERT INTO webauthn_credentials (id, journalist_id, credential, created) VALUES (?, ?, ?, ?)`,
 		credentialID, journalistID, credential, time.Now().Unix())
-	return s.wrap("add security key", err)
 }
 
 // UpdateSecurityKey replaces a stored credential (its sign counter moves).

@@ -76,6 +76,32 @@ func (s *DB) wrap(op string, err error) error {
 	return fmt.Errorf("store: %s: %w", op, err)
 }
 
+// execer is a database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertNew runs an INSERT that must not clash with a unique key, and
+// reports a clash as ErrConflict. ON CONFLICT DO NOTHING rather than
+// catching the violation: PostgreSQL logs a violation's DETAIL, which names
+// the key (a login hash, an e-mail address, a token hash) in the server log;
+// a skipped row logs nothing, and no check-then-insert race can reach the
+// constraint.
+func (s *DB) insertNew(ctx context.Context, ex execer, op, query string, args ...any) error {
+	res, err := ex.ExecContext(ctx, s.q(query+` ON CONFLICT DO NOTHING`), args...)
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	if n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
 // Close closes the database.
 func (s *DB) Close() error { return s.db.Close() }
 
@@ -121,10 +147,9 @@ func (s *DB) AddJournalist(ctx context.Context, j Journalist) error {
 	if j.ID == "" {
 		j.ID = NewID()
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO journalists (id, name, recipient, admin, created, pass_hash, totp_secret, totp_confirmed)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+	return s.insertNew(ctx, s.db, "add journalist", `INSERT INTO journalists (id, name, recipient, admin, created, pass_hash, totp_secret, totp_confirmed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		j.ID, j.Name, j.Recipient, boolInt(j.Admin), int64(j.Created), j.PassHash, j.TOTPSecret, boolInt(j.TOTPConfirmed))
-	return s.wrap("add journalist", err)
 }
 
 const journalistCols = `id, name, recipient, admin, created, pass_hash, totp_secret, totp_last, totp_confirmed, failures, locked_until`
@@ -176,9 +201,8 @@ func (s *DB) RemoveJournalist(ctx context.Context, name string) error {
 
 // CreateSource records a new source.
 func (s *DB) CreateSource(ctx context.Context, src Source) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sources (id, login_hash, recipient, designation, created_day, active_day)
-		VALUES (?, ?, ?, ?, ?, ?)`), src.ID, src.LoginHash, src.Recipient, src.Designation, int64(src.Created), int64(src.Active))
-	return s.wrap("create source", err)
+	return s.insertNew(ctx, s.db, "create source", `INSERT INTO sources (id, login_hash, recipient, designation, created_day, active_day)
+		VALUES (?, ?, ?, ?, ?, ?)`, src.ID, src.LoginHash, src.Recipient, src.Designation, int64(src.Created), int64(src.Active))
 }
 
 const sourceCols = `id, login_hash, recipient, designation, created_day, active_day, starred, hidden, assignee, last_seq`
@@ -240,9 +264,8 @@ func (s *DB) insertItem(ctx context.Context, tx *sql.Tx, sourceID, submissionID 
 	if submissionID != "" {
 		sub = submissionID
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day, author)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`), it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()), it.Author)
-	return s.wrap("add item", err)
+	return s.insertNew(ctx, tx, "add item", `INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day, author)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()), it.Author)
 }
 
 // AddReply stores a reply.
