@@ -36,11 +36,12 @@ type Session struct {
 	Data string
 }
 
-// Tombstone records a deleted item, so workstations can sync deletions.
+// Tombstone records a deleted item, so workstations can sync deletions. It
+// names the item's random ID and nothing else: not its source, which a
+// deletion is meant to erase.
 type Tombstone struct {
-	Seq      int64
-	ItemID   string
-	SourceID string
+	Seq    int64
+	ItemID string
 }
 
 // AuditEntry is one journalist action.
@@ -316,7 +317,7 @@ func (s *DB) DeleteSource(ctx context.Context, id string) ([]string, error) {
 	}
 	rows.Close()
 	for _, itemID := range itemIDs {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id, source_id) VALUES (?, ?)`), itemID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id) VALUES (?)`), itemID); err != nil {
 			return nil, s.wrap("delete source", err)
 		}
 	}
@@ -335,7 +336,11 @@ func (s *DB) DeleteSource(ctx context.Context, id string) ([]string, error) {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, ErrNotFound
 	}
-	return blobs, s.wrap("delete source", tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return nil, s.wrap("delete source", err)
+	}
+	s.Erase(ctx)
+	return blobs, nil
 }
 
 // InactiveSources lists sources whose last activity is before day.
@@ -412,7 +417,7 @@ func (s *DB) ItemsSince(ctx context.Context, seq int64, limit int) ([]Item, erro
 
 // TombstonesSince lists deletions with Seq above seq.
 func (s *DB) TombstonesSince(ctx context.Context, seq int64) ([]Tombstone, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, item_id, source_id FROM tombstones WHERE seq > ? ORDER BY seq`), seq)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, item_id FROM tombstones WHERE seq > ? ORDER BY seq`), seq)
 	if err != nil {
 		return nil, s.wrap("tombstones", err)
 	}
@@ -420,7 +425,7 @@ func (s *DB) TombstonesSince(ctx context.Context, seq int64) ([]Tombstone, error
 	var out []Tombstone
 	for rows.Next() {
 		var t Tombstone
-		if err := rows.Scan(&t.Seq, &t.ItemID, &t.SourceID); err != nil {
+		if err := rows.Scan(&t.Seq, &t.ItemID); err != nil {
 			return nil, s.wrap("tombstones", err)
 		}
 		out = append(out, t)

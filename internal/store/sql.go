@@ -19,8 +19,13 @@ type Dialect struct {
 	Dollar bool
 	// IsConflict reports a unique-constraint violation.
 	IsConflict func(error) bool
-	// Types fills the migration templates: {{serial}}, {{blob}}.
+	// Types fills the migration templates: {{serial}}, {{blob}}, and
+	// {{nostats}}, statements that keep the planner from sampling a
+	// source's identifying columns.
 	Types map[string]string
+	// Erase, run after a source or an item is deleted, makes the deleted
+	// rows unrecoverable from the database's own files ("" for nothing).
+	Erase string
 }
 
 // DB implements Store on database/sql. The backends only open the connection
@@ -100,6 +105,19 @@ func (s *DB) insertNew(ctx context.Context, ex execer, op, query string, args ..
 		return ErrConflict
 	}
 	return nil
+}
+
+// Erase makes deleted rows unrecoverable from the database's own files, as
+// the dialect can. DeleteSource and DeleteItem call it once their deletion
+// has committed and ignore its error: the rows are gone either way. On
+// PostgreSQL a row that a transaction older than its deletion could still
+// see survives the rewrite; the next Erase removes it.
+func (s *DB) Erase(ctx context.Context) error {
+	if s.d.Erase == "" {
+		return nil
+	}
+	_, err := s.db.ExecContext(ctx, s.d.Erase)
+	return s.wrap("erase", err)
 }
 
 // Close closes the database.
@@ -343,10 +361,14 @@ func (s *DB) DeleteItem(ctx context.Context, sourceID, itemID, kind string) (Ite
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM items WHERE id = ?`), itemID); err != nil {
 		return Item{}, s.wrap("delete item", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id, source_id) VALUES (?, ?)`), itemID, sourceID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id) VALUES (?)`), itemID); err != nil {
 		return Item{}, s.wrap("delete item", err)
 	}
-	return it, s.wrap("delete item", tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return Item{}, s.wrap("delete item", err)
+	}
+	s.Erase(ctx)
+	return it, nil
 }
 
 // BlobReferenced reports whether an item names the blob.

@@ -135,3 +135,51 @@ func TestDuplicatesLogNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestDeletedSourceLeavesNoTrace reads the database's own files in the
+// cluster (tables, indexes, catalogs, statistics), after a CHECKPOINT has
+// written what is in shared memory, as a seizure of the data directory would.
+// The WAL (pg_wal) is left out: it keeps what was written until its
+// segments are recycled, which no VACUUM changes (see docs/USAGE.md).
+func TestDeletedSourceLeavesNoTrace(t *testing.T) {
+	ctx := context.Background()
+	s, err := postgres.Open(ctx, storetest.PostgresDSN(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var dataDir, rel string
+	if err := s.SQL().QueryRowContext(ctx, `SELECT current_setting('data_directory'), pg_relation_filepath('sources')`).Scan(&dataDir, &rel); err != nil {
+		t.Fatal(err)
+	}
+	dbDir := filepath.Join(dataDir, filepath.Dir(rel)) // base/<database OID>
+	find := func(t *testing.T, needle []byte) []string {
+		// ANALYZE as autovacuum would at any time, then write everything out.
+		for _, q := range []string{`ANALYZE`, `CHECKPOINT`} {
+			if _, err := s.SQL().ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ents, err := os.ReadDir(dbDir)
+		if err != nil {
+			t.Fatalf("reading the cluster's files (the test runs as root in CI): %v", err)
+		}
+		var where []string
+		for _, e := range ents {
+			b, err := os.ReadFile(filepath.Join(dbDir, e.Name()))
+			if err != nil {
+				if os.IsNotExist(err) {
+					continue // dropped since the listing
+				}
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, needle) {
+				rel := "?"
+				s.SQL().QueryRowContext(ctx, `SELECT relname FROM pg_class WHERE relfilenode::text = $1`, e.Name()).Scan(&rel)
+				where = append(where, e.Name()+" ("+rel+")")
+			}
+		}
+		return where
+	}
+	storetest.RunErasure(t, s, find)
+}

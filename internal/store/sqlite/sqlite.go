@@ -3,7 +3,10 @@
 //
 // The file holds what package store describes and nothing more; it is opened
 // with WAL and synchronous=FULL so that a committed submission survives a
-// crash.
+// crash. With secure_delete, temp_store=MEMORY and a truncating checkpoint
+// after each deletion, a deleted source's rows are in neither the file nor
+// its WAL afterwards (freed filesystem blocks are the disk's business:
+// use full-disk encryption).
 package sqlite
 
 import (
@@ -24,13 +27,22 @@ var Dialect = store.Dialect{
 	IsConflict: func(err error) bool {
 		return strings.Contains(err.Error(), "UNIQUE constraint failed")
 	},
-	Types: map[string]string{"serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "blob": "BLOB"},
+	// Confide never runs ANALYZE, so SQLite keeps no samples of values.
+	Types: map[string]string{"serial": "INTEGER PRIMARY KEY AUTOINCREMENT", "blob": "BLOB", "nostats": ""},
+	// With secure_delete on, a deletion zeroes the rows in their pages, but
+	// the pages with the rows as they were stay in the WAL until a
+	// checkpoint copies the new ones over them; TRUNCATE then empties the
+	// WAL file. It waits (busy_timeout) for readers to finish.
+	Erase: `PRAGMA wal_checkpoint(TRUNCATE)`,
 }
 
 // Open opens (creating if needed) the database file at path.
 func Open(ctx context.Context, path string) (*store.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)",
+		// Deleted rows are overwritten with zeros, not just unlinked, and
+		// sorts spill to memory, never to files in TMPDIR.
+		"secure_delete(ON)", "temp_store(MEMORY)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

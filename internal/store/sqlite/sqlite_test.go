@@ -1,0 +1,44 @@
+package sqlite_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"confide/internal/store/sqlite"
+	"confide/internal/store/storetest"
+)
+
+// TestDeletedSourceLeavesNoTrace reads the database file and its WAL, open
+// and then closed: freed pages and old WAL frames keep what a deleted row
+// held unless they are overwritten.
+func TestDeletedSourceLeavesNoTrace(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "confide.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	find := func(t *testing.T, needle []byte) []string {
+		var where []string
+		for _, p := range []string{path, path + "-wal", path + "-shm", path + "-journal"} {
+			b, err := os.ReadFile(p)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			if bytes.Contains(b, needle) {
+				where = append(where, filepath.Base(p))
+			}
+		}
+		return where
+	}
+	storetest.RunErasure(t, s, find)
+	s.Close()
+	for _, nd := range []string{"LOGIN-HASH-OF-THE-DELETED-SOURCE", "vanished heron", "age1deletedsourcerecipientmarker"} {
+		if where := find(t, []byte(nd)); len(where) > 0 {
+			t.Errorf("after closing, %q is in %v", nd, where)
+		}
+	}
+}
