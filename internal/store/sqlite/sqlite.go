@@ -6,14 +6,17 @@
 // crash. With secure_delete, temp_store=MEMORY and a truncating checkpoint
 // after each deletion, a deleted source's rows are in neither the file nor
 // its WAL afterwards (freed filesystem blocks are the disk's business:
-// use full-disk encryption).
+// use full-disk encryption). The files are its owner's only (0600).
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
+	"os"
 	"strings"
 
 	"confide/internal/store"
@@ -38,6 +41,19 @@ var Dialect = store.Dialect{
 
 // Open opens (creating if needed) the database file at path.
 func Open(ctx context.Context, path string) (*store.DB, error) {
+	// SQLite creates a database 0644 and gives its WAL and shared-memory
+	// files the database's mode: make the file, or tighten an older one,
+	// before SQLite opens it.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("store: sqlite: %w", err)
+	}
+	f.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if err := os.Chmod(p, 0o600); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("store: sqlite: %w", err)
+		}
+	}
 	q := url.Values{}
 	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(FULL)",
 		// Deleted rows are overwritten with zeros, not just unlinked, and

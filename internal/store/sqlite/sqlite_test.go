@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"syscall"
 	"testing"
 
 	"confide/internal/store/sqlite"
@@ -40,5 +41,37 @@ func TestDeletedSourceLeavesNoTrace(t *testing.T) {
 		if where := find(t, []byte(nd)); len(where) > 0 {
 			t.Errorf("after closing, %q is in %v", nd, where)
 		}
+	}
+}
+
+// TestFilesAreOwnerOnly checks that the database and its WAL and
+// shared-memory files are readable by their owner only, whatever the umask,
+// and that an existing file with wider permissions is tightened.
+func TestFilesAreOwnerOnly(t *testing.T) {
+	old := syscall.Umask(0)
+	defer syscall.Umask(old)
+	dir := t.TempDir()
+	loose := filepath.Join(dir, "loose.db")
+	if err := os.WriteFile(loose, nil, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{filepath.Join(dir, "confide.db"), loose} {
+		s, err := sqlite.Open(context.Background(), path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetSetting(context.Background(), "k", "v"); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{path, path + "-wal", path + "-shm"} {
+			fi, err := os.Stat(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s is %v, want -rw-------", filepath.Base(p), fi.Mode().Perm())
+			}
+		}
+		s.Close()
 	}
 }
