@@ -47,7 +47,7 @@ type Tombstone struct {
 // AuditEntry is one journalist action.
 type AuditEntry struct {
 	Seq        int64
-	At         time.Time
+	At         time.Time // midnight UTC of the entry's day
 	Journalist string
 	Action     string
 	Detail     string
@@ -113,10 +113,15 @@ func (s *DB) SetRecipient(ctx context.Context, id, recipient string) error {
 	return s.updateJournalist(ctx, "set recipient", `recipient = ?`, id, recipient)
 }
 
-// CreateSession stores a session.
+// CreateSession stores a session, its expiry cut to the minute, and deletes
+// every expired one: a session row says when a journalist was last active,
+// so none outlives its use until that journalist happens to come back.
 func (s *DB) CreateSession(ctx context.Context, sess Session) error {
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM journalist_sessions WHERE expires < ?`), time.Now().Unix()); err != nil {
+		return s.wrap("create session", err)
+	}
 	return s.insertNew(ctx, s.db, "create session", `INSERT INTO journalist_sessions (token_hash, journalist_id, kind, expires) VALUES (?, ?, ?, ?)`,
-		sess.TokenHash, sess.JournalistID, sess.Kind, sess.Expires.Unix())
+		sess.TokenHash, sess.JournalistID, sess.Kind, minute(sess.Expires))
 }
 
 // SessionByHash finds a live session; an expired one is deleted and reported
@@ -137,9 +142,9 @@ func (s *DB) SessionByHash(ctx context.Context, hash []byte) (Session, error) {
 	return sess, nil
 }
 
-// ExtendSession moves a session's expiry.
+// ExtendSession moves a session's expiry, cut to the minute.
 func (s *DB) ExtendSession(ctx context.Context, hash []byte, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE journalist_sessions SET expires = ? WHERE token_hash = ?`), expires.Unix(), hash)
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE journalist_sessions SET expires = ? WHERE token_hash = ?`), minute(expires), hash)
 	return s.wrap("extend session", err)
 }
 
@@ -149,10 +154,11 @@ func (s *DB) SetSessionData(ctx context.Context, hash []byte, data string) error
 	return s.wrap("session data", err)
 }
 
-// AddSecurityKey stores a WebAuthn credential (as JSON) for a journalist.
+// AddSecurityKey stores a WebAuthn credential (as JSON) for a journalist,
+// with the day it was added.
 func (s *DB) AddSecurityKey(ctx context.Context, journalistID, credentialID, credential string) error {
 	return s.insertNew(ctx, s.db, "add security key", `INSERT INTO webauthn_credentials (id, journalist_id, credential, created) VALUES (?, ?, ?, ?)`,
-		credentialID, journalistID, credential, time.Now().Unix())
+		credentialID, journalistID, credential, dayStart(time.Now()))
 }
 
 // UpdateSecurityKey replaces a stored credential (its sign counter moves).
@@ -442,10 +448,13 @@ func (s *DB) CountSubmissionsSince(ctx context.Context, seq int64) (int, int64, 
 	return n, last, s.wrap("count submissions", err)
 }
 
-// Audit appends to the audit log.
+// Audit appends to the audit log. An entry keeps its day, not its time: the
+// log orders entries (seq) and tells admins who did what on which day, but
+// exact times of downloads and replies would let whoever seizes it line
+// them up with a source's visits.
 func (s *DB) Audit(ctx context.Context, journalist, action, detail string) error {
 	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO audit (at, journalist, action, detail) VALUES (?, ?, ?, ?)`),
-		time.Now().Unix(), journalist, action, detail)
+		dayStart(time.Now()), journalist, action, detail)
 	return s.wrap("audit", err)
 }
 

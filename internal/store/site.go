@@ -51,7 +51,7 @@ type Reader struct {
 	Approved    int // comments approved so far
 	Failures    int
 	LockedUntil int64
-	Created     time.Time
+	Created     time.Time // midnight UTC of the day the reader registered
 }
 
 // Comment states.
@@ -234,10 +234,12 @@ func (s *DB) SetCommentsClosed(ctx context.Context, id string, closed bool) erro
 	return nil
 }
 
-// CreateReader registers a reader; ErrConflict if the email is taken.
+// CreateReader registers a reader, with the day of registration (no finer
+// time: a sign-up's minute is nobody's business); ErrConflict if the email
+// is taken.
 func (s *DB) CreateReader(ctx context.Context, r Reader) error {
 	return s.insertNew(ctx, s.db, "create reader", `INSERT INTO readers (id, email, name, pass_hash, created) VALUES (?, ?, ?, ?, ?)`,
-		r.ID, r.Email, r.Name, r.PassHash, time.Now().Unix())
+		r.ID, r.Email, r.Name, r.PassHash, dayStart(time.Now()))
 }
 
 const readerCols = `id, email, name, pass_hash, verified, banned, approved, failures, locked_until, created`
@@ -276,9 +278,13 @@ func (s *DB) UpdateReader(ctx context.Context, r Reader) error {
 	return nil
 }
 
-// CreateReaderToken stores a token (session, verification or reset) by hash.
+// CreateReaderToken stores a token (session, verification or reset) by
+// hash, its expiry cut to the minute, and deletes every expired token.
 func (s *DB) CreateReaderToken(ctx context.Context, hash []byte, readerID, kind string, expires time.Time) error {
-	return s.insertNew(ctx, s.db, "reader token", `INSERT INTO reader_tokens (token_hash, reader_id, kind, expires) VALUES (?, ?, ?, ?)`, hash, readerID, kind, expires.Unix())
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM reader_tokens WHERE expires < ?`), time.Now().Unix()); err != nil {
+		return s.wrap("reader token", err)
+	}
+	return s.insertNew(ctx, s.db, "reader token", `INSERT INTO reader_tokens (token_hash, reader_id, kind, expires) VALUES (?, ?, ?, ?)`, hash, readerID, kind, minute(expires))
 }
 
 // ReaderToken returns the reader a live token of kind belongs to.

@@ -38,7 +38,7 @@ type DB struct {
 // New wraps an open database, applying pending migrations.
 func New(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 	s := &DB{db: db, d: d}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, len(migrations)); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -22,6 +22,14 @@ func Today() Day { return DayOf(time.Now()) }
 // DayOf returns the Day of t.
 func DayOf(t time.Time) Day { return Day(t.Unix() / 86400) }
 
+// dayStart is t as the Unix time of its day's midnight UTC: what the store
+// keeps of an instant that needs no finer time.
+func dayStart(t time.Time) int64 { return int64(DayOf(t)) * 86400 }
+
+// minute is t as Unix seconds, cut to the minute: what the store keeps of an
+// expiry. A session or token ends up to a minute early, never late.
+func minute(t time.Time) int64 { return t.Truncate(time.Minute).Unix() }
+
 // Time returns midnight UTC of the day.
 func (d Day) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 
