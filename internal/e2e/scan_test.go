@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"database/sql"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -21,12 +22,14 @@ var metadataNeedles = [][]byte{
 	[]byte("127.0.0.1"), []byte("203.0.113.77"), []byte("ConfideScan/7.7"), []byte("HeadlessChrome"), []byte("Mozilla/5.0"),
 }
 
-// scanDataFolder reads every byte Confide stored, the data folder and, on
-// PostgreSQL, a full dump of the database, and fails on any needle.
+// scanDataFolder reads every byte Confide stored, as a seizure would, and
+// fails on any needle: the data folder (whose files must also be 0600 and
+// folders 0700), the server's TMPDIR, and on PostgreSQL a full dump of the
+// database, the database's own files in the cluster and the WAL.
 func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
 	t.Helper()
 	needles := append(append([][]byte{}, secrets...), metadataNeedles...)
-	check := func(where string, b []byte) {
+	check := func(where string, b []byte, needles [][]byte) {
 		for _, nd := range needles {
 			if len(nd) > 0 && bytes.Contains(b, nd) {
 				t.Errorf("%s contains %q", where, nd)
@@ -35,8 +38,20 @@ func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
 	}
 	files := 0
 	filepath.WalkDir(n.data, func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := os.FileMode(0o600); d.IsDir() {
+			if fi.Mode().Perm() != 0o700 {
+				t.Errorf("folder %s is %v, want drwx------", p, fi.Mode().Perm())
+			}
+			return nil
+		} else if fi.Mode().Perm() != want {
+			t.Errorf("%s is %v, want -rw-------", p, fi.Mode().Perm())
 		}
 		if n.db == "" && strings.HasSuffix(p, filepath.Join("demo", "journalist-key.txt")) {
 			return nil
@@ -46,12 +61,24 @@ func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
 			t.Fatal(err)
 		}
 		files++
-		check(p, b)
+		check(p, b, needles)
 		return nil
 	})
 	if files == 0 {
 		t.Fatal("scanned no files")
 	}
+	// A spool file in TMPDIR is as seizable as one in the data folder.
+	filepath.WalkDir(serverTmp(n.data), func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("the server's TMPDIR: "+p, b, needles)
+		return nil
+	})
 	if n.db != "" {
 		dump, err := exec.Command("pg_dump", "--data-only", "--dbname="+n.db).Output()
 		if err != nil {
@@ -60,20 +87,150 @@ func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
 		if !bytes.Contains(dump, []byte("COPY public.items")) {
 			t.Fatal("the dump does not look like Confide's database")
 		}
-		check("the PostgreSQL dump", dump)
+		check("the PostgreSQL dump", dump, needles)
+		// The dump shows live rows only; the files hold dead ones too.
+		for name, b := range clusterFiles(t, n.db) {
+			check("PostgreSQL file "+name, b, needles)
+		}
+		// The WAL is the whole cluster's, other tests' included: only this
+		// test's own markers mean anything there.
+		for name, b := range walFiles(t, n.db) {
+			check("PostgreSQL WAL "+name, b, secrets)
+		}
 	}
 }
 
+// pgPaths returns the cluster's data directory and the folder of the
+// database's own files (base/<OID>), found through pg_relation_filepath.
+func pgPaths(t testing.TB, db *sql.DB) (string, string) {
+	t.Helper()
+	var dataDir, rel string
+	if err := db.QueryRow(`SELECT current_setting('data_directory'), pg_relation_filepath('sources')`).Scan(&dataDir, &rel); err != nil {
+		t.Fatal(err)
+	}
+	return dataDir, filepath.Join(dataDir, filepath.Dir(rel))
+}
+
+// readDir reads every file of a folder (not below it) by name.
+func readDir(t testing.TB, dir string) map[string][]byte {
+	t.Helper()
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatalf("reading the cluster's files (the tests run as root in CI): %v", err)
+	}
+	out := map[string][]byte{}
+	for _, e := range ents {
+		if e.IsDir() {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, e.Name()))
+		if os.IsNotExist(err) {
+			continue // dropped since the listing
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[e.Name()] = b
+	}
+	return out
+}
+
+// clusterFiles checkpoints (so shared memory is on disk) and reads every
+// file of the database in the cluster: tables, indexes, catalogs.
+func clusterFiles(t testing.TB, dsn string) map[string][]byte {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CHECKPOINT`); err != nil {
+		t.Fatal(err)
+	}
+	_, dir := pgPaths(t, db)
+	files := readDir(t, dir)
+	if len(files) < 10 {
+		t.Fatalf("only %d files in %s", len(files), dir)
+	}
+	return files
+}
+
+// walFiles reads the cluster's WAL segments.
+func walFiles(t testing.TB, dsn string) map[string][]byte {
+	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	dataDir, _ := pgPaths(t, db)
+	return readDir(t, filepath.Join(dataDir, "pg_wal"))
+}
+
+// scanLog reads everything the server printed and fails on any needle, and
+// on any client address: the only 127.0.0.1 allowed is a listener's own
+// address or the database's, in the startup lines.
+func scanLog(t testing.TB, srv *server, secrets [][]byte) {
+	t.Helper()
+	log := srv.stdout.String() + srv.stderr.String()
+	if !strings.Contains(log, "ready") {
+		t.Fatal("the captured log does not look like the server's")
+	}
+	hosts := []string{}
+	for _, v := range append(mapValues(srv.urls), srv.db) {
+		if u, err := url.Parse(v); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	for _, h := range hosts {
+		log = strings.ReplaceAll(log, h, "LISTENER")
+	}
+	var found []string
+	for _, nd := range append(append([][]byte{}, secrets...), metadataNeedles...) {
+		if len(nd) > 0 && strings.Contains(log, string(nd)) {
+			found = append(found, string(nd))
+		}
+	}
+	if len(found) > 0 {
+		t.Errorf("the server's log contains %q:\n%s", found, log)
+	}
+}
+
+func mapValues(m map[string]string) []string {
+	var out []string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// headers is a client transport that sends a forwarded address and a
+// recognisable user agent with every request.
+type headers struct{}
+
+func (headers) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("X-Forwarded-For", "203.0.113.77")
+	req.Header.Set("X-Real-IP", "203.0.113.77")
+	req.Header.Set("Forwarded", "for=203.0.113.77")
+	req.Header.Set("User-Agent", "ConfideScan/7.7")
+	return http.DefaultTransport.RoundTrip(req)
+}
+
 // TestNoClientMetadataStored sends every kind of request with a forwarded
-// address and a recognisable user agent, then scans what was stored.
+// address and a recognisable user agent: a source's, a journalist's
+// replying to it, a reader's signing up. Then it scans what was stored and
+// what the server printed.
 func TestNoClientMetadataStored(t *testing.T) {
 	for _, backend := range newsrooms() {
 		t.Run(backend, func(t *testing.T) {
 			n := setup(t, backend)
-			srv := n.start(t)
+			// Links in the readers' mail name the public address, not the
+			// listener's 127.0.0.1.
+			srv := n.start(t, "--site-url", "https://news.example")
 			base := srv.urls["dropbox"]
 			jar, _ := cookiejar.New(nil)
-			c := &http.Client{Jar: jar}
+			c := &http.Client{Jar: jar, Transport: headers{}}
 			send := func(req *http.Request) string {
 				req.Header.Set("X-Forwarded-For", "203.0.113.77")
 				req.Header.Set("X-Real-IP", "203.0.113.77")
@@ -90,9 +247,9 @@ func TestNoClientMetadataStored(t *testing.T) {
 				}
 				return string(b)
 			}
-			get := func(p string) string { r, _ := http.NewRequest("GET", base+p, nil); return send(r) }
+			dropboxGet := func(p string) string { r, _ := http.NewRequest("GET", base+p, nil); return send(r) }
 			csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-			page := get("/new")
+			page := dropboxGet("/new")
 			codename := regexp.MustCompile(`name="codename" value="([^"]+)"`).FindStringSubmatch(page)[1]
 			form := url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "codename": {codename}}
 			r, _ := http.NewRequest("POST", base+"/new", strings.NewReader(form.Encode()))
@@ -117,12 +274,52 @@ func TestNoClientMetadataStored(t *testing.T) {
 			if out := run(t, "source", "replies", "--dropbox", base, "--codename-file", codeFile); !strings.Contains(out, "no replies yet") {
 				t.Fatalf("source replies: %q", out)
 			}
-			get("/?lang=ru")
+			dropboxGet("/?lang=ru")
+
+			// A journalist replies from the web inbox.
+			news := srv.urls["newsroom"]
+			web := webJournalist(t, news, n, headers{})
+			srcPath := regexp.MustCompile(`href="(/sources/[0-9a-f]+)"`).FindStringSubmatch(get(t, web, news+"/"))[1]
+			page = get(t, web, news+srcPath)
+			post(t, web, news+srcPath+"/replies", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "reply": {"newsroom scan reply 6630"}})
+			// The inbox lists the newest first: the command-line source's.
+			if out := run(t, "source", "replies", "--dropbox", base, "--codename-file", codeFile); !strings.Contains(out, "newsroom scan reply 6630") {
+				t.Fatalf("the source does not read the reply: %q", out)
+			}
+
+			// A reader signs up, confirms by the mailed link and signs in.
+			site := srv.urls["site"]
+			rjar, _ := cookiejar.New(nil)
+			reader := &http.Client{Jar: rjar, Transport: headers{}}
+			reg := get(t, reader, site+"/register")
+			post(t, reader, site+"/register", url.Values{"csrf": {csrf.FindStringSubmatch(reg)[1]}, "email": {"scan-reader@example.org"},
+				"name": {"Scan Reader"}, "passphrase": {"reader scan passphrase 8812"}})
+			var link string
+			outbox, _ := os.ReadDir(filepath.Join(n.data, "outbox"))
+			for _, e := range outbox {
+				b, _ := os.ReadFile(filepath.Join(n.data, "outbox", e.Name()))
+				if m := regexp.MustCompile(`/verify\?token=[A-Za-z0-9_-]+`).FindString(string(b)); m != "" {
+					link = m
+				}
+			}
+			if link == "" {
+				t.Fatal("no verification link in the outbox")
+			}
+			get(t, reader, site+link)
+			login := get(t, reader, site+"/login")
+			if home := post(t, reader, site+"/login", url.Values{"csrf": {csrf.FindStringSubmatch(login)[1]}, "email": {"scan-reader@example.org"},
+				"passphrase": {"reader scan passphrase 8812"}}); !strings.Contains(home, "Scan Reader") {
+				t.Fatalf("the reader is not signed in: %s", home)
+			}
+
 			srv.stop()
-			scanDataFolder(t, n, [][]byte{[]byte("metadata scan message"), []byte("scan-file-4417"), []byte("scan body 4417"),
-				[]byte(codename), []byte("cli scan message"), bytes.TrimSpace(cliCodename)})
-			if len(blobs(t, n.data)) != 3 {
-				t.Fatalf("expected 3 ciphertext files, found %d", len(blobs(t, n.data)))
+			secrets := [][]byte{[]byte("metadata scan message"), []byte("scan-file-4417"), []byte("scan body 4417"),
+				[]byte(codename), []byte("cli scan message"), bytes.TrimSpace(cliCodename), []byte("newsroom scan reply"),
+				[]byte("reader scan passphrase")}
+			scanDataFolder(t, n, secrets)
+			scanLog(t, srv, secrets)
+			if len(blobs(t, n.data)) != 4 {
+				t.Fatalf("expected 4 ciphertext files, found %d", len(blobs(t, n.data)))
 			}
 		})
 	}
