@@ -3,6 +3,7 @@ package e2e
 import (
 	"bytes"
 	"database/sql"
+	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -321,6 +322,115 @@ func TestNoClientMetadataStored(t *testing.T) {
 			if len(blobs(t, n.data)) != 4 {
 				t.Fatalf("expected 4 ciphertext files, found %d", len(blobs(t, n.data)))
 			}
+		})
+	}
+}
+
+// sourceRow reads the one source's identifying values straight from the
+// database: what a deletion must erase.
+func sourceRow(t testing.TB, n *newsroom) (id string, secrets [][]byte) {
+	t.Helper()
+	driver, dsn := "pgx", n.db
+	if n.db == "" {
+		driver, dsn = "sqlite", "file:"+filepath.Join(n.data, "confide.db")+"?mode=ro"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var hash []byte
+	var recipient, designation string
+	if err := db.QueryRow(`SELECT id, login_hash, recipient, designation FROM sources`).Scan(&id, &hash, &recipient, &designation); err != nil {
+		t.Fatal(err)
+	}
+	return id, [][]byte{hash, []byte(recipient), []byte(designation), []byte(id)}
+}
+
+// dbFiles reads what holds the rows: on SQLite the database file and its
+// WAL, on PostgreSQL the database's files in the cluster (not the WAL,
+// which keeps every change until it is recycled: docs/USAGE.md).
+func dbFiles(t testing.TB, n *newsroom) map[string][]byte {
+	t.Helper()
+	if n.db != "" {
+		return clusterFiles(t, n.db)
+	}
+	out := map[string][]byte{}
+	for _, name := range []string{"confide.db", "confide.db-wal", "confide.db-shm"} {
+		if b, err := os.ReadFile(filepath.Join(n.data, name)); err == nil {
+			out[name] = b
+		}
+	}
+	return out
+}
+
+// holding lists the needles found in files, with where.
+func holding(files map[string][]byte, needles [][]byte) []string {
+	var out []string
+	for _, nd := range needles {
+		for name, b := range files {
+			if bytes.Contains(b, nd) {
+				out = append(out, fmt.Sprintf("%q in %s", nd, name))
+			}
+		}
+	}
+	return out
+}
+
+// TestDeletedSourceErased deletes a source that submitted and got a reply,
+// and scans the running server's database files as a seizure would: the
+// login hash, recipient, designation and ID must be nowhere, not merely
+// unlinked from a table. Before the deletion the same scan must find them.
+func TestDeletedSourceErased(t *testing.T) {
+	for _, backend := range newsrooms() {
+		t.Run(backend, func(t *testing.T) {
+			n := setup(t, backend)
+			srv := n.start(t)
+			dir := t.TempDir()
+			msg := filepath.Join(dir, "msg")
+			os.WriteFile(msg, []byte("a message from a source who will be deleted"), 0o600)
+			run(t, "source", "submit", "--dropbox", srv.urls["dropbox"], "--codename-out", filepath.Join(dir, "codename"), "--message-file", msg)
+			id, secrets := sourceRow(t, n)
+			news := srv.urls["newsroom"]
+			web := webJournalist(t, news, n)
+			csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+			page := get(t, web, news+"/sources/"+id)
+			post(t, web, news+"/sources/"+id+"/replies", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "reply": {"a reply before deletion"}})
+			if left := holding(dbFiles(t, n), secrets); len(left) < len(secrets) {
+				t.Fatalf("before the deletion the scan finds only %v: it reads the wrong files", left)
+			}
+
+			page = get(t, web, news+"/sources/"+id)
+			post(t, web, news+"/sources/"+id+"/delete", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "confirm": {"yes"}})
+			if len(blobs(t, n.data)) != 0 {
+				t.Fatalf("%d ciphertext files left", len(blobs(t, n.data)))
+			}
+			left := holding(dbFiles(t, n), secrets)
+			// On PostgreSQL a row that a transaction older than the deletion
+			// could still see (under load, any backend's, even one starting
+			// up) survives that deletion's VACUUM FULL; the next deletion's
+			// removes it. Delete throwaway sources until then.
+			for try := 0; len(left) > 0 && n.db != "" && try < 5; try++ {
+				run(t, "source", "submit", "--dropbox", srv.urls["dropbox"], "--message-file", msg)
+				other, _ := sourceRow(t, n)
+				page = get(t, web, news+"/sources/"+other)
+				post(t, web, news+"/sources/"+other+"/delete", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "confirm": {"yes"}})
+				left = holding(dbFiles(t, n), secrets)
+			}
+			if len(left) > 0 {
+				t.Fatalf("after the deletion, on the running server: %v", left)
+			}
+			srv.stop()
+			if left := holding(dbFiles(t, n), secrets); len(left) > 0 {
+				t.Fatalf("after the server stopped: %v", left)
+			}
+			if n.db == "" {
+				scanDataFolder(t, n, secrets)
+				return
+			}
+			// What docs/USAGE.md says remains: not asserted, since it lasts
+			// only until PostgreSQL recycles the segments.
+			t.Logf("the WAL still holds %d of the deleted source's values", len(holding(walFiles(t, n.db), secrets)))
 		})
 	}
 }
