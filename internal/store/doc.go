@@ -12,9 +12,11 @@
 //     security keys keep their day, session and reader-token expiries their
 //     minute (expired ones are swept when a new one is made). Comments keep
 //     their second: their time is public on the story page.
-//   - A deleted source is erased, not only unlinked: after DeleteSource
-//     (and Erase) the database's own files hold none of its rows; tombstones
-//     keep only item IDs. PostgreSQL's WAL is the exception (docs/USAGE.md).
+//   - A deleted source is erased, not only unlinked: seconds after
+//     DeleteSource (the erase is coalesced and runs in the background, and
+//     Close finishes it) the database's own files hold none of its rows;
+//     tombstones keep only item IDs. PostgreSQL's WAL is the exception
+//     (docs/USAGE.md).
 //   - No unique-key clash reaches the database as a violation (which
 //     PostgreSQL logs with the key): inserts use ON CONFLICT DO NOTHING.
 //   - No IP address, user agent or codename is ever a column.

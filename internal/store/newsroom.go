@@ -345,7 +345,7 @@ func (s *DB) DeleteSource(ctx context.Context, id string) ([]string, error) {
 	if err := tx.Commit(); err != nil {
 		return nil, s.wrap("delete source", err)
 	}
-	s.Erase(ctx)
+	s.eraseSoon()
 	return blobs, nil
 }
 

@@ -23,8 +23,9 @@ type Dialect struct {
 	// {{nostats}}, statements that keep the planner from sampling a
 	// source's identifying columns.
 	Types map[string]string
-	// Erase, run after a source or an item is deleted, makes the deleted
-	// rows unrecoverable from the database's own files ("" for nothing).
+	// Erase, run (coalesced, in the background) after sources or items are
+	// deleted, makes the deleted rows unrecoverable from the database's own
+	// files ("" for nothing).
 	Erase string
 }
 
@@ -33,6 +34,7 @@ type Dialect struct {
 type DB struct {
 	db *sql.DB
 	d  Dialect
+	er *eraser
 }
 
 // New wraps an open database, applying pending migrations.
@@ -41,6 +43,7 @@ func New(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 	if err := s.migrate(ctx, len(migrations)); err != nil {
 		return nil, err
 	}
+	s.startEraser()
 	return s, nil
 }
 
@@ -107,21 +110,11 @@ func (s *DB) insertNew(ctx context.Context, ex execer, op, query string, args ..
 	return nil
 }
 
-// Erase makes deleted rows unrecoverable from the database's own files, as
-// the dialect can. DeleteSource and DeleteItem call it once their deletion
-// has committed and ignore its error: the rows are gone either way. On
-// PostgreSQL a row that a transaction older than its deletion could still
-// see survives the rewrite; the next Erase removes it.
-func (s *DB) Erase(ctx context.Context) error {
-	if s.d.Erase == "" {
-		return nil
-	}
-	_, err := s.db.ExecContext(ctx, s.d.Erase)
-	return s.wrap("erase", err)
+// Close finishes a pending erase and closes the database.
+func (s *DB) Close() error {
+	s.stopEraser()
+	return s.db.Close()
 }
-
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
 
 // SQL exposes the underlying handle, for tests and benchmarks.
 func (s *DB) SQL() *sql.DB { return s.db }
@@ -367,7 +360,7 @@ func (s *DB) DeleteItem(ctx context.Context, sourceID, itemID, kind string) (Ite
 	if err := tx.Commit(); err != nil {
 		return Item{}, s.wrap("delete item", err)
 	}
-	s.Erase(ctx)
+	s.eraseSoon()
 	return it, nil
 }
 

