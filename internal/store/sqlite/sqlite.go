@@ -39,6 +39,23 @@ var Dialect = store.Dialect{
 	Erase: `PRAGMA wal_checkpoint(TRUNCATE)`,
 }
 
+// scrub rebuilds the file once, the first time this version opens it: an
+// older Confide deleted without secure_delete, so freed pages may still hold
+// deleted sources. VACUUM writes only live rows into a new file (its
+// temporary copy is in memory: temp_store); the checkpoint then empties the
+// WAL it went through.
+func scrub(ctx context.Context, s *store.DB) error {
+	if _, err := s.Setting(ctx, "sqlite_scrubbed"); !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	for _, q := range []string{`VACUUM`, Dialect.Erase} {
+		if _, err := s.SQL().ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("store: sqlite: scrub: %w", err)
+		}
+	}
+	return s.SetSetting(ctx, "sqlite_scrubbed", "1")
+}
+
 // Open opens (creating if needed) the database file at path.
 func Open(ctx context.Context, path string) (*store.DB, error) {
 	// SQLite creates a database 0644 and gives its WAL and shared-memory
@@ -73,6 +90,10 @@ func Open(ctx context.Context, path string) (*store.DB, error) {
 	s, err := store.New(ctx, db, Dialect)
 	if err != nil {
 		db.Close()
+		return nil, err
+	}
+	if err := scrub(ctx, s); err != nil {
+		s.Close()
 		return nil, err
 	}
 	return s, nil

@@ -3,6 +3,7 @@ package sqlite_test
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"syscall"
@@ -73,5 +74,36 @@ func TestFilesAreOwnerOnly(t *testing.T) {
 			}
 		}
 		s.Close()
+	}
+}
+
+// TestOlderFileIsScrubbed opens a database that an older Confide, without
+// secure_delete, wrote and deleted from: the freed pages still hold the
+// deleted rows until the first open rebuilds the file.
+func TestOlderFileIsScrubbed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "confide.db")
+	old, err := sql.Open("sqlite", "file:"+path+"?_pragma=journal_mode(WAL)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	marker := bytes.Repeat([]byte("ROW-DELETED-BEFORE-SECURE-DELETE "), 100)
+	for _, q := range []string{`CREATE TABLE old (v BLOB)`, `INSERT INTO old VALUES (?)`, `DELETE FROM old`} {
+		if _, err := old.Exec(q, marker); err != nil {
+			t.Fatal(err)
+		}
+	}
+	old.Close()
+	if b, _ := os.ReadFile(path); !bytes.Contains(b, marker[:40]) {
+		t.Fatal("the deleted row is not in the file: the test proves nothing")
+	}
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, p := range []string{path, path + "-wal"} {
+		if b, _ := os.ReadFile(p); bytes.Contains(b, marker[:40]) {
+			t.Fatalf("%s still holds the row deleted before", filepath.Base(p))
+		}
 	}
 }
