@@ -420,6 +420,7 @@ func TestDeletedSourceErased(t *testing.T) {
 			if left := holding(dbFiles(t, n), secrets); len(left) > 0 {
 				t.Fatalf("after the server stopped: %v", left)
 			}
+			scanLog(t, srv, secrets)
 			if n.db == "" {
 				scanDataFolder(t, n, secrets)
 				return
