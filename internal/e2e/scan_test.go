@@ -102,15 +102,24 @@ func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
 	}
 }
 
-// pgPaths returns the cluster's data directory and the folder of the
-// database's own files (base/<OID>), found through pg_relation_filepath.
-func pgPaths(t testing.TB, db *sql.DB) (string, string) {
+// pgDirs checkpoints, so that what is in shared memory is on disk, and
+// returns the cluster's WAL folder and the folder of the database's own
+// files (base/<OID>), found through pg_relation_filepath.
+func pgDirs(t testing.TB, dsn string) (wal, files string) {
 	t.Helper()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CHECKPOINT`); err != nil {
+		t.Fatal(err)
+	}
 	var dataDir, rel string
 	if err := db.QueryRow(`SELECT current_setting('data_directory'), pg_relation_filepath('sources')`).Scan(&dataDir, &rel); err != nil {
 		t.Fatal(err)
 	}
-	return dataDir, filepath.Join(dataDir, filepath.Dir(rel))
+	return filepath.Join(dataDir, "pg_wal"), filepath.Join(dataDir, filepath.Dir(rel))
 }
 
 // readDir reads every file of a folder (not below it) by name.
@@ -137,19 +146,11 @@ func readDir(t testing.TB, dir string) map[string][]byte {
 	return out
 }
 
-// clusterFiles checkpoints (so shared memory is on disk) and reads every
-// file of the database in the cluster: tables, indexes, catalogs.
+// clusterFiles reads every file of the database in the cluster: tables,
+// indexes, catalogs.
 func clusterFiles(t testing.TB, dsn string) map[string][]byte {
 	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	if _, err := db.Exec(`CHECKPOINT`); err != nil {
-		t.Fatal(err)
-	}
-	_, dir := pgPaths(t, db)
+	_, dir := pgDirs(t, dsn)
 	files := readDir(t, dir)
 	if len(files) < 10 {
 		t.Fatalf("only %d files in %s", len(files), dir)
@@ -160,13 +161,8 @@ func clusterFiles(t testing.TB, dsn string) map[string][]byte {
 // walFiles reads the cluster's WAL segments.
 func walFiles(t testing.TB, dsn string) map[string][]byte {
 	t.Helper()
-	db, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	dataDir, _ := pgPaths(t, db)
-	return readDir(t, filepath.Join(dataDir, "pg_wal"))
+	dir, _ := pgDirs(t, dsn)
+	return readDir(t, dir)
 }
 
 // scanLog reads everything the server printed and fails on any needle, and

@@ -12,9 +12,20 @@ import (
 	"time"
 
 	"confide/internal/store"
-	"confide/internal/store/postgres"
 	"confide/internal/store/storetest"
 )
+
+// openStore opens a fresh PostgreSQL store, closed when the test ends.
+func openStore(t *testing.T) *store.DB {
+	for _, b := range storetest.Backends() {
+		if b.Name == "postgres" {
+			s, _ := b.Open(t)
+			return s
+		}
+	}
+	t.Fatal("no PostgreSQL backend")
+	return nil
+}
 
 // serverLog finds the PostgreSQL server's log files and returns a function
 // that reads what was appended to them since the call.
@@ -66,11 +77,7 @@ func serverLog(t *testing.T, db *sql.DB) func() []byte {
 // unique violation logs the clashing key in its DETAIL line.
 func TestDuplicatesLogNothing(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, storetest.PostgresDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	read := serverLog(t, s.SQL())
 
 	marker := func(tag string) string { return tag + hex.EncodeToString([]byte(store.NewID()))[:16] }
@@ -143,11 +150,7 @@ func TestDuplicatesLogNothing(t *testing.T) {
 // segments are recycled, which no VACUUM changes (see docs/USAGE.md).
 func TestDeletedSourceLeavesNoTrace(t *testing.T) {
 	ctx := context.Background()
-	s, err := postgres.Open(ctx, storetest.PostgresDSN(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := openStore(t)
 	var dataDir, rel string
 	if err := s.SQL().QueryRowContext(ctx, `SELECT current_setting('data_directory'), pg_relation_filepath('sources')`).Scan(&dataDir, &rel); err != nil {
 		t.Fatal(err)
