@@ -162,8 +162,8 @@ var migrations = []string{
 	`UPDATE audit SET at = at - at % 86400;
 	UPDATE readers SET created = created - created % 86400;
 	UPDATE webauthn_credentials SET created = created - created % 86400;
-	UPDATE journalist_sessions SET expires = expires - expires % 60;
-	UPDATE reader_tokens SET expires = expires - expires % 60`,
+	UPDATE journalist_sessions SET expires = expires - expires % 60 + 60 WHERE expires % 60 <> 0;
+	UPDATE reader_tokens SET expires = expires - expires % 60 + 60 WHERE expires % 60 <> 0`,
 }
 
 // migrate applies every pending migration up to version upTo.

@@ -113,7 +113,7 @@ func (s *DB) SetRecipient(ctx context.Context, id, recipient string) error {
 	return s.updateJournalist(ctx, "set recipient", `recipient = ?`, id, recipient)
 }
 
-// CreateSession stores a session, its expiry cut to the minute, and deletes
+// CreateSession stores a session, its expiry rounded up to the minute, and deletes
 // every expired one: a session row says when a journalist was last active,
 // so none outlives its use until that journalist happens to come back.
 func (s *DB) CreateSession(ctx context.Context, sess Session) error {
@@ -142,7 +142,7 @@ func (s *DB) SessionByHash(ctx context.Context, hash []byte) (Session, error) {
 	return sess, nil
 }
 
-// ExtendSession moves a session's expiry, cut to the minute.
+// ExtendSession moves a session's expiry, rounded up to the minute.
 func (s *DB) ExtendSession(ctx context.Context, hash []byte, expires time.Time) error {
 	_, err := s.db.ExecContext(ctx, s.q(`UPDATE journalist_sessions SET expires = ? WHERE token_hash = ?`), minute(expires), hash)
 	return s.wrap("extend session", err)

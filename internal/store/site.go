@@ -279,7 +279,7 @@ func (s *DB) UpdateReader(ctx context.Context, r Reader) error {
 }
 
 // CreateReaderToken stores a token (session, verification or reset) by
-// hash, its expiry cut to the minute, and deletes every expired token.
+// hash, its expiry rounded up to the minute, and deletes every expired token.
 func (s *DB) CreateReaderToken(ctx context.Context, hash []byte, readerID, kind string, expires time.Time) error {
 	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM reader_tokens WHERE expires < ?`), time.Now().Unix()); err != nil {
 		return s.wrap("reader token", err)

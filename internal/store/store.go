@@ -26,9 +26,16 @@ func DayOf(t time.Time) Day { return Day(t.Unix() / 86400) }
 // keeps of an instant that needs no finer time.
 func dayStart(t time.Time) int64 { return int64(DayOf(t)) * 86400 }
 
-// minute is t as Unix seconds, cut to the minute: what the store keeps of an
-// expiry. A session or token ends up to a minute early, never late.
-func minute(t time.Time) int64 { return t.Truncate(time.Minute).Unix() }
+// minute is t as Unix seconds, rounded up to the minute: what the store
+// keeps of an expiry. A session or token ends less than a minute late,
+// never before the expiry its holder was told (the API answers it).
+func minute(t time.Time) int64 {
+	m := t.Truncate(time.Minute)
+	if m.Before(t) {
+		m = m.Add(time.Minute)
+	}
+	return m.Unix()
+}
 
 // Time returns midnight UTC of the day.
 func (d Day) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }

@@ -71,8 +71,8 @@ func TestMigrationCoarsensTimes(t *testing.T) {
 			`SELECT at FROM audit`:                     day,
 			`SELECT created FROM readers`:              day,
 			`SELECT created FROM webauthn_credentials`: day,
-			`SELECT expires FROM journalist_sessions`:  4102444861 - 4102444861%60,
-			`SELECT expires FROM reader_tokens`:        4102444861 - 4102444861%60,
+			`SELECT expires FROM journalist_sessions`:  4102444861 - 4102444861%60 + 60,
+			`SELECT expires FROM reader_tokens`:        4102444861 - 4102444861%60 + 60,
 		} {
 			var got int64
 			if err := s.SQL().QueryRowContext(ctx, q).Scan(&got); err != nil || got != want {
