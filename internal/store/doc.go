@@ -10,8 +10,11 @@
 //     sees are whole days.
 //   - No exact time the feature does not need: audit entries, readers and
 //     security keys keep their day, session and reader-token expiries their
-//     minute (expired ones are swept when a new one is made). Comments keep
-//     their second: their time is public on the story page.
+//     minute (expired ones are swept when a new one is made). What keeps a
+//     finer time needs it: comments (public on the story page), stories'
+//     publication and update times, a journalist's last TOTP time-step (the
+//     replay guard: it tells the 30 seconds of their last sign-in) and
+//     lock-out end.
 //   - A deleted source is erased, not only unlinked: seconds after
 //     DeleteSource (the erase is coalesced and runs in the background, and
 //     Close finishes it) the database's own files hold none of its rows;
