@@ -4,6 +4,11 @@
 //	go run ./bench/site approve -data DIR -url URL -newsroom URL -totp SECRET -pass P
 //	                                                    approve one more comment in the newsroom, time until it is public
 //	go run ./bench/site session -data DIR               sign a reader in; print the session cookie
+//	go run ./bench/site bare -file PAGE -listen ADDR     serve PAGE from memory with a bare net/http handler
+//
+// The bare handler is the ceiling for Confide's own path: the standard
+// library writing the same cached bytes with only Content-Type and
+// Content-Length, so the gap between it and the site is Confide's cost.
 package main
 
 import (
@@ -17,6 +22,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -39,7 +45,13 @@ func main() {
 	user := fs.String("user", "demo", "the journalist who approves")
 	pass := fs.String("pass", "", "their passphrase")
 	secret := fs.String("totp", "", "their TOTP secret")
+	file := fs.String("file", "", "the page the bare handler serves")
+	listen := fs.String("listen", "127.0.0.1:28182", "where the bare handler listens")
 	fs.Parse(os.Args[2:])
+	if os.Args[1] == "bare" {
+		bare(*file, *listen)
+		return
+	}
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, filepath.Join(*data, "confide.db"))
 	if err != nil {
@@ -131,6 +143,21 @@ func main() {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}
+}
+
+// bare serves one page from memory, as little as net/http allows.
+func bare(file, listen string) {
+	page, err := os.ReadFile(file)
+	if err != nil {
+		log.Fatal(err)
+	}
+	size := strconv.Itoa(len(page))
+	log.Fatal(http.ListenAndServe(listen, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h["Content-Type"] = []string{"text/html; charset=utf-8"}
+		h["Content-Length"] = []string{size}
+		w.Write(page)
+	})))
 }
 
 // csrfOf reads the CSRF token from the form on page u.

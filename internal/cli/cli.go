@@ -84,7 +84,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "confide: unknown command %q\n\n%s", args[0], usage)
 		return 2
 	}
-	if errors.Is(err, flag.ErrHelp) {
+	var he helpError
+	if errors.As(err, &he) {
+		fmt.Fprint(stdout, he.text)
 		return 0
 	}
 	if err != nil {
@@ -106,15 +108,71 @@ func (u usageError) Error() string { return u.msg }
 
 func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
 
+// helpError carries a command's help text, asked for with -h, up to Main,
+// which prints it on standard output and exits 0.
+type helpError struct{ text string }
+
+func (h helpError) Error() string { return "help requested" }
+
+// examples gives each command its synopsis and one example a user can
+// copy, keyed by the flag set's name.
+var examples = map[string][2]string{
+	"demo":              {"confide demo [--data DIR]", "confide demo"},
+	"serve":             {"confide serve [--data DIR | --db DSN] [flags]", "confide serve --tor --db postgres://confide@db/confide"},
+	"keygen":            {"confide keygen [-o FILE]", "confide keygen -o ~/.confide/key.txt"},
+	"article publish":   {"confide article publish [--data DIR | --db DSN] FILE.md", "confide article publish stories/budget.md"},
+	"journalist add":    {"confide journalist add NAME --recipient AGE_RECIPIENT [--admin]", "confide journalist add ann --admin --recipient age1…"},
+	"journalist list":   {"confide journalist list [--data DIR | --db DSN]", "confide journalist list"},
+	"journalist remove": {"confide journalist remove NAME", "confide journalist remove ann"},
+	"journalist reset":  {"confide journalist reset NAME --passphrase | --2fa", "confide journalist reset ann --2fa"},
+	"journalist rotate": {"confide journalist rotate NAME --recipient AGE_RECIPIENT", "confide journalist rotate ann --recipient age1…"},
+	"workstation login": {"confide workstation login --newsroom URL --user NAME [--server-key KEY]", "confide workstation login --newsroom http://127.0.0.1:8082 --user demo"},
+	"workstation pull":  {"confide workstation pull --identity KEYFILE --out DIR", "confide workstation pull --identity key.txt --out ~/pulled"},
+	"workstation reply": {"confide workstation reply --identity KEYFILE --source DESIGNATION --message-file F|-", "echo 'Thank you.' | confide workstation reply --identity key.txt --source 'gutsy dominoes' --message-file -"},
+	"workstation serve": {"confide workstation serve --identity KEYFILE --out DIR [--listen ADDR]", "confide workstation serve --identity key.txt --out ~/pulled"},
+	"source submit":     {"confide source submit --dropbox URL [--codename-file F] [--message-file F|-] [FILE...]", "confide source submit --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-out code.txt leak.zip"},
+	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
+}
+
+// help renders a command's synopsis, flags and example.
+func help(fs *flag.FlagSet) helpError {
+	var b strings.Builder
+	ex, ok := examples[fs.Name()]
+	if !ok {
+		ex = [2]string{"confide " + fs.Name() + " [flags]", ""}
+	}
+	fmt.Fprintf(&b, "Usage: %s\n\nFlags:\n", ex[0])
+	fs.VisitAll(func(f *flag.Flag) {
+		kind, text := flag.UnquoteUsage(f)
+		fmt.Fprintf(&b, "  --%s", f.Name)
+		if kind != "" {
+			fmt.Fprintf(&b, " %s", kind)
+		}
+		fmt.Fprintf(&b, "\n      %s", text)
+		switch {
+		case kind == "string" && f.DefValue != "":
+			fmt.Fprintf(&b, " (default %q)", f.DefValue)
+		case kind != "string" && f.DefValue != "" && f.DefValue != "false" && f.DefValue != "0":
+			fmt.Fprintf(&b, " (default %s)", f.DefValue)
+		}
+		b.WriteString("\n")
+	})
+	if ex[1] != "" {
+		fmt.Fprintf(&b, "\nExample:\n  %s\n", ex[1])
+	}
+	return helpError{b.String()}
+}
+
 // parse parses flags that may come before or after positional arguments,
-// as in "journalist add NAME --recipient R".
+// as in "journalist add NAME --recipient R". -h and --help anywhere return
+// the command's help.
 func parse(fs *flag.FlagSet, args []string) ([]string, error) {
 	fs.SetOutput(io.Discard)
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				return nil, err
+				return nil, help(fs)
 			}
 			return nil, usagef("%s: %v", fs.Name(), err)
 		}

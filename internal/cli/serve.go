@@ -26,6 +26,7 @@ import (
 	"confide/internal/seal"
 	"confide/internal/site"
 	"confide/internal/store"
+	"confide/internal/web"
 
 	"filippo.io/age"
 )
@@ -38,6 +39,7 @@ type serveFlags struct {
 	retentionDays           int
 	siteURL                 string
 	newsroomURL             string
+	newsroomKey             string
 	smtp, smtpFrom          string
 	digestTo                multiFlag
 	digestAt                int
@@ -69,6 +71,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	fs.BoolVar(&f.torOffline, "tor-offline", false, "start tor with its network disabled (tests)")
 	fs.StringVar(&f.siteURL, "site-url", "", "the site's public address, for links in mail, the feed and the sitemap (default: http:// and the --site address)")
 	fs.StringVar(&f.newsroomURL, "newsroom-url", "", "the newsroom's address as journalists' browsers see it, which security keys are bound to (default: each request's scheme and host; set it behind a TLS proxy)")
+	fs.StringVar(&f.newsroomKey, "newsroom-key", "", "keep the newsroom API's signing key in this file (0600; a key in the database moves into it), so a copy of the database cannot impersonate the newsroom to workstations")
 	fs.IntVar(&f.retentionDays, "retention-days", 0, "delete sources inactive for this many days (0: keep them)")
 	fs.StringVar(&f.smtp, "smtp", "", "SMTP server host:port for readers' mail and the digest (unset: mail goes to the outbox folder)")
 	fs.StringVar(&f.smtpFrom, "smtp-from", "", "digest sender address")
@@ -178,7 +181,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if err != nil {
 		return err
 	}
-	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, URL: f.newsroomURL})
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
 	if err != nil {
 		return err
 	}
@@ -194,13 +197,11 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		go nr.RunDigest(ctx, d)
 	}
 
-	servers := []*http.Server{
-		// The dropbox's server error log could name client addresses (TLS
-		// and panic messages do), so it goes nowhere.
-		{Handler: db.Handler(), ReadHeaderTimeout: 30 * time.Second, IdleTimeout: 2 * time.Minute, ErrorLog: log.New(io.Discard, "", 0)},
-		{Handler: nr.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
-		{Handler: siteSrv.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute},
-	}
+	dropboxSrv := dropboxTimeouts.server(db.Handler())
+	// The dropbox's server error log could name client addresses (TLS and
+	// panic messages do), so it goes nowhere.
+	dropboxSrv.ErrorLog = log.New(io.Discard, "", 0)
+	servers := []*http.Server{dropboxSrv, newsroomTimeouts.server(nr.Handler()), siteTimeouts.server(siteSrv.Handler())}
 	listeners := []net.Listener{dl, nl, sl}
 	errc := make(chan error, 3)
 	for i, s := range servers {
@@ -224,6 +225,29 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		s.Shutdown(sctx)
 	}
 	return nil
+}
+
+// timeouts are a listener's deadlines against clients that hold a
+// connection without using it: slow headers, slow bodies, idle keep-alives.
+type timeouts struct {
+	header   time.Duration // to send the request's headers
+	bodyIdle time.Duration // between two reads of the body that make progress
+	body     time.Duration // for the whole body; 0: no limit
+	idle     time.Duration // between requests on a kept-alive connection
+}
+
+// Each zone's deadlines. The dropbox's bodies are uploads over Tor, large
+// and legitimately slow, so only a stall cuts them off; the site's forms
+// are small, the newsroom's bodies are forms, stories and sealed replies.
+var (
+	dropboxTimeouts  = timeouts{header: 30 * time.Second, bodyIdle: 2 * time.Minute, idle: 2 * time.Minute}
+	newsroomTimeouts = timeouts{header: 10 * time.Second, bodyIdle: 20 * time.Second, body: 2 * time.Minute, idle: 2 * time.Minute}
+	siteTimeouts     = timeouts{header: 10 * time.Second, bodyIdle: 10 * time.Second, body: 30 * time.Second, idle: time.Minute}
+)
+
+// server makes the listener's http.Server for h with these deadlines.
+func (t timeouts) server(h http.Handler) *http.Server {
+	return &http.Server{Handler: web.BodyDeadline(h, t.bodyIdle, t.body), ReadHeaderTimeout: t.header, IdleTimeout: t.idle}
 }
 
 // demoSetup creates, once, a demo journalist whose identity and

@@ -54,7 +54,11 @@ func (e *env) source(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
-		keys, err := e.login(ctx, c, *codenameFile)
+		p, err := c.Params(ctx)
+		if err != nil {
+			return err
+		}
+		keys, err := e.login(ctx, c, p, *codenameFile)
 		if err != nil {
 			return err
 		}
@@ -81,11 +85,7 @@ func readCodename(path string) (string, error) {
 	return string(b), nil
 }
 
-func (e *env) login(ctx context.Context, c *source.Client, codenameFile string) (*seal.SourceKeys, error) {
-	p, err := c.Params(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (e *env) login(ctx context.Context, c *source.Client, p source.Params, codenameFile string) (*seal.SourceKeys, error) {
 	codename, err := readCodename(codenameFile)
 	if err != nil {
 		return nil, err
@@ -138,15 +138,19 @@ func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile,
 	if err != nil {
 		return err
 	}
+	p, err := c.Params(ctx)
+	if err != nil {
+		return err
+	}
+	// Refuse before sending anything, not after hours of uploads over Tor.
+	if n := len(files) + min(len(message), 1); p.MaxItems > 0 && n > p.MaxItems {
+		return fmt.Errorf("this dropbox takes at most %d items in one submission, and this is %d: send the rest in another, or put them in one archive", p.MaxItems, n)
+	}
 	if codenameFile != "" {
-		if _, err := e.login(ctx, c, codenameFile); err != nil {
+		if _, err := e.login(ctx, c, p, codenameFile); err != nil {
 			return err
 		}
 	} else {
-		p, err := c.Params(ctx)
-		if err != nil {
-			return err
-		}
 		if !p.Accepting {
 			return errors.New("this dropbox is not accepting submissions yet")
 		}

@@ -146,7 +146,8 @@ func (e *env) workstation(ctx context.Context, args []string) error {
 		}
 		srv := &http.Server{Handler: ui.Handler(l.Addr().String()), ReadHeaderTimeout: 10 * time.Second}
 		go func() { <-ctx.Done(); srv.Close() }()
-		fmt.Fprintf(e.stdout, "workstation: http://%s\nready\n", l.Addr())
+		// Like Jupyter's: the token in the URL is the only way in.
+		fmt.Fprintf(e.stdout, "workstation: %s\nready\n", ui.URL(l.Addr().String()))
 		if err := srv.Serve(l); !errors.Is(err, http.ErrServerClosed) {
 			return err
 		}
@@ -177,47 +178,26 @@ func readIdentities(path string) ([]age.Identity, error) {
 	return ids, nil
 }
 
-// workstationLogin reads the passphrase, then the code: from the terminal
-// without echo, or one per line from standard input when it is not one.
+// workstationLogin checks the newsroom's key, then reads the passphrase and
+// the code: from the terminal without echo, or one per line from standard
+// input when it is not one.
 func (e *env) workstationLogin(ctx context.Context, dir, newsroomURL, user, serverKey string) error {
 	st, err := workstation.LoadState(dir)
 	if err != nil {
 		return err
 	}
 	var key ed25519.PublicKey
-	switch {
-	case serverKey != "":
+	if serverKey != "" {
 		b, err := base64.StdEncoding.DecodeString(serverKey)
 		if err != nil || len(b) != ed25519.PublicKeySize {
 			return usagef("--server-key is not a newsroom API key")
 		}
 		key = b
-	case st.Newsroom == newsroomURL && len(st.ServerKey) == ed25519.PublicKeySize:
-		key = st.ServerKey
 	}
-	c, err := workstation.NewClient(newsroomURL, key)
+	exp, err := workstation.Login(ctx, st, newsroomURL, user, key, e.readSecrets, e.stderr)
 	if err != nil {
 		return err
 	}
-	if key == nil {
-		if key, err = c.FetchKey(ctx); err != nil {
-			return err
-		}
-		c.ServerKey = key
-		fmt.Fprintf(e.stderr, "Trusting the newsroom's API key on first use: %s\nCompare it with the \"newsroom API key\" line that confide serve printed.\n", base64.StdEncoding.EncodeToString(key))
-	}
-	pass, code, err := e.readSecrets()
-	if err != nil {
-		return err
-	}
-	exp, err := c.Login(ctx, user, pass, code)
-	if err != nil {
-		return err
-	}
-	if st.Newsroom != newsroomURL {
-		*st = workstation.State{Pulled: map[string]string{}}
-	}
-	st.Newsroom, st.User, st.ServerKey, st.Token, st.Expires = newsroomURL, user, key, c.Token, exp
 	if err := st.Save(dir); err != nil {
 		return err
 	}

@@ -1,8 +1,10 @@
 package dropbox
 
 import (
-	"confide/internal/web"
+	"fmt"
 	"net/http"
+
+	"confide/internal/web"
 )
 
 type submissionRequest struct {
@@ -20,8 +22,8 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, sou
 	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}
-	if len(req.Uploads) == 0 || len(req.Uploads) > maxUploadsPerSource {
-		s.apiFail(w, http.StatusBadRequest, "a submission names between 1 and 256 uploads", nil)
+	if len(req.Uploads) == 0 || len(req.Uploads) > s.cfg.UploadsPerSource {
+		s.apiFail(w, http.StatusBadRequest, fmt.Sprintf("a submission names between 1 and %d uploads", s.cfg.UploadsPerSource), nil)
 		return
 	}
 	ups, ok := s.uploads.take(sourceID, req.Uploads)
@@ -29,6 +31,7 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, sou
 		s.apiFail(w, http.StatusNotFound, "an upload named is unknown, repeated or expired; nothing was submitted", nil)
 		return
 	}
+	defer s.files.give(len(ups)) // committed or aborted, none stays open
 	parts := make([]*sealer, len(ups))
 	for i, up := range ups {
 		up.mu.Lock() // wait for any append still running

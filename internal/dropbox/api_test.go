@@ -51,6 +51,12 @@ func TestAPIResumableSubmission(t *testing.T) {
 			t.Fatal(err)
 		}
 		c.Backoff = time.Millisecond
+		// This test server derives cheaply, which the client refuses
+		// unless told to.
+		if _, err := c.Params(ctx); !errors.Is(err, source.ErrWeakParams) {
+			t.Fatalf("fast parameters accepted by default: %v", err)
+		}
+		c.MinParams = fastParams
 		p, err := c.Params(ctx)
 		if err != nil || !p.Accepting || len(p.Salt) != 16 {
 			t.Fatalf("%+v %v", p, err)

@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"strconv"
-	"time"
 )
 
 // offsetConflict tells the client where the upload really is.
@@ -25,9 +24,9 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 		s.apiFail(w, http.StatusNotFound, "no such upload: it may have expired, or the server restarted; start it again", nil)
 		return
 	}
-	off, err := strconv.ParseInt(r.Header.Get("Upload-Offset"), 10, 64)
-	if err != nil || off < 0 {
-		s.apiFail(w, http.StatusBadRequest, "Upload-Offset must be a non-negative whole number", nil)
+	off, err := web.ParseOffset(r.Header.Get("Upload-Offset"))
+	if err != nil {
+		s.apiFail(w, http.StatusBadRequest, "Upload-Offset must be a non-negative whole number, in plain digits", nil)
 		return
 	}
 	if !up.mu.TryLock() {
@@ -44,13 +43,14 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 		web.WriteJSON(w, http.StatusConflict, offsetConflict{Error: fmt.Sprintf("out of order: the upload is at byte %d", have), Offset: have})
 		return
 	}
+	s.uploads.touch(sourceID)
+	defer s.uploads.touch(sourceID)
 	room := s.cfg.MaxUpload - have
 	if r.ContentLength > room {
 		s.apiFail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is over this dropbox's limit of %d bytes", s.cfg.MaxUpload), nil)
 		return
 	}
 	_, err = io.Copy(up.z, &limitedBody{r: r.Body, left: room})
-	up.touched = time.Now()
 	if errors.Is(err, errTooLarge) {
 		s.uploads.remove(up)
 		s.apiFail(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("the file is over this dropbox's limit of %d bytes; the upload was discarded", s.cfg.MaxUpload), nil)

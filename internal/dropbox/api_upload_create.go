@@ -1,9 +1,12 @@
 package dropbox
 
 import (
-	"confide/internal/web"
+	"errors"
+	"fmt"
 	"net/http"
 	"unicode/utf8"
+
+	"confide/internal/web"
 
 	"confide/internal/store"
 )
@@ -43,16 +46,37 @@ func (s *Server) apiUploadCreate(w http.ResponseWriter, r *http.Request, sourceI
 		s.apiFail(w, http.StatusServiceUnavailable, "this dropbox is not accepting submissions yet", nil)
 		return
 	}
+	if err := s.uploads.room(sourceID); err != nil {
+		s.uploadRefused(w, err)
+		return
+	}
+	if !s.takeFile() {
+		s.uploadRefused(w, errUploadsFull)
+		return
+	}
 	z, err := s.newSealer(rcpts, req.Kind, req.Name, req.ContentType)
 	if err != nil {
+		s.files.give(1)
 		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not start the upload; try again later", err)
 		return
 	}
-	up, ok := s.uploads.add(sourceID, z)
-	if !ok {
+	up, err := s.uploads.add(sourceID, z)
+	if err != nil {
 		z.abort()
-		s.apiFail(w, http.StatusTooManyRequests, "too many uploads are open: finish or wait for some first", nil)
+		s.files.give(1)
+		s.uploadRefused(w, err)
 		return
 	}
 	web.WriteJSON(w, http.StatusCreated, uploadResponse{ID: up.id})
+}
+
+// uploadRefused says why no upload was opened: this source's share is
+// used (429), or the dropbox's (503).
+func (s *Server) uploadRefused(w http.ResponseWriter, err error) {
+	if errors.Is(err, errTooManyMine) {
+		s.apiFail(w, http.StatusTooManyRequests, fmt.Sprintf("you have %d uploads open, the most one source may: submit them, or wait %s for unused ones to expire", s.cfg.UploadsPerSource, s.cfg.UploadIdle), nil)
+		return
+	}
+	web.RetryLater(w)
+	s.apiFail(w, http.StatusServiceUnavailable, "the dropbox is busy: too many uploads are open; try again in a few minutes", nil)
 }

@@ -19,4 +19,8 @@
 //     size, type, day) are sealed like the files.
 //   - An unknown codename and a wrong one get the same answer after the same
 //     work.
+//   - Nothing a source sends can exhaust the process: Argon2id runs, parts of
+//     a submission, open files (web and API share one budget, the API only
+//     part of it) and uploads per source are capped, idle uploads expire,
+//     and past a cap the source gets a clear page or error, not a reset.
 package dropbox

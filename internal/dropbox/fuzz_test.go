@@ -1,12 +1,18 @@
 package dropbox
 
 import (
+	"bytes"
+	"context"
+	"encoding/json"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"confide/internal/seal"
 	"confide/internal/store/storetest"
+	"confide/internal/web"
 )
 
 // FuzzSubmitBody throws arbitrary multipart bodies at /submit with a valid
@@ -42,12 +48,19 @@ func FuzzSubmitBody(f *testing.F) {
 	})
 }
 
-// FuzzAPIUpload throws arbitrary JSON and offsets at the upload endpoints.
+// FuzzAPIUpload throws arbitrary JSON, offsets and chunks at the upload
+// endpoints. Besides never answering 5xx: a chunk is taken only at a
+// canonical offset that is where the upload stands (0 here), and then the
+// answer and its Upload-Offset header say exactly how far it got; a
+// refused offset gets 400 or the true position; a submission stores one
+// item that decrypts to exactly the bytes taken; and no open file outlives
+// its upload.
 func FuzzAPIUpload(f *testing.F) {
 	fx := newFixture(f, storetest.Backends()[0], true, func(c *Config) { c.MaxUpload = 64 << 10 })
 	a := api{t: nil, base: fx.ts.URL}
 	f.Add(`{"kind":"file","name":"a"}`, "0", "data")
 	f.Add(`{"kind":"message"}`, "7", "")
+	f.Add(`{"kind":"message"}`, "+0", "x")
 	f.Add(`{"kind":"file","name":"\u0000../"}`, "-1", "x")
 	f.Fuzz(func(t *testing.T, meta, offset, chunk string) {
 		if !headerSafe(offset) {
@@ -67,6 +80,12 @@ func FuzzAPIUpload(f *testing.F) {
 				a.token = out["token"].(string)
 			}
 		}
+		defer func() {
+			fx.srv.uploads.abortAll()
+			if open, _, _ := fx.srv.files.stats(); open != 0 {
+				t.Fatalf("%d files open with no upload", open)
+			}
+		}()
 		st, out := a.call("POST", "/api/v1/uploads", strings.NewReader(meta), nil)
 		if st >= 500 {
 			t.Fatalf("create: %d", st)
@@ -75,11 +94,62 @@ func FuzzAPIUpload(f *testing.F) {
 		if id == "" {
 			return
 		}
-		if st, _ := a.call("PATCH", "/api/v1/uploads/"+id, strings.NewReader(chunk), map[string]string{"Upload-Offset": offset}); st >= 500 {
-			t.Fatalf("append: %d", st)
+		if st != http.StatusCreated || out["offset"] != float64(0) {
+			t.Fatalf("create: %d %v", st, out)
 		}
-		if st, _ := a.call("POST", "/api/v1/submissions", strings.NewReader(`{"uploads":["`+id+`"]}`), nil); st >= 500 {
+		// Where the upload should stand after the append.
+		want := ""
+		req, _ := http.NewRequest("PATCH", a.base+"/api/v1/uploads/"+id, strings.NewReader(chunk))
+		req.Header.Set("Authorization", "Bearer "+a.token)
+		req.Header.Set("Upload-Offset", offset)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got map[string]any
+		json.NewDecoder(resp.Body).Decode(&got)
+		resp.Body.Close()
+		off, perr := web.ParseOffset(offset)
+		switch {
+		case resp.StatusCode >= 500:
+			t.Fatalf("append: %d", resp.StatusCode)
+		case perr != nil:
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("offset %q taken: %d", offset, resp.StatusCode)
+			}
+		case off != 0:
+			if resp.StatusCode != http.StatusConflict || got["offset"] != float64(0) {
+				t.Fatalf("offset %q at byte 0: %d %v", offset, resp.StatusCode, got)
+			}
+		case resp.StatusCode == http.StatusOK:
+			n := strconv.Itoa(len(chunk))
+			if got["offset"] != float64(len(chunk)) || resp.Header.Get("Upload-Offset") != n {
+				t.Fatalf("took %d bytes, said %v / %q", len(chunk), got["offset"], resp.Header.Get("Upload-Offset"))
+			}
+			want = chunk
+		default:
+			t.Fatalf("offset 0 refused: %d %v", resp.StatusCode, got)
+		}
+		src, err := fx.store.SourceByLogin(context.Background(), seal.LoginHash(make([]byte, 32))) // the key above
+		if err != nil {
+			t.Fatal(err)
+		}
+		before := fx.count("items")
+		st, _ = a.call("POST", "/api/v1/submissions", strings.NewReader(`{"uploads":["`+id+`"]}`), nil)
+		if st != http.StatusCreated {
 			t.Fatalf("submit: %d", st)
+		}
+		items, err := fx.store.Items(context.Background(), src.ID)
+		if err != nil || fx.count("items") != before+1 || len(items) == 0 {
+			t.Fatalf("items: %d after %d, %v", fx.count("items"), before, err)
+		}
+		var buf bytes.Buffer
+		if _, err := fx.blobs.Copy(&buf, items[len(items)-1].Blob); err != nil {
+			t.Fatal(err)
+		}
+		plain, err := seal.OpenBytes(buf.Bytes(), 1<<20, fx.journo)
+		if err != nil || string(plain) != want {
+			t.Fatalf("stored %q, %v; want %q", plain, err, want)
 		}
 	})
 }

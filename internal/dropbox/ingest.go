@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"confide/internal/blob"
 	"confide/internal/seal"
@@ -102,6 +101,3 @@ func abortFrom(parts []*sealer, i int) {
 		z.abort()
 	}
 }
-
-// uploadTTL is how long an idle API upload is kept before it is aborted.
-const uploadTTL = time.Hour

@@ -31,8 +31,13 @@ func (s *Server) derive(ctx context.Context, typed string) (*seal.SourceKeys, er
 	if err != nil {
 		return nil, web.Fail(http.StatusUnauthorized, "dropbox.login.format", nil)
 	}
-	keys, err := s.deriver.derive(ctx, codename)
-	if errors.Is(err, errBusy) {
+	var keys *seal.SourceKeys
+	var derr error
+	err = s.argon.Do(ctx, func() { keys, derr = seal.Derive(codename, s.salt, s.cfg.Params) })
+	if err == nil {
+		err = derr
+	}
+	if errors.Is(err, seal.ErrBusy) {
 		return nil, web.Fail(http.StatusServiceUnavailable, "dropbox.busy", nil)
 	}
 	if err != nil {

@@ -35,6 +35,20 @@ type Config struct {
 	Derivations, Queue int
 	// SessionIdle ends a source session after this long without a request.
 	SessionIdle time.Duration
+	// MaxParts caps the documents (and message) of one web submission:
+	// each is a file held open until the request ends.
+	MaxParts int
+	// MaxOpenFiles caps the ciphertext files open at once, web and API
+	// together; past it sources get a "busy" answer.
+	MaxOpenFiles int
+	// MaxUploads caps the API uploads open at once, less than MaxOpenFiles
+	// so the API cannot take every file from the web form, and
+	// UploadsPerSource one source's share (and the items of one API
+	// submission). An upload idle for UploadIdle is aborted.
+	MaxUploads, UploadsPerSource int
+	UploadIdle                   time.Duration
+	// Now is the clock of upload expiry.
+	Now func() time.Time
 }
 
 // DefaultMaxUpload is 2 GiB.
@@ -47,7 +61,8 @@ type Server struct {
 	render   *web.Renderer
 	csrf     web.CSRF
 	sessions *sessions
-	deriver  *deriver
+	argon    *seal.Limiter
+	files    *openFiles
 	uploads  *uploads
 }
 
@@ -68,6 +83,24 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.SessionIdle <= 0 {
 		cfg.SessionIdle = time.Hour
 	}
+	if cfg.MaxParts <= 0 {
+		cfg.MaxParts = 64
+	}
+	if cfg.MaxOpenFiles <= 0 {
+		cfg.MaxOpenFiles = 1024
+	}
+	if cfg.MaxUploads <= 0 {
+		cfg.MaxUploads = cfg.MaxOpenFiles / 2
+	}
+	if cfg.UploadsPerSource <= 0 {
+		cfg.UploadsPerSource = 32
+	}
+	if cfg.UploadIdle <= 0 {
+		cfg.UploadIdle = 10 * time.Minute
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	salt, err := cfg.Store.Salt(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("dropbox: %w", err)
@@ -76,19 +109,31 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	files := &openFiles{max: cfg.MaxOpenFiles}
 	return &Server{
 		cfg:      cfg,
 		salt:     salt,
 		render:   rd,
 		csrf:     web.CSRF{Cookie: "dropbox_csrf"},
 		sessions: newSessions(cfg.SessionIdle),
-		deriver:  newDeriver(cfg.Params, salt, cfg.Derivations, cfg.Queue),
-		uploads:  newUploads(),
+		argon:    seal.NewLimiter(cfg.Derivations, cfg.Queue),
+		files:    files,
+		uploads:  newUploads(files, cfg.MaxUploads, cfg.UploadsPerSource, cfg.UploadIdle, cfg.Now),
 	}, nil
 }
 
 // Close aborts uploads still in progress; their ciphertext is deleted.
 func (s *Server) Close() { s.uploads.abortAll() }
+
+// takeFile reserves one open ciphertext file, expiring idle uploads first
+// if none is free.
+func (s *Server) takeFile() bool {
+	if s.files.take() {
+		return true
+	}
+	s.uploads.expire()
+	return s.files.take()
+}
 
 // sessionCookie is the dropbox's own cookie; the site and newsroom never
 // see it (they listen elsewhere and use other names).

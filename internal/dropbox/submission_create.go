@@ -55,7 +55,7 @@ func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ContentLength > s.cfg.MaxUpload {
-		s.tooLarge(w, r, raw)
+		s.refuse(w, r, raw, http.StatusRequestEntityTooLarge, "dropbox.submit.toolarge")
 		return
 	}
 	r.Body = &limitedBody{r: raw, left: s.cfg.MaxUpload}
@@ -65,13 +65,20 @@ func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var parts []*sealer
+	// Each part is a file held open until the body ends: their number is
+	// capped per submission and, with the API's, across the dropbox.
+	defer func() { s.files.give(len(parts)) }()
 	failed := func(err error) {
 		abortFrom(parts, 0)
 		if errors.Is(err, errTooLarge) {
-			s.tooLarge(w, r, raw)
+			s.refuse(w, r, raw, http.StatusRequestEntityTooLarge, "dropbox.submit.toolarge")
 			return
 		}
 		s.fail(w, r, err, "/inbox")
+	}
+	refused := func(status int, msg string) {
+		abortFrom(parts, 0)
+		s.refuse(w, r, raw, status, msg)
 	}
 	malformed := web.Fail(http.StatusBadRequest, "dropbox.submit.malformed", nil)
 	csrfOK := false
@@ -102,7 +109,18 @@ func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request) {
 				failed(web.Fail(http.StatusForbidden, "error.csrf", nil))
 				return
 			}
+			if len(parts) >= s.cfg.MaxParts {
+				refused(http.StatusRequestEntityTooLarge, "dropbox.submit.toomany")
+				return
+			}
+			if !s.takeFile() {
+				refused(http.StatusServiceUnavailable, "dropbox.busy")
+				return
+			}
 			z, err := s.sealPart(part, rcpts)
+			if z == nil {
+				s.files.give(1)
+			}
 			if err != nil {
 				if errors.Is(err, errTooLarge) {
 					failed(err)
@@ -166,10 +184,11 @@ func (s *Server) sealPart(part *multipart.Part, rcpts []age.Recipient) (*sealer,
 	return z, nil
 }
 
-// tooLarge answers with a page rather than a reset: it reads and discards
-// what the browser is still sending (bounded), so the browser shows the page.
-func (s *Server) tooLarge(w http.ResponseWriter, r *http.Request, raw io.Reader) {
+// refuse answers with a page rather than a reset: it reads and discards
+// what the browser is still sending (bounded), so the browser shows the
+// page. Nothing of the body is kept.
+func (s *Server) refuse(w http.ResponseWriter, r *http.Request, raw io.Reader, status int, msg string) {
 	io.Copy(io.Discard, io.LimitReader(raw, s.cfg.MaxUpload+(64<<20)))
 	w.Header().Set("Connection", "close")
-	s.fail(w, r, web.Fail(http.StatusRequestEntityTooLarge, "dropbox.submit.toolarge", nil), "/inbox")
+	s.fail(w, r, web.Fail(status, msg, nil), "/inbox")
 }

@@ -159,7 +159,7 @@ func TestRoundTrip(t *testing.T) {
 }
 
 // TestTamperedResponseCaught puts a proxy between the workstation and the
-// newsroom that passes sign-in untouched (so trailers demonstrably cross it)
+// newsroom that passes sign-in untouched (so the signature headers demonstrably cross it)
 // and alters the sync answer: the workstation must refuse it.
 func TestTamperedResponseCaught(t *testing.T) {
 	n := setup(t, "sqlite")

@@ -18,10 +18,12 @@ import (
 	"time"
 
 	"confide/internal/seal"
+
+	"github.com/chromedp/chromedp"
 )
 
 // TestWorkstationServe runs the local web UI on pulled material: plaintext
-// shown on loopback only, a metadata-free copy of a photo with the original
+// shown on loopback only and only with the printed per-launch token, a metadata-free copy of a photo with the original
 // kept, a reply sent from it, and requests under another Host refused.
 func TestWorkstationServe(t *testing.T) {
 	n := setup(t, "sqlite")
@@ -52,20 +54,30 @@ func TestWorkstationServe(t *testing.T) {
 	}
 	defer func() { cmd.Process.Kill(); cmd.Wait() }()
 	sc := bufio.NewScanner(stdout)
-	var base string
+	var printed string
 	for sc.Scan() {
 		if v, ok := strings.CutPrefix(sc.Text(), "workstation: "); ok {
-			base = v
+			printed = v
 		}
 		if sc.Text() == "ready" {
 			break
 		}
 	}
 	go io.Copy(io.Discard, stdout)
+	pu, err := url.Parse(printed)
+	if err != nil || pu.Query().Get("token") == "" {
+		t.Fatalf("serve printed %q, with no token", printed)
+	}
+	base := "http://" + pu.Host
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
 	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
-	home := get(t, c, base+"/")
+	// The printed URL lets the journalist in; another user of this computer,
+	// without it, is refused.
+	if resp, err := http.Get(base + "/"); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("no token: %v %v", resp, err)
+	}
+	home := get(t, c, printed)
 	post(t, c, base+"/pull", url.Values{"csrf": {csrf.FindStringSubmatch(home)[1]}})
 	home = get(t, c, base+"/")
 	m := regexp.MustCompile(`href="/sources/([^"]+)"`).FindStringSubmatch(home)
@@ -76,6 +88,11 @@ func TestWorkstationServe(t *testing.T) {
 	page := get(t, c, base+"/sources/"+m[1])
 	if !strings.Contains(page, "Here is the photo of the meeting.") {
 		t.Fatal("the message is not shown in plaintext")
+	}
+	if resp, err := http.Get(base + "/sources/" + m[1]); err != nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("the conversation without the token: %v %v", resp, err)
+	} else if b, _ := io.ReadAll(resp.Body); strings.Contains(string(b), "photo of the meeting") {
+		t.Fatal("plaintext shown without the token")
 	}
 	fm := regexp.MustCompile(`action="(/sources/[^"]+/files/[^"]+-photo\.jpg)/scrub"`).FindStringSubmatch(page)
 	if fm == nil {
@@ -114,14 +131,37 @@ func TestWorkstationServe(t *testing.T) {
 			t.Fatalf("%s: %d", p, resp.StatusCode)
 		}
 	}
+	// The journalist's own Chromium: the printed URL lets it in (the strict
+	// cookie is set on that navigation and sent after the redirect), the
+	// token leaves the address bar, and a fresh profile without it sees
+	// nothing.
+	bctx := newBrowser(t)
+	b := tab{t, bctx, srv}
+	if resp, err := chromedp.RunResponse(bctx, chromedp.Navigate(printed)); err != nil || resp.Status != 200 {
+		t.Fatalf("Chromium on the printed URL: %v %v", resp, err)
+	}
+	if loc, err := chromedp.Run(bctx, chromedp.Location()); err != nil || loc != base+"/" {
+		t.Fatalf("the token stayed in the address bar: %q %v", loc, err)
+	}
+	b.click(`a[href="/sources/` + m[1] + `"]`)
+	if !strings.Contains(b.text("main"), "Here is the photo of the meeting.") {
+		t.Fatal("Chromium does not show the conversation")
+	}
+	other := newBrowser(t)
+	if resp, err := chromedp.RunResponse(other, chromedp.Navigate(base+"/sources/"+m[1])); err != nil || resp.Status != http.StatusForbidden {
+		t.Fatalf("Chromium without the token: %v %v", resp, err)
+	}
+	if body, _ := chromedp.Run(other, chromedp.Text(css("body"))); strings.Contains(body, "photo of the meeting") {
+		t.Fatal("plaintext shown to a browser without the token")
+	}
 	// DNS rebinding: another Host name is refused.
 	req, _ := http.NewRequest("GET", base+"/", nil)
 	req.Host = "attacker.example:80"
 	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusMisdirectedRequest {
 		t.Fatalf("foreign Host: %v %v", resp, err)
 	}
-	// Forms need the token.
-	if resp, _ := http.PostForm(base+"/pull", url.Values{}); resp.StatusCode != http.StatusForbidden {
+	// Forms need the CSRF token, even from the journalist's own browser.
+	if resp, _ := c.PostForm(base+"/pull", url.Values{}); resp.StatusCode != http.StatusForbidden {
 		t.Fatalf("pull without csrf: %d", resp.StatusCode)
 	}
 }

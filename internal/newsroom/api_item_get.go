@@ -8,7 +8,9 @@ import (
 	"confide/internal/store"
 )
 
-// apiItemGet streams an item's ciphertext; the signature trailer covers it.
+// apiItemGet streams an item's ciphertext. Its signature covers the
+// ciphertext's SHA-256, which the sync also lists, so it goes out first and
+// the body streams unbuffered.
 func (s *Server) apiItemGet(w http.ResponseWriter, r *http.Request, j store.Journalist) {
 	it, err := s.cfg.Store.ItemByID(r.Context(), r.PathValue("id"))
 	if errors.Is(err, store.ErrNotFound) {
@@ -19,8 +21,14 @@ func (s *Server) apiItemGet(w http.ResponseWriter, r *http.Request, j store.Jour
 		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not read the item", err)
 		return
 	}
+	sum, err := s.itemSHA256(r.Context(), it)
+	if err != nil {
+		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not read the item", err)
+		return
+	}
 	w.Header().Set("Content-Type", "application/octet-stream")
 	w.Header().Set("Confide-Size", strconv.FormatInt(it.Size, 10))
+	streamSigned(w, http.StatusOK, sum)
 	if err := s.copyBlob(w, it); err != nil {
 		s.cfg.Log.Error("newsroom: api download", "err", err)
 		return

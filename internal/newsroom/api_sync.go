@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"confide/internal/web"
+	"crypto/sha256"
 	"net/http"
 	"strconv"
 
@@ -29,6 +30,8 @@ type SyncItem struct {
 	Day      string `json:"day"`
 	Seq      int64  `json:"seq"`
 	Manifest []byte `json:"manifest"` // sealed
+	// SHA256 is the hash of the ciphertext the item's download sends.
+	SHA256 []byte `json:"sha256"`
 }
 
 // SyncResponse is one page of changes.
@@ -43,8 +46,14 @@ type SyncResponse struct {
 	Recipients []string `json:"recipients"`
 }
 
-// syncPage bounds items per response; the client asks again while More.
-const syncPage = 20000
+// syncPage bounds items per response, and so the signed answer buffered in
+// memory; the client asks again while More.
+const syncPage = 2000
+
+// syncHashBudget bounds the ciphertext one sync page reads to hash items
+// that have no hash yet: past it the page ends early, with More set. A
+// variable for tests.
+var syncHashBudget int64 = 256 << 20
 
 // apiSync returns every source, the items after items_after and the
 // deletions after tombs_after.
@@ -90,9 +99,23 @@ func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, j store.Journal
 	if len(items) > syncPage {
 		items, resp.More = items[:syncPage], true
 	}
+	var hashed int64
 	for _, it := range items {
+		if hashed > syncHashBudget {
+			resp.More = true
+			break
+		}
+		if len(it.SHA256) != sha256.Size {
+			hashed += it.Size
+		}
+		// An unreadable blob must not stop every sync: the item goes out
+		// without a hash, and the workstation refuses that one item.
+		sum, err := s.itemSHA256(ctx, it)
+		if err != nil {
+			s.cfg.Log.Error("newsroom: api sync hash", "item", it.ID, "err", err)
+		}
 		resp.Items = append(resp.Items, SyncItem{ID: it.ID, SourceID: it.SourceID, Kind: it.Kind, Size: it.Size,
-			Day: it.Created.Time().Format("2006-01-02"), Seq: it.Seq, Manifest: it.Manifest})
+			Day: it.Created.Time().Format("2006-01-02"), Seq: it.Seq, Manifest: it.Manifest, SHA256: sum})
 		resp.ItemsCursor = it.Seq
 	}
 	for _, t := range tombs {

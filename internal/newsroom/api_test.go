@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"crypto/sha512"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"io"
@@ -19,15 +19,15 @@ import (
 	"confide/internal/store/storetest"
 )
 
-// apiCall makes a signed-API request and verifies the signature itself.
+// apiCall makes a signed-API request and verifies the signature header
+// itself, over the nonce, the request, the body it sent and the answer.
 func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bool) {
 	f.t.Helper()
-	var rd io.Reader
+	var b []byte
 	if body != nil {
-		b, _ := json.Marshal(body)
-		rd = bytes.NewReader(b)
+		b, _ = json.Marshal(body)
 	}
-	req, _ := http.NewRequest(method, f.ts.URL+path, rd)
+	req, _ := http.NewRequest(method, f.ts.URL+path, bytes.NewReader(b))
 	nonce := "nonce-" + store.NewID()
 	req.Header.Set(NonceHeader, nonce)
 	if token != "" {
@@ -38,26 +38,35 @@ func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bo
 		f.t.Fatal(err)
 	}
 	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	sig, _ := base64.StdEncoding.DecodeString(resp.Trailer.Get(SignatureHeader))
-	sum := sha512.Sum512(b)
-	ok := ed25519.Verify(f.srv.PublicKey(), SignedMessage(nonce, method, req.URL.RequestURI(), resp.StatusCode, sum[:]), sig)
-	return resp.StatusCode, b, ok
+	got, _ := io.ReadAll(resp.Body)
+	if len(resp.Trailer) != 0 {
+		f.t.Fatalf("%s %s: a trailer, which proxies drop: %v", method, path, resp.Trailer)
+	}
+	sig, _ := base64.StdEncoding.DecodeString(resp.Header.Get(SignatureHeader))
+	reqSum, sum := sha256.Sum256(b), sha256.Sum256(got)
+	ok := ed25519.Verify(f.srv.PublicKey(), SignedMessage(nonce, method, req.URL.RequestURI(), reqSum[:], resp.StatusCode, sum[:]), sig)
+	return resp.StatusCode, got, ok
 }
 
 func TestAPI(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b)
 		ann := f.person("ann", false)
-		// The API needs the second factor set up first.
-		if st, _, _ := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": f.code(ann)}); st != http.StatusForbidden {
-			t.Fatalf("token before setup: %d", st)
+		// The second factor is not set up yet: a wrong code confirms nothing,
+		// a valid one proves the authenticator works and confirms it.
+		if st, _, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": "000000"}); st != http.StatusUnauthorized || !ok {
+			t.Fatalf("wrong code before setup: %d", st)
 		}
-		f.store.ConfirmTOTP(context.Background(), ann.j.ID)
+		if j, _ := f.store.JournalistByID(context.Background(), ann.j.ID); j.TOTPConfirmed {
+			t.Fatal("a wrong code confirmed the second factor")
+		}
 		code := f.code(ann)
 		st, body, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code})
 		if st != 200 || !ok {
-			t.Fatalf("token: %d %s", st, body)
+			t.Fatalf("token before web setup: %d %s", st, body)
+		}
+		if j, _ := f.store.JournalistByID(context.Background(), ann.j.ID); !j.TOTPConfirmed {
+			t.Fatal("a valid code on the API left the second factor unconfirmed")
 		}
 		var tok tokenResponse
 		json.Unmarshal(body, &tok)
@@ -74,6 +83,18 @@ func TestAPI(t *testing.T) {
 		st, ct, ok := f.apiCall("GET", "/api/v1/items/"+sync.Items[1].ID, tok.Token, nil)
 		if got, err := seal.OpenBytes(ct, 1<<20, ann.id); st != 200 || !ok || err != nil || string(got) != "a file" {
 			t.Fatalf("download: %d %v %v", st, ok, err)
+		}
+		// The signed sync names the download's hash, so a workstation can
+		// tell this item's ciphertext from any other valid age file.
+		if sum := sha256.Sum256(ct); !bytes.Equal(sync.Items[1].SHA256, sum[:]) || bytes.Equal(sync.Items[0].SHA256, sum[:]) {
+			t.Fatalf("sync hash %x, download hash %x", sync.Items[1].SHA256, sum)
+		}
+		if it, _ := f.store.ItemByID(context.Background(), sync.Items[1].ID); !bytes.Equal(it.SHA256, sync.Items[1].SHA256) {
+			t.Fatalf("the hash was not kept: %x", it.SHA256)
+		}
+		// The key endpoint is signed over the nonce too, by the key it gives.
+		if st, kb, ok := f.apiCall("GET", "/api/v1/key", "", nil); st != 200 || !ok || !strings.Contains(string(kb), base64.StdEncoding.EncodeToString(f.srv.PublicKey())) {
+			t.Fatalf("key: %d %v %s", st, ok, kb)
 		}
 		if m, err := seal.OpenManifest(sync.Items[1].Manifest, ann.id); err != nil || m.Name != "doc.txt" {
 			t.Fatalf("manifest %+v %v", m, err)
@@ -207,6 +228,44 @@ func TestDigestOverSMTP(t *testing.T) {
 		}
 		if err := (Digest{}).Check(); err == nil {
 			t.Fatal("an empty digest configuration passed")
+		}
+	})
+}
+
+// Hashing items new to the server is bounded per sync page: past the
+// budget the page ends early with more set, and the next page goes on
+// from its cursor; once hashed, items cost nothing and come whole.
+func TestSyncBoundsHashing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		ann := f.person("ann", false)
+		f.source("brave otter", "one", "two", "three")
+		code := f.code(ann)
+		_, body, _ := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code})
+		var tok tokenResponse
+		json.Unmarshal(body, &tok)
+		old := syncHashBudget
+		syncHashBudget = 1
+		t.Cleanup(func() { syncHashBudget = old })
+		var cursor int64
+		pages := 0
+		for more := true; more; pages++ {
+			_, body, ok := f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(cursor))+"&tombs_after=0", tok.Token, nil)
+			var page SyncResponse
+			json.Unmarshal(body, &page)
+			if !ok || len(page.Items) != 1 || len(page.Items[0].SHA256) != sha256.Size {
+				t.Fatalf("page %d: %+v", pages, page)
+			}
+			cursor, more = page.ItemsCursor, page.More
+		}
+		if pages != 3 {
+			t.Fatalf("%d pages", pages)
+		}
+		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after=0&tombs_after=0", tok.Token, nil)
+		var all SyncResponse
+		json.Unmarshal(body, &all)
+		if len(all.Items) != 3 || all.More {
+			t.Fatalf("after hashing: %d items, more %v", len(all.Items), all.More)
 		}
 	})
 }

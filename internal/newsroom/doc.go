@@ -16,9 +16,14 @@
 //   - Sessions are random tokens; only their SHA-256 is stored. They expire
 //     when idle, and logout deletes them. The newsroom shares no cookie,
 //     session or listener with the dropbox or the site.
-//   - Every API response is signed (Ed25519, over the client's nonce, the
-//     request and the body, sent as an HTTP trailer) so a workstation detects
-//     a tampering proxy.
+//   - Every API response is signed (Ed25519, in a header that reverse
+//     proxies keep) over the client's nonce, the request, the SHA-256 of the
+//     request body as received and the SHA-256 of the answer, so a
+//     workstation detects a tampering or replaying proxy. Downloads are
+//     signed over their ciphertext's SHA-256, which the signed sync lists
+//     too; JSON answers are buffered (bounded) to be hashed first. The
+//     signing seed is in the database, or with Config.SigningKeyFile only in
+//     that file (the database then keeps the public key).
 //   - The audit log records journalists' actions and holds nothing that
 //     identifies a source.
 package newsroom

@@ -8,9 +8,11 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/url"
+	"os"
 	"runtime/debug"
 	"strings"
 	"sync"
@@ -45,6 +47,10 @@ type Config struct {
 	// (https://newsroom.example.org); security keys are bound to it. Empty
 	// means each request's own scheme and Host.
 	URL string
+	// SigningKeyFile, when set, holds the API signing seed instead of the
+	// database (a seed already there moves into it), so a copy of the
+	// database cannot impersonate the newsroom to workstations.
+	SigningKeyFile string
 	// Now is the clock (tests move it).
 	Now func() time.Time
 }
@@ -84,7 +90,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	key, err := signingKey(ctx, cfg.Store)
+	key, err := signingKey(ctx, cfg.Store, cfg.SigningKeyFile)
 	if err != nil {
 		return nil, err
 	}
@@ -103,25 +109,124 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
+// Settings that hold the API signing key: the seed, or "" once it has moved
+// to a key file, and the public key, recorded once a file holds the seed.
+const (
+	settingSigningSeed   = "api_signing_seed"
+	settingSigningPublic = "api_signing_public"
+)
+
 // signingKey loads the API signing key, shared by every newsroom server
-// through the store. It signs responses; it opens nothing.
-func signingKey(ctx context.Context, st store.Store) (ed25519.PrivateKey, error) {
-	v, err := st.Setting(ctx, "api_signing_seed")
-	if errors.Is(err, store.ErrNotFound) {
-		seed := make([]byte, ed25519.SeedSize)
-		rand.Read(seed)
-		if err := st.SetSetting(ctx, "api_signing_seed", hex.EncodeToString(seed)); err != nil {
-			return nil, err
-		}
-		// Another server may have raced us; read back whichever won.
-		v, err = st.Setting(ctx, "api_signing_seed")
+// through the store, or through a key file when one is given (then the
+// database keeps only the public key, and a copy of it cannot sign). It
+// signs responses; it opens nothing.
+func signingKey(ctx context.Context, st store.Store, file string) (ed25519.PrivateKey, error) {
+	inDB, err := st.Setting(ctx, settingSigningSeed)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
 	}
+	moved := err == nil && inDB == ""
+	if file == "" {
+		if moved {
+			return nil, errors.New("newsroom: this database's API signing key was moved to a file: give it with --newsroom-key")
+		}
+		if errors.Is(err, store.ErrNotFound) {
+			seed := make([]byte, ed25519.SeedSize)
+			rand.Read(seed)
+			if err := st.SetSetting(ctx, settingSigningSeed, hex.EncodeToString(seed)); err != nil {
+				return nil, err
+			}
+			// Another server may have raced us; read back whichever won.
+			if inDB, err = st.Setting(ctx, settingSigningSeed); err != nil {
+				return nil, err
+			}
+		}
+		return parseSeed(inDB, "the database's signing key")
+	}
+	key, err := keyFromFile(file, inDB, moved)
 	if err != nil {
 		return nil, err
 	}
+	pub := hex.EncodeToString(key.Public().(ed25519.PublicKey))
+	switch v, err := st.Setting(ctx, settingSigningPublic); {
+	case errors.Is(err, store.ErrNotFound):
+		if err := st.SetSetting(ctx, settingSigningPublic, pub); err != nil {
+			return nil, err
+		}
+	case err != nil:
+		return nil, err
+	case v != pub:
+		return nil, fmt.Errorf("newsroom: %s holds another API signing key than the one this database's workstations pinned (%s)", file, v)
+	}
+	if inDB != "" {
+		// Only now that the file is durable and recorded.
+		if err := st.SetSetting(ctx, settingSigningSeed, ""); err != nil {
+			return nil, err
+		}
+	}
+	return key, nil
+}
+
+// keyFromFile reads the seed from file, or creates the file with the
+// database's seed (moving it) or, if the database never had one, a new one. The file must be its owner's
+// alone, as an SSH key must.
+func keyFromFile(file, inDB string, moved bool) (ed25519.PrivateKey, error) {
+	b, err := os.ReadFile(file)
+	if errors.Is(err, fs.ErrNotExist) && moved {
+		return nil, fmt.Errorf("newsroom: there is no %s, and this database's API signing key already lives in a key file: copy that file here", file)
+	}
+	if errors.Is(err, fs.ErrNotExist) {
+		seed := make([]byte, ed25519.SeedSize)
+		rand.Read(seed)
+		v := hex.EncodeToString(seed)
+		if inDB != "" {
+			v = inDB
+		}
+		key, err := parseSeed(v, "the database's signing key")
+		if err != nil {
+			return nil, err
+		}
+		return key, writeKeyFile(file, v)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("newsroom: %w", err)
+	}
+	if fi, err := os.Stat(file); err == nil && fi.Mode().Perm()&0o077 != 0 {
+		return nil, fmt.Errorf("newsroom: %s can be read by others (mode %v): chmod 600 it", file, fi.Mode().Perm())
+	}
+	key, err := parseSeed(strings.TrimSpace(string(b)), file)
+	if err != nil {
+		return nil, err
+	}
+	if inDB != "" && inDB != strings.TrimSpace(string(b)) {
+		return nil, fmt.Errorf("newsroom: %s holds another API signing key than the database; keep the one workstations pinned", file)
+	}
+	return key, nil
+}
+
+func writeKeyFile(file, seedHex string) error {
+	f, err := os.OpenFile(file, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("newsroom: %w", err)
+	}
+	_, err = f.WriteString(seedHex + "\n")
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(file)
+		return fmt.Errorf("newsroom: writing %s: %w", file, err)
+	}
+	return nil
+}
+
+func parseSeed(v, what string) (ed25519.PrivateKey, error) {
 	seed, err := hex.DecodeString(v)
 	if err != nil || len(seed) != ed25519.SeedSize {
-		return nil, fmt.Errorf("newsroom: corrupt signing key")
+		return nil, fmt.Errorf("newsroom: %s is not an API signing key", what)
 	}
 	return ed25519.NewKeyFromSeed(seed), nil
 }

@@ -1,13 +1,19 @@
 package newsroom
 
 import (
+	"bytes"
 	"confide/internal/web"
+	"context"
 	"crypto/ed25519"
-	"crypto/sha512"
+	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"fmt"
-	"hash"
+	"io"
 	"net/http"
+	"strconv"
+
+	"confide/internal/store"
 )
 
 // Signature headers of the journalist API.
@@ -15,62 +21,156 @@ const (
 	// NonceHeader carries the client's random nonce, which the signature
 	// covers, so a recorded response cannot answer another request.
 	NonceHeader = "Confide-Nonce"
-	// SignatureHeader is the trailer with the Ed25519 signature.
+	// SignatureHeader is the response header with the Ed25519 signature. A
+	// header, not a trailer: reverse proxies such as nginx drop trailers.
 	SignatureHeader = "Confide-Signature"
 )
 
-// SignedMessage is what the server signs: the domain, the nonce, the
-// request line, the status and the SHA-512 of the body.
-func SignedMessage(nonce, method, uri string, status int, bodySHA512 []byte) []byte {
-	return fmt.Appendf(nil, "confide-journalist-api-v1\n%s\n%s %s\n%d\n%x", nonce, method, uri, status, bodySHA512)
+// SignedMessage is what the server signs: the domain, the client's nonce,
+// the request line, the SHA-256 of the request body as the server received
+// it, the status and the SHA-256 of the response body.
+func SignedMessage(nonce, method, uri string, requestSHA256 []byte, status int, responseSHA256 []byte) []byte {
+	return fmt.Appendf(nil, "confide-journalist-api-v2\n%s\n%s %s\n%x\n%d\n%x", nonce, method, uri, requestSHA256, status, responseSHA256)
 }
 
-// signingWriter hashes the body as it streams, so large downloads are
-// signed without being buffered; the signature follows as a trailer.
-type signingWriter struct {
-	http.ResponseWriter
-	h      hash.Hash
-	status int
+// ValidNonce says whether a nonce is one the API accepts: 16 to 128
+// characters of unpadded base64url, so it cannot blur the lines of the
+// signed message.
+func ValidNonce(n string) bool {
+	if len(n) < 16 || len(n) > 128 {
+		return false
+	}
+	for _, c := range []byte(n) {
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
 }
+
+// Bounds of what the signing wrapper holds in memory: request bodies (a
+// reply's, the largest; every other endpoint's) and every JSON answer (a
+// sync page).
+const (
+	maxReplyRequest = 4*maxReply + 64<<10
+	maxSmallRequest = 16 << 10
+	maxSignedAnswer = 64 << 20
+)
+
+var errAnswerTooLarge = errors.New("newsroom: the API answer is too large to sign")
+
+// signingWriter holds a JSON answer until the handler returns, so its hash
+// is known before the header goes out; a download instead declares its
+// hash up front (streamSigned) and streams through.
+type signingWriter struct {
+	w         http.ResponseWriter
+	buf       bytes.Buffer
+	status    int
+	streaming bool
+	tooLarge  bool
+	sign      func(status int, responseSHA256 []byte) string
+}
+
+func (sw *signingWriter) Header() http.Header { return sw.w.Header() }
 
 func (sw *signingWriter) WriteHeader(status int) {
 	if sw.status == 0 {
 		sw.status = status
 	}
-	sw.ResponseWriter.WriteHeader(status)
 }
 
 func (sw *signingWriter) Write(b []byte) (int, error) {
 	if sw.status == 0 {
-		sw.WriteHeader(http.StatusOK)
+		sw.status = http.StatusOK
 	}
-	sw.h.Write(b)
-	return sw.ResponseWriter.Write(b)
+	if sw.streaming {
+		return sw.w.Write(b)
+	}
+	if sw.buf.Len()+len(b) > maxSignedAnswer {
+		sw.tooLarge = true
+		return 0, errAnswerTooLarge
+	}
+	return sw.buf.Write(b)
 }
 
-// signed signs every response of h.
-func (s *Server) signed(h http.Handler) http.Handler {
+// streamSigned sends the status and a signature over a body hash known in
+// advance; what is written after goes straight to the client, which checks
+// the hash as it reads.
+func streamSigned(w http.ResponseWriter, status int, responseSHA256 []byte) {
+	sw, ok := w.(*signingWriter)
+	if !ok {
+		w.WriteHeader(status)
+		return
+	}
+	sw.status, sw.streaming = status, true
+	sw.w.Header().Set(SignatureHeader, sw.sign(status, responseSHA256))
+	sw.w.WriteHeader(status)
+}
+
+// signed signs every response of h, over the nonce, the request and its
+// body. The body is read here, whole and at most maxBody bytes, so the hash
+// covers what the handler saw.
+func (s *Server) signed(maxBody int64, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		nonce := r.Header.Get(NonceHeader)
-		if len(nonce) < 16 || len(nonce) > 128 {
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprintf(w, `{"error":"send a random %s header of 16 to 128 characters"}`+"\n", NonceHeader)
+		if !ValidNonce(nonce) {
+			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "send a random " + NonceHeader + " header of 16 to 128 base64url characters"})
 			return
 		}
-		w.Header().Set("Trailer", SignatureHeader)
-		sw := &signingWriter{ResponseWriter: w, h: sha512.New()}
-		h.ServeHTTP(sw, r)
-		if sw.status == 0 {
-			sw.WriteHeader(http.StatusOK)
+		sw := &signingWriter{w: w}
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+		reqSum := sha256.Sum256(body)
+		sw.sign = func(status int, sum []byte) string {
+			msg := SignedMessage(nonce, r.Method, r.URL.RequestURI(), reqSum[:], status, sum)
+			return base64.StdEncoding.EncodeToString(ed25519.Sign(s.signKey, msg))
 		}
-		msg := SignedMessage(nonce, r.Method, r.URL.RequestURI(), sw.status, sw.h.Sum(nil))
-		w.Header().Set(SignatureHeader, base64.StdEncoding.EncodeToString(ed25519.Sign(s.signKey, msg)))
+		if err != nil {
+			// The client's hash of what it sent will not match: it learns
+			// that the body did not arrive whole, which is the truth.
+			s.apiFail(sw, http.StatusRequestEntityTooLarge, "the request body is too large or was cut short", nil)
+		} else {
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			h.ServeHTTP(sw, r)
+		}
+		if sw.streaming {
+			return
+		}
+		if sw.tooLarge {
+			sw.buf.Reset()
+			sw.status = 0
+			s.apiFail(sw, http.StatusInternalServerError, "the newsroom's answer is too large", errAnswerTooLarge)
+		}
+		if sw.status == 0 {
+			sw.status = http.StatusOK
+		}
+		sum := sha256.Sum256(sw.buf.Bytes())
+		w.Header().Set(SignatureHeader, sw.sign(sw.status, sum[:]))
+		w.Header().Set("Content-Length", strconv.Itoa(sw.buf.Len()))
+		w.WriteHeader(sw.status)
+		w.Write(sw.buf.Bytes())
 	})
 }
 
-// apiKey publishes the signing key, for a workstation's first login (trust
-// on first use; compare it with `confide serve`'s output to be sure).
+// itemSHA256 is the hash of an item's ciphertext exactly as a download
+// sends it, computed once from the blob and then kept on the item's row.
+func (s *Server) itemSHA256(ctx context.Context, it store.Item) ([]byte, error) {
+	if len(it.SHA256) == sha256.Size {
+		return it.SHA256, nil
+	}
+	h := sha256.New()
+	if err := s.copyBlob(h, it); err != nil {
+		return nil, err
+	}
+	sum := h.Sum(nil)
+	if err := s.cfg.Store.SetItemSHA256(ctx, it.ID, sum); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	return sum, nil
+}
+
+// apiKey publishes the signing key, signed by itself over the client's
+// nonce: a workstation checks it against its pin before it sends any
+// credential, and on first use learns that the server holds the key.
 func (s *Server) apiKey(w http.ResponseWriter, r *http.Request) {
 	web.WriteJSON(w, http.StatusOK, map[string]string{"public_key": base64.StdEncoding.EncodeToString(s.PublicKey())})
 }

@@ -110,6 +110,10 @@ func TestCodename(t *testing.T) {
 		if err != nil || n != c {
 			t.Fatalf("normalise %q: %q %v", c, n, err)
 		}
+		typed := strings.ReplaceAll(c, " ", " \t  ")
+		if n, err := NormalizeCodename(typed); err != nil || n != c {
+			t.Fatalf("tabs and double spaces in %q: %q %v", typed, n, err)
+		}
 	}
 	for _, bad := range []string{"", "abacus", "abacus abacus abacus abacus abacus abacus notaword",
 		"abacus abacus abacus abacus abacus abacus abacus abacus", "../../etc/passwd"} {
@@ -216,21 +220,48 @@ func TestStockAgeInterop(t *testing.T) {
 	}
 }
 
+// FuzzNormalizeCodename checks both directions: whatever it accepts comes
+// out as seven lower-case words of the list, single-spaced; and seven words
+// of the list, typed in any case with any white space between them, are
+// accepted as exactly those words (so they log in again).
 func FuzzNormalizeCodename(f *testing.F) {
 	f.Add("abacus abdomen abdominal zoom zone zipper yo-yo")
 	f.Add("  ABACUS\tabdomen abdominal zoom zone zipper yo-yo ")
+	f.Add("abacus\t\tabdomen  abdominal\r\nzoom \t zone\vzipper\u00a0yo-yo")
 	f.Add("\x00\xff")
 	f.Fuzz(func(t *testing.T, s string) {
-		n, err := NormalizeCodename(s)
-		if err != nil {
-			return
+		if n, err := NormalizeCodename(s); err == nil {
+			words := strings.Split(n, " ")
+			if len(words) != CodenameWords {
+				t.Fatalf("%q -> %q: not %d single-spaced words", s, n, CodenameWords)
+			}
+			for _, w := range words {
+				if _, ok := codenameIndex[w]; !ok || w != strings.ToLower(w) {
+					t.Fatalf("%q -> %q: %q is not a lower-case word of the list", s, n, w)
+				}
+			}
+		} else if err != ErrCodenameFormat { // the sentinel alone: it never echoes the input
+			t.Fatalf("%q: error %v", s, err)
 		}
-		again, err := NormalizeCodename(n)
-		if err != nil || again != n {
-			t.Fatalf("not idempotent: %q -> %q -> %q", s, n, again)
+		// The input also picks seven words, separators and cases.
+		seps := []string{" ", "\t", "  ", "\n", "\r\n", " \t ", "\u00a0", "\v"}
+		b := []byte(s)
+		for len(b) < 3*CodenameWords {
+			b = append(b, byte(len(b)*31+7))
 		}
-		if len(strings.Fields(n)) != CodenameWords {
-			t.Fatal("wrong word count accepted")
+		want := make([]string, CodenameWords)
+		typed := seps[b[0]%byte(len(seps))]
+		for i := range want {
+			w := codenameWords[(int(b[3*i])<<8|int(b[3*i+1]))%len(codenameWords)]
+			want[i] = w
+			if b[3*i+2]&1 == 1 {
+				w = strings.ToUpper(w)
+			}
+			typed += w + seps[b[3*i+2]>>1%byte(len(seps))]
+		}
+		got, err := NormalizeCodename(typed)
+		if err != nil || got != strings.Join(want, " ") {
+			t.Fatalf("%q -> %q, %v; want %q", typed, got, err, strings.Join(want, " "))
 		}
 	})
 }

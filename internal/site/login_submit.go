@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strings"
 
-	"confide/internal/seal"
 	"confide/internal/store"
 )
 
@@ -21,13 +20,18 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		s.render.Render(w, status, "login", s.page(w, r, "site.login.title", nil, d))
 	}
 	now := s.cfg.Now()
-	if !s.throttle.Allow(now) {
+	if !s.allowed(s.limits.loginAccount, s.throttle, email) {
+		web.RetryLater(w)
 		failed(http.StatusTooManyRequests, "site.login.throttled")
 		return
 	}
 	rd, err := s.cfg.Store.ReaderByEmail(r.Context(), email)
 	if errors.Is(err, store.ErrNotFound) {
-		seal.VerifyPassphrase(r.PostForm.Get("passphrase"), seal.HashPassphrase("", s.cfg.Params))
+		// An unknown address costs what a known one does: one check.
+		if _, err := s.checkPass(r.Context(), r.PostForm.Get("passphrase"), ""); err != nil {
+			s.refused(w, r, "login", "site.login.title", d, err)
+			return
+		}
 		failed(http.StatusUnauthorized, "site.login.failed")
 		return
 	}
@@ -39,7 +43,11 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		failed(http.StatusTooManyRequests, "site.login.locked")
 		return
 	}
-	ok, _ := seal.VerifyPassphrase(r.PostForm.Get("passphrase"), rd.PassHash)
+	ok, err := s.checkPass(r.Context(), r.PostForm.Get("passphrase"), rd.PassHash)
+	if err != nil {
+		s.refused(w, r, "login", "site.login.title", d, err)
+		return
+	}
 	if !ok {
 		rd.Failures++
 		if d := web.Lockout(rd.Failures); d > 0 {

@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"unicode/utf8"
 
-	"confide/internal/seal"
 	"confide/internal/web"
 )
 
@@ -27,7 +26,12 @@ func (s *Server) resetConfirm(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	rd.PassHash, rd.Verified, rd.Failures, rd.LockedUntil = seal.HashPassphrase(pass, s.cfg.Params), true, 0, 0
+	hash, err := s.hashPass(r.Context(), pass)
+	if err != nil {
+		s.refused(w, r, "reset_confirm", "site.reset.title", formData{Token: tok}, err)
+		return
+	}
+	rd.PassHash, rd.Verified, rd.Failures, rd.LockedUntil = hash, true, 0, 0
 	if err := s.cfg.Store.UpdateReader(r.Context(), rd); err != nil {
 		s.internal(w, r, err)
 		return

@@ -38,6 +38,9 @@ type Config struct {
 	BaseURL string
 	// Params is the Argon2id cost of readers' passphrases.
 	Params seal.Params
+	// Hashes is how many Argon2id passphrase hashes may run at once, and
+	// Queue how many more may wait; past that readers get a "busy" page.
+	Hashes, Queue int
 	// TrustAfter is how many approved comments let a reader post directly.
 	TrustAfter int
 	// Now is the clock.
@@ -46,11 +49,22 @@ type Config struct {
 
 // Server is the public site zone.
 type Server struct {
-	cfg      Config
-	render   *web.Renderer
-	csrf     web.CSRF
+	cfg    Config
+	render *web.Renderer
+	csrf   web.CSRF
+	// throttle caps sign-ins across all accounts; the limits below cap
+	// each form across all accounts and per account.
 	throttle *web.Throttle
-	cache    *pageCache
+	limits   formLimits
+	argon    *seal.Limiter
+	// hash and check are seal's, with the site's parameters; tests count
+	// the calls.
+	hash  func(pass string) string
+	check func(pass, phc string) bool
+	// dummyHash is checked for an unknown address, so it costs what a
+	// known one does: one Argon2id run.
+	dummyHash string
+	cache     *pageCache
 	// commentHTML memoises rendered comment bodies (8 MiB at most).
 	commentHTML *htmlMemo
 }
@@ -73,8 +87,19 @@ func New(cfg Config) (*Server, error) {
 	if cfg.TrustAfter <= 0 {
 		cfg.TrustAfter = 3
 	}
-	return &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), cache: &pageCache{m: map[string]*cached{}},
-		commentHTML: &htmlMemo{maxBytes: 8 << 20}}, nil
+	if cfg.Hashes <= 0 {
+		cfg.Hashes = 2
+	}
+	if cfg.Queue <= 0 {
+		cfg.Queue = 8
+	}
+	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), limits: newFormLimits(),
+		argon: seal.NewLimiter(cfg.Hashes, cfg.Queue), cache: &pageCache{m: map[string]*cached{}}, commentHTML: &htmlMemo{maxBytes: 8 << 20}}
+	s.hash = func(pass string) string { return seal.HashPassphrase(pass, cfg.Params) }
+	s.check = func(pass, phc string) bool { ok, _ := seal.VerifyPassphrase(pass, phc); return ok }
+	// Through the limiter, which hands the 64 MiB back to the system.
+	s.argon.Do(context.Background(), func() { s.dummyHash = seal.HashPassphrase(store.NewID(), cfg.Params) })
+	return s, nil
 }
 
 // pageData is what every site page carries besides its own data.

@@ -8,6 +8,13 @@
 // public recipient). Replies are downloaded as ciphertext and decrypted
 // locally. Uploads are resumable: a dropped circuit costs only the bytes in
 // flight. With --proxy socks5://… every request goes through Tor.
+//
+// The dropbox is not trusted with the source's machine either: its Argon2id
+// parameters must be at least DefaultMinParams (a cheaper derivation would
+// make the login key it receives cheap to search for the codename) and at
+// most what a laptop runs; every answer is read within a bound; offsets it
+// reports must be progress within what was sent; what it says is printed
+// without control characters.
 package source
 
 import (
@@ -22,8 +29,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"confide/internal/seal"
+	"confide/internal/web"
 )
 
 // Client talks to one dropbox.
@@ -35,7 +45,27 @@ type Client struct {
 	Retries int
 	// Backoff is the wait before the first retry; it doubles each time.
 	Backoff time.Duration
+	// MinParams is the weakest Argon2id cost Params accepts (New sets
+	// DefaultMinParams): the dropbox receives the login key, so a server
+	// that asked for a cheaper derivation could search for the codename.
+	MinParams seal.Params
 }
+
+// DefaultMinParams is seal.DefaultParams's cost (passes and memory); the
+// number of lanes changes how fast this machine derives, not what a search
+// costs, so any is accepted.
+var DefaultMinParams = seal.Params{Time: seal.DefaultParams.Time, MemoryKiB: seal.DefaultParams.MemoryKiB, Threads: 1}
+
+// The most a dropbox may ask of the source's machine: its parameters
+// decide how much memory and time the derivation takes here.
+const (
+	maxMemoryKiB = 1 << 20 // 1 GiB
+	maxTime      = 16
+	maxThreads   = 16
+	maxSalt      = 64
+	// maxAnswer bounds every JSON answer the client reads.
+	maxAnswer = 1 << 20
+)
 
 // New makes a client for the dropbox at dropboxURL, optionally through a
 // proxy such as socks5://127.0.0.1:9050.
@@ -52,7 +82,7 @@ func New(dropboxURL, proxy string) (*Client, error) {
 		}
 		tr.Proxy = http.ProxyURL(pu)
 	}
-	return &Client{base: u, http: &http.Client{Transport: tr}, Retries: 20, Backoff: time.Second}, nil
+	return &Client{base: u, http: &http.Client{Transport: tr}, Retries: 20, Backoff: time.Second, MinParams: DefaultMinParams}, nil
 }
 
 // Params are the dropbox's derivation parameters and limits.
@@ -62,7 +92,9 @@ type Params struct {
 	MemoryKiB uint32 `json:"argon2_memory_kib"`
 	Threads   uint8  `json:"argon2_threads"`
 	MaxUpload int64  `json:"max_upload"`
-	Accepting bool   `json:"accepting"`
+	// MaxItems is the most uploads one submission may name (0: not said).
+	MaxItems  int  `json:"max_items"`
+	Accepting bool `json:"accepting"`
 }
 
 // APIError is an error the dropbox reported.
@@ -101,13 +133,17 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, hd
 		if e.Error == "" {
 			e.Error = resp.Status
 		}
-		return resp, &APIError{Status: resp.StatusCode, Message: e.Error, Offset: e.Offset}
+		return resp, &APIError{Status: resp.StatusCode, Message: printable(e.Error), Offset: e.Offset}
 	}
 	if out != nil {
 		if w, ok := out.(io.Writer); ok {
 			_, err = io.Copy(w, resp.Body)
 		} else {
-			err = json.NewDecoder(resp.Body).Decode(out)
+			lr := &io.LimitedReader{R: resp.Body, N: maxAnswer + 1}
+			err = json.NewDecoder(lr).Decode(out)
+			if err != nil && lr.N <= 0 {
+				err = fmt.Errorf("the answer is over %d bytes", maxAnswer)
+			}
 		}
 		if err != nil {
 			return resp, fmt.Errorf("source: reading the answer: %w", err)
@@ -116,20 +152,59 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, hd
 	return resp, nil
 }
 
+// printable drops control characters from what the dropbox says, which is
+// shown in the source's terminal: a server must not be able to move its
+// cursor or rewrite what it already printed.
+func printable(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s)
+}
+
 func jsonBody(v any) (io.Reader, map[string]string) {
 	b, _ := json.Marshal(v)
 	return bytes.NewReader(b), map[string]string{"Content-Type": "application/json"}
 }
 
-// Params fetches the dropbox's parameters.
+// Params fetches the dropbox's parameters, refusing any weaker than
+// c.MinParams or heavier than this machine will run.
 func (c *Client) Params(ctx context.Context) (Params, error) {
 	var p Params
-	_, err := c.do(ctx, "GET", "/api/v1/params", nil, nil, &p)
-	return p, err
+	if _, err := c.do(ctx, "GET", "/api/v1/params", nil, nil, &p); err != nil {
+		return p, err
+	}
+	if err := p.check(c.MinParams); err != nil {
+		return Params{}, err
+	}
+	return p, nil
 }
 
-// Derive derives keys from a codename with the dropbox's parameters.
+// ErrWeakParams means the dropbox asked for a cheaper derivation than the
+// client accepts: a sign of a fake or misconfigured dropbox.
+var ErrWeakParams = errors.New("source: the dropbox asks for a weaker key derivation than this client accepts; it may not be the real dropbox")
+
+// check enforces the floor min and the ceiling on what a dropbox asks for.
+func (p Params) check(min seal.Params) error {
+	if p.Time < max(min.Time, 1) || p.MemoryKiB < max(min.MemoryKiB, 8*uint32(p.Threads)) || p.Threads < max(min.Threads, 1) ||
+		len(p.Salt) < seal.SaltSize {
+		return ErrWeakParams
+	}
+	if p.Time > maxTime || p.MemoryKiB > maxMemoryKiB || p.Threads > maxThreads || len(p.Salt) > maxSalt {
+		return fmt.Errorf("source: the dropbox asks for a key derivation heavier than this client runs (at most %d passes, %d MiB, %d threads)",
+			maxTime, maxMemoryKiB>>10, maxThreads)
+	}
+	return nil
+}
+
+// Derive derives keys from a codename with the dropbox's parameters. Only
+// the ceiling is checked here; Client.Params has checked the floor.
 func Derive(codename string, p Params) (*seal.SourceKeys, error) {
+	if err := p.check(seal.Params{}); err != nil {
+		return nil, err
+	}
 	n, err := seal.NormalizeCodename(codename)
 	if err != nil {
 		return nil, err
@@ -180,7 +255,13 @@ func (c *Client) Upload(ctx context.Context, kind, name, ctype string, src io.Re
 		resp, err := c.do(ctx, "PATCH", "/api/v1/uploads/"+up.ID, io.LimitReader(src, n),
 			map[string]string{"Upload-Offset": strconv.FormatInt(off, 10), "Content-Type": "application/offset+octet-stream"}, nil)
 		if err == nil {
-			off, _ = strconv.ParseInt(resp.Header.Get("Upload-Offset"), 10, 64)
+			// The dropbox may take less than was sent, never more, and
+			// must move on: anything else would loop or skip bytes.
+			now, perr := web.ParseOffset(resp.Header.Get("Upload-Offset"))
+			if perr != nil || now <= off || now > off+n {
+				return "", fmt.Errorf("source: the dropbox answered a chunk of bytes %d to %d with offset %q; stopping", off, off+n, printable(resp.Header.Get("Upload-Offset")))
+			}
+			off = now
 			failures = 0
 			continue
 		}
@@ -207,6 +288,9 @@ func (c *Client) Upload(ctx context.Context, kind, name, ctype string, src io.Re
 			}
 			continue
 		}
+		if st.Offset < 0 || st.Offset > off+n {
+			return "", fmt.Errorf("source: the dropbox says the upload is at byte %d, past what was sent (%d); stopping", st.Offset, off+n)
+		}
 		off = st.Offset
 	}
 	return up.ID, nil
@@ -226,8 +310,13 @@ type Reply struct {
 	Text string
 }
 
-// maxReply is the longest reply a source's client accepts.
-const maxReply = 1 << 20
+// maxReply is the longest reply a source's client accepts, maxReplies
+// the most it fetches at once and maxRepliesTotal their total size.
+const (
+	maxReply        = 1 << 20
+	maxReplies      = 1000
+	maxRepliesTotal = 64 << 20
+)
 
 // Replies downloads and decrypts every reply.
 func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, error) {
@@ -238,7 +327,11 @@ func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, e
 	if _, err := c.do(ctx, "GET", "/api/v1/replies", nil, nil, &list); err != nil {
 		return nil, err
 	}
+	if len(list) > maxReplies {
+		return nil, fmt.Errorf("source: the dropbox lists %d replies, more than this client fetches (%d)", len(list), maxReplies)
+	}
 	out := make([]Reply, 0, len(list))
+	total := 0
 	for _, r := range list {
 		// Decrypt as it arrives: a reply is at most maxReply, and a server
 		// that sends more is cut off there rather than buffered.
@@ -257,7 +350,10 @@ func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, e
 		if err != nil {
 			return nil, fmt.Errorf("source: a reply could not be decrypted: %w", err)
 		}
-		out = append(out, Reply{ID: r.ID, Day: r.Day, Text: string(text)})
+		if total += len(text); total > maxRepliesTotal {
+			return nil, fmt.Errorf("source: the replies are over %d MiB together, more than this client holds", maxRepliesTotal>>20)
+		}
+		out = append(out, Reply{ID: r.ID, Day: printable(r.Day), Text: string(text)})
 	}
 	return out, nil
 }

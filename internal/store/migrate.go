@@ -150,13 +150,17 @@ var migrations = []string{
 	);
 	CREATE INDEX comments_story ON comments (story_id, state, created);
 	CREATE INDEX comments_state ON comments (state, created);`,
-	// 5: a tombstone keeps only the deleted item's ID, not its source; no
+	// 5 (h-api): the SHA-256 of each item's ciphertext, which the signed sync
+	// lists so a workstation can check a download it cannot otherwise tie to
+	// the item. NULL until computed (items stored before this migration).
+	`ALTER TABLE items ADD COLUMN sha256 {{blob}};`,
+	// 6: a tombstone keeps only the deleted item's ID, not its source; no
 	// planner statistics sample a source's identifying columns (PostgreSQL's
 	// ANALYZE would copy login hashes and designations into pg_statistic,
 	// where deleting the source leaves them).
 	`ALTER TABLE tombstones DROP COLUMN source_id;
 	{{nostats}}`,
-	// 6: no exact times where the feature needs none. Audit entries, readers
+	// 7: no exact times where the feature needs none. Audit entries, readers
 	// and security keys keep their day; session and reader-token expiries
 	// their minute. Rows written before are coarsened too.
 	`UPDATE audit SET at = at - at % 86400;

@@ -403,6 +403,18 @@ func (s *DB) ItemByID(ctx context.Context, id string) (Item, error) {
 	return it, s.wrap("item", err)
 }
 
+// SetItemSHA256 records the hash of an item's ciphertext.
+func (s *DB) SetItemSHA256(ctx context.Context, id string, sum []byte) error {
+	res, err := s.db.ExecContext(ctx, s.q(`UPDATE items SET sha256 = ? WHERE id = ?`), sum, id)
+	if err != nil {
+		return s.wrap("set item hash", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
 // ItemsSince lists items with Seq above seq, oldest first, at most limit.
 func (s *DB) ItemsSince(ctx context.Context, seq int64, limit int) ([]Item, error) {
 	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+itemCols+` FROM items WHERE seq > ? ORDER BY seq LIMIT ?`), seq, limit)

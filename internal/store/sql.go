@@ -275,8 +275,12 @@ func (s *DB) insertItem(ctx context.Context, tx *sql.Tx, sourceID, submissionID 
 	if submissionID != "" {
 		sub = submissionID
 	}
-	return s.insertNew(ctx, tx, "add item", `INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day, author)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()), it.Author)
+	var sum any
+	if len(it.SHA256) > 0 {
+		sum = it.SHA256
+	}
+	return s.insertNew(ctx, tx, "add item", `INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day, author, sha256)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()), it.Author, sum)
 }
 
 // AddReply stores a reply.
@@ -300,12 +304,12 @@ func (s *DB) AddReply(ctx context.Context, it Item) error {
 	return s.wrap("add reply", tx.Commit())
 }
 
-const itemCols = `id, source_id, COALESCE(submission_id, ''), kind, blob, size, manifest, created_day, seq, author`
+const itemCols = `id, source_id, COALESCE(submission_id, ''), kind, blob, size, manifest, created_day, seq, author, sha256`
 
 func scanItem(sc interface{ Scan(...any) error }) (Item, error) {
 	var it Item
 	var c int64
-	err := sc.Scan(&it.ID, &it.SourceID, &it.SubmissionID, &it.Kind, &it.Blob, &it.Size, &it.Manifest, &c, &it.Seq, &it.Author)
+	err := sc.Scan(&it.ID, &it.SourceID, &it.SubmissionID, &it.Kind, &it.Blob, &it.Size, &it.Manifest, &c, &it.Seq, &it.Author, &it.SHA256)
 	it.Created = Day(c)
 	return it, err
 }

@@ -95,6 +95,8 @@ type Item struct {
 	Created      Day
 	Seq          int64  // order within the instance; set by the store
 	Author       string // for replies: the journalist's ID
+	// SHA256 is the hash of the ciphertext as served; nil until computed.
+	SHA256 []byte
 }
 
 // Store is everything Confide keeps outside the blob folder.
@@ -257,6 +259,8 @@ type Newsroom interface {
 	Seen(ctx context.Context, journalistID, sourceID string) (map[string]bool, error)
 	// ItemByID finds one item.
 	ItemByID(ctx context.Context, id string) (Item, error)
+	// SetItemSHA256 records the hash of an item's ciphertext.
+	SetItemSHA256(ctx context.Context, id string, sum []byte) error
 	// ItemsSince lists items after a Seq.
 	ItemsSince(ctx context.Context, seq int64, limit int) ([]Item, error)
 	// TombstonesSince lists deletions after a Seq.

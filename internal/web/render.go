@@ -176,9 +176,19 @@ func (rd *Renderer) Error(w http.ResponseWriter, p *Page, err error, back string
 	if e.Err != nil && e.Status >= 500 {
 		rd.Log.Error("web: request failed", "zone", p.Zone, "err", e.Err)
 	}
+	if e.Status == http.StatusServiceUnavailable || e.Status == http.StatusTooManyRequests {
+		RetryLater(w)
+	}
 	p.Title = "error.title"
 	p.Data = ErrorData{Message: e.Public, Back: back}
 	rd.Render(w, e.Status, "error", p)
+}
+
+// RetryLater tells a client refused as busy or throttled when to come back.
+func RetryLater(w http.ResponseWriter) {
+	if w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "60")
+	}
 }
 
 // Style serves the shared stylesheet.

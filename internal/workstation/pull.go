@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"confide/internal/newsroom"
 	"confide/internal/seal"
 	"confide/internal/store"
 
@@ -50,7 +51,7 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 			if !ok {
 				continue // deleted since
 			}
-			rel, err := pullItem(ctx, c, id, out, designation, it.ID, it.Kind, it.Seq, it.Manifest)
+			rel, err := pullItem(ctx, c, id, out, designation, it)
 			if err != nil {
 				return res, err
 			}
@@ -65,13 +66,14 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 	}
 }
 
-func pullItem(ctx context.Context, c *Client, id age.Identity, out, designation, itemID, kind string, seq int64, sealedManifest []byte) (string, error) {
-	m, err := seal.OpenManifest(sealedManifest, id)
+func pullItem(ctx context.Context, c *Client, id age.Identity, out, designation string, it newsroom.SyncItem) (string, error) {
+	itemID, kind, seq := it.ID, it.Kind, it.Seq
+	m, err := seal.OpenManifest(it.Manifest, id)
 	if err != nil {
 		return "", fmt.Errorf("workstation: cannot open item %s's manifest with this identity: %w", itemID, err)
 	}
 	// The ciphertext goes to a temp file first: nothing is decrypted until
-	// the whole download has verified.
+	// the whole download matches the hash in the signed sync.
 	dir := filepath.Join(out, SafeName(designation))
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("workstation: %w", err)
@@ -82,7 +84,7 @@ func pullItem(ctx context.Context, c *Client, id age.Identity, out, designation,
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	if err := c.Download(ctx, itemID, tmp); err != nil {
+	if err := c.Download(ctx, itemID, it.SHA256, tmp); err != nil {
 		return "", err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {

@@ -1,10 +1,14 @@
 package workstation
 
 import (
+	"bytes"
+	"context"
 	"crypto/ed25519"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -77,4 +81,65 @@ func (s *State) Client() (*Client, error) {
 	}
 	c.Token = s.Token
 	return c, nil
+}
+
+// Login signs in to the newsroom at rawURL and records the token in st.
+// The newsroom's key is checked first, against serverKey when given, else
+// against the key st has pinned; only then is secrets called and are the
+// passphrase and code sent. A state folder belongs to one newsroom (one
+// key): another key is refused unless serverKey names it. notice gets the
+// lines a journalist should read (the key trusted on first use).
+func Login(ctx context.Context, st *State, rawURL, user string, serverKey ed25519.PublicKey,
+	secrets func() (pass, code string, err error), notice io.Writer) (time.Time, error) {
+	base, err := NormalizeURL(rawURL)
+	if err != nil {
+		return time.Time{}, err
+	}
+	var pinned ed25519.PublicKey
+	if len(st.ServerKey) == ed25519.PublicKeySize {
+		pinned = st.ServerKey
+	}
+	want := serverKey
+	if want == nil {
+		want = pinned
+	}
+	c, err := NewClient(base, want)
+	if err != nil {
+		return time.Time{}, err
+	}
+	got, err := c.FetchKey(ctx, want)
+	b64 := base64.StdEncoding.EncodeToString
+	switch {
+	case errors.Is(err, ErrKeyChanged) && serverKey == nil:
+		return time.Time{}, fmt.Errorf("%w: this state folder pinned %s (for %s), and %s now answers with %s. "+
+			"Someone may be impersonating the newsroom; nothing was sent. If the newsroom really changed its key, "+
+			"check the new one against confide serve's \"newsroom API key\" line and pass it with --server-key",
+			ErrKeyChanged, b64(pinned), st.Newsroom, base, b64(got))
+	case errors.Is(err, ErrKeyChanged):
+		return time.Time{}, fmt.Errorf("%w: %s answers with %s, not the --server-key given; nothing was sent", ErrKeyChanged, base, b64(got))
+	case err != nil:
+		return time.Time{}, err
+	}
+	switch {
+	case want == nil:
+		fmt.Fprintf(notice, "Trusting the newsroom's API key on first use: %s\nCompare it with the \"newsroom API key\" line that confide serve printed.\n", b64(got))
+	case pinned != nil && !bytes.Equal(pinned, got):
+		fmt.Fprintf(notice, "Replacing the pinned newsroom API key %s with the --server-key given.\n", b64(pinned))
+	}
+	c.ServerKey = got
+	pass, code, err := secrets()
+	if err != nil {
+		return time.Time{}, err
+	}
+	exp, err := c.Login(ctx, user, pass, code)
+	if err != nil {
+		return time.Time{}, err
+	}
+	// The key names the newsroom; a new address for the same key (onion
+	// and clearnet, say) keeps what was already pulled.
+	if !bytes.Equal(pinned, got) {
+		*st = State{Pulled: map[string]string{}}
+	}
+	st.Newsroom, st.User, st.ServerKey, st.Token, st.Expires = base, user, got, c.Token, exp
+	return exp, nil
 }

@@ -2,6 +2,7 @@ package workstation
 
 import (
 	"context"
+	"crypto/subtle"
 	"embed"
 	"errors"
 	"fmt"
@@ -34,6 +35,10 @@ type UI struct {
 	csrf   web.CSRF
 	root   *os.Root
 	addr   string
+	// token is made at each launch and printed in the URL; nothing is
+	// served without it, since loopback is open to every user of the
+	// computer.
+	token string
 }
 
 // NewUI prepares the interface over the pulled folder.
@@ -49,8 +54,13 @@ func NewUI(out, stateDir string, id age.Identity, log *slog.Logger) (*UI, error)
 	if err != nil {
 		return nil, err
 	}
-	return &UI{Out: out, StateDir: stateDir, Identity: id, Log: log, render: rd, csrf: web.CSRF{Cookie: "workstation_csrf"}, root: root}, nil
+	tok, _ := web.NewToken()
+	return &UI{Out: out, StateDir: stateDir, Identity: id, Log: log, render: rd, csrf: web.CSRF{Cookie: "workstation_csrf"}, root: root, token: tok}, nil
 }
+
+// URL is the address to open: it carries this launch's token, which the
+// first request trades for a cookie.
+func (u *UI) URL(addr string) string { return "http://" + addr + "/?token=" + u.token }
 
 // Listen binds a loopback address; anything else is refused, since the
 // pages show plaintext.
@@ -66,7 +76,9 @@ func Listen(addr string) (net.Listener, error) {
 }
 
 // Handler returns the routes, behind a Host check that defeats DNS
-// rebinding: a page from elsewhere cannot reach this server by name.
+// rebinding (a page from elsewhere cannot reach this server by name), the
+// per-launch token (another user of this computer cannot either), and
+// CSRF.
 func (u *UI) Handler(addr string) http.Handler {
 	u.addr = addr
 	mux := http.NewServeMux()
@@ -88,6 +100,9 @@ func (u *UI) hostCheck(next http.Handler) http.Handler {
 			http.Error(w, "wrong host", http.StatusMisdirectedRequest)
 			return
 		}
+		if !u.authorized(w, r) {
+			return
+		}
 		if r.Method == http.MethodPost {
 			r.Body = http.MaxBytesReader(w, r.Body, 2<<20)
 			if err := r.ParseForm(); err != nil || !u.csrf.Valid(r, r.PostForm.Get(web.Field)) {
@@ -97,6 +112,34 @@ func (u *UI) hostCheck(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// authCookie is per port: cookies are not, so two workstations on one
+// computer would otherwise overwrite each other's.
+func (u *UI) authCookie() string {
+	_, port, _ := net.SplitHostPort(u.addr)
+	return "workstation_auth_" + port
+}
+
+// authorized admits a request with the token, Jupyter's way: ?token= once,
+// traded for an HttpOnly, SameSite=Strict cookie and a redirect that drops
+// it from the address bar; anything else gets a 403 that shows nothing.
+func (u *UI) authorized(w http.ResponseWriter, r *http.Request) bool {
+	same := func(s string) bool { return subtle.ConstantTimeCompare([]byte(s), []byte(u.token)) == 1 }
+	if q := r.URL.Query().Get("token"); q != "" && r.Method == http.MethodGet {
+		if !same(q) {
+			http.Error(w, "this is not the token confide workstation serve printed", http.StatusForbidden)
+			return false
+		}
+		http.SetCookie(w, &http.Cookie{Name: u.authCookie(), Value: u.token, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
+		http.Redirect(w, r, r.URL.EscapedPath(), http.StatusSeeOther)
+		return false
+	}
+	if c, err := r.Cookie(u.authCookie()); err == nil && same(c.Value) {
+		return true
+	}
+	http.Error(w, "open the address confide workstation serve printed, with its token", http.StatusForbidden)
+	return false
 }
 
 func (u *UI) page(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {

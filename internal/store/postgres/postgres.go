@@ -33,7 +33,7 @@ var Dialect = store.Dialect{
 		"nostats": noStats([][]string{
 			{"sources", "id TEXT", "login_hash BYTEA", "recipient TEXT", "designation TEXT"},
 			{"submissions", "id TEXT", "source_id TEXT"},
-			{"items", "id TEXT", "source_id TEXT", "submission_id TEXT", "blob TEXT", "manifest BYTEA"},
+			{"items", "id TEXT", "source_id TEXT", "submission_id TEXT", "blob TEXT", "manifest BYTEA", "sha256 BYTEA"},
 			{"seen", "item_id TEXT"},
 		})},
 	// A deleted row stays in its table's and indexes' pages, and plain

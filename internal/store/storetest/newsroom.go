@@ -191,6 +191,20 @@ func RunNewsroom(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		if n, _, _ := s.CountSubmissionsSince(ctx, all[2].Seq); n != 0 {
 			t.Fatalf("count after last: %d", n)
 		}
+		// The ciphertext hash: absent until recorded, then read back.
+		if all[0].SHA256 != nil {
+			t.Fatalf("hash before it was computed: %x", all[0].SHA256)
+		}
+		sum := []byte{0: 0xab, 31: 0xcd}
+		if err := s.SetItemSHA256(ctx, all[0].ID, sum); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.ItemByID(ctx, all[0].ID); string(got.SHA256) != string(sum) {
+			t.Fatalf("hash read back %x", got.SHA256)
+		}
+		if err := s.SetItemSHA256(ctx, "nope", sum); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("hash of a missing item: %v", err)
+		}
 		later, _ := s.ItemsSince(ctx, all[0].Seq, 100)
 		if len(later) != 2 || later[0].ID != all[1].ID {
 			t.Fatalf("since: %+v", later)

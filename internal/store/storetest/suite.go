@@ -88,7 +88,7 @@ func Run(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		}
 		items := []store.Item{
 			{Kind: store.KindMessage, Blob: "b1", Size: 10, Manifest: []byte("m1")},
-			{Kind: store.KindFile, Blob: "b2", Size: 20, Manifest: []byte("m2")},
+			{Kind: store.KindFile, Blob: "b2", Size: 20, Manifest: []byte("m2"), SHA256: bytes.Repeat([]byte{7}, 32)},
 		}
 		if err := s.AddSubmission(ctx, src.ID, store.NewID(), items); err != nil {
 			t.Fatal(err)
@@ -106,7 +106,7 @@ func Run(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		if all[0].Seq >= all[1].Seq || all[1].Seq >= all[2].Seq || all[0].SubmissionID == "" || all[2].SubmissionID != "" {
 			t.Fatalf("order or submission: %+v", all)
 		}
-		if !bytes.Equal(all[1].Manifest, []byte("m2")) || all[1].Size != 20 {
+		if !bytes.Equal(all[1].Manifest, []byte("m2")) || all[1].Size != 20 || !bytes.Equal(all[1].SHA256, bytes.Repeat([]byte{7}, 32)) || all[0].SHA256 != nil {
 			t.Fatalf("item fields: %+v", all[1])
 		}
 		if s2, _ := s.SourceByID(ctx, src.ID); s2.Active != store.Today() {
