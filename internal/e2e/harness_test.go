@@ -50,14 +50,21 @@ func run(t testing.TB, args ...string) string {
 
 // server is a running confide.
 type server struct {
-	t       testing.TB
-	cmd     *exec.Cmd
-	urls    map[string]string
-	data    string
-	db      string
-	stderr  *syncBuffer
-	stopped bool
+	t    testing.TB
+	cmd  *exec.Cmd
+	urls map[string]string
+	data string
+	db   string
+	// stdout and stderr are everything the server printed, its log: the
+	// seizure scans read it as they read the data folder.
+	stdout, stderr *syncBuffer
+	stopped        bool
 }
+
+// serverTmp is the TMPDIR a server with this data folder runs with, beside
+// the folder, so that the scans can prove nothing is spooled to temporary
+// files outside it.
+func serverTmp(data string) string { return filepath.Join(filepath.Dir(data), "server-tmp") }
 
 type syncBuffer struct {
 	mu sync.Mutex
@@ -85,8 +92,12 @@ func start(t testing.TB, sub, data, db string, extra ...string) *server {
 	}
 	args = append(args, extra...)
 	cmd := exec.Command(binary, args...)
+	if err := os.MkdirAll(serverTmp(data), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), "TMPDIR="+serverTmp(data))
 	stdout, _ := cmd.StdoutPipe()
-	s := &server{t: t, cmd: cmd, urls: map[string]string{}, data: data, db: db, stderr: &syncBuffer{}}
+	s := &server{t: t, cmd: cmd, urls: map[string]string{}, data: data, db: db, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	cmd.Stderr = s.stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -95,18 +106,26 @@ func start(t testing.TB, sub, data, db string, extra ...string) *server {
 	ready := make(chan error, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
+		isReady := false
 		for sc.Scan() {
 			line := sc.Text()
+			fmt.Fprintln(s.stdout, line)
+			if isReady {
+				continue // keep reading: the rest is log too
+			}
 			if line == "ready" {
+				isReady = true
 				ready <- nil
-				io.Copy(io.Discard, stdout)
-				return
+				continue
 			}
 			if k, v, ok := strings.Cut(line, ": "); ok {
 				s.urls[k] = v
 			}
 		}
-		ready <- fmt.Errorf("confide exited before it was ready")
+		io.Copy(s.stdout, stdout) // a line too long for the scanner
+		if !isReady {
+			ready <- fmt.Errorf("confide exited before it was ready")
+		}
 	}()
 	select {
 	case err := <-ready:

@@ -37,11 +37,14 @@ func runIn(t testing.TB, stdin string, args ...string) string {
 }
 
 // webJournalist signs in to the newsroom over HTTP, setting up the second
-// factor, and returns a client holding the session.
-func webJournalist(t testing.TB, base string, n *newsroom) *http.Client {
+// factor, and returns a client holding the session; through rt if given.
+func webJournalist(t testing.TB, base string, n *newsroom, rt ...http.RoundTripper) *http.Client {
 	t.Helper()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}
+	if len(rt) > 0 {
+		c.Transport = rt[0]
+	}
 	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 	page := get(t, c, base+"/login")
 	setup := post(t, c, base+"/login", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}, "name": {n.user}, "passphrase": {n.pass}})

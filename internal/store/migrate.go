@@ -7,8 +7,8 @@ import (
 )
 
 // migrations are applied in order, each once, each in its own transaction.
-// Append; never edit one that has shipped. {{serial}} and {{blob}} are filled
-// from the dialect.
+// Append; never edit one that has shipped. {{serial}}, {{blob}} and
+// {{nostats}} are filled from the dialect.
 var migrations = []string{
 	// 1: the dropbox.
 	`CREATE TABLE settings (
@@ -154,9 +154,24 @@ var migrations = []string{
 	// lists so a workstation can check a download it cannot otherwise tie to
 	// the item. NULL until computed (items stored before this migration).
 	`ALTER TABLE items ADD COLUMN sha256 {{blob}};`,
+	// 6: a tombstone keeps only the deleted item's ID, not its source; no
+	// planner statistics sample a source's identifying columns (PostgreSQL's
+	// ANALYZE would copy login hashes and designations into pg_statistic,
+	// where deleting the source leaves them).
+	`ALTER TABLE tombstones DROP COLUMN source_id;
+	{{nostats}}`,
+	// 7: no exact times where the feature needs none. Audit entries, readers
+	// and security keys keep their day; session and reader-token expiries
+	// their minute. Rows written before are coarsened too.
+	`UPDATE audit SET at = at - at % 86400;
+	UPDATE readers SET created = created - created % 86400;
+	UPDATE webauthn_credentials SET created = created - created % 86400;
+	UPDATE journalist_sessions SET expires = expires - expires % 60 + 60 WHERE expires % 60 <> 0;
+	UPDATE reader_tokens SET expires = expires - expires % 60 + 60 WHERE expires % 60 <> 0`,
 }
 
-func (s *DB) migrate(ctx context.Context) error {
+// migrate applies every pending migration up to version upTo.
+func (s *DB) migrate(ctx context.Context, upTo int) error {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: migrate: %w", err)
@@ -179,7 +194,7 @@ func (s *DB) migrate(ctx context.Context) error {
 	if have > len(migrations) {
 		return fmt.Errorf("store: the database is at schema %d, newer than this binary's %d", have, len(migrations))
 	}
-	for v := have + 1; v <= schemaLimit(ctx); v++ {
+	for v := have + 1; v <= upTo; v++ {
 		text := migrations[v-1]
 		for k, val := range s.d.Types {
 			text = strings.ReplaceAll(text, "{{"+k+"}}", val)

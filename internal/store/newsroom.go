@@ -36,17 +36,18 @@ type Session struct {
 	Data string
 }
 
-// Tombstone records a deleted item, so workstations can sync deletions.
+// Tombstone records a deleted item, so workstations can sync deletions. It
+// names the item's random ID and nothing else: not its source, which a
+// deletion is meant to erase.
 type Tombstone struct {
-	Seq      int64
-	ItemID   string
-	SourceID string
+	Seq    int64
+	ItemID string
 }
 
 // AuditEntry is one journalist action.
 type AuditEntry struct {
 	Seq        int64
-	At         time.Time
+	At         time.Time // midnight UTC of the entry's day
 	Journalist string
 	Action     string
 	Detail     string
@@ -112,11 +113,15 @@ func (s *DB) SetRecipient(ctx context.Context, id, recipient string) error {
 	return s.updateJournalist(ctx, "set recipient", `recipient = ?`, id, recipient)
 }
 
-// CreateSession stores a session.
+// CreateSession stores a session, its expiry rounded up to the minute, and deletes
+// every expired one: a session row says when a journalist was last active,
+// so none outlives its use until that journalist happens to come back.
 func (s *DB) CreateSession(ctx context.Context, sess Session) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO journalist_sessions (token_hash, journalist_id, kind, expires) VALUES (?, ?, ?, ?)`),
-		sess.TokenHash, sess.JournalistID, sess.Kind, sess.Expires.Unix())
-	return s.wrap("create session", err)
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM journalist_sessions WHERE expires < ?`), time.Now().Unix()); err != nil {
+		return s.wrap("create session", err)
+	}
+	return s.insertNew(ctx, s.db, "create session", `INSERT INTO journalist_sessions (token_hash, journalist_id, kind, expires) VALUES (?, ?, ?, ?)`,
+		sess.TokenHash, sess.JournalistID, sess.Kind, minute(sess.Expires))
 }
 
 // SessionByHash finds a live session; an expired one is deleted and reported
@@ -137,9 +142,9 @@ func (s *DB) SessionByHash(ctx context.Context, hash []byte) (Session, error) {
 	return sess, nil
 }
 
-// ExtendSession moves a session's expiry.
+// ExtendSession moves a session's expiry, rounded up to the minute.
 func (s *DB) ExtendSession(ctx context.Context, hash []byte, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`UPDATE journalist_sessions SET expires = ? WHERE token_hash = ?`), expires.Unix(), hash)
+	_, err := s.db.ExecContext(ctx, s.q(`UPDATE journalist_sessions SET expires = ? WHERE token_hash = ?`), minute(expires), hash)
 	return s.wrap("extend session", err)
 }
 
@@ -149,11 +154,11 @@ func (s *DB) SetSessionData(ctx context.Context, hash []byte, data string) error
 	return s.wrap("session data", err)
 }
 
-// AddSecurityKey stores a WebAuthn credential (as JSON) for a journalist.
+// AddSecurityKey stores a WebAuthn credential (as JSON) for a journalist,
+// with the day it was added.
 func (s *DB) AddSecurityKey(ctx context.Context, journalistID, credentialID, credential string) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO webauthn_credentials (id, journalist_id, credential, created) VALUES (?, ?, ?, ?)`),
-		credentialID, journalistID, credential, time.Now().Unix())
-	return s.wrap("add security key", err)
+	return s.insertNew(ctx, s.db, "add security key", `INSERT INTO webauthn_credentials (id, journalist_id, credential, created) VALUES (?, ?, ?, ?)`,
+		credentialID, journalistID, credential, dayStart(time.Now()))
 }
 
 // UpdateSecurityKey replaces a stored credential (its sign counter moves).
@@ -318,7 +323,7 @@ func (s *DB) DeleteSource(ctx context.Context, id string) ([]string, error) {
 	}
 	rows.Close()
 	for _, itemID := range itemIDs {
-		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id, source_id) VALUES (?, ?)`), itemID, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id) VALUES (?)`), itemID); err != nil {
 			return nil, s.wrap("delete source", err)
 		}
 	}
@@ -337,7 +342,11 @@ func (s *DB) DeleteSource(ctx context.Context, id string) ([]string, error) {
 	if n, _ := res.RowsAffected(); n == 0 {
 		return nil, ErrNotFound
 	}
-	return blobs, s.wrap("delete source", tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return nil, s.wrap("delete source", err)
+	}
+	s.eraseSoon()
+	return blobs, nil
 }
 
 // InactiveSources lists sources whose last activity is before day.
@@ -426,7 +435,7 @@ func (s *DB) ItemsSince(ctx context.Context, seq int64, limit int) ([]Item, erro
 
 // TombstonesSince lists deletions with Seq above seq.
 func (s *DB) TombstonesSince(ctx context.Context, seq int64) ([]Tombstone, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, item_id, source_id FROM tombstones WHERE seq > ? ORDER BY seq`), seq)
+	rows, err := s.db.QueryContext(ctx, s.q(`SELECT seq, item_id FROM tombstones WHERE seq > ? ORDER BY seq`), seq)
 	if err != nil {
 		return nil, s.wrap("tombstones", err)
 	}
@@ -434,7 +443,7 @@ func (s *DB) TombstonesSince(ctx context.Context, seq int64) ([]Tombstone, error
 	var out []Tombstone
 	for rows.Next() {
 		var t Tombstone
-		if err := rows.Scan(&t.Seq, &t.ItemID, &t.SourceID); err != nil {
+		if err := rows.Scan(&t.Seq, &t.ItemID); err != nil {
 			return nil, s.wrap("tombstones", err)
 		}
 		out = append(out, t)
@@ -451,10 +460,13 @@ func (s *DB) CountSubmissionsSince(ctx context.Context, seq int64) (int, int64, 
 	return n, last, s.wrap("count submissions", err)
 }
 
-// Audit appends to the audit log.
+// Audit appends to the audit log. An entry keeps its day, not its time: the
+// log orders entries (seq) and tells admins who did what on which day, but
+// exact times of downloads and replies would let whoever seizes it line
+// them up with a source's visits.
 func (s *DB) Audit(ctx context.Context, journalist, action, detail string) error {
 	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO audit (at, journalist, action, detail) VALUES (?, ?, ?, ?)`),
-		time.Now().Unix(), journalist, action, detail)
+		dayStart(time.Now()), journalist, action, detail)
 	return s.wrap("audit", err)
 }
 

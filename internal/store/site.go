@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 )
@@ -50,7 +51,7 @@ type Reader struct {
 	Approved    int // comments approved so far
 	Failures    int
 	LockedUntil int64
-	Created     time.Time
+	Created     time.Time // midnight UTC of the day the reader registered
 }
 
 // Comment states.
@@ -101,9 +102,14 @@ func (s *DB) SaveStory(ctx context.Context, st Story) (Story, error) {
 			st.Author.Slug, strings.Join(st.Tags, sep), st.State, st.Published.Unix(), now, id)
 	case s.wrap("", err) == ErrNotFound:
 		st.ID = NewID()
-		_, err = tx.ExecContext(ctx, s.q(`INSERT INTO stories (id, slug, title, standfirst, body, pull_quotes, author, tags, state, published, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), st.ID, st.Slug, st.Title, st.Standfirst, st.Body, strings.Join(st.PullQuotes, sep),
+		// A draft's slug can name its subject: a concurrent save of the same
+		// one must not log it as a violation.
+		err = s.insertNew(ctx, tx, "save story", `INSERT INTO stories (id, slug, title, standfirst, body, pull_quotes, author, tags, state, published, updated)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.ID, st.Slug, st.Title, st.Standfirst, st.Body, strings.Join(st.PullQuotes, sep),
 			st.Author.Slug, strings.Join(st.Tags, sep), st.State, st.Published.Unix(), now)
+	}
+	if errors.Is(err, ErrConflict) {
+		return st, err
 	}
 	if err != nil {
 		return st, s.wrap("save story", err)
@@ -228,11 +234,12 @@ func (s *DB) SetCommentsClosed(ctx context.Context, id string, closed bool) erro
 	return nil
 }
 
-// CreateReader registers a reader; ErrConflict if the email is taken.
+// CreateReader registers a reader, with the day of registration (no finer
+// time: a sign-up's minute is nobody's business); ErrConflict if the email
+// is taken.
 func (s *DB) CreateReader(ctx context.Context, r Reader) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO readers (id, email, name, pass_hash, created) VALUES (?, ?, ?, ?, ?)`),
-		r.ID, r.Email, r.Name, r.PassHash, time.Now().Unix())
-	return s.wrap("create reader", err)
+	return s.insertNew(ctx, s.db, "create reader", `INSERT INTO readers (id, email, name, pass_hash, created) VALUES (?, ?, ?, ?, ?)`,
+		r.ID, r.Email, r.Name, r.PassHash, dayStart(time.Now()))
 }
 
 const readerCols = `id, email, name, pass_hash, verified, banned, approved, failures, locked_until, created`
@@ -271,10 +278,13 @@ func (s *DB) UpdateReader(ctx context.Context, r Reader) error {
 	return nil
 }
 
-// CreateReaderToken stores a token (session, verification or reset) by hash.
+// CreateReaderToken stores a token (session, verification or reset) by
+// hash, its expiry rounded up to the minute, and deletes every expired token.
 func (s *DB) CreateReaderToken(ctx context.Context, hash []byte, readerID, kind string, expires time.Time) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO reader_tokens (token_hash, reader_id, kind, expires) VALUES (?, ?, ?, ?)`), hash, readerID, kind, expires.Unix())
-	return s.wrap("reader token", err)
+	if _, err := s.db.ExecContext(ctx, s.q(`DELETE FROM reader_tokens WHERE expires < ?`), time.Now().Unix()); err != nil {
+		return s.wrap("reader token", err)
+	}
+	return s.insertNew(ctx, s.db, "reader token", `INSERT INTO reader_tokens (token_hash, reader_id, kind, expires) VALUES (?, ?, ?, ?)`, hash, readerID, kind, minute(expires))
 }
 
 // ReaderToken returns the reader a live token of kind belongs to.
@@ -302,9 +312,8 @@ func (s *DB) DeleteReaderTokens(ctx context.Context, readerID, kind string) erro
 
 // AddComment stores a comment.
 func (s *DB) AddComment(ctx context.Context, c Comment) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO comments (id, story_id, reader_id, parent_id, body, state, created) VALUES (?, ?, ?, ?, ?, ?, ?)`),
+	return s.insertNew(ctx, s.db, "add comment", `INSERT INTO comments (id, story_id, reader_id, parent_id, body, state, created) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.StoryID, c.ReaderID, c.ParentID, c.Body, c.State, c.Created.Unix())
-	return s.wrap("add comment", err)
 }
 
 const commentCols = `c.id, c.story_id, c.reader_id, r.name, c.parent_id, c.body, c.state, c.created, c.edited, c.reports, s.slug`

@@ -19,8 +19,14 @@ type Dialect struct {
 	Dollar bool
 	// IsConflict reports a unique-constraint violation.
 	IsConflict func(error) bool
-	// Types fills the migration templates: {{serial}}, {{blob}}.
+	// Types fills the migration templates: {{serial}}, {{blob}}, and
+	// {{nostats}}, statements that keep the planner from sampling a
+	// source's identifying columns.
 	Types map[string]string
+	// Erase, run (coalesced, in the background) after sources or items are
+	// deleted, makes the deleted rows unrecoverable from the database's own
+	// files ("" for nothing).
+	Erase string
 }
 
 // DB implements Store on database/sql. The backends only open the connection
@@ -28,14 +34,16 @@ type Dialect struct {
 type DB struct {
 	db *sql.DB
 	d  Dialect
+	er *eraser
 }
 
 // New wraps an open database, applying pending migrations.
 func New(ctx context.Context, db *sql.DB, d Dialect) (*DB, error) {
 	s := &DB{db: db, d: d}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, schemaLimit(ctx)); err != nil {
 		return nil, err
 	}
+	s.startEraser()
 	return s, nil
 }
 
@@ -76,8 +84,37 @@ func (s *DB) wrap(op string, err error) error {
 	return fmt.Errorf("store: %s: %w", op, err)
 }
 
-// Close closes the database.
-func (s *DB) Close() error { return s.db.Close() }
+// execer is a database or a transaction.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+}
+
+// insertNew runs an INSERT that must not clash with a unique key, and
+// reports a clash as ErrConflict. ON CONFLICT DO NOTHING rather than
+// catching the violation: PostgreSQL logs a violation's DETAIL, which names
+// the key (a login hash, an e-mail address, a token hash) in the server log;
+// a skipped row logs nothing, and no check-then-insert race can reach the
+// constraint.
+func (s *DB) insertNew(ctx context.Context, ex execer, op, query string, args ...any) error {
+	res, err := ex.ExecContext(ctx, s.q(query+` ON CONFLICT DO NOTHING`), args...)
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return s.wrap(op, err)
+	}
+	if n == 0 {
+		return ErrConflict
+	}
+	return nil
+}
+
+// Close finishes a pending erase and closes the database.
+func (s *DB) Close() error {
+	s.stopEraser()
+	return s.db.Close()
+}
 
 // SQL exposes the underlying handle, for tests and benchmarks.
 func (s *DB) SQL() *sql.DB { return s.db }
@@ -121,10 +158,9 @@ func (s *DB) AddJournalist(ctx context.Context, j Journalist) error {
 	if j.ID == "" {
 		j.ID = NewID()
 	}
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO journalists (id, name, recipient, admin, created, pass_hash, totp_secret, totp_confirmed)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`),
+	return s.insertNew(ctx, s.db, "add journalist", `INSERT INTO journalists (id, name, recipient, admin, created, pass_hash, totp_secret, totp_confirmed)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 		j.ID, j.Name, j.Recipient, boolInt(j.Admin), int64(j.Created), j.PassHash, j.TOTPSecret, boolInt(j.TOTPConfirmed))
-	return s.wrap("add journalist", err)
 }
 
 const journalistCols = `id, name, recipient, admin, created, pass_hash, totp_secret, totp_last, totp_confirmed, failures, locked_until`
@@ -176,9 +212,8 @@ func (s *DB) RemoveJournalist(ctx context.Context, name string) error {
 
 // CreateSource records a new source.
 func (s *DB) CreateSource(ctx context.Context, src Source) error {
-	_, err := s.db.ExecContext(ctx, s.q(`INSERT INTO sources (id, login_hash, recipient, designation, created_day, active_day)
-		VALUES (?, ?, ?, ?, ?, ?)`), src.ID, src.LoginHash, src.Recipient, src.Designation, int64(src.Created), int64(src.Active))
-	return s.wrap("create source", err)
+	return s.insertNew(ctx, s.db, "create source", `INSERT INTO sources (id, login_hash, recipient, designation, created_day, active_day)
+		VALUES (?, ?, ?, ?, ?, ?)`, src.ID, src.LoginHash, src.Recipient, src.Designation, int64(src.Created), int64(src.Active))
 }
 
 const sourceCols = `id, login_hash, recipient, designation, created_day, active_day, starred, hidden, assignee, last_seq`
@@ -244,9 +279,8 @@ func (s *DB) insertItem(ctx context.Context, tx *sql.Tx, sourceID, submissionID 
 	if len(it.SHA256) > 0 {
 		sum = it.SHA256
 	}
-	_, err := tx.ExecContext(ctx, s.q(`INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day, author, sha256)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`), it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()), it.Author, sum)
-	return s.wrap("add item", err)
+	return s.insertNew(ctx, tx, "add item", `INSERT INTO items (id, source_id, submission_id, kind, blob, size, manifest, created_day, author, sha256)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, it.ID, sourceID, sub, it.Kind, it.Blob, it.Size, it.Manifest, int64(Today()), it.Author, sum)
 }
 
 // AddReply stores a reply.
@@ -324,10 +358,14 @@ func (s *DB) DeleteItem(ctx context.Context, sourceID, itemID, kind string) (Ite
 	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM items WHERE id = ?`), itemID); err != nil {
 		return Item{}, s.wrap("delete item", err)
 	}
-	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id, source_id) VALUES (?, ?)`), itemID, sourceID); err != nil {
+	if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO tombstones (item_id) VALUES (?)`), itemID); err != nil {
 		return Item{}, s.wrap("delete item", err)
 	}
-	return it, s.wrap("delete item", tx.Commit())
+	if err := tx.Commit(); err != nil {
+		return Item{}, s.wrap("delete item", err)
+	}
+	s.eraseSoon()
+	return it, nil
 }
 
 // BlobReferenced reports whether an item names the blob.

@@ -22,6 +22,21 @@ func Today() Day { return DayOf(time.Now()) }
 // DayOf returns the Day of t.
 func DayOf(t time.Time) Day { return Day(t.Unix() / 86400) }
 
+// dayStart is t as the Unix time of its day's midnight UTC: what the store
+// keeps of an instant that needs no finer time.
+func dayStart(t time.Time) int64 { return int64(DayOf(t)) * 86400 }
+
+// minute is t as Unix seconds, rounded up to the minute: what the store
+// keeps of an expiry. A session or token ends less than a minute late,
+// never before the expiry its holder was told (the API answers it).
+func minute(t time.Time) int64 {
+	m := t.Truncate(time.Minute)
+	if m.Before(t) {
+		m = m.Add(time.Minute)
+	}
+	return m.Unix()
+}
+
 // Time returns midnight UTC of the day.
 func (d Day) Time() time.Time { return time.Unix(int64(d)*86400, 0).UTC() }
 

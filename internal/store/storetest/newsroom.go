@@ -89,7 +89,8 @@ func RunNewsroom(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		j := store.Journalist{ID: store.NewID(), Name: "ann", Recipient: "age1x"}
 		s.AddJournalist(ctx, j)
 		live := store.Session{TokenHash: []byte("live"), JournalistID: j.ID, Kind: "web", Expires: time.Now().Add(time.Hour)}
-		dead := store.Session{TokenHash: []byte("dead"), JournalistID: j.ID, Kind: "api", Expires: time.Now().Add(-time.Second)}
+		// Expiries are kept rounded up to the minute: two minutes ago is past.
+		dead := store.Session{TokenHash: []byte("dead"), JournalistID: j.ID, Kind: "api", Expires: time.Now().Add(-2 * time.Minute)}
 		s.CreateSession(ctx, live)
 		s.CreateSession(ctx, dead)
 		if got, err := s.SessionByHash(ctx, []byte("live")); err != nil || got.JournalistID != j.ID || got.Kind != "web" {
@@ -118,6 +119,32 @@ func RunNewsroom(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		s.DeleteSessions(ctx, j.ID)
 		if _, err := s.SessionByHash(ctx, []byte("live")); !errors.Is(err, store.ErrNotFound) {
 			t.Fatalf("session after DeleteSessions: %v", err)
+		}
+		// Expiries keep the minute, never before asked; a new session
+		// sweeps expired ones away, whoever they belonged to.
+		bob := store.Journalist{ID: store.NewID(), Name: "bob", Recipient: "age1b"}
+		s.AddJournalist(ctx, bob)
+		asked := time.Now().Add(30 * time.Minute)
+		s.CreateSession(ctx, store.Session{TokenHash: []byte("stale"), JournalistID: j.ID, Kind: "web", Expires: time.Now().Add(-time.Hour)})
+		s.CreateSession(ctx, store.Session{TokenHash: []byte("bob"), JournalistID: bob.ID, Kind: "web", Expires: asked})
+		got, err := s.SessionByHash(ctx, []byte("bob"))
+		if err != nil || got.Expires.Unix()%60 != 0 || got.Expires.Before(asked.Truncate(time.Second)) || got.Expires.Sub(asked) >= time.Minute {
+			t.Fatalf("expiry %v for %v: %v", got.Expires, asked, err)
+		}
+		s.ExtendSession(ctx, []byte("bob"), asked.Add(7*time.Second+time.Minute))
+		if got, _ := s.SessionByHash(ctx, []byte("bob")); got.Expires.Unix()%60 != 0 {
+			t.Fatalf("extended expiry %v", got.Expires)
+		}
+		var stale int
+		s.SQL().QueryRowContext(ctx, `SELECT COUNT(*) FROM journalist_sessions WHERE journalist_id = '`+j.ID+`'`).Scan(&stale)
+		if stale != 0 {
+			t.Fatal("an expired session of another journalist outlived a new sign-in")
+		}
+		s.AddSecurityKey(ctx, j.ID, "cred3", `{}`)
+		var created int64
+		s.SQL().QueryRowContext(ctx, `SELECT created FROM webauthn_credentials WHERE id = 'cred3'`).Scan(&created)
+		if created == 0 || created%86400 != 0 {
+			t.Fatalf("security key created %d, not a day", created)
 		}
 	})
 	t.Run("inbox queries", func(t *testing.T) {
@@ -250,6 +277,13 @@ func RunNewsroom(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		log, err := s.AuditLog(ctx, 10)
 		if err != nil || len(log) != 2 || log[0].Journalist != "bob" || log[1].Action != "login" || log[0].At.IsZero() {
 			t.Fatalf("%+v %v", log, err)
+		}
+		// The day, no finer: midnight UTC of today (or of yesterday, if
+		// midnight fell between the two calls).
+		for _, e := range log {
+			if d := store.DayOf(e.At); e.At != d.Time() || d < store.Today()-1 || d > store.Today() {
+				t.Fatalf("audit time %v is not a day", e.At)
+			}
 		}
 	})
 }

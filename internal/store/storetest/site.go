@@ -66,6 +66,9 @@ func RunSite(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		if err := s.CreateReader(ctx, store.Reader{ID: store.NewID(), Email: "r@example.org"}); !errors.Is(err, store.ErrConflict) {
 			t.Fatalf("duplicate email: %v", err)
 		}
+		if got, err := s.ReaderByID(ctx, r.ID); err != nil || got.Created != store.DayOf(got.Created).Time() || store.DayOf(got.Created) < store.Today()-1 {
+			t.Fatalf("reader created %v, not a day: %v", got.Created, err)
+		}
 		s.CreateReaderToken(ctx, []byte("v"), r.ID, "verify", time.Now().Add(time.Hour))
 		if id, err := s.ReaderToken(ctx, []byte("v"), "verify", time.Now()); err != nil || id != r.ID {
 			t.Fatal(err)
@@ -75,6 +78,27 @@ func RunSite(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		}
 		if _, err := s.ReaderToken(ctx, []byte("v"), "verify", time.Now().Add(2*time.Hour)); !errors.Is(err, store.ErrNotFound) {
 			t.Fatal("expired token accepted")
+		}
+		// Expiries keep the minute; an expired token is swept by the next.
+		s.CreateReaderToken(ctx, []byte("old"), r.ID, "reset", time.Now().Add(-time.Hour))
+		s.CreateReaderToken(ctx, []byte("s"), r.ID, "session", time.Now().Add(time.Hour+17*time.Second))
+		rows, err := s.SQL().QueryContext(ctx, `SELECT token_hash, expires FROM reader_tokens`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			var h []byte
+			var exp int64
+			rows.Scan(&h, &exp)
+			if string(h) == "old" || exp%60 != 0 {
+				t.Errorf("reader token %q expires %d", h, exp)
+			}
+			n++
+		}
+		rows.Close()
+		if n != 2 {
+			t.Fatalf("%d reader tokens, want 2", n)
 		}
 		other := store.Reader{ID: store.NewID(), Email: "o@example.org", Name: "Other", PassHash: "h"}
 		s.CreateReader(ctx, other)
