@@ -108,7 +108,8 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if err != nil {
 		return err
 	}
-	if n, err := blobs.Sweep(ctx, 10*time.Minute, st.BlobReferenced); err != nil {
+	defer blobs.Close()
+	if n, err := blobs.Sweep(ctx, st.BlobReferenced); err != nil {
 		logger.Warn("sweep of orphaned ciphertext failed", "err", err)
 	} else if n > 0 {
 		logger.Info("removed orphaned ciphertext left by an interrupted submission", "files", n)

@@ -93,6 +93,7 @@ func (s *Server) commitSubmission(ctx context.Context, sourceID string, parts []
 		cleanup()
 		return err
 	}
+	s.cfg.Blobs.Settle(committed...)
 	return nil
 }
 

@@ -67,6 +67,7 @@ func (s *Server) storeReply(ctx context.Context, j store.Journalist, src store.S
 		s.cfg.Blobs.Remove(p.Name())
 		return err
 	}
+	s.cfg.Blobs.Settle(p.Name())
 	// The author has seen their own reply.
 	return s.cfg.Store.MarkSeen(ctx, j.ID, it.ID)
 }
