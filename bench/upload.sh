@@ -47,7 +47,10 @@ t3=$(now)
 
 # The dropbox's copy must decrypt to the same bytes, or the figures mean nothing.
 blob=$(ls -S $(find "$work/data/blobs" -name '*.age') | head -1)
-age -d -i "$work/data/demo/journalist-key.txt" "$blob" | cmp - "$work/payload.bin"
+# The plaintext is padded (zeros, up to 12 %): compare up to the payload's
+# size, as the manifest's size tells a journalist to cut it (a process
+# substitution, so that age stopped early by cmp does not trip pipefail).
+cmp -n "$((size_mib << 20))" <(age -d -i "$work/data/demo/journalist-key.txt" "$blob") "$work/payload.bin"
 
 awk -v mib="$size_mib" -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" -v before="$rss_before" -v peak="$rss_peak" 'BEGIN {
   ours = mib / (b - a); stock = mib / (d - c);

@@ -219,13 +219,23 @@ func TestAPIBadInput(t *testing.T) {
 	})
 }
 
-func TestAPIOffsetConflictReportsPosition(t *testing.T) {
-	f := newFixture(t, storetest.Backends()[0], true)
+// rawAPI registers a source and returns a raw client holding its token.
+func (f *fixture) rawAPI(t *testing.T) api {
+	t.Helper()
 	a := api{t: t, base: f.ts.URL}
 	keys, _ := seal.Derive("a b c d e f g", []byte("saltsalt"), fastParams)
 	body, _ := json.Marshal(map[string]any{"login_key": keys.LoginKey[:], "recipient": keys.Identity.Recipient().String()})
-	_, out := a.call("POST", "/api/v1/sources", bytes.NewReader(body), nil)
+	st, out := a.call("POST", "/api/v1/sources", bytes.NewReader(body), nil)
+	if st != http.StatusCreated {
+		t.Fatalf("register: %d %v", st, out)
+	}
 	a.token = out["token"].(string)
+	return a
+}
+
+func TestAPIOffsetConflictReportsPosition(t *testing.T) {
+	f := newFixture(t, storetest.Backends()[0], true)
+	a := f.rawAPI(t)
 	_, up := a.call("POST", "/api/v1/uploads", strings.NewReader(`{"kind":"file","name":"a"}`), nil)
 	uid := up["id"].(string)
 	a.call("PATCH", "/api/v1/uploads/"+uid, strings.NewReader("12345"), map[string]string{"Upload-Offset": "0"})

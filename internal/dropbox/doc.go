@@ -16,7 +16,9 @@
 //     even a temp file: uploads are read with MultipartReader or a raw body,
 //     never ParseMultipartForm.
 //   - No IP address, user agent or per-request log is kept. Manifests (name,
-//     size, type, day) are sealed like the files.
+//     size, type, day) are sealed like the files, and every item and
+//     manifest is padded inside its encryption (seal.PaddedLen) before it is
+//     stored: the disk and items.size show coarse sizes only.
 //   - An unknown codename and a wrong one get the same answer after the same
 //     work.
 //   - Nothing a source sends can exhaust the process: Argon2id runs, parts of

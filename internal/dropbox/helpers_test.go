@@ -154,7 +154,12 @@ func (f *fixture) openAll(sourceID string) []opened {
 		if err != nil {
 			f.t.Fatal(err)
 		}
-		out = append(out, opened{it, m, plain})
+		// Cut at the manifest's size, as the workstation does; what is cut
+		// must be padding and nothing else.
+		if int64(len(plain)) < m.Size || len(bytes.Trim(plain[m.Size:], "\x00")) != 0 {
+			f.t.Fatalf("%d bytes decrypted, the manifest says %d, and the rest is not padding", len(plain), m.Size)
+		}
+		out = append(out, opened{it, m, plain[:m.Size]})
 	}
 	return out
 }
@@ -182,15 +187,16 @@ func (f *fixture) reply(src store.Source, text string) store.Item {
 	f.t.Helper()
 	r, _ := seal.ParseRecipient(src.Recipient)
 	rcpts := []age.Recipient{r, f.journo.Recipient()}
+	ct, m, err := seal.SealReply(text, store.Today().Time(), rcpts)
+	if err != nil {
+		f.t.Fatal(err)
+	}
 	p, _ := f.blobs.Create()
-	w, _ := seal.Encrypt(p, rcpts)
-	io.WriteString(w, text)
-	w.Close()
+	p.Write(ct)
 	size := p.Size()
 	if err := p.Commit(); err != nil {
 		f.t.Fatal(err)
 	}
-	m, _ := seal.SealManifest(seal.Manifest{Kind: store.KindReply}, rcpts)
 	it := store.Item{ID: store.NewID(), SourceID: src.ID, Blob: p.Name(), Size: size, Manifest: m}
 	if err := f.store.AddReply(context.Background(), it); err != nil {
 		f.t.Fatal(err)

@@ -58,6 +58,5 @@ func (s *Server) openReply(it store.Item, id seal.Identity) (string, error) {
 		return "", err
 	}
 	defer f.Close()
-	b, err := seal.OpenReader(f, maxReply, id)
-	return string(b), err
+	return seal.OpenReply(f, maxReply, id)
 }

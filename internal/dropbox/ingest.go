@@ -42,12 +42,18 @@ func (z *sealer) Write(b []byte) (int, error) {
 	return n, err
 }
 
-// finish writes age's last chunk. The blob stays pending until commit.
+// finish pads the plaintext (seal.Pad: zeros inside the encryption, so
+// neither the blob's size nor items.size gives its exact length away; the
+// manifest keeps the exact size) and writes age's last chunk. The blob
+// stays pending until commit.
 func (z *sealer) finish() error {
 	if z.closed {
 		return nil
 	}
 	z.closed = true
+	if err := seal.Pad(z.enc, z.manifest.Size); err != nil {
+		return err
+	}
 	return z.enc.Close()
 }
 

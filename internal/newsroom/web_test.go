@@ -133,7 +133,7 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		var ct bytes.Buffer
 		f.blobs.Copy(&ct, replies[0].Blob)
 		for _, who := range []seal.Identity{newerID, ann.id, bob.id} {
-			if got, err := seal.OpenBytes(ct.Bytes(), 1<<20, who); err != nil || string(got) != "Thank you, we will look." {
+			if got, err := seal.OpenReply(bytes.NewReader(ct.Bytes()), 1<<20, who); err != nil || got != "Thank you, we will look." {
 				t.Fatalf("reply not readable: %v", err)
 			}
 		}

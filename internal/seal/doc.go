@@ -5,6 +5,10 @@
 //
 //   - Everything sealed is a standard age file (X25519 recipients only), so a
 //     journalist can open it with the stock age CLI and nothing else.
+//   - Everything a seized server could measure is padded inside the
+//     encryption (PaddedLen: PADMÉ, 4 KiB at least): files and messages by
+//     their writers (Pad), manifests and replies here. The exact size lives
+//     only in the sealed manifest; readers cut at it (OpenReply for replies).
 //   - Encryption is streaming: memory is bounded by age's 64 KiB chunk, never by
 //     the size of the input, and plaintext is never written anywhere by this
 //     package.

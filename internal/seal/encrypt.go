@@ -63,7 +63,8 @@ func Decrypt(src io.Reader, identities ...age.Identity) (io.Reader, error) {
 	return r, nil
 }
 
-// SealBytes encrypts a small value in memory.
+// SealBytes encrypts a small value in memory, as it is: callers pad what
+// must not show its length (SealManifest, SealReply).
 func SealBytes(b []byte, recipients []age.Recipient) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := Encrypt(&buf, recipients)
@@ -94,13 +95,14 @@ type Manifest struct {
 	Time        time.Time `json:"time"`
 }
 
-// SealManifest encrypts a manifest to the recipients.
+// SealManifest encrypts a manifest to the recipients, padded with spaces
+// (still valid JSON) so that its length does not give the name's away.
 func SealManifest(m Manifest, recipients []age.Recipient) ([]byte, error) {
 	b, err := json.Marshal(m)
 	if err != nil {
 		return nil, fmt.Errorf("seal: %w", err)
 	}
-	return SealBytes(b, recipients)
+	return SealBytes(padded(b, ' '), recipients)
 }
 
 // OpenManifest decrypts and parses a sealed manifest.
@@ -137,9 +139,11 @@ func OpenReader(r io.Reader, max int64, identities ...age.Identity) ([]byte, err
 }
 
 // SealReply encrypts a reply and its manifest to the recipients (the source
-// and every journalist), for the newsroom and the workstation alike.
+// and every journalist), for the newsroom and the workstation alike. The
+// text is padded with zero bytes (OpenReply cuts them off, so a reply's own
+// trailing NULs are not kept); the manifest has its exact size.
 func SealReply(text string, day time.Time, recipients []age.Recipient) (ciphertext, manifest []byte, err error) {
-	if ciphertext, err = SealBytes([]byte(text), recipients); err != nil {
+	if ciphertext, err = SealBytes(padded([]byte(text), 0), recipients); err != nil {
 		return nil, nil, err
 	}
 	manifest, err = SealManifest(Manifest{Kind: "reply", Size: int64(len(text)), Time: day}, recipients)

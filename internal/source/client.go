@@ -342,7 +342,7 @@ func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, e
 			pw.CloseWithError(err)
 			done <- err
 		}()
-		text, err := seal.OpenReader(pr, maxReply, keys.Identity)
+		text, err := seal.OpenReply(pr, maxReply, keys.Identity)
 		pr.Close()
 		if derr := <-done; derr != nil && !errors.Is(derr, io.ErrClosedPipe) {
 			return nil, derr
@@ -353,7 +353,7 @@ func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, e
 		if total += len(text); total > maxRepliesTotal {
 			return nil, fmt.Errorf("source: the replies are over %d MiB together, more than this client holds", maxRepliesTotal>>20)
 		}
-		out = append(out, Reply{ID: r.ID, Day: printable(r.Day), Text: string(text)})
+		out = append(out, Reply{ID: r.ID, Day: printable(r.Day), Text: text})
 	}
 	return out, nil
 }

@@ -1,6 +1,7 @@
 package workstation
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -107,7 +108,17 @@ func pullItem(ctx context.Context, c *Client, id age.Identity, out, designation 
 	if err != nil {
 		return "", err
 	}
-	if _, err := io.Copy(f, plain); err != nil {
+	// The plaintext is padded (seal.Pad): the sealed manifest's size is
+	// where the item ends. The rest is read too, so the whole file is
+	// authenticated, and must be padding.
+	n, err := io.Copy(f, io.LimitReader(plain, m.Size))
+	if err == nil && n != m.Size {
+		err = fmt.Errorf("%d bytes, the manifest says %d", n, m.Size)
+	}
+	if err == nil {
+		err = onlyPadding(plain)
+	}
+	if err != nil {
 		f.Close()
 		os.Remove(path)
 		return "", fmt.Errorf("workstation: decrypting item %s: %w", itemID, err)
@@ -116,6 +127,23 @@ func pullItem(ctx context.Context, c *Client, id age.Identity, out, designation 
 		return "", err
 	}
 	return filepath.Rel(out, path)
+}
+
+// onlyPadding reads r to its end and fails on anything but zero bytes.
+func onlyPadding(r io.Reader) error {
+	buf := make([]byte, 32<<10)
+	for {
+		n, err := r.Read(buf)
+		if len(bytes.Trim(buf[:n], "\x00")) != 0 {
+			return errors.New("data after the size the manifest gives")
+		}
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+	}
 }
 
 // createNew creates dir/name without ever overwriting: a clash gets " (2)",
