@@ -29,6 +29,9 @@ type Config struct {
 	Demo  bool
 	// Onion returns the dropbox's onion address, or "" while there is none.
 	Onion func() string
+	// DropboxURL is the local dropbox's address, shown on the dropbox page
+	// in demo mode only, where there is no onion address to publish.
+	DropboxURL string
 	// Mail sends verification and reset links.
 	Mail Mailer
 	// BaseURL is the site's public address, for links in mail, the feed,
