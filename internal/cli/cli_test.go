@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -41,7 +42,19 @@ func TestScripts(t *testing.T) {
 		e.Defer(drop)
 		e.Setenv("PGDSN", dsn)
 		return nil
-	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn}})
+	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn, "takeport": takePort}})
+}
+
+// takePort is "takeport VAR": it listens on a free loopback port until the
+// script ends and sets VAR to its address, as a Confide already running.
+func takePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: takeport VAR")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	ts.Defer(func() { l.Close() })
+	ts.Setenv(args[0], l.Addr().String())
 }
 
 // failSignIn is "failsignin NAME N --data DIR | --db DSN": N sign-ins with a
