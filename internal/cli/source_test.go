@@ -26,7 +26,9 @@ import (
 // More items than the dropbox takes in one submission are refused before
 // anything is sent (no source registered, nothing uploaded), with a
 // sentence that says what to do, not after the first uploads went through.
-func TestSourceSubmitTooManyItems(t *testing.T) {
+// newDropbox is a dropbox on SQLite with one journalist, closed at the
+// end of the test.
+func newDropbox(t *testing.T, uploadsPerSource int) (*store.DB, *dropbox.Server) {
 	st, _ := storetest.Backends()[0].Open(t)
 	blobs, err := blob.Open(filepath.Join(t.TempDir(), "blobs"))
 	if err != nil {
@@ -34,11 +36,16 @@ func TestSourceSubmitTooManyItems(t *testing.T) {
 	}
 	id, _ := age.GenerateX25519Identity()
 	st.AddJournalist(context.Background(), store.Journalist{Name: "ann", Recipient: id.Recipient().String()})
-	db, err := dropbox.New(context.Background(), dropbox.Config{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), UploadsPerSource: 3})
+	db, err := dropbox.New(context.Background(), dropbox.Config{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), UploadsPerSource: uploadsPerSource})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
+	t.Cleanup(db.Close)
+	return st, db
+}
+
+func TestSourceSubmitTooManyItems(t *testing.T) {
+	st, db := newDropbox(t, 3)
 	ts := httptest.NewServer(db.Handler())
 	defer ts.Close()
 	dir := t.TempDir()
@@ -52,7 +59,7 @@ func TestSourceSubmitTooManyItems(t *testing.T) {
 	os.WriteFile(msg, []byte("and a message"), 0o600)
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out}
-	err = e.sourceSubmit(context.Background(), ts.URL, "", "", "", msg, 1<<20, files)
+	err := e.sourceSubmit(context.Background(), ts.URL, "", "", "", msg, 1<<20, files)
 	if err == nil || !strings.Contains(err.Error(), "at most 3 items") || !strings.Contains(err.Error(), "this is 4") {
 		t.Fatalf("%v", err)
 	}
@@ -67,18 +74,7 @@ func TestSourceSubmitTooManyItems(t *testing.T) {
 // the same command again, with the codename just printed to stay the same
 // source, and nothing was submitted.
 func TestSourceSubmitDroppedSaysRunAgain(t *testing.T) {
-	st, _ := storetest.Backends()[0].Open(t)
-	blobs, err := blob.Open(filepath.Join(t.TempDir(), "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	id, _ := age.GenerateX25519Identity()
-	st.AddJournalist(context.Background(), store.Journalist{Name: "ann", Recipient: id.Recipient().String()})
-	db, err := dropbox.New(context.Background(), dropbox.Config{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	st, db := newDropbox(t, 0)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodPatch { // the circuit drops mid-chunk
 			c, _, _ := w.(http.Hijacker).Hijack()
@@ -92,7 +88,7 @@ func TestSourceSubmitDroppedSaysRunAgain(t *testing.T) {
 	os.WriteFile(name, []byte("%PDF-1.4 ledger"), 0o600)
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, tweakSource: func(c *source.Client) { c.Retries, c.Backoff = 1, time.Millisecond }}
-	err = e.sourceSubmit(context.Background(), ts.URL, "", "", "", "", 1<<20, []string{name})
+	err := e.sourceSubmit(context.Background(), ts.URL, "", "", "", "", 1<<20, []string{name})
 	if err == nil || !strings.Contains(err.Error(), "nothing was submitted: run the same command again with --codename-file holding the codename above") {
 		t.Fatalf("%v", err)
 	}

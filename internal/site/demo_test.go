@@ -25,7 +25,7 @@ func TestDemoDropboxAddress(t *testing.T) {
 		}
 		f.srv.cfg.Demo = true
 		r := f.browser().Get("/dropbox")
-		if !strings.Contains(r.Body, `<a href="http://127.0.0.1:8081">http://127.0.0.1:8081</a>`) || !strings.Contains(r.Body, "A real deployment shows its onion address") ||
+		if !strings.Contains(r.Body, `<a href="http://127.0.0.1:8081">http://127.0.0.1:8081</a>`) || !strings.Contains(r.Body, "A real deployment shows its onion address") || strings.Contains(r.Body, "Tor only") ||
 			strings.Contains(r.Body, "not published yet") {
 			t.Fatalf("demo dropbox page: %s", r.Body)
 		}

@@ -22,9 +22,11 @@ type Mailer interface {
 // the file only: its links are live credentials (a reset link signs in),
 // and logs are copied and kept far more widely than a private folder.
 //
-// The Date header says the day only (midnight UTC): a mail client needs a
-// date, and the server's files keep no exact time of a reader's sign-up
-// in their contents.
+// The Date header says the day only (midnight UTC): a mail client wants a
+// date, and the day is all the reader needs. The file's name still orders
+// the messages exactly, so the newest is last: this folder is a reader's
+// mail in the embedded default's stand-in for SMTP, not a source's trace,
+// and USAGE.md says it is not kept.
 type Outbox struct {
 	Dir string
 	Log *slog.Logger
