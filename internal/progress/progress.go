@@ -34,7 +34,8 @@ type Meter struct {
 	size, cur     int64
 	start, fstart time.Time
 	drawn         time.Time
-	shown         int // runes of the line on screen
+	drawnCur      int64 // the current file's bytes when last drawn
+	shown         int   // runes of the line on screen
 	started       bool
 }
 
@@ -65,7 +66,7 @@ func (m *Meter) Start(name string, size int64) {
 	if !m.started {
 		m.start, m.started = now, true
 	}
-	m.name, m.size, m.cur, m.fstart = name, size, 0, now
+	m.name, m.size, m.cur, m.fstart, m.drawnCur = name, size, 0, now, 0
 	m.draw(true)
 }
 
@@ -100,10 +101,12 @@ func (m *Meter) draw(force bool) {
 		return
 	}
 	now := m.Now()
-	if !force && now.Sub(m.drawn) < m.Interval && m.cur < m.size {
+	// The end of a file is always drawn, once; anything else at most
+	// every Interval, and only if it moved.
+	if !force && (m.cur == m.drawnCur || (now.Sub(m.drawn) < m.Interval && m.cur < m.size)) {
 		return
 	}
-	m.drawn = now
+	m.drawn, m.drawnCur = now, m.cur
 	line := m.Line(now)
 	if lim := m.Width() - 1; utf8.RuneCountInString(line) > lim {
 		line = string([]rune(line)[:max(lim-1, 0)]) + "…"

@@ -37,6 +37,19 @@ func TestTerminalRendering(t *testing.T) {
 	if out.Len() != n {
 		t.Fatalf("redrawn within %v: %q", m.Interval, out.String()[n:])
 	}
+	// The end is drawn at once (2 MiB in 2.1 s), and only once however
+	// often it is said.
+	m.Set(2 << 20)
+	if !strings.HasSuffix(out.String(), "\ra.bin  2.0 MiB / 2.0 MiB  975.2 KiB/s  done  ·  all 2.0 MiB / 3.0 MiB (66%)  0:01 left") {
+		t.Fatalf("end of the file not drawn: %q", out.String()[n:])
+	}
+	n = out.Len()
+	m.Set(2 << 20)
+	c.t = c.t.Add(time.Second)
+	m.Set(2 << 20)
+	if out.Len() != n {
+		t.Fatalf("the same line drawn again: %q", out.String()[n:])
+	}
 	m.Finish("uploaded a.bin")
 	if !strings.HasSuffix(out.String(), "\ruploaded a.bin\n") {
 		t.Fatalf("finish: %q", out.String())
