@@ -85,7 +85,10 @@ func TestDemoRegisterAndVerify(t *testing.T) {
 // The register and reset forms state the minimum the handlers enforce:
 // one character less is refused, the stated number is accepted.
 func TestPassphraseMinimumStated(t *testing.T) {
-	f := newFixture(t, storetest.Backends()[0])
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) { passphraseMinimumStated(t, newFixture(t, b)) })
+}
+
+func passphraseMinimumStated(t *testing.T, f *fixture) {
 	br := f.browser()
 	page := br.Get("/register").Body
 	if !strings.Contains(page, `minlength="12"`) || !strings.Contains(page, "At least 12 characters") {
@@ -106,7 +109,10 @@ func TestPassphraseMinimumStated(t *testing.T) {
 
 // Every site page advertises the Atom feed to feed readers.
 func TestPagesAdvertiseFeed(t *testing.T) {
-	f := newFixture(t, storetest.Backends()[0])
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) { pagesAdvertiseFeed(t, newFixture(t, b)) })
+}
+
+func pagesAdvertiseFeed(t *testing.T, f *fixture) {
 	for _, p := range []string{"/", "/dropbox", "/stories/river-money", "/tags/money", "/authors/anna", "/register", "/login", "/no-such-page"} {
 		if r := f.browser().Get(p); !strings.Contains(r.Body, `<link rel="alternate" type="application/atom+xml" href="/feed.atom" title="Atom feed">`) {
 			t.Errorf("%s lacks the feed link", p)
