@@ -13,3 +13,6 @@ render "$ru" ru.png
 render "$en" en.png
 convert ru.png -quality 70 ru.jpg
 convert ru.png en.png -compress lzw pages.tif
+# A PDF that needs a password to open, made by Ghostscript's pdfwrite.
+printf '%%!PS\n/Helvetica findfont 14 scalefont setfont 72 720 moveto (A secret page) show showpage\n' |
+  gs -q -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -sOwnerPassword=owner -sUserPassword=user -dEncryptionR=3 -dKeyLength=128 -sOutputFile=encrypted.pdf -

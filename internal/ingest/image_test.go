@@ -1,0 +1,122 @@
+package ingest
+
+import (
+	"bytes"
+	"encoding/binary"
+	"hash/crc32"
+	"strings"
+	"testing"
+	"time"
+
+	"confide/internal/ingest/ocr"
+)
+
+func ocrOpts(lang string) ocr.Options        { return ocr.Options{Lang: lang} }
+func ocrTimeout(d time.Duration) ocr.Options { return ocr.Options{Timeout: d} }
+
+func TestImagesAreOCRed(t *testing.T) {
+	e := newTest(t, Options{})
+	for _, name := range []string{"ru.png", "ru.jpg"} {
+		d := one(t, e, name, readFixture(t, name))
+		if len(d.Pages) != 1 || !d.Pages[0].OCR || !strings.Contains(d.Pages[0].Text, "Протокол") || d.Pages[0].Lang != "ru" {
+			t.Errorf("%s: %+v", name, d.Pages)
+		}
+		if d.Fields["width"] != "897" || !hasStep(d, "tesseract") {
+			t.Errorf("%s: fields %v steps %v", name, d.Fields, d.Steps)
+		}
+	}
+	d := one(t, e, "pages.tif", readFixture(t, "pages.tif"))
+	if d.Type != TypeTIFF || d.Fields["pages"] != "2" || len(d.Pages) != 2 {
+		t.Fatalf("TIFF: %v, %d pages", d.Fields, len(d.Pages))
+	}
+	if !strings.Contains(d.Pages[0].Text, "комиссии") || d.Pages[0].Lang != "ru" || !strings.Contains(d.Pages[1].Text, "committee") || d.Pages[1].Lang != "en" {
+		t.Errorf("TIFF pages %q / %q", d.Pages[0].Text, d.Pages[1].Text)
+	}
+}
+
+// pngHeader is the start of a PNG claiming w × h pixels, with no pixels.
+func pngHeader(w, h uint32) []byte {
+	var b bytes.Buffer
+	b.WriteString("\x89PNG\r\n\x1a\n")
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr, w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 0
+	binary.Write(&b, binary.BigEndian, uint32(13))
+	chunk := append([]byte("IHDR"), ihdr...)
+	b.Write(chunk)
+	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(chunk))
+	return b.Bytes()
+}
+
+// tiffHeader is a little-endian TIFF whose pages claim the given sizes.
+func tiffHeader(sizes ...[2]uint32) []byte {
+	b := []byte("II*\x00\x08\x00\x00\x00")
+	for i, s := range sizes {
+		ifd := make([]byte, 2+2*12+4)
+		binary.LittleEndian.PutUint16(ifd, 2)
+		for j, tag := range []uint16{256, 257} {
+			e := ifd[2+12*j:]
+			binary.LittleEndian.PutUint16(e, tag)
+			binary.LittleEndian.PutUint16(e[2:], 4)
+			binary.LittleEndian.PutUint32(e[4:], 1)
+			binary.LittleEndian.PutUint32(e[8:], s[j])
+		}
+		if i < len(sizes)-1 {
+			binary.LittleEndian.PutUint32(ifd[26:], uint32(len(b)+len(ifd)))
+		}
+		b = append(b, ifd...)
+	}
+	return b
+}
+
+func TestImagePixelBombsRefusedFromTheHeader(t *testing.T) {
+	e := newTest(t, Options{})
+	docs, _ := extract(t, e, "bomb.png", pngHeader(40000, 40000))
+	wantFailure(t, docs[0], KindTooLarge, "40000 × 40000 pixels")
+	docs, _ = extract(t, e, "bomb.tif", tiffHeader([2]uint32{800, 600}, [2]uint32{40000, 40000}))
+	wantFailure(t, docs[0], KindTooLarge, "page 2 of the image is 40000 × 40000")
+	loop := tiffHeader([2]uint32{10, 10})
+	binary.LittleEndian.PutUint32(loop[8+26:], 8) // the page points back at itself
+	docs, _ = extract(t, e, "loop.tif", loop)
+	wantFailure(t, docs[0], KindCorrupt, "loop")
+	docs, _ = extract(t, e, "cut.png", readFixture(t, "ru.png")[:20])
+	wantFailure(t, docs[0], KindCorrupt, "image is damaged")
+}
+
+func TestTIFFPages(t *testing.T) {
+	b := tiffHeader([2]uint32{100, 200}, [2]uint32{300, 400}, [2]uint32{5, 6})
+	got, err := TIFFPages(bytes.NewReader(b), int64(len(b)), 10)
+	if err != nil || len(got) != 3 || got[1] != (Dims{300, 400}) {
+		t.Fatalf("%v %v", got, err)
+	}
+	if _, err := TIFFPages(bytes.NewReader(b), int64(len(b)), 2); err == nil {
+		t.Error("page limit not kept")
+	}
+}
+
+// FuzzTIFFPages checks that any bytes give pages or an error, never more
+// pages than the limit, and that every header it is built from reads back.
+func FuzzTIFFPages(f *testing.F) {
+	f.Add(tiffHeader([2]uint32{1, 2}), uint32(3), uint32(4))
+	f.Add([]byte("MM\x00*\x00\x00\x00\x08\x00"), uint32(0), uint32(0))
+	f.Fuzz(func(t *testing.T, b []byte, w, h uint32) {
+		pages, err := TIFFPages(bytes.NewReader(b), int64(len(b)), 5)
+		if err == nil && (len(pages) == 0 || len(pages) > 5) {
+			t.Fatalf("%d pages", len(pages))
+		}
+		for _, p := range pages {
+			if p.Width <= 0 || p.Height <= 0 {
+				t.Fatalf("page %+v", p)
+			}
+		}
+		if w == 0 || h == 0 || w > 1<<31-1 || h > 1<<31-1 {
+			return
+		}
+		hb := tiffHeader([2]uint32{w, h}, [2]uint32{h, w})
+		pages, err = TIFFPages(bytes.NewReader(hb), int64(len(hb)), 5)
+		if err != nil || len(pages) != 2 || pages[0] != (Dims{int(w), int(h)}) || pages[1] != (Dims{int(h), int(w)}) {
+			t.Fatalf("built header read as %v, %v", pages, err)
+		}
+	})
+}

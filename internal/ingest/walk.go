@@ -1,0 +1,238 @@
+package ingest
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"strings"
+)
+
+// walk is the state of one Extract: the budgets shared by the whole tree.
+type walk struct {
+	e         *Extractor
+	o         Options
+	lim       Limits
+	ctx       context.Context
+	yield     func(*Document) error // the caller's, through emit
+	callerErr error
+
+	total   int64 // expanded bytes read in the tree
+	members int   // documents below the root
+}
+
+// source is one file to read: a stream, and the file behind it if there
+// is one (a root *os.File, or a spooled copy).
+type source struct {
+	name string // base name, for the type
+	r    io.Reader
+	file *os.File // nil unless the bytes are a whole file, seekable
+	size int64    // -1 if unknown
+	// compressed reports the bytes of the member inside its archive read
+	// so far, for the ratio check; nil if not compressed or unknown.
+	compressed func() int64
+	// cleanup runs when the document and its children are done.
+	cleanup []func()
+}
+
+// document reads one file and yields it and its children. Its error is
+// only ever a tree-wide stop, the context's, or the caller's.
+func (w *walk) document(src *source, p, parent string, depth int) error {
+	if err := w.ctx.Err(); err != nil {
+		return err
+	}
+	if depth > 0 {
+		w.members++
+		if w.members > w.lim.MaxMembers {
+			return &treeStop{fail(KindTooMany, p, nil, "more than %d files in this archive tree", w.lim.MaxMembers)}
+		}
+	}
+	defer func() {
+		for _, c := range src.cleanup {
+			c()
+		}
+	}()
+	d := &Document{Path: p, Parent: parent, Depth: depth, Size: -1, Fields: map[string]string{}}
+	if depth > w.lim.MaxDepth {
+		d.Err = fail(KindTooDeep, p, nil, "nested more than %d containers deep", w.lim.MaxDepth)
+		return w.yield(d)
+	}
+	m := w.meter(src, p)
+	br := bufio.NewReaderSize(m, 64<<10)
+	head, _ := br.Peek(sniffLen)
+	d.Type = sniff(head, src.name)
+	src.r = br
+	var children func() error
+	err := w.read(d, src, head, &children)
+	if m.n > 0 || err == nil {
+		d.Size = m.n
+	}
+	if err != nil {
+		var stop *treeStop
+		if errors.As(err, &stop) || errors.Is(err, w.ctx.Err()) && w.ctx.Err() != nil {
+			return err
+		}
+		d.Err = asFailure(p, err)
+	}
+	for i := range d.Pages {
+		if d.Pages[i].Number == 0 {
+			d.Pages[i].Number = i + 1
+		}
+		d.Pages[i].Lang = detectLang(d.Pages[i].Text)
+	}
+	if err := w.yield(d); err != nil {
+		return err
+	}
+	if children != nil && d.Err == nil {
+		if err := children(); err != nil {
+			var stop *treeStop
+			if errors.As(err, &stop) || w.ctx.Err() != nil || errors.Is(err, errYield) {
+				return err
+			}
+			// The container broke part-way: its members so far are
+			// yielded; record where it broke as a document of its own.
+			return w.yield(&Document{Path: p + "/…", Parent: p, Depth: depth + 1, Size: -1, Fields: map[string]string{}, Err: asFailure(p, err)})
+		}
+	}
+	return nil
+}
+
+// errYield stands for the caller's own error (kept in walk.callerErr), so
+// the walk stops rather than recording it.
+var errYield = errors.New("ingest: stopped by the caller")
+
+// child reads one member of a container. name is its path inside the
+// container, cleaned.
+func (w *walk) child(parent *Document, name string, src *source) error {
+	src.name = path.Base(name)
+	return w.document(src, parent.Path+"/"+name, parent.Path, parent.Depth+1)
+}
+
+// read dispatches on the type. Containers set *children to the function
+// that walks their members, called after the container itself is yielded.
+func (w *walk) read(d *Document, src *source, head []byte, children *func() error) error {
+	switch d.Type {
+	case TypeText:
+		return w.text(d, src, head)
+	case TypeHTML:
+		return w.html(d, src, head)
+	case TypeMarkdown:
+		return w.markdown(d, src, head)
+	case TypeRTF:
+		return w.rtf(d, src)
+	case TypePDF:
+		return w.pdf(d, src)
+	case TypePNG, TypeJPEG, TypeTIFF:
+		return w.image(d, src)
+	case TypeDOCX, TypeODT, TypeZip:
+		return w.zipLike(d, src, children)
+	case TypeTar:
+		d.Steps = append(d.Steps, stepTar)
+		*children = func() error { return w.tar(d, src.r) }
+		return nil
+	case TypeGzip:
+		return w.gzip(d, src, children)
+	case Type7z:
+		return w.sevenZip(d, src, children)
+	case TypeEmail:
+		return w.email(d, src, children)
+	case TypeMbox:
+		d.Steps = append(d.Steps, stepMbox)
+		*children = func() error { return w.mbox(d, src.r) }
+		return nil
+	}
+	return fail(KindUnsupported, d.Path, nil, "this kind of file is not read (%s)", describe(head))
+}
+
+// meter counts the expanded bytes of a source against the file, ratio
+// and tree budgets.
+type meter struct {
+	w    *walk
+	r    io.Reader
+	path string
+	n    int64
+	comp func() int64
+}
+
+func (w *walk) meter(src *source, p string) *meter {
+	return &meter{w: w, r: src.r, path: p, comp: src.compressed}
+}
+
+func (m *meter) Read(b []byte) (int, error) {
+	n, err := m.r.Read(b)
+	m.n += int64(n)
+	m.w.total += int64(n)
+	lim := m.w.lim
+	switch {
+	case m.w.total > lim.MaxTotal:
+		return n, &treeStop{fail(KindTooLarge, m.path, nil, "the archive tree expands past %s in all", human(lim.MaxTotal))}
+	case m.n > lim.MaxFile:
+		return n, fail(KindTooLarge, m.path, nil, "the file expands past %s", human(lim.MaxFile))
+	case m.comp != nil && m.n > 1<<20 && m.n > lim.MaxRatio*max(m.comp(), 1):
+		return n, fail(KindBomb, m.path, nil, "the file expands more than %d times its compressed size (a zip bomb?)", lim.MaxRatio)
+	}
+	return n, err
+}
+
+// file gives the source as a whole file on disk: the file itself if it is
+// one, else a copy in the temporary folder, removed when the document is
+// done. size is its length.
+func (w *walk) file(src *source) (f *os.File, size int64, err error) {
+	if src.file != nil && src.size >= 0 {
+		if _, err := src.file.Seek(0, io.SeekStart); err == nil {
+			// The stream was only peeked; read in place.
+			return src.file, src.size, nil
+		}
+	}
+	f, err = os.CreateTemp(w.o.TmpDir, "ingest-*")
+	if err != nil {
+		return nil, 0, fmt.Errorf("ingest: temporary file: %w", err)
+	}
+	src.cleanup = append(src.cleanup, func() {
+		f.Close()
+		os.Remove(f.Name())
+	})
+	n, err := io.Copy(f, src.r)
+	if err != nil {
+		return nil, 0, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, 0, err
+	}
+	return f, n, nil
+}
+
+// cleanName makes a member name a relative slash path that cannot climb
+// out of its parent.
+func cleanName(name string) string {
+	name = strings.ReplaceAll(name, "\\", "/")
+	var parts []string
+	for _, s := range strings.Split(name, "/") {
+		switch s {
+		case "", ".", "..":
+			continue
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 0 {
+		return "unnamed"
+	}
+	return strings.Join(parts, "/")
+}
+
+func human(n int64) string {
+	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<10:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
