@@ -108,55 +108,55 @@ func (w *walk) refused(parent *Document, p string, f *Failure) error {
 	return w.yield(&Document{Path: p, Parent: parent.Path, Depth: parent.Depth + 1, Type: TypeUnknown, Size: -1, Fields: map[string]string{}, Err: f})
 }
 
-// nameSet decodes an archive's member names. Zip names without the UTF-8
-// flag are in the archiver's code page: CP866 from Russian DOS and Windows
-// archivers, KOI8-R from old Unix ones. One guess is made from all the
-// names together, since a single short name says too little.
+// nameSet decodes a zip's member names. Names without the UTF-8 flag are
+// in the archiver's code page: CP866 from Russian DOS and Windows
+// archivers, KOI8-R from old Unix ones, or UTF-8 from archivers that do
+// not set the flag. One decision is made for the whole archive, from all
+// such names together, since one short name says too little (and CP866
+// bytes can happen to be valid UTF-8).
 type nameSet struct {
-	raw    []string
-	legacy []bool
-	cs     charset.Charset
+	raw  []string
+	flag []bool // the UTF-8 flag is set
+	cs   charset.Charset
 }
 
 func zipNames(files []*zip.File) *nameSet {
-	n := &nameSet{}
+	n := &nameSet{cs: charset.UTF8}
+	var sample []byte
 	for _, f := range files {
 		n.raw = append(n.raw, f.Name)
-		n.legacy = append(n.legacy, f.NonUTF8 || !utf8.ValidString(f.Name))
-	}
-	n.guess()
-	return n
-}
-
-func (n *nameSet) guess() {
-	var sample []byte
-	for i, r := range n.raw {
-		if n.legacy[i] && len(sample) < 64<<10 {
-			sample = append(append(sample, r...), ' ')
+		flagged := f.Flags&0x800 != 0
+		n.flag = append(n.flag, flagged)
+		if !flagged && len(sample) < 64<<10 {
+			sample = append(append(sample, f.Name...), ' ')
 		}
 	}
-	n.cs = charset.UTF8
 	if !utf8.Valid(sample) {
 		n.cs, _ = charset.Detect(sample)
 	}
+	return n
 }
 
 func (n *nameSet) charset() (charset.Charset, bool) { return n.cs, n.cs != charset.UTF8 }
 
 // decoded is the i-th name as clean UTF-8.
 func (n *nameSet) decoded(i int) string {
-	return DecodeName(n.raw[i], n.legacy[i], n.cs)
+	if n.flag[i] {
+		return DecodeName(n.raw[i], charset.UTF8)
+	}
+	return DecodeName(n.raw[i], n.cs)
 }
 
-// DecodeName turns an archive member's raw name into a clean relative
-// UTF-8 path: decoded from cs if legacy (and not valid UTF-8 already),
-// with no empty, "." or ".." parts.
-func DecodeName(raw string, legacy bool, cs charset.Charset) string {
-	s := raw
-	if legacy && !utf8.ValidString(raw) {
-		s = charset.Decode([]byte(raw), cs)
-	}
-	return cleanName(strings.ToValidUTF8(s, "\uFFFD"))
+// DecodeName turns an archive member's raw name in charset cs into a
+// clean relative UTF-8 path, with no empty, "." or ".." parts.
+func DecodeName(raw string, cs charset.Charset) string {
+	return cleanName(charset.Decode([]byte(raw), cs))
+}
+
+// nameCharset guesses the charset of a lone name: UTF-8 if it is valid.
+func nameCharset(raw string) charset.Charset {
+	cs, _ := charset.Detect([]byte(raw))
+	return cs
 }
 
 // tar walks a tar stream; links are yielded as refused, never followed.
@@ -170,7 +170,7 @@ func (w *walk) tar(d *Document, r io.Reader) error {
 		if err != nil {
 			return fail(KindCorrupt, d.Path, err, "the tar archive is damaged or cut short")
 		}
-		name := DecodeName(h.Name, true, detectName(h.Name))
+		name := DecodeName(h.Name, nameCharset(h.Name))
 		p := d.Path + "/" + name
 		switch h.Typeflag {
 		case tar.TypeReg:
@@ -198,11 +198,6 @@ func (w *walk) tar(d *Document, r io.Reader) error {
 			}
 		}
 	}
-}
-
-func detectName(raw string) charset.Charset {
-	cs, _ := charset.Detect([]byte(raw))
-	return cs
 }
 
 // counter counts the bytes read through it.
@@ -238,7 +233,7 @@ func (w *walk) gzip(d *Document, src *source, children *func() error) error {
 			name = base + ".out"
 		}
 	}
-	name = DecodeName(name, true, detectName(name))
+	name = DecodeName(name, nameCharset(name))
 	*children = func() error {
 		defer zr.Close()
 		err := w.child(d, path.Base(name), &source{r: &gzipErrors{zr, d.Path}, size: -1, compressed: func() int64 { return c.n }})

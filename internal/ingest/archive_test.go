@@ -15,6 +15,7 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"confide/internal/ingest/charset"
 )
@@ -64,6 +65,8 @@ func TestZipMembersAndLegacyNames(t *testing.T) {
 			member{name: enc(t, cs, "1989/письмо председателю.txt"), body: []byte(letter)},
 			member{name: enc(t, cs, "1989/протокол заседания.txt"), body: []byte("Протокол")},
 			member{name: "1989/", body: nil},
+			// In CP866 these bytes happen to be valid UTF-8 too.
+			member{name: enc(t, cs, "0ьмо.txt"), body: []byte("x")},
 			member{name: "inner.zip", body: inner},
 			member{name: "../../escape.txt", body: []byte("climbing name")},
 		)
@@ -73,7 +76,7 @@ func TestZipMembersAndLegacyNames(t *testing.T) {
 		}
 		got := byPath(docs)
 		root := got["letters.zip"]
-		if root == nil || root.Type != TypeZip || root.Fields["name charset"] != string(cs) || root.Fields["members"] != "5" || !hasStep(root, "confide ingest/zip") {
+		if root == nil || root.Type != TypeZip || root.Fields["name charset"] != string(cs) || root.Fields["members"] != "6" || !hasStep(root, "confide ingest/zip") {
 			t.Fatalf("%s: root %+v", cs, root)
 		}
 		if d := got["letters.zip/1989/письмо председателю.txt"]; d == nil || allText(d) != letter || d.Parent != "letters.zip" || d.Depth != 1 {
@@ -82,10 +85,13 @@ func TestZipMembersAndLegacyNames(t *testing.T) {
 		if d := got["letters.zip/inner.zip/deep/заметка.txt"]; d == nil || allText(d) != "вложенный текст" || d.Depth != 2 {
 			t.Errorf("%s: nested zip: %v", cs, keys(got))
 		}
+		if cs == charset.CP866 && got["letters.zip/0ьмо.txt"] == nil {
+			t.Errorf("%s: a name that is also valid UTF-8: %v", cs, keys(got))
+		}
 		if d := got["letters.zip/escape.txt"]; d == nil {
 			t.Errorf("%s: climbing name not cleaned: %v", cs, keys(got))
 		}
-		if len(docs) != 6 || docs[0] != root {
+		if len(docs) != 7 || docs[0] != root {
 			t.Errorf("%s: %d documents, root first? %v", cs, len(docs), keys(got))
 		}
 	}
@@ -348,4 +354,44 @@ func TestSevenZip(t *testing.T) {
 		t.Fatal(err, len(docs))
 	}
 	wantFailure(t, docs[0], KindEncrypted, "encrypted")
+}
+
+// FuzzDecodeName checks that any raw member name becomes a clean relative
+// UTF-8 path, that UTF-8 names keep their letters, and that Cyrillic names
+// in CP866 or KOI8-R decode back.
+func FuzzDecodeName(f *testing.F) {
+	f.Add("../../etc/passwd", "письмо")
+	f.Add("a\\b\\..\\c", "протокол")
+	f.Add("\x8f\xe0\xae\xe2\xae\xaa\xae\xab.txt", "")
+	f.Fuzz(func(t *testing.T, raw, name string) {
+		for _, cs := range []charset.Charset{charset.CP866, charset.KOI8R, charset.Windows1251, charset.UTF8} {
+			got := DecodeName(raw, cs)
+			if !utf8.ValidString(got) || got == "" || strings.HasPrefix(got, "/") {
+				t.Fatalf("DecodeName(%q, %s) = %q", raw, cs, got)
+			}
+			for _, part := range strings.Split(got, "/") {
+				if part == "" || part == "." || part == ".." {
+					t.Fatalf("DecodeName(%q, %s) = %q climbs or is empty", raw, cs, got)
+				}
+			}
+		}
+		name = strings.Map(func(r rune) rune {
+			if r >= 'а' && r <= 'я' || r >= 'А' && r <= 'Я' || r >= '0' && r <= '9' || r == '_' {
+				return r
+			}
+			return -1
+		}, name)
+		if name == "" {
+			return
+		}
+		if got := DecodeName(name, charset.UTF8); got != name {
+			t.Fatalf("UTF-8 name %q became %q", name, got)
+		}
+		for _, cs := range []charset.Charset{charset.CP866, charset.KOI8R} {
+			b, _ := cs.Encoding().NewEncoder().Bytes([]byte(name))
+			if got := DecodeName("dir/"+string(b), cs); got != "dir/"+name {
+				t.Fatalf("%s name decoded to %q, want %q", cs, got, name)
+			}
+		}
+	})
 }

@@ -172,7 +172,7 @@ func (w *walk) email(d *Document, src *source, children *func() error) error {
 	lr := &io.LimitedReader{R: src.r, N: maxHeader}
 	br := bufio.NewReader(lr)
 	msg, err := mail.ReadMessage(br)
-	if err != nil {
+	if err != nil || lr.N <= 0 {
 		if lr.N <= 0 {
 			return fail(KindTooLarge, d.Path, err, "the message's headers are larger than %s", human(maxHeader))
 		}

@@ -187,22 +187,22 @@ func (w *walk) file(src *source) (f *os.File, size int64, err error) {
 			return src.file, src.size, nil
 		}
 	}
-	f, err = os.CreateTemp(w.o.TmpDir, "ingest-*")
+	tmp, err := os.CreateTemp(w.o.TmpDir, "ingest-*")
 	if err != nil {
 		return nil, 0, fmt.Errorf("ingest: temporary file: %w", err)
 	}
 	src.cleanup = append(src.cleanup, func() {
-		f.Close()
-		os.Remove(f.Name())
+		tmp.Close()
+		os.Remove(tmp.Name())
 	})
-	n, err := io.Copy(f, src.r)
+	n, err := io.Copy(tmp, src.r)
 	if err != nil {
 		return nil, 0, err
 	}
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
+	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return nil, 0, err
 	}
-	return f, n, nil
+	return tmp, n, nil
 }
 
 // cleanName makes a member name a relative slash path that cannot climb
