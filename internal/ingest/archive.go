@@ -46,11 +46,18 @@ func (w *walk) zipLike(d *Document, src *source, children *func() error) error {
 	if err != nil {
 		return err
 	}
-	switch d.Type {
-	case TypeDOCX:
-		return w.docx(d, zr)
-	case TypeODT:
+	main := map[string]string{TypeDOCX: "word/document.xml", TypeODT: "content.xml"}[d.Type]
+	if main != "" && hasMember(zr, main) {
+		if d.Type == TypeDOCX {
+			return w.docx(d, zr)
+		}
 		return w.odt(d, zr)
+	}
+	if main != "" {
+		// Named or sniffed as an office file but not one: its members are
+		// still worth reading.
+		d.Warnings = append(d.Warnings, "this looks like a "+strings.ToUpper(d.Type)+" file but has no "+main+"; it is read as a zip")
+		d.Type = TypeZip
 	}
 	d.Steps = append(d.Steps, stepZip)
 	d.Fields["members"] = fmt.Sprint(len(zr.File))
@@ -67,6 +74,15 @@ func (w *walk) zipLike(d *Document, src *source, children *func() error) error {
 		return nil
 	}
 	return nil
+}
+
+func hasMember(zr *zip.Reader, name string) bool {
+	for _, f := range zr.File {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
 }
 
 func (w *walk) zipMember(d *Document, f *zip.File, name string) error {

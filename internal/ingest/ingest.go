@@ -50,7 +50,7 @@ type Document struct {
 	Parent   string            // Path of the containing document, "" for the root
 	Depth    int               // 0 for the root
 	Type     string            // format, one of the Type* constants
-	Size     int64             // expanded bytes read, or -1 if not read
+	Size     int64             // bytes: as its container or the input declared, else as read
 	Fields   map[string]string // metadata: title, author, from, subject, charset…
 	Pages    []Page
 	Steps    []Step   // the chain of custody, in order

@@ -227,7 +227,11 @@ func (w *walk) email(d *Document, src *source, children *func() error) error {
 			if p.err != nil {
 				return fail(KindCorrupt, d.Path, p.err, "the message's MIME structure is damaged")
 			}
-			if err := w.child(d, partName(p, i), &source{r: p.body, size: -1}); err != nil {
+			src := &source{r: p.body, size: -1}
+			if p.mediaType == "message/rfc822" {
+				src.hint = TypeEmail
+			}
+			if err := w.child(d, partName(p, i), src); err != nil {
 				return err
 			}
 			for {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"io"
 	"mime/quotedprintable"
 	"strings"
 	"testing"
@@ -29,7 +30,8 @@ func qp(s string) string {
 // forwarded message.
 func message(t *testing.T, subject string) string {
 	inner := makeZip(t, member{name: "список.txt", body: []byte("Сидоров, Кузнецова"), utf8: true})
-	fwd := "From: a@example.org\r\nSubject: fwd\r\n\r\nпересланное письмо\r\n"
+	// Only one header every message has: the part's type says what it is.
+	fwd := "Subject: fwd\r\nX-Mailer: Bat\r\n\r\nпересланное письмо\r\n"
 	return "From: " + encWord(t, charset.KOI8R, "Иван Петров") + " <ivan@example.org>\r\n" +
 		"To: editor@example.org\r\n" +
 		"Subject: " + encWord(t, charset.Windows1251, subject) + "\r\n" +
@@ -216,6 +218,42 @@ func FuzzEmail(f *testing.F) {
 		docs := check([]byte("From: a@example.org\r\nSubject: s\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n\r\n" + base64.StdEncoding.EncodeToString([]byte(body)) + "\r\n"))
 		if docs[0].Err != nil || allText(docs[0]) != body {
 			t.Fatalf("body %q read as %q (%v)", body, allText(docs[0]), docs[0].Err)
+		}
+	})
+}
+
+// FuzzMbox checks the mailbox splitter: messages whose lines may start
+// with "From " (quoted as ">From ") come back one per separator, exactly.
+func FuzzMbox(f *testing.F) {
+	f.Add("hello\nFrom the start\n", ">quoted\nline")
+	f.Add("", "x")
+	f.Fuzz(func(t *testing.T, a, b string) {
+		var box strings.Builder
+		var want []string
+		for _, m := range []string{a, b} {
+			var lines []string
+			for _, l := range strings.Split(m, "\n") {
+				if strings.HasPrefix(strings.TrimLeft(l, ">"), "From ") {
+					l = ">" + l // as an mboxrd writer quotes
+				}
+				lines = append(lines, l)
+			}
+			box.WriteString("From sender Sun Mar 12 10:00:00 1989\n" + strings.Join(lines, "\n") + "\n")
+			want = append(want, m+"\n")
+		}
+		mr := newMboxReader(strings.NewReader(box.String()))
+		for i := range want {
+			r, ok, err := mr.next()
+			if err != nil || !ok {
+				t.Fatalf("message %d: %v %v", i, ok, err)
+			}
+			got, err := io.ReadAll(r)
+			if err != nil || string(got) != want[i] {
+				t.Fatalf("message %d = %q, want %q", i, got, want[i])
+			}
+		}
+		if _, ok, _ := mr.next(); ok {
+			t.Fatal("a third message")
 		}
 	})
 }

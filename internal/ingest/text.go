@@ -146,7 +146,9 @@ func htmlText(r io.Reader, maxText int64) (string, *textOut, error) {
 				line, space = false, false
 			}
 		case xhtml.TextToken:
-			t := string(z.Text())
+			// Valid already when it came through a decoder; not when a
+			// caller hands raw bytes.
+			t := strings.ToValidUTF8(string(z.Text()), "\uFFFD")
 			if inTitle && title.Len() < 4096 {
 				title.WriteString(t)
 				continue

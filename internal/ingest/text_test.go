@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 
 	"confide/internal/ingest/charset"
 )
@@ -113,4 +115,34 @@ func TestMarkdown(t *testing.T) {
 	if strings.ContainsAny(got, "*#[]`") || strings.Contains(got, "example.org") {
 		t.Errorf("markup left in %q", got)
 	}
+}
+
+// FuzzHTMLText checks that what is inside scripts and styles never
+// reaches the text, that the text is valid UTF-8 within the limit, and
+// that plain words in a paragraph come back.
+func FuzzHTMLText(f *testing.F) {
+	f.Add("<p>привет <b>мир</b></p>", "секрет", "слова")
+	f.Add("<scr<script>ipt>", "x", "y")
+	f.Fuzz(func(t *testing.T, page, secret, words string) {
+		const limit = 1 << 12
+		_, body, err := htmlText(strings.NewReader(page), limit)
+		if err == nil && (!utf8.ValidString(body.String()) || body.Len() > limit) {
+			t.Fatalf("text %q", body.String())
+		}
+		secret = strings.Map(func(r rune) rune {
+			if unicode.IsLetter(r) {
+				return r
+			}
+			return -1
+		}, secret)
+		words = strings.Join(strings.FieldsFunc(words, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }), " ")
+		if len(secret) < 3 || words == "" || strings.Contains(words, secret) {
+			return
+		}
+		doc := "<html><head><title>t</title><style>." + secret + "{}</style></head><body><script>var " + secret + ";</script><p>" + words + "</p><noscript>" + secret + "</noscript></body></html>"
+		_, body, err = htmlText(strings.NewReader(doc), 1<<20)
+		if err != nil || strings.Contains(body.String(), secret) || strings.TrimSpace(body.String()) != words {
+			t.Fatalf("text %q from %q (%v)", body.String(), doc, err)
+		}
+	})
 }

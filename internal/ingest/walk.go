@@ -34,6 +34,9 @@ type source struct {
 	// compressed reports the bytes of the member inside its archive read
 	// so far, for the ratio check; nil if not compressed or unknown.
 	compressed func() int64
+	// hint is the type a container declares for the member (an email's
+	// message/rfc822 part), used when the bytes only look like text.
+	hint string
 	// cleanup runs when the document and its children are done.
 	cleanup []func()
 }
@@ -64,12 +67,13 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 	br := bufio.NewReaderSize(m, 64<<10)
 	head, _ := br.Peek(sniffLen)
 	d.Type = sniff(head, src.name)
+	if d.Type == TypeText && src.hint != "" {
+		d.Type = src.hint
+	}
 	src.r = br
 	var children func() error
 	err := w.read(d, src, head, &children)
-	if m.n > 0 || err == nil {
-		d.Size = m.n
-	}
+	d.Size = max(m.n, src.size)
 	if err != nil {
 		var stop *treeStop
 		if errors.As(err, &stop) || errors.Is(err, w.ctx.Err()) && w.ctx.Err() != nil {
