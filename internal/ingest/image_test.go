@@ -4,11 +4,17 @@ import (
 	"bytes"
 	"encoding/binary"
 	"hash/crc32"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"confide/internal/ingest/ocr"
+	"confide/internal/ingest/tool"
 )
 
 func ocrOpts(lang string) ocr.Options        { return ocr.Options{Lang: lang} }
@@ -119,4 +125,55 @@ func FuzzTIFFPages(f *testing.F) {
 			t.Fatalf("built header read as %v, %v", pages, err)
 		}
 	})
+}
+
+// TestOCRProcessesAreBounded runs many OCR extractions at once through a
+// tesseract stand-in that counts how many copies of it run together: never
+// more than tool.Slots(), whatever the callers do.
+func TestOCRProcessesAreBounded(t *testing.T) {
+	real, err := exec.LookPath("tesseract")
+	if err != nil {
+		t.Skip("no tesseract")
+	}
+	bin, runs := t.TempDir(), t.TempDir()
+	shim := `#!/bin/sh
+case "$*" in *stdout*)
+  touch "` + runs + `/$$"
+  n=$(ls "` + runs + `" | wc -l)
+  echo "$n" >> "` + runs + `.peak"
+  sleep 0.3
+  rm -f "` + runs + `/$$";;
+esac
+exec "` + real + `" "$@"
+`
+	if err := os.WriteFile(filepath.Join(bin, "tesseract"), []byte(shim), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	e := newTest(t, Options{})
+	png := readFixture(t, "ru.png")
+	var wg sync.WaitGroup
+	for range 4 * tool.Slots() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			docs, err := extract(t, e, "scan.png", png)
+			if err != nil || docs[0].Err != nil || !strings.Contains(allText(docs[0]), "Протокол") {
+				t.Errorf("OCR through the stand-in: %v %+v", err, docs)
+			}
+		}()
+	}
+	wg.Wait()
+	b, _ := os.ReadFile(runs + ".peak")
+	os.Remove(runs + ".peak")
+	peak, calls := 0, 0
+	for _, l := range strings.Fields(string(b)) {
+		n, _ := strconv.Atoi(l)
+		peak = max(peak, n)
+		calls++
+	}
+	if calls != 4*tool.Slots() || peak < 1 || peak > tool.Slots() {
+		t.Errorf("%d OCR runs, at most %d at once; the bound is %d", calls, peak, tool.Slots())
+	}
+	t.Logf("%d OCR runs, at most %d at once (bound %d)", calls, peak, tool.Slots())
 }

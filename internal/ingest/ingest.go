@@ -3,29 +3,44 @@
 // email's attachments) as child documents, each with the chain of tools
 // that produced it.
 //
+// Formats: plain text (UTF-8, Windows-1251, KOI8-R, CP866, detected),
+// HTML, Markdown, RTF, DOCX, ODT, PDF (text layer by pdftotext; pages
+// without one are rendered by pdftoppm at 300 dpi and OCRed), PNG, JPEG
+// and TIFF (OCR by tesseract), email (.eml) and mbox, zip (legacy CP866
+// and KOI8-R names decoded), tar, gzip and 7z (through the optional 7z
+// program). Types are sniffed from the bytes, the name only breaking ties.
+//
 // Contract:
 //
 //   - Memory is bounded by the limits, not by the input: inputs are read as
 //     streams; children are handed to the caller one at a time, as they are
-//     reached, so a 100,000-member zip or mbox is never held whole. The
+//     reached, so a 100,000-member tar or mbox is never held whole (a zip's
+//     or a 7z's table of contents is, up to Limits.MaxMembers entries). The
 //     text kept per document is capped (Limits.MaxText); past it the text
-//     is cut and the document says so.
+//     is cut and the document's Warnings say so.
+//   - Order: each document is yielded before its children, depth first. An
+//     email is yielded once its text is read and before its first
+//     attachment; a text part that comes after an attachment is a child.
 //   - Every costly step is bounded: expanded bytes per file and per tree,
 //     compression ratio, nesting depth, member count, image pixels (checked
-//     from the header, before any decoding), PDF pages, and OCR time per
-//     page. External programs (poppler, tesseract, 7z) run through package
-//     tool: at most one per core in the whole process, whatever the number
-//     of callers.
+//     from the header, before any decoding; for PDF pages, from the page
+//     size before rendering), PDF and TIFF pages, and OCR time per page.
+//     External programs (poppler, tesseract, 7z) run through package tool:
+//     at most one per core in the whole process, whatever the number of
+//     callers, and never while a child is being read.
 //   - Bad input is never a crash and never silently lost: a document that
 //     cannot be read is still yielded, with Err set to a *Failure whose
 //     Reason is a human sentence ("PDF is encrypted", "OCR timed out on
-//     page 12"); its siblings go on. Only the tree-wide limits, the
-//     context and the caller's own error stop a walk.
+//     page 12"); its siblings go on, and whatever was read before the
+//     failure (the pages before a timeout) is kept. Only the tree-wide
+//     limits, the context and the caller's own error stop a walk.
 //   - Temporary files (a stream that a tool or a zip reader needs whole)
 //     are created only in Options.TmpDir, never os.TempDir(), mode 0600,
-//     named "ingest-*", and deleted as soon as the step that needed them
-//     ends; RemoveLeftovers clears what a crash left. External programs get
-//     that folder as TMPDIR and working directory. Nothing else is written.
+//     named "ingest-*", and deleted as soon as the document that needed
+//     them is done; RemoveLeftovers clears what a crash left. External
+//     programs get that folder as TMPDIR and working directory; rendered
+//     PDF pages go to tesseract through a pipe, not the disk. Nothing else
+//     is written.
 //   - Links inside archives are never followed; member paths are cleaned
 //     so that no name climbs out of its parent.
 package ingest
@@ -38,7 +53,6 @@ import (
 	"iter"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"confide/internal/ingest/ocr"
@@ -205,10 +219,9 @@ func (e *Extractor) Extract(ctx context.Context, in Input, yield func(*Document)
 		}
 		return nil
 	}
-	name := filepath.ToSlash(in.Name)
-	name = strings.TrimLeft(name, "/")
-	if name == "" {
-		name = "input"
+	name := "input"
+	if in.Name != "" {
+		name = cleanName(filepath.ToSlash(in.Name))
 	}
 	src := &source{name: name, r: in.R, size: in.Size}
 	if f, ok := in.R.(*os.File); ok {

@@ -102,7 +102,7 @@ func (w *walk) pdf(d *Document, src *source) error {
 		if n <= len(texts) {
 			pg.Text = strings.TrimRight(texts[n-1], " \n")
 		}
-		if letters(pg.Text) < w.o.MinLetters && !w.o.NoOCR && !pw.cut {
+		if !usable(pg.Text, w.o.MinLetters) && !w.o.NoOCR && !pw.cut {
 			sz := sizes[n]
 			px := (sz[0] / 72 * 300) * (sz[1] / 72 * 300)
 			switch {
@@ -218,12 +218,18 @@ func (p *pageWriter) pages() []string {
 	return p.done
 }
 
-func letters(s string) int {
-	n := 0
+// usable says whether a text layer is worth keeping: enough letters, and
+// not mostly the replacement characters and controls that fonts without a
+// Unicode map give.
+func usable(s string, minLetters int) bool {
+	letters, junk := 0, 0
 	for _, r := range s {
-		if unicode.IsLetter(r) {
-			n++
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case r == unicode.ReplacementChar || unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r':
+			junk++
 		}
 	}
-	return n
+	return letters >= minLetters && junk*4 < letters
 }
