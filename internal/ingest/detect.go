@@ -73,7 +73,7 @@ func sniff(head []byte, name string) string {
 		return TypeUnknown
 	}
 	switch {
-	case bytes.HasPrefix(head, []byte("From ")) || ext == ".mbox":
+	case ext == ".mbox" || looksLikeMbox(head):
 		return TypeMbox
 	case ext == ".eml" || looksLikeEmail(head):
 		return TypeEmail
@@ -97,6 +97,19 @@ func isBinary(head []byte) bool {
 		}
 	}
 	return bad*20 > len(head)
+}
+
+// looksLikeMbox wants a "From " separator line followed by a header.
+func looksLikeMbox(head []byte) bool {
+	if !bytes.HasPrefix(head, []byte("From ")) {
+		return false
+	}
+	_, rest, ok := bytes.Cut(head, []byte("\n"))
+	if !ok {
+		return false
+	}
+	k, _, ok := bytes.Cut(rest, []byte(":"))
+	return ok && len(k) > 0 && !bytes.ContainsAny(k, " \t\r\n")
 }
 
 func looksLikeHTML(head []byte) bool {

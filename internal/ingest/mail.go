@@ -157,10 +157,11 @@ func partName(p mailPart, i int) string {
 	return fmt.Sprintf("part-%d%s", i, ext)
 }
 
-// isBody tells the message's own text from its attachments.
+// isBody tells the message's own text from its attachments: a text part
+// neither marked as an attachment nor named as a file.
 func isBody(p mailPart) bool {
-	disp, _, _ := mime.ParseMediaType(p.header.Get("Content-Disposition"))
-	return (p.mediaType == "text/plain" || p.mediaType == "text/html") && disp != "attachment"
+	disp, dp, _ := mime.ParseMediaType(p.header.Get("Content-Disposition"))
+	return (p.mediaType == "text/plain" || p.mediaType == "text/html") && disp != "attachment" && dp["filename"] == "" && p.params["name"] == ""
 }
 
 // email reads a message: headers as fields, its text as the page, its
@@ -250,14 +251,40 @@ func (w *walk) email(d *Document, src *source, children *func() error) error {
 	return nil
 }
 
-// partText decodes a text part's charset and, for HTML, its markup.
+// lenient ends a stream at its first damage (bad base64, a cut-off
+// part) instead of failing, so that the text before it is kept.
+type lenient struct {
+	r      io.Reader
+	broken error
+}
+
+func (l *lenient) Read(p []byte) (int, error) {
+	if l.broken != nil {
+		return 0, io.EOF
+	}
+	n, err := l.r.Read(p)
+	var f *Failure
+	var t *treeStop
+	if err != nil && err != io.EOF && !errors.As(err, &f) && !errors.As(err, &t) {
+		l.broken = err
+		err = io.EOF
+	}
+	return n, err
+}
+
+// partText decodes a text part's charset and, for HTML, its markup. Text
+// damaged part-way is kept up to the damage, with a warning.
 func (w *walk) partText(d *Document, p mailPart) (string, error) {
-	r := p.body
-	if cs := p.params["charset"]; cs != "" {
-		if enc, ok := charset.Lookup(cs); ok {
-			r = enc.NewDecoder().Reader(r)
-			d.Fields["charset"] = strings.ToLower(cs)
+	lr := &lenient{r: p.body}
+	defer func() {
+		if lr.broken != nil {
+			d.Warnings = append(d.Warnings, "the message's text is damaged or cut short; what came before the damage is kept")
 		}
+	}()
+	var r io.Reader = lr
+	if enc, ok := charset.Lookup(p.params["charset"]); ok && p.params["charset"] != "" {
+		r = enc.NewDecoder().Reader(r)
+		d.Fields["charset"] = strings.ToLower(p.params["charset"])
 	} else {
 		br := bufio.NewReader(r)
 		head, _ := br.Peek(sniffLen)

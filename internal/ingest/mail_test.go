@@ -257,3 +257,34 @@ func FuzzMbox(f *testing.F) {
 		}
 	})
 }
+
+func TestEmailBodyDamageKeepsTheText(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true})
+	good := base64.StdEncoding.EncodeToString([]byte(letter))
+	for name, msg := range map[string]string{
+		"bad base64":      "From: a@example.org\r\nSubject: s\r\nContent-Transfer-Encoding: base64\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n" + good + "\r\n====QUJD\r\n",
+		"unknown charset": "From: a@example.org\r\nSubject: s\r\nContent-Type: text/plain; charset=x-made-up\r\n\r\n" + enc(t, charset.KOI8R, letter) + "\r\n",
+	} {
+		d := one(t, e, "m.eml", []byte(msg))
+		if allText(d) != letter {
+			t.Errorf("%s: text %q", name, allText(d))
+		}
+		if name == "bad base64" && len(d.Warnings) != 1 {
+			t.Errorf("%s: warnings %q", name, d.Warnings)
+		}
+	}
+}
+
+func TestMboxSniffing(t *testing.T) {
+	for _, c := range []struct {
+		head string
+		want string
+	}{
+		{"From ivan@example.org Sun Mar 12 10:00:00 1989\nSubject: x\n", TypeMbox},
+		{"From here on the report covers 1989.\nIt is long.\n", TypeText},
+	} {
+		if got := sniff([]byte(c.head), "file"); got != c.want {
+			t.Errorf("sniff(%q) = %s, want %s", c.head, got, c.want)
+		}
+	}
+}

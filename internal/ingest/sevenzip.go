@@ -118,7 +118,7 @@ func (w *walk) sevenMember(d *Document, archive *os.File, e sevenEntry, name str
 			return w.ctx.Err()
 		}
 		p := d.Path + "/" + name
-		return w.refused(d, p, sevenFailure(p, err).(*Failure))
+		return w.refused(d, p, asFailure(p, sevenFailure(p, err)))
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
 		return err

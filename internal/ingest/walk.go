@@ -76,7 +76,7 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 	d.Size = max(m.n, src.size)
 	if err != nil {
 		var stop *treeStop
-		if errors.As(err, &stop) || errors.Is(err, w.ctx.Err()) && w.ctx.Err() != nil {
+		if errors.As(err, &stop) || errors.Is(err, errYield) || w.ctx.Err() != nil {
 			return err
 		}
 		d.Err = asFailure(p, err)

@@ -58,10 +58,12 @@ var ErrTimeout = errors.New("ocr: timed out")
 
 var langRe = regexp.MustCompile(`^[a-z][a-z_]*(\+[a-z][a-z_]*)*$`)
 
-// Languages lists the installed tesseract languages, asked once.
+// Languages lists the installed tesseract languages, asked once. Like a
+// version query, this quick question runs outside the slots: it may be
+// asked by a caller that already holds one.
 var Languages = sync.OnceValues(func() ([]string, error) {
 	var out bytes.Buffer
-	if err := tool.Run(context.Background(), tool.Cmd{Name: "tesseract", Args: []string{"--list-langs"}, Stdout: &out}); err != nil {
+	if err := tool.RunHeld(context.Background(), tool.Cmd{Name: "tesseract", Args: []string{"--list-langs"}, Stdout: &out}); err != nil {
 		return nil, fmt.Errorf("ocr: %w", err)
 	}
 	var langs []string
