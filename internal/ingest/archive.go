@@ -46,17 +46,13 @@ func (w *walk) zipLike(d *Document, src *source, children *func() error) error {
 	if err != nil {
 		return err
 	}
-	main := map[string]string{TypeDOCX: "word/document.xml", TypeODT: "content.xml"}[d.Type]
-	if main != "" && hasMember(zr, main) {
-		if d.Type == TypeDOCX {
-			return w.docx(d, zr)
+	if f, ok := officeFormats[d.Type]; ok {
+		if hasMember(zr, f.main) {
+			return w.office(d, zr, f)
 		}
-		return w.odt(d, zr)
-	}
-	if main != "" {
 		// Named or sniffed as an office file but not one: its members are
 		// still worth reading.
-		d.Warnings = append(d.Warnings, "this looks like a "+strings.ToUpper(d.Type)+" file but has no "+main+"; it is read as a zip")
+		d.Warnings = append(d.Warnings, "this looks like a "+strings.ToUpper(d.Type)+" file but has no "+f.main+"; it is read as a zip")
 		d.Type = TypeZip
 	}
 	d.Steps = append(d.Steps, stepZip)

@@ -126,29 +126,21 @@ var DefaultLimits = Limits{
 
 func (l Limits) withDefaults() Limits {
 	d := DefaultLimits
-	if l.MaxTotal > 0 {
-		d.MaxTotal = l.MaxTotal
+	return Limits{
+		MaxTotal:   orDefault(l.MaxTotal, d.MaxTotal),
+		MaxFile:    orDefault(l.MaxFile, d.MaxFile),
+		MaxText:    orDefault(l.MaxText, d.MaxText),
+		MaxDepth:   orDefault(l.MaxDepth, d.MaxDepth),
+		MaxRatio:   orDefault(l.MaxRatio, d.MaxRatio),
+		MaxMembers: orDefault(l.MaxMembers, d.MaxMembers),
+		MaxPixels:  orDefault(l.MaxPixels, d.MaxPixels),
+		MaxPages:   orDefault(l.MaxPages, d.MaxPages),
 	}
-	if l.MaxFile > 0 {
-		d.MaxFile = l.MaxFile
-	}
-	if l.MaxText > 0 {
-		d.MaxText = l.MaxText
-	}
-	if l.MaxDepth > 0 {
-		d.MaxDepth = l.MaxDepth
-	}
-	if l.MaxRatio > 0 {
-		d.MaxRatio = l.MaxRatio
-	}
-	if l.MaxMembers > 0 {
-		d.MaxMembers = l.MaxMembers
-	}
-	if l.MaxPixels > 0 {
-		d.MaxPixels = l.MaxPixels
-	}
-	if l.MaxPages > 0 {
-		d.MaxPages = l.MaxPages
+}
+
+func orDefault[T int | int64](v, d T) T {
+	if v > 0 {
+		return v
 	}
 	return d
 }

@@ -43,40 +43,35 @@ func (w *walk) part(zr *zip.Reader, d *Document, name string) (io.ReadCloser, er
 	return nil, nil
 }
 
-func (w *walk) docx(d *Document, zr *zip.Reader) error {
-	d.Steps = append(d.Steps, stepDOCX)
-	rc, err := w.part(zr, d, "word/document.xml")
-	if err != nil {
-		return err
-	}
-	if rc == nil {
-		return fail(KindCorrupt, d.Path, nil, "not a Word document: word/document.xml is missing")
-	}
-	defer rc.Close()
-	text, cut, err := DocxText(rc, w.lim.MaxText)
-	if err != nil {
-		return fail(KindCorrupt, d.Path, err, "the Word document's text is damaged")
-	}
-	w.officeMeta(d, zr, "docProps/core.xml")
-	setPages(d, text, cut, w.lim.MaxText)
-	return nil
+// officeFormat is what differs between DOCX and ODT.
+type officeFormat struct {
+	step       Step
+	main, meta string // the parts holding the text and the metadata
+	what       string // for reasons: "Word document"
+	read       func(io.Reader, int64) (string, bool, error)
 }
 
-func (w *walk) odt(d *Document, zr *zip.Reader) error {
-	d.Steps = append(d.Steps, stepODT)
-	rc, err := w.part(zr, d, "content.xml")
+var officeFormats = map[string]officeFormat{
+	TypeDOCX: {stepDOCX, "word/document.xml", "docProps/core.xml", "Word document", DocxText},
+	TypeODT:  {stepODT, "content.xml", "meta.xml", "OpenDocument text", ODTText},
+}
+
+// office reads a DOCX or ODT: the main part's paragraphs, then metadata.
+func (w *walk) office(d *Document, zr *zip.Reader, f officeFormat) error {
+	d.Steps = append(d.Steps, f.step)
+	rc, err := w.part(zr, d, f.main)
 	if err != nil {
 		return err
 	}
 	if rc == nil {
-		return fail(KindCorrupt, d.Path, nil, "not an OpenDocument text: content.xml is missing")
+		return fail(KindCorrupt, d.Path, nil, "not a %s: %s is missing", f.what, f.main)
 	}
 	defer rc.Close()
-	text, cut, err := ODTText(rc, w.lim.MaxText)
+	text, cut, err := f.read(rc, w.lim.MaxText)
 	if err != nil {
-		return fail(KindCorrupt, d.Path, err, "the OpenDocument text is damaged")
+		return fail(KindCorrupt, d.Path, err, "the %s's text is damaged", f.what)
 	}
-	w.officeMeta(d, zr, "meta.xml")
+	w.officeMeta(d, zr, f.meta)
 	setPages(d, text, cut, w.lim.MaxText)
 	return nil
 }
@@ -151,22 +146,11 @@ func (o *textOut) add(s string) {
 // one line per paragraph, tabs and breaks kept, page breaks as form feeds.
 // It keeps at most max bytes, and says whether it cut.
 func DocxText(r io.Reader, max int64) (string, bool, error) {
-	dec := xml.NewDecoder(r)
 	out := &textOut{max: max}
 	inText, inBody := false, false
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return "", false, err
-		}
+	err := xmlTokens(r, nsW, func(tok xml.Token) {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Space != nsW {
-				continue
-			}
 			switch t.Name.Local {
 			case "body":
 				inBody = true
@@ -182,9 +166,6 @@ func DocxText(r io.Reader, max int64) (string, bool, error) {
 				}
 			}
 		case xml.EndElement:
-			if t.Name.Space != nsW {
-				continue
-			}
 			switch t.Name.Local {
 			case "t":
 				inText = false
@@ -198,6 +179,9 @@ func DocxText(r io.Reader, max int64) (string, bool, error) {
 				out.add(string(t))
 			}
 		}
+	})
+	if err != nil {
+		return "", false, err
 	}
 	return strings.TrimRight(out.String(), "\n"), out.cut, nil
 }
@@ -205,22 +189,11 @@ func DocxText(r io.Reader, max int64) (string, bool, error) {
 // ODTText reads the paragraphs and headings of an ODT's content.xml in
 // order, one line each; text:s, text:tab and text:line-break are kept.
 func ODTText(r io.Reader, max int64) (string, bool, error) {
-	dec := xml.NewDecoder(r)
 	out := &textOut{max: max}
 	depth := 0 // inside text:p or text:h
-	for {
-		tok, err := dec.Token()
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return "", false, err
-		}
+	err := xmlTokens(r, nsText, func(tok xml.Token) {
 		switch t := tok.(type) {
 		case xml.StartElement:
-			if t.Name.Space != nsText {
-				continue
-			}
 			switch t.Name.Local {
 			case "p", "h":
 				depth++
@@ -236,7 +209,7 @@ func ODTText(r io.Reader, max int64) (string, bool, error) {
 				out.add("\n")
 			}
 		case xml.EndElement:
-			if t.Name.Space == nsText && (t.Name.Local == "p" || t.Name.Local == "h") {
+			if t.Name.Local == "p" || t.Name.Local == "h" {
 				depth--
 				if depth == 0 {
 					out.add("\n")
@@ -247,8 +220,38 @@ func ODTText(r io.Reader, max int64) (string, bool, error) {
 				out.add(string(t))
 			}
 		}
+	})
+	if err != nil {
+		return "", false, err
 	}
 	return strings.TrimRight(out.String(), "\n"), out.cut, nil
+}
+
+// xmlTokens calls fn with every element of namespace space, start and end,
+// and all character data of r, in order, until the end or an error.
+func xmlTokens(r io.Reader, space string, fn func(xml.Token)) error {
+	dec := xml.NewDecoder(r)
+	for {
+		tok, err := dec.Token()
+		if errors.Is(err, io.EOF) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if t.Name.Space == space {
+				fn(t)
+			}
+		case xml.EndElement:
+			if t.Name.Space == space {
+				fn(t)
+			}
+		case xml.CharData:
+			fn(t)
+		}
+	}
 }
 
 func attr(e xml.StartElement, space, local string) string {
