@@ -81,6 +81,8 @@ func TestZipMembersAndLegacyNames(t *testing.T) {
 		}
 		if d := got["letters.zip/1989/письмо председателю.txt"]; d == nil || allText(d) != letter || d.Parent != "letters.zip" || d.Depth != 1 {
 			t.Errorf("%s: paths %v", cs, keys(got))
+		} else if len(d.Steps) != 2 || d.Steps[0].String() != "confide ingest/zip v1" || d.Steps[0].Action != "extracted from letters.zip" || d.Steps[1].String() != "confide ingest/text v1" {
+			t.Errorf("%s: chain of custody %+v", cs, d.Steps)
 		}
 		if d := got["letters.zip/inner.zip/deep/заметка.txt"]; d == nil || allText(d) != "вложенный текст" || d.Depth != 2 {
 			t.Errorf("%s: nested zip: %v", cs, keys(got))

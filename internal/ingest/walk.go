@@ -34,6 +34,8 @@ type source struct {
 	// compressed reports the bytes of the member inside its archive read
 	// so far, for the ratio check; nil if not compressed or unknown.
 	compressed func() int64
+	// via is the step that took this member out of its container.
+	via *Step
 	// hint is the type a container declares for the member (an email's
 	// message/rfc822 part), used when the bytes only look like text.
 	hint string
@@ -59,6 +61,9 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 		}
 	}()
 	d := &Document{Path: p, Parent: parent, Depth: depth, Size: -1, Fields: map[string]string{}}
+	if src.via != nil {
+		d.Steps = append(d.Steps, *src.via)
+	}
 	if depth > w.lim.MaxDepth {
 		d.Err = fail(KindTooDeep, p, nil, "nested more than %d containers deep", w.lim.MaxDepth)
 		return w.yield(d)
@@ -112,6 +117,13 @@ var errYield = errors.New("ingest: stopped by the caller")
 // container, cleaned.
 func (w *walk) child(parent *Document, name string, src *source) error {
 	src.name = path.Base(name)
+	if len(parent.Steps) > 0 {
+		// Each document's chain of custody starts with how it was taken
+		// out of its container, so it reads whole on its own.
+		via := parent.Steps[len(parent.Steps)-1]
+		via.Action = "extracted from " + parent.Path
+		src.via = &via
+	}
 	return w.document(src, parent.Path+"/"+name, parent.Path, parent.Depth+1)
 }
 

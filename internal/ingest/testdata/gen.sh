@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Makes the image fixtures of the ingest tests with ImageMagick (Debian's
-# imagemagick) and the DejaVu fonts. The outputs are committed, so the
+# Makes the fixtures of the ingest tests with real tools: ImageMagick and
+# Ghostscript (Debian's imagemagick), pango-view (pango1.0-tools), pandoc,
+# Info-ZIP's zip, and the DejaVu fonts. The outputs are committed, so the
 # tests themselves need only tesseract and poppler; run this again only to
 # change them.
 set -euo pipefail
@@ -16,3 +17,31 @@ convert ru.png en.png -compress lzw pages.tif
 # A PDF that needs a password to open, made by Ghostscript's pdfwrite.
 printf '%%!PS\n/Helvetica findfont 14 scalefont setfont 72 720 moveto (A secret page) show showpage\n' |
   gs -q -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -sOwnerPassword=owner -sUserPassword=user -dEncryptionR=3 -dKeyLength=128 -sOutputFile=encrypted.pdf -
+
+# A PDF whose text layer is Cyrillic, as cairo writes it (subset fonts with
+# a ToUnicode map).
+printf 'Протокол заседания комиссии\nПрисутствовали все члены комиссии, кроме Сидорова.\n' >ru-text.txt
+pango-view --no-display --font="DejaVu Sans 14" --output=ru-text.pdf ru-text.txt
+rm ru-text.txt
+
+# DOCX and ODT as pandoc writes them, with metadata, a heading, a table.
+md=$'---\ntitle: Протокол заседания\nauthor: Кузнецова\n---\n\n# Повестка дня\n\nПрисутствовали все члены комиссии, кроме Сидорова.\n\n| Фамилия | Голос |\n|---|---|\n| Петров | за |\n'
+printf '%s' "$md" | pandoc -f markdown -t docx -o ru.docx
+printf '%s' "$md" | pandoc -f markdown -t odt -o ru.odt
+
+# Zips as DOS and old Unix archivers wrote them: Info-ZIP storing the raw
+# bytes of CP866 and KOI8-R file names, without the UTF-8 flag.
+tmp=$(mktemp -d)
+python3 - "$tmp" <<'PY'
+import os, sys
+for cs, top in [("cp866", "cp866"), ("koi8_r", "koi8r")]:
+    d = os.path.join(sys.argv[1].encode(), top.encode(), "письма".encode(cs))
+    os.makedirs(d)
+    with open(os.path.join(d, "письмо председателю.txt".encode(cs)), "wb") as f:
+        f.write("Дорогой Иван Петрович! Пишу вам из Ленинграда.\n".encode(cs))
+PY
+for cs in cp866 koi8r; do
+  rm -f "legacy-$cs.zip"
+  (cd "$tmp/$cs" && LC_ALL=C zip -q -r -X - .) >"legacy-$cs.zip"
+done
+rm -rf "$tmp"
