@@ -155,12 +155,36 @@ func TestZipBombTruncatedAndLimits(t *testing.T) {
 	last := docs[len(docs)-1]
 	wantFailure(t, last, KindTooDeep, "nested more than 2")
 
+	perFile := newTest(t, Options{NoOCR: true, Limits: Limits{MaxFile: 1000, MaxRatio: 1 << 20}})
+	tg := makeTar(t, false, &tar.Header{Name: strings.Repeat("x", 3000), Typeflag: tar.TypeReg}, &tar.Header{Name: "small", Typeflag: tar.TypeReg})
+	docs, err = extract(t, perFile, "files.tar", tg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = byPath(docs)
+	wantFailure(t, got["files.tar/"+strings.Repeat("x", 3000)], KindTooLarge, "past the limit of 1000 bytes")
+	if d := got["files.tar/small"]; d == nil || allText(d) != "small" {
+		t.Errorf("the small file after the large one: %v", keys(got))
+	}
+	// A stream of unknown size is cut where it passes the limit.
+	gz := gzipOf(t, bytes.Repeat([]byte("текст "), 1000))
+	docs, _ = extract(t, perFile, "big.txt.gz", gz)
+	wantFailure(t, docs[len(docs)-1], KindTooLarge, "expands past 1000 bytes")
+
 	total := newTest(t, Options{NoOCR: true, Limits: Limits{MaxTotal: 1 << 20, MaxRatio: 1 << 20}})
 	big := makeZip(t, member{name: "a.txt", body: bytes.Repeat([]byte("абв "), 200<<10), utf8: true}, member{name: "b.txt", body: bytes.Repeat([]byte("где "), 200<<10), utf8: true})
 	_, err = extract(t, total, "big.zip", big)
 	if !errors.As(err, &f) || f.Kind != KindTooLarge || !strings.Contains(f.Reason, "in all") {
 		t.Errorf("tree limit: %v", err)
 	}
+}
+
+func gzipOf(t *testing.T, b []byte) []byte {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
 }
 
 // lie rewrites a member's uncompressed size in both of its headers.

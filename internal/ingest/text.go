@@ -115,7 +115,7 @@ func htmlText(r io.Reader, maxText int64) (string, *textOut, error) {
 	line := false  // something written on the current line
 	space := false // whitespace seen since the last word
 	for {
-		switch z.Next() {
+		switch tt := z.Next(); tt {
 		case xhtml.ErrorToken:
 			if err := z.Err(); err != io.EOF {
 				return "", nil, err
@@ -126,7 +126,7 @@ func htmlText(r io.Reader, maxText int64) (string, *textOut, error) {
 			tag := string(name)
 			if tag == "title" {
 				inTitle = true
-			} else if skipTags[tag] && z.Token().Type != xhtml.SelfClosingTagToken {
+			} else if skipTags[tag] && tt != xhtml.SelfClosingTagToken {
 				skip++
 			}
 			if blockTags[tag] && line {

@@ -146,3 +146,10 @@ func FuzzHTMLText(f *testing.F) {
 		}
 	})
 }
+
+func TestHTMLSelfClosingSkipTag(t *testing.T) {
+	_, body, err := htmlText(strings.NewReader(`<p>before</p><svg/><p>after</p><script>hidden</script>`), 1<<20)
+	if err != nil || body.String() != "before\nafter\n" {
+		t.Errorf("text %q, %v", body.String(), err)
+	}
+}

@@ -70,7 +70,17 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 	}
 	m := w.meter(src, p)
 	br := bufio.NewReaderSize(m, 64<<10)
-	head, _ := br.Peek(sniffLen)
+	head, perr := br.Peek(sniffLen)
+	var stop *treeStop
+	var f *Failure
+	switch {
+	case errors.As(perr, &stop):
+		return perr
+	case errors.As(perr, &f):
+		// Over a limit within its first bytes: nothing to sniff.
+		d.Type, d.Size, d.Err = TypeUnknown, max(m.n, src.size), f
+		return w.yield(d)
+	}
 	d.Type = sniff(head, src.name)
 	if d.Type == TypeText && src.hint != "" {
 		d.Type = src.hint
@@ -80,7 +90,6 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 	err := w.read(d, src, head, &children)
 	d.Size = max(m.n, src.size)
 	if err != nil {
-		var stop *treeStop
 		if errors.As(err, &stop) || errors.Is(err, errYield) || w.ctx.Err() != nil {
 			return err
 		}
@@ -97,13 +106,12 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 	}
 	if children != nil && d.Err == nil {
 		if err := children(); err != nil {
-			var stop *treeStop
 			if errors.As(err, &stop) || w.ctx.Err() != nil || errors.Is(err, errYield) {
 				return err
 			}
 			// The container broke part-way: its members so far are
 			// yielded; record where it broke as a document of its own.
-			return w.yield(&Document{Path: p + "/…", Parent: p, Depth: depth + 1, Size: -1, Fields: map[string]string{}, Err: asFailure(p, err)})
+			return w.yield(&Document{Path: p + "/…", Parent: p, Depth: depth + 1, Type: TypeUnknown, Size: -1, Fields: map[string]string{}, Err: asFailure(p, err)})
 		}
 	}
 	return nil
