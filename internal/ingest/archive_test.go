@@ -421,3 +421,29 @@ func FuzzDecodeName(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSevenList checks the reader of `7z l -slt` listings: any text gives
+// at most the allowed entries, and a listing written from entries reads
+// back as those entries.
+func FuzzSevenList(f *testing.F) {
+	f.Add("Path = a\nSize = 3\nAttributes = A -rw-r--r--\n\nPath = d\nSize = 0\nAttributes = D drwxr-xr-x\n", "папка/письмо.txt", int64(12), true)
+	f.Fuzz(func(t *testing.T, listing, name string, size int64, enc bool) {
+		got, err := parseSevenList(strings.NewReader(listing), 3)
+		if err == nil && len(got) > 3 {
+			t.Fatalf("%d entries past the limit", len(got))
+		}
+		if strings.ContainsAny(name, "\r\n") || name == "" || size < 0 || strings.TrimSpace(name) != name {
+			return
+		}
+		flag := "-"
+		if enc {
+			flag = "+"
+		}
+		list := fmt.Sprintf("Path = %s\nSize = %d\nPacked Size = 1\nAttributes = A -rw-r--r--\nEncrypted = %s\n\nPath = dir\nSize = 0\nAttributes = D drwxr-xr-x\nEncrypted = -\n\nPath = link\nSize = 4\nAttributes = A lrwxrwxrwx\n", name, size, flag)
+		got, err = parseSevenList(strings.NewReader(list), 10)
+		want := []sevenEntry{{path: name, size: size, encrypted: enc}, {path: "dir", size: 0, dir: true}, {path: "link", size: 4, link: true}}
+		if err != nil || len(got) != 3 || got[0] != want[0] || got[1] != want[1] || got[2] != want[2] {
+			t.Fatalf("read %+v (%v), want %+v", got, err, want)
+		}
+	})
+}

@@ -60,11 +60,16 @@ import (
 
 // Document is one file of a tree: the root input or a member of it.
 type Document struct {
-	Path     string            // slash path from the root, e.g. "letters.zip/1989/note.txt"
-	Parent   string            // Path of the containing document, "" for the root
-	Depth    int               // 0 for the root
-	Type     string            // format, one of the Type* constants
-	Size     int64             // bytes: as its container or the input declared, else as read
+	Path   string // slash path from the root, e.g. "letters.zip/1989/note.txt"
+	Parent string // Path of the containing document, "" for the root
+	Depth  int    // 0 for the root
+	Type   string // format, one of the Type* constants
+	Size   int64  // bytes: as its container or the input declared, else as read
+	// SHA256 is the hex SHA-256 of the file's bytes, for the chain of
+	// custody; "" for a container streamed to its members (a tar or an
+	// email inside another file), whose bytes are not all read before it
+	// is yielded, and for a file that failed a size limit.
+	SHA256   string
 	Fields   map[string]string // metadata: title, author, from, subject, charset…
 	Pages    []Page
 	Steps    []Step   // the chain of custody, in order

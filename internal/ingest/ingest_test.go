@@ -1,8 +1,11 @@
 package ingest
 
 import (
+	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"os"
 	"path/filepath"
@@ -101,5 +104,43 @@ func TestUnknownBinaryIsAFailureNotACrash(t *testing.T) {
 	docs, _ = extract(t, e, "empty", nil)
 	if docs[0].Err != nil && docs[0].Err.Kind != KindUnsupported {
 		t.Errorf("empty file: %v", docs[0].Err)
+	}
+}
+
+func TestSHA256OfEveryDocument(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true})
+	sum := func(b []byte) string { s := sha256.Sum256(b); return hex.EncodeToString(s[:]) }
+	inner := makeTar(t, false, &tar.Header{Name: "in-tar.txt", Typeflag: tar.TypeReg}, &tar.Header{Name: strings.Repeat("long/", 30000) + "x", Typeflag: tar.TypeReg})
+	z := makeZip(t, member{name: "a.txt", body: []byte(letter), utf8: true}, member{name: "b.tar", body: inner, utf8: true})
+	docs, err := extract(t, e, "x.zip", z)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byPath(docs)
+	if got["x.zip"].SHA256 != sum(z) || got["x.zip/a.txt"].SHA256 != sum([]byte(letter)) || got["x.zip/b.tar/in-tar.txt"].SHA256 != sum([]byte("in-tar.txt")) {
+		t.Errorf("hashes %q %q %q", got["x.zip"].SHA256, got["x.zip/a.txt"].SHA256, got["x.zip/b.tar/in-tar.txt"].SHA256)
+	}
+	// A tar streamed to its members is yielded before it is read whole
+	// (this one is larger than what is peeked at to sniff it).
+	if h := got["x.zip/b.tar"].SHA256; h != "" {
+		t.Errorf("streamed tar has hash %q", h)
+	}
+	// A file on disk is hashed in place, even a streamed container.
+	path := filepath.Join(t.TempDir(), "b.tar")
+	os.WriteFile(path, inner, 0o600)
+	var root *Document
+	e.ExtractFile(context.Background(), path, func(d *Document) error {
+		if root == nil {
+			root = d
+		}
+		return nil
+	})
+	if root.SHA256 != sum(inner) {
+		t.Errorf("tar file hash %q", root.SHA256)
+	}
+	// A text cut at the limit is still hashed whole.
+	small := newTest(t, Options{NoOCR: true, Limits: Limits{MaxText: 10}})
+	if d := one(t, small, "long.txt", []byte(letter)); d.SHA256 != sum([]byte(letter)) || len(allText(d)) > 10 {
+		t.Errorf("cut text: hash %q text %q", d.SHA256, allText(d))
 	}
 }

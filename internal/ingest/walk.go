@@ -3,8 +3,11 @@ package ingest
 import (
 	"bufio"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"os"
 	"path"
@@ -69,6 +72,7 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 		return w.yield(d)
 	}
 	m := w.meter(src, p)
+	m.h = sha256.New()
 	br := bufio.NewReaderSize(m, 64<<10)
 	head, perr := br.Peek(sniffLen)
 	var stop *treeStop
@@ -88,7 +92,14 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 	src.r = br
 	var children func() error
 	err := w.read(d, src, head, &children)
+	if err == nil && children == nil && src.file == nil {
+		// What a reader left unread (text past the limit, a tool's
+		// trailing bytes) is still part of the file its hash stands for.
+		// A file on disk is hashed from the disk instead.
+		_, err = io.Copy(io.Discard, br)
+	}
 	d.Size = max(m.n, src.size)
+	d.SHA256 = w.digest(m, src)
 	if err != nil {
 		if errors.As(err, &stop) || errors.Is(err, errYield) || w.ctx.Err() != nil {
 			return err
@@ -115,6 +126,25 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 		}
 	}
 	return nil
+}
+
+// digest is the SHA-256 of the whole file, if it can be had before the
+// document is yielded: every byte went through the meter, or the bytes
+// are a file on disk (read again with ReadAt, so a stream over the same
+// file keeps its place). A container streamed to its members (a tar, an
+// email) has none until they are read, so it gets "".
+func (w *walk) digest(m *meter, src *source) string {
+	if m.eof {
+		return hex.EncodeToString(m.h.Sum(nil))
+	}
+	if src.file == nil || src.size < 0 {
+		return ""
+	}
+	h := sha256.New()
+	if _, err := io.Copy(h, io.NewSectionReader(src.file, 0, src.size)); err != nil {
+		return ""
+	}
+	return hex.EncodeToString(h.Sum(nil))
 }
 
 // errYield stands for the caller's own error (kept in walk.callerErr), so
@@ -179,6 +209,8 @@ type meter struct {
 	path string
 	n    int64
 	comp func() int64
+	h    hash.Hash // of every byte read, if set
+	eof  bool      // the source was read to its end
 }
 
 func (w *walk) meter(src *source, p string) *meter {
@@ -187,6 +219,10 @@ func (w *walk) meter(src *source, p string) *meter {
 
 func (m *meter) Read(b []byte) (int, error) {
 	n, err := m.r.Read(b)
+	if m.h != nil {
+		m.h.Write(b[:n])
+	}
+	m.eof = m.eof || err == io.EOF
 	m.n += int64(n)
 	m.w.total += int64(n)
 	lim := m.w.lim
