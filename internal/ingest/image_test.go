@@ -177,3 +177,13 @@ exec "` + real + `" "$@"
 	}
 	t.Logf("%d OCR runs, at most %d at once (bound %d)", calls, peak, tool.Slots())
 }
+
+func TestNoOCRStillReadsTheHeader(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true})
+	d := one(t, e, "ru.png", readFixture(t, "ru.png"))
+	if len(d.Pages) != 0 || len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "OCR is off") || d.Fields["height"] != "317" {
+		t.Errorf("pages %d warnings %q fields %v", len(d.Pages), d.Warnings, d.Fields)
+	}
+	docs, _ := extract(t, e, "bomb.png", pngHeader(40000, 40000))
+	wantFailure(t, docs[0], KindTooLarge, "40000 × 40000")
+}

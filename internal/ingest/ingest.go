@@ -17,7 +17,8 @@
 //     reached, so a 100,000-member tar or mbox is never held whole (a zip's
 //     or a 7z's table of contents is, up to Limits.MaxMembers entries). The
 //     text kept per document is capped (Limits.MaxText); past it the text
-//     is cut and the document's Warnings say so.
+//     is cut and the document's Warnings say so, but the rest is still read
+//     (and dropped) so that Document.SHA256 stands for the whole file.
 //   - Order: each document is yielded before its children, depth first. An
 //     email is yielded once its text is read and before its first
 //     attachment; a text part that comes after an attachment is a child.

@@ -241,7 +241,7 @@ func (w *walk) email(d *Document, src *source, children *func() error) error {
 					return nil
 				}
 				i++
-				if !(isBody(n) && n.alternative) {
+				if !(haveBody && isBody(n) && n.alternative) {
 					p = n
 					break
 				}

@@ -288,3 +288,31 @@ func TestMboxSniffing(t *testing.T) {
 		}
 	}
 }
+
+func TestEmailAttachmentBeforeText(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true})
+	msg := "From: a@example.org\r\nSubject: s\r\nContent-Type: multipart/mixed; boundary=o\r\n\r\n" +
+		"--o\r\nContent-Type: text/plain; name=notes.txt\r\n\r\nзаметки\r\n" +
+		"--o\r\nContent-Type: multipart/alternative; boundary=a\r\n\r\n" +
+		"--a\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nтекст письма\r\n" +
+		"--a\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<p>текст письма</p>\r\n--a--\r\n--o--\r\n"
+	docs, err := extract(t, e, "m.eml", []byte(msg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byPath(docs)
+	if d := got["m.eml/notes.txt"]; d == nil || allText(d) != "заметки" {
+		t.Errorf("named text part: %v", keys(got))
+	}
+	// The message is yielded before its first attachment, so text that
+	// comes after one is a child: kept, in both of its forms.
+	texts := 0
+	for _, d := range docs[1:] {
+		if strings.Contains(allText(d), "текст письма") {
+			texts++
+		}
+	}
+	if texts != 2 || docs[0].Err != nil {
+		t.Errorf("%d children hold the text; paths %v", texts, keys(got))
+	}
+}
