@@ -146,7 +146,7 @@ func describe(head []byte) string {
 	if len(head) == 0 {
 		return "empty file"
 	}
-	if utf8.Valid(head) {
+	if !isBinary(head) && utf8.Valid(head) {
 		return "text"
 	}
 	return fmt.Sprintf("binary data starting % x", head[:min(4, len(head))])
