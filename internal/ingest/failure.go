@@ -54,5 +54,9 @@ func asFailure(path string, err error) *Failure {
 	if errors.As(err, &f) {
 		return f
 	}
+	var t *toolTimeout
+	if errors.As(err, &t) {
+		return fail(KindTimeout, path, err, "%s", t.Error())
+	}
 	return fail(KindCorrupt, path, err, "the file is damaged or cut short")
 }

@@ -160,6 +160,9 @@ type Options struct {
 	// MinLetters is how many letters a PDF page's text layer needs to be
 	// used; pages with fewer go to OCR (16 if 0).
 	MinLetters int
+	// ToolTimeout bounds each run of pdfinfo, pdftotext, 7z and soffice
+	// on one file (5 minutes if 0); OCR has its own, per page.
+	ToolTimeout time.Duration
 }
 
 // Extractor reads inputs into documents. It is safe for concurrent use.
@@ -198,6 +201,9 @@ func New(o Options) (*Extractor, error) {
 	}
 	if o.MinLetters <= 0 {
 		o.MinLetters = 16
+	}
+	if o.ToolTimeout <= 0 {
+		o.ToolTimeout = 5 * time.Minute
 	}
 	o.Limits = o.Limits.withDefaults()
 	return &Extractor{o: o}, nil

@@ -35,6 +35,10 @@ var pageSizeRe = regexp.MustCompile(`^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) p
 
 // pdfFailure turns poppler's complaint into a human reason.
 func pdfFailure(p string, err error) error {
+	var tt *toolTimeout
+	if errors.As(err, &tt) {
+		return fail(KindTimeout, p, err, "the PDF took too long to read (%s)", tt.Error())
+	}
 	var te *tool.Error
 	if errors.As(err, &te) {
 		switch s := te.Stderr; {
@@ -59,7 +63,7 @@ func (w *walk) pdf(d *Document, src *source) error {
 	}
 	var info bytes.Buffer
 	lim := tool.Cmd{Name: "pdfinfo", Args: []string{"-enc", "UTF-8", "-isodates", "-f", "1", "-l", strconv.Itoa(w.lim.MaxPages), f.Name()}, Stdout: &info, TmpDir: w.o.TmpDir}
-	if err := tool.Run(w.ctx, lim); err != nil {
+	if err := w.run(lim); err != nil {
 		return pdfFailure(d.Path, err)
 	}
 	d.Steps = append(d.Steps, popplerStep("pdfinfo", "metadata and page sizes"))
@@ -87,7 +91,7 @@ func (w *walk) pdf(d *Document, src *source) error {
 	// One pdftotext run for all pages; it ends each page with a form feed.
 	pw := &pageWriter{max: w.lim.MaxText}
 	c := tool.Cmd{Name: "pdftotext", Args: []string{"-layout", "-enc", "UTF-8", "-f", "1", "-l", strconv.Itoa(max(pages, 1)), f.Name(), "-"}, Stdout: pw, TmpDir: w.o.TmpDir}
-	if err := tool.Run(w.ctx, c); err != nil {
+	if err := w.run(c); err != nil {
 		return pdfFailure(d.Path, err)
 	}
 	d.Steps = append(d.Steps, popplerStep("pdftotext", "text layer (-layout)"))

@@ -159,3 +159,9 @@ func TestPDFFailures(t *testing.T) {
 		t.Error("the page read before the timeout was lost")
 	}
 }
+
+func TestToolTimeout(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true, ToolTimeout: time.Nanosecond})
+	docs, _ := extract(t, e, "minutes.pdf", makePDF(t, "some text"))
+	wantFailure(t, docs[0], KindTimeout, "took too long")
+}

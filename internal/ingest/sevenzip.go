@@ -35,7 +35,10 @@ const sevenNoPassword = "-pconfide-has-no-password"
 
 func sevenFailure(p string, err error) error {
 	var te *tool.Error
+	var tt *toolTimeout
 	switch {
+	case errors.As(err, &tt):
+		return fail(KindTimeout, p, err, "the 7z archive took too long to read (%s)", tt.Error())
 	case errors.Is(err, tool.ErrMissing):
 		return fail(KindTool, p, err, "7z (Debian's p7zip-full) is not installed, so 7z archives cannot be read")
 	case errors.As(err, &te) && (strings.Contains(te.Stderr, "Wrong password") || strings.Contains(te.Stderr, "encrypted")):
@@ -53,7 +56,7 @@ func (w *walk) sevenZip(d *Document, src *source, children *func() error) error 
 	}
 	var out bytes.Buffer
 	c := tool.Cmd{Name: "7z", Args: []string{"l", "-slt", "-ba", "-bd", sevenNoPassword, "--", f.Name()}, Stdout: &capWriter{w: &out, max: 256 << 20}, TmpDir: w.o.TmpDir}
-	if err := tool.Run(w.ctx, c); err != nil {
+	if err := w.run(c); err != nil {
 		return sevenFailure(d.Path, err)
 	}
 	d.Steps = append(d.Steps, Step{Tool: "7z", Version: tool.Version("7z", "i"), Action: "list and extract members"})
@@ -113,7 +116,7 @@ func (w *walk) sevenMember(d *Document, archive *os.File, e sevenEntry, name str
 	// Never more than the listing said: a lying archive stops there.
 	lw := &capWriter{w: tmp, max: e.size}
 	c := tool.Cmd{Name: "7z", Args: []string{"x", "-so", "-spd", "-bd", "-y", sevenNoPassword, archive.Name(), "--", e.path}, Stdout: lw, TmpDir: w.o.TmpDir}
-	if err := tool.Run(w.ctx, c); err != nil {
+	if err := w.run(c); err != nil {
 		if w.ctx.Err() != nil {
 			return w.ctx.Err()
 		}

@@ -12,6 +12,9 @@ import (
 	"os"
 	"path"
 	"strings"
+	"time"
+
+	"confide/internal/ingest/tool"
 )
 
 // walk is the state of one Extract: the budgets shared by the whole tree.
@@ -235,6 +238,27 @@ func (m *meter) Read(b []byte) (int, error) {
 		return n, fail(KindBomb, m.path, nil, "the file expands more than %d times its compressed size (a zip bomb?)", lim.MaxRatio)
 	}
 	return n, err
+}
+
+// run runs an external program in a slot, for at most Options.ToolTimeout.
+func (w *walk) run(c tool.Cmd) error {
+	ctx, cancel := context.WithTimeout(w.ctx, w.o.ToolTimeout)
+	defer cancel()
+	err := tool.Run(ctx, c)
+	if errors.Is(err, context.DeadlineExceeded) && w.ctx.Err() == nil {
+		return &toolTimeout{name: c.Name, after: w.o.ToolTimeout}
+	}
+	return err
+}
+
+// toolTimeout is a program that ran past Options.ToolTimeout.
+type toolTimeout struct {
+	name  string
+	after time.Duration
+}
+
+func (t *toolTimeout) Error() string {
+	return fmt.Sprintf("%s did not finish in %s", t.name, t.after)
 }
 
 // file gives the source as a whole file on disk: the file itself if it is
