@@ -26,6 +26,7 @@ const (
 	TypeTar      = "tar"
 	TypeGzip     = "gzip"
 	Type7z       = "7z"
+	TypeOffice97 = "msoffice97" // Word or Excel 97–2003 (OLE2)
 	TypeEmail    = "email"
 	TypeMbox     = "mbox"
 	TypeUnknown  = "unknown"
@@ -51,6 +52,8 @@ func sniff(head []byte, name string) string {
 		return TypeRTF
 	case bytes.HasPrefix(head, []byte("7z\xbc\xaf\x27\x1c")):
 		return Type7z
+	case bytes.HasPrefix(head, []byte("\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1")):
+		return TypeOffice97
 	case bytes.HasPrefix(head, []byte{0x1f, 0x8b}):
 		return TypeGzip
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")), bytes.HasPrefix(head, []byte("PK\x05\x06")):

@@ -4,7 +4,8 @@
 // that produced it.
 //
 // Formats: plain text (UTF-8, Windows-1251, KOI8-R, CP866, detected),
-// HTML, Markdown, RTF, DOCX, ODT, PDF (text layer by pdftotext; pages
+// HTML, Markdown, RTF, DOCX, ODT, Word and Excel 97–2003 (through the
+// optional LibreOffice), PDF (text layer by pdftotext; pages
 // without one are rendered by pdftoppm at 300 dpi and OCRed), PNG, JPEG
 // and TIFF (OCR by tesseract), email (.eml) and mbox, zip (legacy CP866
 // and KOI8-R names decoded), tar, gzip and 7z (through the optional 7z

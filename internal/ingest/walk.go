@@ -196,6 +196,8 @@ func (w *walk) read(d *Document, src *source, head []byte, children *func() erro
 		return w.sevenZip(d, src, children)
 	case TypeEmail:
 		return w.email(d, src, children)
+	case TypeOffice97:
+		return w.legacyOffice(d, src)
 	case TypeMbox:
 		d.Steps = append(d.Steps, stepMbox)
 		*children = func() error { return w.mbox(d, src.r) }
