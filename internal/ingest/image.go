@@ -31,10 +31,20 @@ func (w *walk) image(d *Document, src *source) error {
 		}
 		path = f.Name()
 	default:
-		// Both formats put the size first (JPEG after its metadata
-		// segments, which fit in the 64 KiB looked at).
+		// Both formats put the size first: PNG at once, JPEG after its
+		// metadata segments, which mostly fit in the 64 KiB looked at.
 		head, _ := src.r.(*bufio.Reader).Peek(64 << 10)
 		cfg, _, err := image.DecodeConfig(bytes.NewReader(head))
+		if err != nil && len(head) == 64<<10 {
+			// Larger metadata (an ICC profile, a big thumbnail): read the
+			// header from a copy on disk, which tesseract then reads too.
+			f, _, ferr := w.file(src)
+			if ferr != nil {
+				return ferr
+			}
+			cfg, _, err = image.DecodeConfig(bufio.NewReader(f))
+			path = f.Name()
+		}
 		if err != nil {
 			return fail(KindCorrupt, d.Path, err, "the image is damaged: its size cannot be read")
 		}
@@ -57,6 +67,9 @@ func (w *walk) image(d *Document, src *source) error {
 	if err != nil {
 		if w.ctx.Err() != nil {
 			return w.ctx.Err()
+		}
+		if len(dims) > 1 && errors.Is(err, ocr.ErrTimeout) {
+			return fail(KindTimeout, d.Path, err, "OCR timed out on the image's %d pages", len(dims))
 		}
 		return ocrFailure(d.Path, 1, err)
 	}

@@ -187,3 +187,24 @@ func TestNoOCRStillReadsTheHeader(t *testing.T) {
 	docs, _ := extract(t, e, "bomb.png", pngHeader(40000, 40000))
 	wantFailure(t, docs[0], KindTooLarge, "40000 × 40000")
 }
+
+// TestJPEGWithLargeMetadata puts 100 KiB of APP2 segments (as an ICC
+// profile would) before the JPEG's size.
+func TestJPEGWithLargeMetadata(t *testing.T) {
+	e := newTest(t, Options{})
+	jpg := readFixture(t, "ru.jpg")
+	var b bytes.Buffer
+	b.Write(jpg[:2]) // SOI
+	seg := make([]byte, 65533-2)
+	for range 2 {
+		b.Write([]byte{0xff, 0xe2, byte((len(seg) + 2) >> 8), byte(len(seg) + 2)})
+		b.Write(seg)
+	}
+	b.Write(jpg[2:])
+	d := one(t, e, "big-metadata.jpg", b.Bytes())
+	if d.Fields["width"] != "897" || !strings.Contains(allText(d), "Протокол") {
+		t.Errorf("fields %v text %q", d.Fields, allText(d))
+	}
+	docs, _ := extract(t, newTest(t, Options{OCR: ocrTimeout(time.Millisecond)}), "pages.tif", readFixture(t, "pages.tif"))
+	wantFailure(t, docs[0], KindTimeout, "OCR timed out on the image's 2 pages")
+}
