@@ -62,8 +62,8 @@ func (w *walk) pdf(d *Document, src *source) error {
 		return err
 	}
 	var info bytes.Buffer
-	lim := tool.Cmd{Name: "pdfinfo", Args: []string{"-enc", "UTF-8", "-isodates", "-f", "1", "-l", strconv.Itoa(w.lim.MaxPages), f.Name()}, Stdout: &info, TmpDir: w.o.TmpDir}
-	if err := w.run(lim); err != nil {
+	infoCmd := tool.Cmd{Name: "pdfinfo", Args: []string{"-enc", "UTF-8", "-isodates", "-f", "1", "-l", strconv.Itoa(w.lim.MaxPages), f.Name()}, Stdout: &info, TmpDir: w.o.TmpDir}
+	if err := w.run(infoCmd); err != nil {
 		return pdfFailure(d.Path, err)
 	}
 	d.Steps = append(d.Steps, popplerStep("pdfinfo", "metadata and page sizes"))
@@ -100,11 +100,14 @@ func (w *walk) pdf(d *Document, src *source) error {
 		d.Warnings = append(d.Warnings, "the text is cut at "+human(w.lim.MaxText)+" (the limit)")
 	}
 	var firstErr error
-	ocred := 0
+	ocred, unread := 0, 0
 	for n := 1; n <= pages; n++ {
 		pg := Page{Number: n}
 		if n <= len(texts) {
 			pg.Text = strings.TrimRight(texts[n-1], " \n")
+		}
+		if !usable(pg.Text, w.o.MinLetters) && w.o.NoOCR {
+			unread++
 		}
 		if !usable(pg.Text, w.o.MinLetters) && !w.o.NoOCR && !pw.cut {
 			sz := sizes[n]
@@ -126,11 +129,17 @@ func (w *walk) pdf(d *Document, src *source) error {
 					}
 				} else {
 					ocred++
-					pg.OCR, pg.Text, pg.Words, pg.Confidence, pg.LowConfidence = true, res.Text, res.Words, res.Confidence, res.Low
+					// A page OCR finds nothing on keeps its few layer letters.
+					if strings.TrimSpace(res.Text) != "" {
+						pg.OCR, pg.Text, pg.Words, pg.Confidence, pg.LowConfidence = true, res.Text, res.Words, res.Confidence, res.Low
+					}
 				}
 			}
 		}
 		d.Pages = append(d.Pages, pg)
+	}
+	if unread > 0 {
+		d.Warnings = append(d.Warnings, fmt.Sprintf("%d pages have no usable text layer and OCR is off", unread))
 	}
 	if ocred > 0 {
 		d.Steps = append(d.Steps, popplerStep("pdftoppm", "render pages without text at 300 dpi"), ocrStep(w.o.OCR, fmt.Sprintf("OCR of %d pages", ocred)))

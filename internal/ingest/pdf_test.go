@@ -165,3 +165,15 @@ func TestToolTimeout(t *testing.T) {
 	docs, _ := extract(t, e, "minutes.pdf", makePDF(t, "some text"))
 	wantFailure(t, docs[0], KindTimeout, "took too long")
 }
+
+func TestPDFOwnerPasswordOnlyAndNoOCR(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true})
+	d := one(t, e, "owner-only.pdf", readFixture(t, "owner-only.pdf"))
+	if !strings.HasPrefix(d.Fields["encrypted"], "yes") || !strings.Contains(allText(d), "committee met on Tuesday") {
+		t.Errorf("fields %v text %q", d.Fields, allText(d))
+	}
+	d = one(t, e, "scan.pdf", makePDF(t, grayFixture(t, "ru.png"), "a page with a text layer long enough"))
+	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "1 pages have no usable text layer and OCR is off") || d.Pages[0].Text != "" {
+		t.Errorf("warnings %q pages %q", d.Warnings, allText(d))
+	}
+}

@@ -45,3 +45,8 @@ for cs in cp866 koi8r; do
   (cd "$tmp/$cs" && LC_ALL=C zip -q -r -X - .) >"legacy-$cs.zip"
 done
 rm -rf "$tmp"
+
+# A PDF with an owner password only: anyone may open it; it forbids
+# copying, which poppler does not enforce.
+printf '%%!PS\n/Helvetica findfont 14 scalefont setfont 72 720 moveto (The committee met on Tuesday and agreed on the report.) show showpage\n' |
+  gs -q -dNOPAUSE -dBATCH -sDEVICE=pdfwrite -sOwnerPassword=owner -dPermissions=-3904 -dEncryptionR=3 -dKeyLength=128 -sOutputFile=owner-only.pdf -
