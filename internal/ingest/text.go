@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
 	"io"
 	"regexp"
@@ -36,6 +37,13 @@ func decodeStream(d *Document, r io.Reader, head []byte) io.Reader {
 	return charset.NewReader(r, cs)
 }
 
+// sample is what the charset is guessed from: more than the sniffed head,
+// so that a long ASCII preamble does not hide the Cyrillic after it.
+func sample(src *source) []byte {
+	b, _ := src.r.(*bufio.Reader).Peek(64 << 10)
+	return b
+}
+
 // readCapped reads at most max bytes of text, cut at a rune boundary, and
 // says in d's warnings when there was more.
 func readCapped(d *Document, r io.Reader, max int64, size int64) (string, error) {
@@ -58,7 +66,7 @@ func readCapped(d *Document, r io.Reader, max int64, size int64) (string, error)
 // text reads plain text; form feeds separate pages.
 func (w *walk) text(d *Document, src *source, head []byte) error {
 	d.Steps = append(d.Steps, stepText)
-	s, err := readCapped(d, decodeStream(d, src.r, head), w.lim.MaxText, src.size)
+	s, err := readCapped(d, decodeStream(d, src.r, sample(src)), w.lim.MaxText, src.size)
 	if err != nil {
 		return err
 	}
@@ -82,7 +90,7 @@ func (w *walk) html(d *Document, src *source, head []byte) error {
 		}
 	}
 	if r == nil {
-		r = decodeStream(d, src.r, head)
+		r = decodeStream(d, src.r, sample(src))
 	}
 	title, body, err := htmlText(r, w.lim.MaxText)
 	if err != nil {
@@ -175,7 +183,7 @@ func htmlText(r io.Reader, maxText int64) (string, *textOut, error) {
 // heading is the title.
 func (w *walk) markdown(d *Document, src *source, head []byte) error {
 	d.Steps = append(d.Steps, stepMarkdown)
-	s, err := readCapped(d, decodeStream(d, src.r, head), w.lim.MaxText, src.size)
+	s, err := readCapped(d, decodeStream(d, src.r, sample(src)), w.lim.MaxText, src.size)
 	if err != nil {
 		return err
 	}

@@ -154,3 +154,12 @@ func TestHTMLSelfClosingSkipTag(t *testing.T) {
 		t.Errorf("text %q, %v", body.String(), err)
 	}
 }
+
+func TestCharsetLooksPastALongASCIIStart(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true})
+	b := append([]byte(strings.Repeat("Report 1989, page header.\n", 400)), enc(t, charset.Windows1251, letter)...)
+	d := one(t, e, "report.txt", b)
+	if d.Fields["charset"] != "windows-1251" || !strings.HasSuffix(allText(d), letter) {
+		t.Errorf("charset %s, text ends %q", d.Fields["charset"], allText(d)[len(allText(d))-40:])
+	}
+}
