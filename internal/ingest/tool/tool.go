@@ -3,8 +3,9 @@
 // bound.
 //
 // Contract: at most Slots() of these programs run at once in the whole
-// process, however many extractors or goroutines ask; a caller waits for a
-// slot or for its context. Every program gets OMP_THREAD_LIMIT=1 (one
+// process (one per core unless SetSlots says otherwise), however many
+// extractors or goroutines ask; a caller waits for a slot or for its
+// context. They run at niceness 10, below the server's own work. Every program gets OMP_THREAD_LIMIT=1 (one
 // program, one core), a minimal environment whose TMPDIR is the caller's
 // folder (so even a tool's own temporary files stay there), no standard
 // input unless given, and is killed when the context ends. Versions are
@@ -26,10 +27,25 @@ import (
 )
 
 // slots bounds the external programs running at once in this process.
-var slots = make(chan struct{}, runtime.NumCPU())
+var (
+	slotsMu sync.Mutex
+	slots   = make(chan struct{}, runtime.NumCPU())
+)
 
 // Slots is how many external programs may run at once.
-func Slots() int { return cap(slots) }
+func Slots() int {
+	slotsMu.Lock()
+	defer slotsMu.Unlock()
+	return cap(slots)
+}
+
+// SetSlots changes the bound (at least 1), e.g. to leave a core to the
+// web zones. Programs already running finish under the old one.
+func SetSlots(n int) {
+	slotsMu.Lock()
+	defer slotsMu.Unlock()
+	slots = make(chan struct{}, max(n, 1))
+}
 
 // ErrMissing means the program is not installed.
 var ErrMissing = errors.New("tool: not installed")
@@ -62,9 +78,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // Acquire takes a slot for work that runs programs itself (a pipeline of
 // two counts as one); release it with the returned function.
 func Acquire(ctx context.Context) (func(), error) {
+	slotsMu.Lock()
+	ch := slots
+	slotsMu.Unlock()
 	select {
-	case slots <- struct{}{}:
-		return func() { <-slots }, nil
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -86,7 +105,13 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrMissing, c.Name)
 	}
-	cmd := exec.CommandContext(ctx, path, c.Args...)
+	args := c.Args
+	if nice, err := exec.LookPath("nice"); err == nil {
+		// Below the web zones' priority: a flood of OCR slows itself,
+		// not the dropbox or the site.
+		path, args = nice, append([]string{"-n", "10", path}, args...)
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = env(c.TmpDir)
 	cmd.Dir = c.TmpDir
 	cmd.Stdin = c.Stdin

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -62,13 +63,32 @@ func TestAcquireGivesUpWithContext(t *testing.T) {
 	}
 }
 
+func TestSetSlots(t *testing.T) {
+	defer SetSlots(runtime.NumCPU())
+	SetSlots(1)
+	release, err := Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := Acquire(ctx); !errors.Is(err, context.DeadlineExceeded) || Slots() != 1 {
+		t.Errorf("a second slot of one: %v", err)
+	}
+	release()
+	SetSlots(0)
+	if Slots() != 1 {
+		t.Errorf("SetSlots(0) gave %d slots", Slots())
+	}
+}
+
 func TestRunEnvAndErrors(t *testing.T) {
 	dir := t.TempDir()
 	var out bytes.Buffer
-	if err := Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "echo $OMP_THREAD_LIMIT $TMPDIR; pwd"}, Stdout: &out, TmpDir: dir}); err != nil {
+	if err := Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "echo $OMP_THREAD_LIMIT $TMPDIR; pwd; nice"}, Stdout: &out, TmpDir: dir}); err != nil {
 		t.Fatal(err)
 	}
-	if got := out.String(); got != "1 "+dir+"\n"+dir+"\n" {
+	if got := out.String(); got != "1 "+dir+"\n"+dir+"\n10\n" {
 		t.Errorf("environment seen by the program: %q", got)
 	}
 	err := Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "echo broken >&2; exit 3"}, TmpDir: dir})
