@@ -73,6 +73,7 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("tool: %s: %v: %s", e.Name, e.Err, strings.TrimSpace(e.Stderr))
 }
 
+// Unwrap gives the error of the run itself (an exit status, a kill).
 func (e *Error) Unwrap() error { return e.Err }
 
 // Acquire takes a slot for work that runs programs itself (a pipeline of
