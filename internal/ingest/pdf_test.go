@@ -127,6 +127,10 @@ func TestPDFOCRLanguageIsApplied(t *testing.T) {
 	if en.Lang == "ru" {
 		t.Errorf("eng OCR of Russian detected as Russian: %q", en.Text)
 	}
+	// Latin look-alikes are guesses, and tesseract says so.
+	if !en.LowConfidence || ru.LowConfidence || en.Confidence >= ru.Confidence {
+		t.Errorf("confidence: rus+eng %.0f (low %v), eng %.0f (low %v)", ru.Confidence, ru.LowConfidence, en.Confidence, en.LowConfidence)
+	}
 }
 
 func TestPDFFailures(t *testing.T) {
