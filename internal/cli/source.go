@@ -147,8 +147,9 @@ func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile,
 	if n := len(files) + min(len(message), 1); p.MaxItems > 0 && n > p.MaxItems {
 		return fmt.Errorf("this dropbox takes at most %d items in one submission, and this is %d: send the rest in another, or put them in one archive", p.MaxItems, n)
 	}
+	var keys *seal.SourceKeys
 	if codenameFile != "" {
-		if _, err := e.login(ctx, c, p, codenameFile); err != nil {
+		if keys, err = e.login(ctx, c, p, codenameFile); err != nil {
 			return err
 		}
 	} else {
@@ -156,7 +157,7 @@ func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile,
 			return errors.New("this dropbox is not accepting submissions yet")
 		}
 		codename := seal.NewCodename()
-		keys, err := source.Derive(codename, p)
+		keys, err = source.Derive(codename, p)
 		if err != nil {
 			return err
 		}
@@ -185,7 +186,11 @@ func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile,
 	var ids []string
 	if len(message) > 0 {
 		m.Start("message", int64(len(message)))
-		id, err := c.Upload(ctx, "message", "", "text/plain; charset=utf-8", bytes.NewReader(message), int64(len(message)), chunk)
+		tag, err := source.ResumeTag(keys, "message", "", bytes.NewReader(message), int64(len(message)))
+		if err != nil {
+			return err
+		}
+		id, err := c.Upload(ctx, "message", "", "text/plain; charset=utf-8", tag, bytes.NewReader(message), int64(len(message)), chunk)
 		if err != nil {
 			m.Clear()
 			return interrupted(err, codenameFile == "")
@@ -194,7 +199,7 @@ func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile,
 		ids = append(ids, id)
 	}
 	for _, name := range files {
-		id, err := e.uploadFile(ctx, c, m, name, chunk)
+		id, err := e.uploadFile(ctx, c, keys, m, name, chunk)
 		if err != nil {
 			m.Clear()
 			return interrupted(err, codenameFile == "")
@@ -215,14 +220,14 @@ func interrupted(err error, newSource bool) error {
 	if (errors.As(err, &ae) && ae.Status < 500) || errors.Is(err, context.Canceled) {
 		return err
 	}
-	again := "run the same command again to send everything"
+	again := "run the same command again: it resumes each file where the dropbox stands"
 	if newSource {
-		again = "run the same command again with --codename-file holding the codename above, to send everything as the same source"
+		again = "run the same command again with --codename-file holding the codename above: as the same source, it resumes each file where the dropbox stands"
 	}
-	return fmt.Errorf("%w. The connection did not come back, and nothing was submitted: %s (a run resumes dropped chunks by itself; a new run starts the files over)", err, again)
+	return fmt.Errorf("%w. The connection did not come back, and nothing was submitted yet: %s (within 10 minutes, while the dropbox keeps unfinished uploads; after that, or if it restarted, the files start over)", err, again)
 }
 
-func (e *env) uploadFile(ctx context.Context, c *source.Client, m *progress.Meter, name string, chunk int64) (string, error) {
+func (e *env) uploadFile(ctx context.Context, c *source.Client, keys *seal.SourceKeys, m *progress.Meter, name string, chunk int64) (string, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return "", fmt.Errorf("cannot send %s: %w", name, err)
@@ -236,8 +241,12 @@ func (e *env) uploadFile(ctx context.Context, c *source.Client, m *progress.Mete
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
+	tag, err := source.ResumeTag(keys, "file", filepath.Base(name), f, st.Size())
+	if err != nil {
+		return "", fmt.Errorf("cannot read %s: %w", name, err)
+	}
 	m.Start(filepath.Base(name), st.Size())
-	id, err := c.Upload(ctx, "file", filepath.Base(name), ctype, f, st.Size(), chunk)
+	id, err := c.Upload(ctx, "file", filepath.Base(name), ctype, tag, f, st.Size(), chunk)
 	if err != nil {
 		return "", fmt.Errorf("sending %s: %w", name, err)
 	}

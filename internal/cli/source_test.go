@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -89,7 +90,7 @@ func TestSourceSubmitDroppedSaysRunAgain(t *testing.T) {
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, tweakSource: func(c *source.Client) { c.Retries, c.Backoff = 1, time.Millisecond }}
 	err := e.sourceSubmit(context.Background(), ts.URL, "", "", "", "", 1<<20, []string{name})
-	if err == nil || !strings.Contains(err.Error(), "nothing was submitted: run the same command again with --codename-file holding the codename above") {
+	if err == nil || !strings.Contains(err.Error(), "nothing was submitted yet: run the same command again with --codename-file holding the codename above: as the same source, it resumes") {
 		t.Fatalf("%v", err)
 	}
 	if strings.Contains(out.String(), "uploaded") || !strings.Contains(out.String(), "codename: ") {
@@ -104,3 +105,62 @@ func TestSourceSubmitDroppedSaysRunAgain(t *testing.T) {
 		t.Fatalf("refusal: %v", err)
 	}
 }
+
+// After a run whose circuit dropped for good, the same command run again
+// continues each file where the dropbox stands instead of sending it again,
+// and nothing on the source's computer said that an upload was under way.
+func TestSourceSubmitResumesAfterADrop(t *testing.T) {
+	st, db := newDropbox(t, 0)
+	const chunk = 64 << 10
+	var patches, sent atomic.Int64
+	drop := atomic.Bool{}
+	drop.Store(true)
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPatch {
+			if patches.Add(1) > 2 && drop.Load() { // the circuit drops after two chunks
+				c, _, _ := w.(http.Hijacker).Hijack()
+				c.Close()
+				return
+			}
+			r.Body = struct {
+				io.Reader
+				io.Closer
+			}{io.TeeReader(r.Body, countWriter{&sent}), r.Body}
+		}
+		db.Handler().ServeHTTP(w, r)
+	}))
+	defer ts.Close()
+	dir := t.TempDir()
+	name, codename := filepath.Join(dir, "ledger.pdf"), filepath.Join(dir, "codename.txt")
+	data := bytes.Repeat([]byte("%PDF ledger page "), 300<<10/17)
+	os.WriteFile(name, data, 0o600)
+	var out bytes.Buffer
+	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, tweakSource: func(c *source.Client) { c.Retries, c.Backoff = 1, time.Millisecond }}
+	if err := e.sourceSubmit(context.Background(), ts.URL, "", "", codename, "", chunk, []string{name}); err == nil {
+		t.Fatal("the first run did not fail")
+	}
+	if got := sent.Load(); got != 2*chunk {
+		t.Fatalf("the first run sent %d bytes, want two chunks", got)
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 2 {
+		t.Fatalf("the run left files beside the codename and the document: %v", entries)
+	}
+	drop.Store(false)
+	sent.Store(0)
+	out.Reset()
+	if err := e.sourceSubmit(context.Background(), ts.URL, "", codename, "", "", chunk, []string{name}); err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	if got, want := sent.Load(), int64(len(data)-2*chunk); got != want {
+		t.Fatalf("the second run sent %d bytes, want the %d the first did not", got, want)
+	}
+	var subs, items int
+	if err := st.SQL().QueryRow(`SELECT (SELECT COUNT(*) FROM submissions), (SELECT COUNT(*) FROM items)`).Scan(&subs, &items); err != nil || subs != 1 || items != 1 {
+		t.Fatalf("%d submissions, %d items: %v", subs, items, err)
+	}
+}
+
+type countWriter struct{ n *atomic.Int64 }
+
+func (c countWriter) Write(b []byte) (int, error) { c.n.Add(int64(len(b))); return len(b), nil }

@@ -75,14 +75,14 @@ func TestAPIResumableSubmission(t *testing.T) {
 		data := make([]byte, 700_000)
 		rand.Read(data)
 		src := &flaky{Reader: bytes.NewReader(data), failAt: 250_000}
-		id, err := c.Upload(ctx, "file", "../../archive.zip", "application/zip", src, int64(len(data)), 100_000)
+		id, err := c.Upload(ctx, "file", "../../archive.zip", "application/zip", "", src, int64(len(data)), 100_000)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if !src.failed {
 			t.Fatal("the test never dropped the connection")
 		}
-		msg, err := c.Upload(ctx, "message", "", "text/plain", strings.NewReader("see the archive"), 15, 4096)
+		msg, err := c.Upload(ctx, "message", "", "text/plain", "", strings.NewReader("see the archive"), 15, 4096)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -246,5 +246,65 @@ func TestAPIOffsetConflictReportsPosition(t *testing.T) {
 	st, out = a.call("GET", "/api/v1/uploads/"+uid, nil, nil)
 	if st != 200 || out["offset"].(float64) != 5 {
 		t.Fatalf("%d %v", st, out)
+	}
+}
+
+// A resume tag finds only its own source's unfinished upload: another
+// source sending the same tag gets an upload of its own.
+func TestAPIResumeTagIsPerSource(t *testing.T) {
+	f := newFixture(t, storetest.Backends()[0], true)
+	ctx := context.Background()
+	client := func() *source.Client {
+		c, err := source.New(f.ts.URL, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.MinParams = fastParams
+		p, err := c.Params(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		keys, err := source.Derive(seal.NewCodename(), p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Register(ctx, keys); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	a, b := client(), client()
+	// A's first try sends only 10 of 20 bytes: the rest of the body never
+	// comes, as when a circuit drops for good.
+	src := &flaky{Reader: bytes.NewReader(bytes.Repeat([]byte("x"), 20)), failAt: 10}
+	a.Retries = 0
+	if _, err := a.Upload(ctx, "file", "n.txt", "text/plain", "tag-1", src, 20, 10); err == nil {
+		t.Fatal("the upload did not fail")
+	}
+	a.Retries = 3
+	// Where each upload starts: Progress is told the offset first.
+	first := func(c *source.Client) *int64 {
+		at := int64(-1)
+		c.Progress = func(n int64) {
+			if at < 0 {
+				at = n
+			}
+		}
+		return &at
+	}
+	startA, startB := first(a), first(b)
+	idA, err := a.Upload(ctx, "file", "n.txt", "text/plain", "tag-1", bytes.NewReader(bytes.Repeat([]byte("x"), 20)), 20, 10)
+	if err != nil || *startA != 10 {
+		t.Fatalf("A's own tag resumed at %d: %v", *startA, err)
+	}
+	idB, err := b.Upload(ctx, "file", "n.txt", "text/plain", "tag-1", bytes.NewReader(bytes.Repeat([]byte("y"), 20)), 20, 10)
+	if err != nil || idA == idB || *startB != 0 {
+		t.Fatalf("the other source got upload %s of %s, at %d: %v", idB, idA, *startB, err)
+	}
+	if err := a.Submit(ctx, []string{idA}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Submit(ctx, []string{idB}); err != nil {
+		t.Fatal(err)
 	}
 }

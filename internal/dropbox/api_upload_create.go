@@ -15,6 +15,9 @@ type uploadRequest struct {
 	Kind        string `json:"kind"` // "file" or "message"
 	Name        string `json:"name"`
 	ContentType string `json:"content_type"`
+	// Resume, when set, finds this source's open upload with the same tag
+	// rather than opening another (200 with its offset).
+	Resume string `json:"resume,omitempty"`
 }
 
 type uploadResponse struct {
@@ -41,6 +44,17 @@ func (s *Server) apiUploadCreate(w http.ResponseWriter, r *http.Request, sourceI
 		s.apiFail(w, http.StatusBadRequest, "a file needs a name", nil)
 		return
 	}
+	if len(req.Resume) > 64 {
+		s.apiFail(w, http.StatusBadRequest, "resume is a tag of at most 64 characters", nil)
+		return
+	}
+	if up := s.uploads.resumed(sourceID, req.Resume); up != nil {
+		up.mu.Lock()
+		off := up.z.manifest.Size
+		up.mu.Unlock()
+		web.WriteJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: off})
+		return
+	}
 	rcpts, err := s.recipients(r.Context())
 	if err != nil {
 		s.apiFail(w, http.StatusServiceUnavailable, "this dropbox is not accepting submissions yet", nil)
@@ -60,7 +74,7 @@ func (s *Server) apiUploadCreate(w http.ResponseWriter, r *http.Request, sourceI
 		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not start the upload; try again later", err)
 		return
 	}
-	up, err := s.uploads.add(sourceID, z)
+	up, err := s.uploads.add(sourceID, req.Resume, z)
 	if err != nil {
 		z.abort()
 		s.files.give(1)

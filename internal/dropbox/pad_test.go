@@ -63,11 +63,11 @@ func TestStoredSizesArePadded(t *testing.T) {
 		if err := c.Register(ctx, keys); err != nil {
 			t.Fatal(err)
 		}
-		fid, err := c.Upload(ctx, "file", "b.pdf", "application/pdf", bytes.NewReader(file), int64(len(file)), 50_000)
+		fid, err := c.Upload(ctx, "file", "b.pdf", "application/pdf", "", bytes.NewReader(file), int64(len(file)), 50_000)
 		if err != nil {
 			t.Fatal(err)
 		}
-		mid, err := c.Upload(ctx, "message", "", "text/plain", strings.NewReader(message), 40, 4096)
+		mid, err := c.Upload(ctx, "message", "", "text/plain", "", strings.NewReader(message), 40, 4096)
 		if err != nil {
 			t.Fatal(err)
 		}

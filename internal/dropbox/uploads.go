@@ -18,8 +18,13 @@ type upload struct {
 	mu       sync.Mutex
 	id       string
 	sourceID string
-	z        *sealer
-	gone     bool
+	// resume is the client's tag for what it is sending (an HMAC under
+	// its login key of the file's kind, name, size and hash; opaque here),
+	// so the same command run again after a dropped circuit finds this
+	// upload instead of starting over. Like the upload, it is only in memory.
+	resume string
+	z      *sealer
+	gone   bool
 }
 
 // openFiles counts the ciphertext files held open, by web submissions and
@@ -110,16 +115,33 @@ func (u *uploads) roomLocked(sourceID string) error {
 
 // add registers a new upload whose open file the caller has reserved in
 // u.files; on refusal the reservation stays the caller's.
-func (u *uploads) add(sourceID string, z *sealer) (*upload, error) {
+func (u *uploads) add(sourceID, resume string, z *sealer) (*upload, error) {
 	u.mu.Lock()
 	defer u.mu.Unlock()
 	if err := u.roomLocked(sourceID); err != nil {
 		return nil, err
 	}
-	up := &upload{id: store.NewID(), sourceID: sourceID, z: z}
+	up := &upload{id: store.NewID(), sourceID: sourceID, resume: resume, z: z}
 	u.m[up.id] = up
 	u.last[sourceID] = u.now()
 	return up, nil
+}
+
+// resumed returns the source's open upload with that tag, or nil.
+func (u *uploads) resumed(sourceID, tag string) *upload {
+	if tag == "" {
+		return nil
+	}
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	u.expireLocked(u.now())
+	for _, up := range u.m {
+		if up.sourceID == sourceID && up.resume == tag {
+			u.last[sourceID] = u.now()
+			return up
+		}
+	}
+	return nil
 }
 
 // touch notes that sourceID is sending.

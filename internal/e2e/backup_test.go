@@ -103,7 +103,7 @@ func backupUnderLoad(t *testing.T, from, to string) {
 	wg.Go(func() {
 		for i := 0; !stop.Load(); i++ {
 			msg := fmt.Sprintf("load message %d", i)
-			id, err := c.Upload(ctx, "message", "", "text/plain", strings.NewReader(msg), int64(len(msg)), 4096)
+			id, err := c.Upload(ctx, "message", "", "text/plain", "", strings.NewReader(msg), int64(len(msg)), 4096)
 			if err == nil {
 				err = c.Submit(ctx, []string{id})
 			}

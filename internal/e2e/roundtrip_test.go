@@ -88,7 +88,7 @@ func TestRoundTrip(t *testing.T) {
 			if err := c.Login(ctx, keys); err != nil {
 				t.Fatal(err)
 			}
-			id, err := c.Upload(ctx, "file", "../../../outside.txt", "text/plain", strings.NewReader("escape attempt"), 14, 4096)
+			id, err := c.Upload(ctx, "file", "../../../outside.txt", "text/plain", "", strings.NewReader("escape attempt"), 14, 4096)
 			if err != nil || c.Submit(ctx, []string{id}) != nil {
 				t.Fatalf("hostile upload: %v", err)
 			}

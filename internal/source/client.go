@@ -6,10 +6,12 @@
 // client fetches the instance's Argon2id parameters, derives the login key
 // and reply identity itself, and sends only the login key (and, once, the
 // public recipient). Replies are downloaded as ciphertext and decrypted
-// locally. Uploads are resumable within one run: a dropped circuit costs
-// only the bytes in flight. Nothing is kept on the source's machine between
-// runs (no upload IDs: a file saying "uploading to this dropbox" is itself
-// evidence), so a run that gives up starts its items over the next time.
+// locally. Uploads are resumable: a dropped circuit costs only the bytes in
+// flight, and a run that gives up is continued by the same command run
+// again. Nothing is kept on the source's machine between runs (no upload
+// IDs: a file saying "uploading to this dropbox" is itself evidence):
+// each run tags each item with ResumeTag, derived afresh from the login key
+// and the item, and the dropbox finds its unfinished upload by the tag.
 // With --proxy socks5://… every request goes through Tor.
 //
 // The dropbox is not trusted with the source's machine either: its Argon2id
@@ -23,6 +25,9 @@ package source
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -255,10 +260,32 @@ func (c *Client) Login(ctx context.Context, keys *seal.SourceKeys) error {
 	return nil
 }
 
+// ResumeTag names what an upload sends, for the dropbox to find an
+// unfinished upload of the same thing when the same command runs again
+// after a dropped circuit: an HMAC, under the source's login key, of the
+// item's kind, name, size and SHA-256. It is computed afresh each run, so
+// nothing on the source's computer records that an upload was under way,
+// and the dropbox, without the login key, learns nothing from it. src is
+// read once and left at its start.
+func ResumeTag(keys *seal.SourceKeys, kind, name string, src io.ReadSeeker, size int64) (string, error) {
+	h := sha256.New()
+	if _, err := io.Copy(h, io.LimitReader(src, size)); err != nil {
+		return "", fmt.Errorf("source: %w", err)
+	}
+	if _, err := src.Seek(0, io.SeekStart); err != nil {
+		return "", fmt.Errorf("source: %w", err)
+	}
+	mac := hmac.New(sha256.New, keys.LoginKey[:])
+	fmt.Fprintf(mac, "confide-resume-v1\n%s\n%s\n%d\n%x", kind, name, size, h.Sum(nil))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)), nil
+}
+
 // Upload sends one item resumably and returns its upload ID. src must be
-// seekable so a chunk can be sent again from where the server stands.
-func (c *Client) Upload(ctx context.Context, kind, name, ctype string, src io.ReadSeeker, size, chunk int64) (string, error) {
-	body, hdr := jsonBody(map[string]string{"kind": kind, "name": name, "content_type": ctype})
+// seekable so a chunk can be sent again from where the server stands. With
+// a resume tag (ResumeTag), an unfinished upload of the same item that the
+// dropbox still holds is continued from where it stands.
+func (c *Client) Upload(ctx context.Context, kind, name, ctype, resume string, src io.ReadSeeker, size, chunk int64) (string, error) {
+	body, hdr := jsonBody(map[string]string{"kind": kind, "name": name, "content_type": ctype, "resume": resume})
 	var up struct {
 		ID     string `json:"id"`
 		Offset int64  `json:"offset"`
@@ -266,7 +293,10 @@ func (c *Client) Upload(ctx context.Context, kind, name, ctype string, src io.Re
 	if _, err := c.do(ctx, "POST", "/api/v1/uploads", body, hdr, &up); err != nil {
 		return "", err
 	}
-	off := int64(0)
+	if up.Offset < 0 || up.Offset > size {
+		return "", fmt.Errorf("source: the dropbox says the upload is at byte %d of %d; stopping", up.Offset, size)
+	}
+	off := up.Offset
 	failures := 0
 	for off < size {
 		n := min(chunk, size-off)

@@ -295,7 +295,7 @@ func TestUploadOffsetsFromTheDropbox(t *testing.T) {
 		c, _ := New(ts.URL, "")
 		c.Backoff = time.Millisecond
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		_, err := c.Upload(ctx, "file", "a", "", strings.NewReader(strings.Repeat("x", 100)), 100, 10)
+		_, err := c.Upload(ctx, "file", "a", "", "", strings.NewReader(strings.Repeat("x", 100)), 100, 10)
 		cancel()
 		ts.Close()
 		if tc.ok != (err == nil) || patches > 30 {

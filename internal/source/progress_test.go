@@ -48,7 +48,7 @@ func TestUploadProgress(t *testing.T) {
 	var seen []int64
 	c.Progress = func(n int64) { seen = append(seen, n) }
 	data := bytes.Repeat([]byte("x"), 5000)
-	if _, err := c.Upload(context.Background(), "file", "a", "text/plain", bytes.NewReader(data), int64(len(data)), 2048); err != nil {
+	if _, err := c.Upload(context.Background(), "file", "a", "text/plain", "", bytes.NewReader(data), int64(len(data)), 2048); err != nil {
 		t.Fatal(err)
 	}
 	if len(seen) == 0 || seen[len(seen)-1] != 5000 {
