@@ -49,7 +49,7 @@ func TestSourceSubmitTooManyItems(t *testing.T) {
 	os.WriteFile(msg, []byte("and a message"), 0o600)
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out}
-	err = e.sourceSubmit(context.Background(), ts.URL, "", "", "", msg, 1<<20, files)
+	err = e.sourceSubmit(context.Background(), ts.URL, "", "", "", "en", msg, 1<<20, files)
 	if err == nil || !strings.Contains(err.Error(), "at most 3 items") || !strings.Contains(err.Error(), "this is 4") {
 		t.Fatalf("%v", err)
 	}
