@@ -37,7 +37,7 @@ func TestSourceFlow(t *testing.T) {
 			t.Fatalf("submit: %d %s", p.Status, p.Body)
 		}
 		// The receipt names what arrived, from the request alone.
-		for _, want := range []string{"Your message: 8 words, 43 characters.", "ledger.xlsx</span> · 97.7 KiB", "заметки.txt</span> · 31 B"} {
+		for _, want := range []string{"Your message (words: 8, characters: 43).", "ledger.xlsx</span> · 97.7 KiB", "заметки.txt</span> · 31 B"} {
 			if !strings.Contains(p.Body, want) {
 				t.Errorf("the receipt lacks %q: %s", want, p.Body)
 			}
