@@ -498,5 +498,8 @@ func TestStoriesCarryTheirLanguage(t *testing.T) {
 		if !strings.Contains(page.Body, `<html lang="ru">`) || !strings.Contains(page.Body, `<article class="story" lang="en">`) {
 			t.Fatalf("story: %s", page.Body)
 		}
+		if feed := br.Get("/feed.atom").Body; !strings.Contains(feed, `<entry xml:lang="ru"><title>Река</title>`) || !strings.Contains(feed, `<entry xml:lang="en"><title>Where the &lt;river&gt; money went</title>`) {
+			t.Fatalf("feed: %s", feed)
+		}
 	})
 }
