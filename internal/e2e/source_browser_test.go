@@ -127,4 +127,8 @@ func TestBrowserSourceReceiptAndKeptForm(t *testing.T) {
 	if inbox := text(`main`); !strings.Contains(inbox, "Ответов пока нет") {
 		t.Fatalf("logging in again with ё and capitals: %q", inbox)
 	}
+	// Neither the receipt nor the refused forms left anything readable
+	// behind: not the names, not the messages, not the codename.
+	srv.stop()
+	scanDataFolder(t, n, [][]byte{[]byte("отчёт"), []byte("пусто"), []byte("big.bin"), []byte(message), []byte(typed[:20]), []byte(codename)})
 }
