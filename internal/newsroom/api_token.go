@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/seal"
 	"confide/internal/web"
 	"errors"
 	"net/http"
@@ -33,7 +34,12 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, http.StatusUnauthorized, "the name, passphrase or code is wrong (a code works once)", nil)
 		return
 	case errors.Is(err, errLocked), errors.Is(err, errThrottled):
+		web.RetryLater(w)
 		s.apiFail(w, http.StatusTooManyRequests, "too many attempts: wait and try again", nil)
+		return
+	case errors.Is(err, seal.ErrBusy):
+		web.RetryLater(w)
+		s.apiFail(w, http.StatusServiceUnavailable, "the newsroom is busy: try again in a minute", nil)
 		return
 	case err != nil:
 		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not log you in", err)

@@ -76,7 +76,9 @@ func (s *Server) authenticate(r *http.Request, name, pass, code string, onWeb bo
 			locked = u
 		}
 		// Unknown names cost what known ones do.
-		s.hash(func() { seal.VerifyPassphrase(pass, s.dummyHash()) })
+		if err := s.argon.Do(ctx, func() { seal.VerifyPassphrase(pass, s.dummyHash()) }); err != nil {
+			return store.Journalist{}, "", err
+		}
 	case err != nil:
 		return store.Journalist{}, "", err
 	case j.LockedUntil > now.Unix():
@@ -88,7 +90,9 @@ func (s *Server) authenticate(r *http.Request, name, pass, code string, onWeb bo
 	pending := ""
 	if known {
 		var verr error
-		s.hash(func() { passOK, verr = seal.VerifyPassphrase(pass, j.PassHash) })
+		if err := s.argon.Do(ctx, func() { passOK, verr = seal.VerifyPassphrase(pass, j.PassHash) }); err != nil {
+			return store.Journalist{}, "", err
+		}
 		if verr != nil && j.PassHash != "" {
 			return store.Journalist{}, "", verr
 		}

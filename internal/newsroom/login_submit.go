@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"confide/internal/seal"
 	"confide/internal/web"
 )
 
@@ -25,6 +26,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Retry-After", strconv.Itoa(int(lock.until.Sub(s.cfg.Now()).Seconds())+1))
 		case errors.Is(err, errThrottled):
 			status, msg = http.StatusTooManyRequests, "newsroom.login.throttled"
+		case errors.Is(err, seal.ErrBusy):
+			status, msg = http.StatusServiceUnavailable, "newsroom.login.busy"
+			web.RetryLater(w)
 		case !errors.Is(err, errLoginFailed):
 			s.internal(w, r, err)
 			return

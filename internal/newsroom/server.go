@@ -13,7 +13,6 @@ import (
 	"net/http"
 	"net/url"
 	"os"
-	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -65,7 +64,8 @@ type Server struct {
 	// name that has no account, in memory only (see authenticate).
 	clients, names *web.Failures
 	signKey        ed25519.PrivateKey
-	hashes         chan struct{}
+	// argon bounds passphrase checks: 2 at once, 16 waiting, then busy.
+	argon *seal.Limiter
 	// dummyHash is verified for unknown names, made on first use.
 	dummyHash func() string
 	// rp is the security keys' relying party when Config.URL pins it.
@@ -99,7 +99,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: web.NewThrottle(20, 10),
 		clients: web.NewFailures(failureKeys, clientSlack), names: web.NewFailures(failureKeys, 0),
-		signKey: key, hashes: make(chan struct{}, 2),
+		signKey: key, argon: seal.NewLimiter(2, 16),
 		dummyHash: sync.OnceValue(func() string { return seal.HashPassphrase("confide-dummy", cfg.Params) })}
 	if cfg.URL != "" {
 		u, err := url.Parse(cfg.URL)
@@ -266,17 +266,6 @@ func (s *Server) found(w http.ResponseWriter, r *http.Request, err error) bool {
 		s.internal(w, r, err)
 	}
 	return false
-}
-
-// hash runs a passphrase hash or check with bounded concurrency: each one
-// holds 64 MiB, given back to the system once none is running.
-func (s *Server) hash(fn func()) {
-	s.hashes <- struct{}{}
-	fn()
-	<-s.hashes
-	if len(s.hashes) == 0 {
-		debug.FreeOSMemory()
-	}
 }
 
 // audit records an action; a failure to audit is logged, never hidden.

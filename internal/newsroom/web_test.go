@@ -285,3 +285,37 @@ func TestAdministration(t *testing.T) {
 		}
 	})
 }
+
+// With the newsroom's Argon2id slots and queue taken, a sign-in gets a
+// "busy" answer at once, on the web (503 page, Retry-After) and the API, and
+// checks no passphrase: a crowd of sign-ins cannot grow the process.
+func TestSignInBusy(t *testing.T) {
+	f := newFixture(t, storetest.Backends()[0])
+	p := f.person("ann", false)
+	f.srv.argon = seal.NewLimiter(1, 0)
+	release := make(chan struct{})
+	defer close(release)
+	go f.srv.argon.Do(context.Background(), func() { <-release })
+	for f.srv.argon.Stats().Active < 1 {
+		time.Sleep(time.Millisecond)
+	}
+	r := f.browser().Post("/login", "/login", url.Values{"name": {p.name}, "passphrase": {p.pass}, "code": {f.code(p)}})
+	if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "busy") || r.Header.Get("Retry-After") == "" {
+		t.Fatalf("web: %d %v %s", r.Status, r.Header, r.Body)
+	}
+	body := strings.NewReader(`{"name":"ann","passphrase":"x","code":"123456"}`)
+	req, _ := http.NewRequest("POST", f.ts.URL+"/api/v1/token", body)
+	req.Header.Set(NonceHeader, strings.Repeat("n", 20))
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" {
+		t.Fatalf("api: %s %v", resp.Status, resp.Header)
+	}
+	if st := f.srv.argon.Stats(); st.Busy != 2 || st.Runs != 0 {
+		t.Fatalf("limiter: %+v", st)
+	}
+}
