@@ -51,7 +51,7 @@ Usage:
   confide workstation pull  --identity KEYFILE --out DIR [--state DIR]
   confide workstation reply --identity KEYFILE --source DESIGNATION --message-file F|- [--state DIR]
   confide workstation serve --identity KEYFILE --out DIR [--listen 127.0.0.1:8090] [--state DIR]
-  confide source submit  --dropbox URL [--codename-file F] [--codename-out F] [--message-file F|-] [--proxy URL] [FILE...]
+  confide source submit  --dropbox URL [--codename-file F] [--codename-out F] [--codename-lang en|ru] [--message-file F|-] [--proxy URL] [FILE...]
   confide source replies --dropbox URL --codename-file F [--proxy URL]
   confide backup  [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE   encrypted snapshot, while serving
   confide restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]             into an empty folder and database

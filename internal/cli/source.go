@@ -10,6 +10,7 @@ import (
 	"mime"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"confide/internal/progress"
@@ -28,6 +29,7 @@ func (e *env) source(ctx context.Context, args []string) error {
 	switch args[0] {
 	case "submit":
 		codenameOut := fs.String("codename-out", "", "with no codename yet: also write the new codename to this file")
+		codenameLang := fs.String("codename-lang", "en", "with no codename yet: draw it from the en list (7 words, ≈ 90.5 bits) or the ru list (8 words, 96 bits)")
 		messageFile := fs.String("message-file", "", "send this file's text as the message (- for standard input)")
 		chunk := fs.Int64("chunk-size", 8<<20, "bytes per upload request; a dropped circuit costs at most one chunk")
 		files, err := parse(fs, args[1:])
@@ -43,7 +45,10 @@ func (e *env) source(ctx context.Context, args []string) error {
 		if *chunk < 1<<10 {
 			return usagef("--chunk-size must be at least 1024")
 		}
-		return e.sourceSubmit(ctx, *dropboxURL, *proxy, *codenameFile, *codenameOut, *messageFile, *chunk, files)
+		if !slices.Contains(seal.CodenameLangs, *codenameLang) {
+			return usagef("--codename-lang must be en or ru")
+		}
+		return e.sourceSubmit(ctx, *dropboxURL, *proxy, *codenameFile, *codenameOut, *codenameLang, *messageFile, *chunk, files)
 	case "replies":
 		if _, err := parse(fs, args[1:]); err != nil {
 			return err
@@ -104,7 +109,7 @@ func (e *env) login(ctx context.Context, c *source.Client, p source.Params, code
 	return keys, nil
 }
 
-func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile, codenameOut, messageFile string, chunk int64, files []string) error {
+func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile, codenameOut, codenameLang, messageFile string, chunk int64, files []string) error {
 	// Check every file before anything is sent.
 	for _, f := range files {
 		st, err := os.Stat(f)
@@ -156,7 +161,10 @@ func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile,
 		if !p.Accepting {
 			return errors.New("this dropbox is not accepting submissions yet")
 		}
-		codename := seal.NewCodename()
+		codename, err := seal.NewCodenameLang(codenameLang)
+		if err != nil {
+			return err
+		}
 		keys, err = source.Derive(codename, p)
 		if err != nil {
 			return err

@@ -60,7 +60,7 @@ func TestSourceSubmitTooManyItems(t *testing.T) {
 	os.WriteFile(msg, []byte("and a message"), 0o600)
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out}
-	err := e.sourceSubmit(context.Background(), ts.URL, "", "", "", msg, 1<<20, files)
+	err := e.sourceSubmit(context.Background(), ts.URL, "", "", "", "en", msg, 1<<20, files)
 	if err == nil || !strings.Contains(err.Error(), "at most 3 items") || !strings.Contains(err.Error(), "this is 4") {
 		t.Fatalf("%v", err)
 	}
@@ -89,7 +89,7 @@ func TestSourceSubmitDroppedSaysRunAgain(t *testing.T) {
 	os.WriteFile(name, []byte("%PDF-1.4 ledger"), 0o600)
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, tweakSource: func(c *source.Client) { c.Retries, c.Backoff = 1, time.Millisecond }}
-	err := e.sourceSubmit(context.Background(), ts.URL, "", "", "", "", 1<<20, []string{name})
+	err := e.sourceSubmit(context.Background(), ts.URL, "", "", "", "en", "", 1<<20, []string{name})
 	if err == nil || !strings.Contains(err.Error(), "nothing was submitted yet: run the same command again with --codename-file holding the codename above: as the same source, it resumes") {
 		t.Fatalf("%v", err)
 	}
@@ -136,7 +136,7 @@ func TestSourceSubmitResumesAfterADrop(t *testing.T) {
 	os.WriteFile(name, data, 0o600)
 	var out bytes.Buffer
 	e := &env{stdin: strings.NewReader(""), stdout: &out, stderr: &out, tweakSource: func(c *source.Client) { c.Retries, c.Backoff = 1, time.Millisecond }}
-	if err := e.sourceSubmit(context.Background(), ts.URL, "", "", codename, "", chunk, []string{name}); err == nil {
+	if err := e.sourceSubmit(context.Background(), ts.URL, "", "", codename, "en", "", chunk, []string{name}); err == nil {
 		t.Fatal("the first run did not fail")
 	}
 	if got := sent.Load(); got != 2*chunk {
@@ -149,7 +149,7 @@ func TestSourceSubmitResumesAfterADrop(t *testing.T) {
 	drop.Store(false)
 	sent.Store(0)
 	out.Reset()
-	if err := e.sourceSubmit(context.Background(), ts.URL, "", codename, "", "", chunk, []string{name}); err != nil {
+	if err := e.sourceSubmit(context.Background(), ts.URL, "", codename, "", "en", "", chunk, []string{name}); err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	if got, want := sent.Load(), int64(len(data)-2*chunk); got != want {

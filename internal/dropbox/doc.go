@@ -21,6 +21,10 @@
 //     stored: the disk and items.size show coarse sizes only.
 //   - An unknown codename and a wrong one get the same answer after the same
 //     work.
+//   - What a submission delivered is told in its own response, from what the
+//     handler saw stream past, and kept nowhere (no redirect URL carries it).
+//     A refused submission's message is held in memory, bounded, only to be
+//     given back in that response.
 //   - Nothing a source sends can exhaust the process: Argon2id runs, parts of
 //     a submission, open files (web and API share one budget, the API only
 //     part of it) and uploads per source are capped, idle uploads expire,

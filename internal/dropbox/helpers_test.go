@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 
 	"confide/internal/blob"
@@ -118,6 +119,12 @@ func multipartBody(csrf, message string, files ...filePart) (string, *bytes.Buff
 	}
 	mw.Close()
 	return mw.FormDataContentType(), &buf
+}
+
+// delivered tells the answer to a submission that went through (a receipt
+// on the inbox) from every refusal.
+func delivered(p webtest.Page) bool {
+	return p.Status == http.StatusOK && strings.Contains(p.Body, `id="sent"`) && !strings.Contains(p.Body, `id="refused"`)
 }
 
 func (b *browser) submit(csrf, message string, files ...filePart) webtest.Page {

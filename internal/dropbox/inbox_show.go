@@ -7,6 +7,8 @@ import (
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/web"
+
+	"filippo.io/age"
 )
 
 type replyView struct {
@@ -18,7 +20,8 @@ type replyView struct {
 type inboxData struct {
 	Replies    []replyView
 	Unreadable bool
-	Sent       bool
+	Sent       *receipt  // what a submission just delivered
+	Kept       *keptForm // a refused submission, given back to the form
 	Accepting  bool
 	MaxUpload  int64
 }
@@ -35,12 +38,18 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, web.Fail(http.StatusUnauthorized, "dropbox.session.expired", nil), "/login")
 		return
 	}
+	s.renderInbox(w, r, http.StatusOK, sess, id, inboxData{})
+}
+
+// renderInbox shows the conversation with data's notices; submissionCreate
+// answers with it too, so a receipt or a refused form needs no redirect.
+func (s *Server) renderInbox(w http.ResponseWriter, r *http.Request, status int, sess *session, id *age.X25519Identity, data inboxData) {
 	items, err := s.cfg.Store.Items(r.Context(), sess.sourceID, store.KindReply)
 	if err != nil {
 		s.fail(w, r, web.Fail(http.StatusInternalServerError, "error.internal", err), "/")
 		return
 	}
-	data := inboxData{Sent: r.URL.Query().Get("sent") == "1", Accepting: s.accepting(r.Context()), MaxUpload: s.cfg.MaxUpload}
+	data.Accepting, data.MaxUpload = s.accepting(r.Context()), s.cfg.MaxUpload
 	for _, it := range items {
 		text, err := s.openReply(it, id)
 		if err != nil {
@@ -49,7 +58,7 @@ func (s *Server) inboxShow(w http.ResponseWriter, r *http.Request) {
 		}
 		data.Replies = append(data.Replies, replyView{ID: it.ID, Day: it.Created.Time(), Text: text})
 	}
-	s.render.Render(w, http.StatusOK, "inbox", s.page(w, r, "dropbox.inbox.title", data))
+	s.render.Render(w, status, "inbox", s.page(w, r, "dropbox.inbox.title", data))
 }
 
 func (s *Server) openReply(it store.Item, id seal.Identity) (string, error) {

@@ -38,27 +38,48 @@ func (l *limitedBody) Read(p []byte) (int, error) {
 
 func (l *limitedBody) Close() error { return l.r.Close() }
 
+// refuseAllowance is how much more than the upload limit a refused form may
+// send: it is read and discarded so the browser shows our page, not a reset.
+const refuseAllowance = 64 << 20
+
 // submissionCreate streams a multipart form straight through age into
 // pending blobs, part by part. It never calls ParseMultipartForm, which
-// would spool plaintext files to the temp folder.
+// would spool plaintext files to the temp folder. On success it answers with
+// what it saw arrive (a receipt, stored nowhere); a submission it cannot take
+// (empty, too large, too many files, busy, or an ended session) is answered
+// on the form, with the message as typed and the files named.
 func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request) {
 	raw := r.Body
-	sess, _, err := s.current(r)
-	if err != nil {
+	sess, id, err := s.current(r)
+	ended := err != nil || id == nil
+	if ended {
 		s.clearSession(w)
-		s.fail(w, r, web.Fail(http.StatusUnauthorized, "dropbox.session.expired", nil), "/login")
-		return
 	}
-	rcpts, err := s.recipients(r.Context())
-	if err != nil {
-		s.fail(w, r, web.Fail(http.StatusServiceUnavailable, "dropbox.closed", nil), "/inbox")
-		return
+	var rcpts []age.Recipient
+	if !ended {
+		if rcpts, err = s.recipients(r.Context()); err != nil {
+			s.fail(w, r, web.Fail(http.StatusServiceUnavailable, "dropbox.closed", nil), "/inbox")
+			return
+		}
 	}
-	if r.ContentLength > s.cfg.MaxUpload {
-		s.refuse(w, r, raw, http.StatusRequestEntityTooLarge, "dropbox.submit.toolarge")
-		return
+	// refusal, once set, turns the rest of the form into salvage: the
+	// message is still read (to give it back) and file names noted, but
+	// nothing more is encrypted or kept.
+	var refusal *web.Error
+	refuse := func(status int, msg string) {
+		if refusal == nil {
+			refusal = web.Fail(status, msg, nil)
+		}
 	}
-	r.Body = &limitedBody{r: raw, left: s.cfg.MaxUpload}
+	body := &limitedBody{r: raw, left: s.cfg.MaxUpload}
+	if ended {
+		refuse(http.StatusUnauthorized, "dropbox.session.expired")
+		body.left += refuseAllowance
+	} else if r.ContentLength > s.cfg.MaxUpload {
+		refuse(http.StatusRequestEntityTooLarge, "dropbox.submit.toolarge")
+		body.left += refuseAllowance
+	}
+	r.Body = body
 	mr, err := r.MultipartReader()
 	if err != nil {
 		s.fail(w, r, web.Fail(http.StatusBadRequest, "dropbox.submit.malformed", nil), "/inbox")
@@ -70,33 +91,41 @@ func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request) {
 	defer func() { s.files.give(len(parts)) }()
 	failed := func(err error) {
 		abortFrom(parts, 0)
-		if errors.Is(err, errTooLarge) {
-			s.refuse(w, r, raw, http.StatusRequestEntityTooLarge, "dropbox.submit.toolarge")
-			return
-		}
 		s.fail(w, r, err, "/inbox")
 	}
-	refused := func(status int, msg string) {
-		abortFrom(parts, 0)
-		s.refuse(w, r, raw, status, msg)
-	}
-	malformed := web.Fail(http.StatusBadRequest, "dropbox.submit.malformed", nil)
+	var msg textCounter
+	defer msg.forget()
+	var got receipt
+	var names []string
 	csrfOK := false
+	malformed := web.Fail(http.StatusBadRequest, "dropbox.submit.malformed", nil)
+parts:
 	for {
 		part, err := mr.NextPart()
 		if err == io.EOF {
 			break
 		}
+		if errors.Is(err, errTooLarge) && refusal != nil {
+			break // past the allowance too: refuse with what was salvaged
+		}
+		if errors.Is(err, errTooLarge) {
+			refuse(http.StatusRequestEntityTooLarge, "dropbox.submit.toolarge")
+			break
+		}
 		if err != nil {
-			if errors.Is(err, errTooLarge) {
-				failed(err)
-			} else {
-				failed(malformed)
-			}
+			failed(malformed)
 			return
 		}
-		switch name := part.FormName(); name {
-		case web.Field:
+		name := part.FormName()
+		if (name == "message" || name == "files") && !csrfOK {
+			failed(web.Fail(http.StatusForbidden, "error.csrf", nil))
+			return
+		}
+		if name == "files" && part.FileName() != "" {
+			names = append(names, part.FileName())
+		}
+		switch {
+		case name == web.Field:
 			// Our form puts the token first, so nothing is encrypted for a
 			// forged request.
 			tok, _ := io.ReadAll(io.LimitReader(part, 128))
@@ -104,35 +133,66 @@ func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request) {
 				failed(web.Fail(http.StatusForbidden, "error.csrf", nil))
 				return
 			}
-		case "message", "files":
-			if !csrfOK {
-				failed(web.Fail(http.StatusForbidden, "error.csrf", nil))
+		case refusal != nil:
+			var dst io.Writer = io.Discard
+			if name == "message" {
+				dst = &msg
+			}
+			if _, err := io.Copy(dst, part); err != nil {
+				if errors.Is(err, errTooLarge) {
+					msg.over = msg.over || name == "message"
+					break parts
+				}
+				failed(malformed)
 				return
 			}
+		case name == "message" || name == "files":
 			if len(parts) >= s.cfg.MaxParts {
-				refused(http.StatusRequestEntityTooLarge, "dropbox.submit.toomany")
-				return
+				refuse(http.StatusRequestEntityTooLarge, "dropbox.submit.toomany")
+			} else if !s.takeFile() {
+				refuse(http.StatusServiceUnavailable, "dropbox.busy")
 			}
-			if !s.takeFile() {
-				refused(http.StatusServiceUnavailable, "dropbox.busy")
-				return
+			if refusal != nil {
+				abortFrom(parts, 0)
+				var dst io.Writer = io.Discard
+				if name == "message" {
+					dst = &msg
+				}
+				if _, err := io.Copy(dst, part); err != nil {
+					msg.over = msg.over || name == "message"
+					break parts
+				}
+				continue
 			}
-			z, err := s.sealPart(part, rcpts)
+			z, err := s.sealPart(part, rcpts, &msg)
 			if z == nil {
 				s.files.give(1)
 			}
+			if errors.Is(err, errTooLarge) {
+				// What streamed is refused; read on (within the allowance)
+				// only to name the files that followed.
+				abortFrom(parts, 0)
+				refuse(http.StatusRequestEntityTooLarge, "dropbox.submit.toolarge")
+				msg.over = msg.over || name == "message"
+				body.left += refuseAllowance
+				continue
+			}
 			if err != nil {
-				if errors.Is(err, errTooLarge) {
-					failed(err)
-				} else if errors.Is(err, errMalformedPart) {
+				if errors.Is(err, errMalformedPart) {
 					failed(malformed)
 				} else {
 					failed(web.Fail(http.StatusInternalServerError, "error.internal", err))
 				}
 				return
 			}
-			if z != nil {
-				parts = append(parts, z)
+			if z == nil {
+				continue
+			}
+			parts = append(parts, z)
+			if z.manifest.Kind == store.KindMessage {
+				got.Message, got.Words, got.Chars = true, msg.words, msg.chars
+			} else {
+				got.Files = append(got.Files, receiptFile{Name: z.manifest.Name, Size: z.manifest.Size, Empty: z.manifest.Size == 0})
 			}
 		default:
 			io.Copy(io.Discard, part)
@@ -142,22 +202,41 @@ func (s *Server) submissionCreate(w http.ResponseWriter, r *http.Request) {
 		failed(web.Fail(http.StatusForbidden, "error.csrf", nil))
 		return
 	}
-	if len(parts) == 0 {
-		failed(web.Fail(http.StatusBadRequest, "dropbox.submit.empty", nil))
+	if refusal == nil && len(parts) == 0 {
+		refuse(http.StatusBadRequest, "dropbox.submit.empty")
+	}
+	if refusal != nil {
+		abortFrom(parts, 0)
+		s.drain(w, raw)
+		if refusal.Status == http.StatusServiceUnavailable {
+			web.RetryLater(w)
+		}
+		kept := &keptForm{Problem: refusal.Public, Files: names}
+		kept.Message, kept.Truncated = msg.text()
+		if ended {
+			s.render.Render(w, refusal.Status, "login", s.page(w, r, "dropbox.login.title", loginData{Failed: refusal.Public, Kept: kept}))
+			return
+		}
+		s.renderInbox(w, r, refusal.Status, sess, id, inboxData{Kept: kept})
 		return
 	}
+	msg.forget()
 	if err := s.commitSubmission(r.Context(), sess.sourceID, parts); err != nil {
 		s.fail(w, r, web.Fail(http.StatusInternalServerError, "error.internal", err), "/inbox")
 		return
 	}
-	http.Redirect(w, r, "/inbox?sent=1", http.StatusSeeOther)
+	// The receipt is this response: a redirect would have to carry the
+	// names in a URL, which the browser keeps in its history.
+	s.renderInbox(w, r, http.StatusOK, sess, id, inboxData{Sent: &got})
 }
 
 var errMalformedPart = errors.New("dropbox: malformed part")
 
 // sealPart encrypts one form part. It returns nil for an empty message box
 // or an empty file input, which browsers send when nothing was chosen.
-func (s *Server) sealPart(part *multipart.Part, rcpts []age.Recipient) (*sealer, error) {
+// A message is counted as it streams (msg); one of white space only is
+// nothing to send.
+func (s *Server) sealPart(part *multipart.Part, rcpts []age.Recipient, msg *textCounter) (*sealer, error) {
 	kind, name, ctype := store.KindMessage, "", "text/plain; charset=utf-8"
 	if part.FormName() == "files" {
 		kind, name, ctype = store.KindFile, part.FileName(), part.Header.Get("Content-Type")
@@ -170,25 +249,28 @@ func (s *Server) sealPart(part *multipart.Part, rcpts []age.Recipient) (*sealer,
 	if err != nil {
 		return nil, err
 	}
-	if _, err := io.Copy(z, part); err != nil {
+	var src io.Reader = part
+	if kind == store.KindMessage {
+		src = io.TeeReader(part, msg)
+	}
+	if _, err := io.Copy(z, src); err != nil {
 		z.abort()
 		if errors.Is(err, errTooLarge) {
 			return nil, err
 		}
 		return nil, errMalformedPart
 	}
-	if kind == store.KindMessage && z.manifest.Size == 0 {
+	if kind == store.KindMessage && msg.words == 0 {
 		z.abort()
 		return nil, nil
 	}
 	return z, nil
 }
 
-// refuse answers with a page rather than a reset: it reads and discards
-// what the browser is still sending (bounded), so the browser shows the
-// page. Nothing of the body is kept.
-func (s *Server) refuse(w http.ResponseWriter, r *http.Request, raw io.Reader, status int, msg string) {
-	io.Copy(io.Discard, io.LimitReader(raw, s.cfg.MaxUpload+(64<<20)))
-	w.Header().Set("Connection", "close")
-	s.fail(w, r, web.Fail(status, msg, nil), "/inbox")
+// drain reads and discards what the browser is still sending (bounded), so
+// that it shows our page rather than a reset. Nothing of the body is kept.
+func (s *Server) drain(w http.ResponseWriter, raw io.Reader) {
+	if n, _ := io.Copy(io.Discard, io.LimitReader(raw, s.cfg.MaxUpload+refuseAllowance)); n > 0 {
+		w.Header().Set("Connection", "close")
+	}
 }

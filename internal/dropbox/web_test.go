@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"html"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -32,11 +33,20 @@ func TestSourceFlow(t *testing.T) {
 		rand.Read(one)
 		two := []byte("second file, Кириллица")
 		p := br.submit(inbox.CSRF(t), "the mayor's accounts are in the second file", filePart{"ledger.xlsx", one}, filePart{"заметки.txt", two})
-		if p.Status != http.StatusSeeOther || p.Header.Get("Location") != "/inbox?sent=1" {
+		if !delivered(p) || !strings.Contains(p.Body, "delivered to our journalists") {
 			t.Fatalf("submit: %d %s", p.Status, p.Body)
 		}
-		if sent := br.Get("/inbox?sent=1"); !strings.Contains(sent.Body, "delivered to our journalists") {
-			t.Fatal("no confirmation shown")
+		// The receipt names what arrived, from the request alone.
+		for _, want := range []string{"Your message (words: 8, characters: 43).", "ledger.xlsx</span> · 97.7 KiB", "заметки.txt</span> · 31 B"} {
+			if !strings.Contains(p.Body, want) {
+				t.Errorf("the receipt lacks %q: %s", want, p.Body)
+			}
+		}
+		if strings.Contains(p.Body, "empty (0 bytes)") {
+			t.Error("an empty-file warning without an empty file")
+		}
+		if strings.Contains(br.Get("/inbox").Body, "ledger.xlsx") {
+			t.Error("the receipt outlived its response: the names were kept somewhere")
 		}
 		src := f.onlySource()
 		got := f.openAll(src.ID)
@@ -135,7 +145,7 @@ func TestBadInputLosesNothing(t *testing.T) {
 		br := f.browser()
 		br.newSource()
 		tok := br.Get("/inbox").CSRF(t)
-		if p := br.submit(tok, "first, kept"); p.Status != http.StatusSeeOther {
+		if p := br.submit(tok, "first, kept"); !delivered(p) {
 			t.Fatalf("good submission: %d", p.Status)
 		}
 		src := f.onlySource()
@@ -186,7 +196,7 @@ func TestBadInputLosesNothing(t *testing.T) {
 			t.Fatalf("%d pending files left behind", len(ents))
 		}
 		// A traversal filename is only ever a sealed name.
-		if p := br.submit(tok, "", filePart{"../../etc/passwd", []byte("root:x:0:0")}); p.Status != http.StatusSeeOther {
+		if p := br.submit(tok, "", filePart{"../../etc/passwd", []byte("root:x:0:0")}); !delivered(p) {
 			t.Fatalf("traversal name: %d", p.Status)
 		}
 		all := f.openAll(src.ID)
@@ -270,4 +280,137 @@ func TestBusyPage(t *testing.T) {
 	if st := f.srv.argon.Stats(); st.Busy != 1 || st.Runs != 0 {
 		t.Fatalf("limiter: %+v", st)
 	}
+}
+
+// A submission the dropbox cannot take is answered on the form: the message
+// as typed, back in the text box, and each chosen file named, since a
+// browser cannot be handed files back. Nothing is stored.
+func TestRefusedSubmissionKeepsTheForm(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b, true, func(c *Config) { c.MaxUpload, c.MaxParts = 64<<10, 3 })
+		br := f.browser()
+		br.newSource()
+		tok := br.Get("/inbox").CSRF(t)
+		typed := "Dear editor,\nthe <b>minutes</b> & the ledger — see attached."
+		kept := `<textarea id="message" name="message">` + html.EscapeString(typed) + `</textarea>`
+		big := make([]byte, 80<<10)
+		one := []byte("1")
+		cases := []struct {
+			name    string
+			message string
+			files   []filePart
+			status  int
+			problem string
+		}{
+			{"empty", "", nil, http.StatusBadRequest, "nothing to send"},
+			{"white space only", " \n\t \r\n ", nil, http.StatusBadRequest, "nothing to send"},
+			{"too large mid-stream", typed, []filePart{{"first.pdf", one}, {"huge.bin", big}, {"after.txt", one}}, http.StatusRequestEntityTooLarge, "too large"},
+			{"too many", typed, []filePart{{"a.txt", one}, {"b.txt", one}, {"c.txt", one}, {"d.txt", one}}, http.StatusRequestEntityTooLarge, "too many"},
+		}
+		for _, c := range cases {
+			p := br.submit(tok, c.message, c.files...)
+			if p.Status != c.status || !strings.Contains(p.Body, `id="refused"`) || !strings.Contains(strings.ToLower(p.Body), c.problem) {
+				t.Errorf("%s: %d, want %d with %q on the form: %s", c.name, p.Status, c.status, c.problem, p.Body)
+				continue
+			}
+			if !strings.Contains(p.Body, `action="/submit"`) {
+				t.Errorf("%s: not answered on the form", c.name)
+			}
+			if strings.TrimSpace(c.message) != "" && (!strings.Contains(p.Body, kept) || !strings.Contains(p.Body, "back in the form")) {
+				t.Errorf("%s: the typed message was not given back: %s", c.name, p.Body)
+			}
+			for _, fp := range c.files {
+				if !strings.Contains(p.Body, "<li lang=\"\">"+fp.name+"</li>") {
+					t.Errorf("%s: %s not named to choose again", c.name, fp.name)
+				}
+			}
+			if strings.Contains(p.Body, `id="sent"`) {
+				t.Errorf("%s: a receipt for a refusal", c.name)
+			}
+		}
+		// Too large by its Content-Length: refused before anything is
+		// encrypted, yet the message still comes back.
+		ct, body := multipartBody(tok, typed, filePart{"big.bin", make([]byte, 100<<10)})
+		req, _ := http.NewRequest("POST", br.Base+"/submit", body)
+		req.Header.Set("Content-Type", ct)
+		if p := br.Do(req); p.Status != http.StatusRequestEntityTooLarge || !strings.Contains(p.Body, kept) || !strings.Contains(p.Body, `<li lang="">big.bin</li>`) {
+			t.Errorf("over the limit by Content-Length: %d %s", p.Status, p.Body)
+		}
+		// A whitespace-only message beside a file sends the file alone.
+		if p := br.submit(tok, "  \n ", filePart{"empty.txt", nil}); !delivered(p) || !strings.Contains(p.Body, "No message, only documents") || !strings.Contains(p.Body, "empty (0 bytes)") {
+			t.Errorf("white space and an empty file: %d %s", p.Status, p.Body)
+		}
+		if n := f.count("items"); n != 1 {
+			t.Fatalf("%d items stored, want the one empty file", n)
+		}
+		ents, _ := os.ReadDir(filepath.Join(f.dataDir, "blobs", "tmp"))
+		if len(ents) != 0 {
+			t.Fatalf("%d pending files left behind", len(ents))
+		}
+	})
+}
+
+// A submission posted after the session ended cannot be sent or held: the
+// codename form says so, and gives the message back to copy.
+func TestSubmitAfterSessionEnded(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b, true)
+		br := f.browser()
+		br.newSource()
+		tok := br.Get("/inbox").CSRF(t)
+		lo := br.postForm("/logout", map[string]string{"csrf": tok})
+		if lo.Status != 200 {
+			t.Fatalf("logout: %d", lo.Status)
+		}
+		typed := "written before the session ended"
+		p := br.submit(br.Get("/login").CSRF(t), typed, filePart{"scan.pdf", []byte("%PDF")})
+		if p.Status != http.StatusUnauthorized || !strings.Contains(p.Body, `action="/login"`) || !strings.Contains(p.Body, "session has ended") {
+			t.Fatalf("after the session: %d %s", p.Status, p.Body)
+		}
+		if !strings.Contains(p.Body, `<textarea id="kept-message" readonly>`+typed+`</textarea>`) || !strings.Contains(p.Body, `<li lang="">scan.pdf</li>`) || !strings.Contains(p.Body, "nothing was sent") {
+			t.Fatalf("the typed message or the file names are not given back: %s", p.Body)
+		}
+		if n := f.count("items"); n != 0 {
+			t.Fatalf("%d items stored without a session", n)
+		}
+		// Without a valid token nothing is echoed back.
+		if p := br.submit("", typed); p.Status != http.StatusForbidden || strings.Contains(p.Body, typed) {
+			t.Fatalf("a forged post after the session: %d %s", p.Status, p.Body)
+		}
+	})
+}
+
+// The "I'm new" page draws from the page language's list by default, offers
+// the other, and states each list's strength; a Russian codename logs in
+// again typed with ё and capitals.
+func TestRussianCodenameOption(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b, true)
+		br := f.browser()
+		en := br.Get("/new")
+		if m := codenameRe.FindStringSubmatch(en.Body); m == nil || len(strings.Fields(m[1])) != 7 || !strings.Contains(en.Body, "90.5 bits") || !strings.Contains(en.Body, `href="/new?words=ru"`) {
+			t.Fatalf("English default: %s", en.Body)
+		}
+		ru := br.Get("/new?lang=ru")
+		m := codenameRe.FindStringSubmatch(ru.Body)
+		if m == nil || len(strings.Fields(m[1])) != 8 || !strings.Contains(ru.Body, "96 бит") || !strings.Contains(ru.Body, `href="/new?words=en"`) || !strings.Contains(ru.Body, `lang="ru">`+m[1]) {
+			t.Fatalf("Russian default: %s", ru.Body)
+		}
+		if strings.Contains(ru.Body, "запомнил") {
+			t.Error("the Russian page still assumes a man")
+		}
+		if p := br.Get("/new?words=en"); len(strings.Fields(codenameRe.FindStringSubmatch(p.Body)[1])) != 7 {
+			t.Fatal("?words=en on a Russian page did not give English words")
+		}
+		codename := m[1]
+		if r := br.postForm("/new", map[string]string{"csrf": ru.CSRF(t), "codename": codename}); r.Status != http.StatusSeeOther {
+			t.Fatalf("create: %d %s", r.Status, r.Body)
+		}
+		br2 := f.browser()
+		typed := strings.ToUpper(strings.ReplaceAll(codename, "е", "ё"))
+		li := br2.postForm("/login", map[string]string{"csrf": br2.Get("/login").CSRF(t), "codename": typed})
+		if li.Status != http.StatusSeeOther || li.Header.Get("Location") != "/inbox" {
+			t.Fatalf("log in with %q: %d %s", typed, li.Status, li.Body)
+		}
+	})
 }

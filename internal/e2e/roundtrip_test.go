@@ -74,8 +74,13 @@ func TestRoundTrip(t *testing.T) {
 			os.WriteFile(filepath.Join(dir, "archive.zip"), archive, 0o600)
 			os.WriteFile(filepath.Join(dir, "msg.txt"), []byte("Documents attached. Протоколы внутри."), 0o600)
 			codeFile := filepath.Join(dir, "codename")
-			runIn(t, "", "source", "submit", "--dropbox", srv.urls["dropbox"], "--codename-out", codeFile,
+			// A Russian codename this time (the other tests use English
+			// ones): eight words of the Russian list, all the way through.
+			runIn(t, "", "source", "submit", "--dropbox", srv.urls["dropbox"], "--codename-out", codeFile, "--codename-lang", "ru",
 				"--message-file", filepath.Join(dir, "msg.txt"), "--chunk-size", "1048576", filepath.Join(dir, "archive.zip"))
+			if cn, _ := os.ReadFile(codeFile); !regexp.MustCompile(`^(\p{Cyrillic}+ ){7}\p{Cyrillic}+\n$`).Match(cn) {
+				t.Fatalf("--codename-lang ru gave %q", cn)
+			}
 			// A second submission through the API with a hostile file name.
 			ctx := context.Background()
 			c, _ := source.New(srv.urls["dropbox"], "")

@@ -30,12 +30,17 @@ func TestStoryEditorAndModeration(t *testing.T) {
 			t.Fatal("preview saved the story")
 		}
 		form.Set("op", "draft")
+		form.Set("lang", "ru")
 		if p := br.Post("/stories/new", "/stories", form); p.Status != http.StatusSeeOther {
 			t.Fatalf("draft: %d %s", p.Status, p.Body)
 		}
 		st, _ := f.store.StoryBySlug(ctx, "river-money")
-		if st.State != store.StoryDraft || len(st.PullQuotes) != 2 || len(st.Tags) != 2 {
+		if st.State != store.StoryDraft || len(st.PullQuotes) != 2 || len(st.Tags) != 2 || st.Lang != "ru" {
 			t.Fatalf("%+v", st)
+		}
+		// The editor shows the story's language back, so saving again keeps it.
+		if p := br.Get("/stories/river-money/edit"); !strings.Contains(p.Body, `name="lang" value="ru"`) {
+			t.Fatalf("the editor lost the story's language: %s", p.Body)
 		}
 		form.Set("op", "publish")
 		form.Set("title", "Where the river money went")

@@ -14,7 +14,7 @@ import (
 func (s *Server) storySave(w http.ResponseWriter, r *http.Request, j store.Journalist) {
 	f := story.Fields{Title: r.PostForm.Get("title"), Slug: strings.TrimSpace(r.PostForm.Get("slug")), Standfirst: r.PostForm.Get("standfirst"),
 		PullQuotes: r.PostForm.Get("pull_quotes"), AuthorName: r.PostForm.Get("author_name"), AuthorBio: r.PostForm.Get("author_bio"),
-		Date: strings.TrimSpace(r.PostForm.Get("date")), Tags: r.PostForm.Get("tags"), Body: strings.ReplaceAll(r.PostForm.Get("body"), "\r\n", "\n")}
+		Date: strings.TrimSpace(r.PostForm.Get("date")), Tags: r.PostForm.Get("tags"), Lang: strings.TrimSpace(r.PostForm.Get("lang")), Body: strings.ReplaceAll(r.PostForm.Get("body"), "\r\n", "\n")}
 	op := r.PostForm.Get("op")
 	switch op {
 	case "publish":

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -122,6 +123,9 @@ func TestCodename(t *testing.T) {
 			t.Errorf("%q: %v", bad, err)
 		}
 	}
+	if _, err := NewCodenameLang("de"); err == nil {
+		t.Error("a codename in a language without a list")
+	}
 	d := strings.Fields(NewDesignation())
 	if len(d) != 2 {
 		t.Fatalf("designation %v", d)
@@ -221,24 +225,100 @@ func TestStockAgeInterop(t *testing.T) {
 	}
 }
 
+// TestRussianCodename checks the Russian list: 4,096 distinct words (12 bits
+// each, so eight words give 96 bits, no fewer than the English seven's ≈ 90.5),
+// disjoint from the English list, and typed back with any case, ё for е and
+// any spacing; a codename mixing the lists, or of the other list's length, is
+// refused.
+func TestRussianCodename(t *testing.T) {
+	if len(ruCodenameWords) != 4096 || len(ruCodenameIndex) != 4096 {
+		t.Fatalf("Russian list: %d words, %d distinct", len(ruCodenameWords), len(ruCodenameIndex))
+	}
+	if ru, en := float64(RuCodenameWords)*math.Log2(4096), float64(CodenameWords)*math.Log2(float64(len(codenameWords))); ru < en {
+		t.Fatalf("a Russian codename has %.1f bits, an English one %.1f", ru, en)
+	}
+	for _, w := range ruCodenameWords {
+		if _, ok := codenameIndex[w]; ok {
+			t.Fatalf("%q is in both lists", w)
+		}
+	}
+	seen := map[string]bool{}
+	for i := 0; i < 100; i++ {
+		c, err := NewCodenameLang("ru")
+		if err != nil {
+			t.Fatal(err)
+		}
+		words := strings.Fields(c)
+		if len(words) != RuCodenameWords || seen[c] {
+			t.Fatalf("codename %q: %d words or repeated", c, len(words))
+		}
+		seen[c] = true
+		for _, w := range words {
+			if _, ok := ruCodenameIndex[w]; !ok {
+				t.Fatalf("%q is not on the Russian list", w)
+			}
+		}
+		typed := "  " + strings.ToUpper(strings.ReplaceAll(c, " ", "\t  ")) + "\n"
+		if n, err := NormalizeCodename(typed); err != nil || n != c {
+			t.Fatalf("normalise %q: %q %v", typed, n, err)
+		}
+	}
+	// ё typed where the list has е (and Ё in capitals) is the same word.
+	var withE string
+	for _, w := range ruCodenameWords {
+		if strings.HasPrefix(w, "е") {
+			withE = w
+			break
+		}
+	}
+	if withE == "" {
+		t.Fatal("no word starting with е on the Russian list")
+	}
+	rest := strings.Repeat(" абажур", RuCodenameWords-1)
+	for _, typed := range []string{"ё" + strings.TrimPrefix(withE, "е") + rest, "Ё" + strings.ToUpper(strings.TrimPrefix(withE, "е")) + strings.ToUpper(rest)} {
+		if n, err := NormalizeCodename(typed); err != nil || n != withE+rest {
+			t.Fatalf("%q: %q %v; want %q", typed, n, err, withE+rest)
+		}
+	}
+	ru := strings.Repeat("абажур ", RuCodenameWords)
+	for _, bad := range []string{
+		strings.Repeat("абажур ", CodenameWords),                 // seven Russian words
+		strings.Repeat("абажур ", RuCodenameWords+1),             // nine
+		"абажур " + strings.Repeat("abacus ", RuCodenameWords-1), // mixed, Russian first
+		strings.Repeat("abacus ", CodenameWords-1) + "абажур",    // mixed, English first
+		strings.Repeat("abacus ", RuCodenameWords),               // eight English words
+		strings.Replace(ru, "абажур", "нетслова", 1),
+	} {
+		if _, err := NormalizeCodename(bad); err != ErrCodenameFormat {
+			t.Errorf("%q: %v", bad, err)
+		}
+	}
+}
+
 // FuzzNormalizeCodename checks both directions: whatever it accepts comes
-// out as seven lower-case words of the list, single-spaced; and seven words
-// of the list, typed in any case with any white space between them, are
+// out as seven lower-case words of the English list or eight of the Russian
+// one (never a mix, never a ё), single-spaced; and a codename of either list,
+// typed in any case with any white space between them (and ё for е), is
 // accepted as exactly those words (so they log in again).
 func FuzzNormalizeCodename(f *testing.F) {
 	f.Add("abacus abdomen abdominal zoom zone zipper yo-yo")
 	f.Add("  ABACUS\tabdomen abdominal zoom zone zipper yo-yo ")
 	f.Add("abacus\t\tabdomen  abdominal\r\nzoom \t zone\vzipper\u00a0yo-yo")
 	f.Add("\x00\xff")
+	f.Add("абажур абзац абрис ЁЖ абажур абзац абрис абажур")
+	f.Add("ёлка\tабзац абрис абажур абзац абрис абажур abacus")
 	f.Fuzz(func(t *testing.T, s string) {
 		if n, err := NormalizeCodename(s); err == nil {
 			words := strings.Split(n, " ")
-			if len(words) != CodenameWords {
-				t.Fatalf("%q -> %q: not %d single-spaced words", s, n, CodenameWords)
+			list, index := codenameWords, codenameIndex
+			if len(words) == RuCodenameWords {
+				list, index = ruCodenameWords, ruCodenameIndex
+			} else if len(words) != CodenameWords {
+				t.Fatalf("%q -> %q: not %d or %d single-spaced words", s, n, CodenameWords, RuCodenameWords)
 			}
 			for _, w := range words {
-				if _, ok := codenameIndex[w]; !ok || w != strings.ToLower(w) {
-					t.Fatalf("%q -> %q: %q is not a lower-case word of the list", s, n, w)
+				if _, ok := index[w]; !ok || w != strings.ToLower(w) || strings.Contains(w, "ё") {
+					t.Fatalf("%q -> %q: %q is not a lower-case word of the %d-word list", s, n, w, len(list))
 				}
 			}
 		} else if err != ErrCodenameFormat { // the sentinel alone: it never echoes the input
@@ -250,13 +330,23 @@ func FuzzNormalizeCodename(f *testing.F) {
 		for len(b) < 3*CodenameWords {
 			b = append(b, byte(len(b)*31+7))
 		}
-		want := make([]string, CodenameWords)
+		for len(b) < 3*RuCodenameWords {
+			b = append(b, byte(len(b)*31+7))
+		}
+		list, n := codenameWords, CodenameWords
+		if b[1]&0x80 != 0 { // the input also picks the list
+			list, n = ruCodenameWords, RuCodenameWords
+		}
+		want := make([]string, n)
 		typed := seps[b[0]%byte(len(seps))]
 		for i := range want {
-			w := codenameWords[(int(b[3*i])<<8|int(b[3*i+1]))%len(codenameWords)]
+			w := list[(int(b[3*i])<<8|int(b[3*i+1]))%len(list)]
 			want[i] = w
 			if b[3*i+2]&1 == 1 {
 				w = strings.ToUpper(w)
+			}
+			if b[3*i+2]&0x40 != 0 { // ё typed for the list's е
+				w = strings.Replace(strings.Replace(w, "е", "ё", 1), "Е", "Ё", 1)
 			}
 			typed += w + seps[b[3*i+2]>>1%byte(len(seps))]
 		}

@@ -23,6 +23,8 @@ type atomLink struct {
 }
 
 type atomEntry struct {
+	// Lang is the story's language, as xml:lang: a feed mixes languages.
+	Lang      string     `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
 	Title     string     `xml:"title"`
 	ID        string     `xml:"id"`
 	Link      atomLink   `xml:"link"`
@@ -48,7 +50,7 @@ func (s *Server) feedShow(w http.ResponseWriter, r *http.Request) {
 	updated := time.Unix(0, 0).UTC()
 	for _, st := range stories {
 		u := base + "/stories/" + st.Slug
-		f.Entries = append(f.Entries, atomEntry{Title: st.Title, ID: u, Link: atomLink{Href: u}, Published: st.Published.Format(time.RFC3339),
+		f.Entries = append(f.Entries, atomEntry{Lang: st.Lang, Title: st.Title, ID: u, Link: atomLink{Href: u}, Published: st.Published.Format(time.RFC3339),
 			Updated: st.Updated.Format(time.RFC3339), Author: atomAuthor{Name: st.Author.Name}, Summary: st.Standfirst})
 		if st.Updated.After(updated) {
 			updated = st.Updated

@@ -479,3 +479,27 @@ func FuzzIfNoneMatch(f *testing.F) {
 		}
 	})
 }
+
+// An English story inside a Russian page is marked as English, on the home
+// page's list and on its own page, and a Russian story as Russian.
+func TestStoriesCarryTheirLanguage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		if _, err := f.store.SaveStory(context.Background(), store.Story{Slug: "reka", Title: "Река", Body: "Текст.", Author: store.Author{Slug: "anna", Name: "Anna"},
+			State: store.StoryPublished, Published: f.clock.Now().Add(-time.Minute), Lang: "ru"}); err != nil {
+			t.Fatal(err)
+		}
+		br := f.browser()
+		home := br.Get("/?lang=ru")
+		if !strings.Contains(home.Body, `<html lang="ru">`) || !strings.Contains(home.Body, `<li lang="en"><a href="/stories/river-money">`) || !strings.Contains(home.Body, `<li lang="ru"><a href="/stories/reka">`) {
+			t.Fatalf("home: %s", home.Body)
+		}
+		page := br.Get("/stories/river-money")
+		if !strings.Contains(page.Body, `<html lang="ru">`) || !strings.Contains(page.Body, `<article class="story" lang="en">`) {
+			t.Fatalf("story: %s", page.Body)
+		}
+		if feed := br.Get("/feed.atom").Body; !strings.Contains(feed, `<entry xml:lang="ru"><title>Река</title>`) || !strings.Contains(feed, `<entry xml:lang="en"><title>Where the &lt;river&gt; money went</title>`) {
+			t.Fatalf("feed: %s", feed)
+		}
+	})
+}

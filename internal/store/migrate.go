@@ -168,6 +168,9 @@ var migrations = []string{
 	UPDATE webauthn_credentials SET created = created - created % 86400;
 	UPDATE journalist_sessions SET expires = expires - expires % 60 + 60 WHERE expires % 60 <> 0;
 	UPDATE reader_tokens SET expires = expires - expires % 60 + 60 WHERE expires % 60 <> 0`,
+	// 8 (h-9source): each story's language, so an English story shown in a
+	// Russian page is marked lang="en"; every story so far was English.
+	`ALTER TABLE stories ADD COLUMN lang TEXT NOT NULL DEFAULT 'en'`,
 }
 
 // migrate applies every pending migration up to version upTo.

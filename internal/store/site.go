@@ -33,6 +33,9 @@ type Story struct {
 	Published      time.Time
 	Updated        time.Time
 	CommentsClosed bool
+	// Lang is the story's language (a BCP 47 tag such as "en" or "ru"), so a
+	// page in another language can mark it; "en" when none is given.
+	Lang string
 }
 
 // Live reports whether readers can see the story at t.
@@ -82,6 +85,9 @@ const sep = "\x1f"
 
 // SaveStory creates a story, or updates the one with the same slug in place.
 func (s *DB) SaveStory(ctx context.Context, st Story) (Story, error) {
+	if st.Lang == "" {
+		st.Lang = "en"
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return st, s.wrap("save story", err)
@@ -98,15 +104,15 @@ func (s *DB) SaveStory(ctx context.Context, st Story) (Story, error) {
 	case err == nil:
 		st.ID = id
 		_, err = tx.ExecContext(ctx, s.q(`UPDATE stories SET title = ?, standfirst = ?, body = ?, pull_quotes = ?, author = ?, tags = ?,
-			state = ?, published = ?, updated = ? WHERE id = ?`), st.Title, st.Standfirst, st.Body, strings.Join(st.PullQuotes, sep),
-			st.Author.Slug, strings.Join(st.Tags, sep), st.State, st.Published.Unix(), now, id)
+			state = ?, published = ?, updated = ?, lang = ? WHERE id = ?`), st.Title, st.Standfirst, st.Body, strings.Join(st.PullQuotes, sep),
+			st.Author.Slug, strings.Join(st.Tags, sep), st.State, st.Published.Unix(), now, st.Lang, id)
 	case s.wrap("", err) == ErrNotFound:
 		st.ID = NewID()
 		// A draft's slug can name its subject: a concurrent save of the same
 		// one must not log it as a violation.
-		err = s.insertNew(ctx, tx, "save story", `INSERT INTO stories (id, slug, title, standfirst, body, pull_quotes, author, tags, state, published, updated)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.ID, st.Slug, st.Title, st.Standfirst, st.Body, strings.Join(st.PullQuotes, sep),
-			st.Author.Slug, strings.Join(st.Tags, sep), st.State, st.Published.Unix(), now)
+		err = s.insertNew(ctx, tx, "save story", `INSERT INTO stories (id, slug, title, standfirst, body, pull_quotes, author, tags, state, published, updated, lang)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, st.ID, st.Slug, st.Title, st.Standfirst, st.Body, strings.Join(st.PullQuotes, sep),
+			st.Author.Slug, strings.Join(st.Tags, sep), st.State, st.Published.Unix(), now, st.Lang)
 	}
 	if errors.Is(err, ErrConflict) {
 		return st, err
@@ -126,14 +132,14 @@ func (s *DB) SaveStory(ctx context.Context, st Story) (Story, error) {
 	return st, s.wrap("save story", tx.Commit())
 }
 
-const storyCols = `s.id, s.slug, s.title, s.standfirst, s.body, s.pull_quotes, s.tags, s.state, s.published, s.updated, s.comments_closed, a.slug, a.name, a.bio`
+const storyCols = `s.id, s.slug, s.title, s.standfirst, s.body, s.pull_quotes, s.tags, s.state, s.published, s.updated, s.comments_closed, s.lang, a.slug, a.name, a.bio`
 
 func scanStory(sc interface{ Scan(...any) error }) (Story, error) {
 	var st Story
 	var quotes, tags string
 	var pub, upd int64
 	var closed int
-	err := sc.Scan(&st.ID, &st.Slug, &st.Title, &st.Standfirst, &st.Body, &quotes, &tags, &st.State, &pub, &upd, &closed, &st.Author.Slug, &st.Author.Name, &st.Author.Bio)
+	err := sc.Scan(&st.ID, &st.Slug, &st.Title, &st.Standfirst, &st.Body, &quotes, &tags, &st.State, &pub, &upd, &closed, &st.Lang, &st.Author.Slug, &st.Author.Name, &st.Author.Bio)
 	st.PullQuotes, st.Tags = splitList(quotes), splitList(tags)
 	st.Published, st.Updated, st.CommentsClosed = time.Unix(pub, 0).UTC(), time.Unix(upd, 0).UTC(), closed != 0
 	return st, err

@@ -40,7 +40,11 @@ type frontMatter struct {
 	Date  string   `yaml:"date"`
 	Tags  []string `yaml:"tags"`
 	State string   `yaml:"state"`
+	Lang  string   `yaml:"lang,omitempty"`
 }
+
+// langTag is the simple BCP 47 shape a story's language may take: "en", "ru", "pt-BR".
+var langTag = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 
 // ErrFormat is a story file that cannot be read; its message says why.
 var ErrFormat = errors.New("story: bad story file")
@@ -86,6 +90,13 @@ func Parse(r io.Reader, now time.Time) (store.Story, error) {
 	}
 	if st.Author.Name == "" {
 		return st, formatErr("author.name is missing")
+	}
+	st.Lang = strings.TrimSpace(fm.Lang)
+	if st.Lang == "" {
+		st.Lang = "en"
+	}
+	if !langTag.MatchString(st.Lang) {
+		return st, formatErr("lang %q must be a language tag such as en or ru", fm.Lang)
 	}
 	st.Slug = fm.Slug
 	if st.Slug == "" {
@@ -203,7 +214,7 @@ func RenderComment(md string) template.HTML {
 
 // Fields are the editor's form, one value per field.
 type Fields struct {
-	Title, Slug, Standfirst, PullQuotes, AuthorName, AuthorBio, Date, Tags, State, Body string
+	Title, Slug, Standfirst, PullQuotes, AuthorName, AuthorBio, Date, Tags, State, Body, Lang string
 }
 
 // FromFields builds a story from the newsroom editor's fields, through the
@@ -211,7 +222,7 @@ type Fields struct {
 // separated by commas.
 func FromFields(f Fields, now time.Time) (store.Story, error) {
 	var fm frontMatter
-	fm.Title, fm.Slug, fm.Standfirst, fm.Date, fm.State = f.Title, f.Slug, f.Standfirst, f.Date, f.State
+	fm.Title, fm.Slug, fm.Standfirst, fm.Date, fm.State, fm.Lang = f.Title, f.Slug, f.Standfirst, f.Date, f.State, f.Lang
 	fm.Author.Name, fm.Author.Bio = f.AuthorName, f.AuthorBio
 	for _, q := range strings.Split(f.PullQuotes, "\n") {
 		if q = strings.TrimSpace(q); q != "" {
@@ -234,5 +245,5 @@ func FromFields(f Fields, now time.Time) (store.Story, error) {
 func ToFields(st store.Story) Fields {
 	return Fields{Title: st.Title, Slug: st.Slug, Standfirst: st.Standfirst, PullQuotes: strings.Join(st.PullQuotes, "\n"),
 		AuthorName: st.Author.Name, AuthorBio: st.Author.Bio, Date: st.Published.Format(time.RFC3339), Tags: strings.Join(st.Tags, ", "),
-		State: st.State, Body: st.Body}
+		State: st.State, Body: st.Body, Lang: st.Lang}
 }

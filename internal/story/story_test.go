@@ -147,3 +147,25 @@ func TestFieldsRoundTrip(t *testing.T) {
 		t.Fatal("a story without author was accepted")
 	}
 }
+
+func TestStoryLanguage(t *testing.T) {
+	for _, c := range []struct{ head, want string }{
+		{"", "en"},
+		{"lang: ru\n", "ru"},
+		{"lang: pt-BR\n", "pt-BR"},
+	} {
+		st, err := Parse(strings.NewReader("---\ntitle: T\nauthor:\n  name: Ann\n"+c.head+"---\nbody"), now)
+		if err != nil || st.Lang != c.want {
+			t.Errorf("%q: %q %v, want %q", c.head, st.Lang, err, c.want)
+		}
+	}
+	for _, bad := range []string{"lang: Russian\n", "lang: '\"><script>'\n", "lang: e\n"} {
+		if _, err := Parse(strings.NewReader("---\ntitle: T\nauthor:\n  name: Ann\n"+bad+"---\nbody"), now); !errors.Is(err, ErrFormat) {
+			t.Errorf("%q accepted: %v", bad, err)
+		}
+	}
+	st, err := FromFields(Fields{Title: "T", AuthorName: "Ann", Lang: "ru", Body: "b"}, now)
+	if err != nil || st.Lang != "ru" || ToFields(st).Lang != "ru" {
+		t.Fatalf("the editor's language: %+v %v", st, err)
+	}
+}

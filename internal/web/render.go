@@ -46,18 +46,8 @@ type Renderer struct {
 // Funcs are the template helpers every page may use.
 func (c *Catalog) Funcs() template.FuncMap {
 	return template.FuncMap{
-		"t": c.T,
-		"size": func(n int64) string {
-			switch {
-			case n >= 1<<30:
-				return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
-			case n >= 1<<20:
-				return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
-			case n >= 1<<10:
-				return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
-			}
-			return fmt.Sprintf("%d B", n)
-		},
+		"t":    c.T,
+		"size": Size,
 		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"add":  func(a, b int) int { return a + b },
 		"dict": func(kv ...any) map[string]any {

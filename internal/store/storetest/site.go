@@ -27,12 +27,20 @@ func RunSite(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		if err != nil || again.ID != saved.ID {
 			t.Fatalf("re-save: %v %s %s", err, again.ID, saved.ID)
 		}
-		s.SaveStory(ctx, store.Story{Slug: "later", Title: "Later", Author: store.Author{Slug: "bob", Name: "Bob"}, State: store.StoryScheduled, Published: now.Add(time.Hour)})
+		s.SaveStory(ctx, store.Story{Slug: "later", Title: "Later", Author: store.Author{Slug: "bob", Name: "Bob"}, State: store.StoryScheduled, Published: now.Add(time.Hour), Lang: "ru"})
 		s.SaveStory(ctx, store.Story{Slug: "draft", Title: "Draft", Author: store.Author{Slug: "bob", Name: "Bob"}, State: store.StoryDraft, Published: now})
 		all, _ := s.Stories(ctx, store.StoryQuery{})
 		live, _ := s.Stories(ctx, store.StoryQuery{LiveAt: now})
 		if len(all) != 3 || len(live) != 1 || live[0].Title != "The river, updated" || len(live[0].PullQuotes) != 2 || live[0].Author.Bio != "Ann writes about water." {
 			t.Fatalf("all %d live %+v", len(all), live)
+		}
+		// A story's language is kept; one saved without says "en".
+		langs := map[string]string{}
+		for _, st := range all {
+			langs[st.Slug] = st.Lang
+		}
+		if langs["river"] != "en" || langs["later"] != "ru" || langs["draft"] != "en" {
+			t.Fatalf("languages %v", langs)
 		}
 		if later, _ := s.Stories(ctx, store.StoryQuery{LiveAt: now.Add(2 * time.Hour)}); len(later) != 2 {
 			t.Fatalf("scheduled story not live later: %d", len(later))
