@@ -150,7 +150,7 @@ var migrations = []string{
 	);
 	CREATE INDEX comments_story ON comments (story_id, state, created);
 	CREATE INDEX comments_state ON comments (state, created);`,
-	// 5 (h-api): the SHA-256 of each item's ciphertext, which the signed sync
+	// 5: the SHA-256 of each item's ciphertext, which the signed sync
 	// lists so a workstation can check a download it cannot otherwise tie to
 	// the item. NULL until computed (items stored before this migration).
 	`ALTER TABLE items ADD COLUMN sha256 {{blob}};`,
@@ -168,7 +168,7 @@ var migrations = []string{
 	UPDATE webauthn_credentials SET created = created - created % 86400;
 	UPDATE journalist_sessions SET expires = expires - expires % 60 + 60 WHERE expires % 60 <> 0;
 	UPDATE reader_tokens SET expires = expires - expires % 60 + 60 WHERE expires % 60 <> 0`,
-	// 8 (h-9source): each story's language, so an English story shown in a
+	// 8: each story's language, so an English story shown in a
 	// Russian page is marked lang="en"; every story so far was English.
 	`ALTER TABLE stories ADD COLUMN lang TEXT NOT NULL DEFAULT 'en'`,
 }
