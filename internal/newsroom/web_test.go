@@ -122,6 +122,12 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		if src.Status != 200 || strings.Count(src.Body, `name="item"`) != 2 || strings.Contains(src.Body, "first message") {
 			t.Fatalf("source page: %d (contents must stay encrypted)", src.Status)
 		}
+		if !strings.Contains(src.Body, "1 message, 1 file, 0 replies,") {
+			t.Fatalf("source summary without real plurals: %s", src.Body)
+		}
+		if ru := br.Get("/sources/" + older.ID + "?lang=ru"); !strings.Contains(ru.Body, "1 сообщение, 1 файл, 0 ответов,") {
+			t.Fatalf("Russian source summary without real plurals: %s", ru.Body)
+		}
 		// Reply from the web: the source and every journalist can open it.
 		if r := br.Post("/sources/"+newer.ID, "/sources/"+newer.ID+"/replies", url.Values{"reply": {"Thank you, we will look."}}); r.Status != http.StatusSeeOther {
 			t.Fatalf("reply: %d %s", r.Status, r.Body)

@@ -47,6 +47,7 @@ type Renderer struct {
 func (c *Catalog) Funcs() template.FuncMap {
 	return template.FuncMap{
 		"t": c.T,
+		"n": c.N,
 		"size": func(n int64) string {
 			switch {
 			case n >= 1<<30:
