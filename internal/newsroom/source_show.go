@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"confide/internal/store"
@@ -24,7 +25,17 @@ type sourceData struct {
 	Messages    int
 	Replies     int
 	Total       int64
+	// NewsroomURL and KeyFile fill the copy-paste commands for reading on
+	// the journalist's own computer.
+	NewsroomURL string
+	KeyFile     string
+	// Sent says a reply from this page was just sealed and stored.
+	Sent bool
 }
+
+// demoKeyFile is where confide demo writes the demo journalist's identity,
+// relative to where it was run with the default data folder.
+const demoKeyFile = "confide-data/demo/journalist-key.txt"
 
 // loadSource finds the source named in the path, or renders a 404.
 func (s *Server) loadSource(w http.ResponseWriter, r *http.Request) (store.Source, bool) {
@@ -58,7 +69,11 @@ func (s *Server) sourceShow(w http.ResponseWriter, r *http.Request, j store.Jour
 	for _, x := range js {
 		names[x.ID] = x.Name
 	}
-	d := sourceData{Me: j, Source: src, Journalists: js}
+	d := sourceData{Me: j, Source: src, Journalists: js, NewsroomURL: s.origin(r), KeyFile: "your-key.txt"}
+	if s.cfg.Demo {
+		d.KeyFile = demoKeyFile
+	}
+	d.Sent = r.URL.Query().Get("sent") == "1"
 	for i, it := range items {
 		d.Items = append(d.Items, itemView{Item: it, N: i + 1, Day: it.Created.Time(), Seen: seen[it.ID], Author: names[it.Author]})
 		d.Total += it.Size
@@ -72,4 +87,18 @@ func (s *Server) sourceShow(w http.ResponseWriter, r *http.Request, j store.Jour
 		}
 	}
 	s.render.Render(w, http.StatusOK, "source", s.page(w, r, "newsroom.source.title", d))
+}
+
+// origin is the newsroom's address for commands shown to a journalist:
+// Config.URL when set, else this request's scheme and Host (the browser
+// that asked is the journalist's, so that is the address they reached).
+func (s *Server) origin(r *http.Request) string {
+	if s.cfg.URL != "" {
+		return strings.TrimRight(s.cfg.URL, "/")
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
 }

@@ -128,9 +128,28 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		if ru := br.Get("/sources/" + older.ID + "?lang=ru"); !strings.Contains(ru.Body, "1 сообщение, 1 файл, 0 ответов,") {
 			t.Fatalf("Russian source summary without real plurals: %s", ru.Body)
 		}
+		br.Get("/sources/" + older.ID + "?lang=en") // the link above remembered Russian
 		// Reply from the web: the source and every journalist can open it.
-		if r := br.Post("/sources/"+newer.ID, "/sources/"+newer.ID+"/replies", url.Values{"reply": {"Thank you, we will look."}}); r.Status != http.StatusSeeOther {
+		r := br.Post("/sources/"+newer.ID, "/sources/"+newer.ID+"/replies", url.Values{"reply": {"Thank you, we will look."}})
+		if r.Status != http.StatusSeeOther {
 			t.Fatalf("reply: %d %s", r.Status, r.Body)
+		}
+		// The journalist is told the reply went.
+		if p := br.Get(r.Loc); !strings.Contains(p.Body, `id="reply-sent"`) || !strings.Contains(p.Body, "Reply sent") {
+			t.Fatalf("no sent notice after a reply (%s): %s", r.Loc, p.Body)
+		}
+		if strings.Contains(src.Body, `id="reply-sent"`) {
+			t.Fatal("sent notice without a reply")
+		}
+		// Reading is explained with commands to copy, with no literal backticks.
+		for _, want := range []string{"go install ./cmd/confide", "confide workstation login --newsroom " + f.ts.URL + " --user ann",
+			"confide workstation serve --identity your-key.txt", "<code>confide workstation</code>"} {
+			if !strings.Contains(src.Body, want) {
+				t.Errorf("source page lacks %q", want)
+			}
+		}
+		if strings.Contains(src.Body, "`") {
+			t.Errorf("source page shows a literal backtick: %s", src.Body)
 		}
 		replies, _ := f.store.Items(context.Background(), newer.ID, store.KindReply)
 		if len(replies) != 1 || replies[0].Author != ann.j.ID {

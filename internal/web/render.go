@@ -48,6 +48,8 @@ func (c *Catalog) Funcs() template.FuncMap {
 	return template.FuncMap{
 		"t": c.T,
 		"n": c.N,
+		// tc is t for texts that mark commands with `backticks`.
+		"tc": c.TCode,
 		"size": func(n int64) string {
 			switch {
 			case n >= 1<<30:
