@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -50,6 +52,18 @@ func TestBrowserNewsroom(t *testing.T) {
 			if !strings.Contains(rows, "Reply") || strings.Count(rows, "\n") < 3 {
 				t.Fatalf("reply not listed: %q", rows)
 			}
+			if sent := text(`#reply-sent`); !strings.Contains(sent, "Reply sent") {
+				t.Fatalf("no sent notice after a reply: %q", sent)
+			}
+			if sum := text(`h1 + p`); !strings.HasPrefix(sum, "1 message, 1 file, 1 reply,") {
+				t.Fatalf("summary without real plural forms: %q", sum)
+			}
+			if main := text(`main`); strings.Contains(main, "`") || !strings.Contains(text(`#read`), "go install ./cmd/confide") {
+				t.Fatalf("reading on the workstation is not explained with commands, or backticks show: %q", main)
+			}
+			checkWorkingLayout(t, ctx, `form[action$="/items"] p button`)
+			chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0) || true`))
+			shot(t, ctx, "newsroom-source-top-"+backend)
 			shot(t, ctx, "newsroom-source-"+backend)
 			do(chromedp.Click(css(`#i1`)))
 			click(`button[value="delete"]`)
@@ -57,6 +71,13 @@ func TestBrowserNewsroom(t *testing.T) {
 				t.Fatal("the deleted message is still listed")
 			}
 			// Admin: add a journalist, reset their second factor, remove them.
+			do(chromedp.Navigate(base + "/"))
+			checkWorkingLayout(t, ctx, `nav.card > *`)
+			// The source's pages keep the simple reading column.
+			do(chromedp.Navigate(srv.urls["dropbox"] + "/"))
+			if w, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('main').getBoundingClientRect().width`)); err != nil || w > 760 {
+				t.Fatalf("the dropbox's column is %v px wide (%v), want the narrow one", w, err)
+			}
 			do(chromedp.Navigate(base + "/admin"))
 			out, _ := exec.Command("age-keygen").CombinedOutput()
 			recipient := strings.TrimPrefix(strings.Split(string(out), "\n")[0], "Public key: ")
@@ -108,6 +129,9 @@ func TestBrowserNewsroomLock(t *testing.T) {
 			chromedp.Click(css(`form[action="/login"] button`), chromedp.NodeVisible),
 			chromedp.WaitVisible(css(`#login-error`)))
 	}
+	if name, err := chromedp.Run(ctx, chromedp.Value(css(`#name`))); err != nil || name != n.user {
+		t.Fatalf("a failed sign-in left the name field %q (%v), want %q", name, err, n.user)
+	}
 	msg := text(`#login-error`)
 	if !regexp.MustCompile(`locked until \d\d:\d\d UTC`).MatchString(msg) {
 		t.Fatalf("the lock does not say when it ends: %q", msg)
@@ -127,5 +151,31 @@ func TestBrowserNewsroomLock(t *testing.T) {
 	}
 	if !strings.Contains(text(`body`), "Sources") {
 		t.Fatal("the inbox is not shown after signing in through the lock")
+	}
+}
+
+// checkWorkingLayout checks, on a 1280 px screen, that the newsroom page
+// uses the width, that no date in a table wraps, and that the elements
+// matched by row sit on one line rather than stacking.
+func checkWorkingLayout(t *testing.T, ctx context.Context, row string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const main = document.querySelector('main').getBoundingClientRect().width;
+		const dates = [...document.querySelectorAll('td')].filter(td => /^\d{4}-\d\d-\d\d$/.test(td.textContent.trim()));
+		const wrapped = dates.filter(td => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length !== 1 || td.getBoundingClientRect().height > 2.2 * parseFloat(getComputedStyle(td).lineHeight); });
+		const tops = new Set([...document.querySelectorAll(`+"`"+row+"`"+`)].filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+		return main + " " + dates.length + " " + wrapped.length + " " + tops.size;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var width float64
+	var dates, wrapped, lines int
+	fmt.Sscan(got, &width, &dates, &wrapped, &lines)
+	if width < 1100 || dates == 0 || wrapped != 0 || lines != 1 {
+		t.Fatalf("newsroom layout at 1280 px: main %.0f px wide, %d dates of which %d wrap, %q on %d lines (want ≥1100 px, no wrapping, one line)", width, dates, wrapped, row, lines)
 	}
 }
