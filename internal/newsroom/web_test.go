@@ -192,6 +192,17 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		if got, _ := seal.OpenBytes([]byte(one.Body), 1<<20, ann.id); string(got) != "a file" {
 			t.Fatal("downloaded file does not decrypt")
 		}
+		// The original name is sealed: the file's row offers its manifest.
+		if !strings.Contains(src.Body, `href="/sources/`+older.ID+`/items/`+items[1].ID+`/manifest?n=2"`) {
+			t.Fatal("no manifest link beside the file")
+		}
+		man := br.Get("/sources/" + older.ID + "/items/" + items[1].ID + "/manifest?n=2")
+		if m, err := seal.OpenManifest([]byte(man.Body), ann.id); err != nil || m.Name != "doc.txt" || !strings.Contains(man.Header.Get("Content-Disposition"), "brave-otter-002-file.manifest.age") {
+			t.Fatalf("manifest download: %d %q %+v %v", man.Status, man.Header.Get("Content-Disposition"), m, err)
+		}
+		if p := br.Get("/sources/" + newer.ID + "/items/" + items[1].ID + "/manifest"); p.Status != http.StatusNotFound {
+			t.Fatalf("another source's manifest: %d", p.Status)
+		}
 		rows, _ := f.store.ListSources(context.Background(), store.SourceQuery{JournalistID: ann.j.ID, Starred: true})
 		rowsBob, _ := f.store.ListSources(context.Background(), store.SourceQuery{JournalistID: bob.j.ID, Starred: true})
 		if rows[0].Unread != 1 || rowsBob[0].Unread != 2 {
@@ -203,7 +214,12 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		if err != nil || len(zr.File) != 4 {
 			t.Fatalf("zip: %v", err)
 		}
+		day := items[0].Created.Time().UTC().Format("2006-01-02")
 		for _, zf := range zr.File {
+			// Entries carry the submission's day, not the zip zero date.
+			if got := zf.Modified.UTC().Format("2006-01-02"); got != day {
+				t.Errorf("%s dated %s, want %s", zf.Name, got, day)
+			}
 			rc, _ := zf.Open()
 			b, _ := io.ReadAll(rc)
 			if strings.HasSuffix(zf.Name, ".manifest.age") {
