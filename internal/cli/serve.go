@@ -182,7 +182,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if err != nil {
 		return err
 	}
-	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, DemoIdentity: demoIdentity(isDemo, f.data), URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
 	if err != nil {
 		return err
 	}
@@ -312,4 +312,19 @@ func prefixWriter(w io.Writer, prefix string) io.Writer {
 		}
 	}()
 	return pw
+}
+
+// demoIdentity is the demo journalist's identity that demoSetup wrote, for
+// the newsroom's labelled demo-only reading shortcut; nil outside a demo
+// or when the file is gone (the shortcut is then simply off).
+func demoIdentity(demo bool, data string) *age.X25519Identity {
+	if !demo {
+		return nil
+	}
+	ids, err := readIdentities(filepath.Join(data, "demo", "journalist-key.txt"))
+	if err != nil || len(ids) == 0 {
+		return nil
+	}
+	id, _ := ids[0].(*age.X25519Identity)
+	return id
 }

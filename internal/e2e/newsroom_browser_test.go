@@ -3,6 +3,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -62,6 +63,19 @@ func TestBrowserNewsroom(t *testing.T) {
 				t.Fatalf("reading on the workstation is not explained with commands, or backticks show: %q", main)
 			}
 			checkWorkingLayout(t, ctx, `form[action$="/items"] p button`)
+			// The demo (SQLite here) decrypts for the demo journalist, labelled;
+			// a real newsroom (PostgreSQL here, no demo) cannot.
+			demo, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#demo-read') !== null`))
+			if err != nil || demo != (backend == "sqlite") {
+				t.Fatalf("demo shortcut shown: %v (%v), want it only in the demo", demo, err)
+			}
+			if demo {
+				host, _ := os.ReadFile("/etc/hostname")
+				if !strings.Contains(text(`#demo-read`), "Demo-only") || !strings.Contains(text(`.demo-plain`), strings.TrimSpace(string(host))) ||
+					!strings.Contains(text(`a.demo-open`), "os-release") {
+					t.Fatalf("demo shortcut: %q / %q", text(`#demo-read`), text(`table.items`))
+				}
+			}
 			chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0) || true`))
 			shot(t, ctx, "newsroom-source-top-"+backend)
 			shot(t, ctx, "newsroom-source-"+backend)

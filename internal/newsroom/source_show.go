@@ -5,6 +5,7 @@ import (
 	"strings"
 	"time"
 
+	"confide/internal/seal"
 	"confide/internal/store"
 )
 
@@ -14,6 +15,15 @@ type itemView struct {
 	Day    time.Time
 	Seen   bool
 	Author string
+	// Demo holds what the demo shortcut decrypted: a message's text, or a
+	// file's original name.
+	Demo *demoView
+}
+
+type demoView struct {
+	Text string
+	Cut  bool
+	Name string
 }
 
 type sourceData struct {
@@ -31,6 +41,8 @@ type sourceData struct {
 	KeyFile     string
 	// Sent says a reply from this page was just sealed and stored.
 	Sent bool
+	// DemoReads turns on the labelled demo-only shortcut (see demoReads).
+	DemoReads bool
 }
 
 // demoKeyFile is where confide demo writes the demo journalist's identity,
@@ -74,8 +86,13 @@ func (s *Server) sourceShow(w http.ResponseWriter, r *http.Request, j store.Jour
 		d.KeyFile = demoKeyFile
 	}
 	d.Sent = r.URL.Query().Get("sent") == "1"
+	d.DemoReads = s.demoReads(j)
 	for i, it := range items {
-		d.Items = append(d.Items, itemView{Item: it, N: i + 1, Day: it.Created.Time(), Seen: seen[it.ID], Author: names[it.Author]})
+		v := itemView{Item: it, N: i + 1, Day: it.Created.Time(), Seen: seen[it.ID], Author: names[it.Author]}
+		if d.DemoReads {
+			v.Demo = s.demoView(it)
+		}
+		d.Items = append(d.Items, v)
 		d.Total += it.Size
 		switch it.Kind {
 		case store.KindFile:
@@ -101,4 +118,23 @@ func (s *Server) origin(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
+}
+
+// demoView decrypts an item for the demo shortcut. A failure costs only the
+// shortcut for that item (logged): the page and the downloads still work.
+func (s *Server) demoView(it store.Item) *demoView {
+	if it.Kind == store.KindFile {
+		m, err := seal.OpenManifest(it.Manifest, s.cfg.DemoIdentity)
+		if err != nil {
+			s.cfg.Log.Error("newsroom: demo manifest", "err", err)
+			return nil
+		}
+		return &demoView{Name: m.Name}
+	}
+	text, cut, err := s.demoText(it)
+	if err != nil {
+		s.cfg.Log.Error("newsroom: demo decrypt", "err", err)
+		return nil
+	}
+	return &demoView{Text: text, Cut: cut}
 }
