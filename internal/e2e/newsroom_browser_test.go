@@ -62,7 +62,7 @@ func TestBrowserNewsroom(t *testing.T) {
 			if main := text(`main`); strings.Contains(main, "`") || !strings.Contains(text(`#read`), "go install ./cmd/confide") {
 				t.Fatalf("reading on the workstation is not explained with commands, or backticks show: %q", main)
 			}
-			checkWorkingLayout(t, ctx, `form[action$="/items"] p button`)
+			checkWorkingLayout(t, ctx, `form[action$="/items"] p button`, true)
 			// The demo (SQLite here) decrypts for the demo journalist, labelled;
 			// a real newsroom (PostgreSQL here, no demo) cannot.
 			demo, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#demo-read') !== null`))
@@ -86,13 +86,19 @@ func TestBrowserNewsroom(t *testing.T) {
 			}
 			// Admin: add a journalist, reset their second factor, remove them.
 			do(chromedp.Navigate(base + "/"))
-			checkWorkingLayout(t, ctx, `nav.card > *`)
+			checkWorkingLayout(t, ctx, `nav.card > *`, true)
 			// The source's pages keep the simple reading column.
 			do(chromedp.Navigate(srv.urls["dropbox"] + "/"))
 			if w, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('main').getBoundingClientRect().width`)); err != nil || w > 760 {
 				t.Fatalf("the dropbox's column is %v px wide (%v), want the narrow one", w, err)
 			}
 			do(chromedp.Navigate(base + "/admin"))
+			coded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll('main code')].some(c => c.textContent === 'confide keygen')`))
+			if main := text(`main`); err != nil || strings.Contains(main, "`") || !coded {
+				t.Fatalf("admin help shows backticks or no code span (%v): %q", err, main)
+			}
+			checkWorkingLayout(t, ctx, `table.people tbody tr:first-child td:last-child button`, false)
+			shot(t, ctx, "newsroom-admin-"+backend)
 			out, _ := exec.Command("age-keygen").CombinedOutput()
 			recipient := strings.TrimPrefix(strings.Split(string(out), "\n")[0], "Public key: ")
 			do(chromedp.SendKeys(css(`#newname`), "carl"), chromedp.SendKeys(css(`#newrecipient`), recipient))
@@ -169,9 +175,10 @@ func TestBrowserNewsroomLock(t *testing.T) {
 }
 
 // checkWorkingLayout checks, on a 1280 px screen, that the newsroom page
-// uses the width, that no date in a table wraps, and that the elements
+// uses the width, that no date in a table wraps (and that there are dates
+// when hasDates), and that the elements
 // matched by row sit on one line rather than stacking.
-func checkWorkingLayout(t *testing.T, ctx context.Context, row string) {
+func checkWorkingLayout(t *testing.T, ctx context.Context, row string, hasDates bool) {
 	t.Helper()
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
 		t.Fatal(err)
@@ -189,7 +196,7 @@ func checkWorkingLayout(t *testing.T, ctx context.Context, row string) {
 	var width float64
 	var dates, wrapped, lines int
 	fmt.Sscan(got, &width, &dates, &wrapped, &lines)
-	if width < 1100 || dates == 0 || wrapped != 0 || lines != 1 {
+	if width < 1100 || (dates == 0) == hasDates || wrapped != 0 || lines != 1 {
 		t.Fatalf("newsroom layout at 1280 px: main %.0f px wide, %d dates of which %d wrap, %q on %d lines (want ≥1100 px, no wrapping, one line)", width, dates, wrapped, row, lines)
 	}
 }

@@ -163,6 +163,7 @@ func TestWorkstationServe(t *testing.T) {
 	if !strings.Contains(b.text("main"), "Here is the photo of the meeting.") {
 		t.Fatal("Chromium does not show the conversation")
 	}
+	shot(t, bctx, "workstation-source")
 	other := newBrowser(t)
 	if resp, err := chromedp.RunResponse(other, chromedp.Navigate(base+"/sources/"+m[1])); err != nil || resp.Status != http.StatusForbidden {
 		t.Fatalf("Chromium without the token: %v %v", resp, err)
