@@ -13,15 +13,8 @@ import (
 // single download cannot be named after the original: the journalist
 // decrypts this beside the .age file (or lets the workstation do both).
 func (s *Server) itemManifest(w http.ResponseWriter, r *http.Request, j store.Journalist) {
-	src, ok := s.loadSource(w, r)
+	src, it, ok := s.loadItem(w, r)
 	if !ok {
-		return
-	}
-	it, err := s.cfg.Store.ItemByID(r.Context(), r.PathValue("item"))
-	if err == nil && it.SourceID != src.ID {
-		err = store.ErrNotFound
-	}
-	if !s.found(w, r, err) {
 		return
 	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("n"))

@@ -18,15 +18,8 @@ func (s *Server) itemOpen(w http.ResponseWriter, r *http.Request, j store.Journa
 		s.found(w, r, store.ErrNotFound)
 		return
 	}
-	src, ok := s.loadSource(w, r)
+	src, it, ok := s.loadItem(w, r)
 	if !ok {
-		return
-	}
-	it, err := s.cfg.Store.ItemByID(r.Context(), r.PathValue("item"))
-	if err == nil && it.SourceID != src.ID {
-		err = store.ErrNotFound
-	}
-	if !s.found(w, r, err) {
 		return
 	}
 	m, plain, c, err := s.demoOpen(it)

@@ -2,11 +2,11 @@ package newsroom
 
 import (
 	"net/http"
-	"strings"
 	"time"
 
 	"confide/internal/seal"
 	"confide/internal/store"
+	"confide/internal/web"
 )
 
 type itemView struct {
@@ -55,6 +55,20 @@ func (s *Server) loadSource(w http.ResponseWriter, r *http.Request) (store.Sourc
 	return src, s.found(w, r, err)
 }
 
+// loadItem finds the source and the item named in the path, or renders a
+// 404; another source's item is as unknown as none.
+func (s *Server) loadItem(w http.ResponseWriter, r *http.Request) (store.Source, store.Item, bool) {
+	src, ok := s.loadSource(w, r)
+	if !ok {
+		return src, store.Item{}, false
+	}
+	it, err := s.cfg.Store.ItemByID(r.Context(), r.PathValue("item"))
+	if err == nil && it.SourceID != src.ID {
+		err = store.ErrNotFound
+	}
+	return src, it, s.found(w, r, err)
+}
+
 // sourceShow is the conversation: every item in order with its size and
 // day. Contents stay encrypted; they are downloaded and opened elsewhere.
 func (s *Server) sourceShow(w http.ResponseWriter, r *http.Request, j store.Journalist) {
@@ -81,7 +95,7 @@ func (s *Server) sourceShow(w http.ResponseWriter, r *http.Request, j store.Jour
 	for _, x := range js {
 		names[x.ID] = x.Name
 	}
-	d := sourceData{Me: j, Source: src, Journalists: js, NewsroomURL: s.origin(r), KeyFile: "your-key.txt"}
+	d := sourceData{Me: j, Source: src, Journalists: js, NewsroomURL: web.Origin(s.cfg.URL, r), KeyFile: "your-key.txt"}
 	if s.cfg.Demo {
 		d.KeyFile = demoKeyFile
 	}
@@ -104,20 +118,6 @@ func (s *Server) sourceShow(w http.ResponseWriter, r *http.Request, j store.Jour
 		}
 	}
 	s.render.Render(w, http.StatusOK, "source", s.page(w, r, "newsroom.source.title", d))
-}
-
-// origin is the newsroom's address for commands shown to a journalist:
-// Config.URL when set, else this request's scheme and Host (the browser
-// that asked is the journalist's, so that is the address they reached).
-func (s *Server) origin(r *http.Request) string {
-	if s.cfg.URL != "" {
-		return strings.TrimRight(s.cfg.URL, "/")
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	return scheme + "://" + r.Host
 }
 
 // demoView decrypts an item for the demo shortcut. A failure costs only the
