@@ -78,6 +78,18 @@ func TestBrowserNewsroom(t *testing.T) {
 			}
 			chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0) || true`))
 			shot(t, ctx, "newsroom-source-top-"+backend)
+			page, err := chromedp.Run(ctx, chromedp.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _, _ = strings.Cut(page, "?")
+			do(chromedp.Navigate(page + "?lang=ru"))
+			if sum := text(`h1 + p`); !strings.HasPrefix(sum, "1 сообщение, 1 файл, 1 ответ,") {
+				t.Fatalf("Russian summary without its plural forms: %q", sum)
+			}
+			checkWorkingLayout(t, ctx, `form[action$="/items"] p button`, true)
+			shot(t, ctx, "newsroom-source-ru-"+backend)
+			do(chromedp.Navigate(page + "?lang=en"))
 			shot(t, ctx, "newsroom-source-"+backend)
 			do(chromedp.Click(css(`#i1`)))
 			click(`button[value="delete"]`)
