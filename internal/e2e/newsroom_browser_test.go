@@ -72,7 +72,7 @@ func TestBrowserNewsroom(t *testing.T) {
 			if demo {
 				host, _ := os.ReadFile("/etc/hostname")
 				if !strings.Contains(text(`#demo-read`), "Demo-only") || !strings.Contains(text(`.demo-plain`), strings.TrimSpace(string(host))) ||
-					!strings.Contains(text(`a.demo-open`), "os-release") {
+					!strings.Contains(text(`a.demo-open`), "os-release") || !strings.Contains(text(`#read`), "--identity "+n.key) {
 					t.Fatalf("demo shortcut: %q / %q", text(`#demo-read`), text(`table.items`))
 				}
 			}

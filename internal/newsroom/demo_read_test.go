@@ -25,11 +25,12 @@ func TestDemoReadingShortcut(t *testing.T) {
 		src, _ := f.source("brave otter", "PLAIN-MESSAGE from the source\n<b>not markup</b>", "PLAIN-FILE-BODY")
 		items, _ := f.store.Items(context.Background(), src.ID)
 		open := "/sources/" + src.ID + "/items/" + items[1].ID + "/open"
-		f.srv.cfg.Demo, f.srv.cfg.DemoIdentity = true, demo.id
+		f.srv.cfg.Demo, f.srv.cfg.DemoIdentity, f.srv.cfg.DemoKeyFile = true, demo.id, "/srv/data/demo/journalist-key.txt"
 
 		br := f.login(demo)
 		p := br.Get("/sources/" + src.ID)
-		for _, want := range []string{`id="demo-read"`, "Demo-only shortcut", "PLAIN-MESSAGE from the source\n&lt;b&gt;not markup&lt;/b&gt;", `href="` + open + `"`, "Open doc.txt (demo)"} {
+		for _, want := range []string{`id="demo-read"`, "Demo-only shortcut", "PLAIN-MESSAGE from the source\n&lt;b&gt;not markup&lt;/b&gt;", `href="` + open + `"`, "Open doc.txt (demo)",
+			"confide workstation serve --identity /srv/data/demo/journalist-key.txt"} {
 			if !strings.Contains(p.Body, want) {
 				t.Errorf("demo source page lacks %q", want)
 			}

@@ -39,6 +39,9 @@ type Config struct {
 	// (on the server anyway, under the data folder): with it the newsroom
 	// decrypts for that journalist, labelled as a demo-only shortcut.
 	DemoIdentity *age.X25519Identity
+	// DemoKeyFile is where that identity's file is, for the commands the
+	// source page shows.
+	DemoKeyFile string
 	// Params is the Argon2id cost of new passphrase hashes; zero means
 	// seal.DefaultParams.
 	Params seal.Params

@@ -45,9 +45,6 @@ type sourceData struct {
 	DemoReads bool
 }
 
-// demoKeyFile is where confide demo writes the demo journalist's identity,
-// relative to where it was run with the default data folder.
-const demoKeyFile = "confide-data/demo/journalist-key.txt"
 
 // loadSource finds the source named in the path, or renders a 404.
 func (s *Server) loadSource(w http.ResponseWriter, r *http.Request) (store.Source, bool) {
@@ -96,8 +93,8 @@ func (s *Server) sourceShow(w http.ResponseWriter, r *http.Request, j store.Jour
 		names[x.ID] = x.Name
 	}
 	d := sourceData{Me: j, Source: src, Journalists: js, NewsroomURL: web.Origin(s.cfg.URL, r), KeyFile: "your-key.txt"}
-	if s.cfg.Demo {
-		d.KeyFile = demoKeyFile
+	if s.cfg.Demo && s.cfg.DemoKeyFile != "" {
+		d.KeyFile = s.cfg.DemoKeyFile
 	}
 	d.Sent = r.URL.Query().Get("sent") == "1"
 	d.DemoReads = s.demoReads(j)
