@@ -45,7 +45,6 @@ type sourceData struct {
 	DemoReads bool
 }
 
-
 // loadSource finds the source named in the path, or renders a 404.
 func (s *Server) loadSource(w http.ResponseWriter, r *http.Request) (store.Source, bool) {
 	src, err := s.cfg.Store.SourceByID(r.Context(), r.PathValue("id"))
