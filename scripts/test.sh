@@ -10,7 +10,7 @@ export PATH="$PATH:$(go env GOPATH)/bin"
 SUDO="" AS_PG="runuser -u postgres --"
 [ "$(id -u)" = 0 ] || { SUDO="sudo"; AS_PG="sudo -u postgres"; }
 
-need=(postgresql chromium tor age argon2 mat2 nginx-light)
+need=(postgresql chromium tor age argon2 mat2 nginx-light tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng poppler-utils p7zip-full)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
@@ -50,13 +50,21 @@ go test -count=1 -v -timeout 20m ./... > "$log" 2>&1
 status=$?
 set -e
 # The verbose log is long; show package results and anything that failed.
-grep -E '^(ok|FAIL|---.FAIL|panic:)|^\s+\S+_test\.go:[0-9]+:' "$log" || true
-passed=$(grep -cE '^\s*--- PASS' "$log" || true)
-failed=$(grep -cE '^\s*--- FAIL' "$log" || true)
+grep -aE '^(ok|FAIL|---.FAIL|panic:)|^\s+\S+_test\.go:[0-9]+:' "$log" || true
+passed=$(grep -acE '^\s*--- PASS' "$log" || true)
+failed=$(grep -acE '^\s*--- FAIL' "$log" || true)
+skipped=$(grep -acE '^\s*--- SKIP' "$log" || true)
 if [ "$status" != 0 ]; then
   tail -50 "$log"
   echo "tests: $passed passed, $failed failed"
   exit "$status"
+fi
+# CI has every component the tests need, so a skipped test is a failure of
+# this script (a missing package, a wrong user), not of the test.
+if [ "$skipped" != 0 ]; then
+  grep -aE -A1 '^\s*--- SKIP' "$log"
+  echo "tests: $passed passed, $failed failed, $skipped skipped: nothing may be skipped"
+  exit 1
 fi
 
 echo "== short fuzz run"

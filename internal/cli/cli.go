@@ -18,6 +18,7 @@ import (
 	"strings"
 	"syscall"
 
+	"confide/internal/source"
 	"confide/internal/store"
 	"confide/internal/store/postgres"
 	"confide/internal/store/sqlite"
@@ -27,6 +28,9 @@ import (
 type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
+	// tweakSource, in tests, changes the source client before it uploads
+	// (fewer, quicker retries).
+	tweakSource func(*source.Client)
 }
 
 const usage = `confide: a secure newsroom in one binary.

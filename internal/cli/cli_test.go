@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -11,11 +12,16 @@ import (
 	"strconv"
 	"testing"
 
+	"confide/internal/blob"
+	"confide/internal/dropbox"
 	"confide/internal/newsroom"
+	"confide/internal/store"
+	"confide/internal/store/sqlite"
 	"confide/internal/web/webtest"
 
 	"confide/internal/store/storetest"
 
+	"filippo.io/age"
 	"github.com/rogpeppe/go-internal/testscript"
 )
 
@@ -41,7 +47,39 @@ func TestScripts(t *testing.T) {
 		e.Defer(drop)
 		e.Setenv("PGDSN", dsn)
 		return nil
-	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn}})
+	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn, "takeport": takePort, "dropbox": serveDropbox}})
+}
+
+// serveDropbox is "dropbox VAR": a dropbox (SQLite, one journalist) served
+// until the script ends, its URL in VAR, for the source client.
+func serveDropbox(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: dropbox VAR")
+	}
+	st, err := sqlite.Open(context.Background(), ts.MkAbs("dropbox.db"))
+	ts.Check(err)
+	ts.Defer(func() { st.Close() })
+	blobs, err := blob.Open(ts.MkAbs("blobs"))
+	ts.Check(err)
+	id, _ := age.GenerateX25519Identity()
+	ts.Check(st.AddJournalist(context.Background(), store.Journalist{Name: "ann", Recipient: id.Recipient().String()}))
+	db, err := dropbox.New(context.Background(), dropbox.Config{Store: st, Blobs: blobs, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	ts.Check(err)
+	srv := httptest.NewServer(db.Handler())
+	ts.Defer(func() { srv.Close(); db.Close() })
+	ts.Setenv(args[0], srv.URL)
+}
+
+// takePort is "takeport VAR": it listens on a free loopback port until the
+// script ends and sets VAR to its address, as a Confide already running.
+func takePort(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: takeport VAR")
+	}
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	ts.Defer(func() { l.Close() })
+	ts.Setenv(args[0], l.Addr().String())
 }
 
 // failSignIn is "failsignin NAME N --data DIR | --db DSN": N sign-ins with a

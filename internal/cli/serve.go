@@ -17,6 +17,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"confide/internal/blob"
@@ -88,6 +89,14 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		return usagef("demo runs on the embedded SQLite store only; use serve with --db")
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
+	// Said before anything is made, so a newcomer who expected a fresh demo
+	// knows the old one is back, and where to delete it.
+	if f.db == "" {
+		if ents, err := os.ReadDir(f.data); err == nil && len(ents) > 0 {
+			abs, _ := filepath.Abs(f.data)
+			fmt.Fprintf(e.stdout, "reusing the existing data folder %s (delete it, or name another with --data, to start afresh)\n", abs)
+		}
+	}
 	st, err := f.open(ctx)
 	if err != nil {
 		return err
@@ -124,25 +133,21 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	}
 	defer db.Close()
 
-	listen := func(addr string) (net.Listener, error) {
-		l, err := net.Listen("tcp", addr)
-		if err != nil {
-			return nil, fmt.Errorf("cannot listen on %s: %w", addr, err)
-		}
-		return l, nil
-	}
-	dl, err := listen(f.dropbox)
+	dl, err := listen(f.dropbox, "dropbox")
 	if err != nil {
 		return err
 	}
-	nl, err := listen(f.newsroom)
+	defer dl.Close()
+	nl, err := listen(f.newsroom, "newsroom")
 	if err != nil {
 		return err
 	}
-	sl, err := listen(f.site)
+	defer nl.Close()
+	sl, err := listen(f.site, "site")
 	if err != nil {
 		return err
 	}
+	defer sl.Close()
 
 	var onionAddr string
 	var onionMu sync.Mutex
@@ -170,11 +175,11 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if f.siteURL == "" {
 		f.siteURL = "http://" + sl.Addr().String()
 	}
-	var mailer site.Mailer = site.Outbox{Dir: filepath.Join(f.data, "outbox"), Log: logger}
+	var mailer site.Mailer = site.Outbox{Dir: filepath.Join(f.data, "outbox"), Log: logger, From: f.smtpFrom}
 	if f.smtp != "" {
 		mailer = site.SMTP{Addr: f.smtp, From: f.smtpFrom}
 	}
-	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, Onion: func() string {
+	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, DropboxURL: "http://" + dl.Addr().String(), Onion: func() string {
 		onionMu.Lock()
 		defer onionMu.Unlock()
 		return onionAddr
@@ -227,6 +232,20 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		s.Shutdown(sctx)
 	}
 	return nil
+}
+
+// listen opens a zone's listener. A taken port is most often a Confide
+// already running (a demo left in another terminal), so it says so and
+// names the flag that moves this one.
+func listen(addr, zone string) (net.Listener, error) {
+	l, err := net.Listen("tcp", addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return nil, fmt.Errorf("cannot listen on %s for the %s: the port is taken; another Confide may be running on these ports (stop it), or move this one with --%s ADDR", addr, zone, zone)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cannot listen on %s for the %s: %w", addr, zone, err)
+	}
+	return l, nil
 }
 
 // timeouts are a listener's deadlines against clients that hold a

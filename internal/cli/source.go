@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"confide/internal/progress"
 	"confide/internal/seal"
 	"confide/internal/source"
 )
@@ -170,29 +171,58 @@ func (e *env) sourceSubmit(ctx context.Context, dropboxURL, proxy, codenameFile,
 		fmt.Fprintf(e.stdout, "codename: %s\n", codename)
 		fmt.Fprintln(e.stdout, "Keep this codename secret and safe: it is the only way to read replies.")
 	}
+	if e.tweakSource != nil {
+		e.tweakSource(c)
+	}
+	m := progress.New(e.stdout)
+	m.Grow(int64(len(message)))
+	for _, name := range files {
+		if st, err := os.Stat(name); err == nil {
+			m.Grow(st.Size())
+		}
+	}
+	c.Progress = m.Set
 	var ids []string
 	if len(message) > 0 {
+		m.Start("message", int64(len(message)))
 		id, err := c.Upload(ctx, "message", "", "text/plain; charset=utf-8", bytes.NewReader(message), int64(len(message)), chunk)
 		if err != nil {
-			return err
+			m.Clear()
+			return interrupted(err, codenameFile == "")
 		}
+		m.Finish(fmt.Sprintf("uploaded the message (%d bytes)", len(message)))
 		ids = append(ids, id)
 	}
 	for _, name := range files {
-		id, err := e.uploadFile(ctx, c, name, chunk)
+		id, err := e.uploadFile(ctx, c, m, name, chunk)
 		if err != nil {
-			return err
+			m.Clear()
+			return interrupted(err, codenameFile == "")
 		}
 		ids = append(ids, id)
 	}
 	if err := c.Submit(ctx, ids); err != nil {
-		return err
+		return interrupted(err, codenameFile == "")
 	}
 	fmt.Fprintf(e.stdout, "sent %d item(s), encrypted on arrival\n", len(ids))
 	return nil
 }
 
-func (e *env) uploadFile(ctx context.Context, c *source.Client, name string, chunk int64) (string, error) {
+// interrupted adds to an upload's error what to do next, unless the dropbox
+// itself refused (then running again would be refused the same way).
+func interrupted(err error, newSource bool) error {
+	var ae *source.APIError
+	if (errors.As(err, &ae) && ae.Status < 500) || errors.Is(err, context.Canceled) {
+		return err
+	}
+	again := "run the same command again to send everything"
+	if newSource {
+		again = "run the same command again with --codename-file holding the codename above, to send everything as the same source"
+	}
+	return fmt.Errorf("%w. The connection did not come back, and nothing was submitted: %s (a run resumes dropped chunks by itself; a new run starts the files over)", err, again)
+}
+
+func (e *env) uploadFile(ctx context.Context, c *source.Client, m *progress.Meter, name string, chunk int64) (string, error) {
 	f, err := os.Open(name)
 	if err != nil {
 		return "", fmt.Errorf("cannot send %s: %w", name, err)
@@ -206,10 +236,11 @@ func (e *env) uploadFile(ctx context.Context, c *source.Client, name string, chu
 	if ctype == "" {
 		ctype = "application/octet-stream"
 	}
+	m.Start(filepath.Base(name), st.Size())
 	id, err := c.Upload(ctx, "file", filepath.Base(name), ctype, f, st.Size(), chunk)
 	if err != nil {
 		return "", fmt.Errorf("sending %s: %w", name, err)
 	}
-	fmt.Fprintf(e.stdout, "uploaded %s (%d bytes)\n", filepath.Base(name), st.Size())
+	m.Finish(fmt.Sprintf("uploaded %s (%d bytes)", filepath.Base(name), st.Size()))
 	return id, nil
 }

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"confide/internal/progress"
 	"confide/internal/workstation"
 
 	"filippo.io/age"
@@ -65,15 +66,17 @@ func (e *env) workstation(ctx context.Context, args []string) error {
 		if err != nil {
 			return err
 		}
+		// Each file's "wrote" line comes as it is written, with progress
+		// between them on a terminal.
+		m := progress.New(e.stdout)
+		c.Progress = m
 		res, err := workstation.Pull(ctx, c, st, ids[0], *out)
+		m.Clear()
 		if serr := st.Save(*stateDir); serr != nil && err == nil {
 			err = serr
 		}
 		if err != nil {
 			return err
-		}
-		for _, w := range res.Written {
-			fmt.Fprintf(e.stdout, "wrote %s\n", w)
 		}
 		fmt.Fprintf(e.stdout, "%d new item(s) from %d source(s)", len(res.Written), res.Sources)
 		if res.Deleted > 0 {

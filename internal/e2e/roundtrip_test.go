@@ -99,7 +99,8 @@ func TestRoundTrip(t *testing.T) {
 			runIn(t, n.pass+"\n"+code+"\n", "workstation", "login", "--newsroom", srv.urls["newsroom"], "--user", n.user, "--state", state)
 			out := filepath.Join(dir, "pulled")
 			pulled := runIn(t, "", "workstation", "pull", "--identity", n.key, "--out", out, "--state", state)
-			if !strings.Contains(pulled, "3 new item(s) from 1 source(s)") {
+			// Not on a terminal: a plain line per file, no progress line.
+			if !strings.Contains(pulled, "3 new item(s) from 1 source(s)") || strings.Count(pulled, "wrote ") != 3 || strings.ContainsAny(pulled, "\r\x1b") {
 				t.Fatalf("pull said %q", pulled)
 			}
 			var gotArchive, gotMessage, gotOutside bool

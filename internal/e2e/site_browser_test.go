@@ -7,7 +7,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -67,17 +66,7 @@ func TestBrowserReaderComments(t *testing.T) {
 			if sink != nil {
 				mail = sink.Wait(t, 1)[0]
 			} else {
-				ents, _ := os.ReadDir(filepath.Join(n.data, "outbox"))
-				names := make([]string, 0, len(ents))
-				for _, e := range ents {
-					names = append(names, e.Name())
-				}
-				sort.Strings(names)
-				if len(names) == 0 {
-					t.Fatal("nothing in the outbox")
-				}
-				b, _ := os.ReadFile(filepath.Join(n.data, "outbox", names[len(names)-1]))
-				mail = string(b)
+				mail = string(newestMail(t, filepath.Join(n.data, "outbox")))
 			}
 			link := regexp.MustCompile(`http://\S+/verify\?token=[A-Za-z0-9_-]+`).FindString(mail)
 			if link == "" {

@@ -11,6 +11,8 @@ type listData struct {
 	Name    string
 	Bio     string
 	Stories []store.Story
+	// Notice is a catalogue key said above the list (the verify landing).
+	Notice string
 }
 
 func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) {
@@ -19,5 +21,11 @@ func (s *Server) homeShow(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.render.Render(w, http.StatusOK, "home", s.page(w, r, "site.home.title", s.currentReader(r), listData{Stories: stories}))
+	reader := s.currentReader(r)
+	d := listData{Stories: stories}
+	// Only a signed-in reader is told so: the query alone proves nothing.
+	if reader != nil && r.URL.Query().Get("verified") == "1" {
+		d.Notice = "site.verify.done"
+	}
+	s.render.Render(w, http.StatusOK, "home", s.page(w, r, "site.home.title", reader, d))
 }

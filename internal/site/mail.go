@@ -21,23 +21,57 @@ type Mailer interface {
 // on the embedded default can finish registering locally. The log names
 // the file only: its links are live credentials (a reset link signs in),
 // and logs are copied and kept far more widely than a private folder.
+//
+// The Date header says the day only (midnight UTC): a mail client wants a
+// date, and the day is all the reader needs. The file's name still orders
+// the messages exactly, so the newest is last: this folder is a reader's
+// mail in the embedded default's stand-in for SMTP, not a source's trace,
+// and USAGE.md says it is not kept.
 type Outbox struct {
 	Dir string
 	Log *slog.Logger
+	// From is the sender's address; empty means OutboxFrom.
+	From string
+	// Now is the clock (time.Now when nil).
+	Now func() time.Time
 }
+
+// OutboxFrom is the sender of outbox mail when none is configured.
+const OutboxFrom = "Confide <confide@localhost>"
 
 // Send writes the message to the outbox.
 func (o Outbox) Send(to, subject, body string) error {
 	if err := os.MkdirAll(o.Dir, 0o700); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("%s-%s.eml", time.Now().UTC().Format("20060102T150405.000000000"), store.NewID()[:8])
-	msg := fmt.Sprintf("To: %s\r\nSubject: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s", to, subject, body)
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	t := now().UTC()
+	from := o.From
+	if from == "" {
+		from = OutboxFrom
+	}
+	name := fmt.Sprintf("%s-%s.eml", t.Format("20060102T150405.000000000"), store.NewID()[:8])
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nDate: %s\r\nSubject: %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s",
+		from, to, day.Format(time.RFC1123Z), subject, body)
 	if err := os.WriteFile(filepath.Join(o.Dir, name), []byte(msg), 0o600); err != nil {
 		return err
 	}
 	o.Log.Info("site: mail written to the outbox", "file", filepath.Join(o.Dir, name))
 	return nil
+}
+
+// demoOutbox is the outbox folder when this is a demo writing mail there,
+// so the newcomer is told where to look; otherwise "", since a server's
+// paths are no visitor's business.
+func (s *Server) demoOutbox() string {
+	if o, ok := s.cfg.Mail.(Outbox); ok && s.cfg.Demo {
+		return o.Dir
+	}
+	return ""
 }
 
 // SMTP sends through a mail server.

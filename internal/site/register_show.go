@@ -10,6 +10,8 @@ type formData struct {
 	Done   string
 	// Until is when a sign-in lock ends, for the "locked" message.
 	Until string
+	// Outbox is the folder the mail was written to, said in demo mode only.
+	Outbox string
 }
 
 func (s *Server) registerShow(w http.ResponseWriter, r *http.Request) {

@@ -56,7 +56,7 @@ func (s *Server) registerSubmit(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.render.Render(w, http.StatusOK, "message", s.page(w, r, "site.register.title", nil, formData{Done: "site.register.sent"}))
+	s.render.Render(w, http.StatusOK, "message", s.page(w, r, "site.register.title", nil, formData{Done: "site.register.sent", Outbox: s.demoOutbox()}))
 }
 
 // mailExisting tells the owner of a taken address that they already have

@@ -36,5 +36,5 @@ func (s *Server) resetRequest(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	s.render.Render(w, http.StatusOK, "message", s.page(w, r, "site.reset.title", nil, formData{Done: "site.reset.sent"}))
+	s.render.Render(w, http.StatusOK, "message", s.page(w, r, "site.reset.title", nil, formData{Done: "site.reset.sent", Outbox: s.demoOutbox()}))
 }

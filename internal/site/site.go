@@ -28,6 +28,9 @@ type Config struct {
 	Demo  bool
 	// Onion returns the dropbox's onion address, or "" while there is none.
 	Onion func() string
+	// DropboxURL is the local dropbox's address, shown on the dropbox page
+	// in demo mode only, where there is no onion address to publish.
+	DropboxURL string
 	// Mail sends verification and reset links.
 	Mail Mailer
 	// BaseURL is the site's public address, for links in mail, the feed,
@@ -96,7 +99,7 @@ func New(cfg Config) (*Server, error) {
 		cfg.Queue = 8
 	}
 	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), limits: newFormLimits(), unknown: web.NewFailures(100_000, 0),
-		argon: seal.NewLimiter(cfg.Hashes, cfg.Queue), cache: &pageCache{m: map[string]*cached{}}, commentHTML: &htmlMemo{maxBytes: 8 << 20}}
+		argon: seal.NewLimiter(cfg.Hashes, cfg.Queue), cache: &pageCache{m: map[pageKey]*cached{}}, commentHTML: &htmlMemo{maxBytes: 8 << 20}}
 	s.hash = func(pass string) string { return seal.HashPassphrase(pass, cfg.Params) }
 	s.check = func(pass, phc string) bool { ok, _ := seal.VerifyPassphrase(pass, phc); return ok }
 	// Through the limiter, which hands the 64 MiB back to the system.
@@ -166,15 +169,30 @@ func (s *Server) notFoundOr(w http.ResponseWriter, r *http.Request, err error) {
 // render it many times over.
 type pageCache struct {
 	mu sync.Mutex
-	m  map[string]*cached
+	m  map[pageKey]*cached
 }
+
+// pageKey is everything an anonymous story page depends on. A struct of
+// the strings the request already has costs no concatenation per view.
+type pageKey struct{ slug, lang, base string }
 
 type cached struct {
 	body       []byte
 	etag       string
 	at         time.Time
 	refreshing bool
+	// The page's own header values, made once at put: a view copies no
+	// strings into its header.
+	etagValue, length []string
 }
+
+// Header values every cached page is sent with, shared by every view
+// (web.HeaderValue: appending to one copies it).
+var (
+	noCacheValue  = web.HeaderValue("no-cache")
+	varyValue     = web.HeaderValue("Cookie, Accept-Language")
+	htmlTypeValue = web.HeaderValue("text/html; charset=utf-8")
+)
 
 // cacheTTL is how stale an anonymous page may be, leaving room within one
 // second for the render that refreshes it.
@@ -182,7 +200,7 @@ const cacheTTL = 900 * time.Millisecond
 
 // get returns a page to serve, or nil if the caller should render it (and
 // put it).
-func (c *pageCache) get(key string, now time.Time) *cached {
+func (c *pageCache) get(key pageKey, now time.Time) *cached {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	e, ok := c.m[key]
@@ -200,9 +218,10 @@ func (c *pageCache) get(key string, now time.Time) *cached {
 
 // put stores a rendered page, with an ETag that is a hash of its bytes:
 // the same for every visitor, so it cannot tell one from another.
-func (c *pageCache) put(key string, body []byte, now time.Time) *cached {
+func (c *pageCache) put(key pageKey, body []byte, now time.Time) *cached {
 	sum := sha256.Sum256(body)
 	e := &cached{body: body, etag: `"` + base64.RawURLEncoding.EncodeToString(sum[:18]) + `"`, at: now}
+	e.etagValue, e.length = web.HeaderValue(e.etag), web.HeaderValue(strconv.Itoa(len(body)))
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.m) > 10000 {
@@ -217,23 +236,23 @@ func (c *pageCache) put(key string, body []byte, now time.Time) *cached {
 // ask again each time (no-cache): the page changes as comments are approved.
 func (e *cached) serve(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
-	h.Set("Cache-Control", "no-cache")
-	h.Set("Vary", "Cookie, Accept-Language")
-	h.Set("ETag", e.etag)
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	if r.Header.Get("If-None-Match") != "" || r.Header.Get("Range") != "" {
+	h["Cache-Control"] = noCacheValue
+	h["Vary"] = varyValue
+	h["Etag"] = e.etagValue
+	h["Content-Type"] = htmlTypeValue
+	if len(r.Header["If-None-Match"]) > 0 || len(r.Header["Range"]) > 0 {
 		http.ServeContent(w, r, "", time.Time{}, bytes.NewReader(e.body))
 		return
 	}
 	// A plain GET has nothing for ServeContent to interpret, and one write
 	// of the whole page is what keeps the site near nginx (bench/site.sh:
 	// ServeContent's chunked copy took it from about 0.67 to 0.42).
-	h.Set("Content-Length", strconv.Itoa(len(e.body)))
+	h["Content-Length"] = e.length
 	w.Write(e.body)
 }
 
 // release ends a refresh that did not put a page (a failure or a 404).
-func (c *pageCache) release(key string) {
+func (c *pageCache) release(key pageKey) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if e, ok := c.m[key]; ok {

@@ -451,7 +451,7 @@ func TestStoryPageRevalidates(t *testing.T) {
 // never told to keep a page they do not have.
 func FuzzIfNoneMatch(f *testing.F) {
 	page := []byte("<p>the page</p>")
-	e := (&pageCache{m: map[string]*cached{}}).put("k", page, time.Now())
+	e := (&pageCache{m: map[pageKey]*cached{}}).put(pageKey{slug: "k"}, page, time.Now())
 	f.Add(e.etag)
 	f.Add(`W/"x", ` + e.etag)
 	f.Add(`*`)

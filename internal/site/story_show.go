@@ -64,7 +64,7 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	anonymous := reader == nil && r.URL.RawQuery == ""
 	// The page names its canonical URL, so the key holds everything that URL
 	// may depend on.
-	key := slug + "|" + s.render.Cat.Negotiate(w, r) + "|" + s.baseURL(r)
+	key := pageKey{slug, s.render.Cat.Negotiate(w, r), s.baseURL(r)}
 	if anonymous {
 		if e := s.cache.get(key, now); e != nil {
 			e.serve(w, r)

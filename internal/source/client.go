@@ -6,8 +6,11 @@
 // client fetches the instance's Argon2id parameters, derives the login key
 // and reply identity itself, and sends only the login key (and, once, the
 // public recipient). Replies are downloaded as ciphertext and decrypted
-// locally. Uploads are resumable: a dropped circuit costs only the bytes in
-// flight. With --proxy socks5://… every request goes through Tor.
+// locally. Uploads are resumable within one run: a dropped circuit costs
+// only the bytes in flight. Nothing is kept on the source's machine between
+// runs (no upload IDs: a file saying "uploading to this dropbox" is itself
+// evidence), so a run that gives up starts its items over the next time.
+// With --proxy socks5://… every request goes through Tor.
 //
 // The dropbox is not trusted with the source's machine either: its Argon2id
 // parameters must be at least DefaultMinParams (a cheaper derivation would
@@ -49,6 +52,24 @@ type Client struct {
 	// DefaultMinParams): the dropbox receives the login key, so a server
 	// that asked for a cheaper derivation could search for the codename.
 	MinParams seal.Params
+	// Progress, when set, is told how many bytes of the item Upload sends
+	// have gone out: as they are read for sending, and back to the
+	// dropbox's offset when a chunk is sent again.
+	Progress func(sent int64)
+}
+
+// counter reports, through fn, base plus the bytes read from r.
+type counter struct {
+	r    io.Reader
+	base int64
+	fn   func(int64)
+}
+
+func (c *counter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.base += int64(n)
+	c.fn(c.base)
+	return n, err
 }
 
 // DefaultMinParams is seal.DefaultParams's cost (passes and memory); the
@@ -252,7 +273,12 @@ func (c *Client) Upload(ctx context.Context, kind, name, ctype string, src io.Re
 		if _, err := src.Seek(off, io.SeekStart); err != nil {
 			return "", fmt.Errorf("source: %w", err)
 		}
-		resp, err := c.do(ctx, "PATCH", "/api/v1/uploads/"+up.ID, io.LimitReader(src, n),
+		var body io.Reader = io.LimitReader(src, n)
+		if c.Progress != nil {
+			c.Progress(off)
+			body = &counter{r: body, base: off, fn: c.Progress}
+		}
+		resp, err := c.do(ctx, "PATCH", "/api/v1/uploads/"+up.ID, body,
 			map[string]string{"Upload-Offset": strconv.FormatInt(off, 10), "Content-Type": "application/offset+octet-stream"}, nil)
 		if err == nil {
 			// The dropbox may take less than was sent, never more, and

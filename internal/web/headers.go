@@ -9,21 +9,40 @@ import (
 // CSP allows only same-origin styles, images and form targets, and no script.
 const CSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
-// SecurityHeaders sets the headers every Confide response carries.
+// securityHeaders are what every Confide response carries, keys already in
+// canonical form.
+var securityHeaders = [...][2]string{
+	{"Content-Security-Policy", CSP},
+	{"Referrer-Policy", "no-referrer"},
+	{"X-Frame-Options", "DENY"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"Cache-Control", "no-store"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+	{"Cross-Origin-Resource-Policy", "same-origin"},
+	{"Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()"},
+}
+
+// SecurityHeaders sets the headers every Confide response carries. The
+// values are made once and shared by every response: each is a slice of
+// length and capacity one, so a handler's Set replaces it and an Add
+// copies it, and none can change another response's headers.
 func SecurityHeaders(next http.Handler) http.Handler {
+	var values [len(securityHeaders)][]string
+	for i, kv := range securityHeaders {
+		values[i] = HeaderValue(kv[1])
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
-		h.Set("Content-Security-Policy", CSP)
-		h.Set("Referrer-Policy", "no-referrer")
-		h.Set("X-Frame-Options", "DENY")
-		h.Set("X-Content-Type-Options", "nosniff")
-		h.Set("Cache-Control", "no-store")
-		h.Set("Cross-Origin-Opener-Policy", "same-origin")
-		h.Set("Cross-Origin-Resource-Policy", "same-origin")
-		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), interest-cohort=()")
+		for i, kv := range securityHeaders {
+			h[kv[0]] = values[i]
+		}
 		next.ServeHTTP(w, r)
 	})
 }
+
+// HeaderValue is v as a header value made once for many responses: a
+// slice whose capacity is its length, so that appending to it copies.
+func HeaderValue(v string) []string { return []string{v}[:1:1] }
 
 // HSTS tells browsers to reach a zone over HTTPS only, for a year.
 const HSTS = "max-age=31536000"

@@ -85,7 +85,7 @@ const LangCookie = "lang"
 // Negotiate picks the page language and remembers an explicit ?lang= link
 // in a cookie.
 func (c *Catalog) Negotiate(w http.ResponseWriter, r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); c.Has(l) {
+	if l := c.queryLang(r); l != "" {
 		http.SetCookie(w, &http.Cookie{Name: LangCookie, Value: l, Path: "/", SameSite: http.SameSiteStrictMode, HttpOnly: true})
 	}
 	return c.Preferred(r)
@@ -94,22 +94,90 @@ func (c *Catalog) Negotiate(w http.ResponseWriter, r *http.Request) string {
 // Preferred is the language a request asks for, without remembering
 // anything: an explicit ?lang= link, then the cookie, then Accept-Language.
 // It suits work that writes no page, such as choosing a mail's language.
+// It runs on every page view, so it allocates nothing for a request
+// without a query.
 func (c *Catalog) Preferred(r *http.Request) string {
-	if l := r.URL.Query().Get("lang"); c.Has(l) {
+	if l := c.queryLang(r); l != "" {
 		return l
 	}
 	if ck, err := r.Cookie(LangCookie); err == nil && c.Has(ck.Value) {
 		return ck.Value
 	}
-	for _, l := range ParseAcceptLanguage(r.Header.Get("Accept-Language")) {
-		if c.Has(l) {
-			return l
-		}
-		if base, _, ok := strings.Cut(l, "-"); ok && c.Has(base) {
-			return base
-		}
+	if l, ok := c.acceptLanguage(r.Header.Get("Accept-Language")); ok {
+		return l
 	}
 	return DefaultLang
+}
+
+// queryLang is an explicit ?lang= link's language, or "".
+func (c *Catalog) queryLang(r *http.Request) string {
+	if r.URL.RawQuery == "" {
+		return ""
+	}
+	if l := r.URL.Query().Get("lang"); c.Has(l) {
+		return l
+	}
+	return ""
+}
+
+// acceptLanguage is the catalogue language an Accept-Language header
+// prefers: of the tags ParseAcceptLanguage keeps, the first of the highest
+// quality whose language (or its base, "ru" of "ru-RU") has a catalogue.
+// It scans the header in place instead of building ParseAcceptLanguage's
+// list; a test holds the two to the same answer.
+func (c *Catalog) acceptLanguage(h string) (string, bool) {
+	best, bestQ := "", 0.0
+	for i := 0; i < 32 && (i == 0 || h != ""); i++ {
+		part := h
+		if j := strings.IndexByte(h, ','); j >= 0 {
+			part, h = h[:j], h[j+1:]
+		} else {
+			h = ""
+		}
+		tag, q, ok := acceptTag(part)
+		if !ok || q <= bestQ {
+			continue
+		}
+		if l, ok := c.lookup(tag); ok {
+			best, bestQ = l, q
+		}
+	}
+	return best, best != ""
+}
+
+// lookup finds a catalogue for a tag (any case), or for its base language.
+func (c *Catalog) lookup(tag string) (string, bool) {
+	base, _, _ := strings.Cut(tag, "-")
+	for _, l := range c.langs {
+		if strings.EqualFold(tag, l) {
+			return l, true
+		}
+	}
+	for _, l := range c.langs {
+		if strings.EqualFold(base, l) {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// acceptTag reads one comma-separated part of an Accept-Language header:
+// its tag, as sent, and its quality; ok is false for junk, "*" and q=0.
+func acceptTag(part string) (tag string, q float64, ok bool) {
+	tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+	tag = strings.TrimSpace(tag)
+	if tag == "" || tag == "*" || len(tag) > 35 || !validTagFold(tag) {
+		return "", 0, false
+	}
+	q = 1.0
+	if p := strings.TrimSpace(params); strings.HasPrefix(p, "q=") {
+		v, err := strconv.ParseFloat(p[2:], 64)
+		if err != nil || v < 0 || v > 1 {
+			return "", 0, false
+		}
+		q = v
+	}
+	return tag, q, q != 0
 }
 
 // ParseAcceptLanguage returns the lower-cased language tags of an
@@ -125,23 +193,11 @@ func ParseAcceptLanguage(h string) []string {
 		if i >= 32 {
 			break // a header with more is not from a real browser
 		}
-		lang, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		lang = strings.ToLower(strings.TrimSpace(lang))
-		if lang == "" || lang == "*" || len(lang) > 35 || !validTag(lang) {
+		lang, q, ok := acceptTag(part)
+		if !ok {
 			continue
 		}
-		q := 1.0
-		if p := strings.TrimSpace(params); strings.HasPrefix(p, "q=") {
-			v, err := strconv.ParseFloat(p[2:], 64)
-			if err != nil || v < 0 || v > 1 {
-				continue
-			}
-			q = v
-		}
-		if q == 0 {
-			continue
-		}
-		tags = append(tags, tag{lang, q, i})
+		tags = append(tags, tag{strings.ToLower(lang), q, i})
 	}
 	sort.SliceStable(tags, func(a, b int) bool { return tags[a].q > tags[b].q })
 	out := make([]string, len(tags))
@@ -149,6 +205,16 @@ func ParseAcceptLanguage(h string) []string {
 		out[i] = t.lang
 	}
 	return out
+}
+
+// validTagFold is validTag for a tag in any case of ASCII letters.
+func validTagFold(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
+			return false
+		}
+	}
+	return true
 }
 
 func validTag(s string) bool {

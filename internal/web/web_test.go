@@ -80,6 +80,37 @@ func FuzzParseAcceptLanguage(f *testing.F) {
 	})
 }
 
+// FuzzAcceptLanguage holds the page's language choice, which scans the
+// header in place, to the same answer as the first catalogue language in
+// ParseAcceptLanguage's ordered list.
+func FuzzAcceptLanguage(f *testing.F) {
+	f.Add("ru-RU,ru;q=0.9,en-US;q=0.8,en;q=0.7")
+	f.Add("de;q=1, EN-gb;q=0.5, RU;q=0.5")
+	f.Add(",,,,ru")
+	f.Add("ru;q=0,en;q=0.001")
+	f.Add("\u212a")
+	c, err := LoadCatalog()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, h string) {
+		want, wantOK := "", false
+		for _, l := range ParseAcceptLanguage(h) {
+			if c.Has(l) {
+				want, wantOK = l, true
+				break
+			}
+			if base, _, ok := strings.Cut(l, "-"); ok && c.Has(base) {
+				want, wantOK = base, true
+				break
+			}
+		}
+		if got, ok := c.acceptLanguage(h); got != want || ok != wantOK {
+			t.Fatalf("%q: chose %q %v, the ordered list says %q %v", h, got, ok, want, wantOK)
+		}
+	})
+}
+
 func TestSecurityHeadersAndCSRF(t *testing.T) {
 	h := SecurityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	rec := httptest.NewRecorder()
@@ -137,5 +168,34 @@ func TestHTTPSOnlyMarksEveryCookie(t *testing.T) {
 				t.Errorf("%s: %q", name, c)
 			}
 		}
+	}
+}
+
+// The security headers' values are shared by every response: what one
+// handler adds to or sets on its own must not reach the next response.
+func TestSecurityHeadersAreNotShared(t *testing.T) {
+	h := SecurityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("X-Frame-Options", r.URL.Path)
+		if r.URL.Path == "/change" {
+			w.Header().Add("Permissions-Policy", "usb=()")
+			w.Header().Set("Cache-Control", "no-cache")
+			w.Header()["Referrer-Policy"] = append(w.Header()["Referrer-Policy"], "origin")
+		}
+	}))
+	first := httptest.NewRecorder()
+	h.ServeHTTP(first, httptest.NewRequest("GET", "/change", nil))
+	if got := first.Header().Values("Permissions-Policy"); len(got) != 2 || first.Header().Get("Cache-Control") != "no-cache" {
+		t.Fatalf("the handler's own changes were lost: %v", first.Header())
+	}
+	second := httptest.NewRecorder()
+	h.ServeHTTP(second, httptest.NewRequest("GET", "/", nil))
+	for _, kv := range securityHeaders {
+		if got := second.Header().Values(kv[0]); kv[0] != "X-Frame-Options" && (len(got) != 1 || got[0] != kv[1]) {
+			t.Errorf("%s on the next response: %q, want %q", kv[0], got, kv[1])
+		}
+	}
+	// Both responses added to the same shared value: each keeps its own.
+	if got := first.Header().Values("X-Frame-Options"); len(got) != 2 || got[1] != "/change" {
+		t.Errorf("the first response's header was changed by the second: %q", got)
 	}
 }

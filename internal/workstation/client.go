@@ -32,6 +32,8 @@ type Client struct {
 	http      *http.Client
 	Token     string
 	ServerKey ed25519.PublicKey
+	// Progress, when set, follows Pull's downloads.
+	Progress Progress
 }
 
 // NormalizeURL is the form a newsroom's address is pinned under: scheme

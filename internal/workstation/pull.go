@@ -35,6 +35,10 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return res, fmt.Errorf("workstation: %w", err)
 	}
+	prog := c.Progress
+	if prog == nil {
+		prog = quiet{}
+	}
 	names := map[string]string{}
 	for first := true; ; first = false {
 		page, err := c.Sync(ctx, st.ItemsCursor, st.TombsCursor, first)
@@ -48,6 +52,11 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 			res.Sources = len(page.Sources)
 		}
 		for _, it := range page.Items {
+			if _, done := st.Pulled[it.ID]; !done && names[it.SourceID] != "" {
+				prog.Grow(it.Size)
+			}
+		}
+		for _, it := range page.Items {
 			if _, done := st.Pulled[it.ID]; done {
 				continue
 			}
@@ -55,10 +64,11 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 			if !ok {
 				continue // deleted since
 			}
-			rel, err := pullItem(ctx, c, id, out, designation, it)
+			rel, err := pullItem(ctx, c, prog, id, out, designation, it)
 			if err != nil {
 				return res, err
 			}
+			prog.Finish("wrote " + rel)
 			st.Pulled[it.ID] = rel
 			res.Written = append(res.Written, rel)
 		}
@@ -70,7 +80,7 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 	}
 }
 
-func pullItem(ctx context.Context, c *Client, id age.Identity, out, designation string, it newsroom.SyncItem) (string, error) {
+func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, out, designation string, it newsroom.SyncItem) (string, error) {
 	itemID, kind, seq := it.ID, it.Kind, it.Seq
 	m, err := seal.OpenManifest(it.Manifest, id)
 	if err != nil {
@@ -97,7 +107,12 @@ func pullItem(ctx context.Context, c *Client, id age.Identity, out, designation 
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
-	if err := c.Download(ctx, itemID, it.SHA256, tmp); err != nil {
+	label := designation + ": " + kind
+	if kind == store.KindFile {
+		label = designation + ": " + SafeName(m.Name) // a source picks names: no control characters on the terminal
+	}
+	prog.Start(label, it.Size)
+	if err := c.Download(ctx, itemID, it.SHA256, &progressWriter{w: tmp, p: prog}); err != nil {
 		return "", err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {

@@ -1,0 +1,181 @@
+// Package tool runs the external programs of ingestion (poppler's
+// pdftotext, pdfinfo and pdftoppm, tesseract, 7z) under one process-wide
+// bound.
+//
+// Contract: at most Slots() of these programs run at once in the whole
+// process (one per core unless SetSlots says otherwise), however many
+// extractors or goroutines ask; a caller waits for a slot or for its
+// context. They run at niceness 10, below the server's own work. Every program gets OMP_THREAD_LIMIT=1 (one
+// program, one core), a minimal environment whose TMPDIR is the caller's
+// folder (so even a tool's own temporary files stay there), no standard
+// input unless given, and is killed when the context ends. Versions are
+// asked once per program and cached.
+package tool
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// slots bounds the external programs running at once in this process.
+var (
+	slotsMu sync.Mutex
+	slots   = make(chan struct{}, runtime.NumCPU())
+)
+
+// Slots is how many external programs may run at once.
+func Slots() int {
+	slotsMu.Lock()
+	defer slotsMu.Unlock()
+	return cap(slots)
+}
+
+// SetSlots changes the bound (at least 1), e.g. to leave a core to the
+// web zones. Programs already running finish under the old one.
+func SetSlots(n int) {
+	slotsMu.Lock()
+	defer slotsMu.Unlock()
+	slots = make(chan struct{}, max(n, 1))
+}
+
+// ErrMissing means the program is not installed.
+var ErrMissing = errors.New("tool: not installed")
+
+// Cmd is one run of an external program.
+type Cmd struct {
+	Name   string
+	Args   []string
+	Stdin  io.Reader
+	Stdout io.Writer // if nil, standard output is discarded
+	TmpDir string    // the caller's folder for temporary files
+	// MaxStderr bounds the error output kept for the failure message.
+	MaxStderr int
+}
+
+// Error is a program that ran and failed.
+type Error struct {
+	Name   string
+	Err    error
+	Stderr string
+}
+
+// Error describes the failure with the program's own words.
+func (e *Error) Error() string {
+	return fmt.Sprintf("tool: %s: %v: %s", e.Name, e.Err, strings.TrimSpace(e.Stderr))
+}
+
+// Unwrap gives the error of the run itself (an exit status, a kill).
+func (e *Error) Unwrap() error { return e.Err }
+
+// Acquire takes a slot for work that runs programs itself (a pipeline of
+// two counts as one); release it with the returned function.
+func Acquire(ctx context.Context) (func(), error) {
+	slotsMu.Lock()
+	ch := slots
+	slotsMu.Unlock()
+	select {
+	case ch <- struct{}{}:
+		return func() { <-ch }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// Run runs c in a slot of its own.
+func Run(ctx context.Context, c Cmd) error {
+	release, err := Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return RunHeld(ctx, c)
+}
+
+// RunHeld runs c in a slot the caller already holds.
+func RunHeld(ctx context.Context, c Cmd) error {
+	path, err := exec.LookPath(c.Name)
+	if err != nil {
+		return fmt.Errorf("%w: %s", ErrMissing, c.Name)
+	}
+	args := c.Args
+	if nice, err := exec.LookPath("nice"); err == nil {
+		// Below the web zones' priority: a flood of OCR slows itself,
+		// not the dropbox or the site.
+		path, args = nice, append([]string{"-n", "10", path}, args...)
+	}
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = env(c.TmpDir)
+	cmd.Dir = c.TmpDir
+	cmd.Stdin = c.Stdin
+	cmd.Stdout = c.Stdout
+	limit := c.MaxStderr
+	if limit <= 0 {
+		limit = 4 << 10
+	}
+	stderr := &capped{max: limit}
+	cmd.Stderr = stderr
+	if err := cmd.Run(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return &Error{Name: c.Name, Err: err, Stderr: stderr.String()}
+	}
+	return nil
+}
+
+func env(tmp string) []string {
+	e := []string{"PATH=" + os.Getenv("PATH"), "OMP_THREAD_LIMIT=1", "LC_ALL=C.UTF-8"}
+	if tmp != "" {
+		e = append(e, "TMPDIR="+tmp, "HOME="+tmp)
+	}
+	return e
+}
+
+// capped keeps the first max bytes written to it and drops the rest.
+type capped struct {
+	bytes.Buffer
+	max int
+}
+
+func (c *capped) Write(p []byte) (int, error) {
+	if room := c.max - c.Len(); room > 0 {
+		c.Buffer.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+var (
+	versionsMu sync.Mutex
+	versions   = map[string]string{}
+	versionRe  = regexp.MustCompile(`\d+(\.\d+)+`)
+)
+
+// Version reports a program's version as its first "N.N…" string, asked
+// once; "" if the program is missing or says none.
+func Version(name string, args ...string) string {
+	versionsMu.Lock()
+	defer versionsMu.Unlock()
+	if v, ok := versions[name]; ok {
+		return v
+	}
+	var out bytes.Buffer
+	path, err := exec.LookPath(name)
+	if err == nil {
+		cmd := exec.Command(path, args...)
+		cmd.Env = env("")
+		cmd.Stdout, cmd.Stderr = &out, &out
+		_ = cmd.Run() // pdftotext -v exits 0, some tools do not: the text is what counts
+	}
+	v := versionRe.FindString(out.String())
+	versions[name] = v
+	return v
+}

@@ -1,0 +1,123 @@
+package tool
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+func TestSlotsBoundConcurrentRuns(t *testing.T) {
+	var running, peak atomic.Int32
+	var wg sync.WaitGroup
+	for range 3 * Slots() {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			release, err := Acquire(context.Background())
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			n := running.Add(1)
+			for {
+				p := peak.Load()
+				if n <= p || peak.CompareAndSwap(p, n) {
+					break
+				}
+			}
+			time.Sleep(5 * time.Millisecond)
+			running.Add(-1)
+			release()
+		}()
+	}
+	wg.Wait()
+	if p := int(peak.Load()); p != Slots() {
+		t.Errorf("peak %d programs at once, want exactly %d", p, Slots())
+	}
+}
+
+func TestAcquireGivesUpWithContext(t *testing.T) {
+	var releases []func()
+	for range Slots() {
+		r, err := Acquire(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		releases = append(releases, r)
+	}
+	defer func() {
+		for _, r := range releases {
+			r()
+		}
+	}()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := Acquire(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Acquire with every slot taken = %v", err)
+	}
+}
+
+func TestSetSlots(t *testing.T) {
+	defer SetSlots(runtime.NumCPU())
+	SetSlots(1)
+	release, err := Acquire(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := Acquire(ctx); !errors.Is(err, context.DeadlineExceeded) || Slots() != 1 {
+		t.Errorf("a second slot of one: %v", err)
+	}
+	release()
+	SetSlots(0)
+	if Slots() != 1 {
+		t.Errorf("SetSlots(0) gave %d slots", Slots())
+	}
+}
+
+func TestRunEnvAndErrors(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "echo $OMP_THREAD_LIMIT $TMPDIR; pwd; nice"}, Stdout: &out, TmpDir: dir}); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != "1 "+dir+"\n"+dir+"\n10\n" {
+		t.Errorf("environment seen by the program: %q", got)
+	}
+	err := Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "echo broken >&2; exit 3"}, TmpDir: dir})
+	var te *Error
+	if !errors.As(err, &te) || !strings.Contains(te.Stderr, "broken") {
+		t.Errorf("failing program: %v", err)
+	}
+	if err := Run(context.Background(), Cmd{Name: "no-such-program-here"}); !errors.Is(err, ErrMissing) {
+		t.Errorf("missing program: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if err := Run(ctx, Cmd{Name: "sleep", Args: []string{"10"}, TmpDir: dir}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("timed-out program: %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Error("program outlived its context")
+	}
+}
+
+func TestVersion(t *testing.T) {
+	if v := Version("tesseract", "--version"); !strings.HasPrefix(v, "5.") && !strings.HasPrefix(v, "4.") {
+		t.Errorf("tesseract version %q", v)
+	}
+	if v := Version("pdftotext", "-v"); v == "" {
+		t.Error("no pdftotext version")
+	}
+	if v := Version("no-such-program-here"); v != "" {
+		t.Errorf("missing program has version %q", v)
+	}
+}
