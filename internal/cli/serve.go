@@ -187,7 +187,8 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if err != nil {
 		return err
 	}
-	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
+	demoID, demoKey := demoIdentity(isDemo, f.data)
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, DemoIdentity: demoID, DemoKeyFile: demoKey, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
 	if err != nil {
 		return err
 	}
@@ -331,4 +332,27 @@ func prefixWriter(w io.Writer, prefix string) io.Writer {
 		}
 	}()
 	return pw
+}
+
+// demoIdentity is the demo journalist's identity that demoSetup wrote, and
+// its file, for the newsroom's labelled demo-only reading shortcut and the
+// commands it shows; nil outside a demo or when the file is gone (the
+// shortcut is then simply off).
+func demoIdentity(demo bool, data string) (*age.X25519Identity, string) {
+	if !demo {
+		return nil, ""
+	}
+	path := filepath.Join(data, "demo", "journalist-key.txt")
+	ids, err := readIdentities(path)
+	if err != nil || len(ids) == 0 {
+		return nil, ""
+	}
+	id, _ := ids[0].(*age.X25519Identity)
+	if id == nil {
+		return nil, ""
+	}
+	if abs, err := filepath.Abs(path); err == nil {
+		path = abs
+	}
+	return id, path
 }

@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"context"
+	"fmt"
+	"os"
 	"os/exec"
 	"regexp"
 	"strings"
@@ -50,6 +53,43 @@ func TestBrowserNewsroom(t *testing.T) {
 			if !strings.Contains(rows, "Reply") || strings.Count(rows, "\n") < 3 {
 				t.Fatalf("reply not listed: %q", rows)
 			}
+			if sent := text(`#reply-sent`); !strings.Contains(sent, "Reply sent") {
+				t.Fatalf("no sent notice after a reply: %q", sent)
+			}
+			if sum := text(`h1 + p`); !strings.HasPrefix(sum, "1 message, 1 file, 1 reply,") {
+				t.Fatalf("summary without real plural forms: %q", sum)
+			}
+			if main := text(`main`); strings.Contains(main, "`") || !strings.Contains(text(`#read`), "go install ./cmd/confide") {
+				t.Fatalf("reading on the workstation is not explained with commands, or backticks show: %q", main)
+			}
+			checkWorkingLayout(t, ctx, `form[action$="/items"] p button`, true)
+			// The demo (SQLite here) decrypts for the demo journalist, labelled;
+			// a real newsroom (PostgreSQL here, no demo) cannot.
+			demo, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('#demo-read') !== null`))
+			if err != nil || demo != (backend == "sqlite") {
+				t.Fatalf("demo shortcut shown: %v (%v), want it only in the demo", demo, err)
+			}
+			if demo {
+				host, _ := os.ReadFile("/etc/hostname")
+				if !strings.Contains(text(`#demo-read`), "Demo-only") || !strings.Contains(text(`.demo-plain`), strings.TrimSpace(string(host))) ||
+					!strings.Contains(text(`a.demo-open`), "os-release") || !strings.Contains(text(`#read`), "--identity "+n.key) {
+					t.Fatalf("demo shortcut: %q / %q", text(`#demo-read`), text(`table.items`))
+				}
+			}
+			chromedp.Run(ctx, chromedp.Evaluate[bool](`window.scrollTo(0, 0) || true`))
+			shot(t, ctx, "newsroom-source-top-"+backend)
+			page, err := chromedp.Run(ctx, chromedp.Location())
+			if err != nil {
+				t.Fatal(err)
+			}
+			page, _, _ = strings.Cut(page, "?")
+			do(chromedp.Navigate(page + "?lang=ru"))
+			if sum := text(`h1 + p`); !strings.HasPrefix(sum, "1 сообщение, 1 файл, 1 ответ,") {
+				t.Fatalf("Russian summary without its plural forms: %q", sum)
+			}
+			checkWorkingLayout(t, ctx, `form[action$="/items"] p button`, true)
+			shot(t, ctx, "newsroom-source-ru-"+backend)
+			do(chromedp.Navigate(page + "?lang=en"))
 			shot(t, ctx, "newsroom-source-"+backend)
 			do(chromedp.Click(css(`#i1`)))
 			click(`button[value="delete"]`)
@@ -57,7 +97,20 @@ func TestBrowserNewsroom(t *testing.T) {
 				t.Fatal("the deleted message is still listed")
 			}
 			// Admin: add a journalist, reset their second factor, remove them.
+			do(chromedp.Navigate(base + "/"))
+			checkWorkingLayout(t, ctx, `nav.card > *`, true)
+			// The source's pages keep the simple reading column.
+			do(chromedp.Navigate(srv.urls["dropbox"] + "/"))
+			if w, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`document.querySelector('main').getBoundingClientRect().width`)); err != nil || w > 760 {
+				t.Fatalf("the dropbox's column is %v px wide (%v), want the narrow one", w, err)
+			}
 			do(chromedp.Navigate(base + "/admin"))
+			coded, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`[...document.querySelectorAll('main code')].some(c => c.textContent === 'confide keygen')`))
+			if main := text(`main`); err != nil || strings.Contains(main, "`") || !coded {
+				t.Fatalf("admin help shows backticks or no code span (%v): %q", err, main)
+			}
+			checkWorkingLayout(t, ctx, `table.people tbody tr:first-child td:last-child button`, false)
+			shot(t, ctx, "newsroom-admin-"+backend)
 			out, _ := exec.Command("age-keygen").CombinedOutput()
 			recipient := strings.TrimPrefix(strings.Split(string(out), "\n")[0], "Public key: ")
 			do(chromedp.SendKeys(css(`#newname`), "carl"), chromedp.SendKeys(css(`#newrecipient`), recipient))
@@ -108,6 +161,9 @@ func TestBrowserNewsroomLock(t *testing.T) {
 			chromedp.Click(css(`form[action="/login"] button`), chromedp.NodeVisible),
 			chromedp.WaitVisible(css(`#login-error`)))
 	}
+	if name, err := chromedp.Run(ctx, chromedp.Value(css(`#name`))); err != nil || name != n.user {
+		t.Fatalf("a failed sign-in left the name field %q (%v), want %q", name, err, n.user)
+	}
 	msg := text(`#login-error`)
 	if !regexp.MustCompile(`locked until \d\d:\d\d UTC`).MatchString(msg) {
 		t.Fatalf("the lock does not say when it ends: %q", msg)
@@ -127,5 +183,32 @@ func TestBrowserNewsroomLock(t *testing.T) {
 	}
 	if !strings.Contains(text(`body`), "Sources") {
 		t.Fatal("the inbox is not shown after signing in through the lock")
+	}
+}
+
+// checkWorkingLayout checks, on a 1280 px screen, that the newsroom page
+// uses the width, that no date in a table wraps (and that there are dates
+// when hasDates), and that the elements
+// matched by row sit on one line rather than stacking.
+func checkWorkingLayout(t *testing.T, ctx context.Context, row string, hasDates bool) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 900)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => {
+		const main = document.querySelector('main').getBoundingClientRect().width;
+		const dates = [...document.querySelectorAll('td')].filter(td => /^\d{4}-\d\d-\d\d$/.test(td.textContent.trim()));
+		const wrapped = dates.filter(td => { const r = document.createRange(); r.selectNodeContents(td); return r.getClientRects().length !== 1 || td.getBoundingClientRect().height > 2.2 * parseFloat(getComputedStyle(td).lineHeight); });
+		const tops = new Set([...document.querySelectorAll(`+"`"+row+"`"+`)].filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+		return main + " " + dates.length + " " + wrapped.length + " " + tops.size;
+	})()`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var width float64
+	var dates, wrapped, lines int
+	fmt.Sscan(got, &width, &dates, &wrapped, &lines)
+	if width < 1100 || (dates == 0) == hasDates || wrapped != 0 || lines != 1 {
+		t.Fatalf("newsroom layout at 1280 px: main %.0f px wide, %d dates of which %d wrap, %q on %d lines (want ≥1100 px, no wrapping, one line)", width, dates, wrapped, row, lines)
 	}
 }

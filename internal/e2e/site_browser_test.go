@@ -85,6 +85,9 @@ func TestBrowserReaderComments(t *testing.T) {
 			if m == nil || !strings.Contains(queue, "The 2019 ledger is missing.") {
 				t.Fatalf("not in the moderation queue: %s", queue)
 			}
+			if !strings.Contains(queue, `<a href="/stories/river-money/edit">Where the river money went</a>`) {
+				t.Fatalf("the queue does not name the story by its headline: %s", queue)
+			}
 			csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(queue)[1]
 			post(t, web, srv.urls["newsroom"]+m[1], url.Values{"csrf": {csrf}, "action": {"approve"}})
 			do(chromedp.Navigate(site + "/stories/river-money"))

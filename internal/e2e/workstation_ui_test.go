@@ -36,8 +36,9 @@ func TestWorkstationServe(t *testing.T) {
 	photo = append(photo, jb.Bytes()[2:]...)
 	os.WriteFile(filepath.Join(dir, "photo.jpg"), photo, 0o600)
 	os.WriteFile(filepath.Join(dir, "msg.txt"), []byte("Here is the photo of the meeting."), 0o600)
+	os.WriteFile(filepath.Join(dir, "dump.bin"), []byte("\x00\x01\x02 nothing cleans this"), 0o600)
 	codeFile := filepath.Join(dir, "codename")
-	run(t, "source", "submit", "--dropbox", srv.urls["dropbox"], "--codename-out", codeFile, "--message-file", filepath.Join(dir, "msg.txt"), filepath.Join(dir, "photo.jpg"))
+	run(t, "source", "submit", "--dropbox", srv.urls["dropbox"], "--codename-out", codeFile, "--message-file", filepath.Join(dir, "msg.txt"), filepath.Join(dir, "photo.jpg"), filepath.Join(dir, "dump.bin"))
 
 	webJournalist(t, srv.urls["newsroom"], n)
 	state, out := filepath.Join(dir, "state"), filepath.Join(dir, "pulled")
@@ -85,6 +86,13 @@ func TestWorkstationServe(t *testing.T) {
 		t.Fatalf("no source after pull: %s", home)
 	}
 	designation, _ := url.PathUnescape(m[1])
+	// Pulled folder names need no quoting in a shell.
+	if strings.ContainsAny(designation, " %") || !strings.Contains(designation, "-") {
+		t.Fatalf("pulled folder %q has spaces or no hyphen", designation)
+	}
+	if _, err := os.Stat(filepath.Join(out, designation)); err != nil {
+		t.Fatal(err)
+	}
 	page := get(t, c, base+"/sources/"+m[1])
 	if !strings.Contains(page, "Here is the photo of the meeting.") {
 		t.Fatal("the message is not shown in plaintext")
@@ -98,12 +106,20 @@ func TestWorkstationServe(t *testing.T) {
 	if fm == nil {
 		t.Fatalf("no scrub button for the photo: %s", page)
 	}
+	// The button is offered only where a scrubber works.
+	if !strings.Contains(page, "-dump.bin") || strings.Contains(page, `-dump.bin/scrub"`) {
+		t.Fatalf("a scrub button for a type nothing cleans, or the file is missing: %s", page)
+	}
 	resp, err := c.PostForm(base+fm[1]+"/scrub", url.Values{"csrf": {csrf.FindStringSubmatch(page)[1]}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clean, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
+	// The cleaned copy cannot pass for the original.
+	if cd := resp.Header.Get("Content-Disposition"); !strings.Contains(cd, "-photo.cleaned.jpg") {
+		t.Fatalf("cleaned copy named %q", cd)
+	}
 	if resp.StatusCode != 200 || bytes.Contains(clean, []byte("GPS-SECRET")) {
 		t.Fatalf("scrubbed copy: %d, metadata present %v", resp.StatusCode, bytes.Contains(clean, []byte("GPS-SECRET")))
 	}
@@ -147,6 +163,7 @@ func TestWorkstationServe(t *testing.T) {
 	if !strings.Contains(b.text("main"), "Here is the photo of the meeting.") {
 		t.Fatal("Chromium does not show the conversation")
 	}
+	shot(t, bctx, "workstation-source")
 	other := newBrowser(t)
 	if resp, err := chromedp.RunResponse(other, chromedp.Navigate(base+"/sources/"+m[1])); err != nil || resp.Status != http.StatusForbidden {
 		t.Fatalf("Chromium without the token: %v %v", resp, err)

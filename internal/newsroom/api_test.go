@@ -218,7 +218,7 @@ func TestDigestOverSMTP(t *testing.T) {
 			t.Fatal(err)
 		}
 		msgs := sink.Messages()
-		if len(msgs) != 2 || !strings.Contains(msgs[0], "2 new submission(s)") || !strings.Contains(msgs[1], "0 new submission(s)") {
+		if len(msgs) != 2 || !strings.Contains(msgs[0], "\n\n2 new submissions since the last digest.") || !strings.Contains(msgs[1], "\n\n0 new submissions since the last digest.") {
 			t.Fatalf("messages: %q", msgs)
 		}
 		for _, m := range msgs {

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"errors"
 	"html/template"
 	"net/http"
 
@@ -10,7 +11,8 @@ import (
 
 type modComment struct {
 	store.Comment
-	HTML template.HTML
+	HTML     template.HTML
+	Headline string // the story's title: a moderator knows stories by it, not by slug
 }
 
 type moderationData struct {
@@ -33,11 +35,30 @@ func (s *Server) commentsShow(w http.ResponseWriter, r *http.Request, j store.Jo
 		return
 	}
 	d := moderationData{Me: j}
-	for _, c := range pending {
-		d.Pending = append(d.Pending, modComment{c, story.RenderComment(c.Body)})
+	headlines := map[string]string{}
+	headline := func(slug string) (string, error) {
+		if h, ok := headlines[slug]; ok {
+			return h, nil
+		}
+		st, err := s.cfg.Store.StoryBySlug(r.Context(), slug)
+		if errors.Is(err, store.ErrNotFound) {
+			st.Title, err = slug, nil
+		}
+		headlines[slug] = st.Title
+		return st.Title, err
 	}
-	for _, c := range reported {
-		d.Reported = append(d.Reported, modComment{c, story.RenderComment(c.Body)})
+	for _, list := range []struct {
+		from []store.Comment
+		to   *[]modComment
+	}{{pending, &d.Pending}, {reported, &d.Reported}} {
+		for _, c := range list.from {
+			h, err := headline(c.Story)
+			if err != nil {
+				s.internal(w, r, err)
+				return
+			}
+			*list.to = append(*list.to, modComment{c, story.RenderComment(c.Body), h})
+		}
 	}
 	s.render.Render(w, http.StatusOK, "comments", s.page(w, r, "newsroom.comments.title", d))
 }

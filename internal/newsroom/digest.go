@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"confide/internal/store"
+	"confide/internal/web"
 )
 
 // Digest is the daily "N new submissions" email. It names no source and
@@ -51,8 +52,8 @@ func (s *Server) SendDigest(ctx context.Context, d Digest) error {
 	}
 	day := s.cfg.Now().UTC().Format("2006-01-02")
 	msg := fmt.Sprintf("From: %s\r\nTo: %s\r\nSubject: Confide digest %s\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
-		"%d new submission(s) since the last digest.\r\nSign in to the newsroom to read them.\r\n",
-		d.From, strings.Join(d.To, ", "), day, n)
+		"%s\r\nSign in to the newsroom to read them.\r\n",
+		d.From, strings.Join(d.To, ", "), day, s.render.Cat.N(web.DefaultLang, "newsroom.digest.count", n))
 	if err := smtp.SendMail(d.SMTP, d.Auth, d.From, d.To, []byte(msg)); err != nil {
 		return fmt.Errorf("newsroom: digest: %w", err)
 	}

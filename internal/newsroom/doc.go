@@ -9,6 +9,10 @@
 //     contents' sizes and coarse days, and hands out ciphertext; journalists
 //     decrypt on their own machines. A reply typed into the web form exists
 //     in plaintext only in that request's memory, on its way into age.
+//     The one exception is the demo (Config.Demo, whose journalist's key is
+//     on the server anyway): with Config.DemoIdentity, which New refuses
+//     outside demo mode, it decrypts for that journalist only, labelled as a
+//     demo shortcut, streaming plaintext to the browser and writing none.
 //   - Login needs the passphrase (Argon2id) and a TOTP code; a code is
 //     accepted once only (the time-step is consumed atomically). Failed
 //     logins, counted per name and per client, lock with growing delays, and

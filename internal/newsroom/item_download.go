@@ -11,15 +11,8 @@ import (
 
 // itemDownload serves one item as a standard age file.
 func (s *Server) itemDownload(w http.ResponseWriter, r *http.Request, j store.Journalist) {
-	src, ok := s.loadSource(w, r)
+	src, it, ok := s.loadItem(w, r)
 	if !ok {
-		return
-	}
-	it, err := s.cfg.Store.ItemByID(r.Context(), r.PathValue("item"))
-	if err == nil && it.SourceID != src.ID {
-		err = store.ErrNotFound // another source's item is as unknown as none
-	}
-	if !s.found(w, r, err) {
 		return
 	}
 	f, err := s.cfg.Blobs.Open(it.Blob)

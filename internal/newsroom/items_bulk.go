@@ -79,7 +79,10 @@ func (s *Server) zipItems(w http.ResponseWriter, r *http.Request, j store.Journa
 	zw := zip.NewWriter(w)
 	ids := make([]string, 0, len(items))
 	for _, it := range items {
-		f, err := zw.CreateHeader(&zip.FileHeader{Name: fileStem(src, it) + ".age", Method: zip.Store})
+		// The submission's day, as the page shows it, instead of the
+		// zip format's zero date (1980-00-00).
+		day := it.Created.Time()
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: fileStem(src, it) + ".age", Method: zip.Store, Modified: day})
 		if err != nil {
 			return
 		}
@@ -87,7 +90,7 @@ func (s *Server) zipItems(w http.ResponseWriter, r *http.Request, j store.Journa
 			s.cfg.Log.Error("newsroom: zip", "err", err)
 			return // the truncated zip fails to open: no silent loss
 		}
-		m, err := zw.CreateHeader(&zip.FileHeader{Name: fileStem(src, it) + ".manifest.age", Method: zip.Store})
+		m, err := zw.CreateHeader(&zip.FileHeader{Name: fileStem(src, it) + ".manifest.age", Method: zip.Store, Modified: day})
 		if err != nil {
 			return
 		}

@@ -11,6 +11,9 @@ type loginData struct {
 	// Until is when a lock ends, for the "locked" message.
 	Until string
 	Next  string
+	// Name is the name typed before a failed attempt, kept so only the
+	// secrets need typing again.
+	Name string
 }
 
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {

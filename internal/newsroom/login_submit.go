@@ -33,7 +33,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, r, err)
 			return
 		}
-		s.render.Render(w, status, "login", s.page(w, r, "newsroom.login.title", loginData{Failed: msg, Until: until, Next: next}))
+		s.render.Render(w, status, "login", s.page(w, r, "newsroom.login.title", loginData{Failed: msg, Until: until, Next: next, Name: r.PostForm.Get("name")}))
 		return
 	}
 	kind := kindWeb

@@ -30,5 +30,5 @@ func (s *Server) replyCreate(w http.ResponseWriter, r *http.Request, j store.Jou
 		return
 	}
 	s.audit(r.Context(), j, "reply", "web")
-	http.Redirect(w, r, back+"#end", http.StatusSeeOther)
+	http.Redirect(w, r, back+"?sent=1#end", http.StatusSeeOther)
 }

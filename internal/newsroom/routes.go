@@ -30,6 +30,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /sources/{id}/flags", s.signedIn(s.sourceFlags))
 	mux.HandleFunc("POST /sources/{id}/items", s.signedIn(s.itemsBulk))
 	mux.HandleFunc("GET /sources/{id}/items/{item}", s.signedIn(s.itemDownload))
+	mux.HandleFunc("GET /sources/{id}/items/{item}/manifest", s.signedIn(s.itemManifest))
+	mux.HandleFunc("GET /sources/{id}/items/{item}/open", s.signedIn(s.itemOpen))
 	mux.HandleFunc("POST /sources/{id}/replies", s.signedIn(s.replyCreate))
 	mux.HandleFunc("POST /sources/{id}/delete", s.signedIn(s.sourceDelete))
 

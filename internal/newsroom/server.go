@@ -22,6 +22,7 @@ import (
 	"confide/internal/store"
 	"confide/internal/web"
 
+	"filippo.io/age"
 	"github.com/go-webauthn/webauthn/webauthn"
 )
 
@@ -34,6 +35,13 @@ type Config struct {
 	Blobs *blob.Dir
 	Log   *slog.Logger
 	Demo  bool
+	// DemoIdentity, in demo mode only, is the demo journalist's identity
+	// (on the server anyway, under the data folder): with it the newsroom
+	// decrypts for that journalist, labelled as a demo-only shortcut.
+	DemoIdentity *age.X25519Identity
+	// DemoKeyFile is where that identity's file is, for the commands the
+	// source page shows.
+	DemoKeyFile string
 	// Params is the Argon2id cost of new passphrase hashes; zero means
 	// seal.DefaultParams.
 	Params seal.Params
@@ -74,6 +82,9 @@ type Server struct {
 
 // New prepares the newsroom, creating its API signing key on first use.
 func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.DemoIdentity != nil && !cfg.Demo {
+		return nil, errors.New("newsroom: a demo identity outside demo mode: a real newsroom never holds a journalist's key")
+	}
 	if cfg.Params == (seal.Params{}) {
 		cfg.Params = seal.DefaultParams
 	}

@@ -69,6 +69,10 @@ func TestStoryEditorAndModeration(t *testing.T) {
 		if !strings.Contains(q.Body, "Reader &lt;b&gt;") || strings.Contains(q.Body, "<script>") || strings.Count(q.Body, `action="/comments/`) != 2 {
 			t.Fatalf("queue: %s", q.Body)
 		}
+		// A moderator knows the story by its headline, not its slug.
+		if !strings.Contains(q.Body, `<a href="/stories/river-money/edit">Where the river money went</a>`) {
+			t.Fatalf("queue does not name the story by its headline: %s", q.Body)
+		}
 		br.Post("/comments", "/comments/"+c1.ID, url.Values{"action": {"approve"}})
 		if c, _ := f.store.CommentByID(ctx, c1.ID); c.State != store.CommentApproved {
 			t.Fatal("not approved")

@@ -122,9 +122,34 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		if src.Status != 200 || strings.Count(src.Body, `name="item"`) != 2 || strings.Contains(src.Body, "first message") {
 			t.Fatalf("source page: %d (contents must stay encrypted)", src.Status)
 		}
+		if !strings.Contains(src.Body, "1 message, 1 file, 0 replies,") {
+			t.Fatalf("source summary without real plurals: %s", src.Body)
+		}
+		if ru := br.Get("/sources/" + older.ID + "?lang=ru"); !strings.Contains(ru.Body, "1 сообщение, 1 файл, 0 ответов,") {
+			t.Fatalf("Russian source summary without real plurals: %s", ru.Body)
+		}
+		br.Get("/sources/" + older.ID + "?lang=en") // the link above remembered Russian
 		// Reply from the web: the source and every journalist can open it.
-		if r := br.Post("/sources/"+newer.ID, "/sources/"+newer.ID+"/replies", url.Values{"reply": {"Thank you, we will look."}}); r.Status != http.StatusSeeOther {
+		r := br.Post("/sources/"+newer.ID, "/sources/"+newer.ID+"/replies", url.Values{"reply": {"Thank you, we will look."}})
+		if r.Status != http.StatusSeeOther {
 			t.Fatalf("reply: %d %s", r.Status, r.Body)
+		}
+		// The journalist is told the reply went.
+		if p := br.Get(r.Loc); !strings.Contains(p.Body, `id="reply-sent"`) || !strings.Contains(p.Body, "Reply sent") {
+			t.Fatalf("no sent notice after a reply (%s): %s", r.Loc, p.Body)
+		}
+		if strings.Contains(src.Body, `id="reply-sent"`) {
+			t.Fatal("sent notice without a reply")
+		}
+		// Reading is explained with commands to copy, with no literal backticks.
+		for _, want := range []string{"go install ./cmd/confide", "confide workstation login --newsroom " + f.ts.URL + " --user ann",
+			"confide workstation serve --identity your-key.txt", "<code>confide workstation</code>"} {
+			if !strings.Contains(src.Body, want) {
+				t.Errorf("source page lacks %q", want)
+			}
+		}
+		if strings.Contains(src.Body, "`") {
+			t.Errorf("source page shows a literal backtick: %s", src.Body)
 		}
 		replies, _ := f.store.Items(context.Background(), newer.ID, store.KindReply)
 		if len(replies) != 1 || replies[0].Author != ann.j.ID {
@@ -167,6 +192,17 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		if got, _ := seal.OpenBytes([]byte(one.Body), 1<<20, ann.id); string(got) != "a file" {
 			t.Fatal("downloaded file does not decrypt")
 		}
+		// The original name is sealed: the file's row offers its manifest.
+		if !strings.Contains(src.Body, `href="/sources/`+older.ID+`/items/`+items[1].ID+`/manifest?n=2"`) {
+			t.Fatal("no manifest link beside the file")
+		}
+		man := br.Get("/sources/" + older.ID + "/items/" + items[1].ID + "/manifest?n=2")
+		if m, err := seal.OpenManifest([]byte(man.Body), ann.id); err != nil || m.Name != "doc.txt" || !strings.Contains(man.Header.Get("Content-Disposition"), "brave-otter-002-file.manifest.age") {
+			t.Fatalf("manifest download: %d %q %+v %v", man.Status, man.Header.Get("Content-Disposition"), m, err)
+		}
+		if p := br.Get("/sources/" + newer.ID + "/items/" + items[1].ID + "/manifest"); p.Status != http.StatusNotFound {
+			t.Fatalf("another source's manifest: %d", p.Status)
+		}
 		rows, _ := f.store.ListSources(context.Background(), store.SourceQuery{JournalistID: ann.j.ID, Starred: true})
 		rowsBob, _ := f.store.ListSources(context.Background(), store.SourceQuery{JournalistID: bob.j.ID, Starred: true})
 		if rows[0].Unread != 1 || rowsBob[0].Unread != 2 {
@@ -178,7 +214,12 @@ func TestInboxConversationReplyDelete(t *testing.T) {
 		if err != nil || len(zr.File) != 4 {
 			t.Fatalf("zip: %v", err)
 		}
+		day := items[0].Created.Time().UTC().Format("2006-01-02")
 		for _, zf := range zr.File {
+			// Entries carry the submission's day, not the zip zero date.
+			if got := zf.Modified.UTC().Format("2006-01-02"); got != day {
+				t.Errorf("%s dated %s, want %s", zf.Name, got, day)
+			}
 			rc, _ := zf.Open()
 			b, _ := io.ReadAll(rc)
 			if strings.HasSuffix(zf.Name, ".manifest.age") {

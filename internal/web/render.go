@@ -46,7 +46,10 @@ type Renderer struct {
 // Funcs are the template helpers every page may use.
 func (c *Catalog) Funcs() template.FuncMap {
 	return template.FuncMap{
-		"t":    c.T,
+		"t": c.T,
+		"n": c.N,
+		// tc is t for texts that mark commands with `backticks`.
+		"tc":   c.TCode,
 		"size": Size,
 		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"add":  func(a, b int) int { return a + b },

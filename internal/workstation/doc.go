@@ -10,6 +10,7 @@
 // is used, so a tampering or replaying proxy is caught; a download must
 // match the SHA-256 the signed sync listed before it is decrypted. Files
 // are written under the output folder only, with names reduced to a safe
-// base name, never overwriting. The local web UI answers only requests
+// base name, never overwriting, and never inside a git checkout (where
+// they would be untracked plaintext). The local web UI answers only requests
 // that carry its per-launch token (in the printed URL, then a cookie).
 package workstation

@@ -29,6 +29,9 @@ type PullResult struct {
 // and writes it under out/<designation>/.
 func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string) (PullResult, error) {
 	var res PullResult
+	if err := checkOut(out); err != nil {
+		return res, err
+	}
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return res, fmt.Errorf("workstation: %w", err)
 	}
@@ -85,7 +88,16 @@ func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, ou
 	}
 	// The ciphertext goes to a temp file first: nothing is decrypted until
 	// the whole download matches the hash in the signed sync.
-	dir := filepath.Join(out, SafeName(designation))
+	dir := filepath.Join(out, FolderName(designation))
+	// Pulls before folder names lost their spaces wrote "gutsy dominoes/":
+	// move it once, so a source's material stays in one place.
+	if old := filepath.Join(out, SafeName(designation)); old != dir {
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			if err := os.Rename(old, dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return "", fmt.Errorf("workstation: %w", err)
+			}
+		}
+	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return "", fmt.Errorf("workstation: %w", err)
 	}
@@ -193,7 +205,9 @@ func Reply(ctx context.Context, c *Client, designation, text string) error {
 	}
 	var sourceID, sourceRecipient string
 	for _, s := range page.Sources {
-		if s.Designation == designation {
+		// The designation as the newsroom shows it, or as a pulled folder
+		// is named.
+		if s.Designation == designation || FolderName(s.Designation) == designation {
 			sourceID, sourceRecipient = s.ID, s.Recipient
 		}
 	}

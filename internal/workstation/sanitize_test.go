@@ -64,3 +64,16 @@ func TestCreateNewNeverOverwrites(t *testing.T) {
 		t.Fatal("overwritten")
 	}
 }
+
+func TestFolderAndCleanedNames(t *testing.T) {
+	for in, want := range map[string]string{"gutsy dominoes": "gutsy-dominoes", " brave  otter ": "brave-otter", "../x y": "x-y", "одинокий волк": "одинокий-волк"} {
+		if got := FolderName(in); got != want {
+			t.Errorf("FolderName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"report.pdf": "report.cleaned.pdf", "000002-photo.final.jpg": "000002-photo.final.cleaned.jpg", "README": "README.cleaned"} {
+		if got := CleanedName(in); got != want {
+			t.Errorf("CleanedName(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

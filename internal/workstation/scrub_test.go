@@ -89,9 +89,28 @@ func TestScrubImagesAndPDF(t *testing.T) {
 	if b, _ := os.ReadFile(ddst); bytes.Contains(b, []byte("SECRET-AUTHOR")) || !bytes.HasPrefix(b, []byte("%PDF")) {
 		t.Fatal("PDF metadata survived, or the output is not a PDF")
 	}
-	txt := filepath.Join(dir, "notes.txt")
-	os.WriteFile(txt, []byte("plain"), 0o600)
-	if _, err := Scrub(txt, filepath.Join(dir, "scrubbed", "notes.txt")); err != ErrCannotScrub {
-		t.Fatalf("text: %v", err)
+	bin := filepath.Join(dir, "dump.bin")
+	os.WriteFile(bin, []byte("\x00\x01 no scrubber for this"), 0o600)
+	if _, err := Scrub(bin, filepath.Join(dir, "scrubbed", "dump.bin")); err != ErrCannotScrub {
+		t.Fatalf("unknown type: %v", err)
+	}
+	// The button is offered exactly where Scrub works.
+	for path, want := range map[string]bool{orig: true, porig: true, dorig: true, bin: false, filepath.Join(dir, "missing.jpg"): false} {
+		if got := CanScrub(path); got != want {
+			t.Errorf("CanScrub(%s) = %v, want %v", filepath.Base(path), got, want)
+		}
+	}
+}
+
+func TestParseMat2List(t *testing.T) {
+	out := []byte("[+] Supported formats:\n  - application/pdf (.pdf)\n  - image/jpeg (.jpe, .JPG, .jpeg)\n  - broken line (\nnot - a (.fmt)\n")
+	got := parseMat2List(out)
+	for _, e := range []string{".pdf", ".jpe", ".jpg", ".jpeg"} {
+		if !got[e] {
+			t.Errorf("%s not listed: %v", e, got)
+		}
+	}
+	if len(got) != 4 {
+		t.Errorf("extra extensions: %v", got)
 	}
 }

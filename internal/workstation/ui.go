@@ -43,6 +43,9 @@ type UI struct {
 
 // NewUI prepares the interface over the pulled folder.
 func NewUI(out, stateDir string, id age.Identity, log *slog.Logger) (*UI, error) {
+	if err := checkOut(out); err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(out, 0o700); err != nil {
 		return nil, fmt.Errorf("workstation: %w", err)
 	}
@@ -154,6 +157,8 @@ func (u *UI) fail(w http.ResponseWriter, r *http.Request, err error) {
 type entry struct {
 	Name, Kind, Text string
 	Size             int64
+	// Scrubbable offers a metadata-free copy only where Scrub can make one.
+	Scrubbable bool
 }
 
 type indexData struct{ Sources []string }
@@ -210,6 +215,9 @@ func (u *UI) sourceShow(w http.ResponseWriter, r *http.Request) {
 				en.Text = string(b)
 			}
 		}
+		if en.Kind == "file" {
+			en.Scrubbable = CanScrub(filepath.Join(u.Out, src, e.Name()))
+		}
 		d.Entries = append(d.Entries, en)
 	}
 	sort.Slice(d.Entries, func(i, j int) bool { return d.Entries[i].Name < d.Entries[j].Name })
@@ -217,9 +225,11 @@ func (u *UI) sourceShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (u *UI) fileDownload(w http.ResponseWriter, r *http.Request) {
-	p := filepath.Join(r.PathValue("source"), r.PathValue("file"))
+	name := r.PathValue("file")
+	p := filepath.Join(r.PathValue("source"), name)
 	if strings.HasPrefix(r.URL.Query().Get("copy"), "scrubbed") {
-		p = filepath.Join(r.PathValue("source"), "scrubbed", r.PathValue("file"))
+		name = CleanedName(name)
+		p = filepath.Join(r.PathValue("source"), "scrubbed", name)
 	}
 	f, err := u.root.Open(p)
 	if err != nil {
@@ -228,11 +238,12 @@ func (u *UI) fileDownload(w http.ResponseWriter, r *http.Request) {
 	}
 	defer f.Close()
 	w.Header().Set("Content-Type", "application/octet-stream")
-	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", r.PathValue("file")))
+	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
 	io.Copy(w, f)
 }
 
-// fileScrub makes a metadata-free copy under scrubbed/, keeping the original.
+// fileScrub makes a metadata-free copy under scrubbed/, named
+// name.cleaned.ext so it cannot pass for the original, which it keeps.
 func (u *UI) fileScrub(w http.ResponseWriter, r *http.Request) {
 	src, file := r.PathValue("source"), r.PathValue("file")
 	if SafeName(src) != src || SafeName(file) != file {
@@ -243,7 +254,7 @@ func (u *UI) fileScrub(w http.ResponseWriter, r *http.Request) {
 		u.fail(w, r, web.Fail(http.StatusNotFound, "error.notfound", nil))
 		return
 	}
-	_, err := Scrub(filepath.Join(u.Out, src, file), filepath.Join(u.Out, src, "scrubbed", file))
+	_, err := Scrub(filepath.Join(u.Out, src, file), filepath.Join(u.Out, src, "scrubbed", CleanedName(file)))
 	if errors.Is(err, ErrCannotScrub) {
 		u.fail(w, r, web.Fail(http.StatusUnprocessableEntity, "workstation.scrub.unsupported", nil))
 		return

@@ -1,0 +1,66 @@
+package web
+
+import "fmt"
+
+// pluralRules maps a language to its CLDR cardinal rule for whole numbers.
+// A language without a rule uses English's, which is a safe fallback
+// only for languages with two forms; adding a language means adding its
+// rule here (a test checks every catalogue has one).
+var pluralRules = map[string]func(n int) string{
+	// CLDR en: one when i = 1 and v = 0; everything else is other.
+	"en": func(n int) string {
+		if n == 1 {
+			return "one"
+		}
+		return "other"
+	},
+	// CLDR ru, for integers (v = 0): one when i%10 = 1 and i%100 != 11;
+	// few when i%10 is 2..4 and i%100 is not 12..14; many otherwise.
+	"ru": func(n int) string {
+		if n < 0 {
+			n = -n
+		}
+		d, h := n%10, n%100
+		switch {
+		case d == 1 && h != 11:
+			return "one"
+		case d >= 2 && d <= 4 && (h < 12 || h > 14):
+			return "few"
+		}
+		return "many"
+	},
+}
+
+// PluralForm is the CLDR plural category ("one", "few", "many", "other")
+// of the whole number n in lang.
+func PluralForm(lang string, n int) string {
+	rule, ok := pluralRules[lang]
+	if !ok {
+		rule = pluralRules[DefaultLang]
+	}
+	return rule(n)
+}
+
+// N translates a counted message: it looks up key.FORM for n's plural
+// form in lang (key.other if that form is missing), falling back to
+// English and then to the key. The message's first verb gets n, the rest
+// get args.
+func (c *Catalog) N(lang, key string, n int, args ...any) string {
+	msg, ok := c.plural(lang, key, n)
+	if !ok {
+		msg, ok = c.plural(DefaultLang, key, n)
+	}
+	if !ok {
+		return key
+	}
+	return fmt.Sprintf(msg, append([]any{n}, args...)...)
+}
+
+func (c *Catalog) plural(lang, key string, n int) (string, bool) {
+	m := c.msgs[lang]
+	if msg, ok := m[key+"."+PluralForm(lang, n)]; ok {
+		return msg, true
+	}
+	msg, ok := m[key+".other"]
+	return msg, ok
+}
