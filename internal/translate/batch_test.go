@@ -17,7 +17,7 @@ import (
 // "FAIL", can miscount on pages holding "DROP", and counts its calls in
 // flight.
 type fake struct {
-	inFlight, peak atomic.Int32
+	inFlight, peak, calls atomic.Int32
 	delay          time.Duration
 }
 
@@ -25,6 +25,7 @@ func (f *fake) Name() string    { return "fake" }
 func (f *fake) Version() string { return "1" }
 func (f *fake) Pairs() []Pair   { return []Pair{{"ru", "en"}} }
 func (f *fake) Translate(ctx context.Context, from, to string, ps []string) ([]string, error) {
+	f.calls.Add(1)
 	n := f.inFlight.Add(1)
 	defer f.inFlight.Add(-1)
 	for p := f.peak.Load(); n > p && !f.peak.CompareAndSwap(p, n); p = f.peak.Load() {
@@ -72,7 +73,7 @@ func TestBatchRecordsFailuresAndGoesOn(t *testing.T) {
 	}
 	var got []Result
 	var progress []Progress
-	b := &Batch{Engine: f, From: "ru", To: "en", Workers: 3, Total: len(texts),
+	b := &Batch{Engine: f, From: "ru", To: "en", Workers: 3, Total: len(texts), Group: 2,
 		OnResult:   func(r Result) { got = append(got, r) },
 		OnProgress: func(p Progress) { progress = append(progress, p) }}
 	rep, err := b.Run(context.Background(), pagesOf(texts...))
@@ -118,7 +119,7 @@ func TestBatchCancels(t *testing.T) {
 	for i := range texts {
 		texts[i] = "страница"
 	}
-	b := &Batch{Engine: f, From: "ru", To: "en", Workers: 2,
+	b := &Batch{Engine: f, From: "ru", To: "en", Workers: 2, Group: 1,
 		OnProgress: func(p Progress) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -137,5 +138,40 @@ func TestBatchCancels(t *testing.T) {
 	}
 	if !errors.Is(err, context.Canceled) || rep.Done < 5 || rep.Done > 10 || rep.Failed != 0 {
 		t.Errorf("err %v report %+v: want cancelled after ~5 pages, none counted failed", err, rep)
+	}
+}
+
+func TestBatchGroupsPages(t *testing.T) {
+	texts := make([]string, 32)
+	for i := range texts {
+		texts[i] = fmt.Sprintf("страница %d\n\nабзац", i)
+		if i == 9 {
+			texts[i] = "" // a blank page in a group keeps its place
+		}
+	}
+	for _, c := range []struct {
+		group, bytes int
+		calls        int32 // pages are 30 bytes below p10, 31 from it; p9 is blank
+	}{{8, 0, 4}, {0, 0, 2}, {8, 60, 27}, {1, 0, 31}} {
+		f := &fake{}
+		got := map[string][]string{}
+		b := &Batch{Engine: f, From: "ru", To: "en", Workers: 2, Group: c.group, GroupBytes: c.bytes,
+			OnResult: func(r Result) { got[r.ID] = r.Translation.Translated }}
+		rep, err := b.Run(context.Background(), pagesOf(texts...))
+		if err != nil || rep.Done != 32 || rep.Failed != 0 {
+			t.Fatalf("group %d/%d: %v %+v", c.group, c.bytes, err, rep)
+		}
+		if n := f.calls.Load(); n != c.calls {
+			t.Errorf("group %d, %d bytes: %d engine calls, want %d", c.group, c.bytes, n, c.calls)
+		}
+		for i, text := range texts {
+			var want []string
+			for _, p := range Split(text) {
+				want = append(want, "EN "+p)
+			}
+			if !slices.Equal(got[fmt.Sprint("p", i)], want) {
+				t.Errorf("group %d: page %d got %q, want %q", c.group, i, got[fmt.Sprint("p", i)], want)
+			}
+		}
 	}
 }

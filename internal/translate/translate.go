@@ -112,10 +112,7 @@ func Offers(e Engine, from, to string) bool {
 func Page(ctx context.Context, e Engine, from, to, text string) (Translation, error) {
 	from, to = Canon(from), Canon(to)
 	paras := Split(text)
-	t := Translation{
-		Original:   paras,
-		Provenance: Provenance{Engine: e.Name(), Version: e.Version(), From: from, To: to, Machine: true},
-	}
+	t := Translation{Original: paras, Provenance: machine(e, from, to)}
 	if len(paras) == 0 {
 		t.Translated = []string{}
 		return t, nil
@@ -132,6 +129,10 @@ func Page(ctx context.Context, e Engine, from, to, text string) (Translation, er
 	}
 	t.Translated = out
 	return t, nil
+}
+
+func machine(e Engine, from, to string) Provenance {
+	return Provenance{Engine: e.Name(), Version: e.Version(), From: from, To: to, Machine: true}
 }
 
 // codes maps ISO 639-2/3 codes (Apertium's) to ISO 639-1 (LibreTranslate's
