@@ -18,7 +18,7 @@ import (
 // flight.
 type fake struct {
 	inFlight, peak, calls atomic.Int32
-	delay          time.Duration
+	delay                 time.Duration
 }
 
 func (f *fake) Name() string    { return "fake" }
