@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -66,7 +67,7 @@ func (a *Apertium) Name() string { return "apertium" }
 func (a *Apertium) Version() string { return a.version }
 
 // Pairs lists the installed directions.
-func (a *Apertium) Pairs() []Pair { return a.pairs }
+func (a *Apertium) Pairs() []Pair { return slices.Clone(a.pairs) }
 
 // Mode is the apertium mode for a pair ("eng-spa"), "" if not installed.
 func (a *Apertium) Mode(from, to string) string { return a.modes[Pair{Canon(from), Canon(to)}] }

@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 )
@@ -143,7 +144,7 @@ func (l *Libre) Version() string { return l.version }
 func (l *Libre) URL() string { return l.base.String() }
 
 // Pairs lists the directions /languages offered.
-func (l *Libre) Pairs() []Pair { return l.pairs }
+func (l *Libre) Pairs() []Pair { return slices.Clone(l.pairs) }
 
 // Translate sends the paragraphs in requests of at most MaxRequest bytes
 // of text; a paragraph longer than that goes in pieces cut at sentence or

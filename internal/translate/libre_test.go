@@ -249,6 +249,10 @@ func TestCheckURL(t *testing.T) {
 			t.Errorf("CheckURL(%q) accepted, want refused", u)
 		}
 	}
+	// NewLibre applies the rule before it dials anything.
+	if _, err := NewLibre(context.Background(), "http://203.0.113.9:5000", LibreOptions{Timeout: time.Millisecond}); err == nil || !strings.Contains(err.Error(), "use https") {
+		t.Errorf("NewLibre to a public plain-http host: %v", err)
+	}
 }
 
 func TestParseTranslation(t *testing.T) {
