@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -21,6 +23,7 @@ import (
 type Apertium struct {
 	version string
 	modes   map[Pair]string
+	data    map[Pair]string // "apertium-eng-spa 0.8.1-2", the pair's own data
 	pairs   []Pair
 	// Timeout bounds one call (a page).
 	Timeout time.Duration
@@ -40,7 +43,7 @@ func NewApertium(ctx context.Context) (*Apertium, error) {
 	if err := tool.Run(ctx, tool.Cmd{Name: "apertium", Args: []string{"-l"}, Stdout: &capped{max: 64 << 10, w: &out}}); err != nil {
 		return nil, fmt.Errorf("translate: listing apertium's pairs: %w", err)
 	}
-	a := &Apertium{version: tool.Version("apertium", "-V"), modes: map[Pair]string{}, Timeout: 2 * time.Minute, MaxRequest: 16 << 10}
+	a := &Apertium{version: tool.Version("apertium", "-V"), modes: map[Pair]string{}, data: map[Pair]string{}, Timeout: 2 * time.Minute, MaxRequest: 16 << 10}
 	for _, m := range strings.Fields(out.String()) {
 		// "eng-spa" is a pair; "spa-eng_US" a variant and "eng-spa-tagger"
 		// a debugging step, both left out.
@@ -52,6 +55,7 @@ func NewApertium(ctx context.Context) (*Apertium, error) {
 		if _, dup := a.modes[p]; !dup {
 			a.modes[p] = m
 			a.pairs = append(a.pairs, p)
+			a.data[p] = dataVersion(ctx, m)
 		}
 	}
 	if len(a.pairs) == 0 {
@@ -68,6 +72,42 @@ func (a *Apertium) Version() string { return a.version }
 
 // Pairs lists the installed directions.
 func (a *Apertium) Pairs() []Pair { return slices.Clone(a.pairs) }
+
+// VersionFor is the version of the engine and of the pair's data, as
+// "3.8.3 (apertium-eng-spa 0.8.1-2)": the same apertium gives other output
+// with other dictionaries, so the chain of custody names both.
+func (a *Apertium) VersionFor(from, to string) string {
+	if d := a.data[Pair{Canon(from), Canon(to)}]; d != "" {
+		return a.version + " (" + d + ")"
+	}
+	return a.version
+}
+
+// modesDir is where Debian's apertium-* packages put their modes.
+const modesDir = "/usr/share/apertium/modes"
+
+// dataVersion names the package holding a mode's data and its version,
+// from the data folder the mode file runs from and dpkg; "" where either
+// is missing (not Debian, a pair built by hand).
+func dataVersion(ctx context.Context, mode string) string {
+	b, err := os.ReadFile(filepath.Join(modesDir, mode+".mode"))
+	if err != nil {
+		return ""
+	}
+	m := dataDirRe.FindSubmatch(b)
+	if m == nil {
+		return ""
+	}
+	pkg := string(m[1])
+	var out bytes.Buffer
+	err = tool.Run(ctx, tool.Cmd{Name: "dpkg-query", Args: []string{"-W", "-f", "${Version}", pkg}, Stdout: &capped{max: 256, w: &out}})
+	if err != nil || out.Len() == 0 {
+		return pkg
+	}
+	return pkg + " " + strings.TrimSpace(out.String())
+}
+
+var dataDirRe = regexp.MustCompile(`/usr/share/apertium/(apertium-[a-z_]+-[a-z_]+)/`)
 
 // Mode is the apertium mode for a pair ("eng-spa"), "" if not installed.
 func (a *Apertium) Mode(from, to string) string { return a.modes[Pair{Canon(from), Canon(to)}] }

@@ -59,6 +59,10 @@ func TestApertiumTranslatesEnglishToSpanish(t *testing.T) {
 	if strings.Contains(tr.Translated[0], "*") {
 		t.Errorf("unknown-word marks left in %q", tr.Translated[0])
 	}
+	// Debian's package and version of the pair's data are named too.
+	if v := tr.Provenance.Version; !strings.HasPrefix(v, a.Version()+" (apertium-eng-spa 0.") {
+		t.Errorf("version %q lacks the pair's data package", v)
+	}
 	if !tr.Provenance.Machine || !strings.HasPrefix(tr.Provenance.Label(), "Machine translation (apertium 3.") {
 		t.Errorf("provenance %+v label %q", tr.Provenance, tr.Provenance.Label())
 	}

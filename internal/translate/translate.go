@@ -131,8 +131,18 @@ func Page(ctx context.Context, e Engine, from, to, text string) (Translation, er
 	return t, nil
 }
 
+// PairVersioner is an Engine whose version depends on the pair (its
+// language data is versioned apart, as Apertium's pairs are).
+type PairVersioner interface {
+	VersionFor(from, to string) string
+}
+
 func machine(e Engine, from, to string) Provenance {
-	return Provenance{Engine: e.Name(), Version: e.Version(), From: from, To: to, Machine: true}
+	v := e.Version()
+	if pv, ok := e.(PairVersioner); ok {
+		v = pv.VersionFor(from, to)
+	}
+	return Provenance{Engine: e.Name(), Version: v, From: from, To: to, Machine: true}
 }
 
 // codes maps ISO 639-2/3 codes (Apertium's) to ISO 639-1 (LibreTranslate's
