@@ -14,7 +14,10 @@
 //     request (larger pages are split into several requests) and on the
 //     bytes of an answer; Apertium runs under internal/ingest/tool's
 //     process-wide bound on external programs, with stdin and stdout only
-//     (its txt format writes no temporary file).
+//     (its txt format writes no temporary file), at most 16 KiB of text a
+//     run. apertium is a shell pipeline and tool kills only the shell: when
+//     a run is cancelled, its remaining stages finish that run's text
+//     (under a second here) before the call returns.
 //   - A page is translated paragraph by paragraph and the alignment is
 //     1:1: an engine that returns a different number of paragraphs is an
 //     error, never a silently shifted translation.
