@@ -24,6 +24,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"syscall"
+	"time"
 )
 
 // slots bounds the external programs running at once in this process.
@@ -123,6 +125,12 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	}
 	stderr := &capped{max: limit}
 	cmd.Stderr = stderr
+	// A program may be a pipeline (apertium is a shell script): it runs in
+	// a process group of its own, and a timeout ends the whole group, not
+	// only the shell, whose children would go on holding the pipes.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
+	cmd.WaitDelay = time.Second
 	if err := cmd.Run(); err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()

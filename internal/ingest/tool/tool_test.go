@@ -121,3 +121,17 @@ func TestVersion(t *testing.T) {
 		t.Errorf("missing program has version %q", v)
 	}
 }
+
+// A timeout ends a pipeline at once: the grandchildren a shell started
+// are in its process group and die with it, instead of holding the pipes
+// open until they finish by themselves.
+func TestTimeoutEndsAPipeline(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	var out bytes.Buffer
+	start := time.Now()
+	err := Run(ctx, Cmd{Name: "sh", Args: []string{"-c", "sleep 5 | cat; echo done"}, TmpDir: t.TempDir(), Stdout: &out})
+	if err == nil || time.Since(start) > 2*time.Second || strings.Contains(out.String(), "done") {
+		t.Fatalf("after %v: %v, %q", time.Since(start), err, out.String())
+	}
+}
