@@ -339,3 +339,22 @@ func (s *Service) ConfirmSetup(w http.ResponseWriter, r *http.Request, a Account
 	s.cfg.Store.DeleteSession(ctx, sess.TokenHash)
 	return true, s.StartSession(w, r, a.ID, KindFull)
 }
+
+// Credentials are an account's first secrets, shown once to whoever creates
+// the account and never stored in the clear.
+type Credentials struct {
+	Passphrase string
+	TOTPURI    string
+}
+
+// NewCredentials makes an account's first secrets, and what the zone stores
+// of them: the passphrase's Argon2id hash (at cost p) and the TOTP secret,
+// which issuer and name label in authenticator apps.
+func NewCredentials(issuer, name string, p seal.Params) (c Credentials, passHash, totpSecret string, err error) {
+	secret, uri, err := seal.NewTOTP(issuer, name)
+	if err != nil {
+		return Credentials{}, "", "", fmt.Errorf("auth: %w", err)
+	}
+	pass := seal.NewPassphrase()
+	return Credentials{Passphrase: pass, TOTPURI: uri}, seal.HashPassphrase(pass, p), secret, nil
+}

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"confide/internal/auth"
 	"confide/internal/auth/authtest"
+	"confide/internal/seal"
 )
 
 // memStore is the smallest auth.Store: the suite's reference.
@@ -159,4 +162,27 @@ func TestMemStore(t *testing.T) {
 			return m.add(name, passHash, secret)
 		}}
 	})
+}
+
+// The first secrets verify against what is stored of them, and the
+// authenticator's URI carries the stored secret under the zone's name.
+func TestNewCredentials(t *testing.T) {
+	c, hash, secret, err := auth.NewCredentials("Confide Archive", "ann", authtest.Params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := seal.VerifyPassphrase(c.Passphrase, hash); !ok || err != nil {
+		t.Fatalf("the passphrase does not verify: %v %v", ok, err)
+	}
+	if strings.Contains(hash, c.Passphrase) {
+		t.Fatal("the stored hash holds the passphrase")
+	}
+	u, err := url.Parse(c.TOTPURI)
+	if err != nil || u.Query().Get("secret") != secret || u.Query().Get("issuer") != "Confide Archive" || !strings.Contains(u.Path, "ann") {
+		t.Fatalf("URI %q, secret %q: %v", c.TOTPURI, secret, err)
+	}
+	c2, _, secret2, _ := auth.NewCredentials("Confide Archive", "ann", authtest.Params)
+	if c2.Passphrase == c.Passphrase || secret2 == secret {
+		t.Fatal("two accounts got the same secrets")
+	}
 }
