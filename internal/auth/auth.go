@@ -115,7 +115,7 @@ type Config struct {
 	// Params is the cost of the dummy hash checked for unknown names: the
 	// zone's own, so they cost what known ones do.
 	Params seal.Params
-	// Idle ends a session after this long unused.
+	// Idle ends a session after this long unused; zero means 30 minutes.
 	Idle time.Duration
 	// Issuer names the zone to security keys.
 	Issuer string
@@ -156,6 +156,13 @@ const failureKeys = 100_000
 
 // New prepares a Service; ErrOrigin if Config.URL is not an origin.
 func New(cfg Config) (*Service, error) {
+	if cfg.Cookie == "" || cfg.CSRF.Cookie == "" || cfg.Cookie == cfg.CSRF.Cookie {
+		// Zones sharing a cookie name would read each other's sessions.
+		return nil, errors.New("auth: a zone needs its own session and CSRF cookie names")
+	}
+	if cfg.Idle <= 0 {
+		cfg.Idle = 30 * time.Minute
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
