@@ -48,7 +48,7 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 	}
 	j := store.Journalist{ID: a.ID, Name: a.Name}
 	if !a.TOTPConfirmed {
-		// A code that authenticate accepted proves the authenticator works,
+		// A code that Authenticate accepted proves the authenticator works,
 		// which is all the web page's setup step confirms.
 		if err := s.cfg.Store.ConfirmTOTP(r.Context(), j.ID); err != nil {
 			s.apiFail(w, http.StatusInternalServerError, "the newsroom could not log you in", err)
