@@ -28,12 +28,12 @@ func (s *Server) apiAuth(h apiHandler) http.Handler {
 			s.apiFail(w, http.StatusUnauthorized, "log in first: no bearer token", nil)
 			return
 		}
-		sess, err := s.cfg.Store.SessionByHash(r.Context(), web.TokenHash(tok))
-		if err != nil || sess.Kind != kindAPI || s.cfg.Now().After(sess.Expires) {
+		sess, err := s.auth.Session(r.Context(), tok, kindAPI)
+		if err != nil {
 			s.apiFail(w, http.StatusUnauthorized, "your token has expired: log in again", nil)
 			return
 		}
-		j, err := s.cfg.Store.JournalistByID(r.Context(), sess.JournalistID)
+		j, err := s.cfg.Store.JournalistByID(r.Context(), sess.AccountID)
 		if errors.Is(err, store.ErrNotFound) {
 			s.apiFail(w, http.StatusUnauthorized, "your account no longer exists", nil)
 			return

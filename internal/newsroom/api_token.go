@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/auth"
 	"confide/internal/seal"
 	"confide/internal/web"
 	"errors"
@@ -28,12 +29,12 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 	if !web.ReadJSON(w, r, 16<<10, &req) {
 		return
 	}
-	j, _, err := s.authenticate(r, req.Name, req.Passphrase, req.Code, false)
+	a, _, err := s.auth.Authenticate(r, req.Name, req.Passphrase, req.Code, false)
 	switch {
-	case errors.Is(err, errLoginFailed):
+	case errors.Is(err, auth.ErrLoginFailed):
 		s.apiFail(w, http.StatusUnauthorized, "the name, passphrase or code is wrong (a code works once)", nil)
 		return
-	case errors.Is(err, errLocked), errors.Is(err, errThrottled):
+	case errors.Is(err, auth.ErrLocked), errors.Is(err, auth.ErrThrottled):
 		web.RetryLater(w)
 		s.apiFail(w, http.StatusTooManyRequests, "too many attempts: wait and try again", nil)
 		return
@@ -45,8 +46,9 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not log you in", err)
 		return
 	}
-	if !j.TOTPConfirmed {
-		// A code that authenticate accepted proves the authenticator works,
+	j := store.Journalist{ID: a.ID, Name: a.Name}
+	if !a.TOTPConfirmed {
+		// A code that Authenticate accepted proves the authenticator works,
 		// which is all the web page's setup step confirms.
 		if err := s.cfg.Store.ConfirmTOTP(r.Context(), j.ID); err != nil {
 			s.apiFail(w, http.StatusInternalServerError, "the newsroom could not log you in", err)
@@ -54,9 +56,9 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 		}
 		s.audit(r.Context(), j, "second factor confirmed", "api")
 	}
-	tok, hash := web.NewToken()
 	exp := s.cfg.Now().Add(s.cfg.TokenTTL)
-	if err := s.cfg.Store.CreateSession(r.Context(), store.Session{TokenHash: hash, JournalistID: j.ID, Kind: kindAPI, Expires: exp}); err != nil {
+	tok, err := s.auth.NewSession(r.Context(), j.ID, kindAPI, exp)
+	if err != nil {
 		s.apiFail(w, http.StatusInternalServerError, "the newsroom could not log you in", err)
 		return
 	}

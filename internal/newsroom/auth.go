@@ -3,173 +3,93 @@ package newsroom
 import (
 	"context"
 	"errors"
-	"net"
-	"net/http"
-	"strings"
+	"fmt"
 	"time"
 
-	"confide/internal/seal"
+	"confide/internal/auth"
 	"confide/internal/store"
-	"confide/internal/web"
 )
 
-// Login failures, each with what the journalist is told.
-var (
-	errLoginFailed = errors.New("newsroom: the name, passphrase or code is wrong")
-	errLocked      = errors.New("newsroom: too many failed attempts; wait and try again")
-	errThrottled   = errors.New("newsroom: too many logins at once; wait a minute")
-)
+// accounts adapts the store's journalists and sessions to auth.Store.
+type accounts struct{ st store.Store }
 
-// lockedError is errLocked with the time the lock ends, which the
-// journalist is shown.
-type lockedError struct{ until time.Time }
-
-func (e lockedError) Error() string {
-	return errLocked.Error() + " (locked until " + e.until.UTC().Format("15:04 UTC") + ")"
+// notFound makes the store's not-found answer auth's as well.
+func notFound(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return fmt.Errorf("%w (%w)", auth.ErrNotFound, err)
+	}
+	return err
 }
 
-func (e lockedError) Is(target error) bool { return target == errLocked }
-
-// clientSlack is how many more failures a client may make than a name
-// before it is locked: several journalists can share one address (a
-// newsroom's NAT, a TLS proxy, the onion service's 127.0.0.1).
-const clientSlack = 5
-
-// clientKey names a request's client for the failure counter: its address,
-// which web.Failures keeps only as a keyed hash, in memory.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	return host
+// account is a journalist as auth sees them.
+func account(j store.Journalist) auth.Account {
+	return auth.Account{ID: j.ID, Name: j.Name, PassHash: j.PassHash, TOTPSecret: j.TOTPSecret,
+		TOTPConfirmed: j.TOTPConfirmed, Failures: j.Failures, LockedUntil: j.LockedUntil}
 }
 
-// authenticate checks a name and passphrase, and the TOTP code. On the web
-// (onWeb set) two other outcomes stop short of a session: a journalist who
-// has not set up their second factor yet gets kindSetup (first login, which
-// shows the QR code), and one who left the code empty but has a security key
-// gets kindKey (the WebAuthn step). It returns the step still pending, or "".
-//
-// Failures are counted per name and per client apart. Five for a name, or
-// ten from a client, lock it, for a minute doubling to an hour. A lock does
-// not stop the journalist: the right passphrase with a right second factor
-// still signs in, so nobody can keep a journalist out by failing on purpose.
-// What a lock stops is guessing the code by someone who holds the
-// passphrase: while locked, a wrong code uses up the codes of the moment,
-// so they get one guess per 30-second step. An unknown name is counted and
-// locked in memory exactly as a real one is in the store, so the answers
-// (status, words, lock times) do not tell them apart.
-func (s *Server) authenticate(r *http.Request, name, pass, code string, onWeb bool) (store.Journalist, string, error) {
-	ctx := r.Context()
-	now := s.cfg.Now()
-	if !s.throttle.Allow(now) {
-		return store.Journalist{}, "", errThrottled
-	}
-	client := clientKey(r)
-	locked := s.clients.Until(client, now)
-	j, err := s.cfg.Store.JournalistByName(ctx, name)
-	known := err == nil
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		if u := s.names.Until(name, now); u.After(locked) {
-			locked = u
-		}
-		// Unknown names cost what known ones do.
-		if err := s.argon.Do(ctx, func() { seal.VerifyPassphrase(pass, s.dummyHash()) }); err != nil {
-			return store.Journalist{}, "", err
-		}
-	case err != nil:
-		return store.Journalist{}, "", err
-	case j.LockedUntil > now.Unix():
-		if u := time.Unix(j.LockedUntil, 0); u.After(locked) {
-			locked = u
-		}
-	}
-	ok, passOK := false, false
-	pending := ""
-	if known {
-		var verr error
-		if err := s.argon.Do(ctx, func() { passOK, verr = seal.VerifyPassphrase(pass, j.PassHash) }); err != nil {
-			return store.Journalist{}, "", err
-		}
-		if verr != nil && j.PassHash != "" {
-			return store.Journalist{}, "", verr
-		}
-		ok = passOK
-		switch {
-		case onWeb && !j.TOTPConfirmed:
-			pending = kindSetup
-		case onWeb && ok && strings.TrimSpace(code) == "":
-			keys, err := s.cfg.Store.SecurityKeys(ctx, j.ID)
-			if err != nil {
-				return store.Journalist{}, "", err
-			}
-			if len(keys) > 0 {
-				pending = kindKey
-			}
-		}
-	}
-	if ok && pending == "" {
-		step, valid := seal.TOTPStep(j.TOTPSecret, code, now)
-		ok = valid
-		if valid {
-			// Consumed atomically: a replayed code loses here.
-			ok, err = s.cfg.Store.UseTOTPStep(ctx, j.ID, step)
-			if err != nil {
-				return store.Journalist{}, "", err
-			}
-		} else if locked.After(now) {
-			// The latest step a code is accepted for: no code of this moment
-			// works after a wrong one while locked.
-			if _, err := s.cfg.Store.UseTOTPStep(ctx, j.ID, now.Unix()/seal.TOTPPeriod+1); err != nil {
-				return store.Journalist{}, "", err
-			}
-		}
-	}
-	if !ok {
-		if u := s.clients.Fail(client, now); u.After(locked) {
-			locked = u
-		}
-		if known {
-			u, err := s.loginFailed(ctx, j, now)
-			if err != nil {
-				return store.Journalist{}, "", err
-			}
-			if u.After(locked) {
-				locked = u
-			}
-			detail := ""
-			if passOK {
-				detail = "right passphrase, wrong code" // worth an admin's notice
-			}
-			s.audit(ctx, j, "login failed", detail)
-		} else if u := s.names.Fail(name, now); u.After(locked) {
-			locked = u
-		}
-		if locked.After(now) {
-			return store.Journalist{}, "", lockedError{locked.Truncate(time.Second)}
-		}
-		return store.Journalist{}, "", errLoginFailed
-	}
-	s.clients.Clear(client)
-	// A security key still has to answer: until it does, the failures stand.
-	if pending != kindKey {
-		if err := s.cfg.Store.LoginSucceeded(ctx, j.ID); err != nil {
-			return store.Journalist{}, "", err
-		}
-	}
-	return j, pending, nil
+func (a accounts) AccountByName(ctx context.Context, name string) (auth.Account, error) {
+	j, err := a.st.JournalistByName(ctx, name)
+	return account(j), notFound(err)
 }
 
-// loginFailed counts a journalist's failure in the store and returns when
-// the lock it brings ends (the zero time if none yet).
-func (s *Server) loginFailed(ctx context.Context, j store.Journalist, now time.Time) (time.Time, error) {
-	var until time.Time
-	lock := int64(0)
-	if d := web.Lockout(j.Failures + 1); d > 0 {
-		until = now.Add(d)
-		lock = until.Unix()
+func (a accounts) LoginFailed(ctx context.Context, id string, lockedUntil int64) error {
+	return a.st.LoginFailed(ctx, id, lockedUntil)
+}
+
+func (a accounts) LoginSucceeded(ctx context.Context, id string) error {
+	return a.st.LoginSucceeded(ctx, id)
+}
+
+func (a accounts) UseTOTPStep(ctx context.Context, id string, step int64) (bool, error) {
+	return a.st.UseTOTPStep(ctx, id, step)
+}
+
+func (a accounts) ConfirmTOTP(ctx context.Context, id string) error {
+	return notFound(a.st.ConfirmTOTP(ctx, id))
+}
+
+func (a accounts) SecurityKeys(ctx context.Context, id string) ([]string, error) {
+	return a.st.SecurityKeys(ctx, id)
+}
+
+func (a accounts) AddSecurityKey(ctx context.Context, id, credentialID, credential string) error {
+	return a.st.AddSecurityKey(ctx, id, credentialID, credential)
+}
+
+func (a accounts) UpdateSecurityKey(ctx context.Context, credentialID, credential string) error {
+	return notFound(a.st.UpdateSecurityKey(ctx, credentialID, credential))
+}
+
+func (a accounts) CreateSession(ctx context.Context, sess auth.Session) error {
+	return a.st.CreateSession(ctx, store.Session{TokenHash: sess.TokenHash, JournalistID: sess.AccountID, Kind: sess.Kind, Expires: sess.Expires, Data: sess.Data})
+}
+
+func (a accounts) SessionByHash(ctx context.Context, hash []byte) (auth.Session, error) {
+	s, err := a.st.SessionByHash(ctx, hash)
+	return auth.Session{TokenHash: s.TokenHash, AccountID: s.JournalistID, Kind: s.Kind, Expires: s.Expires, Data: s.Data}, notFound(err)
+}
+
+func (a accounts) ExtendSession(ctx context.Context, hash []byte, expires time.Time) error {
+	return notFound(a.st.ExtendSession(ctx, hash, expires))
+}
+
+func (a accounts) SetSessionData(ctx context.Context, hash []byte, data string) error {
+	return notFound(a.st.SetSessionData(ctx, hash, data))
+}
+
+func (a accounts) DeleteSession(ctx context.Context, hash []byte) error {
+	return notFound(a.st.DeleteSession(ctx, hash))
+}
+
+// newAuth is the newsroom's sign-in service, over its store and bounds.
+func (s *Server) newAuth() (*auth.Service, error) {
+	a, err := auth.New(auth.Config{Store: accounts{s.cfg.Store}, Cookie: sessionCookie, CSRF: s.csrf, Params: s.cfg.Params,
+		Idle: s.cfg.SessionIdle, Issuer: s.cfg.Issuer, URL: s.cfg.URL, Throttle: s.throttle, Argon: s.argon, Now: s.cfg.Now,
+		Audit: func(ctx context.Context, a auth.Account, action, detail string) {
+			s.audit(ctx, store.Journalist{ID: a.ID, Name: a.Name}, action, detail)
+		}})
+	if errors.Is(err, auth.ErrOrigin) {
+		return nil, fmt.Errorf("newsroom: the newsroom URL %q should be an origin such as https://newsroom.example.org", s.cfg.URL)
 	}
-	return until, s.cfg.Store.LoginFailed(ctx, j.ID, lock)
+	return a, err
 }

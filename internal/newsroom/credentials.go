@@ -4,16 +4,14 @@ import (
 	"context"
 	"fmt"
 
+	"confide/internal/auth"
 	"confide/internal/seal"
 	"confide/internal/store"
 )
 
 // Credentials are a journalist's initial secrets, shown once to whoever
 // creates the account and never stored in the clear.
-type Credentials struct {
-	Passphrase string
-	TOTPURI    string
-}
+type Credentials = auth.Credentials
 
 // CreateJournalist registers a journalist with a fresh passphrase and TOTP
 // secret. It is what both `confide journalist add` and the admin page use.
@@ -21,17 +19,16 @@ func CreateJournalist(ctx context.Context, st store.Store, issuer, name, recipie
 	if _, err := seal.ParseRecipient(recipient); err != nil {
 		return Credentials{}, err
 	}
-	pass := seal.NewPassphrase()
-	secret, uri, err := seal.NewTOTP(issuer, name)
+	creds, hash, secret, err := auth.NewCredentials(issuer, name, p)
 	if err != nil {
 		return Credentials{}, err
 	}
 	j := store.Journalist{ID: store.NewID(), Name: name, Recipient: recipient, Admin: admin, Created: store.Today(),
-		PassHash: seal.HashPassphrase(pass, p), TOTPSecret: secret}
+		PassHash: hash, TOTPSecret: secret}
 	if err := st.AddJournalist(ctx, j); err != nil {
 		return Credentials{}, err
 	}
-	return Credentials{Passphrase: pass, TOTPURI: uri}, nil
+	return creds, nil
 }
 
 // ResetPassphrase gives a journalist a new passphrase and ends their sessions.

@@ -13,19 +13,16 @@
 //     on the server anyway): with Config.DemoIdentity, which New refuses
 //     outside demo mode, it decrypts for that journalist only, labelled as a
 //     demo shortcut, streaming plaintext to the browser and writing none.
-//   - Login needs the passphrase (Argon2id) and a TOTP code; a code is
-//     accepted once only (the time-step is consumed atomically). Failed
-//     logins, counted per name and per client, lock with growing delays, and
-//     a global limiter caps attempts for all accounts together. A lock never
-//     refuses the right passphrase with a right second factor (so it cannot
-//     keep a journalist out), answers a real and an unknown name alike, and
-//     while it lasts a wrong code spends the codes of the moment. The
-//     per-client count lives in memory only, keyed by a keyed hash of the
-//     address; no address is written anywhere.
+//   - Sign-in is internal/auth's (its contract holds here): the passphrase
+//     (Argon2id) and a TOTP code used once, or a security key; lock-outs per
+//     name and per client that never refuse the right secrets and answer an
+//     unknown name alike; a global limiter. The newsroom keeps the handlers
+//     and adapts its journalists and sessions to auth.Store (auth.go).
 //   - Served at an https:// Config.URL, every cookie is Secure and HSTS is
 //     sent.
 //   - Sessions are random tokens; only their SHA-256 is stored. They expire
-//     when idle, and logout deletes them. The newsroom shares no cookie,
+//     when idle, and logout deletes them. API tokens are sessions of their
+//     own kind with a fixed lifetime. The newsroom shares no cookie,
 //     session or listener with the dropbox or the site.
 //   - Every API response is signed (Ed25519, in a header that reverse
 //     proxies keep) over the client's nonce, the request, the SHA-256 of the

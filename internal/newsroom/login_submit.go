@@ -5,7 +5,9 @@ import (
 	"net/http"
 	"strconv"
 
+	"confide/internal/auth"
 	"confide/internal/seal"
+	"confide/internal/store"
 	"confide/internal/web"
 )
 
@@ -16,20 +18,20 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next := web.LocalPath(r.PostForm.Get("next"))
-	j, pending, err := s.authenticate(r, r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
+	a, pending, err := s.auth.Authenticate(r, r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
 	if err != nil {
 		status, msg, until := http.StatusUnauthorized, "newsroom.login.failed", ""
-		var lock lockedError
+		var lock auth.LockedError
 		switch {
 		case errors.As(err, &lock):
-			status, msg, until = http.StatusTooManyRequests, "newsroom.login.locked", lock.until.UTC().Format("15:04 UTC")
-			w.Header().Set("Retry-After", strconv.Itoa(int(lock.until.Sub(s.cfg.Now()).Seconds())+1))
-		case errors.Is(err, errThrottled):
+			status, msg, until = http.StatusTooManyRequests, "newsroom.login.locked", lock.Until.UTC().Format("15:04 UTC")
+			w.Header().Set("Retry-After", strconv.Itoa(int(lock.Until.Sub(s.cfg.Now()).Seconds())+1))
+		case errors.Is(err, auth.ErrThrottled):
 			status, msg = http.StatusTooManyRequests, "newsroom.login.throttled"
 		case errors.Is(err, seal.ErrBusy):
 			status, msg = http.StatusServiceUnavailable, "newsroom.login.busy"
 			web.RetryLater(w)
-		case !errors.Is(err, errLoginFailed):
+		case !errors.Is(err, auth.ErrLoginFailed):
 			s.internal(w, r, err)
 			return
 		}
@@ -43,12 +45,12 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	case kindKey:
 		kind, next = kindKey, "/login/key"
 	}
-	if err := s.startSession(w, r, j, kind); err != nil {
+	if err := s.auth.StartSession(w, r, a.ID, kind); err != nil {
 		s.internal(w, r, err)
 		return
 	}
 	if pending == "" {
-		s.audit(r.Context(), j, "login", "web")
+		s.audit(r.Context(), store.Journalist{ID: a.ID, Name: a.Name}, "login", "web")
 	}
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }

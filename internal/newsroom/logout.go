@@ -13,13 +13,9 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/")
 		return
 	}
-	if ck, err := r.Cookie(sessionCookie); err == nil {
-		if j, _, err := s.current(r, kindWeb); err == nil {
-			s.audit(r.Context(), j, "logout", "")
-		}
-		s.cfg.Store.DeleteSession(r.Context(), web.TokenHash(ck.Value))
+	if j, _, err := s.current(r, kindWeb); err == nil {
+		s.audit(r.Context(), j, "logout", "")
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	s.csrf.Rotate(w)
+	s.auth.End(w, r)
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -11,19 +11,17 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
-	"sync"
 	"time"
 
+	"confide/internal/auth"
 	"confide/internal/blob"
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/web"
 
 	"filippo.io/age"
-	"github.com/go-webauthn/webauthn/webauthn"
 )
 
 //go:embed templates/*.html
@@ -64,20 +62,16 @@ type Config struct {
 
 // Server is the newsroom zone.
 type Server struct {
-	cfg      Config
-	render   *web.Renderer
-	csrf     web.CSRF
+	cfg    Config
+	render *web.Renderer
+	csrf   web.CSRF
+	// throttle caps sign-ins for all names together; argon bounds
+	// passphrase checks: 2 at once, 16 waiting, then busy. auth signs in
+	// with them.
 	throttle *web.Throttle
-	// clients and names count failed sign-ins per client address and per
-	// name that has no account, in memory only (see authenticate).
-	clients, names *web.Failures
-	signKey        ed25519.PrivateKey
-	// argon bounds passphrase checks: 2 at once, 16 waiting, then busy.
-	argon *seal.Limiter
-	// dummyHash is verified for unknown names, made on first use.
-	dummyHash func() string
-	// rp is the security keys' relying party when Config.URL pins it.
-	rp *webauthn.WebAuthn
+	argon    *seal.Limiter
+	auth     *auth.Service
+	signKey  ed25519.PrivateKey
 }
 
 // New prepares the newsroom, creating its API signing key on first use.
@@ -109,23 +103,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: web.NewThrottle(20, 10),
-		clients: web.NewFailures(failureKeys, clientSlack), names: web.NewFailures(failureKeys, 0),
-		signKey: key, argon: seal.NewLimiter(2, 16),
-		dummyHash: sync.OnceValue(func() string { return seal.HashPassphrase("confide-dummy", cfg.Params) })}
-	if cfg.URL != "" {
-		u, err := url.Parse(cfg.URL)
-		if err == nil && (u.Scheme == "https" || u.Scheme == "http") && u.Host != "" && strings.Trim(u.Path, "/") == "" {
-			s.rp, err = s.newRelyingParty(u.Scheme+"://"+u.Host, u.Hostname())
-		}
-		if err != nil || s.rp == nil {
-			return nil, fmt.Errorf("newsroom: the newsroom URL %q should be an origin such as https://newsroom.example.org", cfg.URL)
-		}
+		signKey: key, argon: seal.NewLimiter(2, 16)}
+	if s.auth, err = s.newAuth(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
-
-// failureKeys bounds each in-memory failure counter (about 100 bytes a key).
-const failureKeys = 100_000
 
 // Settings that hold the API signing key: the seed, or "" once it has moved
 // to a key file, and the public key, recorded once a file holds the seed.

@@ -4,8 +4,8 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"time"
 
+	"confide/internal/auth"
 	"confide/internal/store"
 	"confide/internal/web"
 )
@@ -14,42 +14,28 @@ import (
 const sessionCookie = "newsroom_session"
 
 // Session kinds: a full web session, one that may only finish setting up
-// the second factor, and an API token.
+// the second factor, one that may only answer a security key, and an API
+// token.
 const (
-	kindWeb   = "web"
-	kindSetup = "setup"
-	kindKey   = "key"
+	kindWeb   = auth.KindFull
+	kindSetup = auth.KindSetup
+	kindKey   = auth.KindKey
 	kindAPI   = "api"
 )
 
 // handler is a page for a signed-in journalist.
 type handler func(w http.ResponseWriter, r *http.Request, j store.Journalist)
 
-func (s *Server) startSession(w http.ResponseWriter, r *http.Request, j store.Journalist, kind string) error {
-	tok, hash := web.NewToken()
-	err := s.cfg.Store.CreateSession(r.Context(), store.Session{TokenHash: hash, JournalistID: j.ID, Kind: kind, Expires: s.cfg.Now().Add(s.cfg.SessionIdle)})
-	if err != nil {
-		return err
-	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true, SameSite: http.SameSiteStrictMode})
-	s.csrf.Rotate(w)
-	return nil
-}
-
 // current returns the signed-in journalist for a session of the given kind.
-func (s *Server) current(r *http.Request, kind string) (store.Journalist, store.Session, error) {
-	ck, err := r.Cookie(sessionCookie)
+func (s *Server) current(r *http.Request, kind string) (store.Journalist, auth.Session, error) {
+	sess, err := s.auth.Current(r, kind)
+	if errors.Is(err, auth.ErrNotFound) {
+		return store.Journalist{}, auth.Session{}, store.ErrNotFound
+	}
 	if err != nil {
-		return store.Journalist{}, store.Session{}, store.ErrNotFound
+		return store.Journalist{}, auth.Session{}, err
 	}
-	sess, err := s.cfg.Store.SessionByHash(r.Context(), web.TokenHash(ck.Value))
-	if err != nil {
-		return store.Journalist{}, store.Session{}, err
-	}
-	if sess.Kind != kind || s.cfg.Now().After(sess.Expires) {
-		return store.Journalist{}, store.Session{}, store.ErrNotFound
-	}
-	j, err := s.cfg.Store.JournalistByID(r.Context(), sess.JournalistID)
+	j, err := s.cfg.Store.JournalistByID(r.Context(), sess.AccountID)
 	return j, sess, err
 }
 
@@ -66,10 +52,7 @@ func (s *Server) signedIn(h handler) http.HandlerFunc {
 			s.internal(w, r, err)
 			return
 		}
-		// Extend at most once a minute, so reading pages is not a write each.
-		if until := s.cfg.Now().Add(s.cfg.SessionIdle); until.Sub(sess.Expires) > time.Minute {
-			s.cfg.Store.ExtendSession(r.Context(), sess.TokenHash, until)
-		}
+		s.auth.Touch(r.Context(), sess)
 		if r.Method == http.MethodPost && !s.postChecked(w, r) {
 			s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/")
 			return

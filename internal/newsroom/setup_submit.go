@@ -3,7 +3,6 @@ package newsroom
 import (
 	"net/http"
 
-	"confide/internal/seal"
 	"confide/internal/web"
 )
 
@@ -20,25 +19,13 @@ func (s *Server) setupSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/setup")
 		return
 	}
-	step, ok := seal.TOTPStep(j.TOTPSecret, r.PostForm.Get("code"), s.cfg.Now())
-	if ok {
-		ok, err = s.cfg.Store.UseTOTPStep(r.Context(), j.ID, step)
-		if err != nil {
-			s.internal(w, r, err)
-			return
-		}
+	ok, err := s.auth.ConfirmSetup(w, r, account(j), sess, r.PostForm.Get("code"))
+	if err != nil {
+		s.internal(w, r, err)
+		return
 	}
 	if !ok {
 		s.renderSetup(w, r, j, "newsroom.setup.failed", http.StatusUnauthorized)
-		return
-	}
-	if err := s.cfg.Store.ConfirmTOTP(r.Context(), j.ID); err != nil {
-		s.internal(w, r, err)
-		return
-	}
-	s.cfg.Store.DeleteSession(r.Context(), sess.TokenHash)
-	if err := s.startSession(w, r, j, kindWeb); err != nil {
-		s.internal(w, r, err)
 		return
 	}
 	s.audit(r.Context(), j, "second factor set up", "")

@@ -97,6 +97,7 @@ func TestThrottlingAndExpiry(t *testing.T) {
 		}
 		// The global limiter caps attempts across all accounts.
 		f.srv.throttle = web.NewThrottle(3, 0)
+		f.srv.auth, _ = f.srv.newAuth()
 		for i := 0; i < 3; i++ {
 			f.browser().Post("/login", "/login", url.Values{"name": {"x"}, "passphrase": {"y"}})
 		}
@@ -334,6 +335,7 @@ func TestSignInBusy(t *testing.T) {
 	f := newFixture(t, storetest.Backends()[0])
 	p := f.person("ann", false)
 	f.srv.argon = seal.NewLimiter(1, 0)
+	f.srv.auth, _ = f.srv.newAuth()
 	release := make(chan struct{})
 	defer close(release)
 	go f.srv.argon.Do(context.Background(), func() { <-release })
