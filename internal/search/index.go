@@ -1,0 +1,546 @@
+package search
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"hash/crc32"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"confide/internal/search/analysis"
+	"confide/internal/search/segment"
+)
+
+// FlushDocs and FlushBytes bound the documents an index buffers in memory
+// before it writes them out as a segment (not yet committed).
+const (
+	FlushDocs  = 50_000
+	FlushBytes = 128 << 20
+)
+
+const manifestName = "manifest"
+
+// manifest is the commit point: the segments of the index and the deletion
+// file of each. It is replaced by an atomic rename, never edited.
+type manifest struct {
+	Generation uint64        `json:"generation"`
+	NextFile   uint64        `json:"next_file"`
+	Segments   []manifestSeg `json:"segments"`
+}
+
+type manifestSeg struct {
+	Name    string `json:"name"`
+	Docs    uint32 `json:"docs"`
+	Deletes string `json:"deletes,omitempty"`
+}
+
+// segFile is an open segment file, shared by the snapshots that hold it;
+// the last one to let go closes it, and removes it if no manifest names it
+// any more.
+type segFile struct {
+	name    string
+	dir     string
+	r       *segment.Reader
+	refs    atomic.Int32
+	dropped atomic.Bool
+}
+
+func (f *segFile) release() {
+	if f.refs.Add(-1) == 0 {
+		f.r.Close()
+		if f.dropped.Load() {
+			os.Remove(filepath.Join(f.dir, f.name))
+		}
+	}
+}
+
+// segRef is a segment as one commit sees it: the file and its deletions.
+// It is never modified once a snapshot holds it.
+type segRef struct {
+	f       *segFile
+	r       *segment.Reader
+	deleted []uint64 // nil when nothing is deleted
+	delName string
+	live    int
+}
+
+func (s *segRef) isDeleted(d uint32) bool {
+	return s.deleted != nil && s.deleted[d/64]&(1<<(d%64)) != 0
+}
+
+// snapshot is one commit as searches see it.
+type snapshot struct {
+	segs  []*segRef
+	docs  int // all documents, deleted ones included, for idf
+	total uint64
+	refs  atomic.Int32
+}
+
+func newSnapshot(segs []*segRef) *snapshot {
+	s := &snapshot{segs: segs}
+	for _, g := range segs {
+		g.f.refs.Add(1)
+		s.docs += int(g.r.NumDocs())
+		s.total += g.r.TotalLen()
+	}
+	s.refs.Store(1)
+	return s
+}
+
+func (s *snapshot) release() {
+	if s.refs.Add(-1) == 0 {
+		for _, g := range s.segs {
+			g.f.release()
+		}
+	}
+}
+
+func (s *snapshot) avgdl() float64 {
+	if s.docs == 0 || s.total == 0 {
+		return 1
+	}
+	return float64(s.total) / float64(s.docs)
+}
+
+// pending is a segment written since the last commit: on disk, not yet in
+// the manifest, so a crash forgets it.
+type pending struct {
+	name    string
+	r       *segment.Reader
+	deleted []uint64
+}
+
+// Index is the folder index. Its methods are safe for concurrent use;
+// writes are serialised, searches run beside them on the last commit.
+type Index struct {
+	dir string
+
+	wmu      sync.Mutex // writers: Add, Delete, Commit, merges' swaps
+	b        *segment.Builder
+	bIDs     map[string]uint32 // ID → document in b
+	bDeleted map[uint32]bool
+	pend     []*pending
+	deletes  map[string]bool // IDs to delete from committed segments
+	man      manifest
+	closed   bool
+
+	smu  sync.Mutex // the current snapshot
+	snap *snapshot
+
+	mergeWG sync.WaitGroup
+	// MergeAt is the number of segments from which a commit starts a
+	// background merge of the smallest ones; 0 disables merging.
+	MergeAt int
+}
+
+// Open opens the index in dir, creating it if the folder is empty or
+// missing. Files that the manifest does not name are removed: they are
+// what a crash left between writing a segment and committing it.
+func Open(dir string) (*Index, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	ix := &Index{dir: dir, MergeAt: 10}
+	raw, err := os.ReadFile(filepath.Join(dir, manifestName))
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("search: %w", err)
+	default:
+		if err := json.Unmarshal(raw, &ix.man); err != nil {
+			return nil, fmt.Errorf("search: manifest of %s: %w", dir, err)
+		}
+	}
+	keep := map[string]bool{manifestName: true}
+	var segs []*segRef
+	for _, ms := range ix.man.Segments {
+		keep[ms.Name] = true
+		r, err := segment.Open(filepath.Join(dir, ms.Name))
+		if err != nil {
+			for _, s := range segs {
+				s.r.Close()
+			}
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		if r.NumDocs() != ms.Docs {
+			r.Close()
+			return nil, fmt.Errorf("search: %s has %d documents, the manifest says %d", ms.Name, r.NumDocs(), ms.Docs)
+		}
+		s := &segRef{f: &segFile{name: ms.Name, dir: dir, r: r}, r: r, live: int(r.NumDocs())}
+		if ms.Deletes != "" {
+			keep[ms.Deletes] = true
+			s.delName = ms.Deletes
+			if s.deleted, err = readDeletes(filepath.Join(dir, ms.Deletes), r.NumDocs()); err != nil {
+				r.Close()
+				return nil, err
+			}
+			s.live -= popcount(s.deleted)
+		}
+		segs = append(segs, s)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	for _, e := range entries {
+		if !keep[e.Name()] && (strings.HasPrefix(e.Name(), "seg-") || strings.HasSuffix(e.Name(), ".tmp")) {
+			os.Remove(filepath.Join(dir, e.Name()))
+		}
+	}
+	ix.snap = newSnapshot(segs)
+	return ix, nil
+}
+
+func popcount(bits []uint64) int {
+	n := 0
+	for _, w := range bits {
+		for ; w != 0; w &= w - 1 {
+			n++
+		}
+	}
+	return n
+}
+
+// Deletion files: the bitmap as little-endian words, then its CRC-32C.
+var delTable = crc32.MakeTable(crc32.Castagnoli)
+
+func readDeletes(path string, n uint32) ([]uint64, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	words := (int(n) + 63) / 64
+	if len(raw) != words*8+4 || crc32.Checksum(raw[:words*8], delTable) != binary.LittleEndian.Uint32(raw[words*8:]) {
+		return nil, fmt.Errorf("search: %s is corrupt", path)
+	}
+	bits := make([]uint64, words)
+	for i := range bits {
+		bits[i] = binary.LittleEndian.Uint64(raw[i*8:])
+	}
+	return bits, nil
+}
+
+func encodeDeletes(bits []uint64) []byte {
+	out := make([]byte, 0, len(bits)*8+4)
+	for _, w := range bits {
+		out = binary.LittleEndian.AppendUint64(out, w)
+	}
+	return binary.LittleEndian.AppendUint32(out, crc32.Checksum(out, delTable))
+}
+
+// writeFile writes a file durably: temporary name, fsync, rename, and the
+// caller fsyncs the folder once for all files of a commit.
+func (ix *Index) writeFile(name string, write func(f *os.File) error) error {
+	tmp := filepath.Join(ix.dir, name+".tmp")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	err = write(f)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, filepath.Join(ix.dir, name))
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("search: write %s: %w", name, err)
+	}
+	return nil
+}
+
+func (ix *Index) syncDir() error {
+	d, err := os.Open(ix.dir)
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	defer d.Close()
+	if err := d.Sync(); err != nil {
+		return fmt.Errorf("search: fsync %s: %w", ix.dir, err)
+	}
+	return nil
+}
+
+func (ix *Index) newName(kind string) string {
+	ix.man.NextFile++
+	return fmt.Sprintf("seg-%06d%s", ix.man.NextFile, kind)
+}
+
+// Add adds a document, replacing any document with the same ID once
+// committed.
+func (ix *Index) Add(d Doc) error {
+	if d.ID == "" {
+		return errors.New("search: a document needs an ID")
+	}
+	if len(d.Pages) == 0 {
+		d.Pages = []string{""}
+	}
+	if d.Lang == "" {
+		d.Lang = analysis.DetectLanguage(strings.Join(d.Pages, "\n"))
+	}
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	if ix.closed {
+		return ErrClosed
+	}
+	ix.deleteLocked(d.ID)
+	if ix.b == nil {
+		ix.b, ix.bIDs, ix.bDeleted = segment.NewBuilder(), map[string]uint32{}, map[uint32]bool{}
+	}
+	ix.bIDs[d.ID] = uint32(ix.b.NumDocs())
+	err := ix.b.Add(segment.Document{ID: d.ID, Collection: d.Collection, Lang: d.Lang, Type: d.Type,
+		Day: dayOf(d.Date), Tags: d.Tags, Pages: d.Pages})
+	if err != nil {
+		return err
+	}
+	if ix.b.NumDocs() >= FlushDocs || ix.b.SizeHint() >= FlushBytes {
+		return ix.flushLocked()
+	}
+	return nil
+}
+
+// Delete deletes a document once committed; deleting an ID the index does
+// not have is not an error, so a retried delete is harmless.
+func (ix *Index) Delete(id string) error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	if ix.closed {
+		return ErrClosed
+	}
+	ix.deleteLocked(id)
+	return nil
+}
+
+func (ix *Index) deleteLocked(id string) {
+	if ix.deletes == nil {
+		ix.deletes = map[string]bool{}
+	}
+	ix.deletes[id] = true
+	if doc, ok := ix.bIDs[id]; ok {
+		ix.bDeleted[doc] = true
+		delete(ix.bIDs, id)
+	}
+	for _, p := range ix.pend {
+		docs, _ := docsOf(p.r, id) // a pending segment was checked on reopen
+		for _, d := range docs {
+			if p.deleted == nil {
+				p.deleted = make([]uint64, (p.r.NumDocs()+63)/64)
+			}
+			p.deleted[d/64] |= 1 << (d % 64)
+		}
+	}
+}
+
+// docsOf returns the documents of r with the ID.
+func docsOf(r *segment.Reader, id string) ([]uint32, error) {
+	ti, ok, err := r.Lookup(segment.KeyID + id)
+	if err != nil || !ok {
+		return nil, err
+	}
+	post, err := r.Postings(ti)
+	if err != nil {
+		return nil, err
+	}
+	var out []uint32
+	for d := post.Doc(); d != noMore; d = post.Next() {
+		out = append(out, d)
+	}
+	return out, post.Err()
+}
+
+// flushLocked writes the buffered documents as a pending segment.
+func (ix *Index) flushLocked() error {
+	if ix.b == nil || ix.b.NumDocs() == 0 {
+		return nil
+	}
+	name := ix.newName("")
+	b, bDeleted := ix.b, ix.bDeleted
+	ix.b, ix.bIDs, ix.bDeleted = nil, nil, nil
+	if err := ix.writeFile(name, func(f *os.File) error { _, err := b.WriteTo(f); return err }); err != nil {
+		return err
+	}
+	r, err := segment.Open(filepath.Join(ix.dir, name))
+	if err != nil {
+		return fmt.Errorf("search: reopen %s: %w", name, err)
+	}
+	p := &pending{name: name, r: r}
+	if len(bDeleted) > 0 {
+		p.deleted = make([]uint64, (r.NumDocs()+63)/64)
+		for d := range bDeleted {
+			p.deleted[d/64] |= 1 << (d % 64)
+		}
+	}
+	ix.pend = append(ix.pend, p)
+	return nil
+}
+
+// Commit makes every Add and Delete so far durable and visible to searches.
+func (ix *Index) Commit() error {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	if ix.closed {
+		return ErrClosed
+	}
+	if err := ix.flushLocked(); err != nil {
+		return err
+	}
+	old := ix.current()
+	defer old.release()
+	man := ix.man
+	man.Generation++
+	man.Segments = nil
+	var segs []*segRef
+	var written []string
+	fail := func(err error) error {
+		for _, name := range written {
+			os.Remove(filepath.Join(ix.dir, name))
+		}
+		return err
+	}
+	writeDeletes := func(ns *segRef) error {
+		ns.delName = ix.newName(".del")
+		ns.live = int(ns.r.NumDocs()) - popcount(ns.deleted)
+		data := encodeDeletes(ns.deleted)
+		written = append(written, ns.delName)
+		return ix.writeFile(ns.delName, func(f *os.File) error { _, err := f.Write(data); return err })
+	}
+	for _, s := range old.segs {
+		ns := *s
+		bits, changed, err := applyDeletes(s.r, s.deleted, ix.deletes)
+		if err != nil {
+			return fail(err)
+		}
+		if changed {
+			ns.deleted = bits
+			if err := writeDeletes(&ns); err != nil {
+				return fail(err)
+			}
+		}
+		segs = append(segs, &ns)
+	}
+	for _, p := range ix.pend {
+		ns := &segRef{f: &segFile{name: p.name, dir: ix.dir, r: p.r}, r: p.r, deleted: p.deleted, live: int(p.r.NumDocs())}
+		if p.deleted != nil {
+			if err := writeDeletes(ns); err != nil {
+				return fail(err)
+			}
+		}
+		segs = append(segs, ns)
+	}
+	var live []*segRef
+	for _, s := range segs {
+		if s.live > 0 {
+			live = append(live, s)
+			man.Segments = append(man.Segments, manifestSeg{Name: s.f.name, Docs: s.r.NumDocs(), Deletes: s.delName})
+		}
+	}
+	if err := ix.writeManifest(man); err != nil {
+		return fail(err)
+	}
+	// Committed: retire what the new manifest no longer names.
+	for i, s := range old.segs {
+		if s.delName != "" && s.delName != segs[i].delName {
+			os.Remove(filepath.Join(ix.dir, s.delName))
+		}
+		if segs[i].live == 0 {
+			s.f.dropped.Store(true)
+		}
+	}
+	for _, s := range segs[len(old.segs):] {
+		if s.live == 0 {
+			s.r.Close()
+			os.Remove(filepath.Join(ix.dir, s.f.name))
+			if s.delName != "" {
+				os.Remove(filepath.Join(ix.dir, s.delName))
+			}
+		}
+	}
+	ix.man = man
+	ix.pend, ix.deletes = nil, nil
+	ix.install(live)
+	ix.maybeMerge()
+	return nil
+}
+
+// applyDeletes returns base with the documents of ids also deleted, copied
+// if anything changed: base may be shared with running searches.
+func applyDeletes(r *segment.Reader, base []uint64, ids map[string]bool) ([]uint64, bool, error) {
+	bits, changed := base, false
+	for id := range ids {
+		docs, err := docsOf(r, id)
+		if err != nil {
+			return nil, false, err
+		}
+		for _, d := range docs {
+			if bits != nil && bits[d/64]&(1<<(d%64)) != 0 {
+				continue
+			}
+			if !changed {
+				bits = make([]uint64, (r.NumDocs()+63)/64)
+				copy(bits, base)
+				changed = true
+			}
+			bits[d/64] |= 1 << (d % 64)
+		}
+	}
+	return bits, changed, nil
+}
+
+func (ix *Index) writeManifest(man manifest) error {
+	data, err := json.MarshalIndent(man, "", " ")
+	if err != nil {
+		return fmt.Errorf("search: %w", err)
+	}
+	if err := ix.writeFile(manifestName, func(f *os.File) error { _, err := f.Write(data); return err }); err != nil {
+		return err
+	}
+	return ix.syncDir()
+}
+
+func (ix *Index) current() *snapshot {
+	ix.smu.Lock()
+	defer ix.smu.Unlock()
+	ix.snap.refs.Add(1)
+	return ix.snap
+}
+
+// install makes segs the snapshot new searches see.
+func (ix *Index) install(segs []*segRef) {
+	ix.smu.Lock()
+	prev := ix.snap
+	ix.snap = newSnapshot(segs)
+	ix.smu.Unlock()
+	prev.release()
+}
+
+// Close waits for a running merge and releases the index.
+func (ix *Index) Close() error {
+	ix.wmu.Lock()
+	if ix.closed {
+		ix.wmu.Unlock()
+		return nil
+	}
+	ix.closed = true
+	ix.wmu.Unlock()
+	ix.mergeWG.Wait()
+	ix.smu.Lock()
+	ix.snap.release()
+	ix.smu.Unlock()
+	for _, p := range ix.pend {
+		p.r.Close()
+		os.Remove(filepath.Join(ix.dir, p.name))
+	}
+	return nil
+}
+
+func (ix *Index) maybeMerge() {}
