@@ -134,6 +134,7 @@ type Index struct {
 	snap *snapshot
 
 	mergeWG sync.WaitGroup
+	merging bool // under wmu
 	// MergeAt is the number of segments from which a commit starts a
 	// background merge of the smallest ones; 0 disables merging.
 	MergeAt int
@@ -465,6 +466,7 @@ func (ix *Index) Commit() error {
 			}
 		}
 	}
+	man.NextFile = max(man.NextFile, ix.man.NextFile)
 	ix.man = man
 	ix.pend, ix.deletes = nil, nil
 	ix.install(live)
@@ -496,7 +498,10 @@ func applyDeletes(r *segment.Reader, base []uint64, ids map[string]bool) ([]uint
 	return bits, changed, nil
 }
 
+// writeManifest commits man. Its file counter is the index's current one:
+// names handed out while man was being built must not be handed out again.
 func (ix *Index) writeManifest(man manifest) error {
+	man.NextFile = max(man.NextFile, ix.man.NextFile)
 	data, err := json.MarshalIndent(man, "", " ")
 	if err != nil {
 		return fmt.Errorf("search: %w", err)
@@ -542,5 +547,3 @@ func (ix *Index) Close() error {
 	}
 	return nil
 }
-
-func (ix *Index) maybeMerge() {}
