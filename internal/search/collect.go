@@ -5,11 +5,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html/template"
 	"slices"
-	"strings"
 
-	"confide/internal/search/analysis"
 	"confide/internal/search/query"
 )
 
@@ -65,9 +62,13 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 }
 
 func searchSnapshot(ctx context.Context, snap *snapshot, req Request) (*Result, error) {
-	p, mk, err := compile(req.Query, snap)
+	p, err := compile(req.Query, snap)
 	if err != nil {
 		return nil, err
+	}
+	var mk *marks
+	if req.Highlights {
+		mk = marksOf(req.Query)
 	}
 	k := req.Offset + req.limit()
 	res := &Result{TotalExact: true}
@@ -151,7 +152,7 @@ func searchSnapshot(ctx context.Context, snap *snapshot, req Request) (*Result, 
 		}
 		hit.ID = st.ID
 		if req.Highlights {
-			hit.Snippets = snippets(st.Pages, mk)
+			hit.Snippets = mk.snippets(st.Pages)
 		}
 		res.Hits = append(res.Hits, hit)
 	}
@@ -159,85 +160,6 @@ func searchSnapshot(ctx context.Context, snap *snapshot, req Request) (*Result, 
 		res.Facets = facets.result()
 	}
 	return res, nil
-}
-
-// snippetWords is the length of a snippet in words.
-const snippetWords = 30
-
-func (m marks) match(t analysis.Token) bool {
-	if m.stems[t.Stem] || m.exact[t.Word] {
-		return true
-	}
-	for _, p := range m.prefixes {
-		if strings.HasPrefix(t.Word, p) {
-			return true
-		}
-	}
-	return false
-}
-
-// snippets returns the best window of the document: the page and run of
-// snippetWords words with the most matching words.
-func snippets(pages []string, m marks) []Snippet {
-	bestPage, bestStart, bestCount := 0, 0, -1
-	var bestToks []analysis.Token
-	for pi, page := range pages {
-		var toks []analysis.Token
-		analysis.Tokenize(page, 0, func(t analysis.Token) { toks = append(toks, t) })
-		hit := make([]bool, len(toks))
-		for i, t := range toks {
-			hit[i] = m.match(t)
-		}
-		count := 0
-		for i := range toks {
-			if hit[i] {
-				count++
-			}
-			if i >= snippetWords && hit[i-snippetWords] {
-				count--
-			}
-			start := max(0, i-snippetWords+1)
-			if count > bestCount && (count > 0 || bestCount < 0) {
-				// Start the window at its first match, for context after it.
-				s := start
-				for s < i && !hit[s] {
-					s++
-				}
-				bestPage, bestStart, bestCount, bestToks = pi, max(0, s-3), count, toks
-			}
-		}
-	}
-	if bestToks == nil {
-		return nil
-	}
-	page := pages[bestPage]
-	end := min(len(bestToks), bestStart+snippetWords)
-	var b strings.Builder
-	if bestStart > 0 {
-		b.WriteString("… ")
-	}
-	from := bestToks[bestStart].Start
-	for _, t := range bestToks[bestStart:end] {
-		b.WriteString(template.HTMLEscapeString(page[from:t.Start]))
-		word := template.HTMLEscapeString(page[t.Start:t.End])
-		if m.match(t) {
-			b.WriteString("<mark>" + word + "</mark>")
-		} else {
-			b.WriteString(word)
-		}
-		from = t.End
-	}
-	if end < len(bestToks) {
-		b.WriteString(template.HTMLEscapeString(page[from:bestToks[end].Start]))
-		b.WriteString("…")
-	} else {
-		b.WriteString(template.HTMLEscapeString(page[from:]))
-	}
-	sn := Snippet{HTML: template.HTML(b.String())}
-	if len(pages) > 1 {
-		sn.Page = bestPage + 1
-	}
-	return []Snippet{sn}
 }
 
 // facetCounter counts hits by column ordinal per segment, then by value.

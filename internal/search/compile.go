@@ -49,24 +49,14 @@ type planPrefix struct {
 
 type planNone struct{}
 
-// marks is what highlighting looks for in a document's words.
-type marks struct {
-	stems    map[string]bool
-	exact    map[string]bool
-	prefixes []string
-}
-
 type compiler struct {
-	snap  *snapshot
-	marks marks
-	df    map[string]int
+	snap *snapshot
+	df   map[string]int
 }
 
-func compile(n query.Node, snap *snapshot) (plan, marks, error) {
-	c := &compiler{snap: snap, df: map[string]int{},
-		marks: marks{stems: map[string]bool{}, exact: map[string]bool{}}}
-	p, err := c.node(n)
-	return p, c.marks, err
+func compile(n query.Node, snap *snapshot) (plan, error) {
+	c := &compiler{snap: snap, df: map[string]int{}}
+	return c.node(n)
 }
 
 func (c *compiler) docFreq(term string) (int, error) {
@@ -104,7 +94,6 @@ func (c *compiler) word(text string, withExact bool) (planWord, error) {
 		if err != nil {
 			return w, err
 		}
-		c.marks.stems[s] = true
 		if ok {
 			w.terms = append(w.terms, t)
 		}
@@ -128,7 +117,6 @@ func (c *compiler) node(n query.Node) (plan, error) {
 		folded := analysis.Fold(n.Text)
 		switch {
 		case n.Exact:
-			c.marks.exact[folded] = true
 			t, ok, err := c.term(analysis.ExactPrefix+folded, 1)
 			if err != nil || !ok {
 				return planNone{}, err
@@ -152,10 +140,7 @@ func (c *compiler) node(n query.Node) (plan, error) {
 		var plain []string
 		for _, k := range n.Nodes {
 			if not, ok := k.(query.Not); ok {
-				saved := c.marks
-				c.marks = marks{stems: map[string]bool{}, exact: map[string]bool{}}
 				p, err := c.node(not.Node)
-				c.marks = saved // excluded words are not highlighted
 				if err != nil {
 					return nil, err
 				}
@@ -268,7 +253,6 @@ func (c *compiler) prefix(folded string) (plan, error) {
 			return nil, &query.Error{Msg: fmt.Sprintf("%s* matches more than %d different words; type more letters", folded, MaxPrefixTerms), Pos: -1}
 		}
 	}
-	c.marks.prefixes = append(c.marks.prefixes, folded)
 	if df == 0 {
 		return planNone{}, nil
 	}

@@ -41,6 +41,16 @@ const (
 // Tokenize calls fn for every word of text in order, positions counted from
 // first. It never allocates per word beyond the folded and stemmed strings.
 func Tokenize(text string, first int, fn func(Token)) int {
+	return tokenize(text, first, true, fn)
+}
+
+// Words is Tokenize without stemming (Token.Stem is empty), for callers
+// that stem only the few words they need to.
+func Words(text string, first int, fn func(Token)) int {
+	return tokenize(text, first, false, fn)
+}
+
+func tokenize(text string, first int, stem bool, fn func(Token)) int {
 	pos := first
 	var st stemmer
 	i := 0
@@ -72,7 +82,11 @@ func Tokenize(text string, first int, fn func(Token)) int {
 		if word == "" {
 			continue
 		}
-		fn(Token{Pos: pos, Start: start, End: end, Word: word, Stem: st.stem(word)})
+		t := Token{Pos: pos, Start: start, End: end, Word: word}
+		if stem {
+			t.Stem = st.stem(word)
+		}
+		fn(t)
 		pos++
 	}
 	return pos

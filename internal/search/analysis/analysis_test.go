@@ -218,3 +218,21 @@ func TestQueryStemsStayClose(t *testing.T) {
 		t.Errorf("QueryStems of punctuation = %q", got)
 	}
 }
+
+// TestStemKeepsInitial backs the snippet builder, which stems only words
+// whose first letter some query stem has: over both vocabularies a stem
+// starts with its word's first letter.
+func TestStemKeepsInitial(t *testing.T) {
+	for _, lang := range []string{"russian", "english"} {
+		for _, w := range readLines(t, filepath.Join(snowballData, lang, "voc.txt")) {
+			f := Fold(w)
+			if strings.HasPrefix(f, "'") {
+				continue // Tokenize never starts a word with an apostrophe
+			}
+			s := Stem(f)
+			if s != "" && []rune(s)[0] != []rune(f)[0] {
+				t.Errorf("%s: Stem(%q) = %q", lang, f, s)
+			}
+		}
+	}
+}
