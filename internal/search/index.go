@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -277,11 +278,10 @@ func (ix *Index) newName(kind string) string {
 	return fmt.Sprintf("seg-%06d%s", ix.man.NextFile, kind)
 }
 
-// Add adds a document, replacing any document with the same ID once
-// committed.
-func (ix *Index) Add(d Doc) error {
+// prepare checks a document and turns it into the segment's form.
+func prepare(d Doc) (segment.Document, error) {
 	if d.ID == "" {
-		return errors.New("search: a document needs an ID")
+		return segment.Document{}, errors.New("search: a document needs an ID")
 	}
 	if len(d.Pages) == 0 {
 		d.Pages = []string{""}
@@ -289,19 +289,67 @@ func (ix *Index) Add(d Doc) error {
 	if d.Lang == "" {
 		d.Lang = analysis.DetectLanguage(strings.Join(d.Pages, "\n"))
 	}
+	return segment.Document{ID: d.ID, Collection: d.Collection, Lang: d.Lang, Type: d.Type,
+		Day: dayOf(d.Date), Tags: d.Tags, Pages: d.Pages}, nil
+}
+
+// Add adds a document, replacing any document with the same ID once
+// committed.
+func (ix *Index) Add(d Doc) error {
+	sd, err := prepare(d)
+	if err != nil {
+		return err
+	}
+	a := segment.Analyze(sd)
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
+	return ix.addLocked(sd.ID, a)
+}
+
+// AddBatch adds documents as Add does, in order, analysing them on every
+// core first: analysis is most of the cost of indexing.
+func (ix *Index) AddBatch(docs []Doc) error {
+	an := make([]*segment.Analyzed, len(docs))
+	ids := make([]string, len(docs))
+	for i, d := range docs {
+		if d.ID == "" {
+			return errors.New("search: a document needs an ID")
+		}
+		ids[i] = d.ID
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(docs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(docs); i = int(next.Add(1) - 1) {
+				sd, _ := prepare(docs[i]) // IDs checked above, nothing else fails
+				an[i] = segment.Analyze(sd)
+			}
+		}()
+	}
+	wg.Wait()
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	for i, a := range an {
+		if err := ix.addLocked(ids[i], a); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (ix *Index) addLocked(id string, a *segment.Analyzed) error {
 	if ix.closed {
 		return ErrClosed
 	}
-	ix.deleteLocked(d.ID)
+	ix.deleteLocked(id)
 	if ix.b == nil {
 		ix.b, ix.bIDs, ix.bDeleted = segment.NewBuilder(), map[string]uint32{}, map[uint32]bool{}
 	}
-	ix.bIDs[d.ID] = uint32(ix.b.NumDocs())
-	err := ix.b.Add(segment.Document{ID: d.ID, Collection: d.Collection, Lang: d.Lang, Type: d.Type,
-		Day: dayOf(d.Date), Tags: d.Tags, Pages: d.Pages})
-	if err != nil {
+	ix.bIDs[id] = uint32(ix.b.NumDocs())
+	if err := ix.b.AddAnalyzed(a); err != nil {
 		return err
 	}
 	if ix.b.NumDocs() >= FlushDocs || ix.b.SizeHint() >= FlushBytes {

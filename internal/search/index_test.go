@@ -16,3 +16,38 @@ func openTemp(t *testing.T) search.Engine {
 }
 
 func TestContract(t *testing.T) { searchtest.Run(t, openTemp) }
+
+// batchEngine adds through AddBatch, so the contract suite checks that
+// parallel analysis gives the same index as Add.
+type batchEngine struct {
+	*search.Index
+	buf []search.Doc
+}
+
+func (b *batchEngine) flush() error {
+	err := b.Index.AddBatch(b.buf)
+	b.buf = nil
+	return err
+}
+
+func (b *batchEngine) Add(d search.Doc) error { b.buf = append(b.buf, d); return nil }
+
+func (b *batchEngine) Delete(id string) error {
+	if err := b.flush(); err != nil {
+		return err
+	}
+	return b.Index.Delete(id)
+}
+
+func (b *batchEngine) Commit() error {
+	if err := b.flush(); err != nil {
+		return err
+	}
+	return b.Index.Commit()
+}
+
+func TestContractAddBatch(t *testing.T) {
+	searchtest.Run(t, func(t *testing.T) search.Engine {
+		return &batchEngine{Index: openTemp(t).(*search.Index)}
+	})
+}

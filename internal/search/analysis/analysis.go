@@ -174,19 +174,28 @@ const (
 )
 
 // DetectLanguage names the main language of a text by the script of most of
-// its words: a Russian letter with an English quotation is "ru".
+// its words: a Russian letter with an English quotation is "ru". It looks
+// only at each word's first letter, so it costs a scan and no allocation.
 func DetectLanguage(text string) string {
-	var cyr, lat, other int
-	Tokenize(text, 0, func(t Token) {
-		switch ScriptOf(t.Word) {
-		case ScriptCyrillic:
-			cyr++
-		case ScriptLatin:
-			lat++
-		default:
-			other++
+	var cyr, lat int
+	inWord := false
+	for _, r := range text {
+		if !isWordRune(r) && !isApostrophe(r) {
+			inWord = false
+			continue
 		}
-	})
+		if inWord || !unicode.IsLetter(r) {
+			inWord = inWord || isWordRune(r)
+			continue
+		}
+		inWord = true
+		switch {
+		case unicode.Is(unicode.Cyrillic, r):
+			cyr++
+		case unicode.Is(unicode.Latin, r):
+			lat++
+		}
+	}
 	switch {
 	case cyr == 0 && lat == 0:
 		return LangOther

@@ -60,11 +60,10 @@ type Document struct {
 
 // plist accumulates one term's postings while documents are added.
 type plist struct {
-	docs    []byte // uv delta<<1|tf==1, [uv tf]
-	pos     []byte // uv position deltas, per document
-	cur     []uint32
-	curDoc  uint32 // doc+1 of the document cur belongs to, 0 for none
-	last    uint32 // doc+1 of the last document written
+	docs    []byte   // uv delta<<1|tf==1, [uv tf]
+	pos     []byte   // uv position deltas, per document
+	cur     []uint32 // positions in the document being added
+	last    uint32   // doc+1 of the last document written
 	df      uint32
 	withPos bool
 }
@@ -73,13 +72,12 @@ type plist struct {
 // memory is about the size of the finished segment; the index bounds it by
 // flushing a builder every so many documents.
 type Builder struct {
-	terms   map[string]*plist
-	touched []*plist
-	lens    []uint32
-	cols    [3][]uint32
-	values  [3]valueDict
-	days    []int32
-	total   uint64
+	terms  map[string]*plist
+	lens   []uint32
+	cols   [3][]uint32
+	values [3]valueDict
+	days   []int32
+	total  uint64
 
 	chunk   bytes.Buffer // records of the current chunk, uncompressed
 	stored  bytes.Buffer // compressed chunks
@@ -129,43 +127,72 @@ func (b *Builder) term(t string, withPos bool) *plist {
 	return pl
 }
 
-func (b *Builder) occur(pl *plist, doc, pos uint32) {
-	if pl.curDoc != doc+1 {
-		pl.curDoc = doc + 1
-		pl.cur = pl.cur[:0]
-		b.touched = append(b.touched, pl)
-	}
-	pl.cur = append(pl.cur, pos)
+// Analyzed is a document analysed for AddAnalyzed. Analysis is most of the
+// cost of adding a document and needs no builder, so callers may analyse on
+// several goroutines and add in order on one.
+type Analyzed struct {
+	doc    Document
+	terms  []termOcc // each distinct term once, with its positions
+	length int
 }
 
-// Add analyses and adds one document; documents are numbered in the order
-// they are added, from 0.
-func (b *Builder) Add(d Document) error {
-	if len(b.lens) >= math.MaxInt32 {
-		return errors.New("segment: too many documents")
+type termOcc struct {
+	term    string
+	withPos bool
+	pos     []uint32
+}
+
+// Analyze splits a document into its terms.
+func Analyze(d Document) *Analyzed {
+	a := &Analyzed{doc: d}
+	seen := make(map[string]int, 256)
+	add := func(term string, withPos bool, p uint32) {
+		i, ok := seen[term]
+		if !ok {
+			i = len(a.terms)
+			seen[term] = i
+			a.terms = append(a.terms, termOcc{term: term, withPos: withPos})
+		}
+		a.terms[i].pos = append(a.terms[i].pos, p)
 	}
-	doc := uint32(len(b.lens))
-	b.touched = b.touched[:0]
 	pos := 0
 	for _, page := range d.Pages {
 		pos = analysis.Tokenize(page, pos, func(t analysis.Token) {
 			p := uint32(t.Pos)
-			b.occur(b.term(t.Stem, true), doc, p)
-			b.occur(b.term(analysis.ExactPrefix+t.Word, false), doc, p)
+			add(t.Stem, true, p)
+			add(analysis.ExactPrefix+t.Word, false, p)
 		})
 	}
-	b.occur(b.term(KeyID+d.ID, false), doc, 0)
-	b.occur(b.term(KeyCollection+d.Collection, false), doc, 0)
-	b.occur(b.term(KeyLang+d.Lang, false), doc, 0)
-	b.occur(b.term(KeyType+d.Type, false), doc, 0)
+	add(KeyID+d.ID, false, 0)
+	add(KeyCollection+d.Collection, false, 0)
+	add(KeyLang+d.Lang, false, 0)
+	add(KeyType+d.Type, false, 0)
 	for _, tag := range d.Tags {
-		b.occur(b.term(KeyTag+tag, false), doc, 0)
+		add(KeyTag+tag, false, 0)
 	}
-	for _, pl := range b.touched {
+	a.length = pos
+	return a
+}
+
+// Add analyses and adds one document; documents are numbered in the order
+// they are added, from 0.
+func (b *Builder) Add(d Document) error { return b.AddAnalyzed(Analyze(d)) }
+
+// AddAnalyzed adds a document analysed by Analyze.
+func (b *Builder) AddAnalyzed(a *Analyzed) error {
+	if len(b.lens) >= math.MaxInt32 {
+		return errors.New("segment: too many documents")
+	}
+	doc := uint32(len(b.lens))
+	for _, t := range a.terms {
+		pl := b.term(t.term, t.withPos)
+		pl.cur = t.pos
 		pl.flush(doc)
+		pl.cur = nil
 	}
-	b.lens = append(b.lens, uint32(pos))
-	b.total += uint64(pos)
+	d := a.doc
+	b.lens = append(b.lens, uint32(a.length))
+	b.total += uint64(a.length)
 	b.cols[0] = append(b.cols[0], b.values[0].ord(d.Collection))
 	b.cols[1] = append(b.cols[1], b.values[1].ord(d.Lang))
 	b.cols[2] = append(b.cols[2], b.values[2].ord(d.Type))
