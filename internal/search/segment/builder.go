@@ -16,8 +16,12 @@ import (
 // BlockSize is the number of documents in one postings block.
 const BlockSize = 128
 
-// ChunkDocs is the number of documents compressed together in stored text.
-const ChunkDocs = 16
+// DictDocs is the number of first documents whose text becomes the
+// segment's compression dictionary (its last 32 KiB): each document is then
+// compressed on its own, so a snippet inflates 2 KB, not a block of many.
+const DictDocs = 64
+
+const maxDict = 32 << 10 // flate's window
 
 // DictGroup is the number of dictionary entries between restart points.
 const DictGroup = 32
@@ -79,9 +83,10 @@ type Builder struct {
 	days   []int32
 	total  uint64
 
-	chunk   bytes.Buffer // records of the current chunk, uncompressed
-	stored  bytes.Buffer // compressed chunks
-	offsets []uint64
+	waiting [][]byte     // records before the dictionary is chosen
+	dict    []byte       // nil until chosen
+	stored  bytes.Buffer // compressed records
+	offsets []uint64     // of each record in stored
 	zw      *flate.Writer
 	scratch []byte
 }
@@ -106,8 +111,7 @@ func (v *valueDict) ord(s string) uint32 {
 
 // NewBuilder returns an empty builder.
 func NewBuilder() *Builder {
-	zw, _ := flate.NewWriter(nil, flate.BestSpeed)
-	return &Builder{terms: map[string]*plist{}, zw: zw}
+	return &Builder{terms: map[string]*plist{}}
 }
 
 // NumDocs is the number of documents added so far.
@@ -115,7 +119,7 @@ func (b *Builder) NumDocs() int { return len(b.lens) }
 
 // SizeHint estimates the bytes the builder holds, to decide when to flush.
 func (b *Builder) SizeHint() int {
-	return b.stored.Len() + b.chunk.Len() + len(b.terms)*96 + int(b.total)*3
+	return b.stored.Len() + len(b.waiting)*2048 + len(b.terms)*96 + int(b.total)*3
 }
 
 func (b *Builder) term(t string, withPos bool) *plist {
@@ -237,25 +241,44 @@ func (b *Builder) store(d Document) error {
 		rec = appendString(rec, p)
 	}
 	b.scratch = rec
-	var n [binary.MaxVarintLen64]byte
-	b.chunk.Write(n[:binary.PutUvarint(n[:], uint64(len(rec)))])
-	b.chunk.Write(rec)
-	if len(b.lens)%ChunkDocs == 0 {
-		return b.flushChunk()
+	if b.dict == nil {
+		b.waiting = append(b.waiting, bytes.Clone(rec))
+		if len(b.waiting) == DictDocs {
+			return b.chooseDict()
+		}
+		return nil
 	}
+	return b.compress(rec)
+}
+
+// chooseDict makes the dictionary of the waiting records' text and
+// compresses them with it.
+func (b *Builder) chooseDict() error {
+	var all []byte
+	for _, r := range b.waiting {
+		all = append(all, r...)
+	}
+	b.dict = bytes.Clone(all[max(0, len(all)-maxDict):])
+	zw, err := flate.NewWriterDict(nil, flate.BestSpeed, b.dict)
+	if err != nil {
+		return err
+	}
+	b.zw = zw
+	for _, r := range b.waiting {
+		if err := b.compress(r); err != nil {
+			return err
+		}
+	}
+	b.waiting = nil
 	return nil
 }
 
-func (b *Builder) flushChunk() error {
-	if b.chunk.Len() == 0 {
-		return nil
-	}
+func (b *Builder) compress(rec []byte) error {
 	b.offsets = append(b.offsets, uint64(b.stored.Len()))
 	b.zw.Reset(&b.stored)
-	if _, err := b.zw.Write(b.chunk.Bytes()); err != nil {
+	if _, err := b.zw.Write(rec); err != nil {
 		return err
 	}
-	b.chunk.Reset()
 	return b.zw.Close()
 }
 
@@ -280,19 +303,23 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 
 // WriteTo writes the segment. The builder must not be used afterwards.
 func (b *Builder) WriteTo(w io.Writer) (int64, error) {
-	if err := b.flushChunk(); err != nil {
-		return 0, err
+	if b.dict == nil {
+		if err := b.chooseDict(); err != nil {
+			return 0, err
+		}
 	}
 	cw := &countingWriter{w: w}
 	var offs [7]uint64
 	cw.Write(header)
 
 	offs[0] = cw.n
+	cw.Write(b.dict)
 	cw.Write(b.stored.Bytes())
 	offs[1] = cw.n
 	var u8 [8]byte
+	base := uint64(len(b.dict))
 	for _, o := range append(b.offsets, uint64(b.stored.Len())) {
-		binary.LittleEndian.PutUint64(u8[:], o)
+		binary.LittleEndian.PutUint64(u8[:], base+o)
 		cw.Write(u8[:])
 	}
 

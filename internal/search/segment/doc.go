@@ -12,7 +12,9 @@
 //     without decoding it (block-max pruning).
 //   - Stems carry positions (phrases); exact forms and keyword terms carry
 //     only frequencies, which keeps the index near the size of the text.
-//   - Stored text is flate-compressed in chunks of ChunkDocs documents.
+//   - Stored text is flate-compressed one document at a time, with a
+//     dictionary made of the segment's first DictDocs documents, so showing
+//     a hit inflates that document only.
 //   - A file that is truncated, corrupted or hostile is an error from Open or
 //     from the iterators' Err, never a panic or an out-of-range read: every
 //     length and offset is checked, and a CRC-32C covers the whole file.
@@ -20,9 +22,10 @@
 // Format (integers little-endian, "uv" an unsigned LEB128 varint):
 //
 //	header   "CFSEG\x00\x00\x01"
-//	stored   chunks of flate(uv len, record)*; record = uv-strings id,
-//	         uv nTags, tags, uv nPages, pages
-//	chunks   (nChunks+1) × u64 chunk offsets relative to stored
+//	stored   the dictionary (≤ 32 KiB), then per document flate(record);
+//	         record = uv-strings id, uv nTags, tags, uv nPages, pages
+//	table    (numDocs+1) × u64: each record's start relative to stored
+//	         (the first is the dictionary's end), then the end
 //	postings per term: uv nBlocks, nBlocks × (uv lastDoc delta, uv docsLen,
 //	         uv posLen, uv maxTF, uv minLen), then per block its docs bytes
 //	         (uv delta<<1|tf==1, [uv tf]) and its position bytes (uv deltas)

@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"strings"
+	"sync"
 	"syscall"
 )
 
@@ -20,9 +21,9 @@ var ErrCorrupt = errors.New("segment: corrupt")
 // NoMore is the document number of an exhausted postings iterator.
 const NoMore = math.MaxUint32
 
-// maxStoredChunk bounds the decompressed size of one chunk of stored text, so
+// maxStored bounds the decompressed size of one document's stored fields, so
 // a hostile file cannot make a reader inflate it without limit.
-const maxStoredChunk = 256 << 20
+const maxStored = 256 << 20
 
 func corrupt(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrCorrupt}, args...)...)
@@ -31,18 +32,19 @@ func corrupt(format string, args ...any) error {
 // Reader reads one segment file, memory-mapped. It is safe for concurrent
 // use; iterators it returns are not.
 type Reader struct {
-	data    []byte
-	mapped  bool
-	stored  []byte
-	chunks  []byte
-	post    []byte
-	dict    []byte
-	dictIdx []byte
-	docs    []byte
-	numDocs uint32
-	nTerms  uint32
-	total   uint64
-	values  [3][]string
+	data       []byte
+	mapped     bool
+	stored     []byte
+	chunks     []byte // start of each stored record, then the end
+	storedDict []byte
+	post       []byte
+	dict       []byte
+	dictIdx    []byte
+	docs       []byte
+	numDocs    uint32
+	nTerms     uint32
+	total      uint64
+	values     [3][]string
 }
 
 // Open maps and checks a segment file.
@@ -128,18 +130,20 @@ func parse(data []byte, verify bool) (*Reader, error) {
 	if r.numDocs > math.MaxInt32 || uint64(len(r.docs)) != uint64(r.numDocs)*20 {
 		return nil, corrupt("%d documents in %d bytes", r.numDocs, len(r.docs))
 	}
-	nChunks := (uint64(r.numDocs) + ChunkDocs - 1) / ChunkDocs
-	if uint64(len(r.chunks)) != (nChunks+1)*8 {
-		return nil, corrupt("chunk table")
+	// The stored section is the compression dictionary, then one record
+	// per document; the table holds each record's start, then the end.
+	if uint64(len(r.chunks)) != (uint64(r.numDocs)+1)*8 {
+		return nil, corrupt("stored table")
 	}
 	last := uint64(0)
-	for i := range nChunks + 1 {
+	for i := range uint64(r.numDocs) + 1 {
 		o := binary.LittleEndian.Uint64(r.chunks[i*8:])
-		if o < last || o > uint64(len(r.stored)) || (i == nChunks && o != uint64(len(r.stored))) {
-			return nil, corrupt("chunk %d at %d", i, o)
+		if o < last || o > uint64(len(r.stored)) || (i == 0 && o > maxDict) || (i == uint64(r.numDocs) && o != uint64(len(r.stored))) {
+			return nil, corrupt("stored record %d at %d", i, o)
 		}
 		last = o
 	}
+	r.storedDict = r.stored[:binary.LittleEndian.Uint64(r.chunks)]
 	nGroups := (uint64(r.nTerms) + DictGroup - 1) / DictGroup
 	if uint64(len(r.dictIdx)) != nGroups*8 {
 		return nil, corrupt("dictionary index")
@@ -393,6 +397,10 @@ func (r *Reader) Prefix(prefix string, fn func(term string, ti TermInfo) bool) e
 	return nil
 }
 
+// inflaters reuses flate readers, whose buffers are most of the cost of
+// inflating one small record.
+var inflaters = sync.Pool{New: func() any { return flate.NewReader(bytes.NewReader(nil)) }}
+
 // Stored is a document's stored fields.
 type Stored struct {
 	ID    string
@@ -405,19 +413,16 @@ func (r *Reader) Stored(doc uint32) (Stored, error) {
 	if doc >= r.numDocs {
 		return Stored{}, fmt.Errorf("segment: document %d of %d", doc, r.numDocs)
 	}
-	c := doc / ChunkDocs
-	start := binary.LittleEndian.Uint64(r.chunks[c*8:])
-	end := binary.LittleEndian.Uint64(r.chunks[c*8+8:])
-	zr := flate.NewReader(bytes.NewReader(r.stored[start:end]))
-	raw, err := io.ReadAll(io.LimitReader(zr, maxStoredChunk))
+	start := binary.LittleEndian.Uint64(r.chunks[doc*8:])
+	end := binary.LittleEndian.Uint64(r.chunks[doc*8+8:])
+	zr := inflaters.Get().(io.ReadCloser)
+	defer inflaters.Put(zr)
+	zr.(flate.Resetter).Reset(bytes.NewReader(r.stored[start:end]), r.storedDict)
+	raw, err := io.ReadAll(io.LimitReader(zr, maxStored))
 	if err != nil {
-		return Stored{}, corrupt("stored chunk %d: %v", c, err)
+		return Stored{}, corrupt("stored document %d: %v", doc, err)
 	}
 	d := decoder{b: raw}
-	for range doc % ChunkDocs {
-		d.bytes(d.uvarint())
-	}
-	d = decoder{b: d.bytes(d.uvarint()), err: d.err}
 	var s Stored
 	s.ID = d.str()
 	n := d.uvarint()
