@@ -587,8 +587,10 @@ func (ix *Index) Close() error {
 	ix.wmu.Unlock()
 	ix.mergeWG.Wait()
 	ix.smu.Lock()
-	ix.snap.release()
+	snap := ix.snap
+	ix.snap = nil // searches from now on get ErrClosed
 	ix.smu.Unlock()
+	snap.release()
 	for _, p := range ix.pend {
 		p.r.Close()
 		os.Remove(filepath.Join(ix.dir, p.name))

@@ -268,3 +268,23 @@ func TestCrash(t *testing.T) {
 		next = last + 1
 	}
 }
+
+func TestClosed(t *testing.T) {
+	ix, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Add(Doc{ID: "a", Pages: []string{"архив"}})
+	ix.Commit()
+	ix.Close()
+	n, _ := query.Parse("архив")
+	if _, err := ix.Search(context.Background(), Request{Query: n}); err != ErrClosed {
+		t.Errorf("search after close: %v", err)
+	}
+	if err := ix.Add(Doc{ID: "b"}); err != ErrClosed {
+		t.Errorf("add after close: %v", err)
+	}
+	if err := ix.Commit(); err != ErrClosed {
+		t.Errorf("commit after close: %v", err)
+	}
+}
