@@ -23,9 +23,9 @@
 //     power loss), and a crash at any moment leaves the previous or the new
 //     commit, never an index that fails to open. Files no manifest names
 //     are leftovers of a crash and are removed on Open.
-//   - Segments are merged in the background into larger ones, re-analysing
-//     their live documents; a merge holds at most one segment's builder in
-//     memory.
+//   - Small segments (from small commits) and mostly deleted ones are
+//     merged in the background, re-analysing their live documents; a merge
+//     rewrites at most MaxMergeDocs documents, which bounds its memory.
 //   - Every cost of a query is bounded: the parser bounds its size, a
 //     prefix expands to at most MaxPrefixTerms forms, and snippets are built
 //     only for the page of results returned.

@@ -136,8 +136,8 @@ type Index struct {
 
 	mergeWG sync.WaitGroup
 	merging bool // under wmu
-	// MergeAt is the number of segments from which a commit starts a
-	// background merge of the smallest ones; 0 disables merging.
+	// MergeAt is the number of small segments from which a commit starts
+	// a background merge of them; 0 disables merging.
 	MergeAt int
 }
 

@@ -13,23 +13,31 @@ import (
 // builder it holds in memory.
 const MaxMergeDocs = 100_000
 
-// maybeMerge starts a background merge of the smallest segments when there
-// are MergeAt or more and none is running. Called with wmu held.
+// maybeMerge starts a background merge of the small segments when there are
+// MergeAt or more and none is running. Called with wmu held.
 func (ix *Index) maybeMerge() {
 	if ix.MergeAt < 2 || ix.merging || ix.closed {
 		return
 	}
 	snap := ix.current()
-	if len(snap.segs) < ix.MergeAt {
+	// Only small segments (from small commits) and mostly deleted ones
+	// are worth rewriting: a bulk load's full segments are left alone, so
+	// indexing a large archive does not analyse every document twice.
+	var order []*segRef
+	for _, s := range snap.segs {
+		if s.live < FlushDocs/2 || 2*s.live < int(s.r.NumDocs()) {
+			order = append(order, s)
+		}
+	}
+	if len(order) < ix.MergeAt {
 		snap.release()
 		return
 	}
-	order := slices.Clone(snap.segs)
 	slices.SortStableFunc(order, func(a, b *segRef) int { return a.live - b.live })
 	var srcs []*segRef
 	total := 0
 	for _, s := range order {
-		if len(srcs) == ix.MergeAt/2+1 || total+s.live > MaxMergeDocs {
+		if total+s.live > MaxMergeDocs {
 			break
 		}
 		srcs = append(srcs, s)
