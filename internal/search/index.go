@@ -18,11 +18,11 @@ import (
 	"confide/internal/search/segment"
 )
 
-// FlushDocs and FlushBytes bound the documents an index buffers in memory
-// before it writes them out as a segment (not yet committed).
+// DefaultFlushDocs and FlushBytes bound the documents an index buffers in
+// memory before it writes them out as a segment (not yet committed).
 const (
-	FlushDocs  = 50_000
-	FlushBytes = 128 << 20
+	DefaultFlushDocs = 50_000
+	FlushBytes       = 128 << 20
 )
 
 const manifestName = "manifest"
@@ -48,6 +48,7 @@ type segFile struct {
 	name    string
 	dir     string
 	r       *segment.Reader
+	ids     segIDs
 	refs    atomic.Int32
 	dropped atomic.Bool
 }
@@ -117,6 +118,11 @@ type pending struct {
 	deleted []uint64
 }
 
+type pendDoc struct {
+	p   *pending
+	doc uint32
+}
+
 // Index is the folder index. Its methods are safe for concurrent use;
 // writes are serialised, searches run beside them on the last commit.
 type Index struct {
@@ -127,7 +133,8 @@ type Index struct {
 	bIDs     map[string]uint32 // ID → document in b
 	bDeleted map[uint32]bool
 	pend     []*pending
-	deletes  map[string]bool // IDs to delete from committed segments
+	pendIDs  map[string]pendDoc // ID → where it is in a pending segment
+	deletes  map[string]bool    // IDs to delete from committed segments
 	man      manifest
 	closed   bool
 
@@ -136,6 +143,9 @@ type Index struct {
 
 	mergeWG sync.WaitGroup
 	merging bool // under wmu
+	// FlushDocs is the number of documents buffered before they are
+	// written as a segment; Open sets DefaultFlushDocs.
+	FlushDocs int
 	// MergeAt is the number of small segments from which a commit starts
 	// a background merge of them; 0 disables merging.
 	MergeAt int
@@ -148,7 +158,7 @@ func Open(dir string) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
-	ix := &Index{dir: dir, MergeAt: 10}
+	ix := &Index{dir: dir, MergeAt: 10, FlushDocs: DefaultFlushDocs}
 	raw, err := os.ReadFile(filepath.Join(dir, manifestName))
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -352,7 +362,7 @@ func (ix *Index) addLocked(id string, a *segment.Analyzed) error {
 	if err := ix.b.AddAnalyzed(a); err != nil {
 		return err
 	}
-	if ix.b.NumDocs() >= FlushDocs || ix.b.SizeHint() >= FlushBytes {
+	if ix.b.NumDocs() >= ix.FlushDocs || ix.b.SizeHint() >= FlushBytes {
 		return ix.flushLocked()
 	}
 	return nil
@@ -379,14 +389,13 @@ func (ix *Index) deleteLocked(id string) {
 		ix.bDeleted[doc] = true
 		delete(ix.bIDs, id)
 	}
-	for _, p := range ix.pend {
-		docs, _ := docsOf(p.r, id) // a pending segment was checked on reopen
-		for _, d := range docs {
-			if p.deleted == nil {
-				p.deleted = make([]uint64, (p.r.NumDocs()+63)/64)
-			}
-			p.deleted[d/64] |= 1 << (d % 64)
+	if pd, ok := ix.pendIDs[id]; ok {
+		p := pd.p
+		if p.deleted == nil {
+			p.deleted = make([]uint64, (p.r.NumDocs()+63)/64)
 		}
+		p.deleted[pd.doc/64] |= 1 << (pd.doc % 64)
+		delete(ix.pendIDs, id)
 	}
 }
 
@@ -413,7 +422,7 @@ func (ix *Index) flushLocked() error {
 		return nil
 	}
 	name := ix.newName("")
-	b, bDeleted := ix.b, ix.bDeleted
+	b, bDeleted, bIDs := ix.b, ix.bDeleted, ix.bIDs
 	ix.b, ix.bIDs, ix.bDeleted = nil, nil, nil
 	if err := ix.writeFile(name, func(f *os.File) error { _, err := b.WriteTo(f); return err }); err != nil {
 		return err
@@ -430,6 +439,12 @@ func (ix *Index) flushLocked() error {
 		}
 	}
 	ix.pend = append(ix.pend, p)
+	if ix.pendIDs == nil {
+		ix.pendIDs = map[string]pendDoc{}
+	}
+	for id, doc := range bIDs {
+		ix.pendIDs[id] = pendDoc{p, doc}
+	}
 	return nil
 }
 
@@ -465,7 +480,7 @@ func (ix *Index) Commit() error {
 	}
 	for _, s := range old.segs {
 		ns := *s
-		bits, changed, err := applyDeletes(s.r, s.deleted, ix.deletes)
+		bits, changed, err := applyDeletes(s.f, s.deleted, ix.deletes)
 		if err != nil {
 			return fail(err)
 		}
@@ -516,7 +531,7 @@ func (ix *Index) Commit() error {
 	}
 	man.NextFile = max(man.NextFile, ix.man.NextFile)
 	ix.man = man
-	ix.pend, ix.deletes = nil, nil
+	ix.pend, ix.pendIDs, ix.deletes = nil, nil, nil
 	ix.install(live)
 	ix.maybeMerge()
 	return nil
@@ -524,9 +539,17 @@ func (ix *Index) Commit() error {
 
 // applyDeletes returns base with the documents of ids also deleted, copied
 // if anything changed: base may be shared with running searches.
-func applyDeletes(r *segment.Reader, base []uint64, ids map[string]bool) ([]uint64, bool, error) {
+func applyDeletes(f *segFile, base []uint64, ids map[string]bool) ([]uint64, bool, error) {
+	r := f.r
 	bits, changed := base, false
+	filter, err := f.ids.get(r)
+	if err != nil {
+		return nil, false, err
+	}
 	for id := range ids {
+		if !filter.mayHave(id) {
+			continue
+		}
 		docs, err := docsOf(r, id)
 		if err != nil {
 			return nil, false, err

@@ -51,3 +51,14 @@ func TestContractAddBatch(t *testing.T) {
 		return &batchEngine{Index: openTemp(t).(*search.Index)}
 	})
 }
+
+// TestContractSmallSegments writes a segment every 3 documents, so adds,
+// replaces and deletes cross pending segments before each commit, and
+// merges run.
+func TestContractSmallSegments(t *testing.T) {
+	searchtest.Run(t, func(t *testing.T) search.Engine {
+		ix := openTemp(t).(*search.Index)
+		ix.FlushDocs, ix.MergeAt = 3, 4
+		return ix
+	})
+}

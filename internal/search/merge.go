@@ -25,7 +25,7 @@ func (ix *Index) maybeMerge() {
 	// indexing a large archive does not analyse every document twice.
 	var order []*segRef
 	for _, s := range snap.segs {
-		if s.live < FlushDocs/2 || 2*s.live < int(s.r.NumDocs()) {
+		if s.live < ix.FlushDocs/2 || 2*s.live < int(s.r.NumDocs()) {
 			order = append(order, s)
 		}
 	}

@@ -288,3 +288,22 @@ func TestClosed(t *testing.T) {
 		t.Errorf("commit after close: %v", err)
 	}
 }
+
+func TestIDFilter(t *testing.T) {
+	f := newIDFilter(10000)
+	for i := range 10000 {
+		f.add(fmt.Sprint("id", i))
+	}
+	false_ := 0
+	for i := range 10000 {
+		if !f.mayHave(fmt.Sprint("id", i)) {
+			t.Fatalf("id%d missing", i)
+		}
+		if f.mayHave(fmt.Sprint("other", i)) {
+			false_++
+		}
+	}
+	if false_ > 300 {
+		t.Errorf("%d false positives in 10000", false_)
+	}
+}

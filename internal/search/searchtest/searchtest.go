@@ -285,6 +285,29 @@ func testDeleteReplace(t *testing.T, open Open) {
 	if got := ids(Search(t, e, `черновая`, search.Request{})); len(got) != 0 {
 		t.Errorf("first version still found: %v", got)
 	}
+	// Many uncommitted adds, then replacing and deleting some of them in
+	// the same batch: engines that write batches out before the commit
+	// must find the earlier copies wherever they went.
+	for i := range 12 {
+		e.Add(search.Doc{ID: fmt.Sprint("b", i), Pages: []string{"старый вариант"}})
+	}
+	for i := range 12 {
+		switch {
+		case i%3 == 0:
+			e.Delete(fmt.Sprint("b", i))
+		case i%3 == 1:
+			e.Add(search.Doc{ID: fmt.Sprint("b", i), Pages: []string{"новый вариант"}})
+		}
+	}
+	if err := e.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if got := sorted(ids(Search(t, e, `вариант`, search.Request{Limit: 50}))); !slices.Equal(got, []string{"b1", "b10", "b11", "b2", "b4", "b5", "b7", "b8"}) {
+		t.Errorf("after replacing and deleting in one batch: %v", got)
+	}
+	if got := sorted(ids(Search(t, e, `старый`, search.Request{Limit: 50}))); !slices.Equal(got, []string{"b11", "b2", "b5", "b8"}) {
+		t.Errorf("old versions: %v", got)
+	}
 }
 
 func testDeepPaging(t *testing.T, open Open) {
