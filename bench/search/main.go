@@ -116,17 +116,22 @@ func main() {
 		cmd.Stderr = os.Stderr
 		out, err := cmd.Output()
 		if err != nil {
-			log.Fatalf("%s: %v", name, err)
+			log.Printf("%s: %v (left out)", name, err)
+			continue
 		}
 		var r Report
 		if err := json.Unmarshal(out, &r); err != nil {
-			log.Fatalf("%s: %v: %s", name, err, out)
+			log.Printf("%s: %v: %s (left out)", name, err, out)
+			continue
 		}
 		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 			r.MaxRSSKiB = ru.Maxrss
 		}
 		reports = append(reports, r)
 		fmt.Fprintf(os.Stderr, "%s done\n", name)
+	}
+	if len(reports) == 0 {
+		log.Fatal("no engine ran")
 	}
 	print(reports)
 }

@@ -71,7 +71,8 @@ func moStrings(data []byte) (ids, strs []string) {
 		if int(o)+int(l) > len(data) {
 			return ""
 		}
-		return string(data[o : o+l])
+		// Plural forms are separated by NUL.
+		return strings.ReplaceAll(string(data[o:o+l]), "\x00", "\n")
 	}
 	for i := range n {
 		ids, strs = append(ids, get(oi, i)), append(strs, get(ot, i))

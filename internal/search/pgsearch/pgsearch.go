@@ -19,6 +19,9 @@
 //     engine slower on common words.
 //   - PostgreSQL keeps at most 256 positions per lexeme and positions up to
 //     16383: phrases in the far end of a very long document may be missed.
+//   - PostgreSQL's text holds neither NUL nor invalid UTF-8: pages, tags
+//     and fields are stored with those bytes replaced by U+FFFD (the
+//     folder index keeps them), and an ID with them is refused.
 //   - Add and Delete run in one open transaction that Commit commits;
 //     searches use other connections and see the last commit.
 package pgsearch
@@ -138,10 +141,27 @@ func (e *Engine) begin() error {
 	return nil
 }
 
+// clean makes a string storable as PostgreSQL text.
+func clean(s string) string {
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
 // Add adds or replaces a document; it is visible after Commit.
 func (e *Engine) Add(d search.Doc) error {
 	if d.ID == "" {
 		return errors.New("pgsearch: a document needs an ID")
+	}
+	if clean(d.ID) != d.ID {
+		return fmt.Errorf("pgsearch: document ID %q is not valid text", d.ID)
+	}
+	d.Collection, d.Lang, d.Type = clean(d.Collection), clean(d.Lang), clean(d.Type)
+	d.Pages = slices.Clone(d.Pages)
+	for i := range d.Pages {
+		d.Pages[i] = clean(d.Pages[i])
+	}
+	d.Tags = slices.Clone(d.Tags)
+	for i := range d.Tags {
+		d.Tags[i] = clean(d.Tags[i])
 	}
 	if len(d.Pages) == 0 {
 		d.Pages = []string{""}
