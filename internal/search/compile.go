@@ -273,20 +273,11 @@ func (s *segRef) scorer(p plan, avgdl float64, failed *error) (scorer, error) {
 		}
 		return newTermScorer(post, s.r, p.w, avgdl, failed), nil
 	case planWord:
-		var kids []scorer
-		for _, t := range p.terms {
-			k, err := s.scorer(t, avgdl, failed)
-			if err != nil {
-				return nil, err
-			}
-			if _, empty := k.(emptyScorer); !empty {
-				kids = append(kids, k)
-			}
+		kids := make([]plan, len(p.terms))
+		for i, t := range p.terms {
+			kids[i] = t
 		}
-		if len(kids) == 0 {
-			return emptyScorer{}, nil
-		}
-		return newUnion(kids), nil
+		return s.union(kids, avgdl, failed)
 	case planPhrase:
 		var words []positioned
 		for _, w := range p.words {
@@ -331,20 +322,7 @@ func (s *segRef) scorer(p plan, avgdl float64, failed *error) (scorer, error) {
 		}
 		return newConj(must, not, should), nil
 	case planOr:
-		var kids []scorer
-		for _, q := range p.kids {
-			k, err := s.scorer(q, avgdl, failed)
-			if err != nil {
-				return nil, err
-			}
-			if _, empty := k.(emptyScorer); !empty {
-				kids = append(kids, k)
-			}
-		}
-		if len(kids) == 0 {
-			return emptyScorer{}, nil
-		}
-		return newUnion(kids), nil
+		return s.union(p.kids, avgdl, failed)
 	case planFilter:
 		return s.scorer(planTerm{term: p.term}, avgdl, failed)
 	case planDate:
@@ -387,4 +365,23 @@ func (s *segRef) scorer(p plan, avgdl float64, failed *error) (scorer, error) {
 		return emptyScorer{}, nil
 	}
 	return nil, fmt.Errorf("search: unknown plan %T", p)
+}
+
+// union builds the scorer of any of plans, leaving out those the segment
+// cannot match.
+func (s *segRef) union(plans []plan, avgdl float64, failed *error) (scorer, error) {
+	var kids []scorer
+	for _, q := range plans {
+		k, err := s.scorer(q, avgdl, failed)
+		if err != nil {
+			return nil, err
+		}
+		if _, empty := k.(emptyScorer); !empty {
+			kids = append(kids, k)
+		}
+	}
+	if len(kids) == 0 {
+		return emptyScorer{}, nil
+	}
+	return newUnion(kids), nil
 }

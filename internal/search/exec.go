@@ -360,15 +360,37 @@ func (p *phraseScorer) cost() int { return p.conj.cost() }
 // setScorer matches the documents of a bitmap with one constant score: a
 // prefix's forms, whose separate frequencies would cost more than they say.
 type setScorer struct {
+	scanning
 	bits []uint64
 	n    uint32
-	d    uint32
 	s    float32
 	c    int
 }
 
+// scanning is the iteration of scorers that find their next document by a
+// scan from a given one.
+type scanning struct {
+	d    uint32
+	scan func(from uint32) uint32
+}
+
+func (s *scanning) doc() uint32 { return s.d }
+func (s *scanning) next() uint32 {
+	if s.d != noMore {
+		s.d = s.scan(s.d + 1)
+	}
+	return s.d
+}
+func (s *scanning) advance(target uint32) uint32 {
+	if s.d < target {
+		s.d = s.scan(target)
+	}
+	return s.d
+}
+
 func newSetScorer(bits []uint64, n uint32, s float32, count int) *setScorer {
 	ss := &setScorer{bits: bits, n: n, s: s, c: count}
+	ss.scanning = scanning{scan: ss.from}
 	ss.d = ss.from(0)
 	return ss
 }
@@ -388,56 +410,31 @@ func (s *setScorer) from(d uint32) uint32 {
 	return noMore
 }
 
-func (s *setScorer) doc() uint32 { return s.d }
-func (s *setScorer) next() uint32 {
-	if s.d != noMore {
-		s.d = s.from(s.d + 1)
-	}
-	return s.d
-}
-func (s *setScorer) advance(target uint32) uint32 {
-	if s.d < target {
-		s.d = s.from(target)
-	}
-	return s.d
-}
 func (s *setScorer) score() float32                    { return s.s }
 func (s *setScorer) blockMax(uint32) (uint32, float32) { return noMore, s.s }
 func (s *setScorer) cost() int                         { return s.c }
 
 // dateScorer matches documents whose day is in a range; it scores nothing.
 type dateScorer struct {
+	scanning
 	r        *segment.Reader
 	from, to int32
-	d        uint32
 }
 
 func newDateScorer(r *segment.Reader, from, to int32) *dateScorer {
 	s := &dateScorer{r: r, from: from, to: to}
-	s.d = s.scan(0)
+	s.scanning = scanning{scan: s.days}
+	s.d = s.days(0)
 	return s
 }
 
-func (s *dateScorer) scan(d uint32) uint32 {
+func (s *dateScorer) days(d uint32) uint32 {
 	for ; d < s.r.NumDocs(); d++ {
 		if day := s.r.Day(d); day != noDay && day >= s.from && day <= s.to {
 			return d
 		}
 	}
 	return noMore
-}
-func (s *dateScorer) doc() uint32 { return s.d }
-func (s *dateScorer) next() uint32 {
-	if s.d != noMore {
-		s.d = s.scan(s.d + 1)
-	}
-	return s.d
-}
-func (s *dateScorer) advance(target uint32) uint32 {
-	if s.d < target {
-		s.d = s.scan(target)
-	}
-	return s.d
 }
 func (s *dateScorer) score() float32                    { return 0 }
 func (s *dateScorer) blockMax(uint32) (uint32, float32) { return noMore, 0 }
