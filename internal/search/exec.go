@@ -140,8 +140,13 @@ func (u *unionScorer) score() float32 {
 	return s
 }
 func (u *unionScorer) blockMax(target uint32) (uint32, float32) {
-	upTo, bound := uint32(noMore), float32(0)
-	for _, k := range u.kids {
+	return addBounds(u.kids, target, noMore, 0)
+}
+
+// addBounds adds to upTo and bound the block bounds of scorers any of which
+// may match: exhausted ones add nothing.
+func addBounds(kids []scorer, target, upTo uint32, bound float32) (uint32, float32) {
+	for _, k := range kids {
 		if k.doc() == noMore {
 			continue
 		}
@@ -258,14 +263,7 @@ func (c *conjScorer) blockMax(target uint32) (uint32, float32) {
 		}
 		upTo, bound = min(upTo, up), bound+b
 	}
-	for _, k := range c.should {
-		if k.doc() == noMore {
-			continue
-		}
-		up, b := k.blockMax(target)
-		upTo, bound = min(upTo, up), bound+b
-	}
-	return upTo, bound
+	return addBounds(c.should, target, upTo, bound)
 }
 func (c *conjScorer) cost() int { return c.must[0].cost() }
 
