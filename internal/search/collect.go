@@ -3,7 +3,6 @@ package search
 import (
 	"container/heap"
 	"context"
-	"errors"
 	"fmt"
 	"slices"
 
@@ -46,8 +45,8 @@ func (ix *Index) Search(ctx context.Context, req Request) (*Result, error) {
 	if req.Query == nil {
 		return nil, &query.Error{Msg: "the query has no words to search for", Pos: -1}
 	}
-	if req.Offset < 0 {
-		return nil, errors.New("search: negative offset")
+	if err := req.Check(); err != nil {
+		return nil, err
 	}
 	ix.smu.Lock()
 	if ix.snap == nil {

@@ -3,6 +3,7 @@ package search
 import (
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 	"time"
 
@@ -17,6 +18,14 @@ var ErrClosed = errors.New("search: index closed")
 
 // MaxPrefixTerms bounds the forms one word* may expand to.
 const MaxPrefixTerms = 2000
+
+// MaxLimit bounds the hits of one page, and MaxDepth how deep a page may
+// start: the collector holds Offset+Limit hits. A million is past the end of
+// any archive this engine is for, so paging has no practical cap.
+const (
+	MaxLimit = 1000
+	MaxDepth = 1_000_000
+)
 
 // Doc is one document of the archive.
 type Doc struct {
@@ -85,6 +94,19 @@ type Engine interface {
 	Delete(id string) error
 	Commit() error
 	Close() error
+}
+
+// Check rejects a page that is negative, too long or too deep.
+func (r Request) Check() error {
+	switch {
+	case r.Offset < 0 || r.Limit < 0:
+		return errors.New("search: negative offset or limit")
+	case r.Limit > MaxLimit:
+		return fmt.Errorf("search: at most %d hits a page", MaxLimit)
+	case r.Offset+r.limit() > MaxDepth:
+		return fmt.Errorf("search: pages end at hit %d", MaxDepth)
+	}
+	return nil
 }
 
 func (r Request) limit() int {

@@ -366,8 +366,8 @@ func (e *Engine) Search(ctx context.Context, req search.Request) (*search.Result
 	if req.Query == nil {
 		return nil, &query.Error{Msg: "the query has no words to search for", Pos: -1}
 	}
-	if req.Offset < 0 {
-		return nil, errors.New("pgsearch: negative offset")
+	if err := req.Check(); err != nil {
+		return nil, err
 	}
 	limit := req.Limit
 	if limit <= 0 {

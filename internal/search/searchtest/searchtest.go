@@ -330,6 +330,13 @@ func testDeepPaging(t *testing.T, open Open) {
 	if !slices.Equal(paged, ids(all)) {
 		t.Errorf("pages do not add up to the whole list")
 	}
+	for _, bad := range []search.Request{{Offset: -1}, {Limit: search.MaxLimit + 1}, {Offset: search.MaxDepth}} {
+		n, _ := query.Parse("архив")
+		bad.Query = n
+		if _, err := e.Search(context.Background(), bad); err == nil {
+			t.Errorf("offset %d limit %d accepted", bad.Offset, bad.Limit)
+		}
+	}
 	for i := 1; i < len(all.Hits); i++ {
 		if all.Hits[i].Score > all.Hits[i-1].Score {
 			t.Fatalf("hit %d scores above hit %d", i, i-1)
