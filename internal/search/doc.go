@@ -27,8 +27,9 @@
 //     merged in the background, re-analysing their live documents; a merge
 //     rewrites at most MaxMergeDocs documents, which bounds its memory.
 //   - Every cost of a query is bounded: the parser bounds its size, a
-//     prefix expands to at most MaxPrefixTerms forms, and snippets are built
-//     only for the page of results returned.
+//     prefix expands to at most MaxPrefixTerms forms, a page to MaxLimit
+//     hits starting before MaxDepth, and snippets are built only for the
+//     page of results returned.
 //   - The index holds the archive's plaintext: it belongs on the archive's
 //     machine, never on an internet-facing one.
 package search
