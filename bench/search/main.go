@@ -64,6 +64,7 @@ type Report struct {
 	Docs      int
 	IndexSecs float64
 	IndexCPU  float64 // user+system seconds spent indexing
+	IndexRSS  int64   // peak RSS in KiB when indexing ended (VmHWM)
 	Size      int64
 	Raw       int64
 	Lat       map[string][]float64 // ms per run
@@ -168,7 +169,7 @@ func print(reports []Report) {
 		return fmt.Sprintf(" (%.2f×)", v/b)
 	}
 	fmt.Printf("%d documents, %.1f MiB of raw text\n\n", reports[0].Docs, float64(reports[0].Raw)/(1<<20))
-	fmt.Printf("%-8s %14s %14s %12s %10s %18s %18s\n", "engine", "docs/s", "docs/CPU-s", "size/raw", "RSS MiB", "p50 ms", "p99 ms")
+	fmt.Printf("%-8s %14s %12s %10s %12s %10s %18s %18s\n", "engine", "docs/s", "docs/CPU-s", "size/raw", "index RSS", "RSS MiB", "p50 ms", "p99 ms")
 	for _, r := range reports {
 		var bl []float64
 		if bleve != nil {
@@ -180,8 +181,8 @@ func print(reports []Report) {
 		if bleve != nil {
 			bdps, bp50, bp99 = float64(bleve.Docs)/bleve.IndexSecs, percentile(bl, 0.5), percentile(bl, 0.99)
 		}
-		fmt.Printf("%-8s %14s %14.0f %12s %10d %18s %18s  %s\n", r.Engine, fmt.Sprintf("%.0f%s", dps, ratio(dps, bdps)), float64(r.Docs)/r.IndexCPU,
-			fmt.Sprintf("%.2f", float64(r.Size)/float64(r.Raw)), r.MaxRSSKiB/1024,
+		fmt.Printf("%-8s %14s %12.0f %10s %12d %10d %18s %18s  %s\n", r.Engine, fmt.Sprintf("%.0f%s", dps, ratio(dps, bdps)), float64(r.Docs)/r.IndexCPU,
+			fmt.Sprintf("%.2f", float64(r.Size)/float64(r.Raw)), r.IndexRSS/1024, r.MaxRSSKiB/1024,
 			fmt.Sprintf("%.1f%s", p50, ratio(p50, bp50)), fmt.Sprintf("%.1f%s", p99, ratio(p99, bp99)), r.Note)
 	}
 	fmt.Printf("\nper query: p50 ms / hits\n%-22s", "")
@@ -196,6 +197,22 @@ func print(reports []Report) {
 		}
 		fmt.Println()
 	}
+}
+
+// peakRSS reads this process's peak resident set so far, in KiB.
+func peakRSS() int64 {
+	raw, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(raw), "\n") {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			var kib int64
+			fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kib)
+			return kib
+		}
+	}
+	return 0
 }
 
 // cpuSeconds is the user and system time of this process and its waited-for
@@ -275,6 +292,7 @@ func runChild(name string) {
 		log.Fatal(err)
 	}
 	r.IndexCPU = cpuSeconds() - cpu0
+	r.IndexRSS = peakRSS()
 	if *iprof != "" {
 		pprof.StopCPUProfile()
 	}
