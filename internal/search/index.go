@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 
 	"confide/internal/search/analysis"
 	"confide/internal/search/segment"
@@ -126,7 +127,8 @@ type pendDoc struct {
 // Index is the folder index. Its methods are safe for concurrent use;
 // writes are serialised, searches run beside them on the last commit.
 type Index struct {
-	dir string
+	dir  string
+	lock *os.File // holds the folder's flock
 
 	wmu      sync.Mutex // writers: Add, Delete, Commit, merges' swaps
 	b        *segment.Builder
@@ -154,10 +156,35 @@ type Index struct {
 // Open opens the index in dir, creating it if the folder is empty or
 // missing. Files that the manifest does not name are removed: they are
 // what a crash left between writing a segment and committing it.
+//
+// One process at a time may open a folder: Open takes an exclusive lock on
+// its "lock" file (flock), since a second writer would remove the first's
+// uncommitted segments as leftovers.
 func Open(dir string) (*Index, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	lock, err := os.OpenFile(filepath.Join(dir, "lock"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		if errors.Is(err, syscall.EWOULDBLOCK) {
+			return nil, fmt.Errorf("search: %s is open in another process", dir)
+		}
+		return nil, fmt.Errorf("search: lock %s: %w", dir, err)
+	}
+	ix, err := open(dir)
+	if err != nil {
+		lock.Close()
+		return nil, err
+	}
+	ix.lock = lock
+	return ix, nil
+}
+
+func open(dir string) (*Index, error) {
 	ix := &Index{dir: dir, MergeAt: 10, FlushDocs: DefaultFlushDocs}
 	raw, err := os.ReadFile(filepath.Join(dir, manifestName))
 	switch {
@@ -618,5 +645,5 @@ func (ix *Index) Close() error {
 		p.r.Close()
 		os.Remove(filepath.Join(ix.dir, p.name))
 	}
-	return nil
+	return ix.lock.Close() // releases the flock
 }

@@ -307,3 +307,30 @@ func TestIDFilter(t *testing.T) {
 		t.Errorf("%d false positives in 10000", false_)
 	}
 }
+
+// TestOneProcess checks a folder cannot be opened twice at once: the second
+// opener would take the first's uncommitted segments for leftovers.
+func TestOneProcess(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.FlushDocs = 1
+	ix.Add(Doc{ID: "a", Pages: []string{"архив"}}) // a pending segment
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "another process") {
+		t.Fatalf("second open: %v", err)
+	}
+	if err := ix.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, ix, "архив"); n != 1 {
+		t.Errorf("%d documents", n)
+	}
+	ix.Close()
+	ix, err = Open(dir)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	ix.Close()
+}
