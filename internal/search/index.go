@@ -408,10 +408,19 @@ func (ix *Index) Delete(id string) error {
 }
 
 func (ix *Index) deleteLocked(id string) {
-	if ix.deletes == nil {
-		ix.deletes = map[string]bool{}
+	// Remember the ID for the commit only if a committed segment may hold
+	// it: a bulk load of new documents then keeps no list of them all.
+	// (Commits and merges swap the snapshot only under wmu, held here.)
+	for _, s := range ix.snap.segs {
+		f, err := s.f.ids.get(s.r)
+		if err != nil || f.mayHave(id) {
+			if ix.deletes == nil {
+				ix.deletes = map[string]bool{}
+			}
+			ix.deletes[id] = true
+			break
+		}
 	}
-	ix.deletes[id] = true
 	if doc, ok := ix.bIDs[id]; ok {
 		ix.bDeleted[doc] = true
 		delete(ix.bIDs, id)

@@ -284,3 +284,20 @@ func FuzzReader(f *testing.F) {
 		exercise(t, data)
 	})
 }
+
+// TestOpenChecksFile checks Open verifies the checksum of the file itself.
+func TestOpenChecksFile(t *testing.T) {
+	data := build(t, goldenDocs)
+	path := filepath.Join(t.TempDir(), "seg")
+	os.WriteFile(path, data, 0o600)
+	r, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	data[len(data)/2] ^= 1
+	os.WriteFile(path, data, 0o600)
+	if _, err := Open(path); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("flipped bit: %v", err)
+	}
+}
