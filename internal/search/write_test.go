@@ -1,0 +1,336 @@
+package search
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"confide/internal/search/query"
+)
+
+func count(t *testing.T, ix *Index, q string) int {
+	t.Helper()
+	return mustSearch(t, ix, q, Request{Facets: true, Limit: 1}).Total
+}
+
+// TestMergeKeepsDocuments commits many small batches with deletes between
+// them so merges run, including deletes that land while a merge runs, and
+// checks every document is found exactly as often as it should be, before
+// and after reopening, and that merged-away files are gone.
+func TestMergeKeepsDocuments(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.MergeAt = 4
+	for g := range 16 {
+		for i := range 50 {
+			ix.Add(Doc{ID: fmt.Sprintf("%d-%d", g, i), Pages: []string{fmt.Sprintf("партия%d документ%d общий", g, i%5)}})
+		}
+		if g >= 2 {
+			for i := 0; i < 50; i += 2 {
+				ix.Delete(fmt.Sprintf("%d-%d", g-2, i))
+			}
+		}
+		if err := ix.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ix.mergeWG.Wait()
+	check := func(ix *Index) {
+		t.Helper()
+		for g := range 16 {
+			want := 50
+			if g < 14 {
+				want = 25
+			}
+			if n := count(t, ix, fmt.Sprintf("=партия%d", g)); n != want {
+				t.Errorf("generation %d: %d documents, want %d", g, n, want)
+			}
+		}
+		if n := count(t, ix, "общий"); n != 14*25+100 {
+			t.Errorf("%d documents in all", n)
+		}
+	}
+	check(ix)
+	if n := len(ix.snap.segs); n >= 12 {
+		t.Errorf("%d segments after merging", n)
+	}
+	ix.Close()
+	files, _ := os.ReadDir(dir)
+	var segs int
+	for _, f := range files {
+		if !strings.Contains(f.Name(), ".") && strings.HasPrefix(f.Name(), "seg-") {
+			segs++
+		}
+	}
+	if segs != len(ix.man.Segments) {
+		t.Errorf("%d segment files for %d segments in the manifest", segs, len(ix.man.Segments))
+	}
+	ix, err = Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	check(ix)
+}
+
+// TestSearchDuringWrites runs searches while batches are added, deleted,
+// committed and merged: every search must succeed and see whole commits.
+func TestSearchDuringWrites(t *testing.T) {
+	ix, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ix.MergeAt = 3
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			n, _ := query.Parse("пакет")
+			last := 0
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				res, err := ix.Search(context.Background(), Request{Query: n, Facets: true, Highlights: true})
+				if err != nil {
+					errs <- err
+					return
+				}
+				// Each commit adds 40 and deletes 20 of the previous
+				// batch: a search sees 20×k+20 or nothing, never a
+				// half-applied commit.
+				if res.Total != 0 && (res.Total-20)%20 != 0 || res.Total < last {
+					errs <- fmt.Errorf("saw %d documents after %d", res.Total, last)
+					return
+				}
+				last = res.Total
+			}
+		}()
+	}
+	for b := range 25 {
+		for i := range 40 {
+			ix.Add(Doc{ID: fmt.Sprintf("%d-%d", b, i), Pages: []string{"пакет документов номер " + strconv.Itoa(b)}})
+		}
+		if b > 0 {
+			for i := range 20 {
+				ix.Delete(fmt.Sprintf("%d-%d", b-1, i))
+			}
+		}
+		if err := ix.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	ix.mergeWG.Wait()
+	if n := count(t, ix, "пакет"); n != 24*20+40 {
+		t.Errorf("%d documents at the end", n)
+	}
+}
+
+// crashChild is the writer that TestCrash kills: it commits generations of
+// 200 documents and says so on stdout after each commit returns.
+func crashChild(dir string, gen int) {
+	ix, err := Open(dir)
+	if err != nil {
+		fmt.Println("error", err)
+		os.Exit(1)
+	}
+	ix.MergeAt = 3
+	for g := gen; ; g++ {
+		for i := range 200 {
+			ix.Add(Doc{ID: fmt.Sprintf("%d-%d", g, i), Pages: []string{fmt.Sprintf("поколение%d документ архив %d", g, i)}})
+		}
+		if g >= 2 {
+			for i := 0; i < 200; i += 2 {
+				ix.Delete(fmt.Sprintf("%d-%d", g-2, i))
+			}
+		}
+		if err := ix.Commit(); err != nil {
+			fmt.Println("error", err)
+			os.Exit(1)
+		}
+		fmt.Println("committed", g)
+	}
+}
+
+func TestMain(m *testing.M) {
+	if dir := os.Getenv("CONFIDE_SEARCH_CRASH_DIR"); dir != "" {
+		gen, _ := strconv.Atoi(os.Getenv("CONFIDE_SEARCH_CRASH_GEN"))
+		crashChild(dir, gen)
+	}
+	os.Exit(m.Run())
+}
+
+// TestCrash kills a writing process with SIGKILL at random moments, five
+// times over the same folder: each time the index must open, hold every
+// generation reported committed, and hold the one being written wholly or
+// not at all.
+func TestCrash(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "index")
+	next := 0
+	for round := range 5 {
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), "CONFIDE_SEARCH_CRASH_DIR="+dir, "CONFIDE_SEARCH_CRASH_GEN="+strconv.Itoa(next))
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		lines := make(chan string)
+		go func() {
+			sc := bufio.NewScanner(out)
+			for sc.Scan() {
+				lines <- sc.Text()
+			}
+			close(lines)
+		}()
+		var reported int
+		wantCommits := 2 + round
+		deadline := time.After(2 * time.Minute)
+	read:
+		for {
+			select {
+			case l, ok := <-lines:
+				if !ok {
+					t.Fatal("child exited")
+				}
+				if strings.HasPrefix(l, "error") {
+					t.Fatal(l)
+				}
+				g, _ := strconv.Atoi(strings.TrimPrefix(l, "committed "))
+				reported = g
+				if reported-next+1 >= wantCommits {
+					// Kill partway through the next generation.
+					time.Sleep([]time.Duration{0, 3, 11, 25, 60}[round] * time.Millisecond)
+					break read
+				}
+			case <-deadline:
+				t.Fatal("child too slow")
+			}
+		}
+		cmd.Process.Signal(syscall.SIGKILL)
+		// Commits reported while it slept count too; read them all
+		// before Wait, which closes the pipe.
+		for l := range lines {
+			if g, err := strconv.Atoi(strings.TrimPrefix(l, "committed ")); err == nil {
+				reported = g
+			}
+		}
+		cmd.Wait()
+
+		ix, err := Open(dir)
+		if err != nil {
+			t.Fatalf("round %d: reopen after SIGKILL: %v", round, err)
+		}
+		last := reported
+		switch n := count(t, ix, fmt.Sprintf("=поколение%d", reported+1)); n {
+		case 0:
+		case 200:
+			last = reported + 1 // committed, killed before it said so
+		default:
+			t.Fatalf("round %d: generation %d half there: %d documents", round, reported+1, n)
+		}
+		for g := 0; g <= last; g++ {
+			want := 200
+			if g+2 <= last {
+				want = 100
+			}
+			if n := count(t, ix, fmt.Sprintf("=поколение%d", g)); n != want {
+				t.Errorf("round %d: generation %d has %d documents, want %d", round, g, n, want)
+			}
+		}
+		ix.Close()
+		next = last + 1
+	}
+}
+
+func TestClosed(t *testing.T) {
+	ix, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.Add(Doc{ID: "a", Pages: []string{"архив"}})
+	ix.Commit()
+	ix.Close()
+	n, _ := query.Parse("архив")
+	if _, err := ix.Search(context.Background(), Request{Query: n}); err != ErrClosed {
+		t.Errorf("search after close: %v", err)
+	}
+	if err := ix.Add(Doc{ID: "b"}); err != ErrClosed {
+		t.Errorf("add after close: %v", err)
+	}
+	if err := ix.Commit(); err != ErrClosed {
+		t.Errorf("commit after close: %v", err)
+	}
+}
+
+func TestIDFilter(t *testing.T) {
+	f := newIDFilter(10000)
+	for i := range 10000 {
+		f.add(fmt.Sprint("id", i))
+	}
+	false_ := 0
+	for i := range 10000 {
+		if !f.mayHave(fmt.Sprint("id", i)) {
+			t.Fatalf("id%d missing", i)
+		}
+		if f.mayHave(fmt.Sprint("other", i)) {
+			false_++
+		}
+	}
+	if false_ > 300 {
+		t.Errorf("%d false positives in 10000", false_)
+	}
+}
+
+// TestOneProcess checks a folder cannot be opened twice at once: the second
+// opener would take the first's uncommitted segments for leftovers.
+func TestOneProcess(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.FlushDocs = 1
+	ix.Add(Doc{ID: "a", Pages: []string{"архив"}}) // a pending segment
+	if _, err := Open(dir); err == nil || !strings.Contains(err.Error(), "another process") {
+		t.Fatalf("second open: %v", err)
+	}
+	if err := ix.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, ix, "архив"); n != 1 {
+		t.Errorf("%d documents", n)
+	}
+	ix.Close()
+	ix, err = Open(dir)
+	if err != nil {
+		t.Fatalf("open after close: %v", err)
+	}
+	ix.Close()
+}
