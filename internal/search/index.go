@@ -1,6 +1,7 @@
 package search
 
 import (
+	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -136,6 +137,7 @@ type Index struct {
 	bDeleted map[uint32]bool
 	pend     []*pending
 	pendIDs  map[string]pendDoc // ID → where it is in a pending segment
+	dict     []byte             // stored text dictionary for new builders
 	deletes  map[string]bool    // IDs to delete from committed segments
 	man      manifest
 	closed   bool
@@ -233,6 +235,9 @@ func open(dir string) (*Index, error) {
 		}
 	}
 	ix.snap = newSnapshot(segs)
+	if len(segs) > 0 {
+		ix.dict = bytes.Clone(segs[len(segs)-1].r.Dict())
+	}
 	return ix, nil
 }
 
@@ -354,15 +359,25 @@ func (ix *Index) AddBatch(docs []Doc) error {
 		}
 		ids[i] = d.ID
 	}
+	ix.wmu.Lock()
+	dict := ix.dict
+	ix.wmu.Unlock()
 	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range min(runtime.GOMAXPROCS(0), len(docs)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var c *segment.Compressor
+			if len(dict) > 0 {
+				c, _ = segment.NewCompressor(dict) // on error the builder compresses
+			}
 			for i := int(next.Add(1) - 1); i < len(docs); i = int(next.Add(1) - 1) {
 				sd, _ := prepare(docs[i]) // IDs checked above, nothing else fails
 				an[i] = segment.Analyze(sd)
+				if c != nil {
+					c.Compress(an[i])
+				}
 			}
 		}()
 	}
@@ -383,11 +398,18 @@ func (ix *Index) addLocked(id string, a *segment.Analyzed) error {
 	}
 	ix.deleteLocked(id)
 	if ix.b == nil {
-		ix.b, ix.bIDs, ix.bDeleted = segment.NewBuilder(), map[string]uint32{}, map[uint32]bool{}
+		b, err := segment.NewBuilderDict(ix.dict)
+		if err != nil {
+			return err
+		}
+		ix.b, ix.bIDs, ix.bDeleted = b, map[string]uint32{}, map[uint32]bool{}
 	}
 	ix.bIDs[id] = uint32(ix.b.NumDocs())
 	if err := ix.b.AddAnalyzed(a); err != nil {
 		return err
+	}
+	if ix.dict == nil && ix.b.Dict() != nil {
+		ix.dict = ix.b.Dict() // later builders share it, so batches compress ahead
 	}
 	if ix.b.NumDocs() >= ix.FlushDocs || ix.b.SizeHint() >= FlushBytes {
 		return ix.flushLocked()

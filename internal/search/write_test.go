@@ -334,3 +334,49 @@ func TestOneProcess(t *testing.T) {
 	}
 	ix.Close()
 }
+
+// TestCompressAhead adds batches after the index has a dictionary (and
+// after reopening it), so their stored text is compressed by AddBatch's
+// workers, and checks every document's text comes back whole.
+func TestCompressAhead(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := func(i int) string {
+		return fmt.Sprintf("документ номер %d метка%d, и ещё немного текста про архив комитета", i, i)
+	}
+	batch := func(from int) {
+		var docs []Doc
+		for i := from; i < from+100; i++ {
+			docs = append(docs, Doc{ID: fmt.Sprint(i), Pages: []string{text(i)}})
+		}
+		if err := ix.AddBatch(docs); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Commit(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	batch(0)
+	if ix.dict == nil {
+		t.Fatal("no dictionary after 100 documents")
+	}
+	batch(100)
+	ix.Close()
+	if ix, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if ix.dict == nil {
+		t.Fatal("no dictionary after reopening")
+	}
+	batch(200)
+	for _, i := range []int{0, 99, 100, 150, 199, 200, 299} {
+		res := mustSearch(t, ix, fmt.Sprintf("=метка%d", i), Request{Highlights: true})
+		if len(res.Hits) != 1 || !strings.Contains(string(res.Hits[0].Snippets[0].HTML), fmt.Sprintf("<mark>метка%d</mark>", i)) {
+			t.Fatalf("document %d: %+v", i, res.Hits)
+		}
+	}
+}

@@ -88,7 +88,6 @@ type Builder struct {
 	stored  bytes.Buffer // compressed records
 	offsets []uint64     // of each record in stored
 	zw      *flate.Writer
-	scratch []byte
 }
 
 type valueDict struct {
@@ -138,6 +137,9 @@ type Analyzed struct {
 	doc    Document
 	terms  []termOcc // each distinct term once, with its positions
 	length int
+	rec    []byte // stored fields
+	z      []byte // rec compressed with zdict, by a Compressor
+	zdict  []byte
 }
 
 type termOcc struct {
@@ -175,6 +177,7 @@ func Analyze(d Document) *Analyzed {
 		add(KeyTag+tag, false, 0)
 	}
 	a.length = pos
+	a.rec = record(d)
 	return a
 }
 
@@ -201,7 +204,7 @@ func (b *Builder) AddAnalyzed(a *Analyzed) error {
 	b.cols[1] = append(b.cols[1], b.values[1].ord(d.Lang))
 	b.cols[2] = append(b.cols[2], b.values[2].ord(d.Type))
 	b.days = append(b.days, d.Day)
-	return b.store(d)
+	return b.store(a)
 }
 
 func (pl *plist) flush(doc uint32) {
@@ -229,8 +232,9 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-func (b *Builder) store(d Document) error {
-	rec := b.scratch[:0]
+// record encodes a document's stored fields.
+func record(d Document) []byte {
+	var rec []byte
 	rec = appendString(rec, d.ID)
 	rec = binary.AppendUvarint(rec, uint64(len(d.Tags)))
 	for _, t := range d.Tags {
@@ -240,15 +244,78 @@ func (b *Builder) store(d Document) error {
 	for _, p := range d.Pages {
 		rec = appendString(rec, p)
 	}
-	b.scratch = rec
+	return rec
+}
+
+func (b *Builder) store(a *Analyzed) error {
 	if b.dict == nil {
-		b.waiting = append(b.waiting, bytes.Clone(rec))
+		b.waiting = append(b.waiting, a.rec)
 		if len(b.waiting) == DictDocs {
 			return b.chooseDict()
 		}
 		return nil
 	}
-	return b.compress(rec)
+	if a.z != nil && bytes.Equal(a.zdict, b.dict) {
+		b.offsets = append(b.offsets, uint64(b.stored.Len()))
+		b.stored.Write(a.z)
+		return nil
+	}
+	return b.compress(a.rec)
+}
+
+// Dict is the builder's compression dictionary, nil until it has one.
+func (b *Builder) Dict() []byte { return b.dict }
+
+// NewBuilderDict returns an empty builder that compresses with dict (the
+// Dict of an earlier builder of the same archive), so that a Compressor can
+// compress its documents before they are added.
+func NewBuilderDict(dict []byte) (*Builder, error) {
+	b := NewBuilder()
+	if len(dict) == 0 {
+		return b, nil
+	}
+	b.dict = bytes.Clone(dict[max(0, len(dict)-maxDict):])
+	zw, err := flate.NewWriterDict(nil, flate.BestSpeed, b.dict)
+	if err != nil {
+		return nil, err
+	}
+	b.zw = zw
+	return b, nil
+}
+
+// Compressor compresses analysed documents' stored text with a dictionary,
+// on the caller's goroutine: compression is half the work a builder does
+// in order, and need not be.
+type Compressor struct {
+	dict []byte
+	zw   *flate.Writer
+	buf  bytes.Buffer
+}
+
+// NewCompressor returns a compressor for builders with this Dict.
+func NewCompressor(dict []byte) (*Compressor, error) {
+	c := &Compressor{dict: dict[max(0, len(dict)-maxDict):]}
+	zw, err := flate.NewWriterDict(nil, flate.BestSpeed, c.dict)
+	if err != nil {
+		return nil, err
+	}
+	c.zw = zw
+	return c, nil
+}
+
+// Compress compresses a's stored text; a builder with another dictionary
+// ignores the result and compresses again.
+func (c *Compressor) Compress(a *Analyzed) error {
+	c.buf.Reset()
+	c.zw.Reset(&c.buf)
+	if _, err := c.zw.Write(a.rec); err != nil {
+		return err
+	}
+	if err := c.zw.Close(); err != nil {
+		return err
+	}
+	a.z, a.zdict = bytes.Clone(c.buf.Bytes()), c.dict
+	return nil
 }
 
 // chooseDict makes the dictionary of the waiting records' text and

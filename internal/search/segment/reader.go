@@ -247,6 +247,10 @@ func (d *decoder) str() string { return string(d.bytes(d.uvarint())) }
 // NumDocs is the number of documents in the segment, deleted ones included.
 func (r *Reader) NumDocs() uint32 { return r.numDocs }
 
+// Dict is the compression dictionary of the stored text (for
+// NewBuilderDict); it is part of the mapping, valid until Close.
+func (r *Reader) Dict() []byte { return r.storedDict }
+
 // NumTerms is the number of distinct terms.
 func (r *Reader) NumTerms() uint32 { return r.nTerms }
 
