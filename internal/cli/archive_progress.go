@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"confide/internal/archive"
+
+	"golang.org/x/term"
+)
+
+// progress reports an archive run: on a terminal one line redrawn in place
+// (files and pages done, rate, ETA, failures so far); otherwise a plain
+// line per file, for logs and scripts. (A minimal rendering of its own:
+// no shared progress package exists yet.)
+type progress struct {
+	w        io.Writer
+	tty      bool
+	total    int // files expected; 0 when unknown (a standing worker)
+	files    int
+	pages    int
+	failures int
+	start    time.Time
+	last     time.Time
+}
+
+func newProgress(w io.Writer, total int) *progress {
+	f, ok := w.(*os.File)
+	return &progress{w: w, tty: ok && term.IsTerminal(int(f.Fd())), total: total, start: time.Now()}
+}
+
+// entry is called once per file processed.
+func (p *progress) entry(e archive.Progress) {
+	p.files++
+	p.pages += e.Pages
+	p.failures += len(e.Failures)
+	if e.State == archive.Failed && len(e.Failures) == 0 {
+		p.failures++
+	}
+	if !p.tty {
+		switch {
+		case e.State == archive.Failed:
+			fmt.Fprintf(p.w, "failed %s: %s\n", e.Path, e.Reason)
+		default:
+			fmt.Fprintf(p.w, "done %s: %d documents, %d pages\n", e.Path, e.Docs, e.Pages)
+		}
+		for _, f := range e.Failures {
+			if f.Reason != e.Reason {
+				fmt.Fprintf(p.w, "  failed %s: %s\n", f.Path, f.Reason)
+			}
+		}
+		return
+	}
+	if time.Since(p.last) < 100*time.Millisecond && p.files != p.total {
+		return
+	}
+	p.last = time.Now()
+	fmt.Fprintf(p.w, "\r\033[K%s", p.line())
+}
+
+func (p *progress) line() string {
+	el := time.Since(p.start).Seconds()
+	rate := float64(p.files) / max(el, 0.001)
+	s := fmt.Sprintf("%d", p.files)
+	if p.total > 0 {
+		s += fmt.Sprintf("/%d files (%d%%)", p.total, 100*p.files/p.total)
+	} else {
+		s += " files"
+	}
+	s += fmt.Sprintf(", %d pages, %.1f files/s", p.pages, rate)
+	if p.total > p.files && rate > 0 {
+		s += ", ETA " + (time.Duration(float64(p.total-p.files)/rate) * time.Second).Round(time.Second).String()
+	}
+	return s + fmt.Sprintf(", %d failed", p.failures)
+}
+
+// end finishes the terminal line.
+func (p *progress) end() {
+	if p.tty && p.files > 0 {
+		fmt.Fprintf(p.w, "\r\033[K%s\n", p.line())
+	}
+}
