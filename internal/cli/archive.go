@@ -77,6 +77,7 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 	wsState := fs.String("workstation-state", "", "the workstation's --state folder, for item IDs of files without a custody record")
 	workers := fs.Int("workers", runtime.NumCPU(), "files processed at once")
 	fs.BoolVar(&f.noOCR, "no-ocr", false, "leave images and scanned pages unread")
+	noWait := fs.Bool("no-wait", false, "only queue: leave the processing to archive worker processes")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -118,18 +119,28 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "queued %d of %d files in %s\n", n, len(items), *collection)
+	if *noWait {
+		return nil
+	}
 	return e.archiveRun(ctx, a, *collection, *workers)
 }
 
 // archiveRun processes a collection's queue until it is empty, then says
-// what failed; an error (exit 1) when anything did.
+// what failed in this run; an error (exit 1) when anything did.
 func (e *env) archiveRun(ctx context.Context, a *archive.Archive, collection string, workers int) error {
 	total, err := e.pending(ctx, a, collection)
 	if err != nil {
 		return err
 	}
 	pr := newProgress(e.stderr, total)
-	err = a.Work(ctx, archive.WorkOptions{Collection: collection, Workers: workers, UntilEmpty: true, Progress: pr.entry})
+	var failed []archive.DocFailure
+	err = a.Work(ctx, archive.WorkOptions{Collection: collection, Workers: workers, UntilEmpty: true, Progress: func(p archive.Progress) {
+		pr.entry(p)
+		if p.State == archive.Failed && len(p.Failures) == 0 {
+			failed = append(failed, archive.DocFailure{Path: p.Path, Reason: p.Reason})
+		}
+		failed = append(failed, p.Failures...)
+	}})
 	pr.end()
 	if err != nil {
 		if errors.Is(err, context.Canceled) {
@@ -142,18 +153,18 @@ func (e *env) archiveRun(ctx context.Context, a *archive.Archive, collection str
 		return err
 	}
 	for _, c := range st {
-		if c.Name != collection {
-			continue
-		}
-		fmt.Fprintf(e.stdout, "%s: %d files done, %d failed; %d documents, %d pages\n", c.Name, c.Done, c.Failed, c.Docs, c.Pages)
-		if len(c.Failures) > 0 {
-			for _, fl := range c.Failures {
-				fmt.Fprintf(e.stdout, "  failed: %s: %s\n", fl.Path, fl.Reason)
-			}
-			return fmt.Errorf("%d documents of %s could not be read (listed above); fix what can be fixed and run archive retry", len(c.Failures), collection)
+		if c.Name == collection {
+			fmt.Fprintf(e.stdout, "%s: %d files done, %d failed; %d documents, %d pages\n", c.Name, c.Done, c.Failed, c.Docs, c.Pages)
 		}
 	}
-	return nil
+	if len(failed) == 0 {
+		return nil
+	}
+	slices.SortFunc(failed, func(x, y archive.DocFailure) int { return strings.Compare(x.Path, y.Path) })
+	for _, fl := range failed {
+		fmt.Fprintf(e.stdout, "  failed: %s: %s\n", fl.Path, fl.Reason)
+	}
+	return fmt.Errorf("%d documents of %s could not be read in this run (listed above); fix what can be fixed and run archive retry", len(failed), collection)
 }
 
 func (e *env) pending(ctx context.Context, a *archive.Archive, collection string) (int, error) {
@@ -221,7 +232,7 @@ func (e *env) archiveStatus(ctx context.Context, args []string) error {
 		if st == nil {
 			st = []archive.CollectionStatus{}
 		}
-		return json.NewEncoder(e.stdout).Encode(st)
+		return e.printJSON(st)
 	}
 	if len(st) == 0 {
 		fmt.Fprintln(e.stdout, "no collections yet: add one with confide archive ingest --collection NAME PATH...")
@@ -303,7 +314,7 @@ func (e *env) archiveSearch(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(res)
+		return e.printJSON(res)
 	}
 	fmt.Fprintf(e.stdout, "%d documents\n", res.Total)
 	for _, h := range res.Hits {
@@ -341,7 +352,7 @@ func (e *env) archiveShow(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(d)
+		return e.printJSON(d)
 	}
 	fmt.Fprintf(e.stdout, "%s/%s\nid: %s\ntype: %s\nlanguage: %s\nsize: %d bytes\n", d.Collection, d.Path, d.ID, d.Type, d.Language, d.Size)
 	if d.SHA256 != "" {
@@ -397,7 +408,7 @@ func (e *env) archiveCustody(ctx context.Context, args []string) error {
 		return err
 	}
 	if *asJSON {
-		return json.NewEncoder(e.stdout).Encode(c)
+		return e.printJSON(c)
 	}
 	fmt.Fprintf(e.stdout, "original: sha256 %s, %d bytes, stored as %s\n", c.Original, c.Size, c.Stored)
 	for _, ev := range c.Events {
@@ -479,4 +490,12 @@ func absOr(p string) string {
 func archiveDataFolder(dir string) bool {
 	_, err := os.Stat(filepath.Join(dir, archive.DBFile))
 	return err == nil
+}
+
+// printJSON prints v as one line; snippets keep their <mark> as typed
+// (they are already HTML-escaped).
+func (e *env) printJSON(v any) error {
+	enc := json.NewEncoder(e.stdout)
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
 }
