@@ -25,7 +25,7 @@ const (
 
 // leaseTime is how long a claim lasts without renewal; a killed worker's
 // entries are claimable again after it.
-const leaseTime = 30 * time.Second
+const leaseTime = 15 * time.Second
 
 // Item is one file to queue.
 type Item struct {
