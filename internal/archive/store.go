@@ -153,6 +153,19 @@ func openDB(ctx context.Context, dir, dsn string) (*db, error) {
 		d.sql.Close()
 		return nil, fmt.Errorf("archive: database: %w", err)
 	}
+	if d.postgres {
+		// The archive's plaintext never shares a database with the
+		// dropbox's and newsroom's rows.
+		var newsroom bool
+		if err := d.sql.QueryRowContext(ctx, `SELECT to_regclass('items') IS NOT NULL OR to_regclass('schema_migrations') IS NOT NULL`).Scan(&newsroom); err != nil {
+			d.sql.Close()
+			return nil, fmt.Errorf("archive: database: %w", err)
+		}
+		if newsroom {
+			d.sql.Close()
+			return nil, errors.New("archive: this database holds the newsroom's tables; the archive holds plaintext and needs a database of its own (CREATE DATABASE archive)")
+		}
+	}
 	if err := d.migrate(ctx); err != nil {
 		d.sql.Close()
 		return nil, err

@@ -31,6 +31,21 @@ type Sidecar struct {
 	PulledAt         string `json:"pulled_at,omitempty"`  // when, UTC
 }
 
+// maxSidecar bounds a custody record: a few hundred bytes in practice.
+const maxSidecar = 64 << 10
+
+// parseSidecar reads and checks a custody record.
+func parseSidecar(b []byte) (Sidecar, error) {
+	var s Sidecar
+	if len(b) > maxSidecar {
+		return s, errors.New("the custody record is over 64 KiB")
+	}
+	if err := json.Unmarshal(b, &s); err != nil {
+		return s, fmt.Errorf("not a custody record: %v", err)
+	}
+	return s, s.check()
+}
+
 func (s Sidecar) check() error {
 	switch {
 	case s.Item == "":
@@ -88,11 +103,8 @@ func CollectWorkstation(dir, stateDir string, skip func(path, why string)) ([]It
 		b, err := os.ReadFile(it.File + SidecarSuffix)
 		switch {
 		case err == nil:
-			var s Sidecar
-			if err := json.Unmarshal(b, &s); err != nil {
-				return nil, fmt.Errorf("archive: %s%s is not a custody record: %v", rel, SidecarSuffix, err)
-			}
-			if err := s.check(); err != nil {
+			s, err := parseSidecar(b)
+			if err != nil {
 				return nil, fmt.Errorf("archive: %s%s: %v", rel, SidecarSuffix, err)
 			}
 			origin["sidecar"] = s
