@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -145,7 +146,7 @@ func TestIngestDeduplicatesAndDoublesNothing(t *testing.T) {
 			t.Fatalf("the shared original is listed at %d paths, want 2", n)
 		}
 		want := "trove/a.txt trove/copy/a.txt trove/letters.zip/1989/note.txt"
-		got := strings.Join(sorted(searchPaths(t, a, "архивы", "kgb")), " ")
+		got := strings.Join(slices.Sorted(slices.Values(searchPaths(t, a, "архивы", "kgb"))), " ")
 		if got != want {
 			t.Fatalf("архивы finds %q, want %q", got, want)
 		}
@@ -165,25 +166,13 @@ func TestIngestDeduplicatesAndDoublesNothing(t *testing.T) {
 		if d, p := count(t, a, `SELECT COUNT(*) FROM archive_documents`), count(t, a, `SELECT COUNT(*) FROM archive_pages`); d != docs || p != pages {
 			t.Fatalf("after a reprocess %d documents and %d pages, were %d and %d", d, p, docs, pages)
 		}
-		if got2 := strings.Join(sorted(searchPaths(t, a, "архивы", "kgb")), " "); got2 != want {
+		if got2 := strings.Join(slices.Sorted(slices.Values(searchPaths(t, a, "архивы", "kgb"))), " "); got2 != want {
 			t.Fatalf("after a reprocess архивы finds %q", got2)
 		}
 		if len(searchPaths(t, a, "архивы", "other")) != 0 {
 			t.Fatal("the collection filter let other collections' documents through")
 		}
 	})
-}
-
-func sorted(s []string) []string {
-	out := append([]string(nil), s...)
-	for i := range out {
-		for j := i + 1; j < len(out); j++ {
-			if out[j] < out[i] {
-				out[i], out[j] = out[j], out[i]
-			}
-		}
-	}
-	return out
 }
 
 func TestFailuresAreListedAndRetried(t *testing.T) {

@@ -330,28 +330,35 @@ func (e *env) archiveSearch(ctx context.Context, args []string) error {
 	return nil
 }
 
-func (e *env) archiveShow(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("archive show", flag.ContinueOnError)
+// archiveDoc parses the flags of a command about one document (show,
+// custody) and opens the archive; the caller closes it.
+func (e *env) archiveDoc(ctx context.Context, cmd string, args []string) (a *archive.Archive, id string, asJSON bool, err error) {
+	fs := flag.NewFlagSet("archive "+cmd, flag.ContinueOnError)
 	var f archiveFlags
 	f.register(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	j := fs.Bool("json", false, "print one JSON object")
 	pos, err := parse(fs, args)
 	if err != nil {
-		return err
+		return nil, "", false, err
 	}
 	if len(pos) != 1 {
-		return usagef("archive show needs one document ID (archive search prints them)")
+		return nil, "", false, usagef("archive %s needs one document ID (archive search prints them)", cmd)
 	}
-	a, err := f.open(ctx)
+	a, err = f.open(ctx)
+	return a, pos[0], *j, err
+}
+
+func (e *env) archiveShow(ctx context.Context, args []string) error {
+	a, id, asJSON, err := e.archiveDoc(ctx, "show", args)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	d, err := a.Show(ctx, pos[0])
+	d, err := a.Show(ctx, id)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return e.printJSON(d)
 	}
 	fmt.Fprintf(e.stdout, "%s/%s\nid: %s\ntype: %s\nlanguage: %s\nsize: %d bytes\n", d.Collection, d.Path, d.ID, d.Type, d.Language, d.Size)
@@ -387,27 +394,16 @@ func (e *env) archiveShow(ctx context.Context, args []string) error {
 }
 
 func (e *env) archiveCustody(ctx context.Context, args []string) error {
-	fs := flag.NewFlagSet("archive custody", flag.ContinueOnError)
-	var f archiveFlags
-	f.register(fs)
-	asJSON := fs.Bool("json", false, "print one JSON object")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if len(pos) != 1 {
-		return usagef("archive custody needs one document ID (archive search prints them)")
-	}
-	a, err := f.open(ctx)
+	a, id, asJSON, err := e.archiveDoc(ctx, "custody", args)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	c, err := a.Custody(ctx, pos[0])
+	c, err := a.Custody(ctx, id)
 	if err != nil {
 		return err
 	}
-	if *asJSON {
+	if asJSON {
 		return e.printJSON(c)
 	}
 	fmt.Fprintf(e.stdout, "original: sha256 %s, %d bytes, stored as %s\n", c.Original, c.Size, c.Stored)
