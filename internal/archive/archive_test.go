@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -393,4 +394,41 @@ func mustQuery(t *testing.T, s string) search.Request {
 		t.Fatal(err)
 	}
 	return search.Request{Query: n}
+}
+
+// A zip of many unreadable members: each run reports a bounded number of
+// them, status every one; the tree's parents are right at any size.
+func TestManyFailuresAreCountedAndBounded(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a := open(t, c)
+		members := map[string]string{"keep/ok.txt": "Архивы."}
+		for i := range 150 {
+			members["bin/"+strconv.Itoa(i)+".bin"] = "\x00\x01\x02\x03"
+		}
+		p := write(t, t.TempDir(), "many.zip", zipOf(t, members))
+		ctx := context.Background()
+		a.SetCollection(ctx, "kgb", "")
+		if _, err := a.Enqueue(ctx, "kgb", []Item{{File: p, Path: "many.zip"}}, func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		var got []Progress
+		if err := a.Work(ctx, WorkOptions{UntilEmpty: true, Progress: func(p Progress) { got = append(got, p) }}); err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].State != Done || got[0].Failed != 150 || len(got[0].Failures) != maxReported || got[0].Docs != 152 {
+			t.Fatalf("progress %+v", got)
+		}
+		st, _ := a.Status(ctx)
+		if len(st[0].Failures) != 150 {
+			t.Fatalf("status lists %d failures, want 150", len(st[0].Failures))
+		}
+		d, err := a.Show(ctx, DocID("kgb", "many.zip"))
+		if err != nil || len(d.Children) != 151 {
+			t.Fatalf("the zip has %d children, want 151 (%v)", len(d.Children), err)
+		}
+		ok, err := a.Show(ctx, DocID("kgb", "many.zip/keep/ok.txt"))
+		if err != nil || ok.Parent != d.ID {
+			t.Fatalf("ok.txt's parent is %q, want %q (%v)", ok.Parent, d.ID, err)
+		}
+	})
 }

@@ -23,8 +23,12 @@ type Progress struct {
 	State            string // Done or Failed
 	Reason           string // why it failed
 	Docs, Pages      int
-	Failures         []DocFailure // documents of the tree that could not be read
+	Failed           int          // documents of the tree that could not be read
+	Failures         []DocFailure // the first maxReported of them, with their reasons (status lists all)
 }
+
+// maxReported bounds the failures one entry's Progress carries.
+const maxReported = 100
 
 // DocFailure is a document that could not be read, and why.
 type DocFailure struct {
@@ -104,6 +108,11 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 					mu.Unlock()
 					var p Progress
 					p, err = a.process(ctx, c)
+					if ctx.Err() != nil {
+						// Interrupted: hand the entry back rather than
+						// leave it to its lease.
+						a.db.exec(context.Background(), a.db.sql, `UPDATE archive_entries SET state = 'queued', lease = 0 WHERE id = ? AND state = 'running'`, c.id)
+					}
 					mu.Lock()
 					delete(held, c.id)
 					if err == nil && o.Progress != nil {
@@ -179,7 +188,12 @@ func (a *Archive) process(ctx context.Context, c *claimed) (Progress, error) {
 	defer f.Close()
 
 	dir := path.Dir(c.path)
-	ids := map[string]string{} // ingest path → document ID
+	// The ancestors of the document being read: a document comes before
+	// its children, depth first, so its parent is always on this stack,
+	// which the nesting limit bounds (a map of every path would grow with
+	// a million-member zip).
+	type ancestor struct{ ingestPath, id string }
+	var stack []ancestor
 	seen := map[string]int{}
 	var batch []pendingDoc
 	var size int
@@ -213,9 +227,16 @@ func (a *Archive) process(ctx context.Context, c *claimed) (Progress, error) {
 			seen[full] = 1
 		}
 		id := DocID(c.collection, full)
-		ids[d.Path] = id
+		for len(stack) > 0 && stack[len(stack)-1].ingestPath != d.Parent {
+			stack = stack[:len(stack)-1]
+		}
+		parent := ""
+		if len(stack) > 0 {
+			parent = stack[len(stack)-1].id
+		}
+		stack = append(stack, ancestor{d.Path, id})
 		seq++
-		batch = append(batch, pendingDoc{id: id, parent: ids[d.Parent], path: full, seq: seq, d: d})
+		batch = append(batch, pendingDoc{id: id, parent: parent, path: full, seq: seq, d: d})
 		p.Docs++
 		p.Pages += len(d.Pages)
 		for _, pg := range d.Pages {
@@ -225,7 +246,10 @@ func (a *Archive) process(ctx context.Context, c *claimed) (Progress, error) {
 			if d.Depth == 0 {
 				rootErr = d.Err
 			}
-			p.Failures = append(p.Failures, DocFailure{full, d.Err.Reason})
+			p.Failed++
+			if len(p.Failures) < maxReported {
+				p.Failures = append(p.Failures, DocFailure{full, d.Err.Reason})
+			}
 		}
 		if len(batch) >= 64 || size >= batchText {
 			return flush()

@@ -134,12 +134,15 @@ func (e *env) archiveRun(ctx context.Context, a *archive.Archive, collection str
 	}
 	pr := newProgress(e.stderr, total)
 	var failed []archive.DocFailure
+	nfailed := 0
 	err = a.Work(ctx, archive.WorkOptions{Collection: collection, Workers: workers, UntilEmpty: true, Progress: func(p archive.Progress) {
 		pr.entry(p)
-		if p.State == archive.Failed && len(p.Failures) == 0 {
+		if p.State == archive.Failed && p.Failed == 0 {
 			failed = append(failed, archive.DocFailure{Path: p.Path, Reason: p.Reason})
+			nfailed++
 		}
 		failed = append(failed, p.Failures...)
+		nfailed += max(p.Failed, len(p.Failures))
 	}})
 	pr.end()
 	if err != nil {
@@ -160,11 +163,15 @@ func (e *env) archiveRun(ctx context.Context, a *archive.Archive, collection str
 	if len(failed) == 0 {
 		return nil
 	}
+	nfailed = max(nfailed, len(failed))
 	slices.SortFunc(failed, func(x, y archive.DocFailure) int { return strings.Compare(x.Path, y.Path) })
 	for _, fl := range failed {
 		fmt.Fprintf(e.stdout, "  failed: %s: %s\n", fl.Path, fl.Reason)
 	}
-	return fmt.Errorf("%d documents of %s could not be read in this run (listed above); fix what can be fixed and run archive retry", len(failed), collection)
+	if nfailed > len(failed) {
+		fmt.Fprintf(e.stdout, "  and %d more: archive status lists them all\n", nfailed-len(failed))
+	}
+	return fmt.Errorf("%d documents of %s could not be read in this run (listed above); fix what can be fixed and run archive retry", nfailed, collection)
 }
 
 func (e *env) pending(ctx context.Context, a *archive.Archive, collection string) (int, error) {

@@ -35,8 +35,8 @@ func newProgress(w io.Writer, total int) *progress {
 func (p *progress) entry(e archive.Progress) {
 	p.files++
 	p.pages += e.Pages
-	p.failures += len(e.Failures)
-	if e.State == archive.Failed && len(e.Failures) == 0 {
+	p.failures += e.Failed
+	if e.State == archive.Failed && e.Failed == 0 {
 		p.failures++
 	}
 	if !p.tty {
@@ -50,6 +50,9 @@ func (p *progress) entry(e archive.Progress) {
 			if f.Reason != e.Reason {
 				fmt.Fprintf(p.w, "  failed %s: %s\n", f.Path, f.Reason)
 			}
+		}
+		if more := e.Failed - len(e.Failures); more > 0 {
+			fmt.Fprintf(p.w, "  and %d more failed documents in %s (archive status lists them all)\n", more, e.Path)
 		}
 		return
 	}

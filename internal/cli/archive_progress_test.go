@@ -18,8 +18,8 @@ func TestArchiveProgress(t *testing.T) {
 	if p.tty {
 		t.Fatal("a buffer taken for a terminal")
 	}
-	p.entry(archive.Progress{Path: "a.zip", State: archive.Done, Docs: 3, Pages: 2, Failures: []archive.DocFailure{{Path: "a.zip/x.bin", Reason: "this kind of file is not read"}}})
-	p.entry(archive.Progress{Path: "b.pdf", State: archive.Failed, Reason: "PDF is encrypted", Docs: 1, Failures: []archive.DocFailure{{Path: "b.pdf", Reason: "PDF is encrypted"}}})
+	p.entry(archive.Progress{Path: "a.zip", State: archive.Done, Docs: 3, Pages: 2, Failed: 1, Failures: []archive.DocFailure{{Path: "a.zip/x.bin", Reason: "this kind of file is not read"}}})
+	p.entry(archive.Progress{Path: "b.pdf", State: archive.Failed, Reason: "PDF is encrypted", Docs: 1, Failed: 1, Failures: []archive.DocFailure{{Path: "b.pdf", Reason: "PDF is encrypted"}}})
 	p.end()
 	want := "done a.zip: 3 documents, 2 pages\n  failed a.zip/x.bin: this kind of file is not read\nfailed b.pdf: PDF is encrypted\n"
 	if buf.String() != want {
