@@ -37,6 +37,8 @@ type Archive struct {
 	tmp  string
 	lock *os.File // SQLite: the data folder's flock
 
+	commits groupCommit
+
 	mu   sync.Mutex
 	exts map[string]*ingest.Extractor // by OCR languages
 }

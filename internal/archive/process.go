@@ -358,7 +358,7 @@ func (a *Archive) finish(ctx context.Context, c *claimed, gen int, p *Progress) 
 			return fmt.Errorf("archive: index: %w", err)
 		}
 	}
-	if err := a.eng.Commit(); err != nil {
+	if err := a.commits.commit(a.eng.Commit); err != nil {
 		return fmt.Errorf("archive: index commit: %w", err)
 	}
 	tx, err := a.db.sql.BeginTx(ctx, nil)
@@ -414,4 +414,41 @@ func boolInt(b bool) int {
 		return 1
 	}
 	return 0
+}
+
+// groupCommit lets workers share index commits: a worker needs a commit
+// that starts after its own adds; while one runs, the others wait for the
+// next, which one of them runs for all. Each commit writes a segment, so
+// this keeps a trove of small files from becoming as many segments.
+type groupCommit struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	running bool
+	started uint64 // commits started
+	done    uint64 // the last commit finished
+	err     error  // its error
+}
+
+func (g *groupCommit) commit(fn func() error) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.cond == nil {
+		g.cond = sync.NewCond(&g.mu)
+	}
+	need := g.started + 1
+	for g.done < need {
+		if g.running {
+			g.cond.Wait()
+			continue
+		}
+		g.running = true
+		g.started++
+		n := g.started
+		g.mu.Unlock()
+		err := fn()
+		g.mu.Lock()
+		g.running, g.done, g.err = false, n, err
+		g.cond.Broadcast()
+	}
+	return g.err
 }
