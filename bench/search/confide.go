@@ -21,19 +21,35 @@ func (c *confideEngine) index(docs func(yield func(corpus.Doc) bool)) error {
 	if err != nil {
 		return err
 	}
+	// Two feeders, so that one batch is analysed while the other is added.
+	batches := make(chan []search.Doc, 2)
+	errs := make(chan error, 2)
+	for range 2 {
+		go func() {
+			var err error
+			for b := range batches {
+				if err == nil {
+					err = ix.AddBatch(b)
+				}
+			}
+			errs <- err
+		}()
+	}
 	var batch []search.Doc
 	for d := range docs {
 		batch = append(batch, search.Doc{ID: d.ID, Collection: d.Collection, Lang: d.Lang, Type: d.Type, Date: d.Date,
 			Pages: []string{d.Text}})
 		if len(batch) == 1000 {
-			if err := ix.AddBatch(batch); err != nil {
-				return err
-			}
-			batch = batch[:0]
+			batches <- batch
+			batch = nil
 		}
 	}
-	if err := ix.AddBatch(batch); err != nil {
-		return err
+	batches <- batch
+	close(batches)
+	for range 2 {
+		if err := <-errs; err != nil {
+			return err
+		}
 	}
 	if err := ix.Commit(); err != nil {
 		return err

@@ -349,7 +349,10 @@ func (ix *Index) Add(d Doc) error {
 }
 
 // AddBatch adds documents as Add does, in order, analysing them on every
-// core first: analysis is most of the cost of indexing.
+// core first: analysis is most of the cost of indexing. A bulk import may
+// call it from several goroutines, so that one batch is analysed while
+// another is added; batches then interleave, so the same ID should not be in
+// two batches that run at once.
 func (ix *Index) AddBatch(docs []Doc) error {
 	an := make([]*segment.Analyzed, len(docs))
 	ids := make([]string, len(docs))

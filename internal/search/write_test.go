@@ -380,3 +380,37 @@ func TestCompressAhead(t *testing.T) {
 		}
 	}
 }
+
+// TestAddBatchConcurrent feeds AddBatch from two goroutines, as a bulk
+// import does, while flushing segments and searching.
+func TestAddBatchConcurrent(t *testing.T) {
+	ix, err := Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	ix.FlushDocs = 150
+	var wg sync.WaitGroup
+	for g := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for b := range 5 {
+				var docs []Doc
+				for i := range 100 {
+					docs = append(docs, Doc{ID: fmt.Sprintf("%d-%d-%d", g, b, i), Pages: []string{fmt.Sprintf("пакет%d строка архив", g)}})
+				}
+				if err := ix.AddBatch(docs); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := ix.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if a, b, all := count(t, ix, "=пакет0"), count(t, ix, "=пакет1"), count(t, ix, "архив"); a != 500 || b != 500 || all != 1000 {
+		t.Errorf("%d + %d documents, %d in all", a, b, all)
+	}
+}

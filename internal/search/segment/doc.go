@@ -13,8 +13,9 @@
 //   - Stems carry positions (phrases); exact forms and keyword terms carry
 //     only frequencies, which keeps the index near the size of the text.
 //   - Stored text is flate-compressed one document at a time, with a
-//     dictionary made of the segment's first DictDocs documents, so showing
-//     a hit inflates that document only.
+//     dictionary (the text of the first DictDocs documents of this segment
+//     or of an earlier one, NewBuilderDict) stored in the segment, so
+//     showing a hit inflates that document only.
 //   - A file that is truncated, corrupted or hostile is an error from Open or
 //     from the iterators' Err, never a panic or an out-of-range read: every
 //     length and offset is checked, and a CRC-32C covers the whole file.
