@@ -231,15 +231,24 @@ func TestArchiveIngestSurvivesSIGKILL(t *testing.T) {
 			if strings.HasPrefix(sc.Text(), "done ") {
 				done++
 			}
-			if done == 40 {
+			if done == 5 {
 				cmd.Process.Signal(syscall.SIGKILL)
 				break
 			}
 		}
 		cmd.Wait()
-		if done != 40 {
+		if done != 5 {
 			t.Fatalf("the ingest ended after %d files, before it could be killed", done)
 		}
+		// The kill must land mid-way, or the second run proves nothing.
+		var st []struct{ Queued, Running, Done int }
+		if err := json.Unmarshal([]byte(run(t, slices.Concat([]string{"archive", "status", "--data", data, "--json"}, db)...)), &st); err != nil {
+			t.Fatal(err)
+		}
+		if len(st) != 1 || st[0].Done >= n || st[0].Queued+st[0].Running == 0 {
+			t.Fatalf("the kill came after the work was done: %+v", st)
+		}
+		t.Logf("killed with %d done, %d running, %d queued", st[0].Done, st[0].Running, st[0].Queued)
 		out, errs, code := archiveRun(t, args...)
 		if code != 0 || !strings.Contains(out, "queued 0 of 300 files in many") || !strings.Contains(out, "many: 300 files done, 0 failed; 300 documents, 300 pages") {
 			t.Fatalf("the second run: exit %d\n%s\n%s", code, out, errs)
