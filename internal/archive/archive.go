@@ -36,6 +36,8 @@ type Archive struct {
 	eng  search.Engine
 	tmp  string
 	lock *os.File // SQLite: the data folder's flock
+	// tmpLock holds this process's temporary folder (tmp) against sweeps.
+	tmpLock *os.File
 
 	commits groupCommit
 
@@ -64,7 +66,10 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 			return nil, fmt.Errorf("archive: %w", err)
 		}
 	}
-	a := &Archive{c: c, tmp: filepath.Join(c.Dir, "tmp"), exts: map[string]*ingest.Extractor{}}
+	a := &Archive{c: c, exts: map[string]*ingest.Extractor{}}
+	if err := a.makeTmp(); err != nil {
+		return nil, err
+	}
 	if c.DSN == "" {
 		// The embedded index and SQLite's queue are one process's: a second
 		// one would sweep the first's uncommitted segments.
@@ -100,10 +105,6 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 			a.Close()
 			return nil, fmt.Errorf("archive: %w", err)
 		}
-		if err := ingest.RemoveLeftovers(a.tmp); err != nil {
-			a.Close()
-			return nil, err
-		}
 	}
 	return a, nil
 }
@@ -115,7 +116,50 @@ func (a *Archive) Close() error {
 		err = e
 	}
 	a.unlock()
+	if a.tmpLock != nil {
+		os.RemoveAll(a.tmp)
+		a.tmpLock.Close()
+	}
 	return err
+}
+
+// makeTmp gives this process a temporary folder of its own under DIR/tmp,
+// held by a flock, and removes the folders of processes that are gone
+// (their lock is free): with PostgreSQL several machines may share the
+// data folder, so nobody may sweep DIR/tmp whole.
+func (a *Archive) makeTmp() error {
+	root := filepath.Join(a.c.Dir, "tmp")
+	if old, err := os.ReadDir(root); err == nil {
+		for _, d := range old {
+			p := filepath.Join(root, d.Name())
+			l, err := os.Open(filepath.Join(p, "lock"))
+			if err != nil {
+				continue // being made: its lock file comes first, under the flock
+			}
+			if syscall.Flock(int(l.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+				os.RemoveAll(p)
+			}
+			l.Close()
+		}
+	}
+	dir, err := os.MkdirTemp(root, "p-")
+	if err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	// The lock gets its name only once held, so a sweep never finds it free.
+	l, err := os.OpenFile(filepath.Join(dir, "lock.new"), os.O_RDWR|os.O_CREATE, 0o600)
+	if err == nil {
+		err = syscall.Flock(int(l.Fd()), syscall.LOCK_EX|syscall.LOCK_NB)
+	}
+	if err == nil {
+		err = os.Rename(filepath.Join(dir, "lock.new"), filepath.Join(dir, "lock"))
+	}
+	if err != nil {
+		os.RemoveAll(dir)
+		return fmt.Errorf("archive: temporary folder: %w", err)
+	}
+	a.tmp, a.tmpLock = dir, l
+	return nil
 }
 
 func (a *Archive) unlock() {

@@ -432,3 +432,27 @@ func TestManyFailuresAreCountedAndBounded(t *testing.T) {
 		}
 	})
 }
+
+// Temporary folders: each process has its own; a dead one's is swept at
+// the next start, a live one's is not, and Close removes its own.
+func TestTemporaryFolders(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		dead := filepath.Join(c.Dir, "tmp", "p-dead")
+		write(t, dead, "lock", nil)
+		write(t, dead, "ingest-original-1", []byte("plaintext left by a killed run"))
+		a := open(t, c)
+		if _, err := os.Stat(dead); err == nil {
+			t.Fatal("a dead process's temporary folder survived")
+		}
+		if c.DSN != "" {
+			b := open(t, c) // a second worker on the same data folder
+			if _, err := os.Stat(a.tmp); err != nil {
+				t.Fatalf("a live process's temporary folder was swept: %v", err)
+			}
+			b.Close()
+			if _, err := os.Stat(b.tmp); err == nil {
+				t.Fatal("Close left its temporary folder")
+			}
+		}
+	})
+}

@@ -28,6 +28,9 @@
 //     item, submission and ciphertext SHA-256 of a workstation pull); each
 //     document carries its tools and versions. This is the trusted archive,
 //     not the internet-facing server, so exact times are kept here.
+//   - Temporary files (an original being copied, a member a tool needs
+//     whole) go only to this process's own DIR/tmp/p-*/, held by a flock;
+//     Close removes it, and Open removes those of processes that are gone.
 //   - Search: SQLite deployments use the embedded engine in DIR/index;
 //     PostgreSQL ones use pgsearch in the same database.
 package archive
