@@ -121,6 +121,17 @@ func (a *Archive) Enqueue(ctx context.Context, collection string, items []Item, 
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
+		var had string
+		err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT sha256 FROM archive_entries WHERE collection = ? AND path = ?`), collection, it.Path).Scan(&had)
+		switch {
+		case err == nil:
+			// Queued by an earlier run: only read it, to tell a changed
+			// file from the same one, without copying it again.
+			note(a.known(it, had))
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return n, fmt.Errorf("archive: %w", err)
+		}
 		sum, size, err := a.storeOriginal(it.File)
 		if err != nil {
 			return n, err
@@ -139,6 +150,23 @@ func (a *Archive) Enqueue(ctx context.Context, collection string, items []Item, 
 		note(q)
 	}
 	return n, nil
+}
+
+// known says what to do with an item whose path is already queued.
+func (a *Archive) known(it Item, had string) QueueNote {
+	f, err := os.Open(it.File)
+	if err != nil {
+		return QueueNote{it.Path, "already in the collection; it cannot be read now: " + err.Error()}
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return QueueNote{it.Path, "already in the collection; it cannot be read now: " + err.Error()}
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != had {
+		return QueueNote{it.Path, "already in the collection with other bytes (SHA-256 " + had[:12] + "…); not queued again: give the new version another path"}
+	}
+	return QueueNote{it.Path, "already in the collection"}
 }
 
 func (a *Archive) insertEntry(ctx context.Context, collection, path, sum string, size int64, origin string) (QueueNote, error) {

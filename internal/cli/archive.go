@@ -110,9 +110,14 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 	if err := a.SetCollection(ctx, *collection, *ocrLang); err != nil {
 		return err
 	}
+	seen := 0
 	n, err := a.Enqueue(ctx, *collection, items, func(q archive.QueueNote) {
+		seen++
 		if q.Note != "" {
 			fmt.Fprintf(e.stderr, "%s: %s\n", q.Path, q.Note)
+		}
+		if seen%1000 == 0 {
+			fmt.Fprintf(e.stderr, "queueing: %d of %d files\n", seen, len(items))
 		}
 	})
 	if err != nil {
