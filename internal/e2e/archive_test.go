@@ -184,6 +184,13 @@ func TestArchiveMixedTrove(t *testing.T) {
 			t.Fatalf("committee: %+v", h.Hits)
 		}
 
+		// A zip member named in KOI8-R is found by its text, under its
+		// decoded name.
+		h = archiveSearch(t, data, db, "ленинграда")
+		if got := hitPaths(h); !slices.Equal(got, []string{"trove/fixtures/legacy-koi8r.zip/письма/письмо председателю.txt"}) {
+			t.Fatalf("ленинграда finds %q", got)
+		}
+
 		// The OCR step and its version are in the custody trail.
 		var png string
 		for _, x := range archiveSearch(t, data, db, "присутствовал").Hits {
