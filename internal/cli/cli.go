@@ -55,6 +55,13 @@ Usage:
   confide source replies --dropbox URL --codename-file F [--proxy URL]
   confide backup  [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE   encrypted snapshot, while serving
   confide restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]             into an empty folder and database
+  confide archive ingest --collection NAME [--ocr-lang rus+eng] [--data DIR] [--db DSN] PATH...   queue and process files, folders, archives
+  confide archive ingest --collection NAME --from-workstation DIR   a workstation pull, with its custody records
+  confide archive worker [--data DIR] --db DSN     more workers on a PostgreSQL archive
+  confide archive status [--json] | retry --collection NAME | reprocess --collection NAME [--ocr-lang L]
+  confide archive search [--collection NAME] [--limit N] [--json] QUERY
+  confide archive show [--json] ID | custody [--json] ID
+  confide archive serve [--data DIR] [--db DSN] [--listen 127.0.0.1:8083 [--listen-public]]
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -88,6 +95,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.backup(ctx, args[1:])
 	case "restore":
 		err = e.restore(ctx, args[1:])
+	case "archive":
+		err = e.archive(ctx, args[1:])
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -145,6 +154,15 @@ var examples = map[string][2]string{
 	"source submit":     {"confide source submit --dropbox URL [--codename-file F] [--message-file F|-] [FILE...]", "confide source submit --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-out code.txt leak.zip"},
 	"backup":            {"confide backup [--data DIR] [--db DSN] [--newsroom-key FILE] --recipient AGE_RECIPIENT... --out FILE", "confide backup --data /srv/confide --recipient age1… --out /backups/confide-2026-12-01.age"},
 	"restore":           {"confide restore --in FILE --identity KEYFILE [--data DIR] [--db DSN] [--newsroom-key FILE]", "confide restore --in confide-2026-12-01.age --identity backup-key.txt --data /srv/confide --db postgres://confide@db/confide"},
+	"archive ingest":    {"confide archive ingest --collection NAME [--ocr-lang rus+eng] [--data DIR] [--db DSN] PATH...", "confide archive ingest --data ~/archive --collection kgb --ocr-lang rus+eng ~/trove"},
+	"archive worker":    {"confide archive worker --data DIR --db DSN", "confide archive worker --data /srv/archive --db postgres://archive@db/archive"},
+	"archive status":    {"confide archive status [--data DIR] [--db DSN] [--json]", "confide archive status --data ~/archive"},
+	"archive retry":     {"confide archive retry --collection NAME", "confide archive retry --data ~/archive --collection kgb"},
+	"archive reprocess": {"confide archive reprocess --collection NAME [--ocr-lang L]", "confide archive reprocess --data ~/archive --collection kgb --ocr-lang rus+eng+ukr"},
+	"archive search":    {"confide archive search [--collection NAME] [--limit N] [--json] QUERY", "confide archive search --data ~/archive 'архивы'"},
+	"archive show":      {"confide archive show [--json] ID", "confide archive show --data ~/archive 3f2a9c0d1e4b5a67"},
+	"archive custody":   {"confide archive custody [--json] ID", "confide archive custody --data ~/archive 3f2a9c0d1e4b5a67"},
+	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]]", "confide archive serve --data ~/archive"},
 	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
 }
 
@@ -218,6 +236,9 @@ func (s *storeFlags) open(ctx context.Context) (*store.DB, error) {
 			return nil, usagef("--db must be a postgres:// URL (leave it unset for SQLite)")
 		}
 		return postgres.Open(ctx, s.db)
+	}
+	if archiveDataFolder(s.data) {
+		return nil, fmt.Errorf("%s is an archive's data folder (it holds %s): the dropbox and newsroom need a folder of their own, and the archive's plaintext never sits beside them", s.data, "archive.db")
 	}
 	if err := os.MkdirAll(s.data, 0o700); err != nil {
 		return nil, fmt.Errorf("cannot create the data folder: %w", err)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,8 +12,10 @@ import (
 	"net/url"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 
+	"confide/internal/archive"
 	"confide/internal/blob"
 	"confide/internal/dropbox"
 	"confide/internal/newsroom"
@@ -47,7 +51,7 @@ func TestScripts(t *testing.T) {
 		e.Defer(drop)
 		e.Setenv("PGDSN", dsn)
 		return nil
-	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn, "takeport": takePort, "dropbox": serveDropbox}})
+	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn, "takeport": takePort, "dropbox": serveDropbox, "mkzip": mkzip, "docid": docID}})
 }
 
 // serveDropbox is "dropbox VAR": a dropbox (SQLite, one journalist) served
@@ -110,4 +114,35 @@ func failSignIn(ts *testscript.TestScript, neg bool, args []string) {
 			ts.Fatalf("a wrong passphrase signed in")
 		}
 	}
+}
+
+// mkzip is "mkzip OUT.zip NAME=FILE...": a zip whose member NAME holds
+// FILE's bytes, for the archive scripts.
+func mkzip(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: mkzip OUT.zip NAME=FILE...")
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, a := range args[1:] {
+		name, file, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("mkzip: %q is not NAME=FILE", a)
+		}
+		w, err := zw.Create(name)
+		ts.Check(err)
+		_, err = w.Write([]byte(ts.ReadFile(file)))
+		ts.Check(err)
+	}
+	ts.Check(zw.Close())
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), buf.Bytes(), 0o600))
+}
+
+// docID is "docid VAR COLLECTION PATH": sets $VAR to the archive's ID of
+// that document, as archive search prints it.
+func docID(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: docid VAR COLLECTION PATH")
+	}
+	ts.Setenv(args[0], archive.DocID(args[1], args[2]))
 }

@@ -58,6 +58,12 @@ func (s *DB) q(query string) string {
 	if !s.d.Dollar {
 		return query
 	}
+	return Dollars(query)
+}
+
+// Dollars turns ? placeholders into PostgreSQL's $1, $2…, for SQL written
+// once for both backends (the archive's store uses it too).
+func Dollars(query string) string {
 	var sb strings.Builder
 	n := 0
 	for _, c := range query {

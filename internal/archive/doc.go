@@ -1,0 +1,36 @@
+// Package archive is the archive zone: collections of plaintext documents
+// ingested from files, folders and archives, their originals, document
+// trees, chain of custody, a work queue and the search index.
+//
+// Contract:
+//   - The archive holds plaintext. It runs as its own process (confide
+//     archive …) with its own data folder, database and listener; it never
+//     shares a data folder or a database schema with the dropbox and
+//     newsroom (Open refuses a folder holding confide.db, and every table
+//     is prefixed archive_).
+//   - Originals are immutable and content-addressed: DIR/originals/xx/SHA256,
+//     written to a temporary file, fsynced and renamed; the same bytes at two
+//     paths are one original listed at both. Workers read originals, never
+//     the paths they came from.
+//   - Queueing and processing are resumable: an entry (collection, path) is
+//     inserted once; processing an entry first deletes what an earlier run
+//     left of it, and document IDs are derived from collection and path, so a
+//     killed run started again (or a reprocess) loses and doubles nothing.
+//     An entry is marked done only after the search index committed its
+//     documents.
+//   - Claims: PostgreSQL takes queued entries with FOR UPDATE SKIP LOCKED,
+//     so several worker processes share one queue; SQLite claims inside an
+//     IMMEDIATE transaction and has one process (the search folder's lock).
+//     A running entry holds a lease its worker renews; an expired lease (a
+//     killed worker) makes it claimable again.
+//   - Custody is exact: events carry the UTC time to the second, who ran
+//     the command and where the file came from (its path, or the newsroom
+//     item, submission and ciphertext SHA-256 of a workstation pull); each
+//     document carries its tools and versions. This is the trusted archive,
+//     not the internet-facing server, so exact times are kept here.
+//   - Temporary files (an original being copied, a member a tool needs
+//     whole) go only to this process's own DIR/tmp/p-*/, held by a flock;
+//     Close removes it, and Open removes those of processes that are gone.
+//   - Search: SQLite deployments use the embedded engine in DIR/index;
+//     PostgreSQL ones use pgsearch in the same database.
+package archive

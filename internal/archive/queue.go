@@ -1,0 +1,338 @@
+package archive
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// Entry states.
+const (
+	Queued  = "queued"
+	Running = "running"
+	Done    = "done"
+	Failed  = "failed"
+)
+
+// leaseTime is how long a claim lasts without renewal; a killed worker's
+// entries are claimable again after it.
+const leaseTime = 15 * time.Second
+
+// Item is one file to queue.
+type Item struct {
+	File string // where to read it
+	Path string // its path in the collection, slash-separated
+	// Origin is a JSON object saying where it came from beyond the path
+	// (a workstation pull's newsroom item); "" for none.
+	Origin string
+}
+
+// Queued says what Enqueue did with one item.
+type QueueNote struct {
+	Path string
+	Note string // "" when queued; else why not ("already queued", "a link, not followed")
+}
+
+// Collect lists the items under paths: files as themselves, folders
+// recursively with paths from the folder's own name. Links and special
+// files are reported through skip, never followed.
+func Collect(paths []string, skip func(path, why string)) ([]Item, error) {
+	var items []Item
+	for _, p := range paths {
+		fi, err := os.Lstat(p)
+		if err != nil {
+			return nil, fmt.Errorf("archive: %w", err)
+		}
+		if !fi.IsDir() {
+			if !fi.Mode().IsRegular() {
+				skip(filepath.Base(p), "not a regular file (a link or a device), not followed")
+				continue
+			}
+			items = append(items, Item{File: p, Path: filepath.Base(filepath.Clean(p))})
+			continue
+		}
+		root := filepath.Clean(p)
+		base := filepath.Base(root)
+		err = filepath.WalkDir(root, func(f string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return fmt.Errorf("archive: %w", err)
+			}
+			rel, _ := filepath.Rel(root, f)
+			path := filepath.ToSlash(filepath.Join(base, rel))
+			switch {
+			case d.IsDir():
+				return nil
+			case !d.Type().IsRegular():
+				skip(path, "not a regular file (a link or a device), not followed")
+				return nil
+			}
+			items = append(items, Item{File: f, Path: path})
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
+}
+
+// SetCollection creates a collection, or changes its OCR languages when
+// ocrLang is set. New entries use the setting; Reprocess applies it to the
+// old ones.
+func (a *Archive) SetCollection(ctx context.Context, name, ocrLang string) error {
+	if name == "" || strings.ContainsAny(name, "\x00\n") {
+		return errors.New("archive: a collection needs a name (--collection NAME)")
+	}
+	lang := ocrLang
+	if lang == "" {
+		lang = "rus+eng"
+	}
+	if !a.c.NoOCR {
+		if _, err := a.extractor(lang); err != nil {
+			return err
+		}
+	}
+	if _, err := a.db.exec(ctx, a.db.sql, `INSERT INTO archive_collections (name, ocr_lang, created) VALUES (?, ?, ?) ON CONFLICT (name) DO NOTHING`, name, lang, now()); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	if ocrLang != "" {
+		if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_collections SET ocr_lang = ? WHERE name = ?`, ocrLang, name); err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
+	}
+	return nil
+}
+
+// Enqueue stores each item's original and queues it in the collection
+// (which must exist). An item whose path the collection already has is
+// not queued again, so running the same ingest twice doubles nothing.
+func (a *Archive) Enqueue(ctx context.Context, collection string, items []Item, note func(QueueNote)) (int, error) {
+	n := 0
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return n, err
+		}
+		var had string
+		err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT sha256 FROM archive_entries WHERE collection = ? AND path = ?`), collection, it.Path).Scan(&had)
+		switch {
+		case err == nil:
+			// Queued by an earlier run: only read it, to tell a changed
+			// file from the same one, without copying it again.
+			note(a.known(it, had))
+			continue
+		case !errors.Is(err, sql.ErrNoRows):
+			return n, fmt.Errorf("archive: %w", err)
+		}
+		sum, size, err := a.storeOriginal(it.File)
+		if err != nil {
+			return n, err
+		}
+		origin := it.Origin
+		if origin == "" {
+			origin = "{}"
+		}
+		q, err := a.insertEntry(ctx, collection, it.Path, sum, size, origin)
+		if err != nil {
+			return n, err
+		}
+		if q.Note == "" {
+			n++
+		}
+		note(q)
+	}
+	return n, nil
+}
+
+// known says what to do with an item whose path is already queued.
+func (a *Archive) known(it Item, had string) QueueNote {
+	f, err := os.Open(it.File)
+	if err != nil {
+		return QueueNote{it.Path, "already in the collection; it cannot be read now: " + err.Error()}
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return QueueNote{it.Path, "already in the collection; it cannot be read now: " + err.Error()}
+	}
+	if sum := hex.EncodeToString(h.Sum(nil)); sum != had {
+		return QueueNote{it.Path, "already in the collection with other bytes (SHA-256 " + had[:12] + "…); not queued again: give the new version another path"}
+	}
+	return QueueNote{it.Path, "already in the collection"}
+}
+
+func (a *Archive) insertEntry(ctx context.Context, collection, path, sum string, size int64, origin string) (QueueNote, error) {
+	tx, err := a.db.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return QueueNote{}, fmt.Errorf("archive: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_originals (sha256, size, first_seen) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, sum, size, now()); err != nil {
+		return QueueNote{}, fmt.Errorf("archive: %w", err)
+	}
+	var id int64
+	err = tx.QueryRowContext(ctx, a.db.q(`INSERT INTO archive_entries (collection, path, sha256, state) VALUES (?, ?, ?, 'queued') ON CONFLICT (collection, path) DO NOTHING RETURNING id`), collection, path, sum).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		var had string
+		if err := tx.QueryRowContext(ctx, a.db.q(`SELECT sha256 FROM archive_entries WHERE collection = ? AND path = ?`), collection, path).Scan(&had); err != nil {
+			return QueueNote{}, fmt.Errorf("archive: %w", err)
+		}
+		if had != sum {
+			return QueueNote{path, "already in the collection with other bytes (SHA-256 " + had[:12] + "…); not queued again: give the new version another path"}, nil
+		}
+		return QueueNote{path, "already in the collection"}, nil
+	}
+	if err != nil {
+		return QueueNote{}, fmt.Errorf("archive: %w", err)
+	}
+	if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, ?)`, id, now(), a.c.Who, "ingested "+path+" (SHA-256 "+sum+", "+fmt.Sprint(size)+" bytes)", origin); err != nil {
+		return QueueNote{}, fmt.Errorf("archive: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return QueueNote{}, fmt.Errorf("archive: %w", err)
+	}
+	return QueueNote{Path: path}, nil
+}
+
+// originalPath is where the original with that SHA-256 lives.
+func (a *Archive) originalPath(sum string) string {
+	return filepath.Join(a.c.Dir, "originals", sum[:2], sum)
+}
+
+// storeOriginal copies a file into the content-addressed originals: to a
+// temporary file, fsynced, renamed to its SHA-256 and made read-only. The
+// same bytes already stored are not written twice.
+func (a *Archive) storeOriginal(file string) (string, int64, error) {
+	in, err := os.Open(file)
+	if err != nil {
+		return "", 0, fmt.Errorf("archive: %w", err)
+	}
+	defer in.Close()
+	tmp, err := os.CreateTemp(a.tmp, "ingest-original-*")
+	if err != nil {
+		return "", 0, fmt.Errorf("archive: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	h := sha256.New()
+	size, err := io.Copy(io.MultiWriter(tmp, h), in)
+	if err == nil {
+		err = tmp.Sync()
+	}
+	if e := tmp.Close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		return "", 0, fmt.Errorf("archive: copy %s: %w", file, err)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	dst := a.originalPath(sum)
+	if _, err := os.Stat(dst); err == nil {
+		return sum, size, nil
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return "", 0, fmt.Errorf("archive: %w", err)
+	}
+	if err := os.Chmod(tmp.Name(), 0o400); err != nil {
+		return "", 0, fmt.Errorf("archive: %w", err)
+	}
+	if err := os.Rename(tmp.Name(), dst); err != nil {
+		return "", 0, fmt.Errorf("archive: %w", err)
+	}
+	if d, err := os.Open(filepath.Dir(dst)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return sum, size, nil
+}
+
+// claimed is an entry a worker holds.
+type claimed struct {
+	id                    int64
+	collection, path, sum string
+	lang                  string
+}
+
+// claim takes the oldest claimable entry (of collection, or any when ""),
+// or returns nil when there is none.
+func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error) {
+	tx, err := a.db.sql.BeginTx(ctx, nil) // SQLite: IMMEDIATE (_txlock)
+	if err != nil {
+		return nil, fmt.Errorf("archive: claim: %w", err)
+	}
+	defer tx.Rollback()
+	t := time.Now().Unix()
+	q := `SELECT e.id, e.collection, e.path, e.sha256, c.ocr_lang FROM archive_entries e JOIN archive_collections c ON c.name = e.collection
+		WHERE (e.state = 'queued' OR (e.state = 'running' AND e.lease < ?)) AND (? = '' OR e.collection = ?) ORDER BY e.id LIMIT 1`
+	if a.db.postgres {
+		q += ` FOR UPDATE OF e SKIP LOCKED`
+	}
+	var c claimed
+	err = tx.QueryRowContext(ctx, a.db.q(q), t, collection, collection).Scan(&c.id, &c.collection, &c.path, &c.sum, &c.lang)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archive: claim: %w", err)
+	}
+	if _, err := a.db.exec(ctx, tx, `UPDATE archive_entries SET state = 'running', lease = ?, attempts = attempts + 1 WHERE id = ?`, t+int64(leaseTime/time.Second), c.id); err != nil {
+		return nil, fmt.Errorf("archive: claim: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("archive: claim: %w", err)
+	}
+	return &c, nil
+}
+
+// renew extends the lease of entries this process is working on.
+func (a *Archive) renew(ctx context.Context, ids []int64) {
+	until := time.Now().Add(leaseTime).Unix()
+	for _, id := range ids {
+		a.db.exec(ctx, a.db.sql, `UPDATE archive_entries SET lease = ? WHERE id = ? AND state = 'running'`, until, id)
+	}
+}
+
+// Retry queues again the failed entries of a collection (all when ""),
+// and those with a document that failed, and returns how many.
+func (a *Archive) Retry(ctx context.Context, collection string) (int, error) {
+	res, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_entries SET state = 'queued', reason = '', lease = 0
+		WHERE (? = '' OR collection = ?) AND (state = 'failed' OR (state = 'done' AND EXISTS (SELECT 1 FROM archive_documents d WHERE d.entry_id = archive_entries.id AND d.fail_reason <> '')))`, collection, collection)
+	if err != nil {
+		return 0, fmt.Errorf("archive: retry: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// Reprocess queues every entry of a collection again, as after an upgrade
+// or a change of its OCR languages; their documents are replaced, not
+// added to.
+func (a *Archive) Reprocess(ctx context.Context, collection string) (int, error) {
+	if err := a.mustCollection(ctx, collection); err != nil {
+		return 0, err
+	}
+	res, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_entries SET state = 'queued', reason = '', lease = 0 WHERE collection = ? AND state <> 'running'`, collection)
+	if err != nil {
+		return 0, fmt.Errorf("archive: reprocess: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+func (a *Archive) mustCollection(ctx context.Context, name string) error {
+	var n int
+	if err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT COUNT(*) FROM archive_collections WHERE name = ?`), name).Scan(&n); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	if n == 0 {
+		return fmt.Errorf("%w: no collection %q", ErrNotFound, name)
+	}
+	return nil
+}

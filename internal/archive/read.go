@@ -1,0 +1,335 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+
+	"confide/internal/ingest"
+	"confide/internal/search"
+	"confide/internal/search/query"
+)
+
+// CollectionStatus is a collection's ingest state.
+type CollectionStatus struct {
+	Name     string       `json:"name"`
+	OCRLang  string       `json:"ocr_lang"`
+	Queued   int          `json:"queued"`
+	Running  int          `json:"running"`
+	Done     int          `json:"done"`
+	Failed   int          `json:"failed"`
+	Docs     int          `json:"documents"`
+	Pages    int          `json:"pages"`
+	Failures []DocFailure `json:"failures"` // every file or member that could not be read
+	// LowConfidence lists OCRed pages whose confidence is low, for review.
+	LowConfidence []PageRef `json:"low_confidence"`
+}
+
+// PageRef names a page of a document.
+type PageRef struct {
+	ID         string  `json:"id"`
+	Path       string  `json:"path"`
+	Page       int     `json:"page"`
+	Confidence float64 `json:"confidence"`
+}
+
+// Status returns every collection's state, by name.
+func (a *Archive) Status(ctx context.Context) ([]CollectionStatus, error) {
+	rows, err := a.db.sql.QueryContext(ctx, `SELECT c.name, c.ocr_lang,
+		COALESCE(SUM(CASE WHEN e.state = 'queued' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN e.state = 'running' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN e.state = 'done' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN e.state = 'failed' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(e.docs), 0), COALESCE(SUM(e.pages), 0)
+		FROM archive_collections c LEFT JOIN archive_entries e ON e.collection = c.name
+		GROUP BY c.name, c.ocr_lang ORDER BY c.name`)
+	if err != nil {
+		return nil, fmt.Errorf("archive: status: %w", err)
+	}
+	var out []CollectionStatus
+	for rows.Next() {
+		var s CollectionStatus
+		if err := rows.Scan(&s.Name, &s.OCRLang, &s.Queued, &s.Running, &s.Done, &s.Failed, &s.Docs, &s.Pages); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("archive: status: %w", err)
+		}
+		s.Failures, s.LowConfidence = []DocFailure{}, []PageRef{}
+		out = append(out, s)
+	}
+	rows.Close()
+	for i := range out {
+		s := &out[i]
+		// An entry that failed as a whole, and every document that failed
+		// inside one that did not.
+		err := a.each(ctx, `SELECT path, reason FROM archive_entries WHERE collection = ? AND state = 'failed'
+			UNION ALL SELECT d.path, d.fail_reason FROM archive_documents d JOIN archive_entries e ON e.id = d.entry_id
+			WHERE e.collection = ? AND e.state <> 'failed' AND d.fail_reason <> '' ORDER BY 1`, []any{s.Name, s.Name}, func(r *sql.Rows) error {
+			var f DocFailure
+			if err := r.Scan(&f.Path, &f.Reason); err != nil {
+				return err
+			}
+			s.Failures = append(s.Failures, f)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		err = a.each(ctx, `SELECT d.id, d.path, p.number, p.confidence FROM archive_pages p JOIN archive_documents d ON d.id = p.doc_id
+			JOIN archive_entries e ON e.id = d.entry_id WHERE e.collection = ? AND p.low = 1 ORDER BY d.path, p.number`, []any{s.Name}, func(r *sql.Rows) error {
+			var p PageRef
+			if err := r.Scan(&p.ID, &p.Path, &p.Page, &p.Confidence); err != nil {
+				return err
+			}
+			s.LowConfidence = append(s.LowConfidence, p)
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func (a *Archive) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := a.db.sql.QueryContext(ctx, a.db.q(q), args...)
+	if err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	return nil
+}
+
+// Results is a page of search hits, as `archive search --json` prints it.
+type Results struct {
+	Total int         `json:"total"`
+	Hits  []ResultHit `json:"hits"`
+}
+
+// ResultHit is one matching document.
+type ResultHit struct {
+	ID         string          `json:"id"`
+	Collection string          `json:"collection"`
+	Path       string          `json:"path"`
+	Page       int             `json:"page,omitempty"` // the first matching page, when the document has pages
+	Language   string          `json:"language"`
+	Score      float64         `json:"score"`
+	Snippets   []template.HTML `json:"snippets"` // HTML-escaped, matches in <mark>
+}
+
+// Search runs a query in the engine's syntax, within a collection when
+// one is given.
+func (a *Archive) Search(ctx context.Context, q, collection string, limit int) (*Results, error) {
+	n, err := query.Parse(q)
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	if collection != "" {
+		n = query.And{Nodes: []query.Node{n, query.Field{Name: "collection", Value: collection}}}
+	}
+	req := search.Request{Query: n, Limit: limit, Highlights: true}
+	if err := req.Check(); err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	res, err := a.eng.Search(ctx, req)
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	out := &Results{Total: res.Total, Hits: []ResultHit{}}
+	for _, h := range res.Hits {
+		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}}
+		var pages int
+		err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT d.path, (SELECT COUNT(*) FROM archive_pages p WHERE p.doc_id = d.id) FROM archive_documents d WHERE d.id = ?`), h.ID).Scan(&hit.Path, &pages)
+		if errors.Is(err, sql.ErrNoRows) {
+			// Indexed by a run that was killed before its rows were
+			// replaced: the next run of that entry takes it out.
+			out.Total--
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("archive: %w", err)
+		}
+		for _, s := range h.Snippets {
+			if hit.Page == 0 && s.Page > 0 {
+				hit.Page = s.Page
+			}
+			hit.Snippets = append(hit.Snippets, s.HTML)
+		}
+		if hit.Page == 0 && pages > 0 {
+			hit.Page = 1
+		}
+		out.Hits = append(out.Hits, hit)
+	}
+	return out, nil
+}
+
+// Document is a stored document, as `archive show` prints it.
+type Document struct {
+	ID         string            `json:"id"`
+	Collection string            `json:"collection"`
+	Path       string            `json:"path"`
+	Parent     string            `json:"parent,omitempty"`
+	Type       string            `json:"type"`
+	Language   string            `json:"language"`
+	Size       int64             `json:"size"`
+	SHA256     string            `json:"sha256,omitempty"`
+	Fields     map[string]string `json:"fields"`
+	Steps      []ingest.Step     `json:"steps"`
+	Warnings   []string          `json:"warnings"`
+	Failure    string            `json:"failure,omitempty"`
+	Pages      []Page            `json:"pages"`
+	Children   []Child           `json:"children"`
+	entry      int64
+}
+
+// Page is a page of a stored document.
+type Page struct {
+	Number        int     `json:"number"`
+	Text          string  `json:"text"`
+	Language      string  `json:"language"`
+	OCR           bool    `json:"ocr"`
+	Confidence    float64 `json:"confidence,omitempty"`
+	LowConfidence bool    `json:"low_confidence,omitempty"`
+}
+
+// Child is a document inside another.
+type Child struct {
+	ID   string `json:"id"`
+	Path string `json:"path"`
+	Type string `json:"type"`
+}
+
+// Show returns a document with its pages and children.
+func (a *Archive) Show(ctx context.Context, id string) (*Document, error) {
+	d, err := a.doc(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d.Pages, d.Children = []Page{}, []Child{}
+	err = a.each(ctx, `SELECT number, text, lang, ocr, confidence, low FROM archive_pages WHERE doc_id = ? ORDER BY number`, []any{id}, func(r *sql.Rows) error {
+		var p Page
+		var ocr, low int
+		if err := r.Scan(&p.Number, &p.Text, &p.Language, &ocr, &p.Confidence, &low); err != nil {
+			return err
+		}
+		p.OCR, p.LowConfidence = ocr == 1, low == 1
+		d.Pages = append(d.Pages, p)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = a.each(ctx, `SELECT id, path, type FROM archive_documents WHERE parent_id = ? ORDER BY seq`, []any{id}, func(r *sql.Rows) error {
+		var c Child
+		if err := r.Scan(&c.ID, &c.Path, &c.Type); err != nil {
+			return err
+		}
+		d.Children = append(d.Children, c)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+func (a *Archive) doc(ctx context.Context, id string) (*Document, error) {
+	var d Document
+	var fields, steps, warnings string
+	err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT d.id, e.collection, d.path, d.parent_id, d.type, d.lang, d.size, d.sha256, d.fields, d.steps, d.warnings, d.fail_reason, d.entry_id
+		FROM archive_documents d JOIN archive_entries e ON e.id = d.entry_id WHERE d.id = ?`), id).
+		Scan(&d.ID, &d.Collection, &d.Path, &d.Parent, &d.Type, &d.Language, &d.Size, &d.SHA256, &fields, &steps, &warnings, &d.Failure, &d.entry)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("%w: no document %q (IDs are printed by archive search)", ErrNotFound, id)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	json.Unmarshal([]byte(fields), &d.Fields)
+	json.Unmarshal([]byte(steps), &d.Steps)
+	json.Unmarshal([]byte(warnings), &d.Warnings)
+	if d.Fields == nil {
+		d.Fields = map[string]string{}
+	}
+	if d.Steps == nil {
+		d.Steps = []ingest.Step{}
+	}
+	if d.Warnings == nil {
+		d.Warnings = []string{}
+	}
+	return &d, nil
+}
+
+// Custody is a document's whole trail: the events of the file it came
+// from (queued, where from, each processing run) and the chain of
+// documents from that file down to it, each with its tools.
+type Custody struct {
+	Original string        `json:"original"` // the original's SHA-256
+	Size     int64         `json:"size"`
+	Stored   string        `json:"stored"` // where the original is, in the data folder
+	Events   []Event       `json:"events"`
+	Chain    []CustodyLink `json:"chain"` // the outermost document first
+}
+
+// Event is one custody event of an ingested file.
+type Event struct {
+	At     string          `json:"at"` // UTC, to the second
+	Who    string          `json:"who"`
+	Action string          `json:"action"`
+	Origin json.RawMessage `json:"origin"` // where it came from: {} or a workstation pull's record
+}
+
+// CustodyLink is one document of the chain.
+type CustodyLink struct {
+	ID     string        `json:"id"`
+	Path   string        `json:"path"`
+	SHA256 string        `json:"sha256,omitempty"`
+	Size   int64         `json:"size"`
+	Steps  []ingest.Step `json:"steps"`
+}
+
+// Custody returns a document's trail.
+func (a *Archive) Custody(ctx context.Context, id string) (*Custody, error) {
+	d, err := a.doc(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var c Custody
+	if err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT o.sha256, o.size FROM archive_entries e JOIN archive_originals o ON o.sha256 = e.sha256 WHERE e.id = ?`), d.entry).Scan(&c.Original, &c.Size); err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	c.Stored = "originals/" + c.Original[:2] + "/" + c.Original
+	err = a.each(ctx, `SELECT at, who, action, origin FROM archive_events WHERE entry_id = ? ORDER BY id`, []any{d.entry}, func(r *sql.Rows) error {
+		var e Event
+		var origin string
+		if err := r.Scan(&e.At, &e.Who, &e.Action, &origin); err != nil {
+			return err
+		}
+		e.Origin = json.RawMessage(origin)
+		c.Events = append(c.Events, e)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for cur := d; ; {
+		c.Chain = append([]CustodyLink{{ID: cur.ID, Path: cur.Path, SHA256: cur.SHA256, Size: cur.Size, Steps: cur.Steps}}, c.Chain...)
+		if cur.Parent == "" || len(c.Chain) > 64 {
+			break
+		}
+		if cur, err = a.doc(ctx, cur.Parent); err != nil {
+			return nil, err
+		}
+	}
+	return &c, nil
+}

@@ -1,0 +1,208 @@
+package archive
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"confide/internal/store"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers "pgx"
+	_ "modernc.org/sqlite"             // registers "sqlite"
+)
+
+// ErrNotFound is returned for a document, collection or entry the archive
+// does not hold.
+var ErrNotFound = errors.New("archive: not found")
+
+// DBFile is the SQLite file of an archive data folder.
+const DBFile = "archive.db"
+
+// dropboxDB is the file that marks a folder as the dropbox's and newsroom's.
+const dropboxDB = "confide.db"
+
+// db is the archive's own database: its own tables (archive_*) in its own
+// SQLite file or PostgreSQL database. The newsroom's store and migrations
+// are not reused: they belong to the other zones, and a shared schema would
+// put plaintext beside ciphertext.
+type db struct {
+	sql      *sql.DB
+	postgres bool
+}
+
+// q turns ? placeholders into $n for PostgreSQL.
+func (d *db) q(query string) string {
+	if !d.postgres {
+		return query
+	}
+	return store.Dollars(query)
+}
+
+func (d *db) exec(ctx context.Context, ex execer, query string, args ...any) (sql.Result, error) {
+	return ex.ExecContext(ctx, d.q(query), args...)
+}
+
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// migrations are the archive's schema versions, applied in order.
+var migrations = []string{
+	`CREATE TABLE archive_collections (
+		name TEXT PRIMARY KEY,
+		ocr_lang TEXT NOT NULL,
+		created TEXT NOT NULL
+	);
+	CREATE TABLE archive_originals (
+		sha256 TEXT PRIMARY KEY,
+		size BIGINT NOT NULL,
+		first_seen TEXT NOT NULL
+	);
+	CREATE TABLE archive_entries (
+		id {{serial}},
+		collection TEXT NOT NULL REFERENCES archive_collections(name),
+		path TEXT NOT NULL,
+		sha256 TEXT NOT NULL REFERENCES archive_originals(sha256),
+		state TEXT NOT NULL,
+		reason TEXT NOT NULL DEFAULT '',
+		attempts INTEGER NOT NULL DEFAULT 0,
+		lease BIGINT NOT NULL DEFAULT 0,
+		docs INTEGER NOT NULL DEFAULT 0,
+		pages INTEGER NOT NULL DEFAULT 0,
+		UNIQUE (collection, path)
+	);
+	CREATE INDEX archive_entries_state ON archive_entries (state, id);
+	CREATE TABLE archive_documents (
+		id TEXT PRIMARY KEY,
+		entry_id BIGINT NOT NULL REFERENCES archive_entries(id),
+		parent_id TEXT NOT NULL,
+		path TEXT NOT NULL,
+		seq INTEGER NOT NULL,
+		gen INTEGER NOT NULL,
+		type TEXT NOT NULL,
+		lang TEXT NOT NULL,
+		size BIGINT NOT NULL,
+		sha256 TEXT NOT NULL,
+		fields TEXT NOT NULL,
+		steps TEXT NOT NULL,
+		warnings TEXT NOT NULL,
+		fail_kind TEXT NOT NULL,
+		fail_reason TEXT NOT NULL
+	);
+	CREATE INDEX archive_documents_entry ON archive_documents (entry_id, seq);
+	CREATE INDEX archive_documents_parent ON archive_documents (parent_id, seq);
+	CREATE TABLE archive_pages (
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		number INTEGER NOT NULL,
+		text TEXT NOT NULL,
+		lang TEXT NOT NULL,
+		ocr INTEGER NOT NULL,
+		confidence DOUBLE PRECISION NOT NULL,
+		low INTEGER NOT NULL,
+		words TEXT NOT NULL,
+		PRIMARY KEY (doc_id, number)
+	);
+	CREATE TABLE archive_events (
+		id {{serial}},
+		entry_id BIGINT NOT NULL REFERENCES archive_entries(id),
+		at TEXT NOT NULL,
+		who TEXT NOT NULL,
+		action TEXT NOT NULL,
+		origin TEXT NOT NULL
+	);
+	CREATE INDEX archive_events_entry ON archive_events (entry_id, id);`,
+}
+
+// openDB opens the archive database: PostgreSQL when dsn is set, else
+// DIR/archive.db.
+func openDB(ctx context.Context, dir, dsn string) (*db, error) {
+	d := &db{postgres: dsn != ""}
+	var err error
+	if d.postgres {
+		d.sql, err = sql.Open("pgx", dsn)
+	} else {
+		path := filepath.Join(dir, DBFile)
+		f, ferr := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+		if ferr != nil {
+			return nil, fmt.Errorf("archive: %w", ferr)
+		}
+		f.Close()
+		dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)" +
+			"&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_txlock=immediate"
+		d.sql, err = sql.Open("sqlite", dsn)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	if err := d.sql.PingContext(ctx); err != nil {
+		d.sql.Close()
+		return nil, fmt.Errorf("archive: database: %w", err)
+	}
+	if d.postgres {
+		// The archive's plaintext never shares a database with the
+		// dropbox's and newsroom's rows.
+		var newsroom bool
+		if err := d.sql.QueryRowContext(ctx, `SELECT to_regclass('items') IS NOT NULL OR to_regclass('schema_migrations') IS NOT NULL`).Scan(&newsroom); err != nil {
+			d.sql.Close()
+			return nil, fmt.Errorf("archive: database: %w", err)
+		}
+		if newsroom {
+			d.sql.Close()
+			return nil, errors.New("archive: this database holds the newsroom's tables; the archive holds plaintext and needs a database of its own (CREATE DATABASE archive)")
+		}
+	}
+	if err := d.migrate(ctx); err != nil {
+		d.sql.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
+// migrate applies pending migrations in one transaction, under an advisory
+// lock on PostgreSQL so that workers starting together do not race.
+func (d *db) migrate(ctx context.Context) error {
+	tx, err := d.sql.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("archive: migrate: %w", err)
+	}
+	defer tx.Rollback()
+	if d.postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7411)`); err != nil {
+			return fmt.Errorf("archive: migrate: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS archive_schema (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("archive: migrate: %w", err)
+	}
+	var v int
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM archive_schema`).Scan(&v); err != nil {
+		return fmt.Errorf("archive: migrate: %w", err)
+	}
+	serial := "INTEGER PRIMARY KEY AUTOINCREMENT"
+	if d.postgres {
+		serial = "BIGSERIAL PRIMARY KEY"
+	}
+	for i := v; i < len(migrations); i++ {
+		for _, stmt := range strings.Split(strings.ReplaceAll(migrations[i], "{{serial}}", serial), ";") {
+			if strings.TrimSpace(stmt) == "" {
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, stmt); err != nil {
+				return fmt.Errorf("archive: migrate to %d: %w", i+1, err)
+			}
+		}
+		if _, err := tx.ExecContext(ctx, d.q(`INSERT INTO archive_schema (version) VALUES (?)`), i+1); err != nil {
+			return fmt.Errorf("archive: migrate: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("archive: migrate: %w", err)
+	}
+	return nil
+}
