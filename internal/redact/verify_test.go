@@ -1,0 +1,90 @@
+package redact
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+var structural = []string{"structure", "incremental updates", "metadata", "hidden layers", "attachments", "annotations", "javascript and actions", "encryption", "pdfinfo"}
+
+func TestVerifyPassesAPlainFile(t *testing.T) {
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract")
+	dir := t.TempDir()
+	p := writeFile(t, dir, "plain.pdf", tinyPDF(plainText, "", ""))
+	r, err := Verify(context.Background(), p, []string{"Ivan Petrov"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !r.OK() {
+		t.Fatalf("a file with nothing to hide failed:\n%s", r)
+	}
+	wantChecks(t, r, true, append(structural, "text layer", "OCR")...)
+	// The OCR check really read the page: the words it counted are there.
+	if c, _ := check(r, "OCR"); strings.Contains(c.Detail, " 0 words") {
+		t.Errorf("OCR read nothing: %s", c.Detail)
+	}
+}
+
+// The classic failed redaction: a black rectangle drawn over text that
+// stays in the file. The page looks redacted; pdftotext still reads it.
+func TestVerifyFailsWhenTheTextLayerIsLeft(t *testing.T) {
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract")
+	dir := t.TempDir()
+	content := "BT /F1 28 Tf 30 120 Td (Report by Ivan Petrov) Tj ET 0 0 0 rg 150 105 260 45 re f"
+	p := writeFile(t, dir, "boxed.pdf", tinyPDF(content, "", ""))
+	r, err := Verify(context.Background(), p, []string{"Ivan Petrov"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.OK() {
+		t.Fatalf("text under a black box passed:\n%s", r)
+	}
+	wantChecks(t, r, false, "text layer")
+	wantChecks(t, r, true, "OCR") // the box does hide it from the eye
+	if c, _ := check(r, "text layer"); !strings.Contains(c.Detail, `"Ivan Petrov"`) {
+		t.Errorf("the failure does not name the term: %s", c.Detail)
+	}
+}
+
+func TestVerifyFailsOnHiddenParts(t *testing.T) {
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract")
+	plain := tinyPDF(plainText, "", "")
+	cases := []struct {
+		name  string
+		pdf   []byte
+		fails []string
+	}{
+		{"incremental update", appendUpdate(plain), []string{"incremental updates"}},
+		{"metadata", tinyPDF(plainText, "", "/Info 5 0 R ", "<< /Producer (x) /Author (Jane Doe) /CreationDate (D:20261201091800Z) >>"), []string{"metadata", "pdfinfo"}},
+		{"xmp", tinyPDF(plainText, "/Metadata 5 0 R ", "", "<< /Type /Metadata /Subtype /XML /Length 20 >>\nstream\n<?xpacket begin?>  \nendstream"), []string{"metadata", "pdfinfo"}},
+		{"attachment", tinyPDF(plainText, "/Names << /EmbeddedFiles << /Names [(notes.txt) 5 0 R] >> >> ", "",
+			"<< /Type /Filespec /F (notes.txt) /EF << /F 6 0 R >> >>", "<< /Type /EmbeddedFile /Length 11 >>\nstream\nIvan Petrov\nendstream"), []string{"attachments", "pdfinfo"}},
+		{"annotation", tinyPDF(plainText, "", "", "<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] /Contents (Ivan Petrov) >>"), []string{"annotations"}},
+		{"hidden layer", tinyPDF(plainText, "/OCProperties << /OCGs [5 0 R] /D << /OFF [5 0 R] >> >> ", "", "<< /Type /OCG /Name (draft) >>"), []string{"hidden layers"}},
+		{"javascript action", tinyPDF(plainText, "/OpenAction << /S /JavaScript /JS (app.alert(1)) >> ", ""), []string{"javascript and actions"}},
+		{"javascript names", tinyPDF(plainText, "/Names << /JavaScript << /Names [(a) 5 0 R] >> >> ", "", "<< /S /JavaScript /JS (app.alert(1)) >>"), []string{"javascript and actions", "pdfinfo"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			p := writeFile(t, dir, "f.pdf", c.pdf)
+			r, err := Verify(context.Background(), p, []string{"Ivan Petrov"}, dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.OK() {
+				t.Fatalf("passed:\n%s", r)
+			}
+			wantChecks(t, r, false, c.fails...)
+		})
+	}
+}
+
+func TestVerifyRefusesBadTerms(t *testing.T) {
+	dir := t.TempDir()
+	p := writeFile(t, dir, "plain.pdf", tinyPDF(plainText, "", ""))
+	if _, err := Verify(context.Background(), p, []string{"..."}, dir); err == nil {
+		t.Error("a term with no letters was accepted")
+	}
+}
