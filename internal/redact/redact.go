@@ -370,12 +370,12 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 		boxes = append(boxes, pixBox{int(w.xMin * pg.sx), int(w.yMin * pg.sy), int(w.xMax*pg.sx + 1), int(w.yMax*pg.sy + 1)})
 	}
 	layer := tokenize(ws)
-	ocred, _, err := ocrTokens(ctx, pg.png, work, req.DPI, &boxes)
+	readings, _, err := readPage(ctx, pg.png, work, req.DPI, &boxes)
 	if err != nil {
 		return 0, fmt.Errorf("redact: OCR of page %d: %w", n, err)
 	}
 	burn := map[int]bool{}
-	for _, toks := range [][]token{layer, ocred} {
+	for _, toks := range append(readings, layer) {
 		for t, p := range patterns {
 			for _, hit := range find(toks, p) {
 				found[t]++
@@ -402,10 +402,16 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 	}
 	rgba := image.NewRGBA(img.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
-	for _, b := range paint {
-		draw.Draw(rgba, withMargin(b).Intersect(rgba.Bounds()), image.NewUniform(color.Black), image.Point{}, draw.Src)
-	}
+	painter(rgba, paint)
 	return len(paint), writePNG(pg.png, rgba)
+}
+
+// painter burns boxes into a page; a variable so that a test can break it
+// and see verification refuse the copy.
+var painter = func(img *image.RGBA, boxes []pixBox) {
+	for _, b := range boxes {
+		draw.Draw(img, withMargin(b).Intersect(img.Bounds()), image.NewUniform(color.Black), image.Point{}, draw.Src)
+	}
 }
 
 // withMargin grows a box by a fifth of its height (at least 3 pixels) on

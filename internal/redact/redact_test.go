@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"image"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -183,5 +184,79 @@ func TestRedactRefuses(t *testing.T) {
 	}
 	if _, err := Redact(context.Background(), Request{Src: txt, Terms: []string{"x"}, Dir: dir, DPI: 72}); err == nil {
 		t.Error("72 dpi accepted")
+	}
+}
+
+// With the painting broken, the copy fails verification, is deleted and
+// is not returned.
+func TestRedactReturnsNoUnverifiedCopy(t *testing.T) {
+	needAll(t)
+	img := render(t, t.TempDir(), "page.png", russianPage...)
+	saved := painter
+	painter = func(*image.RGBA, []pixBox) {}
+	defer func() { painter = saved }()
+	dir := t.TempDir()
+	res, err := Redact(context.Background(), Request{Src: img, Terms: []string{"Горбачёв"}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Path != "" || res.Report.OK() {
+		t.Fatalf("an unpainted copy came back as %q:\n%s", res.Path, res.Report)
+	}
+	wantChecks(t, res.Report, false, "text layer", "OCR")
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("left in the folder: %v", left)
+	}
+}
+
+// Several pages, from a multi-page TIFF and a multi-page PDF: the name on
+// page 2 only, a box on page 1.
+func TestRedactSeveralPages(t *testing.T) {
+	needAll(t)
+	need(t, "pdfunite")
+	src := t.TempDir()
+	p1 := render(t, src, "p1.png", "Report by Ivan Petrov today", "Secret line here")
+	p2 := render(t, src, "p2.png", russianPage...)
+	tiff := filepath.Join(src, "scan.tiff")
+	if out, err := exec.Command("convert", p1, p2, tiff).CombinedOutput(); err != nil {
+		t.Fatalf("convert: %v: %s", err, out)
+	}
+	pdf := filepath.Join(src, "two.pdf")
+	if out, err := exec.Command("pdfunite", tesseractPDF(t, p1), tesseractPDF(t, p2), pdf).CombinedOutput(); err != nil {
+		t.Fatalf("pdfunite: %v: %s", err, out)
+	}
+	for _, c := range []struct {
+		orig string
+		box  Box
+	}{
+		// "Secret line here" is the second line: baseline 220 px; in points at 200 dpi, ×0.36.
+		{tiff, Box{Page: 1, X0: 60, Y0: 170, X1: 800, Y1: 240}},
+		{pdf, Box{Page: 1, X0: 60 * 0.36, Y0: 170 * 0.36, X1: 800 * 0.36, Y1: 240 * 0.36}},
+	} {
+		t.Run(filepath.Ext(c.orig), func(t *testing.T) {
+			dir := t.TempDir()
+			start := time.Now()
+			res, err := Redact(context.Background(), Request{Src: c.orig, Terms: []string{"Горбачёв"}, Boxes: []Box{c.box}, Dir: dir})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Logf("%s: %d pages in %v", filepath.Base(c.orig), res.Pages, time.Since(start))
+			if res.Pages != 2 || res.Path == "" {
+				t.Fatalf("%d pages, path %q:\n%s", res.Pages, res.Path, res.Report)
+			}
+			pages := strings.Split(pdftotext(t, res.Path), "\f")
+			if len(pages) < 2 {
+				t.Fatalf("the copy has %d pages of text", len(pages))
+			}
+			if found(pages[0], "Secret") || !found(pages[0], "Ivan Petrov") {
+				t.Errorf("page 1: the box's line should be gone and the rest kept:\n%s", pages[0])
+			}
+			if found(pages[1], "Горбачёв") || !found(pages[1], "Горбачева") {
+				t.Errorf("page 2: the name should be gone and its other form kept:\n%s", pages[1])
+			}
+		})
+	}
+	if _, err := Redact(context.Background(), Request{Src: pdf, Boxes: []Box{{Page: 3, X1: 1, Y1: 1}}, Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "page 3") {
+		t.Errorf("a box on page 3 of 2: err = %v", err)
 	}
 }

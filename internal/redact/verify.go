@@ -65,7 +65,9 @@ const MaxFile = 256 << 20
 const VerifyDPI = 200
 
 // Verify checks the PDF at path: no term survives in its text layer
-// (pdftotext) or in what OCR reads from its rendered pages, and it has no
+// (pdftotext) or in what OCR reads from its rendered pages (as they are,
+// and with solid black areas masked white, since a black box makes
+// tesseract drop the words beside it), and it has no
 // metadata, hidden layers, attachments, annotations, JavaScript,
 // encryption or incremental updates. Temporary files (rendered pages) go
 // to a folder made inside dir and removed before Verify returns. The error
@@ -314,8 +316,9 @@ func checkOCR(ctx context.Context, r *Report, path, work string, pages int, patt
 			r.add("OCR", false, fmt.Sprintf("page %d: %v", n, err))
 			return nil
 		}
-		toks, count, err := ocrTokens(ctx, png, work, VerifyDPI, nil)
+		readings, count, err := readPage(ctx, png, work, VerifyDPI, nil)
 		os.Remove(png)
+		os.Remove(strings.TrimSuffix(png, ".png") + "-masked.png")
 		if err != nil {
 			if errors.Is(err, tool.ErrMissing) {
 				return fmt.Errorf("redact: %w", err)
@@ -324,7 +327,9 @@ func checkOCR(ctx context.Context, r *Report, path, work string, pages int, patt
 			return nil
 		}
 		words += count
-		found = append(found, survivors(n, toks, patterns)...)
+		for _, toks := range readings {
+			found = append(found, survivors(n, toks, patterns)...)
+		}
 	}
 	if len(found) > 0 {
 		r.add("OCR", false, "tesseract reads "+strings.Join(found, ", "))

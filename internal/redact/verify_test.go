@@ -42,6 +42,10 @@ func TestVerifyFailsWhenTheTextLayerIsLeft(t *testing.T) {
 	}
 	wantChecks(t, r, false, "text layer")
 	wantChecks(t, r, true, "OCR") // the box does hide it from the eye
+	// …and OCR read the rest of the line beside the box.
+	if c, _ := check(r, "OCR"); strings.Contains(c.Detail, " 0 words") {
+		t.Errorf("OCR read nothing beside the box: %s", c.Detail)
+	}
 	if c, _ := check(r, "text layer"); !strings.Contains(c.Detail, `"Ivan Petrov"`) {
 		t.Errorf("the failure does not name the term: %s", c.Detail)
 	}
@@ -87,4 +91,30 @@ func TestVerifyRefusesBadTerms(t *testing.T) {
 	if _, err := Verify(context.Background(), p, []string{"..."}, dir); err == nil {
 		t.Error("a term with no letters was accepted")
 	}
+}
+
+// A box that covers the start of the line but misses the name beside it
+// on the same line (a black box there can make tesseract drop the whole
+// line; TestVerifyFailsWhenTheTextLayerIsLeft shows the masked reading
+// that catches it).
+func TestVerifyFailsWhenABoxMissesTheWordBesideIt(t *testing.T) {
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "convert")
+	img := render(t, t.TempDir(), "page.png", "Report by Ivan Petrov today")
+	dir := t.TempDir()
+	// "Report by" is at x 80–330, baseline 120 px; the box is a tall one.
+	res, err := Redact(context.Background(), Request{Src: img, Boxes: []Box{{Page: 1, X0: 70, Y0: 30, X1: 330, Y1: 200}}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Path == "" {
+		t.Fatalf("a box-only redaction failed:\n%s", res.Report)
+	}
+	r, err := Verify(context.Background(), res.Path, []string{"Petrov"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.OK() {
+		t.Fatalf("the name beside the box passed:\n%s", r)
+	}
+	wantChecks(t, r, false, "OCR")
 }
