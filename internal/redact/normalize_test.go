@@ -48,3 +48,42 @@ func TestPatternsOfRefusesEmptyTerm(t *testing.T) {
 		t.Errorf("err = %v, want a refusal of the punctuation-only term", err)
 	}
 }
+
+// FuzzFind: any word of a text, taken as a term, is found in it, and a
+// term is never found in a text that lacks its letters.
+func FuzzFind(f *testing.F) {
+	f.Add("Михаил Горбачёв встретился", 1)
+	f.Add("письмо Горба-\nчёву и ГОРБАЧЕВ", 2)
+	f.Add("«Ivan» Petrov-Vodkin", 0)
+	f.Fuzz(func(t *testing.T, text string, pick int) {
+		ws := textWords(text)
+		if len(ws) == 0 {
+			return
+		}
+		if pick < 0 {
+			pick = -pick
+		}
+		i := pick % len(ws)
+		w := ws[i]
+		// A word hyphenated at its line's end is joined to the next one.
+		if hyphenated(w.text) || (i > 0 && hyphenated(ws[i-1].text) && ws[i-1].line != w.line) {
+			return
+		}
+		ps := pieces(w.text)
+		if len(ps) == 0 {
+			return
+		}
+		term := strings.Join(ps, " ")
+		if len(find(tokenize(ws), termPattern(term))) == 0 {
+			t.Fatalf("the word %q (term %q) is not found in %q", w.text, term, text)
+		}
+		rest := strings.ReplaceAll(text, w.text, " ")
+		var all strings.Builder
+		for _, tk := range tokenize(textWords(rest)) {
+			all.WriteString(tk.text)
+		}
+		if !strings.Contains(all.String(), termPattern(term)) && len(find(tokenize(textWords(rest)), termPattern(term))) > 0 {
+			t.Fatalf("%q found in %q, which lacks its letters", term, rest)
+		}
+	})
+}

@@ -261,8 +261,12 @@ func rasterise(ctx context.Context, k kind, req Request, work string) ([]page, e
 	if err != nil {
 		return nil, err
 	}
+	// On white, as a printed page: transparent pixels would read as black.
+	flat := image.NewRGBA(img.Bounds())
+	draw.Draw(flat, flat.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
+	draw.Draw(flat, flat.Bounds(), img, img.Bounds().Min, draw.Over)
 	p := filepath.Join(work, "image.png")
-	if err := writePNG(p, img); err != nil {
+	if err := writePNG(p, flat); err != nil {
 		return nil, err
 	}
 	return []page{{png: p, sx: 1, sy: 1}}, nil
