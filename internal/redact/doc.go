@@ -30,7 +30,8 @@
 // /Prev, a raw "/Prev" anywhere counts); no metadata (information
 // dictionary keys other than Producer, XMP, /PieceInfo); no optional
 // content (hidden layers), attachments, annotations or forms, JavaScript
-// or other actions, encryption; and poppler's pdfinfo and pdfdetach agree.
+// or other actions, encryption; and poppler's pdfinfo and pdfdetach, and
+// mat2 --show, agree.
 // The structure is read by a small tokenizer of objects and trailers (it
 // decodes #xx in names and looks inside Flate object streams); a file it
 // cannot read, or larger than MaxFile, fails.

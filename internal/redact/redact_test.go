@@ -23,7 +23,7 @@ var russianPage = []string{
 }
 
 func needAll(t *testing.T) {
-	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "convert")
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "convert", "mat2")
 }
 
 func sum(t *testing.T, p string) [32]byte {

@@ -109,6 +109,9 @@ func Verify(ctx context.Context, path string, terms []string, dir string) (Repor
 	if err := checkPdfinfo(ctx, &r, path, work); err != nil {
 		return r, err
 	}
+	if err := checkMat2(ctx, &r, path, work); err != nil {
+		return r, err
+	}
 	pages, err := pageCount(ctx, path, work)
 	if err != nil {
 		r.add("pages", false, err.Error())
@@ -242,6 +245,39 @@ func checkPdfinfo(ctx context.Context, r *Report, path, work string) error {
 		r.add("pdfinfo", false, strings.Join(bad, "; "))
 	} else {
 		r.add("pdfinfo", true, "poppler sees no metadata, form, JavaScript or attachment")
+	}
+	return nil
+}
+
+// checkMat2 asks mat2, the project's metadata cleaner, for a third
+// opinion: it must show nothing but the format and unset dates.
+func checkMat2(ctx context.Context, r *Report, path, work string) error {
+	var out bytes.Buffer
+	if err := tool.Run(ctx, tool.Cmd{Name: "mat2", Args: []string{"--show", path}, Stdout: &limited{w: &out, n: 1 << 20}, TmpDir: work}); err != nil {
+		if errors.Is(err, tool.ErrMissing) {
+			return fmt.Errorf("redact: %w", err)
+		}
+		r.add("mat2", false, err.Error())
+		return nil
+	}
+	var bad []string
+	for _, l := range strings.Split(out.String(), "\n") {
+		if !strings.HasPrefix(l, " ") {
+			continue // the "[+] Metadata for" heading
+		}
+		k, v, _ := strings.Cut(strings.TrimSpace(l), ":")
+		v = strings.TrimSpace(v)
+		switch {
+		case k == "format":
+		case (k == "creation-date" || k == "mod-date") && v == "-1":
+		default:
+			bad = append(bad, k+": "+v)
+		}
+	}
+	if len(bad) > 0 {
+		r.add("mat2", false, "mat2 shows "+strings.Join(bad, "; "))
+	} else {
+		r.add("mat2", true, "mat2 shows no metadata")
 	}
 	return nil
 }

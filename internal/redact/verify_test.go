@@ -6,10 +6,10 @@ import (
 	"testing"
 )
 
-var structural = []string{"structure", "incremental updates", "metadata", "hidden layers", "attachments", "annotations", "javascript and actions", "encryption", "pdfinfo"}
+var structural = []string{"structure", "incremental updates", "metadata", "hidden layers", "attachments", "annotations", "javascript and actions", "encryption", "pdfinfo", "mat2"}
 
 func TestVerifyPassesAPlainFile(t *testing.T) {
-	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract")
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "mat2")
 	dir := t.TempDir()
 	p := writeFile(t, dir, "plain.pdf", tinyPDF(plainText, "", ""))
 	r, err := Verify(context.Background(), p, []string{"Ivan Petrov"}, dir)
@@ -29,7 +29,7 @@ func TestVerifyPassesAPlainFile(t *testing.T) {
 // The classic failed redaction: a black rectangle drawn over text that
 // stays in the file. The page looks redacted; pdftotext still reads it.
 func TestVerifyFailsWhenTheTextLayerIsLeft(t *testing.T) {
-	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract")
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "mat2")
 	dir := t.TempDir()
 	content := "BT /F1 28 Tf 30 120 Td (Report by Ivan Petrov) Tj ET 0 0 0 rg 150 105 260 45 re f"
 	p := writeFile(t, dir, "boxed.pdf", tinyPDF(content, "", ""))
@@ -52,7 +52,7 @@ func TestVerifyFailsWhenTheTextLayerIsLeft(t *testing.T) {
 }
 
 func TestVerifyFailsOnHiddenParts(t *testing.T) {
-	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract")
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "mat2")
 	plain := tinyPDF(plainText, "", "")
 	cases := []struct {
 		name  string
@@ -60,7 +60,7 @@ func TestVerifyFailsOnHiddenParts(t *testing.T) {
 		fails []string
 	}{
 		{"incremental update", appendUpdate(plain), []string{"incremental updates"}},
-		{"metadata", tinyPDF(plainText, "", "/Info 5 0 R ", "<< /Producer (x) /Author (Jane Doe) /CreationDate (D:20261201091800Z) >>"), []string{"metadata", "pdfinfo"}},
+		{"metadata", tinyPDF(plainText, "", "/Info 5 0 R ", "<< /Producer (x) /Author (Jane Doe) /CreationDate (D:20261201091800Z) >>"), []string{"metadata", "pdfinfo", "mat2"}},
 		{"xmp", tinyPDF(plainText, "/Metadata 5 0 R ", "", "<< /Type /Metadata /Subtype /XML /Length 20 >>\nstream\n<?xpacket begin?>  \nendstream"), []string{"metadata", "pdfinfo"}},
 		{"attachment", tinyPDF(plainText, "/Names << /EmbeddedFiles << /Names [(notes.txt) 5 0 R] >> >> ", "",
 			"<< /Type /Filespec /F (notes.txt) /EF << /F 6 0 R >> >>", "<< /Type /EmbeddedFile /Length 11 >>\nstream\nIvan Petrov\nendstream"), []string{"attachments", "pdfinfo"}},
