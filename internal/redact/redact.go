@@ -111,12 +111,17 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 			return res, fmt.Errorf("redact: a box is on page %d of a %d-page document", b.Page, len(pages))
 		}
 	}
-	found := map[string]int{}
+	total := hits{map[string]int{}, map[string]int{}}
 	var list strings.Builder
 	for i, pg := range pages {
-		n, err := burnPage(ctx, req, work, i+1, pg, patterns, found)
+		page := hits{map[string]int{}, map[string]int{}}
+		n, err := burnPage(ctx, req, work, i+1, pg, patterns, page)
 		if err != nil {
 			return res, err
+		}
+		for t := range patterns {
+			total.ocr[t] += page.ocr[t]
+			total.layer[t] += page.layer[t]
 		}
 		res.Burned += n
 		list.WriteString(pg.png + "\n")
@@ -157,7 +162,7 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 	}
 	var counts []string
 	for _, t := range sortedTerms(patterns) {
-		counts = append(counts, fmt.Sprintf("%q ×%d", t, found[t]))
+		counts = append(counts, fmt.Sprintf("%q ×%d by OCR, ×%d by the text layer", t, total.ocr[t], total.layer[t]))
 	}
 	detail := fmt.Sprintf("%d boxes burned on %d pages", res.Burned, res.Pages)
 	if len(counts) > 0 {
@@ -364,9 +369,12 @@ func layout(ctx context.Context, src, work string, n int) (float64, float64, []l
 	return pg.W, pg.H, words, nil
 }
 
+// hits counts a term's occurrences by how they were found.
+type hits struct{ ocr, layer map[string]int }
+
 // burnPage finds the terms on one page, by its text layer and by OCR of
 // its image, and paints those boxes and the page's given ones black.
-func burnPage(ctx context.Context, req Request, work string, n int, pg page, patterns map[string]string, found map[string]int) (int, error) {
+func burnPage(ctx context.Context, req Request, work string, n int, pg page, patterns map[string]string, counts hits) (int, error) {
 	var boxes []pixBox
 	var ws []word
 	for _, w := range pg.words {
@@ -378,11 +386,18 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 	if err != nil {
 		return 0, fmt.Errorf("redact: OCR of page %d: %w", n, err)
 	}
+	// Each OCR reading finds the same occurrences; count the most any one
+	// found. All readings' boxes are burned.
 	burn := map[int]bool{}
-	for _, toks := range append(readings, layer) {
+	for r, toks := range append(readings, layer) {
 		for t, p := range patterns {
-			for _, hit := range find(toks, p) {
-				found[t]++
+			hits := find(toks, p)
+			if r == len(readings) {
+				counts.layer[t] += len(hits)
+			} else {
+				counts.ocr[t] = max(counts.ocr[t], len(hits))
+			}
+			for _, hit := range hits {
 				for _, i := range hit {
 					for _, b := range toks[i].boxes {
 						burn[b] = true

@@ -77,6 +77,9 @@ func TestRedactRussianName(t *testing.T) {
 			if res.Burned < 3 {
 				t.Errorf("%d boxes burned, want at least the 3 pieces of the name", res.Burned)
 			}
+			if c, _ := check(res.Report, "marks"); !strings.Contains(c.Detail, `"Горбачёв" ×2 by OCR`) {
+				t.Errorf("the marks check does not count the 2 occurrences: %s", c.Detail)
+			}
 			if sum(t, orig) != before {
 				t.Error("the original changed")
 			}
@@ -259,4 +262,20 @@ func TestRedactSeveralPages(t *testing.T) {
 	if _, err := Redact(context.Background(), Request{Src: pdf, Boxes: []Box{{Page: 3, X1: 1, Y1: 1}}, Dir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "page 3") {
 		t.Errorf("a box on page 3 of 2: err = %v", err)
 	}
+}
+
+// BenchmarkRedactPage measures one page of a text-layer PDF: rendering,
+// finding the terms, burning, OCR for the new text layer, and Verify.
+func BenchmarkRedactPage(b *testing.B) {
+	need(b, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "convert", "mat2")
+	src := b.TempDir()
+	pdf := tesseractPDF(b, render(b, src, "page.png", russianPage...))
+	start := time.Now()
+	for b.Loop() {
+		res, err := Redact(context.Background(), Request{Src: pdf, Terms: []string{"Горбачёв"}, Dir: b.TempDir()})
+		if err != nil || res.Path == "" {
+			b.Fatalf("%v:\n%s", err, res.Report)
+		}
+	}
+	b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/page")
 }
