@@ -54,6 +54,20 @@ func (r Report) String() string {
 	return b.String()
 }
 
+// run runs a program for a check. A program that is not installed is an
+// error (the verification cannot run); one that fails fails the check.
+func (r *Report) run(ctx context.Context, check string, c tool.Cmd) (bool, error) {
+	err := tool.Run(ctx, c)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, tool.ErrMissing):
+		return false, fmt.Errorf("redact: %w", err)
+	}
+	r.add(check, false, err.Error())
+	return false, nil
+}
+
 func (r *Report) add(name string, pass bool, detail string) {
 	r.Checks = append(r.Checks, Check{Name: name, Pass: pass, Detail: detail})
 }
@@ -202,12 +216,8 @@ func checkStructure(r *Report, b []byte) {
 // metadata, JavaScript and attachments.
 func checkPdfinfo(ctx context.Context, r *Report, path, work string) error {
 	var out bytes.Buffer
-	if err := tool.Run(ctx, tool.Cmd{Name: "pdfinfo", Args: []string{path}, Stdout: &out, TmpDir: work}); err != nil {
-		if errors.Is(err, tool.ErrMissing) {
-			return fmt.Errorf("redact: %w", err)
-		}
-		r.add("pdfinfo", false, err.Error())
-		return nil
+	if ok, err := r.run(ctx, "pdfinfo", tool.Cmd{Name: "pdfinfo", Args: []string{path}, Stdout: &out, TmpDir: work}); !ok {
+		return err
 	}
 	var bad []string
 	for _, l := range strings.Split(out.String(), "\n") {
@@ -253,12 +263,8 @@ func checkPdfinfo(ctx context.Context, r *Report, path, work string) error {
 // opinion: it must show nothing but the format and unset dates.
 func checkMat2(ctx context.Context, r *Report, path, work string) error {
 	var out bytes.Buffer
-	if err := tool.Run(ctx, tool.Cmd{Name: "mat2", Args: []string{"--show", path}, Stdout: &limited{w: &out, n: 1 << 20}, TmpDir: work}); err != nil {
-		if errors.Is(err, tool.ErrMissing) {
-			return fmt.Errorf("redact: %w", err)
-		}
-		r.add("mat2", false, err.Error())
-		return nil
+	if ok, err := r.run(ctx, "mat2", tool.Cmd{Name: "mat2", Args: []string{"--show", path}, Stdout: &limited{w: &out, n: 1 << 20}, TmpDir: work}); !ok {
+		return err
 	}
 	var bad []string
 	for _, l := range strings.Split(out.String(), "\n") {
@@ -321,13 +327,8 @@ func sortedTerms(p map[string]string) []string {
 
 func checkTextLayer(ctx context.Context, r *Report, path, work string, pages int, patterns map[string]string) error {
 	var out bytes.Buffer
-	err := tool.Run(ctx, tool.Cmd{Name: "pdftotext", Args: []string{"-enc", "UTF-8", path, "-"}, Stdout: &limited{w: &out, n: 64 << 20}, TmpDir: work})
-	if err != nil {
-		if errors.Is(err, tool.ErrMissing) {
-			return fmt.Errorf("redact: %w", err)
-		}
-		r.add("text layer", false, err.Error())
-		return nil
+	if ok, err := r.run(ctx, "text layer", tool.Cmd{Name: "pdftotext", Args: []string{"-enc", "UTF-8", path, "-"}, Stdout: &limited{w: &out, n: 64 << 20}, TmpDir: work}); !ok {
+		return err
 	}
 	var found []string
 	chars := 0
