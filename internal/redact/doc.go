@@ -30,11 +30,14 @@
 // /Prev, a raw "/Prev" anywhere counts); no metadata (information
 // dictionary keys other than Producer, XMP, /PieceInfo); no optional
 // content (hidden layers), attachments, annotations or forms, JavaScript
-// or other actions, encryption; and poppler's pdfinfo and pdfdetach, and
-// mat2 --show, agree.
+// or other actions, encryption; no left-over data (tokens between
+// objects, comments, objects nothing refers to, such as an old page); and
+// poppler's pdfinfo and pdfdetach, and mat2 --show, agree. Pages that would
+// render beyond MaxPixels are refused, as are files beyond MaxFile.
 // The structure is read by a small tokenizer of objects and trailers (it
 // decodes #xx in names and looks inside Flate object streams); a file it
-// cannot read, or larger than MaxFile, fails.
+// cannot read fails. Cross-reference offsets are not checked against the
+// objects: every object in the bytes is checked, listed or not.
 //
 // What Verify does not check: pixels left around a box (a margin is
 // burned, but the width of a black box still tells a word's length, and

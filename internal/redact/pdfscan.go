@@ -26,7 +26,13 @@ type Structure struct {
 	Info       [2]int          // the information dictionary's, 0 if none
 	Objects    []Object        // top-level objects in file order
 	XMP        bool            // an XMP packet in the raw bytes
-	Damaged    []string        // what could not be read; a damaged file is never verified
+	Stray      int             // tokens between objects that belong to no object, table or trailer
+	Comments   int             // comments other than the header, binary marker and %%EOF
+	// Unreferenced lists objects no other object or trailer points at
+	// (besides cross-reference and object streams): left-overs a reader
+	// never shows, such as an old page or information dictionary.
+	Unreferenced []int
+	Damaged      []string // what could not be read; a damaged file is never verified
 }
 
 // Object is one "N G obj … endobj" of the file.
@@ -52,7 +58,8 @@ func ScanPDF(b []byte) *Structure {
 	s.Prev = bytes.Contains(b, []byte("/Prev"))
 	s.XMP = bytes.Contains(b, []byte("<?xpacket")) || bytes.Contains(b, []byte("x:xmpmeta"))
 	inflated := 0
-	p := &parser{lx: lexer{b: b}, names: s.Names}
+	p := &parser{lx: lexer{b: b}, names: s.Names, refs: map[ref]bool{}}
+	stray := 0
 	var ints []tok
 	for {
 		t := p.lx.next()
@@ -62,6 +69,7 @@ func ScanPDF(b []byte) *Structure {
 		switch {
 		case t.kind == tName:
 			s.Names[string(t.text)] = true
+			stray++
 		case t.kind == tNum:
 			ints = append(ints, t)
 			if len(ints) > 2 {
@@ -104,6 +112,7 @@ func ScanPDF(b []byte) *Structure {
 							s.Names[string(t.text)] = true
 						}
 					}
+					s.Comments += sub.lx.comments
 				}
 				nt = p.lx.next()
 			}
@@ -115,6 +124,7 @@ func ScanPDF(b []byte) *Structure {
 			s.Objects = append(s.Objects, o)
 		case t.kind == tKw && string(t.text) == "xref":
 			s.Xrefs++
+		case t.kind == tKw && (string(t.text) == "f" || string(t.text) == "n" || string(t.text) == "startxref"):
 		case t.kind == tKw && string(t.text) == "trailer":
 			s.Trailers++
 			d, _ := p.value(0).(map[string]any)
@@ -127,8 +137,19 @@ func ScanPDF(b []byte) *Structure {
 			if r, ok := d["Root"].(ref); ok {
 				s.Root = r
 			}
+		default:
+			// Anything else between objects is no part of the file's
+			// structure: data a reader never shows.
+			stray++
 		}
 		ints = ints[:0]
+	}
+	s.Stray = stray
+	s.Comments += p.lx.comments
+	for _, o := range s.Objects {
+		if t := name(o.Dict["Type"]); !p.refs[ref{o.Num, o.Gen}] && t != "XRef" && t != "ObjStm" {
+			s.Unreferenced = append(s.Unreferenced, o.Num)
+		}
 	}
 	// The document information dictionary may also be named by an xref
 	// stream's dictionary.
@@ -194,6 +215,7 @@ type (
 type parser struct {
 	lx    lexer
 	names map[string]bool
+	refs  map[ref]bool
 }
 
 // value reads one PDF value: a dictionary (map), an array, a name, a
@@ -251,6 +273,9 @@ func (p *parser) valueFrom(t tok, depth int) any {
 				n, err1 := strconv.Atoi(string(t.text))
 				gn, err2 := strconv.Atoi(string(g.text))
 				if err1 == nil && err2 == nil {
+					if p.refs != nil {
+						p.refs[ref{n, gn}] = true
+					}
 					return ref{n, gn}
 				}
 			}
@@ -318,6 +343,26 @@ type tok struct {
 type lexer struct {
 	b []byte
 	i int
+	// comments counts comments other than the header, the binary marker
+	// line and %%EOF: text no reader shows, so a place to leave words.
+	comments int
+}
+
+// structuralComment is the %PDF- header, the binary marker line after it
+// (only bytes of 128 and up) or an %%EOF.
+func structuralComment(c []byte, at int) bool {
+	if at == 0 && bytes.HasPrefix(c, []byte("%PDF-")) || bytes.Equal(c, []byte("%%EOF")) {
+		return true
+	}
+	if at > 16 || len(c) < 2 {
+		return false
+	}
+	for _, x := range c[1:] {
+		if x < 128 {
+			return false
+		}
+	}
+	return true
 }
 
 func isSpace(c byte) bool {
@@ -340,8 +385,12 @@ func (l *lexer) next() tok {
 		case isSpace(c):
 			l.i++
 		case c == '%':
+			start := l.i
 			for l.i < len(b) && b[l.i] != '\n' && b[l.i] != '\r' {
 				l.i++
+			}
+			if !structuralComment(b[start:l.i], start) {
+				l.comments++
 			}
 		case c == ')' || c == '{' || c == '}' || (c == '>' && (l.i+1 == len(b) || b[l.i+1] != '>')):
 			l.i++ // stray delimiters carry nothing a check needs

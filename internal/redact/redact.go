@@ -218,15 +218,18 @@ type layoutWord struct {
 func rasterise(ctx context.Context, k kind, req Request, work string) ([]page, error) {
 	switch k {
 	case kindPDF:
-		n, err := pageCount(ctx, req.Src, work)
+		sizes, err := pageSizes(ctx, req.Src, work)
 		if err != nil {
 			return nil, fmt.Errorf("redact: the PDF cannot be read: %w", err)
 		}
-		if n > req.MaxPages {
-			return nil, fmt.Errorf("redact: %d pages, more than the %d accepted", n, req.MaxPages)
+		if len(sizes) > req.MaxPages {
+			return nil, fmt.Errorf("redact: %d pages, more than the %d accepted", len(sizes), req.MaxPages)
 		}
-		pages := make([]page, n)
+		pages := make([]page, len(sizes))
 		for i := range pages {
+			if err := checkRenderable(sizes[i], req.DPI); err != nil {
+				return nil, fmt.Errorf("redact: page %d: %w", i+1, err)
+			}
 			png, err := renderPage(ctx, req.Src, work, i+1, req.DPI)
 			if err != nil {
 				return nil, fmt.Errorf("redact: rendering page %d: %w", i+1, err)

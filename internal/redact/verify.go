@@ -126,11 +126,18 @@ func Verify(ctx context.Context, path string, terms []string, dir string) (Repor
 	if err := checkMat2(ctx, &r, path, work); err != nil {
 		return r, err
 	}
-	pages, err := pageCount(ctx, path, work)
+	sizes, err := pageSizes(ctx, path, work)
 	if err != nil {
 		r.add("pages", false, err.Error())
 		return r, nil
 	}
+	for i, sz := range sizes {
+		if err := checkRenderable(sz, VerifyDPI); err != nil {
+			r.add("pages", false, fmt.Sprintf("page %d: %v", i+1, err))
+			return r, nil
+		}
+	}
+	pages := len(sizes)
 	if err := checkTextLayer(ctx, &r, path, work, pages, patterns); err != nil {
 		return r, err
 	}
@@ -178,6 +185,21 @@ func checkStructure(r *Report, b []byte) {
 		r.add("structure", false, "no objects or no catalog")
 	default:
 		r.add("structure", true, fmt.Sprintf("%d objects, catalog %d %d", len(s.Objects), s.Root[0], s.Root[1]))
+	}
+	var hidden []string
+	if s.Stray > 0 {
+		hidden = append(hidden, fmt.Sprintf("%d tokens outside any object", s.Stray))
+	}
+	if s.Comments > 0 {
+		hidden = append(hidden, fmt.Sprintf("%d comments", s.Comments))
+	}
+	if len(s.Unreferenced) > 0 {
+		hidden = append(hidden, fmt.Sprintf("unreferenced objects %v", s.Unreferenced))
+	}
+	if len(hidden) > 0 {
+		r.add("left-over data", false, strings.Join(hidden, "; "))
+	} else {
+		r.add("left-over data", true, "no data outside the objects, no comments, every object referenced")
 	}
 	rev := fmt.Sprintf("%d %%%%EOF, %d startxref, %d xref sections, %d trailers, /Prev %v", s.EOFs, s.StartXrefs, s.Xrefs, s.Trailers, s.Prev)
 	r.add("incremental updates", !s.Incremental() && s.EOFs == 1 && s.StartXrefs == 1 && s.Xrefs == 1, rev)
@@ -288,21 +310,42 @@ func checkMat2(ctx context.Context, r *Report, path, work string) error {
 	return nil
 }
 
-func pageCount(ctx context.Context, path, work string) (int, error) {
+// pageSizes asks pdfinfo for every page's size in points, so that a page
+// too large to render is refused before pdftoppm spends on it.
+func pageSizes(ctx context.Context, path, work string) ([][2]float64, error) {
 	var out bytes.Buffer
-	if err := tool.Run(ctx, tool.Cmd{Name: "pdfinfo", Args: []string{path}, Stdout: &out, TmpDir: work}); err != nil {
-		return 0, err
+	if err := tool.Run(ctx, tool.Cmd{Name: "pdfinfo", Args: []string{"-f", "1", "-l", "1000000", path}, Stdout: &limited{w: &out, n: 16 << 20}, TmpDir: work}); err != nil {
+		return nil, err
 	}
+	var sizes [][2]float64
+	pages := -1
 	for _, l := range strings.Split(out.String(), "\n") {
 		if v, ok := strings.CutPrefix(l, "Pages:"); ok {
 			n, err := strconv.Atoi(strings.TrimSpace(v))
 			if err != nil || n < 1 {
-				return 0, fmt.Errorf("pdfinfo says %q pages", strings.TrimSpace(v))
+				return nil, fmt.Errorf("pdfinfo says %q pages", strings.TrimSpace(v))
 			}
-			return n, nil
+			pages = n
+		}
+		var n int
+		var w, h float64
+		if _, err := fmt.Sscanf(l, "Page %d size: %g x %g", &n, &w, &h); err == nil && n == len(sizes)+1 {
+			sizes = append(sizes, [2]float64{w, h})
 		}
 	}
-	return 0, errors.New("pdfinfo gives no page count")
+	if pages < 1 || len(sizes) != pages {
+		return nil, fmt.Errorf("pdfinfo gives %d page sizes for %d pages", len(sizes), pages)
+	}
+	return sizes, nil
+}
+
+// checkRenderable refuses a page that would render to more than MaxPixels.
+func checkRenderable(size [2]float64, dpi int) error {
+	w, h := size[0]*float64(dpi)/72, size[1]*float64(dpi)/72
+	if !(w >= 1 && h >= 1 && w*h <= MaxPixels) {
+		return fmt.Errorf("a page of %.0f×%.0f points is more than %d pixels at %d dpi", size[0], size[1], MaxPixels, dpi)
+	}
+	return nil
 }
 
 // survivors lists "term (page N)" for each term found in a page's tokens.

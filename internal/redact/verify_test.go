@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-var structural = []string{"structure", "incremental updates", "metadata", "hidden layers", "attachments", "annotations", "javascript and actions", "encryption", "pdfinfo", "mat2"}
+var structural = []string{"structure", "left-over data", "incremental updates", "metadata", "hidden layers", "attachments", "annotations", "javascript and actions", "encryption", "pdfinfo", "mat2"}
 
 func TestVerifyPassesAPlainFile(t *testing.T) {
 	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "mat2")
@@ -64,6 +64,9 @@ func TestVerifyFailsOnHiddenParts(t *testing.T) {
 		{"xmp", tinyPDF(plainText, "/Metadata 5 0 R ", "", "<< /Type /Metadata /Subtype /XML /Length 20 >>\nstream\n<?xpacket begin?>  \nendstream"), []string{"metadata", "pdfinfo"}},
 		{"attachment", tinyPDF(plainText, "/Names << /EmbeddedFiles << /Names [(notes.txt) 5 0 R] >> >> ", "",
 			"<< /Type /Filespec /F (notes.txt) /EF << /F 6 0 R >> >>", "<< /Type /EmbeddedFile /Length 11 >>\nstream\nIvan Petrov\nendstream"), []string{"attachments", "pdfinfo"}},
+		{"orphan object", tinyPDF(plainText, "", "", "<< /Length 44 >>\nstream\nBT /F1 28 Tf 30 120 Td (Ivan Petrov) Tj ET\nendstream"), []string{"left-over data"}},
+		{"comment", []byte(strings.Replace(string(tinyPDF(plainText, "", "")), "endobj", "endobj\n%Ivan Petrov", 1)), []string{"left-over data"}},
+		{"data between objects", []byte(strings.Replace(string(tinyPDF(plainText, "", "")), "endobj", "endobj\n(Ivan Petrov)", 1)), []string{"left-over data"}},
 		{"annotation", tinyPDF(plainText, "", "", "<< /Type /Annot /Subtype /Text /Rect [0 0 10 10] /Contents (Ivan Petrov) >>"), []string{"annotations"}},
 		{"hidden layer", tinyPDF(plainText, "/OCProperties << /OCGs [5 0 R] /D << /OFF [5 0 R] >> >> ", "", "<< /Type /OCG /Name (draft) >>"), []string{"hidden layers"}},
 		{"javascript action", tinyPDF(plainText, "/OpenAction << /S /JavaScript /JS (app.alert(1)) >> ", ""), []string{"javascript and actions"}},
@@ -117,4 +120,21 @@ func TestVerifyFailsWhenABoxMissesTheWordBesideIt(t *testing.T) {
 		t.Fatalf("the name beside the box passed:\n%s", r)
 	}
 	wantChecks(t, r, false, "OCR")
+}
+
+// A page too large to render within MaxPixels is refused before pdftoppm
+// spends on it.
+func TestHugePageRefused(t *testing.T) {
+	need(t, "pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "tesseract", "mat2")
+	dir := t.TempDir()
+	huge := strings.Replace(string(tinyPDF(plainText, "", "")), "/MediaBox [0 0 420 200]", "/MediaBox [0 0 14400 14400]", 1)
+	p := writeFile(t, dir, "huge.pdf", []byte(huge))
+	r, err := Verify(context.Background(), p, []string{"Ivan"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChecks(t, r, false, "pages")
+	if _, err := Redact(context.Background(), Request{Src: p, Terms: []string{"Ivan"}, Dir: dir}); err == nil || !strings.Contains(err.Error(), "pixels") {
+		t.Errorf("Redact of a huge page: err = %v", err)
+	}
 }
