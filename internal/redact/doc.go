@@ -14,7 +14,12 @@
 // dictionary and no XMP (tesseract's Producer and exact creation time are
 // dropped by rewriting its flat file). Temporary files live in a folder
 // made inside the caller's folder and are removed; the copy is left there
-// only if Verify passes it, and deleted otherwise.
+// only if Verify passes it, and deleted otherwise. While Redact runs, that
+// folder holds rendered pages of the original (plaintext): the caller
+// chooses where it lives (an encrypted or memory-backed file system), and
+// sets the copy's file times as its own zone requires. Tesseract drops a
+// line that holds a black box from its text, so the copy's text layer may
+// lack words beside a box; that costs search, not secrecy.
 //
 // Matching: terms and page words are folded the same way (case, ё→е,
 // й→и, Latin look-alikes in Cyrillic words, punctuation dropped, a word
@@ -25,7 +30,9 @@
 // them.
 //
 // What Verify checks: no term survives in pdftotext's text of the file nor
-// in tesseract's OCR of each page rendered at 200 dpi; a single revision
+// in tesseract's OCR of each page rendered at 200 dpi, read as it is and
+// again with solid black areas (24 pixels square or more) masked white;
+// a single revision
 // (one %%EOF, one startxref, one cross-reference section, one trailer, no
 // /Prev, a raw "/Prev" anywhere counts); no metadata (information
 // dictionary keys other than Producer, XMP, /PieceInfo); no optional
