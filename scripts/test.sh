@@ -10,6 +10,8 @@ export PATH="$PATH:$(go env GOPATH)/bin"
 SUDO="" AS_PG="runuser -u postgres --"
 [ "$(id -u)" = 0 ] || { SUDO="sudo"; AS_PG="sudo -u postgres"; }
 
+need=(postgresql chromium tor age argon2 mat2 nginx-light tesseract-ocr tesseract-ocr-rus tesseract-ocr-eng poppler-utils p7zip-full
+      apertium apertium-eng-spa snowball-data imagemagick fonts-dejavu-core)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -gt 0 ]; then
