@@ -44,7 +44,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Archive, error) {
 
 func (e *env) archive(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody or serve")
+		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, serve or user")
 	}
 	switch args[0] {
 	case "ingest":
@@ -63,8 +63,10 @@ func (e *env) archive(ctx context.Context, args []string) error {
 		return e.archiveCustody(ctx, args[1:])
 	case "serve":
 		return e.archiveServe(ctx, args[1:])
+	case "user":
+		return e.archiveUser(ctx, args[1:])
 	}
-	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody or serve", args[0])
+	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, serve or user", args[0])
 }
 
 func (e *env) archiveIngest(ctx context.Context, args []string) error {
