@@ -474,8 +474,13 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv := &http.Server{Handler: archive.NewServer(a, logger).Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
-	fmt.Fprintf(e.stdout, "archive: http://%s/ (status only for now), data in %s\n", l.Addr(), absOr(f.data))
+	zone, err := archive.NewServer(a, logger, archive.ServerConfig{})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	srv := &http.Server{Handler: zone.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	fmt.Fprintf(e.stdout, "archive: http://%s/ (sign in with an account from confide archive user add), data in %s\n", l.Addr(), absOr(f.data))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {
