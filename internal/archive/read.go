@@ -152,6 +152,9 @@ type SearchRequest struct {
 // SearchPage runs a search; with Facets the results count hits by
 // collection, language, type and year.
 func (a *Archive) SearchPage(ctx context.Context, sr SearchRequest) (*Results, error) {
+	if a.eng == nil {
+		return nil, errors.New("archive: opened for its rows only: no index to search")
+	}
 	n, err := query.Parse(sr.Query)
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
