@@ -17,15 +17,18 @@ const archiveIssuer = "Confide archive"
 
 // archiveUser adds an archive account and prints its secrets once.
 func (e *env) archiveUser(ctx context.Context, args []string) error {
-	if len(args) == 0 || args[0] != "add" {
+	// "add" is the only verb; -h alone shows the flags.
+	if len(args) > 0 && args[0] == "add" {
+		args = args[1:]
+	} else if len(args) == 0 || !strings.HasPrefix(args[0], "-") {
 		return usagef("usage: confide archive user add NAME --role admin|journalist|translator [--collections A,B]")
 	}
-	fs := flag.NewFlagSet("archive user add", flag.ContinueOnError)
+	fs := flag.NewFlagSet("archive user", flag.ContinueOnError)
 	var f archiveFlags
 	f.register(fs)
 	role := fs.String("role", archive.RoleJournalist, "admin (every collection), journalist or translator (the --collections given; a translator cannot download originals)")
 	colls := fs.String("collections", "", "comma-separated collections the user may read (an admin reads all)")
-	pos, err := parse(fs, args[1:])
+	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
