@@ -1,12 +1,9 @@
 package archive
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 
 	"confide/internal/auth"
-	"confide/internal/seal"
 	"confide/internal/web"
 )
 
@@ -22,18 +19,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	next := web.LocalPath(r.PostForm.Get("next"))
 	a, pending, err := s.auth.Authenticate(r, r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
 	if err != nil {
-		status, msg, until := http.StatusUnauthorized, "newsroom.login.failed", ""
-		var lock auth.LockedError
-		switch {
-		case errors.As(err, &lock):
-			status, msg, until = http.StatusTooManyRequests, "newsroom.login.locked", lock.Until.UTC().Format("15:04 UTC")
-			w.Header().Set("Retry-After", strconv.Itoa(int(lock.Until.Sub(s.cfg.Now()).Seconds())+1))
-		case errors.Is(err, auth.ErrThrottled):
-			status, msg = http.StatusTooManyRequests, "newsroom.login.throttled"
-		case errors.Is(err, seal.ErrBusy):
-			status, msg = http.StatusServiceUnavailable, "archive.login.busy"
-			web.RetryLater(w)
-		case !errors.Is(err, auth.ErrLoginFailed):
+		status, msg, until, ok := auth.Refusal(w, err, s.cfg.Now(), "archive.login.")
+		if !ok {
 			s.internal(w, r, err)
 			return
 		}
@@ -47,7 +34,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	case auth.KindKey:
 		// The archive registers no security keys (no script runs on its
 		// pages); a key set some other way still needs the code.
-		s.render.Render(w, http.StatusUnauthorized, "login", s.page(w, r, "Sign in to the archive", loginData{Failed: "newsroom.login.failed", Next: next, Name: r.PostForm.Get("name")}))
+		s.render.Render(w, http.StatusUnauthorized, "login", s.page(w, r, "Sign in to the archive", loginData{Failed: "archive.login.failed", Next: next, Name: r.PostForm.Get("name")}))
 		return
 	}
 	if err := s.auth.StartSession(w, r, a.ID, kind); err != nil {
