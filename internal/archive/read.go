@@ -116,6 +116,8 @@ type Results struct {
 	Hits  []ResultHit `json:"hits"`
 	// Facets are counted when asked for (the web zone's search page).
 	Facets *search.Facets `json:"-"`
+	// Exact says Total is exact, not a lower bound.
+	Exact bool `json:"-"`
 }
 
 // ResultHit is one matching document.
@@ -182,7 +184,7 @@ func (a *Archive) SearchPage(ctx context.Context, sr SearchRequest) (*Results, e
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
-	out := &Results{Total: res.Total, Hits: []ResultHit{}, Facets: res.Facets}
+	out := &Results{Total: res.Total, Hits: []ResultHit{}, Facets: res.Facets, Exact: res.TotalExact}
 	for _, h := range res.Hits {
 		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}}
 		var pages int

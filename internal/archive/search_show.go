@@ -19,6 +19,7 @@ type searchData struct {
 	Query  string
 	Error  string // why the query could not be read
 	Total  int
+	Exact  bool // Total is exact, not a lower bound
 	Hits   []ResultHit
 	Facets []facetGroup
 	Pages  []pageLink
@@ -69,7 +70,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	s.audit(r.Context(), u.Name, "search", q)
-	d.Total, d.Hits, d.From = res.Total, res.Hits, (page-1)*perPage+1
+	d.Total, d.Exact, d.Hits, d.From = res.Total, res.Exact, res.Hits, (page-1)*perPage+1
 	link := func(q string, p int) string {
 		u := "/search?q=" + url.QueryEscape(q)
 		if p > 1 {
@@ -100,6 +101,10 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request, u User) {
 		}
 	}
 	last := (d.Total + perPage - 1) / perPage
+	if !d.Exact && len(d.Hits) == perPage {
+		// A lower bound: there may be more past this full page.
+		last = max(last, page+1)
+	}
 	if page > 1 {
 		d.Prev = link(q, page-1)
 	}
