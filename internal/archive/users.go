@@ -218,6 +218,11 @@ func (s accounts) CreateSession(ctx context.Context, sess auth.Session) error {
 	if sess.Expires.Nanosecond() > 0 {
 		exp++
 	}
+	// Sessions that ended without a logout go as new ones start, so the
+	// table holds only live ones.
+	if _, err := s.exec(ctx, `DELETE FROM archive_sessions WHERE expires < ?`, time.Now().Unix()-86400); err != nil {
+		return err
+	}
 	_, err := s.exec(ctx, `INSERT INTO archive_sessions (token_hash, user_id, kind, expires, data) VALUES (?, ?, ?, ?, ?)`,
 		hex.EncodeToString(sess.TokenHash), sess.AccountID, sess.Kind, exp, sess.Data)
 	return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"confide/internal/auth"
 	"confide/internal/auth/authtest"
@@ -61,6 +62,31 @@ func TestAddUser(t *testing.T) {
 		admin := User{Role: RoleAdmin}
 		if !admin.Reads("anything") || !admin.Exports() {
 			t.Fatal("an admin reads and exports everything")
+		}
+	})
+}
+
+// Sessions that ended a day ago are removed as new ones start.
+func TestOldSessionsGo(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a := open(t, c)
+		ctx := context.Background()
+		if _, err := a.AddUser(ctx, Issuer, "ann", RoleJournalist, nil, authtest.Params); err != nil {
+			t.Fatal(err)
+		}
+		acc, _ := a.Accounts().AccountByName(ctx, "ann")
+		old, fresh := []byte("old-session-hash"), []byte("new-session-hash")
+		if err := a.Accounts().CreateSession(ctx, auth.Session{TokenHash: old, AccountID: acc.ID, Kind: auth.KindFull, Expires: time.Now().Add(-49 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Accounts().CreateSession(ctx, auth.Session{TokenHash: fresh, AccountID: acc.ID, Kind: auth.KindFull, Expires: time.Now().Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Accounts().SessionByHash(ctx, old); !errors.Is(err, auth.ErrNotFound) {
+			t.Fatalf("a session two days over is kept: %v", err)
+		}
+		if _, err := a.Accounts().SessionByHash(ctx, fresh); err != nil {
+			t.Fatal(err)
 		}
 	})
 }
