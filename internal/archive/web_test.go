@@ -334,3 +334,36 @@ func TestWebSearchPages(t *testing.T) {
 		}
 	})
 }
+
+// A scan: its page image is the PNG original itself, beside the OCR text
+// and its confidence.
+func TestWebScannedPage(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		c.NoOCR = false
+		a := open(t, c)
+		png, err := os.ReadFile(filepath.Join("..", "ingest", "testdata", "en.png"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := filepath.Join(t.TempDir(), "scans")
+		write(t, root, "scan.png", png)
+		ingestAll(t, a, "kgb", root)
+		srv, err := NewServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv.Handler())
+		defer ts.Close()
+		z := &webZone{a: a, ts: ts}
+		b := z.user(t, "tanya", RoleTranslator, "kgb")
+		id := z.docID(t, "scan.png")
+		_, page := b.get("/documents/" + id)
+		if !strings.Contains(page, "committee") || !regexp.MustCompile(`OCR, confidence [0-9]+ %`).MatchString(page) || !strings.Contains(page, `id="page-image"`) {
+			t.Fatalf("scan page: %s", page)
+		}
+		res, img := b.get("/documents/" + id + "/pages/1/image")
+		if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || img != string(png) {
+			t.Fatalf("scan image %d %s (%d bytes)", res.StatusCode, res.Header.Get("Content-Type"), len(img))
+		}
+	})
+}
