@@ -176,7 +176,8 @@ func TestWebSignIn(t *testing.T) {
 		}
 		b := z.user(t, "bob", RoleAdmin)
 		res, home := b.get("/")
-		if res.StatusCode != 200 || !strings.Contains(home, `href="/collections/kgb"`) || !strings.Contains(home, `href="/audit"`) {
+		if res.StatusCode != 200 || !strings.Contains(home, `href="/collections/kgb"`) || !strings.Contains(home, `href="/audit"`) ||
+			strings.Contains(home, "no record of who visits") || !strings.Contains(home, "records who views") {
 			t.Fatalf("home %d: %s", res.StatusCode, home)
 		}
 		var session *http.Cookie

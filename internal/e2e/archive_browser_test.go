@@ -119,6 +119,11 @@ func TestBrowserArchive(t *testing.T) {
 				t.Fatalf("no download of the original: %v %v", err, entries)
 			}
 		}
+		do(chromedp.Navigate(base + "/collections/fond17"))
+		if st := text(`main`); !strings.Contains(st, "2 files done, 0 queued, 0 running, 0 failed") || !strings.Contains(st, "Failures (0)") {
+			t.Fatalf("collection page: %q", st)
+		}
+		shot(t, ctx, "archive-collection-"+filepath.Base(t.Name()))
 		// The audit log is for admins: a journalist is refused it.
 		do(chromedp.Navigate(base + "/audit"))
 		if msg := text(`main`); !strings.Contains(msg, "Your role does not allow this") {
