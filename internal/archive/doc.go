@@ -33,4 +33,15 @@
 //     Close removes it, and Open removes those of processes that are gone.
 //   - Search: SQLite deployments use the embedded engine in DIR/index;
 //     PostgreSQL ones use pgsearch in the same database.
+//   - The web zone (Server) signs users in through internal/auth (never a
+//     copy), with its own cookies (archive_session, archive_csrf), the
+//     shared security headers and CSRF on every form; no page needs
+//     JavaScript. Every page but sign-in needs a full session. A user reads
+//     only granted collections (an admin all); an ungranted collection or
+//     its documents answer 404, as missing ones do. Translators cannot
+//     download originals. Views, searches, downloads and refused downloads
+//     are written to archive_audit before the answer, with who and when.
+//   - Page images are rendered into memory (pdftoppm at 100 dpi on the
+//     stored original, in one of ingest/tool's slots, 30 s at most, 16 MiB
+//     at most) or are the PNG/JPEG original itself: no file is written.
 package archive

@@ -114,6 +114,10 @@ func (a *Archive) each(ctx context.Context, q string, args []any, fn func(*sql.R
 type Results struct {
 	Total int         `json:"total"`
 	Hits  []ResultHit `json:"hits"`
+	// Facets are counted when asked for (the web zone's search page).
+	Facets *search.Facets `json:"-"`
+	// Exact says Total is exact, not a lower bound.
+	Exact bool `json:"-"`
 }
 
 // ResultHit is one matching document.
@@ -130,17 +134,49 @@ type ResultHit struct {
 // Search runs a query in the engine's syntax, within a collection when
 // one is given.
 func (a *Archive) Search(ctx context.Context, q, collection string, limit int) (*Results, error) {
+	var in []string
+	if collection != "" {
+		in = []string{collection}
+	}
+	return a.SearchPage(ctx, SearchRequest{Query: q, Collections: in, Limit: limit})
+}
+
+// SearchRequest is a page of a search: the query in the engine's syntax,
+// the collections it may look in (nil: all), and which hits.
+type SearchRequest struct {
+	Query       string
+	Collections []string
+	Offset      int
+	Limit       int
+	Facets      bool
+}
+
+// SearchPage runs a search; with Facets the results count hits by
+// collection, language, type and year.
+func (a *Archive) SearchPage(ctx context.Context, sr SearchRequest) (*Results, error) {
 	if a.eng == nil {
 		return nil, errors.New("archive: opened for its rows only: no index to search")
 	}
-	n, err := query.Parse(q)
+	n, err := query.Parse(sr.Query)
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
-	if collection != "" {
-		n = query.And{Nodes: []query.Node{n, query.Field{Name: "collection", Value: collection}}}
+	if sr.Collections != nil {
+		if len(sr.Collections) == 0 {
+			// Nothing granted: nothing to find.
+			return &Results{Hits: []ResultHit{}}, nil
+		}
+		var in query.Or
+		for _, c := range sr.Collections {
+			in.Nodes = append(in.Nodes, query.Field{Name: "collection", Value: c})
+		}
+		var within query.Node = in
+		if len(in.Nodes) == 1 {
+			within = in.Nodes[0]
+		}
+		n = query.And{Nodes: []query.Node{n, within}}
 	}
-	req := search.Request{Query: n, Limit: limit, Highlights: true}
+	req := search.Request{Query: n, Offset: sr.Offset, Limit: sr.Limit, Highlights: true, Facets: sr.Facets}
 	if err := req.Check(); err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
@@ -148,7 +184,7 @@ func (a *Archive) Search(ctx context.Context, q, collection string, limit int) (
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
-	out := &Results{Total: res.Total, Hits: []ResultHit{}}
+	out := &Results{Total: res.Total, Hits: []ResultHit{}, Facets: res.Facets, Exact: res.TotalExact}
 	for _, h := range res.Hits {
 		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}}
 		var pages int

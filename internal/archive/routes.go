@@ -1,27 +1,32 @@
 package archive
 
 import (
-	"log/slog"
 	"net/http"
 
 	"confide/internal/web"
 )
 
-// Server is the archive's web zone. For now it serves one page, the
-// ingest status as plain text, without sign-in, which is why `confide
-// archive serve` listens on loopback unless told otherwise; the sign-in
-// (shared with the newsroom), search and document pages come next.
-type Server struct {
-	a   *Archive
-	log *slog.Logger
-}
-
-// NewServer returns the web zone of an open archive.
-func NewServer(a *Archive, log *slog.Logger) *Server { return &Server{a: a, log: log} }
-
-// Handler is the zone's routes, behind the shared security headers.
+// Handler is the zone's routes, behind the shared security headers. Every
+// page but sign-in needs a signed-in user; what each may see is checked in
+// the handler (a collection granted, originals not for translators).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", s.statusShow)
-	return web.Recover(s.log, web.SecurityHeaders(mux))
+	mux.HandleFunc("GET /static/style.css", web.Style)
+	mux.HandleFunc("GET /login", s.loginShow)
+	mux.HandleFunc("POST /login", s.loginSubmit)
+	mux.HandleFunc("GET /setup", s.setupShow)
+	mux.HandleFunc("POST /setup", s.setupSubmit)
+	mux.HandleFunc("POST /logout", s.logout)
+	mux.HandleFunc("GET /{$}", s.signedIn(s.collectionsShow))
+	mux.HandleFunc("GET /collections/{name}", s.signedIn(s.collectionShow))
+	mux.HandleFunc("GET /search", s.signedIn(s.searchShow))
+	mux.HandleFunc("GET /documents/{id}", s.signedIn(s.documentShow))
+	mux.HandleFunc("GET /documents/{id}/pages/{n}/image", s.signedIn(s.pageImage))
+	mux.HandleFunc("GET /documents/{id}/original", s.signedIn(s.originalDownload))
+	mux.HandleFunc("GET /audit", s.signedIn(s.auditShow))
+	var h http.Handler = web.Recover(s.log, mux)
+	if s.cfg.HTTPS {
+		h = web.HTTPSOnly(h)
+	}
+	return web.SecurityHeaders(h)
 }

@@ -117,6 +117,44 @@ var migrations = []string{
 		origin TEXT NOT NULL
 	);
 	CREATE INDEX archive_events_entry ON archive_events (entry_id, id);`,
+	// Accounts of the web zone (auth.Store), their collections, and the
+	// audit log of views, searches and exports.
+	`CREATE TABLE archive_users (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL UNIQUE,
+		role TEXT NOT NULL,
+		pass_hash TEXT NOT NULL,
+		totp_secret TEXT NOT NULL,
+		totp_confirmed INTEGER NOT NULL DEFAULT 0,
+		totp_step BIGINT NOT NULL DEFAULT 0,
+		failures INTEGER NOT NULL DEFAULT 0,
+		locked_until BIGINT NOT NULL DEFAULT 0,
+		created TEXT NOT NULL
+	);
+	CREATE TABLE archive_grants (
+		user_id TEXT NOT NULL REFERENCES archive_users(id) ON DELETE CASCADE,
+		collection TEXT NOT NULL,
+		PRIMARY KEY (user_id, collection)
+	);
+	CREATE TABLE archive_sessions (
+		token_hash TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES archive_users(id) ON DELETE CASCADE,
+		kind TEXT NOT NULL,
+		expires BIGINT NOT NULL,
+		data TEXT NOT NULL DEFAULT ''
+	);
+	CREATE TABLE archive_keys (
+		credential_id TEXT PRIMARY KEY,
+		user_id TEXT NOT NULL REFERENCES archive_users(id) ON DELETE CASCADE,
+		credential TEXT NOT NULL
+	);
+	CREATE TABLE archive_audit (
+		id {{serial}},
+		at TEXT NOT NULL,
+		who TEXT NOT NULL,
+		action TEXT NOT NULL,
+		detail TEXT NOT NULL
+	);`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else

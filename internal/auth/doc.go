@@ -1,5 +1,5 @@
 // Package auth is the sign-in machinery that every zone with accounts uses
-// (the newsroom now, the archive next): passphrases, TOTP codes, security
+// (the newsroom and the archive): passphrases, TOTP codes, security
 // keys (WebAuthn), sessions and lock-outs. A zone provides an account Store
 // and keeps its own HTTP handlers, which are thin calls into a Service.
 //

@@ -45,7 +45,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Archive, error) {
 
 func (e *env) archive(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody or serve")
+		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, serve or user")
 	}
 	switch args[0] {
 	case "ingest":
@@ -64,8 +64,10 @@ func (e *env) archive(ctx context.Context, args []string) error {
 		return e.archiveCustody(ctx, args[1:])
 	case "serve":
 		return e.archiveServe(ctx, args[1:])
+	case "user":
+		return e.archiveUser(ctx, args[1:])
 	}
-	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody or serve", args[0])
+	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, serve or user", args[0])
 }
 
 func (e *env) archiveIngest(ctx context.Context, args []string) error {
@@ -475,8 +477,13 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	srv := &http.Server{Handler: archive.NewServer(a, logger).Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
-	fmt.Fprintf(e.stdout, "archive: http://%s/ (status only for now), data in %s\n", l.Addr(), absOr(f.data))
+	zone, err := archive.NewServer(a, logger, archive.ServerConfig{})
+	if err != nil {
+		l.Close()
+		return err
+	}
+	srv := &http.Server{Handler: zone.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	fmt.Fprintf(e.stdout, "archive: http://%s/ (sign in with an account from confide archive user add), data in %s\n", l.Addr(), absOr(f.data))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
 	select {

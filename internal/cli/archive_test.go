@@ -29,7 +29,8 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-// archive serve answers its status page on loopback and stops cleanly.
+// archive serve answers on loopback, sends a visitor to sign in, and stops
+// cleanly.
 func TestArchiveServe(t *testing.T) {
 	data := t.TempDir()
 	var out lockedBuffer
@@ -40,7 +41,7 @@ func TestArchiveServe(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() { errc <- e.archive(ctx, []string{"serve", "--data", data, "--listen", "127.0.0.1:0"}) }()
-	addr := regexp.MustCompile(`archive: http://(127\.0\.0\.1:[0-9]+)/ \(status only for now\)`)
+	addr := regexp.MustCompile(`archive: http://(127\.0\.0\.1:[0-9]+)/ \(sign in with an account from confide archive user add\)`)
 	var m []string
 	for deadline := time.Now().Add(10 * time.Second); m == nil; time.Sleep(20 * time.Millisecond) {
 		if m = addr.FindStringSubmatch(out.String()); m == nil && time.Now().After(deadline) {
@@ -53,8 +54,8 @@ func TestArchiveServe(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "kgb: 1 done, 0 queued, 0 running, 0 failed; 1 documents, 1 pages") {
-		t.Fatalf("%d %q", resp.StatusCode, body)
+	if resp.StatusCode != 200 || resp.Request.URL.Path != "/login" || !strings.Contains(string(body), "Sign in to the archive") {
+		t.Fatalf("%d %s %q", resp.StatusCode, resp.Request.URL, body)
 	}
 	cancel()
 	if err := <-errc; err != nil {

@@ -62,6 +62,7 @@ Usage:
   confide archive search [--collection NAME] [--limit N] [--json] QUERY
   confide archive show [--json] ID | custody [--json] ID
   confide archive serve [--data DIR] [--db DSN] [--listen 127.0.0.1:8083 [--listen-public]]
+  confide archive user add NAME --role admin|journalist|translator [--collections A,B]   an account; prints its credentials once
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -163,6 +164,7 @@ var examples = map[string][2]string{
 	"archive show":      {"confide archive show [--json] ID", "confide archive show --data ~/archive 3f2a9c0d1e4b5a67"},
 	"archive custody":   {"confide archive custody [--json] ID", "confide archive custody --data ~/archive 3f2a9c0d1e4b5a67"},
 	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]]", "confide archive serve --data ~/archive"},
+	"archive user":      {"confide archive user add NAME --role admin|journalist|translator [--collections A,B] [--data DIR] [--db DSN]", "confide archive user add tanya --data ~/archive --role translator --collections kgb"},
 	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
 }
 

@@ -1,12 +1,9 @@
 package newsroom
 
 import (
-	"errors"
 	"net/http"
-	"strconv"
 
 	"confide/internal/auth"
-	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/web"
 )
@@ -20,18 +17,8 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	next := web.LocalPath(r.PostForm.Get("next"))
 	a, pending, err := s.auth.Authenticate(r, r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
 	if err != nil {
-		status, msg, until := http.StatusUnauthorized, "newsroom.login.failed", ""
-		var lock auth.LockedError
-		switch {
-		case errors.As(err, &lock):
-			status, msg, until = http.StatusTooManyRequests, "newsroom.login.locked", lock.Until.UTC().Format("15:04 UTC")
-			w.Header().Set("Retry-After", strconv.Itoa(int(lock.Until.Sub(s.cfg.Now()).Seconds())+1))
-		case errors.Is(err, auth.ErrThrottled):
-			status, msg = http.StatusTooManyRequests, "newsroom.login.throttled"
-		case errors.Is(err, seal.ErrBusy):
-			status, msg = http.StatusServiceUnavailable, "newsroom.login.busy"
-			web.RetryLater(w)
-		case !errors.Is(err, auth.ErrLoginFailed):
+		status, msg, until, ok := auth.Refusal(w, err, s.cfg.Now(), "newsroom.login.")
+		if !ok {
 			s.internal(w, r, err)
 			return
 		}

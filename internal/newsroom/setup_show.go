@@ -6,6 +6,7 @@ import (
 
 	"confide/internal/seal"
 	"confide/internal/store"
+	"confide/internal/web"
 )
 
 type setupData struct {
@@ -26,6 +27,6 @@ func (s *Server) setupShow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, j store.Journalist, failed string, status int) {
-	d := setupData{Secret: j.TOTPSecret, Failed: failed, QR: qrCode(seal.TOTPURI(s.cfg.Issuer, j.Name, j.TOTPSecret))}
+	d := setupData{Secret: j.TOTPSecret, Failed: failed, QR: web.QRCode(seal.TOTPURI(s.cfg.Issuer, j.Name, j.TOTPSecret))}
 	s.render.Render(w, status, "setup", s.page(w, r, "newsroom.setup.title", d))
 }

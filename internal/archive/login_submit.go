@@ -1,0 +1,48 @@
+package archive
+
+import (
+	"net/http"
+
+	"confide/internal/auth"
+	"confide/internal/web"
+)
+
+// loginSubmit checks the passphrase and code through the shared auth; a
+// first sign-in goes on to set up the code (the QR page).
+func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
+	if err := r.ParseForm(); err != nil || !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
+		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), "/login")
+		return
+	}
+	next := web.LocalPath(r.PostForm.Get("next"))
+	a, pending, err := s.auth.Authenticate(r, r.PostForm.Get("name"), r.PostForm.Get("passphrase"), r.PostForm.Get("code"), true)
+	if err != nil {
+		status, msg, until, ok := auth.Refusal(w, err, s.cfg.Now(), "archive.login.")
+		if !ok {
+			s.internal(w, r, err)
+			return
+		}
+		s.render.Render(w, status, "login", s.page(w, r, "Sign in to the archive", loginData{Failed: msg, Until: until, Next: next, Name: r.PostForm.Get("name")}))
+		return
+	}
+	kind := auth.KindFull
+	switch pending {
+	case auth.KindSetup:
+		kind, next = auth.KindSetup, "/setup"
+	case auth.KindKey:
+		// The archive registers no security keys (no script runs on its
+		// pages); a key set some other way still needs the code.
+		s.render.Render(w, http.StatusUnauthorized, "login", s.page(w, r, "Sign in to the archive", loginData{Failed: "archive.login.failed", Next: next, Name: r.PostForm.Get("name")}))
+		return
+	}
+	if err := s.auth.StartSession(w, r, a.ID, kind); err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	if pending == "" {
+		s.audit(r.Context(), a.Name, "login", "web")
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+}
