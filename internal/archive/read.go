@@ -125,6 +125,9 @@ type ResultHit struct {
 	Language   string          `json:"language"`
 	Score      float64         `json:"score"`
 	Snippets   []template.HTML `json:"snippets"` // HTML-escaped, matches in <mark>
+	// Matched says which text matched: "original", or "translation:en"
+	// for a document found through its translation into English.
+	Matched string `json:"matched"`
 }
 
 // Search runs a query in the engine's syntax, within a collection when
@@ -146,10 +149,26 @@ func (a *Archive) Search(ctx context.Context, q, collection string, limit int) (
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	out := &Results{Total: res.Total, Hits: []ResultHit{}}
+	seen := map[string]bool{}
 	for _, h := range res.Hits {
-		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}}
+		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}, Matched: "original"}
+		if id, lang, ok := splitTranslationID(h.ID); ok {
+			// A translation's search document stands for its original.
+			hit.ID, hit.Matched = id, "translation:"+lang
+		}
+		if seen[hit.ID] {
+			// Found by the original and by a translation: the better
+			// scored hit, which came first, stands for both.
+			out.Total--
+			continue
+		}
+		seen[hit.ID] = true
 		var pages int
-		err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT d.path, (SELECT COUNT(*) FROM archive_pages p WHERE p.doc_id = d.id) FROM archive_documents d WHERE d.id = ?`), h.ID).Scan(&hit.Path, &pages)
+		var lang string
+		err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT d.path, d.lang, (SELECT COUNT(*) FROM archive_pages p WHERE p.doc_id = d.id) FROM archive_documents d WHERE d.id = ?`), hit.ID).Scan(&hit.Path, &lang, &pages)
+		if hit.Matched != "original" {
+			hit.Language = lang // the original's, not the translation's
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			// Indexed by a run that was killed before its rows were
 			// replaced: the next run of that entry takes it out.

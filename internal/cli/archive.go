@@ -44,7 +44,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Archive, error) {
 
 func (e *env) archive(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody or serve")
+		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact or serve")
 	}
 	switch args[0] {
 	case "ingest":
@@ -63,8 +63,12 @@ func (e *env) archive(ctx context.Context, args []string) error {
 		return e.archiveCustody(ctx, args[1:])
 	case "serve":
 		return e.archiveServe(ctx, args[1:])
+	case "translate":
+		return e.archiveTranslate(ctx, args[1:])
+	case "redact":
+		return e.archiveRedact(ctx, args[1:])
 	}
-	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody or serve", args[0])
+	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact or serve", args[0])
 }
 
 func (e *env) archiveIngest(ctx context.Context, args []string) error {
@@ -334,7 +338,11 @@ func (e *env) archiveSearch(ctx context.Context, args []string) error {
 		if h.Page > 0 {
 			page = fmt.Sprintf(" page %d", h.Page)
 		}
-		fmt.Fprintf(e.stdout, "%s  %s/%s%s (%s, %.2f)\n", h.ID, h.Collection, h.Path, page, h.Language, h.Score)
+		matched := ""
+		if h.Matched != "original" {
+			matched = ", matched " + h.Matched
+		}
+		fmt.Fprintf(e.stdout, "%s  %s/%s%s (%s, %.2f%s)\n", h.ID, h.Collection, h.Path, page, h.Language, h.Score, matched)
 		for _, s := range h.Snippets {
 			fmt.Fprintf(e.stdout, "    %s\n", strings.NewReplacer("<mark>", "[", "</mark>", "]", "\n", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&#34;", `"`, "&#39;", "'").Replace(string(s)))
 		}

@@ -62,6 +62,8 @@ Usage:
   confide archive search [--collection NAME] [--limit N] [--json] QUERY
   confide archive show [--json] ID | custody [--json] ID
   confide archive serve [--data DIR] [--db DSN] [--listen 127.0.0.1:8083 [--listen-public]]
+  confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]   machine drafts, searchable
+  confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID   a verified redacted copy
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -163,6 +165,8 @@ var examples = map[string][2]string{
 	"archive show":      {"confide archive show [--json] ID", "confide archive show --data ~/archive 3f2a9c0d1e4b5a67"},
 	"archive custody":   {"confide archive custody [--json] ID", "confide archive custody --data ~/archive 3f2a9c0d1e4b5a67"},
 	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]]", "confide archive serve --data ~/archive"},
+	"archive translate": {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},
+	"archive redact":    {"confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
 	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
 }
 
