@@ -33,4 +33,12 @@
 //     Close removes it, and Open removes those of processes that are gone.
 //   - Search: SQLite deployments use the embedded engine in DIR/index;
 //     PostgreSQL ones use pgsearch in the same database.
+//   - Translations: every version of a page's translation is kept, with who
+//     made it ("machine: ENGINE VERSION" or "user: NAME"), its state (draft
+//     or reviewed) and its time. The latest version of each page is indexed
+//     as a search document of its own per document and language (ID
+//     "DOCID~LANG", analysed in that language); Search maps its hits back to
+//     the original and says which text matched. A document that a re-run
+//     no longer makes takes its translations and their search documents
+//     with it; one that it makes again keeps them.
 package archive

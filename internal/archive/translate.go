@@ -236,3 +236,25 @@ func (a *Archive) RecordEvent(ctx context.Context, id, action string) error {
 	}
 	return nil
 }
+
+// unindexTranslations takes a document's translations out of the index.
+func (a *Archive) unindexTranslations(ctx context.Context, docID string) error {
+	var langs []string
+	err := a.each(ctx, `SELECT DISTINCT lang FROM archive_translations WHERE doc_id = ?`, []any{docID}, func(r *sql.Rows) error {
+		var l string
+		if err := r.Scan(&l); err != nil {
+			return err
+		}
+		langs = append(langs, l)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, l := range langs {
+		if err := a.eng.Delete(translationID(docID, l)); err != nil && !errors.Is(err, search.ErrNotFound) {
+			return fmt.Errorf("archive: index: %w", err)
+		}
+	}
+	return nil
+}

@@ -74,3 +74,46 @@ func TestTranslationsVersionsAndSearch(t *testing.T) {
 		}
 	})
 }
+
+// A document that a re-run no longer makes takes its translations, rows
+// and search documents, with it.
+func TestRerunRemovesStaleTranslations(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a := open(t, c)
+		ctx := context.Background()
+		ingestAll(t, a, "kgb", trove(t))
+		var entry int64
+		if err := a.db.sql.QueryRow(a.db.q(`SELECT id FROM archive_entries WHERE path = 'trove/letters.zip'`)).Scan(&entry); err != nil {
+			t.Fatal(err)
+		}
+		ghost := DocID("kgb", "trove/letters.zip/ghost.txt")
+		if _, err := a.db.exec(ctx, a.db.sql, `INSERT INTO archive_documents (id, entry_id, parent_id, path, seq, gen, type, lang, size, sha256, fields, steps, warnings, fail_kind, fail_reason)
+			VALUES (?, ?, '', 'trove/letters.zip/ghost.txt', 9, 0, 'text', 'ru', 1, '', '{}', '[]', '[]', '', '')`, ghost, entry); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.db.exec(ctx, a.db.sql, `INSERT INTO archive_pages (doc_id, number, text, lang, ocr, confidence, low, words) VALUES (?, 1, 'призрачные архивы', 'ru', 0, 0, 0, '[]')`, ghost); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.AddTranslation(ctx, ghost, 1, "en", "ghostly archives", "user: ann", false, Draft); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.IndexTranslations(ctx, []string{ghost}, "en"); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := a.eng.Search(ctx, mustQuery(t, "ghostly")); err != nil || res.Total != 1 {
+			t.Fatalf("the planted translation is not found: %+v %v", res, err)
+		}
+		if _, err := a.Reprocess(ctx, "kgb"); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.Work(ctx, WorkOptions{Collection: "kgb", UntilEmpty: true}); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, a, `SELECT COUNT(*) FROM archive_translations WHERE doc_id = ?`, ghost); n != 0 {
+			t.Fatal("the stale translation survived a re-run")
+		}
+		if res, err := a.eng.Search(ctx, mustQuery(t, "ghostly")); err != nil || res.Total != 0 {
+			t.Fatalf("the stale translation is still indexed: %+v %v", res, err)
+		}
+	})
+}
