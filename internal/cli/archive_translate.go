@@ -128,10 +128,15 @@ func (e *env) archiveTranslate(ctx context.Context, args []string) error {
 		var storeErr error
 		b := translate.Batch{Engine: eng, From: g.from, To: lang, Total: len(g.pages), OnResult: func(r translate.Result) {
 			p := key[r.ID]
-			if r.Err == nil && storeErr == nil {
-				_, err := a.AddTranslation(ctx, p.DocID, p.Page, lang, r.Translation.Text(), g.by, true, archive.Draft)
-				if err != nil {
+			if storeErr != nil {
+				return
+			}
+			if r.Err == nil {
+				// A page the engine finished is kept even when the run is
+				// being interrupted.
+				if _, err := a.AddTranslation(context.WithoutCancel(ctx), p.DocID, p.Page, lang, r.Translation.Text(), g.by, true, archive.Draft); err != nil {
 					storeErr = err
+					return
 				}
 			}
 			if r.Err != nil {
