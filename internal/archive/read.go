@@ -208,7 +208,10 @@ type Document struct {
 	Failure    string            `json:"failure,omitempty"`
 	Pages      []Page            `json:"pages"`
 	Children   []Child           `json:"children"`
-	entry      int64
+	// Translations are every version of each page's translations, by
+	// language and page number, oldest first.
+	Translations map[string]map[int][]TranslationVersion `json:"translations,omitempty"`
+	entry        int64
 }
 
 // Page is a page of a stored document.
@@ -246,6 +249,9 @@ func (a *Archive) Show(ctx context.Context, id string) (*Document, error) {
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if d.Translations, err = a.allTranslations(ctx, id); err != nil {
 		return nil, err
 	}
 	err = a.each(ctx, `SELECT id, path, type FROM archive_documents WHERE parent_id = ? ORDER BY seq`, []any{id}, func(r *sql.Rows) error {

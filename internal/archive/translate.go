@@ -239,8 +239,23 @@ func (a *Archive) RecordEvent(ctx context.Context, id, action string) error {
 
 // unindexTranslations takes a document's translations out of the index.
 func (a *Archive) unindexTranslations(ctx context.Context, docID string) error {
+	all, err := a.allTranslations(ctx, docID)
+	if err != nil {
+		return err
+	}
+	for l := range all {
+		if err := a.eng.Delete(translationID(docID, l)); err != nil && !errors.Is(err, search.ErrNotFound) {
+			return fmt.Errorf("archive: index: %w", err)
+		}
+	}
+	return nil
+}
+
+// allTranslations is every translation of a document, by language; nil
+// when it has none.
+func (a *Archive) allTranslations(ctx context.Context, docID string) (map[string]map[int][]TranslationVersion, error) {
 	var langs []string
-	err := a.each(ctx, `SELECT DISTINCT lang FROM archive_translations WHERE doc_id = ?`, []any{docID}, func(r *sql.Rows) error {
+	err := a.each(ctx, `SELECT DISTINCT lang FROM archive_translations WHERE doc_id = ? ORDER BY lang`, []any{docID}, func(r *sql.Rows) error {
 		var l string
 		if err := r.Scan(&l); err != nil {
 			return err
@@ -248,13 +263,14 @@ func (a *Archive) unindexTranslations(ctx context.Context, docID string) error {
 		langs = append(langs, l)
 		return nil
 	})
-	if err != nil {
-		return err
+	if err != nil || len(langs) == 0 {
+		return nil, err
 	}
+	out := map[string]map[int][]TranslationVersion{}
 	for _, l := range langs {
-		if err := a.eng.Delete(translationID(docID, l)); err != nil && !errors.Is(err, search.ErrNotFound) {
-			return fmt.Errorf("archive: index: %w", err)
+		if out[l], err = a.Translations(ctx, docID, l); err != nil {
+			return nil, err
 		}
 	}
-	return nil
+	return out, nil
 }

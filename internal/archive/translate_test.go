@@ -53,6 +53,10 @@ func TestTranslationsVersionsAndSearch(t *testing.T) {
 		if err := a.IndexTranslations(ctx, []string{id}, "en"); err != nil {
 			t.Fatal(err)
 		}
+		d, err := a.Show(ctx, id)
+		if err != nil || len(d.Translations["en"][1]) != 2 || d.Translations["en"][1][1].Text != "A note from the archive on file seven." {
+			t.Fatalf("show: %+v, %v", d.Translations, err)
+		}
 		// The latest version is indexed, not the machine draft.
 		res, err := a.Search(ctx, "note", "kgb", 10)
 		if err != nil || len(res.Hits) != 1 || res.Total != 1 {

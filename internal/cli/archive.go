@@ -404,6 +404,7 @@ func (e *env) archiveShow(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "\n--- page %d (%s%s) ---\n%s\n", p.Number, p.Language, ocr, p.Text)
 	}
+	e.printTranslations(d)
 	if len(d.Children) > 0 {
 		fmt.Fprintln(e.stdout, "\nchildren:")
 		for _, c := range d.Children {

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -277,5 +279,23 @@ func (m *translateMeter) line() string {
 func (m *translateMeter) end() {
 	if m.tty && m.pages > 0 {
 		fmt.Fprintf(m.w, "\r\033[K%s\n", m.line())
+	}
+}
+
+// printTranslations prints a document's translations after its pages:
+// the latest version of each page, machine drafts said to be machine
+// output, and how many versions there are.
+func (e *env) printTranslations(d *archive.Document) {
+	for _, lang := range slices.Sorted(maps.Keys(d.Translations)) {
+		pages := d.Translations[lang]
+		for _, n := range slices.Sorted(maps.Keys(pages)) {
+			vs := pages[n]
+			v := vs[len(vs)-1]
+			kind := "translation"
+			if v.Machine {
+				kind = "machine translation"
+			}
+			fmt.Fprintf(e.stdout, "\n--- page %d, %s into %s (%s, %s, %s; version %d of %d) ---\n%s\n", n, kind, lang, v.By, v.State, v.At, v.Version, len(vs), v.Text)
+		}
 	}
 }
