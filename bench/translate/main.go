@@ -6,7 +6,8 @@
 // the package's overhead), one worker with pages grouped into one
 // apertium run (the batch's default: apertium loads its dictionaries on
 // every run), and tool.Slots() workers grouped (what a batch does on this
-// machine). Rates are pages a minute; ratios are the package's over the
+// machine); then the archive's path: the same pages as a collection,
+// through `confide archive translate`. Rates are pages a minute; ratios are the package's over the
 // direct loop's; each batch's output is compared with the loop's.
 //
 //	go run ./bench/translate [-pages 30] [-paragraphs 6]
@@ -25,6 +26,8 @@ import (
 	"strings"
 	"time"
 
+	"confide/internal/archive"
+	"confide/internal/cli"
 	"confide/internal/ingest/tool"
 	"confide/internal/translate"
 )
@@ -120,6 +123,58 @@ func main() {
 		fmt.Printf("%-42s %8.1f pages/min  ratio %.2f  (%d failed, %d/%d identical to the loop's)\n",
 			fmt.Sprintf("translate.Batch, %d worker(s), %s", run.workers, map[bool]string{true: "page by page", false: "grouped"}[run.group == 1]), rate, rate/direct, failed, same, rep.Done)
 	}
+	collection(ctx, dir, pages, direct)
+}
+
+// collection is the archive's path: the same pages ingested as a
+// collection of text files (not timed), then `confide archive translate`
+// run in this process, timed from its start to its end (opening the
+// archive, listing the pages, the batch, storing every draft, indexing
+// the translations, custody); the drafts are compared with the loop's.
+func collection(ctx context.Context, dir string, pages []translate.Source, direct float64) {
+	data, err := os.MkdirTemp("", "confide-bench-archive-")
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer os.RemoveAll(data)
+	var ingested []string
+	for i := range pages {
+		ingested = append(ingested, filepath.Join(dir, fmt.Sprintf("%04d.txt", i)))
+	}
+	var out, errOut strings.Builder
+	if code := cli.Main(append([]string{"archive", "ingest", "--data", data, "--collection", "bench", "--no-ocr"}, ingested...), strings.NewReader(""), &out, &errOut); code != 0 {
+		log.Fatalf("archive ingest: %s%s", out.String(), errOut.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	start := time.Now()
+	if code := cli.Main([]string{"archive", "translate", "--data", data, "--collection", "bench", "--from", "en", "--to", "es"}, strings.NewReader(""), &out, &errOut); code != 0 {
+		log.Fatalf("archive translate: %s%s", out.String(), errOut.String())
+	}
+	elapsed := time.Since(start)
+	a, err := archive.Open(ctx, archive.Config{Dir: data, NoOCR: true})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer a.Close()
+	same, done := 0, 0
+	for i := range pages {
+		vs, err := a.Translations(ctx, archive.DocID("bench", fmt.Sprintf("%04d.txt", i)), "es")
+		if err != nil {
+			log.Fatal(err)
+		}
+		if len(vs[1]) == 0 {
+			continue
+		}
+		done++
+		want, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("%04d.out", i)))
+		if err == nil && slices.Equal(translate.Split(string(want)), translate.Split(vs[1][len(vs[1])-1].Text)) {
+			same++
+		}
+	}
+	rate := perMinute(done, elapsed)
+	fmt.Printf("%-42s %8.1f pages/min  ratio %.2f  (%d/%d stored, %d identical to the loop's)\n",
+		"confide archive translate (collection)", rate, rate/direct, done, len(pages), same)
 }
 
 func perMinute(n int, d time.Duration) float64 { return float64(n) / d.Minutes() }

@@ -56,6 +56,13 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 	if c.Dir == "" {
 		return nil, errors.New("archive: a data folder is required (--data DIR)")
 	}
+	// External tools run inside the temporary folder, where a relative
+	// --data would name another place.
+	abs, err := filepath.Abs(c.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	c.Dir = abs
 	if _, err := os.Stat(filepath.Join(c.Dir, dropboxDB)); err == nil {
 		return nil, fmt.Errorf("archive: %s holds the dropbox's database (%s); the archive holds plaintext and needs a data folder of its own, on a machine the newsroom trusts", c.Dir, dropboxDB)
 	}
@@ -94,7 +101,6 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 		}
 		a.lock = lock
 	}
-	var err error
 	if a.db, err = openDB(ctx, c.Dir, c.DSN); err != nil {
 		a.unlock()
 		return nil, err

@@ -44,4 +44,13 @@
 //   - Page images are rendered into memory (pdftoppm at 100 dpi on the
 //     stored original, in one of ingest/tool's slots, 30 s at most, 16 MiB
 //     at most) or are the PNG/JPEG original itself: no file is written.
+
+//   - Translations: every version of a page's translation is kept, with who
+//     made it ("machine: ENGINE VERSION" or "user: NAME"), its state (draft
+//     or reviewed) and its time. The latest version of each page is indexed
+//     as a search document of its own per document and language (ID
+//     "DOCID~LANG", analysed in that language); Search maps its hits back to
+//     the original and says which text matched. A document that a re-run
+//     no longer makes takes its translations and their search documents
+//     with it; one that it makes again keeps them.
 package archive

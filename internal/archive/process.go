@@ -360,6 +360,11 @@ func (a *Archive) finish(ctx context.Context, c *claimed, gen int, p *Progress) 
 		if err := a.eng.Delete(id); err != nil && !errors.Is(err, search.ErrNotFound) {
 			return fmt.Errorf("archive: index: %w", err)
 		}
+		// Its translations go with it (ON DELETE CASCADE), and so do
+		// their search documents.
+		if err := a.unindexTranslations(ctx, id); err != nil {
+			return err
+		}
 	}
 	if err := a.commits.commit(a.eng.Commit); err != nil {
 		return fmt.Errorf("archive: index commit: %w", err)

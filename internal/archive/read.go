@@ -129,6 +129,9 @@ type ResultHit struct {
 	Language   string          `json:"language"`
 	Score      float64         `json:"score"`
 	Snippets   []template.HTML `json:"snippets"` // HTML-escaped, matches in <mark>
+	// Matched says which text matched: "original", or "translation:en"
+	// for a document found through its translation into English.
+	Matched string `json:"matched"`
 }
 
 // Search runs a query in the engine's syntax, within a collection when
@@ -185,10 +188,26 @@ func (a *Archive) SearchPage(ctx context.Context, sr SearchRequest) (*Results, e
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	out := &Results{Total: res.Total, Hits: []ResultHit{}, Facets: res.Facets, Exact: res.TotalExact}
+	seen := map[string]bool{}
 	for _, h := range res.Hits {
-		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}}
+		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}, Matched: "original"}
+		if id, lang, ok := splitTranslationID(h.ID); ok {
+			// A translation's search document stands for its original.
+			hit.ID, hit.Matched = id, "translation:"+lang
+		}
+		if seen[hit.ID] {
+			// Found by the original and by a translation: the better
+			// scored hit, which came first, stands for both.
+			out.Total--
+			continue
+		}
+		seen[hit.ID] = true
 		var pages int
-		err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT d.path, (SELECT COUNT(*) FROM archive_pages p WHERE p.doc_id = d.id) FROM archive_documents d WHERE d.id = ?`), h.ID).Scan(&hit.Path, &pages)
+		var lang string
+		err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT d.path, d.lang, (SELECT COUNT(*) FROM archive_pages p WHERE p.doc_id = d.id) FROM archive_documents d WHERE d.id = ?`), hit.ID).Scan(&hit.Path, &lang, &pages)
+		if hit.Matched != "original" {
+			hit.Language = lang // the original's, not the translation's
+		}
 		if errors.Is(err, sql.ErrNoRows) {
 			// Indexed by a run that was killed before its rows were
 			// replaced: the next run of that entry takes it out.
@@ -228,7 +247,10 @@ type Document struct {
 	Failure    string            `json:"failure,omitempty"`
 	Pages      []Page            `json:"pages"`
 	Children   []Child           `json:"children"`
-	entry      int64
+	// Translations are every version of each page's translations, by
+	// language and page number, oldest first.
+	Translations map[string]map[int][]TranslationVersion `json:"translations,omitempty"`
+	entry        int64
 }
 
 // Page is a page of a stored document.
@@ -266,6 +288,9 @@ func (a *Archive) Show(ctx context.Context, id string) (*Document, error) {
 		return nil
 	})
 	if err != nil {
+		return nil, err
+	}
+	if d.Translations, err = a.allTranslations(ctx, id); err != nil {
 		return nil, err
 	}
 	err = a.each(ctx, `SELECT id, path, type FROM archive_documents WHERE parent_id = ? ORDER BY seq`, []any{id}, func(r *sql.Rows) error {

@@ -155,6 +155,22 @@ var migrations = []string{
 		action TEXT NOT NULL,
 		detail TEXT NOT NULL
 	);`,
+	// Translations of pages, every version kept: made_by is "machine: apertium
+	// 3.8.3 (apertium-eng-spa 0.8.1-2)" or "user: NAME", state draft or
+	// reviewed, at the UTC time to the second.
+	`CREATE TABLE archive_translations (
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		page INTEGER NOT NULL,
+		lang TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		text TEXT NOT NULL,
+		made_by TEXT NOT NULL,
+		machine INTEGER NOT NULL,
+		state TEXT NOT NULL,
+		at TEXT NOT NULL,
+		PRIMARY KEY (doc_id, page, lang, version)
+	);
+	CREATE INDEX archive_translations_by ON archive_translations (doc_id, lang, made_by);`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else

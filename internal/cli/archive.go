@@ -45,7 +45,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Archive, error) {
 
 func (e *env) archive(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, serve or user")
+		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve or user")
 	}
 	switch args[0] {
 	case "ingest":
@@ -66,8 +66,12 @@ func (e *env) archive(ctx context.Context, args []string) error {
 		return e.archiveServe(ctx, args[1:])
 	case "user":
 		return e.archiveUser(ctx, args[1:])
+	case "translate":
+		return e.archiveTranslate(ctx, args[1:])
+	case "redact":
+		return e.archiveRedact(ctx, args[1:])
 	}
-	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, serve or user", args[0])
+	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve or user", args[0])
 }
 
 func (e *env) archiveIngest(ctx context.Context, args []string) error {
@@ -338,7 +342,11 @@ func (e *env) archiveSearch(ctx context.Context, args []string) error {
 		if h.Page > 0 {
 			page = fmt.Sprintf(" page %d", h.Page)
 		}
-		fmt.Fprintf(e.stdout, "%s  %s/%s%s (%s, %.2f)\n", h.ID, h.Collection, h.Path, page, h.Language, h.Score)
+		matched := ""
+		if h.Matched != "original" {
+			matched = ", matched " + h.Matched
+		}
+		fmt.Fprintf(e.stdout, "%s  %s/%s%s (%s, %.2f%s)\n", h.ID, h.Collection, h.Path, page, h.Language, h.Score, matched)
 		for _, s := range h.Snippets {
 			fmt.Fprintf(e.stdout, "    %s\n", strings.NewReplacer("<mark>", "[", "</mark>", "]", "\n", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&#34;", `"`, "&#39;", "'").Replace(string(s)))
 		}
@@ -401,6 +409,7 @@ func (e *env) archiveShow(ctx context.Context, args []string) error {
 		}
 		fmt.Fprintf(e.stdout, "\n--- page %d (%s%s) ---\n%s\n", p.Number, p.Language, ocr, p.Text)
 	}
+	e.printTranslations(d)
 	if len(d.Children) > 0 {
 		fmt.Fprintln(e.stdout, "\nchildren:")
 		for _, c := range d.Children {

@@ -64,6 +64,9 @@ Usage:
   confide archive serve [--data DIR] [--db DSN] [--listen 127.0.0.1:8083 [--listen-public]]
   confide archive user add NAME --role admin|journalist|translator [--collections A,B]   an account; prints its credentials once
 
+  confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]   machine drafts, searchable
+  confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID   a verified redacted copy
+
 Run "confide COMMAND -h" for a command's flags.
 `
 
@@ -165,6 +168,9 @@ var examples = map[string][2]string{
 	"archive custody":   {"confide archive custody [--json] ID", "confide archive custody --data ~/archive 3f2a9c0d1e4b5a67"},
 	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]]", "confide archive serve --data ~/archive"},
 	"archive user":      {"confide archive user add NAME --role admin|journalist|translator [--collections A,B] [--data DIR] [--db DSN]", "confide archive user add tanya --data ~/archive --role translator --collections kgb"},
+
+	"archive translate": {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},
+	"archive redact":    {"confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
 	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
 }
 

@@ -1,0 +1,108 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+// libreWords is the stand-in's whole Russian→English dictionary; other
+// words pass through unchanged.
+var libreWords = map[string]string{
+	"государственные": "state", "архивы": "archives", "хранят": "keep", "документы": "documents",
+	"справка": "certificate", "из": "from", "архива": "archive", "о": "about", "деле": "case", "семь": "seven",
+}
+
+// serveLibre is "libre VAR": a local stand-in for a LibreTranslate server
+// (not LibreTranslate itself: it speaks the same HTTP protocol, GET
+// /languages and POST /translate with q as a list, and translates
+// Russian to English word by word from libreWords), its URL in VAR. A
+// paragraph holding СБОЙ gets a 500, so that one page fails.
+func serveLibre(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: libre VAR")
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /languages", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"code":"ru","name":"Russian","targets":["en"]},{"code":"en","name":"English","targets":["ru"]}]`)
+	})
+	mux.HandleFunc("POST /translate", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Q              []string
+			Source, Target string
+		}
+		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Source != "ru" || req.Target != "en" {
+			http.Error(w, `{"error":"only ru to en"}`, http.StatusBadRequest)
+			return
+		}
+		out := make([]string, len(req.Q))
+		for i, q := range req.Q {
+			if strings.Contains(q, "СБОЙ") {
+				http.Error(w, `{"error":"the engine broke on this text"}`, http.StatusInternalServerError)
+				return
+			}
+			words := strings.Fields(q)
+			for j, wd := range words {
+				bare := strings.TrimRight(wd, ".,")
+				if en, ok := libreWords[strings.ToLower(bare)]; ok {
+					words[j] = en + wd[len(bare):]
+				}
+			}
+			out[i] = strings.Join(words, " ")
+		}
+		json.NewEncoder(w).Encode(map[string][]string{"translatedText": out})
+	})
+	srv := httptest.NewServer(mux)
+	ts.Defer(srv.Close)
+	ts.Setenv(args[0], srv.URL)
+}
+
+// mkPDF is "mkpdf OUT LINE...": a one-page PDF (see pdfOf).
+func mkPDF(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: mkpdf OUT LINE...")
+	}
+	ts.Check(os.MkdirAll(filepath.Dir(ts.MkAbs(args[0])), 0o700))
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), pdfOf(args[1:]), 0o600))
+}
+
+// pdfOf is a one-page PDF whose text layer holds the lines, in 24-point
+// Helvetica, for the redaction tests.
+func pdfOf(lines []string) []byte {
+	var content strings.Builder
+	content.WriteString("BT /F1 24 Tf 40 320 Td")
+	for i, l := range lines {
+		if i > 0 {
+			content.WriteString(" 0 -48 Td")
+		}
+		fmt.Fprintf(&content, " (%s) Tj", strings.NewReplacer(`\`, `\\`, "(", `\(`, ")", `\)`).Replace(l))
+	}
+	content.WriteString(" ET")
+	objs := []string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 400] /Contents 4 0 R /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", content.Len(), content.String()),
+	}
+	var b bytes.Buffer
+	b.WriteString("%PDF-1.4\n")
+	offs := make([]int, len(objs))
+	for i, o := range objs {
+		offs[i] = b.Len()
+		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
+	}
+	x := b.Len()
+	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
+	for _, o := range offs {
+		fmt.Fprintf(&b, "%010d 00000 n \n", o)
+	}
+	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, x)
+	return b.Bytes()
+}
