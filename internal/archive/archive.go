@@ -27,6 +27,10 @@ type Config struct {
 	NoOCR bool
 	// Limits bound each tree; zero fields take ingest's defaults.
 	Limits ingest.Limits
+	// RowsOnly opens the database alone, for Status, Show and Custody:
+	// no lock, no index, no temporary folder, so it works beside a running
+	// ingest on SQLite (whose index one process holds).
+	RowsOnly bool
 }
 
 // Archive is an open archive: its database, originals and search engine.
@@ -74,6 +78,13 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 		}
 	}
 	a := &Archive{c: c, exts: map[string]*ingest.Extractor{}}
+	if c.RowsOnly {
+		var err error
+		if a.db, err = openDB(ctx, c.Dir, c.DSN); err != nil {
+			return nil, err
+		}
+		return a, nil
+	}
 	if err := a.makeTmp(); err != nil {
 		return nil, err
 	}
@@ -117,7 +128,10 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 
 // Close closes the index and the database.
 func (a *Archive) Close() error {
-	err := a.eng.Close()
+	var err error
+	if a.eng != nil {
+		err = a.eng.Close()
+	}
 	if e := a.db.sql.Close(); err == nil {
 		err = e
 	}

@@ -456,3 +456,25 @@ func TestTemporaryFolders(t *testing.T) {
 		}
 	})
 }
+
+// Status, Show and Custody work beside a process that holds the folder.
+func TestRowsOnlyBesideARunningIngest(t *testing.T) {
+	c := Config{Dir: t.TempDir(), NoOCR: true}
+	a := open(t, c)
+	ingestAll(t, a, "kgb", trove(t))
+	c.RowsOnly = true
+	r := open(t, c)
+	st, err := r.Status(context.Background())
+	if err != nil || len(st) != 1 || st[0].Done != 3 {
+		t.Fatalf("status beside the holder: %+v %v", st, err)
+	}
+	if _, err := r.Custody(context.Background(), DocID("kgb", "trove/a.txt")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Search(context.Background(), "архивы", "", 10); err == nil {
+		t.Fatal("searched without an index")
+	}
+	if err := r.Work(context.Background(), WorkOptions{UntilEmpty: true}); err == nil {
+		t.Fatal("worked without an index")
+	}
+}

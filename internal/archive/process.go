@@ -53,6 +53,9 @@ const pollEvery = time.Second
 // queue is drained, or ctx's error; an entry interrupted by ctx is left to
 // be claimed again.
 func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
+	if a.eng == nil {
+		return errors.New("archive: opened for its rows only: cannot process")
+	}
 	if o.Workers <= 0 {
 		o.Workers = 1
 	}

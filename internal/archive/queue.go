@@ -36,7 +36,7 @@ type Item struct {
 	Origin string
 }
 
-// Queued says what Enqueue did with one item.
+// QueueNote says what Enqueue did with one item.
 type QueueNote struct {
 	Path string
 	Note string // "" when queued; else why not ("already queued", "a link, not followed")

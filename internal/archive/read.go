@@ -133,6 +133,9 @@ type ResultHit struct {
 // Search runs a query in the engine's syntax, within a collection when
 // one is given.
 func (a *Archive) Search(ctx context.Context, q, collection string, limit int) (*Results, error) {
+	if a.eng == nil {
+		return nil, errors.New("archive: opened for its rows only: no index to search")
+	}
 	n, err := query.Parse(q)
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)

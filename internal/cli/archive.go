@@ -24,6 +24,7 @@ import (
 type archiveFlags struct {
 	data, db string
 	noOCR    bool
+	rowsOnly bool // status, show, custody: they work beside a running ingest
 }
 
 func (f *archiveFlags) register(fs *flag.FlagSet) {
@@ -35,7 +36,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Archive, error) {
 	if f.db != "" && !strings.HasPrefix(f.db, "postgres://") && !strings.HasPrefix(f.db, "postgresql://") {
 		return nil, usagef("--db must be a postgres:// URL (leave it unset for SQLite)")
 	}
-	a, err := archive.Open(ctx, archive.Config{Dir: f.data, DSN: f.db, NoOCR: f.noOCR})
+	a, err := archive.Open(ctx, archive.Config{Dir: f.data, DSN: f.db, NoOCR: f.noOCR, RowsOnly: f.rowsOnly})
 	if err != nil {
 		return nil, err
 	}
@@ -235,6 +236,7 @@ func (e *env) archiveStatus(ctx context.Context, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
+	f.rowsOnly = true
 	a, err := f.open(ctx)
 	if err != nil {
 		return err
@@ -364,6 +366,7 @@ func (e *env) archiveDoc(ctx context.Context, cmd string, args []string) (a *arc
 	if len(pos) != 1 {
 		return nil, "", false, usagef("archive %s needs one document ID (archive search prints them)", cmd)
 	}
+	f.rowsOnly = true
 	a, err = f.open(ctx)
 	return a, pos[0], *j, err
 }
