@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"compress/zlib"
+	"confide/internal/pdftest"
 	"fmt"
 	"image"
 	"image/png"
@@ -56,20 +57,7 @@ func makePDF(t *testing.T, pages ...any) []byte {
 	}
 	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids))
 	info := add("<< /Title (Minutes of the committee) /Author (A. Sidorov) >>")
-	var out bytes.Buffer
-	out.WriteString("%PDF-1.4\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = out.Len()
-		fmt.Fprintf(&out, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	xref := out.Len()
-	fmt.Fprintf(&out, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&out, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&out, "trailer\n<< /Size %d /Root 1 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, info, xref)
-	return out.Bytes()
+	return pdftest.File(objs, fmt.Sprintf("/Info %d 0 R", info))
 }
 
 func grayFixture(t *testing.T, name string) *image.Gray {

@@ -2,6 +2,7 @@ package redact
 
 import (
 	"bytes"
+	"confide/internal/pdftest"
 	"fmt"
 	"os"
 	"os/exec"
@@ -33,20 +34,7 @@ func tinyPDF(content string, catalogExtra, trailerExtra string, extra ...string)
 		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
 	}
 	objs = append(objs, extra...)
-	var b bytes.Buffer
-	b.WriteString("%PDF-1.4\n")
-	offs := make([]int, len(objs))
-	for i, o := range objs {
-		offs[i] = b.Len()
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", i+1, o)
-	}
-	x := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(objs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF\n", len(objs)+1, trailerExtra, x)
-	return b.Bytes()
+	return pdftest.File(objs, strings.TrimSpace(trailerExtra))
 }
 
 // plainText is a page with two lines of Helvetica text, no term on it.
