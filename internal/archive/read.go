@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"strings"
 
 	"confide/internal/ingest"
 	"confide/internal/search"
@@ -129,8 +130,9 @@ type ResultHit struct {
 	Language   string          `json:"language"`
 	Score      float64         `json:"score"`
 	Snippets   []template.HTML `json:"snippets"` // HTML-escaped, matches in <mark>
-	// Matched says which text matched: "original", or "translation:en"
-	// for a document found through its translation into English.
+	// Matched says which text matched: "original", "translation:en"
+	// for a document found through its translation into English, or
+	// "notes" for one found through its notes.
 	Matched string `json:"matched"`
 }
 
@@ -191,7 +193,10 @@ func (a *Archive) SearchPage(ctx context.Context, sr SearchRequest) (*Results, e
 	seen := map[string]bool{}
 	for _, h := range res.Hits {
 		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}, Matched: "original"}
-		if id, lang, ok := splitTranslationID(h.ID); ok {
+		if id, ok := strings.CutSuffix(h.ID, "#notes"); ok {
+			// The notes' search document stands for the document.
+			hit.ID, hit.Matched = id, "notes"
+		} else if id, lang, ok := splitTranslationID(h.ID); ok {
 			// A translation's search document stands for its original.
 			hit.ID, hit.Matched = id, "translation:"+lang
 		}
