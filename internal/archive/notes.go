@@ -61,8 +61,14 @@ func (e *AmbiguousError) Error() string {
 	return fmt.Sprintf("archive: the words are on this page %d times; choose which one the note is about", len(e.Choices))
 }
 
+// InputError is a user's input the archive refuses, with the reason to
+// show them; nothing was stored.
+type InputError struct{ Msg string }
+
+func (e *InputError) Error() string { return "archive: " + e.Msg }
+
 // ErrQuoteNotFound is AddNote's answer for words the page does not hold.
-var ErrQuoteNotFound = errors.New("archive: these words are not on this page; copy them from the page's text (line breaks and spaces may differ)")
+var ErrQuoteNotFound error = &InputError{"these words are not on this page; copy them from the page's text (line breaks and spaces may differ)"}
 
 // quotePattern matches quote in a text whatever white space stands
 // between its words: OCR and PDFs break lines where the reader does not.
@@ -164,13 +170,13 @@ func (a *Archive) AddNote(ctx context.Context, docID string, page int, quote str
 	quote, body = strings.TrimSpace(clean(quote)), strings.TrimSpace(clean(body))
 	switch {
 	case quote == "":
-		return Note{}, errors.New("archive: a note needs the words it is about; copy them from the page's text")
+		return Note{}, &InputError{"a note needs the words it is about; copy them from the page's text"}
 	case len(quote) > maxQuote:
-		return Note{}, fmt.Errorf("archive: a note is about at most %d bytes of text; quote fewer words", maxQuote)
+		return Note{}, &InputError{fmt.Sprintf("a note is about at most %d bytes of text; quote fewer words", maxQuote)}
 	case body == "":
-		return Note{}, errors.New("archive: the note is empty")
+		return Note{}, &InputError{"the note is empty"}
 	case len(body) > maxNote:
-		return Note{}, fmt.Errorf("archive: a note holds at most %d bytes", maxNote)
+		return Note{}, &InputError{fmt.Sprintf("a note holds at most %d bytes", maxNote)}
 	}
 	text, err := a.pageText(ctx, docID, page)
 	if err != nil {
@@ -207,10 +213,10 @@ func (a *Archive) AddNote(ctx context.Context, docID string, page int, quote str
 func (a *Archive) AddReply(ctx context.Context, noteID int64, body, author string) (string, error) {
 	body = strings.TrimSpace(clean(body))
 	if body == "" {
-		return "", errors.New("archive: the reply is empty")
+		return "", &InputError{"the reply is empty"}
 	}
 	if len(body) > maxNote {
-		return "", fmt.Errorf("archive: a reply holds at most %d bytes", maxNote)
+		return "", &InputError{fmt.Sprintf("a reply holds at most %d bytes", maxNote)}
 	}
 	docID, err := a.noteDoc(ctx, noteID)
 	if err != nil {

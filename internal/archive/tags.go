@@ -3,7 +3,6 @@ package archive
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -20,11 +19,11 @@ func normTag(tag string) (string, error) {
 	t := strings.Join(strings.FieldsFunc(strings.ToLower(clean(tag)), unicode.IsSpace), "-")
 	switch {
 	case t == "":
-		return "", errors.New("archive: a tag needs at least one letter or digit")
+		return "", &InputError{"a tag needs at least one letter or digit"}
 	case len(t) > 64:
-		return "", errors.New("archive: a tag is at most 64 bytes")
+		return "", &InputError{"a tag is at most 64 bytes"}
 	case strings.ContainsAny(t, `":()`):
-		return "", errors.New(`archive: a tag has no quotes, colons or brackets (the search's tag: filter could not name it)`)
+		return "", &InputError{`a tag has no quotes, colons or brackets (the search's tag: filter could not name it)`}
 	}
 	return t, nil
 }
@@ -54,7 +53,7 @@ func (a *Archive) AddTag(ctx context.Context, docID, tag string) (string, error)
 		return "", fmt.Errorf("archive: %w", err)
 	}
 	if n >= maxTags {
-		return "", fmt.Errorf("archive: a document has at most %d tags", maxTags)
+		return "", &InputError{fmt.Sprintf("a document has at most %d tags", maxTags)}
 	}
 	if _, err := a.db.exec(ctx, a.db.sql, `INSERT INTO archive_tags (doc_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`, docID, t); err != nil {
 		return "", fmt.Errorf("archive: %w", err)

@@ -110,7 +110,7 @@ func (e *StaleError) Error() string {
 // is a *StaleError, so that no one's edit silently replaces another's.
 func (a *Archive) SaveTranslation(ctx context.Context, docID string, page int, lang, text, user string, base int) (int, error) {
 	if strings.TrimSpace(text) == "" {
-		return 0, errors.New("archive: the translation is empty; nothing was saved")
+		return 0, &InputError{"the translation is empty; nothing was saved"}
 	}
 	return a.addTranslation(ctx, docID, page, lang, text, "user: "+user, false, Draft, base)
 }
@@ -121,8 +121,8 @@ func (a *Archive) addTranslation(ctx context.Context, docID string, page int, la
 	if state != Draft && state != Reviewed {
 		return 0, fmt.Errorf("archive: translation state %q is neither draft nor reviewed", state)
 	}
-	if lang == "" || len(lang) > 16 || strings.ContainsAny(lang, " ~#/?&") {
-		return 0, fmt.Errorf("archive: %q is not a language code", lang)
+	if err := checkLang(lang); err != nil {
+		return 0, err
 	}
 	tx, err := a.db.sql.BeginTx(ctx, nil)
 	if err != nil {
@@ -161,6 +161,15 @@ func (a *Archive) addTranslation(ctx context.Context, docID string, page int, la
 		return 0, fmt.Errorf("archive: %w", err)
 	}
 	return v, nil
+}
+
+// checkLang refuses what cannot be a language code (and would break the
+// "DOCID~LANG" search documents or a URL).
+func checkLang(lang string) error {
+	if lang == "" || len(lang) > 16 || strings.ContainsFunc(lang, func(r rune) bool { return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_') }) {
+		return &InputError{fmt.Sprintf("%q is not a language code", lang)}
+	}
+	return nil
 }
 
 // stale builds the StaleError of an edit started from base.

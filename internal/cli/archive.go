@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"confide/internal/archive"
+	"confide/internal/translate"
 )
 
 // archiveFlags are the flags every archive command shares.
@@ -462,6 +463,8 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	f.register(fs)
 	listen := fs.String("listen", "127.0.0.1:8083", "address to listen on")
 	public := fs.Bool("listen-public", false, "allow a --listen address that is not loopback (the archive holds plaintext)")
+	trURL := fs.String("translate-url", "", "a LibreTranslate-compatible server the newsroom runs, offered for machine translation of collections (Apertium is offered when installed)")
+	trKey := fs.String("translate-api-key", "", "the LibreTranslate server's API key, if it needs one")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -486,11 +489,26 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	zone, err := archive.NewServer(a, logger, archive.ServerConfig{})
+	var engines []translate.Engine
+	if *trURL != "" {
+		lt, err := translate.NewLibre(ctx, *trURL, translate.LibreOptions{APIKey: *trKey})
+		if err != nil {
+			l.Close()
+			return err
+		}
+		engines = append(engines, lt)
+	}
+	// Apertium is offered when a pair is installed; without it the batch
+	// form offers the others, or says how to add one.
+	if ap, err := translate.NewApertium(ctx); err == nil && len(ap.Pairs()) > 0 {
+		engines = append(engines, ap)
+	}
+	zone, err := archive.NewServer(a, logger, archive.ServerConfig{Engines: engines})
 	if err != nil {
 		l.Close()
 		return err
 	}
+	defer zone.Close()
 	srv := &http.Server{Handler: zone.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
 	fmt.Fprintf(e.stdout, "archive: http://%s/ (sign in with an account from confide archive user add), data in %s\n", l.Addr(), absOr(f.data))
 	errc := make(chan error, 1)

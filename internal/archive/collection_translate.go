@@ -1,0 +1,48 @@
+package archive
+
+import (
+	"errors"
+	"net/http"
+
+	"confide/internal/translate"
+)
+
+// collectionTranslate starts a machine translation of the collection's
+// pages in the background (journalists and admins): one per collection at
+// a time, a few over all, every page stored as a machine draft as soon as
+// the engine gives it back.
+func (s *Server) collectionTranslate(w http.ResponseWriter, r *http.Request, u User) {
+	name := r.PathValue("name")
+	if !u.Reads(name) {
+		s.notFound(w, r)
+		return
+	}
+	back := "/collections/" + name
+	if !s.posted(w, r, u, 16<<10, back) {
+		return
+	}
+	if !u.Exports() {
+		s.notice(w, r, u, http.StatusForbidden, "Not for translators", "Machine translation of a whole collection is started by a journalist or an admin. You translate and review pages from each document's page.", back)
+		return
+	}
+	lang := translate.Canon(r.PostForm.Get("lang"))
+	err := s.batch.start(name, lang, r.PostForm.Get("engine"), u.Name, "")
+	var in *InputError
+	switch {
+	case errors.As(err, &in):
+		s.notice(w, r, u, http.StatusBadRequest, "Cannot translate", in.Msg+".", back)
+		return
+	case errors.Is(err, ErrBatchRunning):
+		s.notice(w, r, u, http.StatusConflict, "Already translating", "A machine translation of this collection is running; cancel it or wait for it to end.", back)
+		return
+	case errors.Is(err, ErrBatchBusy):
+		w.Header().Set("Retry-After", "60")
+		s.notice(w, r, u, http.StatusServiceUnavailable, "Busy", "Other collections are being translated; start this one when one of them ends.", back)
+		return
+	case err != nil:
+		s.internal(w, r, err)
+		return
+	}
+	s.audit(r.Context(), u.Name, "batch translation started", name+" into "+lang+" with "+r.PostForm.Get("engine"))
+	http.Redirect(w, r, back+"#batch", http.StatusSeeOther)
+}
