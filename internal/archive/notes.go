@@ -254,23 +254,31 @@ func (a *Archive) NoteDocument(ctx context.Context, noteID int64) (*Document, er
 // their replies, each anchored again to its page's current text (a move
 // or a loss is stored, so the collection's list says the same).
 func (a *Archive) Notes(ctx context.Context, docID string) ([]Note, error) {
-	return a.notes(ctx, `n.doc_id = ?`, docID)
+	return a.notes(ctx, `n.doc_id = ?`, docID, 0)
 }
 
-// CollectionNotes returns every note on a collection's documents, as Notes
-// does, by document path and page.
+// MaxListedNotes bounds the notes a collection's list shows.
+const MaxListedNotes = 1000
+
+// CollectionNotes returns the notes on a collection's documents, as Notes
+// does, by document path and page: the first MaxListedNotes.
 func (a *Archive) CollectionNotes(ctx context.Context, collection string) ([]Note, error) {
-	return a.notes(ctx, `e.collection = ?`, collection)
+	return a.notes(ctx, `e.collection = ?`, collection, MaxListedNotes)
 }
 
-func (a *Archive) notes(ctx context.Context, where string, arg any) ([]Note, error) {
+// notes are the notes where holds, the first limit of them (0: all).
+func (a *Archive) notes(ctx context.Context, where string, arg any, limit int) ([]Note, error) {
+	lim := ""
+	if limit > 0 {
+		lim = fmt.Sprintf(" LIMIT %d", limit)
+	}
 	var out []Note
 	texts := []string{}
 	err := a.each(ctx, `SELECT n.id, n.doc_id, n.page, n.start_at, n.end_at, n.quote, n.before_text, n.after_text, n.lost, n.body, n.author, n.at,
 		d.path, e.collection, COALESCE(p.text, '')
 		FROM archive_notes n JOIN archive_documents d ON d.id = n.doc_id JOIN archive_entries e ON e.id = d.entry_id
 		LEFT JOIN archive_pages p ON p.doc_id = n.doc_id AND p.number = n.page
-		WHERE `+where+` ORDER BY d.path, n.page, n.id`, []any{arg}, func(r *sql.Rows) error {
+		WHERE `+where+` ORDER BY d.path, n.page, n.id`+lim, []any{arg}, func(r *sql.Rows) error {
 		var n Note
 		var lost int
 		var text string

@@ -68,7 +68,7 @@ func archiveUser(t *testing.T, data string, db []string, name, role, collections
 }
 
 // signIn signs a user in for the first time (passphrase, then the code
-// from the setup page), starting at path, where it lands.
+// from the setup page), starting at path; it lands on the collections.
 func (b tab) signIn(base, path, name, pass, secret string) {
 	b.t.Helper()
 	b.do(chromedp.Navigate(base+path), chromedp.SendKeys(css(`#name`), name), chromedp.SendKeys(css(`#passphrase`), pass))
@@ -132,7 +132,8 @@ func TestBrowserArchiveTranslation(t *testing.T) {
 		}
 		b.click(`nav form[action="/logout"] button`)
 
-		b.signIn(base, "/search?q="+url.QueryEscape("прокурора"), "ann", apass, asecret)
+		b.signIn(base, "/", "ann", apass, asecret)
+		b.do(chromedp.Navigate(base + "/search?q=" + url.QueryEscape("прокурора")))
 		b.click(`ol.hits a.hit-path`)
 		b.click(`#review`)
 		today := time.Now().UTC().Format("2006-01-02")
