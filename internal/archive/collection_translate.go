@@ -12,17 +12,8 @@ import (
 // a time, a few over all, every page stored as a machine draft as soon as
 // the engine gives it back.
 func (s *Server) collectionTranslate(w http.ResponseWriter, r *http.Request, u User) {
-	name := r.PathValue("name")
-	if !u.Reads(name) {
-		s.notFound(w, r)
-		return
-	}
-	back := "/collections/" + name
-	if !s.posted(w, r, u, 16<<10, back) {
-		return
-	}
-	if !u.Exports() {
-		s.notice(w, r, u, http.StatusForbidden, "Not for translators", "Machine translation of a whole collection is started by a journalist or an admin. You translate and review pages from each document's page.", back)
+	name, back, ok := s.batchForm(w, r, u, "Machine translation of a whole collection is started by a journalist or an admin. You translate and review pages from each document's page.")
+	if !ok {
 		return
 	}
 	lang := translate.Canon(r.PostForm.Get("lang"))
@@ -45,4 +36,23 @@ func (s *Server) collectionTranslate(w http.ResponseWriter, r *http.Request, u U
 	}
 	s.audit(r.Context(), u.Name, "batch translation started", name+" into "+lang+" with "+r.PostForm.Get("engine"))
 	http.Redirect(w, r, back+"#batch", http.StatusSeeOther)
+}
+
+// batchForm reads a batch form posted to a collection's page: 404 for a
+// collection the user does not read, a refusal (why) for a translator.
+func (s *Server) batchForm(w http.ResponseWriter, r *http.Request, u User, why string) (name, back string, ok bool) {
+	name = r.PathValue("name")
+	if !u.Reads(name) {
+		s.notFound(w, r)
+		return "", "", false
+	}
+	back = "/collections/" + name
+	if !s.posted(w, r, u, 16<<10, back) {
+		return "", "", false
+	}
+	if !u.Exports() {
+		s.notice(w, r, u, http.StatusForbidden, "Not for translators", why, back)
+		return "", "", false
+	}
+	return name, back, true
 }

@@ -5,17 +5,8 @@ import "net/http"
 // collectionTranslateCancel stops the collection's running machine
 // translation; the pages translated so far are kept.
 func (s *Server) collectionTranslateCancel(w http.ResponseWriter, r *http.Request, u User) {
-	name := r.PathValue("name")
-	if !u.Reads(name) {
-		s.notFound(w, r)
-		return
-	}
-	back := "/collections/" + name
-	if !s.posted(w, r, u, 16<<10, back) {
-		return
-	}
-	if !u.Exports() {
-		s.notice(w, r, u, http.StatusForbidden, "Not for translators", "A machine translation is cancelled by a journalist or an admin.", back)
+	name, back, ok := s.batchForm(w, r, u, "A machine translation is cancelled by a journalist or an admin.")
+	if !ok {
 		return
 	}
 	if s.batch.cancel(name) {

@@ -21,13 +21,8 @@ type noteFormData struct {
 // user's text: the reason, or the places to choose from (radio buttons,
 // each with its context).
 func (s *Server) noteAdd(w http.ResponseWriter, r *http.Request, u User) {
-	d, ok := s.readDoc(w, r, u)
+	d, n, ok := s.readPage(w, r, u)
 	if !ok {
-		return
-	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n < 1 || n > len(d.Pages) {
-		s.notFound(w, r)
 		return
 	}
 	back := "/documents/" + d.ID + "?page=" + strconv.Itoa(n)

@@ -215,3 +215,44 @@ func TestTranslationEditAndReview(t *testing.T) {
 		}
 	})
 }
+
+// Saves from the same version at once: one is stored, every other one is
+// told it is stale; no version is lost or doubled (PostgreSQL reads the
+// latest version in each transaction before any writes).
+func TestConcurrentSavesOneWins(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		ctx := context.Background()
+		a := open(t, c)
+		p := write(t, t.TempDir(), "note.txt", []byte("Справка из архива о деле семь."))
+		ingestAll(t, a, "kgb", p)
+		id := DocID("kgb", "note.txt")
+		const n = 8
+		errs := make(chan error, n)
+		for i := range n {
+			go func() {
+				who := string(rune('a' + i))
+				_, err := a.SaveTranslation(ctx, id, 1, "en", "Version by user "+who, "u"+who, 0)
+				errs <- err
+			}()
+		}
+		won := 0
+		for range n {
+			err := <-errs
+			var stale *StaleError
+			switch {
+			case err == nil:
+				won++
+			case errors.As(err, &stale):
+				if stale.Latest.Version != 1 {
+					t.Errorf("stale against %+v", stale.Latest)
+				}
+			default:
+				t.Errorf("save: %v", err)
+			}
+		}
+		vs, err := a.Translations(ctx, id, "en")
+		if err != nil || won != 1 || len(vs[1]) != 1 {
+			t.Fatalf("%d saves won, %d versions stored (%v)", won, len(vs[1]), err)
+		}
+	})
+}

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"confide/internal/auth"
@@ -185,6 +186,21 @@ func (s *Server) readDoc(w http.ResponseWriter, r *http.Request, u User) (*Docum
 		return nil, false
 	}
 	return d, true
+}
+
+// readPage is readDoc for a path with a page number {n} too: a page the
+// document lacks is not found.
+func (s *Server) readPage(w http.ResponseWriter, r *http.Request, u User) (*Document, int, bool) {
+	d, ok := s.readDoc(w, r, u)
+	if !ok {
+		return nil, 0, false
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 || n > len(d.Pages) {
+		s.notFound(w, r)
+		return nil, 0, false
+	}
+	return d, n, true
 }
 
 // posted reads a form of at most limit bytes; false (answered) when it is

@@ -33,13 +33,8 @@ type editorRow struct {
 // (a machine draft is taken as the start), or empty boxes for a new
 // translation.
 func (s *Server) translationEdit(w http.ResponseWriter, r *http.Request, u User) {
-	d, ok := s.readDoc(w, r, u)
+	d, n, ok := s.readPage(w, r, u)
 	if !ok {
-		return
-	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n < 1 || n > len(d.Pages) {
-		s.notFound(w, r)
 		return
 	}
 	lang := translate.Canon(r.URL.Query().Get("lang"))

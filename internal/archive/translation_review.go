@@ -11,13 +11,8 @@ import (
 // translationReview marks the latest version of a page's translation
 // reviewed by the user, who must not be the one who made it.
 func (s *Server) translationReview(w http.ResponseWriter, r *http.Request, u User) {
-	d, ok := s.readDoc(w, r, u)
+	d, n, ok := s.readPage(w, r, u)
 	if !ok {
-		return
-	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n < 1 || n > len(d.Pages) {
-		s.notFound(w, r)
 		return
 	}
 	back := "/documents/" + d.ID + "?page=" + strconv.Itoa(n)
@@ -27,7 +22,7 @@ func (s *Server) translationReview(w http.ResponseWriter, r *http.Request, u Use
 	lang := translate.Canon(r.PostForm.Get("lang"))
 	back += "&lang=" + lang + "#translation"
 	v, _ := strconv.Atoi(r.PostForm.Get("version"))
-	err = s.a.ReviewTranslation(r.Context(), d.ID, n, lang, v, u.Name)
+	err := s.a.ReviewTranslation(r.Context(), d.ID, n, lang, v, u.Name)
 	var stale *StaleError
 	switch {
 	case errors.Is(err, ErrOwnReview):

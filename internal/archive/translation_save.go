@@ -18,13 +18,8 @@ const maxTranslationForm = 1 << 20
 // stores nothing and shows the editor again with the user's text and the
 // newer version, to merge by hand.
 func (s *Server) translationSave(w http.ResponseWriter, r *http.Request, u User) {
-	d, ok := s.readDoc(w, r, u)
+	d, n, ok := s.readPage(w, r, u)
 	if !ok {
-		return
-	}
-	n, err := strconv.Atoi(r.PathValue("n"))
-	if err != nil || n < 1 || n > len(d.Pages) {
-		s.notFound(w, r)
 		return
 	}
 	back := "/documents/" + d.ID + "?page=" + strconv.Itoa(n)
@@ -39,7 +34,7 @@ func (s *Server) translationSave(w http.ResponseWriter, r *http.Request, u User)
 	base, _ := strconv.Atoi(r.PostForm.Get("base"))
 	boxes := r.PostForm["p"]
 	ed := editorData{User: u, Doc: d, Page: n, Lang: lang, Base: base, Rows: editorRows(d.Pages[n-1].Text, boxes)}
-	_, err = s.a.SaveTranslation(r.Context(), d.ID, n, lang, boxText(boxes), u.Name, base)
+	_, err := s.a.SaveTranslation(r.Context(), d.ID, n, lang, boxText(boxes), u.Name, base)
 	var stale *StaleError
 	var in *InputError
 	switch {

@@ -35,17 +35,7 @@ func TestBrowserArchive(t *testing.T) {
 		writeFile(t, filepath.Join(root, "fond17", "opis.pdf"), pdf)
 		writeFile(t, filepath.Join(root, "fond17", "spravka.txt"), []byte("Справка: эти архивы были закрыты до 1991 года."))
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		out := run(t, slices.Concat([]string{"archive", "user", "add", "ann", "--data", data, "--role", "journalist", "--collections", "fond17"}, db)...)
-		pass := regexp.MustCompile(`(?m)^passphrase: (.+)$`).FindStringSubmatch(out)
-		uri := regexp.MustCompile(`(?m)^totp: (\S+)$`).FindStringSubmatch(out)
-		if pass == nil || uri == nil {
-			t.Fatalf("user add printed %q", out)
-		}
-		u, err := url.Parse(uri[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret := u.Query().Get("secret")
+		pass, secret := archiveUser(t, data, db, "ann", "journalist", "fond17")
 
 		srv, base := startArchive(t, data, db)
 		ctx := newBrowser(t)
@@ -61,7 +51,7 @@ func TestBrowserArchive(t *testing.T) {
 		do, text, click := b.do, b.text, b.click
 		do(chromedp.Navigate(base+"/search?q="+url.QueryEscape("архивы")),
 			chromedp.SendKeys(css(`#name`), "ann"),
-			chromedp.SendKeys(css(`#passphrase`), strings.TrimSpace(pass[1])))
+			chromedp.SendKeys(css(`#passphrase`), pass))
 		click(`form[action="/login"] button`)
 		if got := text(`#secret`); got != secret {
 			t.Fatalf("setup shows %q, want %q", got, secret)
