@@ -134,6 +134,9 @@ type ResultHit struct {
 	// for a document found through its translation into English, or
 	// "notes" for one found through its notes.
 	Matched string `json:"matched"`
+	// Machine says the translation that matched is machine output (the
+	// latest version of the hit's page).
+	Machine bool `json:"machine,omitempty"`
 }
 
 // Search runs a query in the engine's syntax, within a collection when
@@ -230,6 +233,15 @@ func (a *Archive) SearchPage(ctx context.Context, sr SearchRequest) (*Results, e
 		}
 		if hit.Page == 0 && pages > 0 {
 			hit.Page = 1
+		}
+		if lang, ok := strings.CutPrefix(hit.Matched, "translation:"); ok {
+			// Machine output is labelled wherever it shows, a snippet too.
+			var machine int
+			err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT machine FROM archive_translations WHERE doc_id = ? AND lang = ? AND page = ? ORDER BY version DESC LIMIT 1`), hit.ID, lang, max(hit.Page, 1)).Scan(&machine)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("archive: %w", err)
+			}
+			hit.Machine = machine == 1
 		}
 		out.Hits = append(out.Hits, hit)
 	}

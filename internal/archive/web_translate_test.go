@@ -47,6 +47,10 @@ func TestWebTranslationEditReview(t *testing.T) {
 			t.Fatal(err)
 		}
 		doc := "/documents/" + id
+		// A search hit through the machine draft says it is machine output.
+		if _, sp := ann.get("/search?q=paragraph"); !strings.Contains(sp, `matched its translation:en (<span class="machine">machine output</span>)`) {
+			t.Fatalf("machine output in search: %s", sp)
+		}
 		// Side by side, aligned by paragraph, the third unpaired but shown,
 		// the draft labelled machine output.
 		res, page := tanya.get(doc)
@@ -108,7 +112,7 @@ func TestWebTranslationEditReview(t *testing.T) {
 		if r, _ := z.a.Search(ctx, "about", "kgb", 10); r.Total != 0 {
 			t.Fatalf("the machine draft is still indexed: %+v", r)
 		}
-		if _, sp := ann.get("/search?q=untranslated"); !strings.Contains(sp, "matched its translation:en") {
+		if _, sp := ann.get("/search?q=untranslated"); !strings.Contains(sp, "matched its translation:en</span>") {
 			t.Fatalf("the search page does not say what matched: %s", sp)
 		}
 		// Ann edited from version 1 too: her save is refused, her text kept.

@@ -347,6 +347,9 @@ func (e *env) archiveSearch(ctx context.Context, args []string) error {
 		if h.Matched != "original" {
 			matched = ", matched " + h.Matched
 		}
+		if h.Machine {
+			matched += ", machine output"
+		}
 		fmt.Fprintf(e.stdout, "%s  %s/%s%s (%s, %.2f%s)\n", h.ID, h.Collection, h.Path, page, h.Language, h.Score, matched)
 		for _, s := range h.Snippets {
 			fmt.Fprintf(e.stdout, "    %s\n", strings.NewReplacer("<mark>", "[", "</mark>", "]", "\n", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&#34;", `"`, "&#39;", "'").Replace(string(s)))
