@@ -27,7 +27,14 @@ type span struct {
 // marked is text, HTML-escaped, with each span in <mark>; a span that
 // overlaps an earlier one is left out (its note still is in the margin).
 func marked(text string, spans []span) template.HTML {
-	sort.Slice(spans, func(i, j int) bool { return spans[i].start < spans[j].start })
+	// By start, then the older note first, so that which of two
+	// overlapping notes is marked does not change from view to view.
+	sort.Slice(spans, func(i, j int) bool {
+		if spans[i].start != spans[j].start {
+			return spans[i].start < spans[j].start
+		}
+		return spans[i].id < spans[j].id
+	})
 	var b strings.Builder
 	at := 0
 	for _, s := range spans {
