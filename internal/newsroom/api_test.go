@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"bytes"
+	"confide/internal/api"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -29,7 +30,7 @@ func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bo
 	}
 	req, _ := http.NewRequest(method, f.ts.URL+path, bytes.NewReader(b))
 	nonce := "nonce-" + store.NewID()
-	req.Header.Set(NonceHeader, nonce)
+	req.Header.Set(api.NonceHeader, nonce)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -42,9 +43,9 @@ func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bo
 	if len(resp.Trailer) != 0 {
 		f.t.Fatalf("%s %s: a trailer, which proxies drop: %v", method, path, resp.Trailer)
 	}
-	sig, _ := base64.StdEncoding.DecodeString(resp.Header.Get(SignatureHeader))
+	sig, _ := base64.StdEncoding.DecodeString(resp.Header.Get(api.SignatureHeader))
 	reqSum, sum := sha256.Sum256(b), sha256.Sum256(got)
-	ok := ed25519.Verify(f.srv.PublicKey(), SignedMessage(nonce, method, req.URL.RequestURI(), reqSum[:], resp.StatusCode, sum[:]), sig)
+	ok := ed25519.Verify(f.srv.PublicKey(), api.SignedMessage(nonce, method, req.URL.RequestURI(), reqSum[:], resp.StatusCode, sum[:]), sig)
 	return resp.StatusCode, got, ok
 }
 
@@ -68,14 +69,14 @@ func TestAPI(t *testing.T) {
 		if j, _ := f.store.JournalistByID(context.Background(), ann.j.ID); !j.TOTPConfirmed {
 			t.Fatal("a valid code on the API left the second factor unconfirmed")
 		}
-		var tok tokenResponse
+		var tok api.TokenResponse
 		json.Unmarshal(body, &tok)
 		if st, _, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code}); st != http.StatusUnauthorized || !ok {
 			t.Fatalf("replayed code: %d", st)
 		}
 		src, srcID := f.source("brave otter", "a message", "a file")
 		st, body, ok = f.apiCall("GET", "/api/v1/sync?items_after=0&tombs_after=0", tok.Token, nil)
-		var sync SyncResponse
+		var sync api.SyncResponse
 		json.Unmarshal(body, &sync)
 		if st != 200 || !ok || len(sync.Sources) != 1 || len(sync.Items) != 2 || sync.Sources[0].Unread != 2 || len(sync.Recipients) != 1 {
 			t.Fatalf("sync: %d %+v", st, sync)
@@ -101,7 +102,7 @@ func TestAPI(t *testing.T) {
 		}
 		// Incremental: nothing new after the cursor.
 		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(sync.ItemsCursor))+"&tombs_after=0", tok.Token, nil)
-		var again SyncResponse
+		var again api.SyncResponse
 		json.Unmarshal(body, &again)
 		if len(again.Items) != 0 {
 			t.Fatalf("incremental sync returned %d items", len(again.Items))
@@ -242,7 +243,7 @@ func TestSyncBoundsHashing(t *testing.T) {
 		f.source("brave otter", "one", "two", "three")
 		code := f.code(ann)
 		_, body, _ := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code})
-		var tok tokenResponse
+		var tok api.TokenResponse
 		json.Unmarshal(body, &tok)
 		old := syncHashBudget
 		syncHashBudget = 1
@@ -251,7 +252,7 @@ func TestSyncBoundsHashing(t *testing.T) {
 		pages := 0
 		for more := true; more; pages++ {
 			_, body, ok := f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(cursor))+"&tombs_after=0", tok.Token, nil)
-			var page SyncResponse
+			var page api.SyncResponse
 			json.Unmarshal(body, &page)
 			if !ok || len(page.Items) != 1 || len(page.Items[0].SHA256) != sha256.Size {
 				t.Fatalf("page %d: %+v", pages, page)
@@ -262,7 +263,7 @@ func TestSyncBoundsHashing(t *testing.T) {
 			t.Fatalf("%d pages", pages)
 		}
 		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after=0&tombs_after=0", tok.Token, nil)
-		var all SyncResponse
+		var all api.SyncResponse
 		json.Unmarshal(body, &all)
 		if len(all.Items) != 3 || all.More {
 			t.Fatalf("after hashing: %d items, more %v", len(all.Items), all.More)

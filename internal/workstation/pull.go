@@ -10,10 +10,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
-	"confide/internal/newsroom"
+	"confide/internal/api"
 	"confide/internal/seal"
-	"confide/internal/store"
 
 	"filippo.io/age"
 )
@@ -80,7 +80,7 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 	}
 }
 
-func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, out, designation string, it newsroom.SyncItem) (string, error) {
+func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, out, designation string, it api.SyncItem) (string, error) {
 	itemID, kind, seq := it.ID, it.Kind, it.Seq
 	m, err := seal.OpenManifest(it.Manifest, id)
 	if err != nil {
@@ -108,7 +108,7 @@ func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, ou
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	label := designation + ": " + kind
-	if kind == store.KindFile {
+	if kind == api.KindFile {
 		label = designation + ": " + SafeName(m.Name) // a source picks names: no control characters on the terminal
 	}
 	prog.Start(label, it.Size)
@@ -124,9 +124,9 @@ func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, ou
 	}
 	var name string
 	switch kind {
-	case store.KindMessage:
+	case api.KindMessage:
 		name = fmt.Sprintf("%06d-message.txt", seq)
-	case store.KindReply:
+	case api.KindReply:
 		name = fmt.Sprintf("%06d-reply.txt", seq)
 	default:
 		name = fmt.Sprintf("%06d-%s", seq, SafeName(m.Name))
@@ -218,7 +218,7 @@ func Reply(ctx context.Context, c *Client, designation, text string) error {
 	if err != nil {
 		return err
 	}
-	ct, m, err := seal.SealReply(text, store.Today().Time(), rcpts)
+	ct, m, err := seal.SealReply(text, time.Now().UTC().Truncate(24*time.Hour), rcpts)
 	if err != nil {
 		return err
 	}
