@@ -92,11 +92,14 @@ type SyncSource struct {
 type SyncItem struct {
 	ID       string `json:"id"`
 	SourceID string `json:"source_id"`
-	Kind     string `json:"kind"`
-	Size     int64  `json:"size"`
-	Day      string `json:"day"`
-	Seq      int64  `json:"seq"`
-	Manifest []byte `json:"manifest"` // sealed
+	// SubmissionID names the submission the item came in with (items sent
+	// together share it); empty for a reply.
+	SubmissionID string `json:"submission_id,omitempty"`
+	Kind         string `json:"kind"`
+	Size         int64  `json:"size"`
+	Day          string `json:"day"`
+	Seq          int64  `json:"seq"`
+	Manifest     []byte `json:"manifest"` // sealed
 	// SHA256 is the hash of the ciphertext the item's download sends.
 	SHA256 []byte `json:"sha256"`
 }

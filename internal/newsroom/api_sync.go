@@ -78,7 +78,7 @@ func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, j store.Journal
 		if err != nil {
 			s.cfg.Log.Error("newsroom: api sync hash", "item", it.ID, "err", err)
 		}
-		resp.Items = append(resp.Items, api.SyncItem{ID: it.ID, SourceID: it.SourceID, Kind: it.Kind, Size: it.Size,
+		resp.Items = append(resp.Items, api.SyncItem{ID: it.ID, SourceID: it.SourceID, SubmissionID: it.SubmissionID, Kind: it.Kind, Size: it.Size,
 			Day: it.Created.Time().Format("2006-01-02"), Seq: it.Seq, Manifest: it.Manifest, SHA256: sum})
 		resp.ItemsCursor = it.Seq
 	}

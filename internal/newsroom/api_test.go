@@ -100,6 +100,13 @@ func TestAPI(t *testing.T) {
 		if m, err := seal.OpenManifest(sync.Items[1].Manifest, ann.id); err != nil || m.Name != "doc.txt" {
 			t.Fatalf("manifest %+v %v", m, err)
 		}
+		// Both items came in one submission, and the sync names it, so a
+		// pulled file's custody can say which submission it was part of.
+		stored, _ := f.store.ItemByID(context.Background(), sync.Items[0].ID)
+		if stored.SubmissionID == "" || sync.Items[0].SubmissionID != stored.SubmissionID || sync.Items[1].SubmissionID != stored.SubmissionID ||
+			!strings.Contains(string(body), `"submission_id":"`+stored.SubmissionID+`"`) {
+			t.Fatalf("sync submission IDs %q %q, stored %q", sync.Items[0].SubmissionID, sync.Items[1].SubmissionID, stored.SubmissionID)
+		}
 		// Incremental: nothing new after the cursor.
 		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(sync.ItemsCursor))+"&tombs_after=0", tok.Token, nil)
 		var again api.SyncResponse
@@ -116,6 +123,13 @@ func TestAPI(t *testing.T) {
 		rm, _ := seal.SealManifest(seal.Manifest{Kind: store.KindReply}, rcpts)
 		if st, _, ok := f.apiCall("POST", "/api/v1/sources/"+src.ID+"/replies", tok.Token, map[string][]byte{"ciphertext": rct, "manifest": rm}); st != http.StatusCreated || !ok {
 			t.Fatalf("reply: %d", st)
+		}
+		// A reply is in no submission: the sync says none.
+		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(sync.ItemsCursor))+"&tombs_after=0", tok.Token, nil)
+		var withReply api.SyncResponse
+		json.Unmarshal(body, &withReply)
+		if len(withReply.Items) != 1 || withReply.Items[0].Kind != store.KindReply || withReply.Items[0].SubmissionID != "" {
+			t.Fatalf("sync after a reply: %+v", withReply.Items)
 		}
 		replies, _ := f.store.Items(context.Background(), src.ID, store.KindReply)
 		var buf bytes.Buffer
