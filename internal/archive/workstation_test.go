@@ -3,6 +3,8 @@ package archive
 import (
 	"encoding/hex"
 	"encoding/json"
+	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -27,4 +29,40 @@ func FuzzSidecar(f *testing.F) {
 			t.Fatalf("round trip: %+v → %+v, %v", s, s2, err)
 		}
 	})
+}
+
+// TestWorkstationRecordsAgainstState: a custody record edited after the
+// pull (another hash, another item than the workstation's state recorded)
+// stops the collection with the reason; a file that is only named like a
+// record, with no file beside it, is ingested like any file.
+func TestWorkstationRecordsAgainstState(t *testing.T) {
+	pull := filepath.Join(t.TempDir(), "pulled")
+	real := strings.Repeat("ab", 32)
+	write(t, pull, "otter/000001-a.txt", []byte("a"))
+	write(t, pull, "otter/000002-notes.confide.json", []byte(`{"a source's own file":true}`))
+	state := t.TempDir()
+	write(t, state, "state.json", []byte(`{"user":"ann","pulled":{"i1":"otter/000001-a.txt","i2":"otter/000002-notes.confide.json"},"pulled_sha256":{"i1":"`+real+`"}}`))
+	record := func(item, sum string) {
+		b, _ := json.Marshal(Sidecar{Item: item, CiphertextSHA256: sum})
+		write(t, pull, "otter/000001-a.txt"+SidecarSuffix, b)
+	}
+	record("i1", real)
+	items, err := CollectWorkstation(pull, state, func(p, why string) { t.Errorf("skipped %s: %s", p, why) })
+	if err != nil || len(items) != 2 {
+		t.Fatalf("honest records: %d items, %v", len(items), err)
+	}
+	for _, it := range items {
+		if strings.HasSuffix(it.File, "notes.confide.json") && !strings.Contains(it.Origin, `"item":"i2"`) {
+			t.Fatalf("the source's file named like a record: origin %s", it.Origin)
+		}
+	}
+	for _, c := range []struct{ item, sum, want string }{
+		{"i1", strings.Repeat("cd", 32), "the record was changed"},
+		{"i9", real, "the workstation's state says this file is item i1"},
+	} {
+		record(c.item, c.sum)
+		if _, err := CollectWorkstation(pull, state, func(string, string) {}); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("record %s %s…: %v, want %q", c.item, c.sum[:8], err, c.want)
+		}
+	}
 }
