@@ -101,7 +101,7 @@ func TestPullToArchiveCustody(t *testing.T) {
 			// claim another ciphertext: refused, naming the file, and the
 			// collection gets nothing.
 			forged := filepath.Join(dir, "forged")
-			copyTree(t, out, forged)
+			copyDir(t, out, forged)
 			rel, _ := filepath.Rel(out, reportFile)
 			fake := file
 			fake.CiphertextSHA256 = strings.Repeat("0", 64)
@@ -146,27 +146,5 @@ func TestPullToArchiveCustody(t *testing.T) {
 				t.Fatalf("the forged collection holds something: %s", st)
 			}
 		})
-	}
-}
-
-// copyTree copies the regular files under src to dst.
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.WalkDir(src, func(p string, d os.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if d.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o700)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o600)
-	})
-	if err != nil {
-		t.Fatal(err)
 	}
 }
