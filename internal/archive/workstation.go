@@ -2,10 +2,12 @@ package archive
 
 import (
 	"confide/internal/api"
+	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -38,13 +40,18 @@ func checkSidecar(s Sidecar) error {
 	switch {
 	case s.Item == "":
 		return errors.New("it names no item")
-	case len(s.CiphertextSHA256) != 64 || strings.ToLower(s.CiphertextSHA256) != s.CiphertextSHA256:
+	case !hexSHA256(s.CiphertextSHA256):
 		return errors.New("its ciphertext_sha256 is not 64 lower-case hex digits")
-	}
-	if _, err := hex.DecodeString(s.CiphertextSHA256); err != nil {
-		return errors.New("its ciphertext_sha256 is not hex")
+	case s.FileSHA256 != "" && !hexSHA256(s.FileSHA256):
+		return errors.New("its file_sha256 is not 64 lower-case hex digits")
 	}
 	return nil
+}
+
+// hexSHA256 says whether s is a SHA-256 in lower-case hex.
+func hexSHA256(s string) bool {
+	_, err := hex.DecodeString(s)
+	return err == nil && len(s) == 64 && strings.ToLower(s) == s
 }
 
 // agrees checks a record against the workstation's state, when one was
@@ -56,6 +63,24 @@ func sidecarAgrees(s Sidecar, st workstationState, stateItem string) error {
 	}
 	if h := st.Hashes[s.Item]; h != "" && h != s.CiphertextSHA256 {
 		return fmt.Errorf("its ciphertext_sha256 %s is not the %s the workstation's state recorded for item %s when it pulled it: the record was changed", s.CiphertextSHA256, h, s.Item)
+	}
+	return nil
+}
+
+// sameBytes checks that the file is the one the pull wrote: a file edited
+// since is not what the newsroom's ciphertext decrypts to.
+func sameBytes(file, want string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return err
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != want {
+		return fmt.Errorf("the file's SHA-256 is %s, not the %s the pull wrote: the file was changed after the pull", got, want)
 	}
 	return nil
 }
@@ -115,6 +140,10 @@ func CollectWorkstation(dir, stateDir string, skip func(path, why string)) ([]It
 			s, err := parseSidecar(b)
 			if err == nil {
 				err = sidecarAgrees(s, st, byPath[rel])
+			}
+			if err == nil && s.FileSHA256 != "" {
+				err = sameBytes(it.File, s.FileSHA256)
+				it.SHA256 = s.FileSHA256
 			}
 			if err != nil {
 				return nil, fmt.Errorf("archive: %s%s: %v", rel, SidecarSuffix, err)

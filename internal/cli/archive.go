@@ -105,7 +105,7 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 	}
 	if *fromWS != "" {
 		if *wsState == "" {
-			fmt.Fprintln(e.stderr, "custody records are taken as they stand: give --workstation-state to check them against the hashes the pull recorded")
+			fmt.Fprintln(e.stderr, "custody records' items and ciphertext hashes are taken as they stand: give --workstation-state to check them against what the pull recorded")
 		}
 		ws, err := archive.CollectWorkstation(*fromWS, *wsState, skip)
 		if err != nil {

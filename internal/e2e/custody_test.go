@@ -76,8 +76,7 @@ func TestPullToArchiveCustody(t *testing.T) {
 				file.PulledBy != n.user || file.Newsroom != srv.urls["newsroom"] || file.Day != time.Now().UTC().Format("2006-01-02") {
 				t.Fatalf("records: file %+v, message %+v", file, msg)
 			}
-			// The hash is of a ciphertext file in the newsroom's data folder,
-			// and the stock age CLI opens that file to the pulled bytes.
+			// The hash is of a ciphertext file in the newsroom's data folder…
 			var blob string
 			for _, b := range blobs(t, n.data) {
 				ct, _ := os.ReadFile(b)
@@ -88,8 +87,13 @@ func TestPullToArchiveCustody(t *testing.T) {
 			if blob == "" {
 				t.Fatalf("no blob of the newsroom's has the recorded hash %s", file.CiphertextSHA256)
 			}
+			// …and the stock age CLI opens that file to the pulled bytes
+			// (then padding), whose hash the record gives too.
 			if plain := ageDecrypt(t, n.key, blob); !strings.HasPrefix(string(plain), report) {
 				t.Fatalf("the recorded ciphertext decrypts to %q", plain[:min(len(plain), 80)])
+			}
+			if sum := sha256.Sum256([]byte(report)); file.FileSHA256 != hex.EncodeToString(sum[:]) {
+				t.Fatalf("file_sha256 %s, the pulled file's %x", file.FileSHA256, sum)
 			}
 
 			db := []string{}
@@ -120,7 +124,8 @@ func TestPullToArchiveCustody(t *testing.T) {
 				t.Fatalf("search: %+v", h)
 			}
 			var cu struct {
-				Events []struct {
+				Original string
+				Events   []struct {
 					Who    string
 					Origin struct {
 						From    string
@@ -132,8 +137,10 @@ func TestPullToArchiveCustody(t *testing.T) {
 			if err := json.Unmarshal([]byte(js), &cu); err != nil || len(cu.Events) == 0 {
 				t.Fatalf("custody: %v %s", err, js)
 			}
-			if got := cu.Events[0].Origin; got.From != "workstation pull" || got.Sidecar != file {
-				t.Fatalf("custody origin %+v, want the pull's record %+v", got, file)
+			// The chain: the archive's original is the file the record
+			// names, which is the plaintext of the newsroom's ciphertext.
+			if got := cu.Events[0].Origin; got.From != "workstation pull" || got.Sidecar != file || cu.Original != file.FileSHA256 {
+				t.Fatalf("custody original %s, origin %+v, want the pull's record %+v", cu.Original, got, file)
 			}
 			text := run(t, slices.Concat([]string{"archive", "custody", "--data", archiveDir}, db, []string{h.Hits[0].ID})...)
 			for _, want := range []string{file.Item, file.Submission, file.CiphertextSHA256} {

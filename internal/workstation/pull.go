@@ -154,7 +154,8 @@ func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, ou
 	// The plaintext is padded (seal.Pad): the sealed manifest's size is
 	// where the item ends. The rest is read too, so the whole file is
 	// authenticated, and must be padding.
-	n, err := io.Copy(f, io.LimitReader(plain, m.Size))
+	ph := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, ph), io.LimitReader(plain, m.Size))
 	if err == nil && n != m.Size {
 		err = fmt.Errorf("%d bytes, the manifest says %d", n, m.Size)
 	}
@@ -171,7 +172,7 @@ func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, ou
 		return "", "", err
 	}
 	custody.Source, custody.Item, custody.Submission, custody.Kind, custody.Day = designation, itemID, it.SubmissionID, kind, it.Day
-	custody.CiphertextSHA256 = hex.EncodeToString(h.Sum(nil))
+	custody.CiphertextSHA256, custody.FileSHA256 = hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(ph.Sum(nil))
 	custody.PulledAt = time.Now().UTC().Format(time.RFC3339)
 	if err := writeSidecar(path+api.SidecarSuffix, custody); err != nil {
 		os.Remove(path)

@@ -69,10 +69,12 @@ func TestPullWritesCustodyRecords(t *testing.T) {
 			t.Fatal(err)
 		}
 		sum := sha256.Sum256(blob.Bytes())
+		plain, _ := os.ReadFile(filepath.Join(out, rel))
+		fileSum := sha256.Sum256(plain)
 		at, err := time.Parse(time.RFC3339, sc.PulledAt)
 		want := api.Sidecar{Newsroom: c.base, Source: "brave otter", Item: it.ID, Submission: it.SubmissionID, Kind: it.Kind,
-			CiphertextSHA256: hex.EncodeToString(sum[:]), Day: it.Created.Time().Format("2006-01-02"), PulledBy: "ann", PulledAt: sc.PulledAt}
-		if sc != want || it.SubmissionID == "" || err != nil || at.Before(before) || at.After(time.Now().Add(time.Minute)) {
+			CiphertextSHA256: hex.EncodeToString(sum[:]), FileSHA256: hex.EncodeToString(fileSum[:]), Day: it.Created.Time().Format("2006-01-02"), PulledBy: "ann", PulledAt: sc.PulledAt}
+		if sc != want || it.SubmissionID == "" || len(plain) == 0 || err != nil || at.Before(before) || at.After(time.Now().Add(time.Minute)) {
 			t.Fatalf("custody record\n%+v, want\n%+v (%v)", sc, want, err)
 		}
 		if st.PulledSHA256[it.ID] != sc.CiphertextSHA256 {
