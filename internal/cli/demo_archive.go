@@ -57,7 +57,7 @@ func (e *env) demoArchive(ctx context.Context, data string) (*archive.Archive, e
 	noOCR := false
 	if err := ocr.CheckLang(sample.OCRLang); err != nil {
 		noOCR = true
-		fmt.Fprintf(e.stdout, "archive: no OCR (%v): the sample's scanned page stays unread; install tesseract-ocr-rus and tesseract-ocr-eng, then run confide archive reprocess --data %s --collection %s with the demo stopped\n", err, dir, sample.Collection)
+		fmt.Fprintf(e.stdout, "archive sample: no OCR (%v): the sample's scanned page stays unread; install tesseract-ocr-rus and tesseract-ocr-eng, then run confide archive reprocess --data %s --collection %s with the demo stopped\n", err, dir, sample.Collection)
 	}
 	a, err := archive.Open(ctx, archive.Config{Dir: dir, Who: "confide demo", NoOCR: noOCR})
 	if err != nil {
