@@ -97,7 +97,8 @@ func (e *env) demoArchive(ctx context.Context, data string) (*archive.Archive, e
 }
 
 // demoIngest processes the sample's queue (what a first start queued, or
-// what an interrupted one left) and logs how it ended.
+// what an interrupted one left), adds its translation, and logs how it
+// ended.
 func demoIngest(ctx context.Context, a *archive.Archive, log *slog.Logger) {
 	err := a.Work(ctx, archive.WorkOptions{Collection: sample.Collection, Workers: runtime.NumCPU(), UntilEmpty: true})
 	if err != nil {
@@ -105,6 +106,9 @@ func demoIngest(ctx context.Context, a *archive.Archive, log *slog.Logger) {
 			log.Error("archive sample: ingest stopped", "err", err)
 		}
 		return
+	}
+	if _, err := sample.Translate(ctx, a); err != nil {
+		log.Error("archive sample: the translation", "err", err)
 	}
 	st, err := a.Status(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -157,6 +158,15 @@ func TestDemoArchive(t *testing.T) {
 	if !scan {
 		t.Fatalf("архивы does not find the scanned page: %q", paths)
 	}
+	// The translation is added once the sample is read: English finds the
+	// Russian certificate through it.
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(200 * time.Millisecond) {
+		if _, en := archiveSearch(t, b, "transferred"); len(en) == 2 && slices.Contains(en, "trove/fond-114/opis-1/spravka-1991.txt") {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("transferred: %q", en)
+		}
+	}
 	if err := d.stop(); err != nil {
 		t.Fatalf("demo ended with %v", err)
 	}
@@ -171,6 +181,9 @@ func TestDemoArchive(t *testing.T) {
 	}
 	if n, p := archiveSearch(t, b, "архивы"); n != total || len(p) != len(paths) {
 		t.Fatalf("after a restart архивы finds %d documents (%d shown), before %d (%d)", n, len(p), total, len(paths))
+	}
+	if n, _ := archiveSearch(t, b, "transferred"); n != 2 {
+		t.Fatalf("after a restart transferred finds %d documents", n)
 	}
 }
 

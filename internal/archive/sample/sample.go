@@ -6,11 +6,12 @@
 // typewritten page for OCR. gen.sh made it with real tools; it is embedded
 // in the binary, so `confide demo` needs none of them.
 //
-// Contract: Queue only adds; it is idempotent (the archive queues a path
-// once, so a second demo start doubles nothing and an interrupted first
-// one is completed). The trove's files are written only into the archive's
-// own temporary folder, and removed before Queue returns. Every text in it
-// was written for Confide.
+// Contract: Queue and Translate only add, and are idempotent (the archive
+// queues a path once, and Translate adds the one human translation only to
+// a page that has none), so a second demo start doubles nothing and an
+// interrupted first one is completed. The trove's files are written only
+// into the archive's own temporary folder, and removed before Queue
+// returns. Every text in it was written for Confide.
 package sample
 
 import (
@@ -21,6 +22,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"strings"
 
 	"confide/internal/archive"
 )
@@ -78,4 +80,37 @@ func Queue(ctx context.Context, a *archive.Archive) (int, error) {
 		items = append(items, archive.Item{File: file, Path: path.Clean(p), Origin: origin})
 	}
 	return a.Enqueue(ctx, Collection, items, func(archive.QueueNote) {})
+}
+
+// The trove's one translated document, and its translation.
+const (
+	translated  = "trove/fond-114/opis-1/spravka-1991.txt"
+	translation = "trove/translations/spravka-1991-en.txt"
+	translator  = "user: the sample's translator"
+)
+
+// Translate records the trove's English translation of the 1991
+// certificate as a reviewed human translation of its page, once, and
+// indexes it, so that an English search finds the Russian original. It
+// reports whether it added it; call it after the trove was processed.
+func Translate(ctx context.Context, a *archive.Archive) (bool, error) {
+	id := archive.DocID(Collection, translated)
+	have, err := a.Translations(ctx, id, "en")
+	if err != nil {
+		return false, err
+	}
+	if len(have[1]) > 0 {
+		return false, nil
+	}
+	b, err := trove.ReadFile(translation)
+	if err != nil {
+		return false, fmt.Errorf("sample: %w", err)
+	}
+	if _, err := a.AddTranslation(ctx, id, 1, "en", strings.TrimSpace(string(b)), translator, false, archive.Reviewed); err != nil {
+		return false, err
+	}
+	if err := a.IndexTranslations(ctx, []string{id}, "en"); err != nil {
+		return false, err
+	}
+	return true, a.RecordEvent(ctx, id, "English translation of page 1 added from "+translation+" (human, reviewed)")
 }

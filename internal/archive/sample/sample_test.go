@@ -42,8 +42,9 @@ var marked = regexp.MustCompile(`<mark>([^<]+)</mark>`)
 // The trove ingests whole, with OCR, on both backends: every file is done
 // and none failed; a search for "архивы" finds the documents of every
 // format through different inflected forms, the scanned page among them;
-// the legacy charsets and the zip's KOI8-R member name are decoded; and
-// queueing it again (a second demo start) adds nothing.
+// the legacy charsets and the zip's KOI8-R member name are decoded; the
+// one translation is the certificate's, reviewed, and found by an English
+// search; and doing it all again (a second demo start) adds nothing.
 func TestSampleTrove(t *testing.T) {
 	for _, backend := range []string{"sqlite", "postgres"} {
 		t.Run(backend, func(t *testing.T) {
@@ -134,9 +135,38 @@ func TestSampleTrove(t *testing.T) {
 				t.Errorf("the email's children: %+v", eml.Children)
 			}
 
+			// The translated certificate: an English search finds the
+			// Russian original through its reviewed human translation.
+			if added, err := Translate(ctx, a); err != nil || !added {
+				t.Fatalf("translate: %v %v", added, err)
+			}
+			en, err := a.Search(ctx, "transferred", "", 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The English file itself, and the Russian original through
+			// its translation.
+			i := slices.IndexFunc(en.Hits, func(h archive.ResultHit) bool { return h.Path == want[1] })
+			if len(en.Hits) != 2 || i < 0 || en.Hits[i].Matched != "translation:en" || en.Hits[1-i].Path != "trove/translations/spravka-1991-en.txt" {
+				t.Fatalf("transferred: %+v", en.Hits)
+			}
+			cert, err := a.Show(ctx, en.Hits[i].ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if v := cert.Translations["en"][1]; len(v) != 1 || v[0].Machine || v[0].State != archive.Reviewed || !strings.HasPrefix(v[0].Text, "CERTIFICATE") {
+				t.Fatalf("translations: %+v", cert.Translations)
+			}
+
 			// A second start: nothing queued, nothing doubled.
 			if n := ingestSample(t, a); n != 0 {
 				t.Fatalf("the second queueing queued %d files", n)
+			}
+			if added, err := Translate(ctx, a); err != nil || added {
+				t.Fatalf("the second translate: %v %v", added, err)
+			}
+			if cert, err := a.Show(ctx, en.Hits[i].ID); err != nil || len(cert.Translations["en"][1]) != 1 {
+				t.Fatalf("after the second start: %+v (%v)", cert.Translations, err)
 			}
 			if again := status(t, a); again.Done != st.Done || again.Docs != st.Docs || again.Pages != st.Pages {
 				t.Fatalf("after the second start %+v, before %+v", again, st)
