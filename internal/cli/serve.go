@@ -247,7 +247,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	servers := []*http.Server{dropboxSrv, newsroomTimeouts.server(nr.Handler()), siteTimeouts.server(siteSrv.Handler())}
 	listeners := []net.Listener{dl, nl, sl}
 	if arc != nil {
-		zone, err := archive.NewServer(arc, logger, archive.ServerConfig{})
+		zone, err := archive.NewServer(arc, logger, archive.ServerConfig{Demo: true})
 		if err != nil {
 			return err
 		}

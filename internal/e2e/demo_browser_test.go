@@ -95,7 +95,8 @@ func newestMail(t testing.TB, outbox string) []byte {
 
 // TestBrowserDemoArchive is a newcomer's first search in the demo's
 // archive, in Chromium with JavaScript off: sign in as the printed demo
-// user (passphrase, then the code from the QR page), follow the sample
+// user (passphrase, then the code from the QR page), see the banner that
+// says a real archive runs on its own, follow the sample
 // collection's status until its ingest is done, search "архивы": the hits
 // include the scanned page's document and are found through several
 // inflected forms, each highlighted; the scan's page shows its image beside
@@ -137,6 +138,9 @@ func TestBrowserDemoArchive(t *testing.T) {
 	click(`form[action="/setup"] button`)
 	if h := text(`main h1`); h != "Collections" {
 		t.Fatalf("after setup: %q", h)
+	}
+	if got := text(`#demo-banner`); !strings.Contains(got, "A real archive holds plaintext and runs on its own (confide archive serve)") {
+		t.Fatalf("the demo archive's banner: %q", got)
 	}
 	// The sample's status, live, until OCR is done.
 	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(500 * time.Millisecond) {
