@@ -3,7 +3,10 @@
 //
 // Contract: a subcommand never prints a private key unless it was asked to
 // make one (keygen, demo). serve never creates a journalist and never writes
-// a private key. Errors are printed as one human sentence.
+// a private key. serve never runs the archive, whose plaintext stays off the
+// internet-facing server; only demo runs one beside the other zones, in its
+// own folder, store and listener, and says so. Errors are printed as one
+// human sentence.
 package cli
 
 import (

@@ -53,7 +53,7 @@ func loopbackOnly(addr string) error {
 // trove, which is idempotent. Processing is left to the caller, in the
 // background, so that no zone waits for OCR.
 func (e *env) demoArchive(ctx context.Context, data string) (*archive.Archive, error) {
-	dir := filepath.Join(data, "archive")
+	dir := absOr(filepath.Join(data, "archive"))
 	noOCR := false
 	if err := ocr.CheckLang(sample.OCRLang); err != nil {
 		noOCR = true
@@ -63,11 +63,17 @@ func (e *env) demoArchive(ctx context.Context, data string) (*archive.Archive, e
 	if err != nil {
 		return nil, err
 	}
-	credFile := filepath.Join(data, "demo", "archive-credentials.txt")
+	credFile := absOr(filepath.Join(data, "demo", "archive-credentials.txt"))
 	creds, err := a.AddUser(ctx, archive.Issuer, demoArchiveUser, archive.RoleAdmin, nil, seal.DefaultParams)
 	switch {
 	case errors.Is(err, archive.ErrExists):
-		b, _ := os.ReadFile(credFile)
+		b, err := os.ReadFile(credFile)
+		if err != nil {
+			// Killed between the account and its file: the secrets are
+			// gone, and only a fresh archive makes new ones.
+			fmt.Fprintf(e.stdout, "demo archive user: %s (its credentials are lost: %s is missing; stop the demo and delete %s to make the archive afresh)\n", demoArchiveUser, credFile, dir)
+			break
+		}
 		fmt.Fprintf(e.stdout, "demo archive user: %s\n%s", demoArchiveUser, prefixLines(string(b), "archive "))
 	case err != nil:
 		a.Close()
