@@ -23,13 +23,14 @@ import (
 // demoRun is a running `confide demo` on free ports.
 type demoRun struct {
 	out, log *lockedBuffer
+	both     *lockedBuffer // stdout and stderr in the order written
 	stop     func() error
 }
 
 func startDemo(t *testing.T, data string) *demoRun {
 	t.Helper()
-	r := &demoRun{out: &lockedBuffer{}, log: &lockedBuffer{}}
-	e := &env{stdin: strings.NewReader(""), stdout: r.out, stderr: r.log}
+	r := &demoRun{out: &lockedBuffer{}, log: &lockedBuffer{}, both: &lockedBuffer{}}
+	e := &env{stdin: strings.NewReader(""), stdout: io.MultiWriter(r.out, r.both), stderr: io.MultiWriter(r.log, r.both)}
 	ctx, cancel := context.WithCancel(context.Background())
 	errc := make(chan error, 1)
 	go func() {
@@ -88,7 +89,8 @@ func archiveSearch(t *testing.T, b *webtest.Browser, q string) (int, []string) {
 }
 
 // `confide demo` also runs the archive on its own listener, in its own
-// folder under the demo's: the three other zones answer at once, the demo
+// folder under the demo's: the three other zones answer at once (ready is
+// said before the sample's ingest ends), the demo
 // archive user printed at start signs in (passphrase, then the TOTP code),
 // the sample collection finishes in the background, and a search for
 // "архивы" finds the scanned page among its hits. A second start prints
@@ -146,6 +148,16 @@ func TestDemoArchive(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the sample is not done: %.1000s\n%s", p.Body, d.log.String())
 		}
+	}
+	// The zones were ready before the sample was read: its ingest does
+	// not hold them up.
+	for deadline := time.Now().Add(30 * time.Second); !strings.Contains(d.log.String(), "archive sample: ready"); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the sample's ingest did not say it ended: %s", d.log.String())
+		}
+	}
+	if all := d.both.String(); strings.Index(all, "\nready\n") > strings.Index(all, "archive sample: ready") {
+		t.Fatalf("ready only after the sample's ingest:\n%s", all)
 	}
 	total, paths := archiveSearch(t, b, "архивы")
 	if total < 10 || len(paths) < 10 {
