@@ -41,6 +41,9 @@ type ServerConfig struct {
 	Now func() time.Time
 	// HTTPS marks cookies Secure (served behind TLS).
 	HTTPS bool
+	// Demo is the demo's archive, run beside the other zones: every page
+	// says so.
+	Demo bool
 	// Engines are the machine translators a journalist may run over a
 	// collection from its page (archive serve --translate-url, Apertium
 	// when installed); none offers no batch.
@@ -101,7 +104,7 @@ func (s *Server) audit(ctx context.Context, who, action, detail string) {
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {
-	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title,
+	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title, Demo: s.cfg.Demo,
 		CSRF: s.csrf.Token(w, r), Path: r.URL.Path, Data: data}
 }
 
