@@ -241,6 +241,21 @@ func TestWebNotesAndTags(t *testing.T) {
 		if !z.audited(t, "tanya", "add note", "three.txt page 1") || !z.audited(t, "ann", "reply to note", "three.txt") {
 			t.Fatal("notes not audited")
 		}
+		// A re-read page without the words: the note stays in the margin,
+		// marked lost, and nothing is marked in the text.
+		if _, err := z.a.db.exec(context.Background(), z.a.db.sql, `UPDATE archive_pages SET text = ? WHERE doc_id = ?`, "Первый абзац.\n\nВторой абзац: дело закрыто.", id); err != nil {
+			t.Fatal(err)
+		}
+		_, lost := ann.get(doc + "?lang=none")
+		if !strings.Contains(lost, "Anchor lost") || !strings.Contains(lost, "Which prosecutor signed this?") || strings.Contains(lost, `<mark id="anchor-`) {
+			t.Fatalf("lost anchor: %s", lost)
+		}
+		if _, cp := tanya.get("/collections/kgb"); !strings.Contains(cp, "(anchor lost)") {
+			t.Fatalf("collection's lost anchor: %s", cp)
+		}
+		if _, err := z.a.db.exec(context.Background(), z.a.db.sql, `UPDATE archive_pages SET text = ? WHERE doc_id = ?`, threeParagraphs, id); err != nil {
+			t.Fatal(err)
+		}
 		// Tags: added, filtering search, removed.
 		_, page = tanya.get(doc)
 		if res, _ := tanya.post(doc+"/tags", page, url.Values{"tag": {"Case Seven"}, "page": {"1"}}); res.StatusCode != http.StatusSeeOther {
