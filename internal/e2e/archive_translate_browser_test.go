@@ -1,10 +1,6 @@
 package e2e
 
 import (
-	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"path/filepath"
 	"regexp"
@@ -14,42 +10,10 @@ import (
 	"time"
 
 	"confide/internal/seal"
+	"confide/internal/translate/translatetest"
 
 	"github.com/chromedp/chromedp"
 )
-
-// libreStub is a local stand-in for a LibreTranslate server (not
-// LibreTranslate itself: it speaks its HTTP protocol, GET /languages and
-// POST /translate with q as a list) that translates Russian to English
-// word by word from words, leaving the rest as it is.
-func libreStub(t *testing.T, words map[string]string) string {
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /languages", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `[{"code":"ru","name":"Russian","targets":["en"]}]`)
-	})
-	mux.HandleFunc("POST /translate", func(w http.ResponseWriter, r *http.Request) {
-		var req struct{ Q []string }
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil {
-			http.Error(w, `{"error":"bad request"}`, http.StatusBadRequest)
-			return
-		}
-		out := make([]string, len(req.Q))
-		for i, q := range req.Q {
-			ws := strings.Fields(q)
-			for j, wd := range ws {
-				bare := strings.TrimRight(wd, ".,:")
-				if en, ok := words[strings.ToLower(bare)]; ok {
-					ws[j] = en + wd[len(bare):]
-				}
-			}
-			out[i] = strings.Join(ws, " ")
-		}
-		json.NewEncoder(w).Encode(map[string][]string{"translatedText": out})
-	})
-	srv := httptest.NewServer(mux)
-	t.Cleanup(srv.Close)
-	return srv.URL
-}
 
 // archiveUser adds an archive account with the binary and returns its
 // passphrase and TOTP secret.
@@ -79,8 +43,8 @@ func (b tab) signIn(base, path, name, pass, secret string) {
 }
 
 // TestBrowserArchiveTranslation: in Chromium with JavaScript off, a
-// Russian page machine-translated by `archive translate` (against a local
-// LibreTranslate stand-in) is shown beside its original; a translator
+// Russian page machine-translated by `archive translate` (against
+// translatetest's local LibreTranslate stand-in) is shown beside its original; a translator
 // takes the machine draft, edits and saves it; a journalist, signed in
 // after her, reviews it and adds a note, which shows in the margin with
 // its words marked.
@@ -90,9 +54,13 @@ func TestBrowserArchiveTranslation(t *testing.T) {
 		root := filepath.Join(t.TempDir(), "trove")
 		writeFile(t, filepath.Join(root, "fond17", "protokol.txt"), []byte("Протокол заседания комиссии.\n\nДело номер семь закрыто по приказу прокурора.\n\nАрхивы переданы в фонд."))
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		lt := libreStub(t, map[string]string{"протокол": "Minutes", "заседания": "of the meeting", "комиссии": "of the commission", "дело": "Case",
+		// translatetest's stand-in for a LibreTranslate server (the same
+		// HTTP protocol, not LibreTranslate itself).
+		libre := translatetest.Libre(map[string]string{"протокол": "Minutes", "заседания": "of the meeting", "комиссии": "of the commission", "дело": "Case",
 			"номер": "number", "семь": "seven", "закрыто": "closed", "по": "by", "приказу": "order", "прокурора": "of the prosecutor",
-			"архивы": "Archives", "переданы": "transferred", "в": "to", "фонд": "the fond"})
+			"архивы": "Archives", "переданы": "transferred", "в": "to", "фонд": "the fond"}, "")
+		t.Cleanup(libre.Close)
+		lt := libre.URL
 		run(t, slices.Concat([]string{"archive", "translate", "--data", data, "--collection", "fond17", "--to", "en", "--engine", lt}, db)...)
 		tpass, tsecret := archiveUser(t, data, db, "tanya", "translator", "fond17")
 		apass, asecret := archiveUser(t, data, db, "ann", "journalist", "fond17")
