@@ -177,10 +177,12 @@ func (bs *batches) run(ctx context.Context, run *batchRun, eng translate.Engine)
 	if resumed != "" && run.b.State != BatchRunning {
 		run.b.Message = resumed + "; " + run.b.Message
 	}
+	b = run.b
 	run.mu.Unlock()
-	bs.save(run, true)
-	b = run.snapshot()
+	// Audited before the row says it ended, so that whoever sees the end
+	// finds it in the log.
 	bs.audit(b.Who, "batch translation "+b.State, b.Collection+" into "+b.Lang+" with "+b.Engine+": "+b.Message)
+	bs.save(run, true)
 	bs.mu.Lock()
 	delete(bs.running, b.Collection)
 	bs.mu.Unlock()
