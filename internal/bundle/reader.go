@@ -32,8 +32,11 @@ func NewReader(r io.Reader, lim *Limits) (*Reader, error) {
 		l = *lim
 	}
 	br := &Reader{tr: tar.NewReader(r), lim: l, sums: map[string]Sum{}}
-	h, err := br.header()
+	h, err := br.tr.Next()
 	if err != nil {
+		return nil, invalid("it is not a bundle (a tar stream starting with %s)", ManifestName)
+	}
+	if err := plainFile(h); err != nil {
 		return nil, err
 	}
 	if h.Name != ManifestName {
@@ -79,13 +82,17 @@ func (r *Reader) header() (*tar.Header, error) {
 	if err != nil {
 		return nil, broken(err)
 	}
+	return h, plainFile(h)
+}
+
+func plainFile(h *tar.Header) error {
 	if h.Typeflag != tar.TypeReg {
-		return nil, invalid("%q is not a plain file (a folder, link or device)", h.Name)
+		return invalid("%q is not a plain file (a folder, link or device)", h.Name)
 	}
 	if h.Size < 0 {
-		return nil, invalid("%q has a negative size", h.Name)
+		return invalid("%q has a negative size", h.Name)
 	}
-	return h, nil
+	return nil
 }
 
 // Manifest is the bundle's checked manifest.

@@ -179,7 +179,11 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if f.smtp != "" {
 		mailer = site.SMTP{Addr: f.smtp, From: f.smtpFrom}
 	}
-	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, DropboxURL: "http://" + dl.Addr().String(), Onion: func() string {
+	published, err := site.OpenPublished(filepath.Join(f.data, "published"))
+	if err != nil {
+		return err
+	}
+	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, DropboxURL: "http://" + dl.Addr().String(), Published: published, Onion: func() string {
 		onionMu.Lock()
 		defer onionMu.Unlock()
 		return onionAddr

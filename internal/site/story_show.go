@@ -95,9 +95,14 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	d := storyData{Story: st, HTML: story.RenderArticle(st.Body), Notice: knownNotice(r.URL.Query().Get("notice"))}
-	d.Comments, d.Count = thread(cs, readerID, now, s.commentHTML.render)
 	lang := s.render.Cat.Negotiate(w, r)
+	html, err := s.renderStory(r.Context(), st, lang)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	d := storyData{Story: st, HTML: html, Notice: knownNotice(r.URL.Query().Get("notice"))}
+	d.Comments, d.Count = thread(cs, readerID, now, s.commentHTML.render)
 	t := func(k string) string { return s.render.Cat.T(lang, "site.comment."+k) }
 	d.Labels = commentLabels{Edited: t("edited"), Awaiting: t("awaiting"), Delete: t("delete"), Report: t("report"),
 		Edit: t("edit"), Save: t("save"), Reply: t("reply"), Post: t("post")}

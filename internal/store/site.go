@@ -36,6 +36,10 @@ type Story struct {
 	// Lang is the story's language (a BCP 47 tag such as "en" or "ru"), so a
 	// page in another language can mark it; "en" when none is given.
 	Lang string
+	// Cites are the slugs of the documents the body cites (story.Parse
+	// finds them); SaveStory records them, so a document's page lists the
+	// stories citing it. They are not read back with the story.
+	Cites []string
 }
 
 // Live reports whether readers can see the story at t.
@@ -125,6 +129,14 @@ func (s *DB) SaveStory(ctx context.Context, st Story) (Story, error) {
 	}
 	for _, t := range st.Tags {
 		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_tags (story_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`), st.ID, t); err != nil {
+			return st, s.wrap("save story", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM story_cites WHERE story_id = ?`), st.ID); err != nil {
+		return st, s.wrap("save story", err)
+	}
+	for _, c := range st.Cites {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_cites (story_id, doc_slug) VALUES (?, ?) ON CONFLICT DO NOTHING`), st.ID, c); err != nil {
 			return st, s.wrap("save story", err)
 		}
 	}
