@@ -58,13 +58,8 @@ func docFiles(d store.Document) map[string]store.DocumentFile {
 // page's image beside its text and translation aligned by paragraph, and
 // the stories citing it.
 func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Published == nil {
-		s.notFound(w, r)
-		return
-	}
-	d, err := s.cfg.Store.DocumentBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		s.notFoundOr(w, r, err)
+	d, ok := s.document(w, r)
+	if !ok {
 		return
 	}
 	m, err := story.CitedManifest(d)
@@ -107,7 +102,7 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
 		dp.Rows = translate.Align(orig, tr)
 		data.Pages = append(data.Pages, dp)
 	}
-	if data.Stories, err = s.cfg.Store.CitingStories(r.Context(), d.Slug, s.cfg.Now()); err != nil {
+	if data.Stories, err = s.cfg.Store.Stories(r.Context(), store.StoryQuery{LiveAt: s.cfg.Now(), Cites: d.Slug}); err != nil {
 		s.internal(w, r, err)
 		return
 	}
@@ -115,6 +110,20 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
 	p.TitleText = m.Title
 	p.Canonical = s.baseURL(r) + "/documents/" + d.Slug
 	s.render.Render(w, http.StatusOK, "document", p)
+}
+
+// document finds the published document the path names, or answers.
+func (s *Server) document(w http.ResponseWriter, r *http.Request) (store.Document, bool) {
+	if s.cfg.Published == nil {
+		s.notFound(w, r)
+		return store.Document{}, false
+	}
+	d, err := s.cfg.Store.DocumentBySlug(r.Context(), r.PathValue("slug"))
+	if err != nil {
+		s.notFoundOr(w, r, err)
+		return d, false
+	}
+	return d, true
 }
 
 // readText reads a published text file (bounded by the bundle's limit).
@@ -152,13 +161,8 @@ func pageList(pages []bundle.Page) string {
 // documentFile serves one of a published document's files by its SHA-256
 // and name: images and text inline, the PDF as a download.
 func (s *Server) documentFile(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.Published == nil {
-		s.notFound(w, r)
-		return
-	}
-	d, err := s.cfg.Store.DocumentBySlug(r.Context(), r.PathValue("slug"))
-	if err != nil {
-		s.notFoundOr(w, r, err)
+	d, ok := s.document(w, r)
+	if !ok {
 		return
 	}
 	f, ok := docFiles(d)[r.PathValue("name")]

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"time"
 )
 
 // Document is a document published on the site from a bundle: everything in
@@ -122,24 +121,4 @@ func (s *DB) DocumentFileReferenced(ctx context.Context, sha256 string) (bool, e
 	var n int
 	err := s.db.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM document_files WHERE sha256 = ?`), sha256).Scan(&n)
 	return n > 0, s.wrap("document file", err)
-}
-
-// CitingStories lists the stories readers can see at t that cite the
-// document, newest first.
-func (s *DB) CitingStories(ctx context.Context, slug string, t time.Time) ([]Story, error) {
-	rows, err := s.db.QueryContext(ctx, s.q(`SELECT `+storyCols+storyFrom+` WHERE s.id IN (SELECT story_id FROM story_cites WHERE doc_slug = ?)
-		AND (s.state = 'published' OR (s.state = 'scheduled' AND s.published <= ?)) ORDER BY s.published DESC, s.id`), slug, t.Unix())
-	if err != nil {
-		return nil, s.wrap("citing stories", err)
-	}
-	defer rows.Close()
-	var out []Story
-	for rows.Next() {
-		st, err := scanStory(rows)
-		if err != nil {
-			return nil, s.wrap("citing stories", err)
-		}
-		out = append(out, st)
-	}
-	return out, s.wrap("citing stories", rows.Err())
 }

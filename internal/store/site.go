@@ -177,6 +177,7 @@ type StoryQuery struct {
 	LiveAt time.Time // only stories readers can see at this time (zero: all)
 	Tag    string
 	Author string
+	Cites  string // only stories citing this document
 	Limit  int
 }
 
@@ -196,6 +197,10 @@ func (s *DB) Stories(ctx context.Context, q StoryQuery) ([]Story, error) {
 	if q.Author != "" {
 		where = append(where, `s.author = ?`)
 		args = append(args, q.Author)
+	}
+	if q.Cites != "" {
+		where = append(where, `s.id IN (SELECT story_id FROM story_cites WHERE doc_slug = ?)`)
+		args = append(args, q.Cites)
 	}
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, " AND ")

@@ -205,8 +205,6 @@ type Site interface {
 	DeleteDocument(ctx context.Context, slug string) ([]DocumentFile, error)
 	// DocumentFileReferenced reports whether a document holds a file.
 	DocumentFileReferenced(ctx context.Context, sha256 string) (bool, error)
-	// CitingStories lists the live stories that cite a document.
-	CitingStories(ctx context.Context, slug string, t time.Time) ([]Story, error)
 }
 
 // Newsroom is what the journalists' zone needs beyond the dropbox.

@@ -104,13 +104,13 @@ func RunSite(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		s.SaveStory(ctx, a)
 		s.SaveStory(ctx, store.Story{Slug: "b", Title: "B", Author: store.Author{Slug: "x", Name: "X"}, State: store.StoryDraft, Published: now, Cites: []string{"ledger"}})
 		s.SaveStory(ctx, store.Story{Slug: "c", Title: "C", Author: store.Author{Slug: "x", Name: "X"}, State: store.StoryPublished, Published: now.Add(-2 * time.Hour), Cites: []string{"ledger"}})
-		cites, err := s.CitingStories(ctx, "ledger", now)
+		cites, err := s.Stories(ctx, store.StoryQuery{LiveAt: now, Cites: "ledger"})
 		if err != nil || len(cites) != 2 || cites[0].Slug != "a" || cites[1].Slug != "c" {
 			t.Fatalf("citing stories %+v %v", cites, err)
 		}
 		a.Cites = []string{"big"}
 		s.SaveStory(ctx, a)
-		if cites, _ := s.CitingStories(ctx, "ledger", now); len(cites) != 1 || cites[0].Slug != "c" {
+		if cites, _ := s.Stories(ctx, store.StoryQuery{LiveAt: now, Cites: "ledger"}); len(cites) != 1 || cites[0].Slug != "c" {
 			t.Fatalf("after a re-save without the citation: %+v", cites)
 		}
 		gone, err := s.DeleteDocument(ctx, "big")
