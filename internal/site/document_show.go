@@ -57,7 +57,28 @@ func docFiles(d store.Document) map[string]store.DocumentFile {
 // documentShow renders a published document: its citation, the PDF, each
 // page's image beside its text and translation aligned by paragraph, and
 // the stories citing it.
+//
+// Visitors who are not signed in get it from the page cache, as a story: a
+// render reads up to 100 text files, so a crowd (or someone asking again
+// and again) costs one render a second.
 func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
+	reader := s.currentReader(r)
+	now := s.cfg.Now()
+	anonymous := reader == nil && r.URL.RawQuery == ""
+	// Story slugs and document slugs may be the same: the key tells them apart.
+	key := pageKey{"/documents/" + r.PathValue("slug"), s.render.Cat.Negotiate(w, r), s.baseURL(r)}
+	if anonymous {
+		if e := s.cache.get(key, now); e != nil {
+			e.serve(w, r)
+			return
+		}
+	}
+	stored := false
+	defer func() {
+		if anonymous && !stored {
+			s.cache.release(key)
+		}
+	}()
 	d, ok := s.document(w, r)
 	if !ok {
 		return
@@ -102,14 +123,14 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
 		dp.Rows = translate.Align(orig, tr)
 		data.Pages = append(data.Pages, dp)
 	}
-	if data.Stories, err = s.cfg.Store.Stories(r.Context(), store.StoryQuery{LiveAt: s.cfg.Now(), Cites: d.Slug}); err != nil {
+	if data.Stories, err = s.cfg.Store.Stories(r.Context(), store.StoryQuery{LiveAt: now, Cites: d.Slug}); err != nil {
 		s.internal(w, r, err)
 		return
 	}
-	p := s.page(w, r, "site.document.title", s.currentReader(r), data)
+	p := s.page(w, r, "site.document.title", reader, data)
 	p.TitleText = m.Title
 	p.Canonical = s.baseURL(r) + "/documents/" + d.Slug
-	s.render.Render(w, http.StatusOK, "document", p)
+	stored = s.renderCached(w, r, anonymous, key, now, "document", p)
 }
 
 // document finds the published document the path names, or answers.

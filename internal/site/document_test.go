@@ -114,6 +114,7 @@ func TestDocumentPublishAndRepublish(t *testing.T) {
 		if err := f.pub.Unpublish(ctx, f.store, "ministry-letter"); err != nil {
 			t.Fatal(err)
 		}
+		f.clock.Advance(time.Second)                          // past the page cache
 		if left := publishedFiles(t, f.pub); len(left) != 1 { // tmp/
 			t.Errorf("files left after unpublish: %v", left)
 		}

@@ -10,6 +10,7 @@ import (
 
 	"confide/internal/store"
 	"confide/internal/story"
+	"confide/internal/web"
 )
 
 // commentView is one comment as the story page shows it. Its fields are
@@ -109,21 +110,28 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 	p := s.page(w, r, "site.story.title", reader, d)
 	p.TitleText = st.Title
 	p.Canonical = s.baseURL(r) + "/stories/" + st.Slug
+	stored = s.renderCached(w, r, anonymous, key, now, "story", p)
+}
+
+// renderCached renders a page: straight to w for a signed-in reader, into
+// the cache under key for an anonymous visitor (and from there to w). It
+// reports whether the page was cached.
+func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, anonymous bool, key pageKey, now time.Time, name string, p *web.Page) bool {
 	if !anonymous {
-		s.render.Render(w, http.StatusOK, "story", p)
-		return
+		s.render.Render(w, http.StatusOK, name, p)
+		return false
 	}
 	rec := &recorder{header: http.Header{}}
-	s.render.Render(rec, http.StatusOK, "story", p)
+	s.render.Render(rec, http.StatusOK, name, p)
 	if rec.status == http.StatusOK {
-		stored = true
 		s.cache.put(key, rec.body.Bytes(), now).serve(w, r)
-		return
+		return true
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
 	w.WriteHeader(rec.status)
 	w.Write(rec.body.Bytes())
+	return false
 }
 
 // thread nests replies under their parents. Parents are placed first, so a

@@ -63,3 +63,42 @@ func TestRenderArticleCiting(t *testing.T) {
 		t.Error("plain article rendered differently")
 	}
 }
+
+// FuzzRenderArticleCiting: whatever the Markdown, the token never shows,
+// each shortcode's HTML appears at most once, cite is called once per
+// shortcode Cites finds, and a body without shortcodes renders as
+// RenderArticle does.
+func FuzzRenderArticleCiting(f *testing.F) {
+	for _, s := range []string{"{{< excerpt a >}}", "x\n{{< document b >}}\ny", "```\n{{< excerpt a >}}\n```", "<pre>\n{{< excerpt a >}}\n</pre>",
+		"- a\n{{< excerpt a >}}\n  - b", "> q\n{{< excerpt a >}}\n===", "# {{< excerpt a >}}", "[x]: /u\n{{< excerpt a >}}\n[x]"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, md string) {
+		calls := 0
+		out := string(RenderArticleCiting(md, func(c Cite) template.HTML {
+			calls++
+			return template.HTML(`<figure id="cite-` + strings.Repeat("i", calls) + `-end"></figure>`)
+		}))
+		if strings.Contains(out, "CONFIDECITE") {
+			t.Fatalf("the token leaked: %q", out)
+		}
+		cs, _ := Cites(md)
+		valid := 0
+		for _, c := range cs {
+			if c.Slug != "" {
+				valid++
+			}
+		}
+		if calls != valid {
+			t.Fatalf("cite called %d times for %d shortcodes", calls, valid)
+		}
+		for i := 1; i <= calls; i++ {
+			if strings.Count(out, `id="cite-`+strings.Repeat("i", i)+`-end"`) > 1 {
+				t.Fatalf("citation %d twice: %q", i, out)
+			}
+		}
+		if !strings.Contains(md, "{{<") && out != string(RenderArticle(md)) {
+			t.Fatalf("a body without shortcodes rendered differently")
+		}
+	})
+}
