@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"confide/internal/blob"
+	"confide/internal/bundle"
 	"confide/internal/dropbox"
 	"confide/internal/newsroom"
 	"confide/internal/onion"
@@ -192,7 +193,10 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		return err
 	}
 	demoID, demoKey := demoIdentity(isDemo, f.data)
-	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, DemoIdentity: demoID, DemoKeyFile: demoKey, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
+	publish := func(ctx context.Context, r io.Reader) (bundle.Manifest, bool, error) {
+		return published.Publish(ctx, st, r)
+	}
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, DemoIdentity: demoID, DemoKeyFile: demoKey, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey, Publish: publish})
 	if err != nil {
 		return err
 	}

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"confide/internal/bundle/bundletest"
+	"confide/internal/seal"
 
 	"github.com/chromedp/chromedp"
 )
@@ -127,5 +129,36 @@ func fullShot(t testing.TB, ctx context.Context, name string) {
 	}
 	if png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)); err == nil {
 		os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644)
+	}
+}
+
+// TestBrowserNewsroomPublishesBundle publishes a bundle from the newsroom's
+// stories page in Chromium with JavaScript off (the upload beside
+// confide document publish), then reads it on the site.
+func TestBrowserNewsroomPublishesBundle(t *testing.T) {
+	n := setup(t, "sqlite")
+	file := filepath.Join(t.TempDir(), "ledger.bundle")
+	os.WriteFile(file, bundletest.Bytes(t, bundletest.Options{Slug: "ledger", Title: "The contractor's ledger", Pages: 3, Machine: true}), 0o600)
+	srv := n.start(t)
+	ctx := newBrowser(t)
+	b := tab{t, ctx, srv}
+	base := srv.urls["newsroom"]
+	b.do(chromedp.Navigate(base+"/stories"), chromedp.SendKeys(css(`#name`), n.user), chromedp.SendKeys(css(`#passphrase`), n.pass))
+	b.click(`form[action="/login"] button`)
+	code, _ := seal.TOTPCode(n.totp, time.Now())
+	b.do(chromedp.SendKeys(css(`#code`), code))
+	b.click(`form[action="/setup"] button`)
+	b.do(chromedp.Navigate(base+"/stories"), chromedp.SetUploadFiles(css(`#bundle`), []string{file}))
+	b.click(`form[action="/documents"] button`)
+	if msg := b.text(`#notice`); !strings.Contains(msg, "/documents/ledger") {
+		t.Fatalf("no notice of the publication: %q", msg)
+	}
+	if row := b.text(`#d-ledger`); !strings.Contains(row, "The contractor's ledger") || !strings.Contains(row, "{{< excerpt ledger >}}") {
+		t.Errorf("the documents list: %q", row)
+	}
+	fullShot(t, ctx, "document-newsroom")
+	b.do(chromedp.Navigate(srv.urls["site"] + "/documents/ledger"))
+	if p := b.text(`#page-3 .provenance`); !strings.Contains(p, "Machine translation") || !strings.Contains(p, "not reviewed by a person") {
+		t.Errorf("page 3's machine translation is not labelled: %q", p)
 	}
 }
