@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"slices"
 
+	"confide/internal/blob"
 	"confide/internal/bundle"
 	"confide/internal/store"
 )
@@ -29,8 +30,14 @@ func OpenPublished(root string) (*Published, error) {
 	if err := os.MkdirAll(filepath.Join(root, "tmp"), 0o700); err != nil {
 		return nil, fmt.Errorf("site: published files: %w", err)
 	}
-	return &Published{root: root}, nil
+	p := &Published{root: root}
+	p.stampFolders()
+	return p, nil
 }
+
+// stampFolders sets the folder's own times, and its staging folder's,
+// which every publish changes, to midnight.
+func (p *Published) stampFolders() { p.stamp(p.root, filepath.Join(p.root, "tmp")) }
 
 var sha256Re = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
@@ -41,13 +48,14 @@ func (p *Published) path(sum string) (string, error) {
 	return filepath.Join(p.root, sum[:2], sum), nil
 }
 
-// Open opens a published file by its SHA-256.
+// Open opens a published file by its SHA-256, leaving its access time
+// alone (a visit's time is nobody's record).
 func (p *Published) Open(sum string) (*os.File, error) {
 	name, err := p.path(sum)
 	if err != nil {
 		return nil, err
 	}
-	return os.Open(name)
+	return blob.OpenQuiet(name)
 }
 
 func (p *Published) stamp(paths ...string) {
@@ -75,6 +83,7 @@ func (p *Published) remove(ctx context.Context, st store.Site, sums []string) er
 			return fmt.Errorf("site: %w", err)
 		}
 		os.Remove(filepath.Dir(name)) // only if empty
+		p.stamp(filepath.Dir(name))
 	}
 	return nil
 }
@@ -97,6 +106,7 @@ func (p *Published) Publish(ctx context.Context, st store.Site, r io.Reader) (m 
 			f.Close()
 			os.Remove(f.Name())
 		}
+		p.stampFolders()
 	}()
 	for {
 		f, mr, err := br.Next()
@@ -176,6 +186,7 @@ func (p *Published) Unpublish(ctx context.Context, st store.Site, slug string) e
 	if err != nil {
 		return err
 	}
+	defer p.stampFolders()
 	var sums []string
 	for _, f := range files {
 		sums = append(sums, f.SHA256)
