@@ -20,7 +20,6 @@ type docPage struct {
 	Image    string // the image's URL, "" if none
 	Rows     []translate.Row
 	Tr       *bundle.Translation
-	HasText  bool
 	Original string // language of the original
 }
 
@@ -110,7 +109,7 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
 				s.internal(w, r, err)
 				return
 			}
-			orig, dp.HasText = translate.Split(text), true
+			orig = translate.Split(text)
 		}
 		if p.Translation != nil {
 			text, err := s.readText(files[p.Translation.File])
