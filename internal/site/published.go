@@ -94,6 +94,12 @@ func (p *Published) remove(ctx context.Context, st store.Site, sums []string) er
 // The bundle is read to its end and checked (bundle.Reader) before
 // anything is stored: a bad one leaves the folder and the store as they
 // were. updated says whether the slug was published before.
+//
+// Trade-offs: a process killed mid-publish leaves its staged files in
+// tmp/ (public bytes, never served, left out of backups) until removed by
+// hand; and two publishes at the same moment sharing a file can race the
+// removal of a file the older version alone held, so publish one bundle
+// at a time.
 func (p *Published) Publish(ctx context.Context, st store.Site, r io.Reader) (m bundle.Manifest, updated bool, err error) {
 	br, err := bundle.NewReader(r, nil)
 	if err != nil {
