@@ -43,6 +43,8 @@ Usage:
   confide serve   [--data DIR] [--db DSN] [--tor] [--site ADDR] [--dropbox ADDR] [--newsroom ADDR]
                   [--retention-days N] [--smtp HOST:PORT --smtp-from A --digest-to B]
   confide article publish [--data DIR | --db DSN] FILE.md   publish or update a story (YAML front matter)
+  confide document publish [--data DIR | --db DSN] BUNDLE   put a document exported from the archive on the site
+  confide document unpublish [--data DIR | --db DSN] SLUG   take it off
   confide keygen  [-o FILE]                    make an age identity on your own machine
   confide journalist add NAME --recipient AGE_RECIPIENT [--admin] [--data DIR | --db DSN]
   confide journalist list   [--data DIR | --db DSN]
@@ -98,6 +100,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.workstation(ctx, args[1:])
 	case "article":
 		err = e.article(ctx, args[1:])
+	case "document":
+		err = e.document(ctx, args[1:])
 	case "backup":
 		err = e.backup(ctx, args[1:])
 	case "restore":
@@ -172,9 +176,11 @@ var examples = map[string][2]string{
 	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]] [--tor --tor-client KEY...] [--translate-url URL]", "confide archive serve --data ~/archive --translate-url http://127.0.0.1:5000"},
 	"archive user":      {"confide archive user add NAME --role admin|journalist|translator [--collections A,B] [--data DIR] [--db DSN]", "confide archive user add tanya --data ~/archive --role translator --collections kgb"},
 
-	"archive translate": {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},
-	"archive redact":    {"confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
-	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
+	"archive translate":  {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},
+	"archive redact":     {"confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
+	"source replies":     {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
+	"document publish":   {"confide document publish [--data DIR | --db DSN] BUNDLE...", "confide document publish --data /srv/confide ministry-letter.bundle"},
+	"document unpublish": {"confide document unpublish [--data DIR | --db DSN] SLUG...", "confide document unpublish --data /srv/confide ministry-letter"},
 }
 
 // help renders a command's synopsis, flags and example.

@@ -22,6 +22,7 @@ import (
 
 	"confide/internal/archive"
 	"confide/internal/blob"
+	"confide/internal/bundle"
 	"confide/internal/dropbox"
 	"confide/internal/newsroom"
 	"confide/internal/onion"
@@ -215,7 +216,11 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if f.smtp != "" {
 		mailer = site.SMTP{Addr: f.smtp, From: f.smtpFrom}
 	}
-	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, DropboxURL: "http://" + dl.Addr().String(), Onion: func() string {
+	published, err := site.OpenPublished(filepath.Join(f.data, "published"))
+	if err != nil {
+		return err
+	}
+	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, DropboxURL: "http://" + dl.Addr().String(), Published: published, Onion: func() string {
 		onionMu.Lock()
 		defer onionMu.Unlock()
 		return onionAddr
@@ -224,7 +229,10 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		return err
 	}
 	demoID, demoKey := demoIdentity(isDemo, f.data)
-	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, DemoIdentity: demoID, DemoKeyFile: demoKey, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
+	publish := func(ctx context.Context, r io.Reader) (bundle.Manifest, bool, error) {
+		return published.Publish(ctx, st, r)
+	}
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, DemoIdentity: demoID, DemoKeyFile: demoKey, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey, Publish: publish})
 	if err != nil {
 		return err
 	}
