@@ -1,0 +1,223 @@
+package backup
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+
+	"confide/internal/archive"
+
+	"filippo.io/age"
+)
+
+// The archive's snapshot (confide archive backup) is the same stream as
+// the newsroom's, with Zone "archive": its rows (every archive_* table but
+// the search engine's), the originals archive_originals names, each
+// checked against its SHA-256 on the way out and on the way in, and every
+// other file of its data folder (files/…). The search index is not
+// carried: it is derived from the rows, and a restore into PostgreSQL
+// (pgsearch) needs it rebuilt anyway, so every restore rebuilds it.
+
+// notCarried are the entries of an archive's data folder that a snapshot
+// does not carry as files: the database (in the rows), the originals
+// (carried as such), the index (rebuilt), temporary files and the lock.
+var notCarried = []string{archive.DBFile, archive.DBFile + "-wal", archive.DBFile + "-shm", archive.DBFile + "-journal", "lock", "tmp", "index", "originals"}
+
+var originalEntry = regexp.MustCompile(`^originals/(?:[0-9a-f]{2})/([0-9a-f]{64})$`)
+
+func originalPath(sum string) string { return "originals/" + sum[:2] + "/" + sum }
+
+// ArchiveSource is an archive to take a snapshot of.
+type ArchiveSource struct {
+	// Archive is open for its rows only (archive.Config.RowsOnly), so the
+	// backup runs beside archive serve and the workers.
+	Archive *archive.Archive
+	// Data is its data folder.
+	Data string
+}
+
+// WriteArchiveFile writes a snapshot of an archive to file (through
+// file.tmp, fsynced, then renamed); file must be outside the data folder,
+// whose every file the snapshot carries.
+func WriteArchiveFile(ctx context.Context, file string, src ArchiveSource, to []age.Recipient) (Manifest, error) {
+	out, err1 := filepath.Abs(file)
+	data, err2 := filepath.Abs(src.Data)
+	if err := errors.Join(err1, err2); err != nil {
+		return Manifest{}, fmt.Errorf("backup: %w", err)
+	}
+	if rel, err := filepath.Rel(data, out); err == nil && filepath.IsLocal(rel) {
+		return Manifest{}, fmt.Errorf("backup: %s is inside the archive's data folder %s: write the snapshot elsewhere", file, src.Data)
+	}
+	return writeSnapshot(file, to, func(w io.Writer) (Manifest, error) { return WriteArchive(ctx, w, src, to) })
+}
+
+// WriteArchive streams one snapshot of an archive to w, encrypted to the
+// recipients.
+func WriteArchive(ctx context.Context, w io.Writer, src ArchiveSource, to []age.Recipient) (Manifest, error) {
+	a := src.Archive
+	return writeShot(ctx, w, shot{zone: ZoneArchive, schema: a.DumpSchema(), data: src.Data,
+		files: func() ([]string, error) { return archiveFiles(src.Data) },
+		copyRef: func(ctx context.Context, sum string, put put) error {
+			f, err := os.Open(archive.OriginalFile(src.Data, sum))
+			if errors.Is(err, fs.ErrNotExist) {
+				still, rerr := a.OriginalReferenced(ctx, sum)
+				if rerr != nil {
+					return fmt.Errorf("backup: %w", rerr)
+				}
+				if !still {
+					return errRaced
+				}
+				return fmt.Errorf("backup: the original %s is in the database but missing from the data folder: the data folder is damaged", sum)
+			}
+			if err != nil {
+				return fmt.Errorf("backup: %w", err)
+			}
+			defer f.Close()
+			info, err := f.Stat()
+			if err != nil {
+				return fmt.Errorf("backup: %w", err)
+			}
+			h := sha256.New()
+			if err := put(originalPath(sum), info.Size(), io.TeeReader(f, h)); err != nil {
+				return err
+			}
+			if hex.EncodeToString(h.Sum(nil)) != sum {
+				return fmt.Errorf("backup: the original %s in the data folder no longer has that SHA-256: the data folder is damaged (put the file back from another copy)", sum)
+			}
+			return nil
+		},
+	}, to)
+}
+
+// archiveFiles lists the regular files of an archive's data folder that
+// are neither its database, originals, index nor temporary files,
+// slash-separated and relative to it.
+func archiveFiles(data string) ([]string, error) {
+	var out []string
+	err := filepath.WalkDir(data, func(p string, e fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(data, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		if rel != "." && !archiveCarries(rel) {
+			if e.IsDir() {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if e.Type().IsRegular() {
+			out = append(out, rel)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("backup: %w", err)
+	}
+	return out, nil
+}
+
+// archiveCarries reports whether a path of an archive's data folder is a
+// file the snapshot carries (and restore may write).
+func archiveCarries(rel string) bool {
+	if !filepath.IsLocal(filepath.FromSlash(rel)) || path.Clean(rel) != rel {
+		return false
+	}
+	top, _, _ := strings.Cut(rel, "/")
+	return !slices.Contains(notCarried, top)
+}
+
+// ArchiveTarget is where an archive restore goes.
+type ArchiveTarget struct {
+	// Data is the archive's data folder; it must be missing or empty.
+	Data string
+	// DSN is an empty PostgreSQL database for the rows and the index; ""
+	// puts them in Data (SQLite and the folder index).
+	DSN string
+}
+
+// RestoreArchive reads an archive's snapshot from r with the identities and
+// writes it to the target, then rebuilds the search index; it returns the
+// number of search documents indexed. Nothing is left behind unless every
+// check passes.
+func RestoreArchive(ctx context.Context, r io.Reader, ids []age.Identity, t ArchiveTarget) (Manifest, int, error) {
+	indexed := 0
+	m, err := restoreZone(ctx, r, ids, t.Data, sink{
+		zone:      ZoneArchive,
+		wrongZone: "backup: this is a snapshot of the newsroom's data folder (confide backup), not of an archive: restore it with confide restore",
+		dbFile:    archive.DBFile,
+		open: func(ctx context.Context, dir string) (*loading, error) {
+			a, err := archive.Open(ctx, archive.Config{Dir: dir, DSN: t.DSN, RowsOnly: true})
+			if err != nil {
+				return nil, err
+			}
+			return &loading{schema: a.DumpSchema(), close: a.Close, putRef: func(sum string, r io.Reader) error {
+				return putOriginal(dir, sum, r)
+			}}, nil
+		},
+		refEntry: originalEntry,
+		refPath:  originalPath,
+		inFiles:  archiveCarries,
+		finish: func(ctx context.Context, dir string) error {
+			a, err := archive.Open(ctx, archive.Config{Dir: dir, DSN: t.DSN, NoOCR: true})
+			if err != nil {
+				return err
+			}
+			if indexed, err = a.RebuildIndex(ctx); err != nil {
+				a.Close()
+				return fmt.Errorf("rebuilding the search index: %w", err)
+			}
+			return a.Close()
+		},
+	})
+	return m, indexed, err
+}
+
+// errSum means an original's bytes are not those its name promises.
+var errSum = errors.New("an original's bytes do not match its SHA-256")
+
+// putOriginal writes an original into the folder being filled: through a
+// temporary file, checked against its SHA-256, fsynced, made read-only and
+// renamed, as ingest stores one.
+func putOriginal(dir, sum string, r io.Reader) error {
+	dst := archive.OriginalFile(dir, sum)
+	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(filepath.Dir(dst), ".restore-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	h := sha256.New()
+	_, err = io.Copy(io.MultiWriter(f, h), r)
+	if err == nil {
+		err = f.Sync()
+	}
+	if e := f.Close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		return err
+	}
+	if hex.EncodeToString(h.Sum(nil)) != sum {
+		return fmt.Errorf("%w (%s)", errSum, sum)
+	}
+	if err := os.Chmod(f.Name(), 0o400); err != nil {
+		return err
+	}
+	return os.Rename(f.Name(), dst)
+}
