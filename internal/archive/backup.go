@@ -46,8 +46,9 @@ const reindexBatch = 1000
 
 // RebuildIndex adds every document with pages, and the latest version of
 // every translation, to an empty index (a restored archive's), as the
-// workers and IndexTranslations had, and commits it. It returns the
-// number of search documents added.
+// workers and IndexTranslations had, in the queue's order (which breaks
+// ties between equal scores as a single worker did), and commits it. It
+// returns the number of search documents added.
 func (a *Archive) RebuildIndex(ctx context.Context) (int, error) {
 	if a.eng == nil {
 		return 0, errors.New("archive: opened for its rows only: cannot index")
@@ -69,7 +70,7 @@ func (a *Archive) RebuildIndex(ctx context.Context) (int, error) {
 	}
 	err := a.each(ctx, `SELECT d.id, e.collection, d.lang, d.type, p.text FROM archive_pages p
 		JOIN archive_documents d ON d.id = p.doc_id JOIN archive_entries e ON e.id = d.entry_id
-		ORDER BY d.id, p.number`, nil, func(r *sql.Rows) error {
+		ORDER BY d.entry_id, d.seq, d.id, p.number`, nil, func(r *sql.Rows) error {
 		var d search.Doc
 		var text string
 		if err := r.Scan(&d.ID, &d.Collection, &d.Lang, &d.Type, &text); err != nil {

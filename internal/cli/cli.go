@@ -66,6 +66,8 @@ Usage:
 
   confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]   machine drafts, searchable
   confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID   a verified redacted copy
+  confide archive backup [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE   encrypted snapshot, while serving and ingesting
+  confide archive restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]   into an empty folder and database; rebuilds the index
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -171,6 +173,8 @@ var examples = map[string][2]string{
 
 	"archive translate": {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},
 	"archive redact":    {"confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
+	"archive backup":    {"confide archive backup [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE", "confide archive backup --data /srv/archive --recipient age1… --out /backups/archive-2026-12-01.age"},
+	"archive restore":   {"confide archive restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]", "confide archive restore --in archive-2026-12-01.age --identity backup-key.txt --data /srv/archive --db postgres://archive@db/archive"},
 	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
 }
 
