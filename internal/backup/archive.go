@@ -9,7 +9,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"path"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -66,74 +65,24 @@ func WriteArchiveFile(ctx context.Context, file string, src ArchiveSource, to []
 func WriteArchive(ctx context.Context, w io.Writer, src ArchiveSource, to []age.Recipient) (Manifest, error) {
 	a := src.Archive
 	return writeShot(ctx, w, shot{zone: ZoneArchive, schema: a.DumpSchema(), data: src.Data,
-		files: func() ([]string, error) { return archiveFiles(src.Data) },
-		copyRef: func(ctx context.Context, sum string, put put) error {
+		files: func() ([]string, error) {
+			return listFiles(src.Data, []string{"."}, func(rel string) bool { return !archiveCarries(rel) })
+		},
+		ref: "original", refPath: originalPath, referenced: a.OriginalReferenced, hashed: true,
+		openRef: func(sum string) (*os.File, bool, error) {
 			f, err := os.Open(archive.OriginalFile(src.Data, sum))
 			if errors.Is(err, fs.ErrNotExist) {
-				still, rerr := a.OriginalReferenced(ctx, sum)
-				if rerr != nil {
-					return fmt.Errorf("backup: %w", rerr)
-				}
-				if !still {
-					return errRaced
-				}
-				return fmt.Errorf("backup: the original %s is in the database but missing from the data folder: the data folder is damaged", sum)
+				return nil, false, nil
 			}
-			if err != nil {
-				return fmt.Errorf("backup: %w", err)
-			}
-			defer f.Close()
-			info, err := f.Stat()
-			if err != nil {
-				return fmt.Errorf("backup: %w", err)
-			}
-			h := sha256.New()
-			if err := put(originalPath(sum), info.Size(), io.TeeReader(f, h)); err != nil {
-				return err
-			}
-			if hex.EncodeToString(h.Sum(nil)) != sum {
-				return fmt.Errorf("backup: the original %s in the data folder no longer has that SHA-256: the data folder is damaged (put the file back from another copy)", sum)
-			}
-			return nil
+			return f, err == nil, err
 		},
 	}, to)
-}
-
-// archiveFiles lists the regular files of an archive's data folder that
-// are neither its database, originals, index nor temporary files,
-// slash-separated and relative to it.
-func archiveFiles(data string) ([]string, error) {
-	var out []string
-	err := filepath.WalkDir(data, func(p string, e fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, err := filepath.Rel(data, p)
-		if err != nil {
-			return err
-		}
-		rel = filepath.ToSlash(rel)
-		if rel != "." && !archiveCarries(rel) {
-			if e.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if e.Type().IsRegular() {
-			out = append(out, rel)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("backup: %w", err)
-	}
-	return out, nil
 }
 
 // archiveCarries reports whether a path of an archive's data folder is a
 // file the snapshot carries (and restore may write).
 func archiveCarries(rel string) bool {
-	if !filepath.IsLocal(filepath.FromSlash(rel)) || path.Clean(rel) != rel {
+	if !localPath(rel) {
 		return false
 	}
 	top, _, _ := strings.Cut(rel, "/")

@@ -22,7 +22,6 @@ import (
 	"confide/internal/archive"
 	"confide/internal/auth"
 	"confide/internal/auth/authtest"
-	"confide/internal/store"
 	"confide/internal/store/storetest"
 
 	"filippo.io/age"
@@ -253,141 +252,126 @@ func searches(t *testing.T, a *archive.Archive) map[string][]searchHit {
 // original, the archive's own files, and that search answers the same.
 func TestArchiveRoundTrip(t *testing.T) {
 	ctx := context.Background()
-	for _, pair := range [][2]string{{"sqlite", "postgres"}, {"postgres", "sqlite"}} {
-		t.Run(pair[0]+"_to_"+pair[1], func(t *testing.T) {
-			l := newLiveArchive(t, pair[0])
-			want := storetest.DumpSchema(t, l.a.DumpSchema())
-			// Every archive_* table is dumped and newLiveArchive gives it
-			// a row: a table a migration adds fails here until it does.
-			tables := archiveTables(t, l.a)
-			if len(tables) < 12 {
-				t.Fatalf("only %d archive tables: %v", len(tables), tables)
+	storetest.AcrossBackends(t, func(t *testing.T, from, to string) {
+		l := newLiveArchive(t, from)
+		want := storetest.DumpSchema(t, l.a.DumpSchema())
+		// Every archive_* table is dumped and newLiveArchive gives it
+		// a row: a table a migration adds fails here until it does.
+		tables := archiveTables(t, l.a)
+		if len(tables) < 12 {
+			t.Fatalf("only %d archive tables: %v", len(tables), tables)
+		}
+		for _, name := range tables {
+			if len(want[name]) == 0 {
+				t.Errorf("table %s has no rows after newLiveArchive, or is not dumped: add a row there", name)
 			}
-			for _, name := range tables {
-				if len(want[name]) == 0 {
-					t.Errorf("table %s has no rows after newLiveArchive, or is not dumped: add a row there", name)
+		}
+		if len(want) != len(tables) {
+			t.Errorf("the dump has %d tables, the database %d", len(want), len(tables))
+		}
+		before := searches(t, l.a)
+		var translated bool
+		for q, hits := range before {
+			if strings.HasPrefix(q, "архивы") && len(hits) < 3 {
+				t.Fatalf("the fixture's search finds %s %v", q, hits)
+			}
+			for _, h := range hits {
+				translated = translated || h.Matched == "translation:en"
+			}
+		}
+		if !translated {
+			t.Fatalf("no search finds the translation: %v", before)
+		}
+		// The index holds each document with pages and each translated
+		// document's translation.
+		withPages := map[string]bool{}
+		for _, row := range want["archive_pages"] {
+			var p struct {
+				DocID string `json:"doc_id"`
+			}
+			json.Unmarshal([]byte(row), &p)
+			withPages[p.DocID] = true
+		}
+		id := key(t)
+		file, m := backupArchive(t, l, id)
+		if m.Zone != ZoneArchive || m.Backend != from || m.Blobs != 6 || m.Files != 1 || m.Rows("archive_translations") != 2 {
+			t.Fatalf("manifest %+v", m)
+		}
+		names := checkArchiveEntries(t, file, id)
+		for _, name := range names {
+			for _, not := range []string{"index", "tmp/", "lock", archive.DBFile, "archive_search"} {
+				if strings.Contains(name, not) {
+					t.Errorf("the snapshot carries %s", name)
 				}
 			}
-			if len(want) != len(tables) {
-				t.Errorf("the dump has %d tables, the database %d", len(want), len(tables))
-			}
-			before := searches(t, l.a)
-			var translated bool
-			for q, hits := range before {
-				if strings.HasPrefix(q, "архивы") && len(hits) < 3 {
-					t.Fatalf("the fixture's search finds %s %v", q, hits)
-				}
-				for _, h := range hits {
-					translated = translated || h.Matched == "translation:en"
-				}
-			}
-			if !translated {
-				t.Fatalf("no search finds the translation: %v", before)
-			}
-			// The index holds each document with pages and each translated
-			// document's translation.
-			withPages := map[string]bool{}
-			for _, row := range want["archive_pages"] {
-				var p struct {
-					DocID string `json:"doc_id"`
-				}
-				json.Unmarshal([]byte(row), &p)
-				withPages[p.DocID] = true
-			}
-			id := key(t)
-			file, m := backupArchive(t, l, id)
-			if m.Zone != ZoneArchive || m.Backend != pair[0] || m.Blobs != 6 || m.Files != 1 || m.Rows("archive_translations") != 2 {
-				t.Fatalf("manifest %+v", m)
-			}
-			names := checkArchiveEntries(t, file, id)
-			for _, name := range names {
-				for _, not := range []string{"index", "tmp/", "lock", archive.DBFile, "archive_search"} {
-					if strings.Contains(name, not) {
-						t.Errorf("the snapshot carries %s", name)
-					}
-				}
-			}
+		}
 
-			tg := newArchiveTarget(t, pair[1])
-			got, indexed, err := tg.restore(t, file, id)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Blobs != m.Blobs || indexed != len(withPages)+1 {
-				t.Fatalf("restored %+v, %d indexed", got, indexed)
-			}
-			r := tg.open(t)
-			if got := storetest.DumpSchema(t, r.DumpSchema()); !reflect.DeepEqual(got, want) {
-				t.Fatalf("restored rows differ:\n got %v\nwant %v", got, want)
-			}
-			if got := searches(t, r); !reflect.DeepEqual(got, before) {
-				t.Fatalf("search answers differently after the restore:\n got %v\nwant %v", got, before)
-			}
-			// Each original, the same bytes, read-only; no other.
-			var sums []string
-			filepath.WalkDir(filepath.Join(tg.Data, "originals"), func(p string, d os.DirEntry, err error) error {
-				if err == nil && d.Type().IsRegular() {
-					b, _ := os.ReadFile(p)
-					h := sha256.Sum256(b)
-					if hex.EncodeToString(h[:]) != d.Name() {
-						t.Errorf("original %s has other bytes", d.Name())
-					}
-					if orig, err := os.ReadFile(archive.OriginalFile(l.c.Dir, d.Name())); err != nil || !bytes.Equal(orig, b) {
-						t.Errorf("original %s: %v", d.Name(), err)
-					}
-					if info, _ := d.Info(); info.Mode().Perm() != 0o400 {
-						t.Errorf("original %s mode %v", d.Name(), info.Mode())
-					}
-					sums = append(sums, d.Name())
+		tg := newArchiveTarget(t, to)
+		got, indexed, err := tg.restore(t, file, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Blobs != m.Blobs || indexed != len(withPages)+1 {
+			t.Fatalf("restored %+v, %d indexed", got, indexed)
+		}
+		r := tg.open(t)
+		if got := storetest.DumpSchema(t, r.DumpSchema()); !reflect.DeepEqual(got, want) {
+			t.Fatalf("restored rows differ:\n got %v\nwant %v", got, want)
+		}
+		if got := searches(t, r); !reflect.DeepEqual(got, before) {
+			t.Fatalf("search answers differently after the restore:\n got %v\nwant %v", got, before)
+		}
+		// Each original, the same bytes, read-only; no other.
+		var sums []string
+		filepath.WalkDir(filepath.Join(tg.Data, "originals"), func(p string, d os.DirEntry, err error) error {
+			if err == nil && d.Type().IsRegular() {
+				b, _ := os.ReadFile(p)
+				h := sha256.Sum256(b)
+				if hex.EncodeToString(h[:]) != d.Name() {
+					t.Errorf("original %s has other bytes", d.Name())
 				}
-				return nil
-			})
-			if len(sums) != m.Blobs {
-				t.Fatalf("%d originals restored, want %d", len(sums), m.Blobs)
+				if orig, err := os.ReadFile(archive.OriginalFile(l.c.Dir, d.Name())); err != nil || !bytes.Equal(orig, b) {
+					t.Errorf("original %s: %v", d.Name(), err)
+				}
+				if info, _ := d.Info(); info.Mode().Perm() != 0o400 {
+					t.Errorf("original %s mode %v", d.Name(), info.Mode())
+				}
+				sums = append(sums, d.Name())
 			}
-			if b, _ := os.ReadFile(filepath.Join(tg.Data, "tor", "archive", "hs_ed25519_secret_key")); string(b) != "archive onion key" {
-				t.Fatalf("the archive's own file: %q", b)
-			}
-			if left, _ := filepath.Glob(filepath.Join(filepath.Dir(tg.Data), ".restored.restore-*")); len(left) > 0 {
-				t.Errorf("a restore folder was left: %v", left)
-			}
-			// The restored archive takes new files, numbered past the old.
-			ingest(t, r, "kgb", map[string]string{"kgb/new.txt": "Новые архивы после восстановления."})
-			if res, err := r.Search(ctx, "восстановления", "", 10); err != nil || res.Total != 1 {
-				t.Fatalf("a file ingested after the restore: %+v %v", res, err)
-			}
+			return nil
 		})
-	}
+		if len(sums) != m.Blobs {
+			t.Fatalf("%d originals restored, want %d", len(sums), m.Blobs)
+		}
+		if b, _ := os.ReadFile(filepath.Join(tg.Data, "tor", "archive", "hs_ed25519_secret_key")); string(b) != "archive onion key" {
+			t.Fatalf("the archive's own file: %q", b)
+		}
+		if left, _ := filepath.Glob(filepath.Join(filepath.Dir(tg.Data), ".restored.restore-*")); len(left) > 0 {
+			t.Errorf("a restore folder was left: %v", left)
+		}
+		// The restored archive takes new files, numbered past the old.
+		ingest(t, r, "kgb", map[string]string{"kgb/new.txt": "Новые архивы после восстановления."})
+		if res, err := r.Search(ctx, "восстановления", "", 10); err != nil || res.Total != 1 {
+			t.Fatalf("a file ingested after the restore: %+v %v", res, err)
+		}
+	})
 }
 
 // checkArchiveEntries reads an archive's snapshot as a plain tar: manifest
 // first, every entry dated to the day, rows, then originals, then files.
 func checkArchiveEntries(t *testing.T, file string, id age.Identity) []string {
 	t.Helper()
-	tr := tar.NewReader(decrypt(t, file, id))
-	var names []string
 	rank := map[string]int{"manifest.json": 0, "db": 1, "originals": 2, "files": 3}
-	last := 0
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, hdr.Name)
+	last, n := 0, 0
+	return eachEntry(t, file, id, func(hdr *tar.Header, _ io.Reader) {
+		n++
 		top, _, _ := strings.Cut(hdr.Name, "/")
 		r, ok := rank[top]
-		if !ok || r < last || (len(names) == 1) != (r == 0) {
-			t.Fatalf("entry %s out of place: %v", hdr.Name, names)
+		if !ok || r < last || (n == 1) != (r == 0) {
+			t.Fatalf("entry %s out of place", hdr.Name)
 		}
 		last = r
-		if !hdr.ModTime.Equal(store.Today().Time()) || hdr.Mode != 0o600 {
-			t.Errorf("%s is dated %v, mode %o", hdr.Name, hdr.ModTime, hdr.Mode)
-		}
-	}
-	return names
+	})
 }
 
 // TestArchiveBackupUnderLoad backs up an archive while files keep arriving
@@ -396,9 +380,7 @@ func checkArchiveEntries(t *testing.T, file string, id age.Identity) []string {
 // without its documents and its custody event, exactly the originals its
 // rows name, and search finding exactly its documents.
 func TestArchiveBackupUnderLoad(t *testing.T) {
-	for _, pair := range [][2]string{{"sqlite", "postgres"}, {"postgres", "sqlite"}} {
-		t.Run(pair[0]+"_to_"+pair[1], func(t *testing.T) { archiveUnderLoad(t, pair[0], pair[1]) })
-	}
+	storetest.AcrossBackends(t, archiveUnderLoad)
 }
 
 func archiveUnderLoad(t *testing.T, from, to string) {
@@ -479,7 +461,7 @@ func archiveUnderLoad(t *testing.T, from, to string) {
 	// Rows only added: all there before the backup began, none made after
 	// it ended.
 	for _, table := range []string{"archive_originals", "archive_events", "archive_collections"} {
-		if !subset(before[table], restored[table]) || !subset(restored[table], after[table]) {
+		if !storetest.Subset(before[table], restored[table]) || !storetest.Subset(restored[table], after[table]) {
 			t.Fatalf("%s: %d before, %d restored, %d after; the restored rows are not between", table, len(before[table]), len(restored[table]), len(after[table]))
 		}
 	}
@@ -529,8 +511,8 @@ func archiveUnderLoad(t *testing.T, from, to string) {
 			t.Errorf("original %s: %v", o.SHA256, err)
 		}
 	}
-	if n := files(t, filepath.Join(tg.Data, "originals")); n != len(restored["archive_originals"]) {
-		t.Errorf("%d originals restored for %d rows", n, len(restored["archive_originals"]))
+	if on, _ := filepath.Glob(filepath.Join(tg.Data, "originals", "*", "*")); len(on) != len(restored["archive_originals"]) {
+		t.Errorf("%d originals restored for %d rows", len(on), len(restored["archive_originals"]))
 	}
 	// Search finds exactly the documents with text: each load file by its
 	// own word, and no file the snapshot does not hold.
@@ -575,26 +557,6 @@ func archiveUnderLoad(t *testing.T, from, to string) {
 	}
 }
 
-func subset(a, b []string) bool {
-	for _, x := range a {
-		if _, ok := slices.BinarySearch(b, x); !ok {
-			return false
-		}
-	}
-	return true
-}
-
-func files(t *testing.T, dir string) int {
-	n := 0
-	filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.Type().IsRegular() {
-			n++
-		}
-		return nil
-	})
-	return n
-}
-
 // TestArchiveBadInput: each bad snapshot or target is one clear error and
 // leaves nothing behind, on both backends; a snapshot of one zone is
 // refused by the other's restore.
@@ -603,14 +565,6 @@ func TestArchiveBadInput(t *testing.T) {
 		l := newLiveArchive(t, b.Name)
 		id := key(t)
 		file, _ := backupArchive(t, l, id)
-		raw, _ := os.ReadFile(file)
-		variant := func(name string, b []byte) string {
-			p := filepath.Join(t.TempDir(), name)
-			os.WriteFile(p, b, 0o600)
-			return p
-		}
-		flipped := bytes.Clone(raw)
-		flipped[len(flipped)/2] ^= 1
 		newsroom := backup(t, newLive(t, b), id)
 		onEntry := func(match func(string) bool, edit func(string, []byte) (string, []byte)) string {
 			first := true
@@ -625,17 +579,7 @@ func TestArchiveBadInput(t *testing.T) {
 		isOriginal := func(n string) bool { return strings.HasPrefix(n, "originals/") }
 		extra := []byte("a file no row names")
 		sum := sha256.Sum256(extra)
-		cases := []struct {
-			name, file string
-			id         age.Identity
-			want       string
-		}{
-			{"truncated", variant("cut", raw[:len(raw)/2]), id, "backup: the snapshot is damaged"},
-			{"truncated at the end", variant("cut-end", raw[:len(raw)-10]), id, "backup: the snapshot is damaged"},
-			{"tampered", variant("flipped", flipped), id, "backup: the snapshot is damaged"},
-			{"wrong identity", file, key(t), "another key"},
-			{"not age", variant("plain", []byte("hello")), id, "not an age-encrypted snapshot"},
-			{"newer schema", rewrite(t, file, id, editManifest(func(m *Manifest) { m.Schema++ })), id, "newer than this binary"},
+		cases := append(damaged(t, file, id), []badSnapshot{
 			{"the newsroom's snapshot", newsroom, id, "snapshot of the newsroom's data folder (confide backup), not of an archive: restore it with confide restore"},
 			{"original altered", onEntry(isOriginal, func(n string, body []byte) (string, []byte) {
 				return n, append(body, '!')
@@ -656,7 +600,7 @@ func TestArchiveBadInput(t *testing.T) {
 			{"an index file", onEntry(func(n string) bool { return strings.HasPrefix(n, "files/") }, func(_ string, body []byte) (string, []byte) {
 				return "files/index/manifest", body
 			}), id, "unexpected entry"},
-		}
+		}...)
 		for _, c := range cases {
 			t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 				tg := newArchiveTarget(t, b.Name)
@@ -677,13 +621,7 @@ func TestArchiveBadInput(t *testing.T) {
 		})
 		t.Run("folder not empty", func(t *testing.T) {
 			tg := newArchiveTarget(t, b.Name)
-			write(t, filepath.Join(tg.Data, "keep.txt"), "mine")
-			if _, _, err := tg.restore(t, file, id); err == nil || !strings.Contains(err.Error(), "not empty") {
-				t.Fatalf("non-empty folder: %v", err)
-			}
-			if b, _ := os.ReadFile(filepath.Join(tg.Data, "keep.txt")); string(b) != "mine" {
-				t.Fatal("the folder's file was touched")
-			}
+			refusesNonEmptyFolder(t, tg.Data, func() error { _, _, err := tg.restore(t, file, id); return err })
 		})
 		if b.Name == "postgres" {
 			t.Run("database not empty", func(t *testing.T) {
@@ -728,7 +666,7 @@ func TestArchiveBackupRefusesADamagedFolder(t *testing.T) {
 		t.Fatalf("an altered original: %v", err)
 	}
 	os.Remove(orig)
-	if _, err := WriteArchiveFile(ctx, file, src, to); err == nil || !strings.Contains(err.Error(), "is in the database but missing from the data folder") {
+	if _, err := WriteArchiveFile(ctx, file, src, to); err == nil || !strings.Contains(err.Error(), "original "+hex.EncodeToString(sum[:])+" is referenced by the database but missing from the data folder") {
 		t.Fatalf("a missing original: %v", err)
 	}
 	for _, p := range []string{file, file + ".tmp", inside, inside + ".tmp"} {

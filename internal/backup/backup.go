@@ -42,6 +42,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -164,9 +166,16 @@ type shot struct {
 	// data (read once the rows are dumped).
 	data  string
 	files func() ([]string, error)
-	// copyRef writes one file the rows reference; errRaced when it is gone
-	// and the rows no longer name it.
-	copyRef func(ctx context.Context, name string, put put) error
+	// ref says what the rows reference ("blob", "original"); openRef
+	// opens one in the live folder (ok false when it is missing), and
+	// referenced asks the rows again about one found missing.
+	ref        string
+	openRef    func(name string) (f *os.File, ok bool, err error)
+	referenced func(ctx context.Context, name string) (bool, error)
+	refPath    func(name string) string
+	// hashed says a referenced file's name is its SHA-256, checked as the
+	// file is read.
+	hashed bool
 	// key is the newsroom key file's bytes, nil for none.
 	key []byte
 }
@@ -246,8 +255,15 @@ func Write(ctx context.Context, w io.Writer, src Source, to []age.Recipient) (Ma
 	}
 	blobs := blob.Existing(filepath.Join(data, "blobs"))
 	return writeShot(ctx, w, shot{zone: ZoneNewsroom, schema: st.Schema(), data: data, key: key,
-		files:   func() ([]string, error) { return listFiles(data) },
-		copyRef: func(ctx context.Context, name string, put put) error { return writeBlob(ctx, st, blobs, name, put) },
+		files: func() ([]string, error) { return listFiles(data, Folders, nil) },
+		ref:   "blob", refPath: blobPath, referenced: st.BlobReferenced,
+		openRef: func(name string) (*os.File, bool, error) {
+			f, err := blobs.Open(name)
+			if errors.Is(err, blob.ErrNotFound) {
+				return nil, false, nil
+			}
+			return f, err == nil, err
+		},
 	}, to)
 }
 
@@ -304,7 +320,7 @@ func writeShot(ctx context.Context, w io.Writer, sh shot, to []age.Recipient) (M
 		afterSnapshot()
 	}
 	for _, name := range names {
-		if err := sh.copyRef(ctx, name, put); err != nil {
+		if err := writeRef(ctx, sh, name, put); err != nil {
 			return m, err
 		}
 	}
@@ -375,37 +391,51 @@ func rowEncoder(w io.Writer) *json.Encoder {
 	return enc
 }
 
-func writeBlob(ctx context.Context, st *store.DB, blobs *blob.Dir, name string, put put) error {
-	f, err := blobs.Open(name)
-	if errors.Is(err, blob.ErrNotFound) {
-		still, rerr := st.BlobReferenced(ctx, name)
-		if rerr != nil {
-			return fmt.Errorf("backup: %w", rerr)
+// writeRef writes one file the rows reference; errRaced when it is gone
+// and the rows no longer name it (a deletion raced the backup).
+func writeRef(ctx context.Context, sh shot, name string, put put) error {
+	f, ok, err := sh.openRef(name)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if !ok {
+		still, err := sh.referenced(ctx, name)
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
 		}
 		if !still {
 			return errRaced
 		}
-		return fmt.Errorf("backup: blob %s is referenced by the database but missing from the data folder: the data folder is damaged", name)
-	}
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return fmt.Errorf("backup: %s %s is referenced by the database but missing from the data folder: the data folder is damaged", sh.ref, name)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	return put(blobPath(name), info.Size(), f)
+	h := sha256.New()
+	var body io.Reader = f
+	if sh.hashed {
+		body = io.TeeReader(f, h)
+	}
+	if err := put(sh.refPath(name), info.Size(), body); err != nil {
+		return err
+	}
+	if sh.hashed && hex.EncodeToString(h.Sum(nil)) != name {
+		return fmt.Errorf("backup: %s %s in the data folder no longer has that SHA-256: the data folder is damaged (put the file back from another copy)", sh.ref, name)
+	}
+	return nil
 }
 
 // blobPath is a blob's entry in a snapshot.
 func blobPath(name string) string { return "blobs/" + name[:2] + "/" + name + ".age" }
 
-// listFiles lists the regular files under Folders, slash-separated and
-// relative to the data folder.
-func listFiles(data string) ([]string, error) {
+// listFiles lists the regular files under the roots of data,
+// slash-separated and relative to it, leaving out what skip names (nil:
+// nothing) and the whole of a folder it names; a missing root has none.
+func listFiles(data string, roots []string, skip func(rel string) bool) ([]string, error) {
 	var out []string
-	for _, dir := range Folders {
+	for _, dir := range roots {
 		root := filepath.Join(data, filepath.FromSlash(dir))
 		err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 			if errors.Is(err, fs.ErrNotExist) && p == root {
@@ -414,14 +444,20 @@ func listFiles(data string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !e.Type().IsRegular() {
-				return nil
-			}
 			rel, err := filepath.Rel(data, p)
 			if err != nil {
 				return err
 			}
-			out = append(out, filepath.ToSlash(rel))
+			rel = filepath.ToSlash(rel)
+			if skip != nil && rel != "." && skip(rel) {
+				if e.IsDir() {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			if e.Type().IsRegular() {
+				out = append(out, rel)
+			}
 			return nil
 		})
 		if err != nil {
@@ -431,9 +467,15 @@ func listFiles(data string) ([]string, error) {
 	return out, nil
 }
 
+// localPath reports whether a snapshot's path stays inside the folder it
+// is restored to, and is written as the walk wrote it.
+func localPath(rel string) bool {
+	return filepath.IsLocal(filepath.FromSlash(rel)) && path.Clean(rel) == rel
+}
+
 // inFolders reports whether a snapshot's file path is one Restore may write.
 func inFolders(rel string) bool {
-	if !filepath.IsLocal(filepath.FromSlash(rel)) || path.Clean(rel) != rel {
+	if !localPath(rel) {
 		return false
 	}
 	for _, dir := range Folders {

@@ -115,3 +115,14 @@ func DumpSchema(t testing.TB, sc store.Schema) map[string][]string {
 	}
 	return out
 }
+
+// Subset reports whether every row of a is in b, both sorted as Dump gives
+// them: what a snapshot taken between two dumps must hold.
+func Subset(a, b []string) bool {
+	for _, x := range a {
+		if _, ok := slices.BinarySearch(b, x); !ok {
+			return false
+		}
+	}
+	return true
+}
