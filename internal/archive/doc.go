@@ -35,7 +35,8 @@
 //     PostgreSQL ones use pgsearch in the same database. The index is
 //     derived from the rows: a backup (DumpSchema: every archive_* table
 //     but pgsearch's) leaves it out and a restore rebuilds it
-//     (RebuildIndex) with the same documents.
+//     (RebuildIndex) with the same documents. Backups and restores are
+//     written to archive_audit too, with who and the keys that open them.
 //   - The web zone (Server) signs users in through internal/auth (never a
 //     copy), with its own cookies (archive_session, archive_csrf), the
 //     shared security headers and CSRF on every form; no page needs

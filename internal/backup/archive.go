@@ -57,7 +57,24 @@ func WriteArchiveFile(ctx context.Context, file string, src ArchiveSource, to []
 	if rel, err := filepath.Rel(data, out); err == nil && filepath.IsLocal(rel) {
 		return Manifest{}, fmt.Errorf("backup: %s is inside the archive's data folder %s: write the snapshot elsewhere", file, src.Data)
 	}
-	return writeSnapshot(file, to, func(w io.Writer) (Manifest, error) { return WriteArchive(ctx, w, src, to) })
+	m, err := writeSnapshot(file, to, func(w io.Writer) (Manifest, error) { return WriteArchive(ctx, w, src, to) })
+	if err != nil {
+		return m, err
+	}
+	// A snapshot is an export of the whole archive: the log says who took
+	// it and which keys open it (after the instant, so not in it).
+	var keys []string
+	for _, r := range to {
+		if s, ok := r.(fmt.Stringer); ok {
+			keys = append(keys, s.String())
+		}
+	}
+	a := src.Archive
+	detail := fmt.Sprintf("%s: %d originals, %d rows, encrypted to %s", file, m.Blobs, rows(m), strings.Join(keys, ", "))
+	if err := a.Audit(ctx, a.Operator(), "backup", detail); err != nil {
+		return m, fmt.Errorf("backup: the snapshot is written, but the audit log could not record it: %w", err)
+	}
+	return m, nil
 }
 
 // WriteArchive streams one snapshot of an archive to w, encrypted to the
@@ -120,7 +137,7 @@ func RestoreArchive(ctx context.Context, r io.Reader, ids []age.Identity, t Arch
 		refEntry: originalEntry,
 		refPath:  originalPath,
 		inFiles:  archiveCarries,
-		finish: func(ctx context.Context, dir string) error {
+		finish: func(ctx context.Context, dir string, m Manifest) error {
 			a, err := archive.Open(ctx, archive.Config{Dir: dir, DSN: t.DSN, NoOCR: true})
 			if err != nil {
 				return err
@@ -129,7 +146,8 @@ func RestoreArchive(ctx context.Context, r io.Reader, ids []age.Identity, t Arch
 				a.Close()
 				return fmt.Errorf("rebuilding the search index: %w", err)
 			}
-			return a.Close()
+			err = a.Audit(ctx, a.Operator(), "restore", fmt.Sprintf("from a snapshot of %s (%s, schema %d): %d originals, %d search documents indexed", m.Day, m.Backend, m.Schema, m.Blobs, indexed))
+			return errors.Join(err, a.Close())
 		},
 	})
 	return m, indexed, err

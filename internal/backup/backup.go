@@ -121,13 +121,18 @@ func (m Manifest) Rows(table string) int64 {
 	return 0
 }
 
+// rows is the number of rows a snapshot holds.
+func rows(m Manifest) int64 {
+	var n int64
+	for _, t := range m.Tables {
+		n += t.Rows
+	}
+	return n
+}
+
 // Summary is one line saying what a snapshot holds.
 func (m Manifest) Summary() string {
-	var total int64
-	for _, t := range m.Tables {
-		total += t.Rows
-	}
-	tail := fmt.Sprintf("%d rows in %d tables (%s, schema %d, %s)", total, len(m.Tables), m.Backend, m.Schema, m.Day)
+	tail := fmt.Sprintf("%d rows in %d tables (%s, schema %d, %s)", rows(m), len(m.Tables), m.Backend, m.Schema, m.Day)
 	if m.Zone == ZoneArchive {
 		return fmt.Sprintf("%d collections, %d files ingested, %d documents, %d pages, %d translations, %d users, %d custody events, %d originals, %d other files; %s",
 			m.Rows("archive_collections"), m.Rows("archive_entries"), m.Rows("archive_documents"), m.Rows("archive_pages"), m.Rows("archive_translations"),

@@ -62,7 +62,7 @@ type sink struct {
 	newsroomKey string
 	// finish runs once the rows are committed: it opens the store again,
 	// which upgrades an older schema, and rebuilds what is derived.
-	finish func(ctx context.Context, dir string) error
+	finish func(ctx context.Context, dir string, m Manifest) error
 }
 
 // loading is an opened, empty target store.
@@ -104,7 +104,7 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 		refPath:     blobPath,
 		inFiles:     inFolders,
 		newsroomKey: t.NewsroomKey,
-		finish: func(ctx context.Context, dir string) error {
+		finish: func(ctx context.Context, dir string, _ Manifest) error {
 			up, err := t.Open(ctx, dir)
 			if err != nil {
 				return err
@@ -344,7 +344,7 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 		return m, fmt.Errorf("backup: %w", err)
 	}
 	closeStore()
-	if err := sk.finish(ctx, dir); err != nil {
+	if err := sk.finish(ctx, dir, m); err != nil {
 		return m, fmt.Errorf("backup: the snapshot's rows are in, but opening them at this confide's schema (from %d) failed: %w", m.Schema, err)
 	}
 	return m, nil
