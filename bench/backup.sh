@@ -7,14 +7,14 @@
 # rounds, and each one's median is printed: a shared machine is noisy.
 #
 # Then the same for an archive: `confide archive backup` of an archive
-# being served (FILES originals of SIZE_MIB MiB, half of them text, and 200
-# short letters, ingested) against `tar` and `tar | age` of its data folder.
+# being served (FILES originals of SIZE_MIB MiB, half of them Russian text,
+# and 200 short letters, ingested) against `tar` and `tar | age` of its data folder.
 #
 # The figures only count if the work was done: each snapshot is restored
 # and every blob (original) compared with the one it came from, and the tar
 # archives must list the same blobs (originals).
 #
-# Usage: bench/backup.sh [SIZE_MIB] [FILES]   (needs age and tar)
+# Usage: bench/backup.sh [SIZE_MIB] [FILES]   (needs age, tar and snowball-data)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 size_mib=${1:-32}
@@ -111,7 +111,9 @@ report "newsroom data folder (confide backup)" "$work/data" "$n blobs" newsroom
 mkdir -p "$work/trove/letters"
 for i in $(seq "$files"); do
   if [ $((i % 2)) -eq 0 ]; then
-    head -c "$(((size_mib << 20) * 3 / 4))" /dev/urandom | base64 -w 76 > "$work/trove/doc$i.txt"
+    # Russian words in random order (snowball-data's vocabulary), about
+    # SIZE_MIB MiB: text an index meets, not random tokens.
+    shuf -r -n "$(((size_mib << 20) / 17))" /usr/share/snowball/data/russian/voc.txt | paste -d ' ' - - - - - - - - - - > "$work/trove/doc$i.txt"
   else
     head -c "$((size_mib << 20))" /dev/urandom > "$work/trove/scan$i.bin"
   fi
