@@ -22,6 +22,7 @@ import (
 	"confide/internal/archive"
 	"confide/internal/auth"
 	"confide/internal/auth/authtest"
+	"confide/internal/store"
 	"confide/internal/store/storetest"
 
 	"filippo.io/age"
@@ -692,4 +693,48 @@ func TestArchiveBackupRefusesADamagedFolder(t *testing.T) {
 			t.Errorf("%s was left", p)
 		}
 	}
+}
+
+// TestArchiveOlderSnapshot: an archive's snapshot taken at the previous
+// schema is loaded into that schema on the other backend, then upgraded to
+// this binary's, and its index rebuilt.
+func TestArchiveOlderSnapshot(t *testing.T) {
+	storetest.AcrossBackends(t, func(t *testing.T, from, to string) {
+		c := newArchiveConfig(t, from)
+		latest := openArchive(t, archive.Config{Dir: t.TempDir(), RowsOnly: true}).DumpSchema().Latest
+		old := store.AtSchema(context.Background(), latest-1)
+		a, err := archive.Open(old, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ingest(t, a, "kgb", map[string]string{"kgb/a.txt": "Государственные архивы хранят документы."})
+		a.Close()
+		c.RowsOnly = true
+		rows, err := archive.Open(old, c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		id := key(t)
+		file := filepath.Join(t.TempDir(), "old.age")
+		m, err := WriteArchiveFile(context.Background(), file, ArchiveSource{Archive: rows, Data: c.Dir}, []age.Recipient{id.Recipient()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Schema != latest-1 {
+			t.Fatalf("the snapshot is of schema %d, want %d", m.Schema, latest-1)
+		}
+		tg := newArchiveTarget(t, to)
+		if _, indexed, err := tg.restore(t, file, id); err != nil || indexed != 1 {
+			t.Fatalf("restore: %d indexed, %v", indexed, err)
+		}
+		r := tg.open(t)
+		var v int
+		if err := r.DumpSchema().DB.QueryRow(`SELECT MAX(version) FROM archive_schema`).Scan(&v); err != nil || v != latest {
+			t.Fatalf("the restored archive is at schema %d (%v), want %d", v, err, latest)
+		}
+		if res, err := r.Search(context.Background(), "архивы", "", 10); err != nil || res.Total != 1 {
+			t.Fatalf("search after the upgrade: %+v %v", res, err)
+		}
+	})
 }
