@@ -294,9 +294,34 @@ func TestArchiveRoundTrip(t *testing.T) {
 			withPages[p.DocID] = true
 		}
 		id := key(t)
+		inData := func() []string {
+			var out []string
+			filepath.WalkDir(l.c.Dir, func(p string, d os.DirEntry, err error) error {
+				if err == nil && !strings.Contains(p, string(filepath.Separator)+"tmp"+string(filepath.Separator)) {
+					out = append(out, p)
+				}
+				return nil
+			})
+			return out
+		}
+		had := inData()
 		file, m := backupArchive(t, l, id)
 		if m.Zone != ZoneArchive || m.Backend != from || m.Blobs != 6 || m.Files != 1 || m.Rows("archive_translations") != 2 {
 			t.Fatalf("manifest %+v", m)
+		}
+		// Encrypted all the way: no plaintext in the snapshot, and nothing
+		// written beside it or in the data folder on the way.
+		raw, _ := os.ReadFile(file)
+		for _, plain := range []string{"Государственные", "river money", "harbour", "archive onion key", "archive_pages", "manifest.json"} {
+			if bytes.Contains(raw, []byte(plain)) {
+				t.Errorf("the snapshot holds %q in plaintext", plain)
+			}
+		}
+		if beside, _ := os.ReadDir(filepath.Dir(file)); len(beside) != 1 {
+			t.Errorf("the backup left %d files beside the snapshot", len(beside))
+		}
+		if now := inData(); !slices.Equal(now, had) {
+			t.Errorf("the backup changed the data folder's files:\n%v\n%v", had, now)
 		}
 		names := checkArchiveEntries(t, file, id)
 		for _, name := range names {
