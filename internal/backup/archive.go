@@ -27,10 +27,13 @@ import (
 // carried: it is derived from the rows, and a restore into PostgreSQL
 // (pgsearch) needs it rebuilt anyway, so every restore rebuilds it.
 
-// notCarried are the entries of an archive's data folder that a snapshot
+// notCarried are the paths of an archive's data folder that a snapshot
 // does not carry as files: the database (in the rows), the originals
-// (carried as such), the index (rebuilt), temporary files and the lock.
-var notCarried = []string{archive.DBFile, archive.DBFile + "-wal", archive.DBFile + "-shm", archive.DBFile + "-journal", "lock", "tmp", "index", "originals"}
+// (carried as such), the index (rebuilt), temporary files, the lock, and
+// tor's state and torrc (made again at start; its service keys are
+// carried).
+var notCarried = []string{archive.DBFile, archive.DBFile + "-wal", archive.DBFile + "-shm", archive.DBFile + "-journal", "lock", "tmp", "index", "originals",
+	"tor/state", "tor/torrc"}
 
 var originalEntry = regexp.MustCompile(`^originals/(?:[0-9a-f]{2})/([0-9a-f]{64})$`)
 
@@ -102,8 +105,7 @@ func archiveCarries(rel string) bool {
 	if !localPath(rel) {
 		return false
 	}
-	top, _, _ := strings.Cut(rel, "/")
-	return !slices.Contains(notCarried, top)
+	return !slices.ContainsFunc(notCarried, func(p string) bool { return rel == p || strings.HasPrefix(rel, p+"/") })
 }
 
 // ArchiveTarget is where an archive restore goes.

@@ -156,8 +156,9 @@ const attempts = 3
 // afterSnapshot, when set by a test, runs between the dump and the blobs.
 var afterSnapshot func()
 
-// errRaced means a referenced file (a blob) was deleted after the snapshot.
-var errRaced = fmt.Errorf("backup: files the rows reference were deleted while the backup ran, %d times in a row: run it again", attempts)
+// errRaced means a file was deleted after the snapshot: one the rows
+// referenced (a blob), or one listed to be carried.
+var errRaced = fmt.Errorf("backup: files were deleted while the backup ran, %d times in a row: run it again", attempts)
 
 // put writes one tar entry of size bytes read from body.
 type put func(name string, size int64, body io.Reader) error
@@ -331,6 +332,10 @@ func writeShot(ctx context.Context, w io.Writer, sh shot, to []age.Recipient) (M
 	}
 	for _, rel := range files {
 		f, err := os.Open(filepath.Join(sh.data, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			// Gone since the listing, which the manifest counted.
+			return m, errRaced
+		}
 		if err != nil {
 			return m, fmt.Errorf("backup: %w", err)
 		}
