@@ -1,6 +1,7 @@
 // Package backup writes and restores Confide snapshots: one age-encrypted
 // tar stream holding a consistent dump of the database, the blobs it
-// references and the data folder's keys. An archive's data folder
+// references, the data folder's keys and the site's published documents'
+// files (public, but their rows need them). An archive's data folder
 // (confide archive backup) is the same stream for its own database, its
 // originals and its other files, marked with its zone; each zone's restore
 // refuses the other's snapshot.
@@ -66,8 +67,13 @@ const Format = 1
 
 // Folders are the data folder's subtrees a snapshot carries besides the
 // database and the blobs: the onion services' keys (tor's state and torrc
-// are made again at start) and a demo's journalist key.
-var Folders = []string{"tor/dropbox", "tor/newsroom", "demo"}
+// are made again at start), a demo's journalist key, and the files of the
+// documents published on the site (public; their rows name them).
+var Folders = []string{"tor/dropbox", "tor/newsroom", "demo", "published"}
+
+// staging is a folder under Folders that holds only files being written
+// (a document publish in progress): never part of a snapshot.
+const staging = "published/tmp"
 
 // keyEntry holds the newsroom's API signing key file, when serve keeps it
 // outside the database (--newsroom-key).
@@ -261,7 +267,7 @@ func Write(ctx context.Context, w io.Writer, src Source, to []age.Recipient) (Ma
 	}
 	blobs := blob.Existing(filepath.Join(data, "blobs"))
 	return writeShot(ctx, w, shot{zone: ZoneNewsroom, schema: st.Schema(), data: data, key: key,
-		files: func() ([]string, error) { return listFiles(data, Folders, nil) },
+		files: func() ([]string, error) { return listFiles(data, Folders, inStaging) },
 		ref:   "blob", refPath: blobPath, referenced: st.BlobReferenced,
 		openRef: func(name string) (*os.File, bool, error) {
 			f, err := blobs.Open(name)
@@ -477,6 +483,9 @@ func listFiles(data string, roots []string, skip func(rel string) bool) ([]strin
 	return out, nil
 }
 
+// inStaging reports whether a path is the staging folder or in it.
+func inStaging(rel string) bool { return rel == staging || strings.HasPrefix(rel, staging+"/") }
+
 // localPath reports whether a snapshot's path stays inside the folder it
 // is restored to, and is written as the walk wrote it.
 func localPath(rel string) bool {
@@ -486,6 +495,9 @@ func localPath(rel string) bool {
 // inFolders reports whether a snapshot's file path is one Restore may write.
 func inFolders(rel string) bool {
 	if !localPath(rel) {
+		return false
+	}
+	if inStaging(rel) {
 		return false
 	}
 	for _, dir := range Folders {

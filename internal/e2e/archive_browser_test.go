@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -132,11 +133,12 @@ func TestBrowserArchive(t *testing.T) {
 	})
 }
 
-// startArchive runs `confide archive serve` on a free loopback port and
-// returns it with its base URL.
-func startArchive(t *testing.T, data string, db []string) (*server, string) {
+// startArchive runs `confide archive serve` on a free loopback port, with
+// extra flags, and returns it with its base URL; what it printed before is
+// in its stdout.
+func startArchive(t *testing.T, data string, db []string, extra ...string) (*server, string) {
 	t.Helper()
-	cmd := exec.Command(binary, slices.Concat([]string{"archive", "serve", "--data", data, "--listen", "127.0.0.1:0"}, db)...)
+	cmd := exec.Command(binary, slices.Concat([]string{"archive", "serve", "--data", data, "--listen", "127.0.0.1:0"}, db, extra)...)
 	stdout, _ := cmd.StdoutPipe()
 	s := &server{t: t, cmd: cmd, urls: map[string]string{}, data: data, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	cmd.Stderr = s.stderr
@@ -148,6 +150,7 @@ func startArchive(t *testing.T, data string, db []string) (*server, string) {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			fmt.Fprintln(s.stdout, sc.Text())
 			if m := regexp.MustCompile(`^archive: (http://127\.0\.0\.1:[0-9]+)/`).FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}
