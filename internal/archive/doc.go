@@ -33,7 +33,11 @@
 //     whole) go only to this process's own DIR/tmp/p-*/, held by a flock;
 //     Close removes it, and Open removes those of processes that are gone.
 //   - Search: SQLite deployments use the embedded engine in DIR/index;
-//     PostgreSQL ones use pgsearch in the same database.
+//     PostgreSQL ones use pgsearch in the same database. The index is
+//     derived from the rows: a backup (DumpSchema: every archive_* table
+//     but pgsearch's) leaves it out and a restore rebuilds it
+//     (RebuildIndex) with the same documents. Backups and restores are
+//     written to archive_audit too, with who and the keys that open them.
 //   - The web zone (Server) signs users in through internal/auth (never a
 //     copy), with its own cookies (archive_session, archive_csrf), the
 //     shared security headers and CSRF on every form; no page needs

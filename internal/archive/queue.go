@@ -209,9 +209,7 @@ func (a *Archive) insertEntry(ctx context.Context, collection, path, sum string,
 }
 
 // originalPath is where the original with that SHA-256 lives.
-func (a *Archive) originalPath(sum string) string {
-	return filepath.Join(a.c.Dir, "originals", sum[:2], sum)
-}
+func (a *Archive) originalPath(sum string) string { return OriginalFile(a.c.Dir, sum) }
 
 // storeOriginal copies a file into the content-addressed originals: to a
 // temporary file, fsynced, renamed to its SHA-256 and made read-only. The

@@ -297,7 +297,9 @@ func (d *db) migrate(ctx context.Context) error {
 	if d.postgres {
 		serial = "BIGSERIAL PRIMARY KEY"
 	}
-	for i := v; i < len(migrations); i++ {
+	// A restore loads an older snapshot into the schema it was taken at
+	// (store.AtSchema), then opens the archive again to upgrade it.
+	for i := v; i < store.SchemaLimit(ctx, len(migrations)); i++ {
 		for _, stmt := range strings.Split(strings.ReplaceAll(migrations[i], "{{serial}}", serial), ";") {
 			if strings.TrimSpace(stmt) == "" {
 				continue

@@ -47,7 +47,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Archive, error) {
 
 func (e *env) archive(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve or user")
+		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve, user, backup or restore")
 	}
 	switch args[0] {
 	case "ingest":
@@ -72,8 +72,12 @@ func (e *env) archive(ctx context.Context, args []string) error {
 		return e.archiveTranslate(ctx, args[1:])
 	case "redact":
 		return e.archiveRedact(ctx, args[1:])
+	case "backup":
+		return e.archiveBackup(ctx, args[1:])
+	case "restore":
+		return e.archiveRestore(ctx, args[1:])
 	}
-	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve or user", args[0])
+	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve, user, backup or restore", args[0])
 }
 
 func (e *env) archiveIngest(ctx context.Context, args []string) error {

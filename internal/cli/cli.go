@@ -71,6 +71,8 @@ Usage:
 
   confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]   machine drafts, searchable
   confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID   a verified redacted copy
+  confide archive backup [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE   encrypted snapshot, while serving and ingesting
+  confide archive restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]   into an empty folder and database; rebuilds the index
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -181,6 +183,8 @@ var examples = map[string][2]string{
 	"source replies":     {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
 	"document publish":   {"confide document publish [--data DIR | --db DSN] BUNDLE...", "confide document publish --data /srv/confide ministry-letter.bundle"},
 	"document unpublish": {"confide document unpublish [--data DIR | --db DSN] SLUG...", "confide document unpublish --data /srv/confide ministry-letter"},
+	"archive backup":     {"confide archive backup [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE", "confide archive backup --data /srv/archive --recipient age1… --out /backups/archive-2026-12-01.age"},
+	"archive restore":    {"confide archive restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]", "confide archive restore --in archive-2026-12-01.age --identity backup-key.txt --data /srv/archive --db postgres://archive@db/archive"},
 }
 
 // help renders a command's synopsis, flags and example.
