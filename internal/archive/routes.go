@@ -24,6 +24,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /documents/{id}/pages/{n}/image", s.signedIn(s.pageImage))
 	mux.HandleFunc("GET /documents/{id}/original", s.signedIn(s.originalDownload))
 	mux.HandleFunc("GET /audit", s.signedIn(s.auditShow))
+	mux.HandleFunc("GET /documents/{id}/redact", s.signedIn(s.redactShow))
+	mux.HandleFunc("POST /documents/{id}/redact/marks", s.signedIn(s.redactMark))
+	mux.HandleFunc("POST /documents/{id}/redactions", s.signedIn(s.redactionCreate))
+	mux.HandleFunc("GET /redactions/{rid}", s.signedIn(s.redactionShow))
+	mux.HandleFunc("GET /redactions/{rid}/pages/{n}/image", s.signedIn(s.redactionPageImage))
 	var h http.Handler = web.Recover(s.log, mux)
 	if s.cfg.HTTPS {
 		h = web.HTTPSOnly(h)

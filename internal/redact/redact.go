@@ -218,7 +218,7 @@ type layoutWord struct {
 func rasterise(ctx context.Context, k kind, req Request, work string) ([]page, error) {
 	switch k {
 	case kindPDF:
-		sizes, err := pageSizes(ctx, req.Src, work)
+		sizes, err := PageSizes(ctx, req.Src, work)
 		if err != nil {
 			return nil, fmt.Errorf("redact: the PDF cannot be read: %w", err)
 		}
