@@ -3,6 +3,12 @@ package archive
 import (
 	"context"
 	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"confide/internal/store"
 )
 
 // ExportRecord is one bundle exported from the archive: of which document,
@@ -37,4 +43,37 @@ func (a *Archive) Exports(ctx context.Context, docID string) ([]ExportRecord, er
 		return nil
 	})
 	return out, err
+}
+
+// recordExport stores an export and its custody event.
+func (a *Archive) recordExport(ctx context.Context, e *ExportRecord) error {
+	e.ID, e.At = store.NewID(), now()
+	if _, err := a.db.exec(ctx, a.db.sql, `INSERT INTO archive_exports (id, doc_id, redaction_id, pages, excerpt, lang, who, at, original_sha256, pdf_sha256, bundle_sha256, slug)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.DocID, e.RedactionID, e.Pages, clean(e.Excerpt), e.Lang, clean(e.Who), e.At, e.Original, e.PDF, e.Bundle, e.Slug); err != nil {
+		return fmt.Errorf("archive: %w", err)
+	}
+	what := "the original's pages"
+	if e.RedactionID != "" {
+		what = "redacted copy " + e.RedactionID
+	}
+	pages := e.Pages
+	if pages == "" {
+		pages = "all"
+	}
+	return a.RecordEvent(ctx, e.DocID, fmt.Sprintf("export %s by %s: bundle %q of %s, pages %s; bundle sha256 %s, published PDF sha256 %s", e.ID, e.Who, e.Slug, what, pages, e.Bundle, e.PDF))
+}
+
+// ParsePages reads a page range: "3" or "2-5".
+func ParsePages(s string) (from, to int, err error) {
+	a, b, ok := strings.Cut(s, "-")
+	if from, err = strconv.Atoi(strings.TrimSpace(a)); err != nil || from < 1 {
+		return 0, 0, errors.New("not a page number or a range such as 2-5")
+	}
+	to = from
+	if ok {
+		if to, err = strconv.Atoi(strings.TrimSpace(b)); err != nil || to < from {
+			return 0, 0, errors.New("not a page number or a range such as 2-5")
+		}
+	}
+	return from, to, nil
 }

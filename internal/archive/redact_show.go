@@ -39,7 +39,7 @@ type shownBox struct {
 // over it, the terms marked, the page's words to choose from, and the
 // button that makes the redacted copy.
 func (s *Server) redactShow(w http.ResponseWriter, r *http.Request, u User) {
-	d, ok := s.redactable(w, r, u)
+	d, ok := s.redactable(w, r, u, "redaction refused")
 	if !ok {
 		return
 	}
@@ -95,9 +95,9 @@ func (s *Server) redactShow(w http.ResponseWriter, r *http.Request, u User) {
 
 // redactable finds the document of a redaction or export request that u
 // may make: a granted collection (else 404, as a missing document), not a
-// translator (403, audited), a file ingested as itself in a format the
+// translator (403, audited as refused), a file ingested as itself in a format the
 // redaction reads.
-func (s *Server) redactable(w http.ResponseWriter, r *http.Request, u User) (*Document, bool) {
+func (s *Server) redactable(w http.ResponseWriter, r *http.Request, u User, refused string) (*Document, bool) {
 	d, err := s.a.Show(r.Context(), r.PathValue("id"))
 	if !s.found(w, r, err) {
 		return nil, false
@@ -107,7 +107,7 @@ func (s *Server) redactable(w http.ResponseWriter, r *http.Request, u User) (*Do
 		return nil, false
 	}
 	if !u.Exports() {
-		s.audit(r.Context(), u.Name, "redaction refused", d.Collection+"/"+d.Path)
+		s.audit(r.Context(), u.Name, refused, d.Collection+"/"+d.Path)
 		s.fail(w, r, web.Fail(http.StatusForbidden, "archive.forbidden.export", nil), "/documents/"+d.ID)
 		return nil, false
 	}

@@ -16,7 +16,7 @@ func (s *Server) redactionCreate(w http.ResponseWriter, r *http.Request, u User)
 	if !s.form(w, r, "/documents/"+r.PathValue("id")+"/redact") {
 		return
 	}
-	d, ok := s.redactable(w, r, u)
+	d, ok := s.redactable(w, r, u, "redaction refused")
 	if !ok {
 		return
 	}

@@ -42,7 +42,7 @@ func (s *Server) redaction(w http.ResponseWriter, r *http.Request, u User) (*Red
 		return nil, nil, false
 	}
 	r.SetPathValue("id", red.DocID)
-	d, ok := s.redactable(w, r, u)
+	d, ok := s.redactable(w, r, u, "redaction refused")
 	return red, d, ok
 }
 

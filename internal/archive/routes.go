@@ -29,6 +29,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /documents/{id}/redactions", s.signedIn(s.redactionCreate))
 	mux.HandleFunc("GET /redactions/{rid}", s.signedIn(s.redactionShow))
 	mux.HandleFunc("GET /redactions/{rid}/pages/{n}/image", s.signedIn(s.redactionPageImage))
+	mux.HandleFunc("GET /documents/{id}/export", s.signedIn(s.exportShow))
+	mux.HandleFunc("POST /documents/{id}/export", s.signedIn(s.exportCreate))
 	var h http.Handler = web.Recover(s.log, mux)
 	if s.cfg.HTTPS {
 		h = web.HTTPSOnly(h)
