@@ -507,6 +507,9 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		l.Close()
 		return err
 	}
+	// Redactions running in the background record their outcome before
+	// the archive closes.
+	defer zone.Close()
 	srv := &http.Server{Handler: zone.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
 	fmt.Fprintf(e.stdout, "archive: http://%s/ (sign in with an account from confide archive user add), data in %s\n", l.Addr(), absOr(f.data))
 	errc := make(chan error, 1)
