@@ -20,16 +20,8 @@ const maxMarks = 200
 // checked (neighbours on a line make one term), or remove a term, a box,
 // the pending corner or everything.
 func (s *Server) redactMark(w http.ResponseWriter, r *http.Request, u User) {
-	if !s.form(w, r, "/documents/"+r.PathValue("id")+"/redact") {
-		return
-	}
-	d, ok := s.redactable(w, r, u, "redaction refused")
+	d, m, ok := s.draft(w, r, u)
 	if !ok {
-		return
-	}
-	m, err := s.a.Draft(r.Context(), d.ID, u.ID)
-	if err != nil {
-		s.internal(w, r, err)
 		return
 	}
 	n, _ := strconv.Atoi(r.PostFormValue("page"))
@@ -89,4 +81,22 @@ func (s *Server) redactMark(w http.ResponseWriter, r *http.Request, u User) {
 		return
 	}
 	http.Redirect(w, r, "/documents/"+d.ID+"/redact?page="+strconv.Itoa(n)+"#marks", http.StatusSeeOther)
+}
+
+// draft reads a form posted from a document's redaction page and the
+// user's marks on that document; if it fails it has answered.
+func (s *Server) draft(w http.ResponseWriter, r *http.Request, u User) (*Document, Marks, bool) {
+	if !s.form(w, r, "/documents/"+r.PathValue("id")+"/redact") {
+		return nil, Marks{}, false
+	}
+	d, ok := s.redactable(w, r, u, "redaction refused")
+	if !ok {
+		return nil, Marks{}, false
+	}
+	m, err := s.a.Draft(r.Context(), d.ID, u.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return nil, Marks{}, false
+	}
+	return d, m, true
 }

@@ -13,16 +13,8 @@ import (
 // and then its verification report. The draft is kept until the copy
 // passed, so a failed copy is corrected, not marked again.
 func (s *Server) redactionCreate(w http.ResponseWriter, r *http.Request, u User) {
-	if !s.form(w, r, "/documents/"+r.PathValue("id")+"/redact") {
-		return
-	}
-	d, ok := s.redactable(w, r, u, "redaction refused")
+	d, m, ok := s.draft(w, r, u)
 	if !ok {
-		return
-	}
-	m, err := s.a.Draft(r.Context(), d.ID, u.ID)
-	if err != nil {
-		s.internal(w, r, err)
 		return
 	}
 	if m.Empty() {

@@ -35,33 +35,13 @@ func TestBrowserArchive(t *testing.T) {
 		writeFile(t, filepath.Join(root, "fond17", "opis.pdf"), pdf)
 		writeFile(t, filepath.Join(root, "fond17", "spravka.txt"), []byte("Справка: эти архивы были закрыты до 1991 года."))
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		out := run(t, slices.Concat([]string{"archive", "user", "add", "ann", "--data", data, "--role", "journalist", "--collections", "fond17"}, db)...)
-		pass := regexp.MustCompile(`(?m)^passphrase: (.+)$`).FindStringSubmatch(out)
-		uri := regexp.MustCompile(`(?m)^totp: (\S+)$`).FindStringSubmatch(out)
-		if pass == nil || uri == nil {
-			t.Fatalf("user add printed %q", out)
-		}
-		u, err := url.Parse(uri[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret := u.Query().Get("secret")
-
-		srv, base := startArchive(t, data, db)
-		ctx := newBrowser(t)
-		downloads := t.TempDir()
-		if _, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-			t.Fatal(err)
-		}
-		// A journalist's screen: wide enough for the image beside its text.
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
-			t.Fatal(err)
-		}
-		b := tab{t, ctx, srv}
+		pass, secret := addArchiveUser(t, data, db, "ann", "journalist", "fond17")
+		b, base, downloads := archiveTab(t, data, db)
+		ctx, srv := b.ctx, b.srv
 		do, text, click := b.do, b.text, b.click
 		do(chromedp.Navigate(base+"/search?q="+url.QueryEscape("архивы")),
 			chromedp.SendKeys(css(`#name`), "ann"),
-			chromedp.SendKeys(css(`#passphrase`), strings.TrimSpace(pass[1])))
+			chromedp.SendKeys(css(`#passphrase`), pass))
 		click(`form[action="/login"] button`)
 		if got := text(`#secret`); got != secret {
 			t.Fatalf("setup shows %q, want %q", got, secret)
@@ -130,6 +110,23 @@ func TestBrowserArchive(t *testing.T) {
 			t.Fatalf("audit page for a journalist: %q", msg)
 		}
 	})
+}
+
+// archiveTab serves the archive and opens Chromium on it, JavaScript off,
+// at a journalist's screen size (wide enough for a page image beside its
+// text), downloads going to the folder returned.
+func archiveTab(t *testing.T, data string, db []string) (tab, string, string) {
+	t.Helper()
+	srv, base := startArchive(t, data, db)
+	ctx := newBrowser(t)
+	downloads := t.TempDir()
+	if _, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
+	}
+	return tab{t, ctx, srv}, base, downloads
 }
 
 // startArchive runs `confide archive serve` on a free loopback port and

@@ -16,7 +16,6 @@ import (
 	"confide/internal/bundle"
 	"confide/internal/seal"
 
-	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -59,16 +58,8 @@ func TestBrowserRedactAndExport(t *testing.T) {
 		id := found.Hits[0].ID
 		pass, secret := addArchiveUser(t, data, db, "ann", "journalist", "fond17")
 
-		srv, base := startArchive(t, data, db)
-		ctx := newBrowser(t)
-		downloads := t.TempDir()
-		if _, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
-			t.Fatal(err)
-		}
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
-			t.Fatal(err)
-		}
-		b := tab{t, ctx, srv}
+		b, base, downloads := archiveTab(t, data, db)
+		ctx, srv := b.ctx, b.srv
 		do, text, click := b.do, b.text, b.click
 		do(chromedp.Navigate(base+"/documents/"+id), chromedp.SendKeys(css(`#name`), "ann"), chromedp.SendKeys(css(`#passphrase`), pass))
 		click(`form[action="/login"] button`)
