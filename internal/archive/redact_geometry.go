@@ -23,6 +23,8 @@ const maxCanvas = 1000
 type canvas struct {
 	W, H  int
 	Scale float64 // page units (points for a PDF, pixels for an image) per CSS pixel
+	// UW, UH are the page's size in its own units, which bound a box.
+	UW, UH float64
 }
 
 // redactable reports whether the redaction library reads a document's type.
@@ -51,13 +53,14 @@ func (a *Archive) pageCanvas(ctx context.Context, d *Document, n int) (canvas, e
 			return canvas{}, ErrNoImage
 		}
 		// PageImage renders at 100 dpi: one CSS pixel is 0.72 points.
-		return canvas{W: int(math.Round(sizes[n-1][0] * 100 / 72)), H: int(math.Round(sizes[n-1][1] * 100 / 72)), Scale: 0.72}, nil
+		w, h := sizes[n-1][0], sizes[n-1][1]
+		return canvas{W: int(math.Round(w * 100 / 72)), H: int(math.Round(h * 100 / 72)), Scale: 0.72, UW: w, UH: h}, nil
 	}
 	cfg, _, err := image.DecodeConfig(f)
 	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
 		return canvas{}, fmt.Errorf("archive: the image %s cannot be measured: %v", d.Path, err)
 	}
-	c := canvas{W: min(cfg.Width, maxCanvas), Scale: 1}
+	c := canvas{W: min(cfg.Width, maxCanvas), UW: float64(cfg.Width), UH: float64(cfg.Height)}
 	c.Scale = float64(cfg.Width) / float64(c.W)
 	c.H = int(math.Round(float64(cfg.Height) / c.Scale))
 	return c, nil

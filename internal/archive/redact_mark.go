@@ -43,7 +43,7 @@ func (s *Server) redactMark(w http.ResponseWriter, r *http.Request, u User) {
 		}
 		x, y = min(max(x, 0), c.W), min(max(y, 0), c.H)
 		// To a hundredth of a unit: no false precision in the marks.
-		px, py := math.Round(float64(x)*c.Scale*100)/100, math.Round(float64(y)*c.Scale*100)/100
+		px, py := min(math.Round(float64(x)*c.Scale*100)/100, c.UW), min(math.Round(float64(y)*c.Scale*100)/100, c.UH)
 		if k := m.Corner; k != nil && k.Page == n {
 			b := redact.Box{Page: n, X0: min(k.X0, px), Y0: min(k.Y0, py), X1: max(k.X0, px), Y1: max(k.Y0, py)}
 			if len(m.Boxes) < maxMarks && b.X1 > b.X0 && b.Y1 > b.Y0 {

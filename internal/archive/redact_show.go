@@ -12,7 +12,8 @@ import (
 type redactData struct {
 	User   User
 	Doc    *Document
-	Page   *Page
+	Page   *Page // nil for a document without text
+	N      int   // the page shown
 	Pages  []pageLink
 	Image  string // the page image's URL, "" when the page has none
 	Canvas canvas
@@ -51,6 +52,7 @@ func (s *Server) redactShow(w http.ResponseWriter, r *http.Request, u User) {
 	}
 	n, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	n = min(max(n, 1), max(len(d.Pages), 1))
+	data.N = n
 	if len(d.Pages) > 0 {
 		data.Page = &d.Pages[n-1]
 		data.Words = pageWords(data.Page.Text)

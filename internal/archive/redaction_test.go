@@ -1,10 +1,13 @@
 package archive
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"image"
+	"image/png"
 	"io"
 	"log/slog"
 	"net/http"
@@ -366,5 +369,86 @@ func TestRedactionOnePerUser(t *testing.T) {
 		}
 		close(release)
 		finished(t, z.a, first)
+	})
+}
+
+// A scan wider than the page shows is drawn scaled: the clicks, in CSS
+// pixels, become boxes in the image's own pixels.
+func TestRedactMarksOnAScaledImage(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a := open(t, c)
+		img := image.NewGray(image.Rect(0, 0, 1600, 300))
+		var b bytes.Buffer
+		if err := png.Encode(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		root := filepath.Join(t.TempDir(), "scans")
+		write(t, root, "scan.png", b.Bytes())
+		ingestAll(t, a, "kgb", root)
+		srv, err := NewServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params, Redactor: failing})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(srv.Handler())
+		defer ts.Close()
+		defer srv.Close()
+		z := &webZone{a: a, ts: ts}
+		ann := z.user(t, "ann", RoleJournalist, "kgb")
+		id := z.docID(t, "scan.png")
+		base := "/documents/" + id + "/redact"
+		_, page := ann.get(base)
+		if !strings.Contains(page, `width="1000" height="188"`) {
+			t.Fatalf("the scan is not shown 1000 pixels wide: %s", page)
+		}
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "at.x": {"500"}, "at.y": {"100"}})
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "at.x": {"250"}, "at.y": {"20"}})
+		// Past the edge is the edge.
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "at.x": {"990"}, "at.y": {"150"}})
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "at.x": {"5000"}, "at.y": {"5000"}})
+		m, err := a.Draft(context.Background(), id, ann.id(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []redact.Box{{Page: 1, X0: 400, Y0: 32, X1: 800, Y1: 160}, {Page: 1, X0: 1584, Y0: 240, X1: 1600, Y1: 300}}
+		if !reflect.DeepEqual(m.Boxes, want) {
+			t.Fatalf("boxes %+v, want %+v", m.Boxes, want)
+		}
+	})
+}
+
+// Stopping the server stops a copy being made and records it as an
+// error, not as running; on SQLite a copy a killed server left running
+// is recorded so when the next one starts.
+func TestRedactionStopped(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		started := make(chan struct{}, 1)
+		z, srv := newRedactZone(t, c, func(ctx context.Context, req redact.Request) (redact.Result, error) {
+			started <- struct{}{}
+			<-ctx.Done()
+			return redact.Result{}, ctx.Err()
+		})
+		ann := z.user(t, "ann", RoleJournalist, "kgb")
+		pdf := z.docID(t, "protocol.pdf")
+		base := "/documents/" + pdf + "/redact"
+		_, page := ann.get(base)
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "do": {"term"}, "term": {"Сидорова"}})
+		res, _ := ann.post("/documents/"+pdf+"/redactions", page, url.Values{})
+		id := redactionID(t, res)
+		<-started
+		srv.Close()
+		if r, err := z.a.Redaction(context.Background(), id); err != nil || r.State != RedactionError || !strings.Contains(r.Reason, "canceled") {
+			t.Fatalf("a stopped copy: %v %+v", err, r)
+		}
+		left, err := z.a.BeginRedaction(context.Background(), pdf, "ann", Marks{Terms: []string{"x"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := NewServer(z.a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params}); err != nil {
+			t.Fatal(err)
+		}
+		r, _ := z.a.Redaction(context.Background(), left)
+		if c.DSN == "" && (r.State != RedactionError || !strings.Contains(r.Reason, "interrupted")) || c.DSN != "" && r.State != RedactionRunning {
+			t.Fatalf("left running, after a restart: %+v", r)
+		}
 	})
 }
