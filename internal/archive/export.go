@@ -51,6 +51,10 @@ type ExportRequest struct {
 	Mask             []string // more terms to mask in translations (a name's spelling in the other language)
 	Slug, Title      string   // from the file's name when empty
 	Who              string
+	// TranslationChecked confirms that a translation carried with a copy
+	// that has boxes holds nothing the boxes hide: a box burns pixels, and
+	// the translation of the words under it cannot be found by any term.
+	TranslationChecked bool
 }
 
 // Export writes a bundle (internal/bundle) of a document to w and records
@@ -86,6 +90,7 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 
 	var src string // the PDF whose pages are published; "" for an image
 	var terms []string
+	var boxed map[int][]string
 	total := len(d.Pages)
 	rec := &ExportRecord{DocID: d.ID, RedactionID: req.RedactionID, Lang: req.Lang, Who: req.Who, Original: origSum}
 	summary := "the original's pages, not redacted"
@@ -98,7 +103,10 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 		if red.DocID != d.ID {
 			return nil, exportErr("redaction %s is of another document", red.ID)
 		}
-		src, terms, total = f.Name(), red.Marks.Terms, red.Pages
+		src, terms, total, boxed = f.Name(), red.Marks.Terms, red.Pages, red.Boxed
+		if len(red.Marks.Boxes) > 0 && req.Lang != "" && !req.TranslationChecked {
+			return nil, exportErr("this copy has boxes, and a translation does not know what they hide: read the translation, mask what it must not say, and confirm that it is checked (--translation-checked)")
+		}
 		summary = fmt.Sprintf("redacted copy %s: %d terms and %d boxes burned", red.ID, len(red.Marks.Terms), len(red.Marks.Boxes))
 	} else {
 		switch d.Type {
@@ -233,10 +241,14 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 		}
 		orig := d.Pages[qp-1].Text
 		if !strings.Contains(strings.Join(strings.Fields(orig), " "), q) {
-			return nil, exportErr("the excerpt %q is not on page %d (quote its words exactly as the page's text has them)", q, qp)
+			return nil, exportErr("the excerpt %q is not on page %d: quote its words exactly as the page's text has them", q, qp)
 		}
 		if found, _ := redact.Found(q, masks); len(found) > 0 {
 			return nil, exportErr("the excerpt holds %d of the redacted terms; quote another passage", len(found))
+		}
+		// Nor a word a box burned: the original's text still has it.
+		if found, _ := redact.Found(q, boxed[qp]); len(found) > 0 {
+			return nil, exportErr("the excerpt quotes %d of the words under the copy's boxes on page %d; quote another passage", len(found), qp)
 		}
 		e := &bundle.Excerpt{Page: qp, Quote: q, Translation: strings.TrimSpace(req.QuoteTranslation)}
 		if e.Translation == "" && len(trans[qp]) > 0 {

@@ -27,8 +27,9 @@ func (s *Server) exportCreate(w http.ResponseWriter, r *http.Request, u User) {
 	}
 	v := r.PostForm
 	f := exportForm{Redaction: v.Get("redaction"), Pages: v.Get("pages"), Quote: v.Get("quote"), QuotePage: v.Get("quote_page"),
-		QuoteTranslation: v.Get("quote_translation"), Lang: v.Get("lang"), Mask: v.Get("mask"), Slug: strings.TrimSpace(v.Get("slug")), Title: v.Get("title")}
-	req := ExportRequest{DocID: d.ID, Quote: f.Quote, QuoteTranslation: f.QuoteTranslation, Lang: f.Lang, Slug: f.Slug, Title: f.Title, Who: u.Name}
+		QuoteTranslation: v.Get("quote_translation"), Lang: v.Get("lang"), Checked: v.Get("translation_checked") == "yes", Mask: v.Get("mask"), Slug: strings.TrimSpace(v.Get("slug")), Title: v.Get("title")}
+	req := ExportRequest{DocID: d.ID, Quote: f.Quote, QuoteTranslation: f.QuoteTranslation, Lang: f.Lang, Slug: f.Slug, Title: f.Title, Who: u.Name,
+		TranslationChecked: v.Get("translation_checked") == "yes"}
 	if f.Redaction == "original" {
 		req.Unredacted = true
 	} else {

@@ -18,6 +18,7 @@ type exportData struct {
 // exportForm is the export page's fields, kept when an export is refused.
 type exportForm struct {
 	Redaction, Pages, Quote, QuotePage, QuoteTranslation, Lang, Mask, Slug, Title string
+	Checked                                                                       bool
 }
 
 // exportShow is the export page: which copy (the verified redacted copies,

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -132,6 +133,48 @@ func TestExportRedacted(t *testing.T) {
 		}
 		if strings.Contains(files["document.pdf"], "CreationDate") {
 			t.Fatal("the original's metadata was published")
+		}
+	})
+}
+
+// A copy with a box: the excerpt is quoted from the copy's own text, so
+// a boxed word cannot come back in it, and a translation (which knows
+// nothing of boxes) goes only once confirmed as checked.
+func TestExportBoxedCopy(t *testing.T) {
+	needTools(t)
+	backends(t, func(t *testing.T, c Config) {
+		z, _ := newRedactZone(t, c, redact.Redact)
+		ctx := context.Background()
+		pdf := z.docID(t, "protocol.pdf")
+		if _, err := z.a.AddTranslation(ctx, pdf, 1, "en", "Minutes of the committee meeting. All members of the committee were present except Sidorov.", "user: tanya", false, Draft); err != nil {
+			t.Fatal(err)
+		}
+		// "Протокол" is at 10,10 – 82,26 points.
+		id, err := z.a.BeginRedaction(ctx, pdf, "ann", Marks{Boxes: []redact.Box{{Page: 1, X0: 9, Y0: 9, X1: 83, Y1: 25}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if red, err := z.a.RunRedaction(ctx, id, redact.Redact); err != nil || !red.Verified() {
+			t.Fatalf("%v %+v", err, red)
+		}
+		if red, _ := z.a.Redaction(ctx, id); !slices.Contains(red.Boxed[1], "протокол") || slices.Contains(red.Boxed[1], "сидорова") {
+			t.Fatalf("words under the box: %v", red.Boxed)
+		}
+		var out bytes.Buffer
+		if _, err := z.a.Export(ctx, ExportRequest{DocID: pdf, RedactionID: id, Quote: "Протокол заседания", Who: "ann"}, &out); !errors.Is(err, ErrExport) || !strings.Contains(err.Error(), "quotes 1 of the words under the copy's boxes") || out.Len() != 0 {
+			t.Fatalf("a quote of a boxed word: %v", err)
+		}
+		if _, err := z.a.Export(ctx, ExportRequest{DocID: pdf, RedactionID: id, Lang: "en", Who: "ann"}, &out); !errors.Is(err, ErrExport) || !strings.Contains(err.Error(), "--translation-checked") || out.Len() != 0 {
+			t.Fatalf("a translation with a boxed copy, unconfirmed: %v", err)
+		}
+		rec, err := z.a.Export(ctx, ExportRequest{DocID: pdf, RedactionID: id, Lang: "en", TranslationChecked: true, Quote: "заседания комиссии", Who: "ann"}, &out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, files, _ := readBundle(t, out.Bytes())
+		tr := m.Pages[0].Translation
+		if tr == nil || tr.Machine || tr.MadeBy != "human translation" || strings.Contains(out.String(), "tanya") || strings.Contains(files["page-1.txt"], "Протокол") || rec.PDF == "" {
+			t.Fatalf("translation %+v, text %q", tr, files["page-1.txt"])
 		}
 	})
 }

@@ -58,8 +58,11 @@ type Redaction struct {
 	Pages    int           `json:"pages"`
 	Burned   int           `json:"burned"`
 	Report   redact.Report `json:"report"`
-	Reason   string        `json:"reason,omitempty"` // why it could not be made
-	Finished string        `json:"finished,omitempty"`
+	// Boxed are the words the original shows under the boxes, by page
+	// (folded as terms): an excerpt may not quote them.
+	Boxed    map[int][]string `json:"boxed,omitempty"`
+	Reason   string           `json:"reason,omitempty"` // why it could not be made
+	Finished string           `json:"finished,omitempty"`
 }
 
 // Verified reports whether the copy passed every check of its report.
@@ -157,7 +160,7 @@ func (a *Archive) RunRedaction(ctx context.Context, id string, run Redactor) (*R
 	if rerr == nil {
 		res, rerr = run(runCtx, redact.Request{Src: src, Terms: r.Marks.Terms, Boxes: r.Marks.Boxes, Dir: a.tmp})
 	}
-	r.Report, r.Pages, r.Burned = res.Report, res.Pages, res.Burned
+	r.Report, r.Pages, r.Burned, r.Boxed = res.Report, res.Pages, res.Burned, res.Boxed
 	switch {
 	case rerr != nil:
 		r.State, r.Reason = RedactionError, rerr.Error()
@@ -178,9 +181,13 @@ func (a *Archive) RunRedaction(ctx context.Context, id string, run Redactor) (*R
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
+	boxed, err := json.Marshal(r.Boxed)
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
 	r.Finished = now()
-	if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_redactions SET state = ?, sha256 = ?, pages = ?, burned = ?, report = ?, reason = ?, finished = ? WHERE id = ?`,
-		r.State, r.SHA256, r.Pages, r.Burned, string(rep), clean(r.Reason), r.Finished, id); err != nil {
+	if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_redactions SET state = ?, sha256 = ?, pages = ?, burned = ?, report = ?, boxed = ?, reason = ?, finished = ? WHERE id = ?`,
+		r.State, r.SHA256, r.Pages, r.Burned, string(rep), string(boxed), clean(r.Reason), r.Finished, id); err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	action := fmt.Sprintf("redaction %s by %s (%d terms, %d boxes): %s", id, r.Who, len(r.Marks.Terms), len(r.Marks.Boxes), r.State)
@@ -227,12 +234,17 @@ func (a *Archive) Redactions(ctx context.Context, docID string) ([]*Redaction, e
 }
 
 func (a *Archive) redactions(ctx context.Context, where, arg string, out *[]*Redaction) error {
-	return a.each(ctx, `SELECT id, doc_id, original_sha256, marks, who, at, state, sha256, pages, burned, report, reason, finished
+	return a.each(ctx, `SELECT id, doc_id, original_sha256, marks, who, at, state, sha256, pages, burned, report, boxed, reason, finished
 		FROM archive_redactions `+where+` ORDER BY at, id`, []any{arg}, func(rows *sql.Rows) error {
 		var r Redaction
-		var marks, rep string
-		if err := rows.Scan(&r.ID, &r.DocID, &r.Original, &marks, &r.Who, &r.At, &r.State, &r.SHA256, &r.Pages, &r.Burned, &rep, &r.Reason, &r.Finished); err != nil {
+		var marks, rep, boxed string
+		if err := rows.Scan(&r.ID, &r.DocID, &r.Original, &marks, &r.Who, &r.At, &r.State, &r.SHA256, &r.Pages, &r.Burned, &rep, &boxed, &r.Reason, &r.Finished); err != nil {
 			return err
+		}
+		if boxed != "" {
+			if err := json.Unmarshal([]byte(boxed), &r.Boxed); err != nil {
+				return err
+			}
 		}
 		if err := json.Unmarshal([]byte(marks), &r.Marks); err != nil {
 			return err

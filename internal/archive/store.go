@@ -193,6 +193,7 @@ var migrations = []string{
 		pages INTEGER NOT NULL DEFAULT 0,
 		burned INTEGER NOT NULL DEFAULT 0,
 		report TEXT NOT NULL DEFAULT '',
+		boxed TEXT NOT NULL DEFAULT '',
 		reason TEXT NOT NULL DEFAULT '',
 		finished TEXT NOT NULL DEFAULT ''
 	);

@@ -24,6 +24,7 @@ func (e *env) archiveExport(ctx context.Context, args []string) error {
 	lang := fs.String("lang", "", "carry the pages' translation into this language")
 	var masks multiFlag
 	fs.Var(&masks, "mask", "more words to mask in the translation (a redacted name as the other language spells it; repeat for more)")
+	checked := fs.Bool("translation-checked", false, "confirm that --lang's translation holds nothing the copy's boxes hide (required with a copy that has boxes)")
 	slug := fs.String("slug", "", "the document's name in its public URL, [a-z0-9-] (from the file's name when unset)")
 	title := fs.String("title", "", "the document's public title (the file's name when unset)")
 	out := fs.String("out", "", "the bundle to write (confide document publish reads it)")
@@ -41,7 +42,7 @@ func (e *env) archiveExport(ctx context.Context, args []string) error {
 		return usagef("archive export needs --redaction ID (a verified redacted copy) or --unredacted")
 	}
 	req := archive.ExportRequest{DocID: pos[0], RedactionID: *rid, Unredacted: *unredacted, Quote: *excerpt, QuotePage: *page,
-		QuoteTranslation: *excerptTr, Lang: *lang, Mask: masks, Slug: *slug, Title: *title}
+		QuoteTranslation: *excerptTr, Lang: *lang, Mask: masks, Slug: *slug, Title: *title, TranslationChecked: *checked}
 	if *pages != "" {
 		if req.From, req.To, err = archive.ParsePages(*pages); err != nil {
 			return usagef("--pages %q: %v", *pages, err)
