@@ -68,6 +68,7 @@ func TestBrowserRedactAndExport(t *testing.T) {
 		click(`form[action="/setup"] button`)
 		do(chromedp.Navigate(base + "/documents/" + id))
 		click(`#publish-links a[href$="/redact"]`)
+		shot(t, ctx, "archive-redact-start-"+filepath.Base(t.Name()))
 
 		// A word of the page's text, checked; a term, typed.
 		do(chromedp.Click(css(`input[name="word"][value="2.0"]`), chromedp.NodeVisible)) // "Секретно."
