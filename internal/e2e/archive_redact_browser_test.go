@@ -16,6 +16,7 @@ import (
 	"confide/internal/bundle"
 	"confide/internal/seal"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 )
 
@@ -34,6 +35,23 @@ func addArchiveUser(t *testing.T, data string, db []string, name, role, collecti
 		t.Fatal(err)
 	}
 	return strings.TrimSpace(p[1]), u.Query().Get("secret")
+}
+
+// archiveTab serves the archive and opens Chromium on it, JavaScript off,
+// at a journalist's screen size (wide enough for a page image beside its
+// text), downloads going to the folder returned.
+func archiveTab(t *testing.T, data string, db []string) (tab, string, string) {
+	t.Helper()
+	srv, base := startArchive(t, data, db)
+	ctx := newBrowser(t)
+	downloads := t.TempDir()
+	if _, err := chromedp.Call(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: downloads}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
+	}
+	return tab{t, ctx, srv}, base, downloads
 }
 
 // TestBrowserRedactAndExport: in Chromium with JavaScript off, a
