@@ -25,8 +25,9 @@
 //     killed worker) makes it claimable again.
 //   - Custody is exact: events carry the UTC time to the second, who ran
 //     the command and where the file came from (its path, or the newsroom
-//     item, submission and ciphertext SHA-256 of a workstation pull); each
-//     document carries its tools and versions. This is the trusted archive,
+//     item, submission and ciphertext SHA-256 of a workstation pull's
+//     custody record, refused when it contradicts the workstation's state);
+//     each document carries its tools and versions. This is the trusted archive,
 //     not the internet-facing server, so exact times are kept here.
 //   - Temporary files (an original being copied, a member a tool needs
 //     whole) go only to this process's own DIR/tmp/p-*/, held by a flock;

@@ -34,6 +34,9 @@ type Item struct {
 	// Origin is a JSON object saying where it came from beyond the path
 	// (a workstation pull's newsroom item); "" for none.
 	Origin string
+	// SHA256, when set, is the hex SHA-256 the file must have (what a
+	// custody record says was written): other bytes stop the ingest.
+	SHA256 string
 }
 
 // QueueNote says what Enqueue did with one item.
@@ -135,6 +138,9 @@ func (a *Archive) Enqueue(ctx context.Context, collection string, items []Item, 
 		sum, size, err := a.storeOriginal(it.File)
 		if err != nil {
 			return n, err
+		}
+		if it.SHA256 != "" && sum != it.SHA256 {
+			return n, fmt.Errorf("archive: %s changed while it was being queued (SHA-256 %s, its custody record says %s); nothing of it was queued", it.Path, sum, it.SHA256)
 		}
 		origin := it.Origin
 		if origin == "" {

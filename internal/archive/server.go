@@ -40,6 +40,9 @@ type ServerConfig struct {
 	Now func() time.Time
 	// HTTPS marks cookies Secure (served behind TLS).
 	HTTPS bool
+	// Demo is the demo's archive, run beside the other zones: every page
+	// says so.
+	Demo bool
 	// Redactor makes redacted copies; nil means redact.Redact.
 	Redactor Redactor
 	// RedactWorkers is how many copies are made at once; 0 means 1.
@@ -102,7 +105,7 @@ func (s *Server) audit(ctx context.Context, who, action, detail string) {
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {
-	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title,
+	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title, Demo: s.cfg.Demo,
 		CSRF: s.csrf.Token(w, r), Path: r.URL.Path, Data: data}
 }
 

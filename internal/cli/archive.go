@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"confide/internal/archive"
+	"confide/internal/onion"
 )
 
 // archiveFlags are the flags every archive command shares.
@@ -82,8 +83,8 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 	f.register(fs)
 	collection := fs.String("collection", "", "the collection to add to (made if new)")
 	ocrLang := fs.String("ocr-lang", "", "tesseract languages of the collection, e.g. rus+eng (the default of a new one); applies to what is queued from now on")
-	fromWS := fs.String("from-workstation", "", "a `confide workstation pull` folder: ingest its files with their newsroom custody records")
-	wsState := fs.String("workstation-state", "", "the workstation's --state folder, for item IDs of files without a custody record")
+	fromWS := fs.String("from-workstation", "", "the --out `folder` of confide workstation pull: ingest its files with their custody records")
+	wsState := fs.String("workstation-state", "", "the workstation's --state `folder`: each record is checked against the hash it recorded, and files without a record get their item ID")
 	workers := fs.Int("workers", runtime.NumCPU(), "files processed at once")
 	fs.BoolVar(&f.noOCR, "no-ocr", false, "leave images and scanned pages unread")
 	noWait := fs.Bool("no-wait", false, "only queue: leave the processing to archive worker processes")
@@ -105,6 +106,9 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 		}
 	}
 	if *fromWS != "" {
+		if *wsState == "" {
+			fmt.Fprintln(e.stderr, "custody records' items and ciphertext hashes are taken as they stand: give --workstation-state to check them against what the pull recorded")
+		}
 		ws, err := archive.CollectWorkstation(*fromWS, *wsState, skip)
 		if err != nil {
 			return err
@@ -478,6 +482,10 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	f.register(fs)
 	listen := fs.String("listen", "127.0.0.1:8083", "address to listen on")
 	public := fs.Bool("listen-public", false, "allow a --listen address that is not loopback (the archive holds plaintext)")
+	tor := fs.Bool("tor", false, "start the system tor and serve the archive as a v3 onion service with client authorisation (keys in DATA/tor)")
+	var torClients multiFlag
+	fs.Var(&torClients, "tor-client", "with --tor: admit this x25519 client public key, base32 (repeatable; at least one)")
+	torOffline := fs.Bool("tor-offline", false, "start tor with its network disabled (tests)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -491,6 +499,16 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	}
 	if ip := net.ParseIP(host); !*public && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return usagef("--listen %s is not a loopback address; the archive holds plaintext: add --listen-public to mean it (behind a firewall or an onion service with client authorisation)", *listen)
+	}
+	switch {
+	case *tor && *public:
+		// The onion service's client authorisation is the archive's door:
+		// a public listener beside it would be a second one without it.
+		return usagef("archive serve --tor listens on loopback only, for tor: drop --listen-public")
+	case *tor && len(torClients) == 0:
+		return usagef("archive serve --tor needs --tor-client KEY: the archive's onion service admits only the clients it lists")
+	case !*tor && (len(torClients) > 0 || *torOffline):
+		return usagef("--tor-client and --tor-offline go with --tor")
 	}
 	a, err := f.open(ctx)
 	if err != nil {
@@ -511,6 +529,18 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	// the archive closes.
 	defer zone.Close()
 	srv := &http.Server{Handler: zone.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	if *tor {
+		oc := onion.Config{Dir: filepath.Join(f.data, "tor"), Archive: l.Addr().String(), ArchiveClients: torClients, DisableNetwork: *torOffline}
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		t, err := onion.Start(tctx, oc, prefixWriter(e.stderr, "tor: "))
+		cancel()
+		if err != nil {
+			l.Close()
+			return err
+		}
+		defer t.Stop()
+		fmt.Fprintf(e.stdout, "archive onion: http://%s (client authorisation required; keys in %s)\n", t.ArchiveOnion, absOr(oc.Dir))
+	}
 	fmt.Fprintf(e.stdout, "archive: http://%s/ (sign in with an account from confide archive user add), data in %s\n", l.Addr(), absOr(f.data))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()

@@ -3,7 +3,10 @@
 //
 // Contract: a subcommand never prints a private key unless it was asked to
 // make one (keygen, demo). serve never creates a journalist and never writes
-// a private key. Errors are printed as one human sentence.
+// a private key. serve never runs the archive, whose plaintext stays off the
+// internet-facing server; only demo runs one beside the other zones, in its
+// own folder, store and listener, and says so. Errors are printed as one
+// human sentence.
 package cli
 
 import (
@@ -36,7 +39,7 @@ type env struct {
 const usage = `confide: a secure newsroom in one binary.
 
 Usage:
-  confide demo    [--data DIR]                 run a demo newsroom (key kept on the server: never for real use)
+  confide demo    [--data DIR] [--archive ADDR]   run a demo newsroom and archive (key kept on the server: never for real use)
   confide serve   [--data DIR] [--db DSN] [--tor] [--site ADDR] [--dropbox ADDR] [--newsroom ADDR]
                   [--retention-days N] [--smtp HOST:PORT --smtp-from A --digest-to B]
   confide article publish [--data DIR | --db DSN] FILE.md   publish or update a story (YAML front matter)
@@ -142,7 +145,7 @@ func (h helpError) Error() string { return "help requested" }
 // examples gives each command its synopsis and one example a user can
 // copy, keyed by the flag set's name.
 var examples = map[string][2]string{
-	"demo":              {"confide demo [--data DIR]", "confide demo"},
+	"demo":              {"confide demo [--data DIR] [--archive ADDR]", "confide demo"},
 	"serve":             {"confide serve [--data DIR | --db DSN] [flags]", "confide serve --tor --db postgres://confide@db/confide"},
 	"keygen":            {"confide keygen [-o FILE]", "confide keygen -o ~/.confide/key.txt"},
 	"article publish":   {"confide article publish [--data DIR | --db DSN] FILE.md", "confide article publish stories/budget.md"},
@@ -167,7 +170,7 @@ var examples = map[string][2]string{
 	"archive search":    {"confide archive search [--collection NAME] [--limit N] [--json] QUERY", "confide archive search --data ~/archive 'архивы'"},
 	"archive show":      {"confide archive show [--json] ID", "confide archive show --data ~/archive 3f2a9c0d1e4b5a67"},
 	"archive custody":   {"confide archive custody [--json] ID", "confide archive custody --data ~/archive 3f2a9c0d1e4b5a67"},
-	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]]", "confide archive serve --data ~/archive"},
+	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]] [--tor --tor-client KEY...]", "confide archive serve --data ~/archive"},
 	"archive user":      {"confide archive user add NAME --role admin|journalist|translator [--collections A,B] [--data DIR] [--db DSN]", "confide archive user add tanya --data ~/archive --role translator --collections kgb"},
 
 	"archive translate": {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},

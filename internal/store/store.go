@@ -1,6 +1,7 @@
 package store
 
 import (
+	"confide/internal/api"
 	"context"
 	"errors"
 	"time"
@@ -75,11 +76,11 @@ type Source struct {
 	LastSeq     int64  // the newest item's Seq: orders the inbox without a clock
 }
 
-// Item kinds.
+// Item kinds: the API's (the sync lists them, the manifests name them).
 const (
-	KindMessage = "message"
-	KindFile    = "file"
-	KindReply   = "reply"
+	KindMessage = api.KindMessage
+	KindFile    = api.KindFile
+	KindReply   = api.KindReply
 )
 
 // Item is one encrypted thing in a conversation: a message or file from the
