@@ -160,6 +160,18 @@ func TestExportBoxedCopy(t *testing.T) {
 		if red, _ := z.a.Redaction(ctx, id); !slices.Contains(red.Boxed[1], "протокол") || slices.Contains(red.Boxed[1], "сидорова") {
 			t.Fatalf("words under the box: %v", red.Boxed)
 		}
+		// The redaction's page lists them and marks them as terms in one click.
+		ann := z.user(t, "ann", RoleJournalist, "kgb")
+		_, page := ann.get("/redactions/" + id)
+		if !strings.Contains(page, `id="boxed"`) || !strings.Contains(page, `<span class="term">протокол</span>`) {
+			t.Fatalf("the boxed words are not shown: %s", page)
+		}
+		if res, _ := ann.post("/redactions/"+id+"/terms", page, url.Values{}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("marking the boxed words: %d", res.StatusCode)
+		}
+		if m, _ := z.a.Draft(ctx, pdf, ann.id(t)); !slices.Contains(m.Terms, "протокол") {
+			t.Fatalf("draft after marking the boxed words: %+v", m)
+		}
 		var out bytes.Buffer
 		if _, err := z.a.Export(ctx, ExportRequest{DocID: pdf, RedactionID: id, Quote: "Протокол заседания", Who: "ann"}, &out); !errors.Is(err, ErrExport) || !strings.Contains(err.Error(), "quotes 1 of the words under the copy's boxes") || out.Len() != 0 {
 			t.Fatalf("a quote of a boxed word: %v", err)

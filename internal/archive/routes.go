@@ -31,6 +31,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /redactions/{rid}/pages/{n}/image", s.signedIn(s.redactionPageImage))
 	mux.HandleFunc("GET /documents/{id}/export", s.signedIn(s.exportShow))
 	mux.HandleFunc("POST /documents/{id}/export", s.signedIn(s.exportCreate))
+	mux.HandleFunc("POST /redactions/{rid}/terms", s.signedIn(s.redactionTerms))
 	var h http.Handler = web.Recover(s.log, mux)
 	if s.cfg.HTTPS {
 		h = web.HTTPSOnly(h)
