@@ -67,6 +67,17 @@ func finished(t *testing.T, a *Archive, id string) *Redaction {
 	}
 }
 
+// makeCopy marks a term on a document's redaction page and makes the
+// copy, returning the redaction's ID.
+func makeCopy(t *testing.T, b *browser, docID, term string) string {
+	t.Helper()
+	base := "/documents/" + docID + "/redact"
+	_, page := b.get(base)
+	b.post(base+"/marks", page, url.Values{"page": {"1"}, "do": {"term"}, "term": {term}})
+	res, _ := b.post("/documents/"+docID+"/redactions", page, url.Values{})
+	return redactionID(t, res)
+}
+
 // redactionID is the ID a redirect to /redactions/ID names.
 func redactionID(t *testing.T, res *http.Response) string {
 	t.Helper()
@@ -285,11 +296,7 @@ func TestRedactionFailedVerification(t *testing.T) {
 		z, _ := newRedactZone(t, c, failing)
 		ann := z.user(t, "ann", RoleJournalist, "kgb")
 		pdf := z.docID(t, "protocol.pdf")
-		base := "/documents/" + pdf + "/redact"
-		_, page := ann.get(base)
-		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "do": {"term"}, "term": {"Сидорова"}})
-		res, _ := ann.post("/documents/"+pdf+"/redactions", page, url.Values{})
-		id := redactionID(t, res)
+		id := makeCopy(t, ann, pdf, "Сидорова")
 		r := finished(t, z.a, id)
 		if r.State != RedactionFailed || r.Verified() || r.SHA256 != "" {
 			t.Fatalf("a failed copy recorded as %+v", r)
@@ -300,7 +307,7 @@ func TestRedactionFailedVerification(t *testing.T) {
 		if left, _ := filepath.Glob(filepath.Join(c.Dir, "redacted", "*", "*")); len(left) != 0 {
 			t.Fatalf("a failed copy was kept: %v", left)
 		}
-		_, page = ann.get("/redactions/" + id)
+		_, page := ann.get("/redactions/" + id)
 		if !strings.Contains(page, "Failed verification.") || !strings.Contains(page, "<strong>FAIL</strong>") || strings.Contains(page, `id="export"`) {
 			t.Fatalf("failed report page: %s", page)
 		}
@@ -354,13 +361,10 @@ func TestRedactionOnePerUser(t *testing.T) {
 		})
 		ann := z.user(t, "ann", RoleJournalist, "kgb")
 		pdf := z.docID(t, "protocol.pdf")
-		base := "/documents/" + pdf + "/redact"
-		_, page := ann.get(base)
-		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "do": {"term"}, "term": {"Сидорова"}})
-		res, _ := ann.post("/documents/"+pdf+"/redactions", page, url.Values{})
-		first := redactionID(t, res)
+		first := makeCopy(t, ann, pdf, "Сидорова")
 		<-started
-		res, _ = ann.post("/documents/"+pdf+"/redactions", page, url.Values{})
+		_, page := ann.get("/documents/" + pdf + "/redact")
+		res, _ := ann.post("/documents/"+pdf+"/redactions", page, url.Values{})
 		if again := redactionID(t, res); again != first {
 			t.Fatalf("a second copy %s started while %s runs", again, first)
 		}
@@ -429,11 +433,7 @@ func TestRedactionStopped(t *testing.T) {
 		})
 		ann := z.user(t, "ann", RoleJournalist, "kgb")
 		pdf := z.docID(t, "protocol.pdf")
-		base := "/documents/" + pdf + "/redact"
-		_, page := ann.get(base)
-		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "do": {"term"}, "term": {"Сидорова"}})
-		res, _ := ann.post("/documents/"+pdf+"/redactions", page, url.Values{})
-		id := redactionID(t, res)
+		id := makeCopy(t, ann, pdf, "Сидорова")
 		<-started
 		srv.Close()
 		if r, err := z.a.Redaction(context.Background(), id); err != nil || r.State != RedactionError || !strings.Contains(r.Reason, "canceled") {
