@@ -75,4 +75,13 @@
 //     collection and maxBatches over all; each page is stored as it comes
 //     back, so a cancelled, crashed or stopped run loses no finished page,
 //     and a stopped server's runs are resumed by the next one.
+//   - Redaction and export (journalists and admins, never translators):
+//     a redacted copy is made from the original (only read) in this
+//     process's temporary folder, a few at a time, one per user; a copy that
+//     passed verification is stored as DIR/redacted/xx/SHA256, one that did
+//     not keeps no file. Only a passed copy whose bytes still hash to its
+//     recorded SHA-256 is opened for export (RedactedCopy), and the PDF an
+//     export publishes is verified again before any byte of the bundle is
+//     written. Bundles name no user; who redacted and exported what, and
+//     when, is in archive_audit and the document's custody.
 package archive
