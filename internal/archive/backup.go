@@ -25,17 +25,32 @@ func (a *Archive) DumpSchema() store.Schema { return a.db.dumpSchema() }
 func (d *db) dumpSchema() store.Schema {
 	return store.Schema{DB: d.sql, Postgres: d.postgres, Versions: "archive_schema", Latest: len(migrations),
 		Dumped: func(t string) bool { return strings.HasPrefix(t, "archive_") && t != searchTable },
-		Refs:   `SELECT sha256 FROM archive_originals ORDER BY sha256`}
+		Refs: []store.Ref{{Table: "archive_originals", Query: `SELECT sha256 FROM archive_originals ORDER BY sha256`},
+			{Table: "archive_redactions", Query: `SELECT DISTINCT sha256 FROM archive_redactions WHERE sha256 <> '' ORDER BY sha256`}}}
 }
 
 // OriginalFile is where the original with that SHA-256 lives in the data
 // folder dir.
 func OriginalFile(dir, sum string) string { return filepath.Join(dir, "originals", sum[:2], sum) }
 
+// RedactedFile is where the redacted copy with that SHA-256 lives in the
+// data folder dir.
+func RedactedFile(dir, sum string) string { return filepath.Join(dir, "redacted", sum[:2], sum) }
+
 // OriginalReferenced reports whether the archive's rows name an original.
 func (a *Archive) OriginalReferenced(ctx context.Context, sum string) (bool, error) {
+	return a.referenced(ctx, `SELECT COUNT(*) FROM archive_originals WHERE sha256 = ?`, sum)
+}
+
+// RedactedReferenced reports whether the archive's rows name a redacted
+// copy.
+func (a *Archive) RedactedReferenced(ctx context.Context, sum string) (bool, error) {
+	return a.referenced(ctx, `SELECT COUNT(*) FROM archive_redactions WHERE sha256 = ?`, sum)
+}
+
+func (a *Archive) referenced(ctx context.Context, query, sum string) (bool, error) {
 	var n int
-	if err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT COUNT(*) FROM archive_originals WHERE sha256 = ?`), sum).Scan(&n); err != nil {
+	if err := a.db.sql.QueryRowContext(ctx, a.db.q(query), sum).Scan(&n); err != nil {
 		return false, fmt.Errorf("archive: %w", err)
 	}
 	return n > 0, nil
@@ -44,14 +59,27 @@ func (a *Archive) OriginalReferenced(ctx context.Context, sum string) (bool, err
 // reindexBatch is how many documents RebuildIndex adds between commits.
 const reindexBatch = 1000
 
-// RebuildIndex adds every document with pages, and the latest version of
-// every translation, to an empty index (a restored archive's), as the
-// workers and IndexTranslations had, in the queue's order (which breaks
-// ties between equal scores as a single worker did), and commits it. It
-// returns the number of search documents added.
+// RebuildIndex adds every document with pages, the latest version of
+// every translation and each document's notes, all with their tags, to an
+// empty index (a restored archive's), as the workers, IndexTranslations
+// and AddNote had, in the queue's order (which breaks ties between equal
+// scores as a single worker did), and commits it. It returns the number of
+// search documents added.
 func (a *Archive) RebuildIndex(ctx context.Context) (int, error) {
 	if a.eng == nil {
 		return 0, errors.New("archive: opened for its rows only: cannot index")
+	}
+	// Tags are read first: a query inside the pages' would wait on
+	// SQLite's one connection.
+	tags := map[string][]string{}
+	err := a.each(ctx, `SELECT doc_id, tag FROM archive_tags ORDER BY doc_id, tag`, nil, func(r *sql.Rows) error {
+		var id, tag string
+		err := r.Scan(&id, &tag)
+		tags[id] = append(tags[id], tag)
+		return err
+	})
+	if err != nil {
+		return 0, err
 	}
 	n := 0
 	var cur *search.Doc
@@ -59,6 +87,7 @@ func (a *Archive) RebuildIndex(ctx context.Context) (int, error) {
 		if cur == nil {
 			return nil
 		}
+		cur.Tags = tags[cur.ID]
 		if err := a.eng.Add(*cur); err != nil {
 			return fmt.Errorf("archive: index %s: %w", cur.ID, err)
 		}
@@ -68,7 +97,7 @@ func (a *Archive) RebuildIndex(ctx context.Context) (int, error) {
 		}
 		return nil
 	}
-	err := a.each(ctx, `SELECT d.id, e.collection, d.lang, d.type, p.text FROM archive_pages p
+	err = a.each(ctx, `SELECT d.id, e.collection, d.lang, d.type, p.text FROM archive_pages p
 		JOIN archive_documents d ON d.id = p.doc_id JOIN archive_entries e ON e.id = d.entry_id
 		ORDER BY d.entry_id, d.seq, d.id, p.number`, nil, func(r *sql.Rows) error {
 		var d search.Doc
@@ -114,6 +143,30 @@ func (a *Archive) RebuildIndex(ctx context.Context) (int, error) {
 			return n, err
 		}
 		n += len(byLang[lang])
+	}
+	var noted []string
+	err = a.each(ctx, `SELECT DISTINCT doc_id FROM archive_notes ORDER BY doc_id`, nil, func(r *sql.Rows) error {
+		var id string
+		err := r.Scan(&id)
+		noted = append(noted, id)
+		return err
+	})
+	if err != nil {
+		return n, err
+	}
+	for _, id := range noted {
+		d, err := a.doc(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		notes, err := a.Notes(ctx, id)
+		if err != nil {
+			return n, err
+		}
+		if err := a.addNotesDoc(ctx, d, notes); err != nil {
+			return n, err
+		}
+		n++
 	}
 	if err := a.commits.commit(a.eng.Commit); err != nil {
 		return n, fmt.Errorf("archive: index commit: %w", err)

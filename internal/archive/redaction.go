@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"confide/internal/redact"
@@ -293,7 +292,7 @@ func (a *Archive) RedactedCopy(ctx context.Context, id string) (*os.File, *Redac
 
 // redactedPath is where the redacted copy with that SHA-256 lives.
 func (a *Archive) redactedPath(sum string) string {
-	return filepath.Join(a.c.Dir, "redacted", sum[:2], sum)
+	return RedactedFile(a.c.Dir, sum)
 }
 
 // String counts the marks, for custody and audit.

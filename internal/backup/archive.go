@@ -21,23 +21,42 @@ import (
 
 // The archive's snapshot (confide archive backup) is the same stream as
 // the newsroom's, with Zone "archive": its rows (every archive_* table but
-// the search engine's), the originals archive_originals names, each
-// checked against its SHA-256 on the way out and on the way in, and every
-// other file of its data folder (files/…). The search index is not
+// the search engine's), the originals archive_originals names and the
+// redacted copies archive_redactions names, each checked against its
+// SHA-256 on the way out and on the way in, and every other file of its
+// data folder (files/…). The search index is not
 // carried: it is derived from the rows, and a restore into PostgreSQL
 // (pgsearch) needs it rebuilt anyway, so every restore rebuilds it.
 
 // notCarried are the paths of an archive's data folder that a snapshot
 // does not carry as files: the database (in the rows), the originals
-// (carried as such), the index (rebuilt), temporary files, the lock, and
+// and redacted copies (carried as such), the index (rebuilt), temporary files, the lock, and
 // tor's state and torrc (made again at start; its service keys are
 // carried).
 var notCarried = []string{archive.DBFile, archive.DBFile + "-wal", archive.DBFile + "-shm", archive.DBFile + "-journal", "lock", "tmp", "index", "originals",
-	"tor/state", "tor/torrc"}
+	"redacted", "tor/state", "tor/torrc"}
 
-var originalEntry = regexp.MustCompile(`^originals/(?:[0-9a-f]{2})/([0-9a-f]{64})$`)
+var (
+	originalEntry = regexp.MustCompile(`^originals/(?:[0-9a-f]{2})/([0-9a-f]{64})$`)
+	redactedEntry = regexp.MustCompile(`^redacted/(?:[0-9a-f]{2})/([0-9a-f]{64})$`)
+)
 
 func originalPath(sum string) string { return "originals/" + sum[:2] + "/" + sum }
+func redactedPath(sum string) string { return "redacted/" + sum[:2] + "/" + sum }
+
+// archiveFiles are the kinds of files an archive's rows reference: its
+// originals and its redacted copies, both named by their SHA-256 (the
+// order of archive.DumpSchema's Refs).
+var archiveFiles = []struct {
+	what, one, whats string
+	entry            *regexp.Regexp
+	path             func(sum string) string
+	file             func(dir, sum string) string
+	count            func(m *Manifest) *int
+}{
+	{"original", "an original", "originals", originalEntry, originalPath, archive.OriginalFile, func(m *Manifest) *int { return &m.Blobs }},
+	{"redacted copy", "a redacted copy", "redacted copies", redactedEntry, redactedPath, archive.RedactedFile, func(m *Manifest) *int { return &m.Redacted }},
+}
 
 // ArchiveSource is an archive to take a snapshot of.
 type ArchiveSource struct {
@@ -88,15 +107,24 @@ func WriteArchive(ctx context.Context, w io.Writer, src ArchiveSource, to []age.
 		files: func() ([]string, error) {
 			return listFiles(src.Data, []string{"."}, func(rel string) bool { return !archiveCarries(rel) })
 		},
-		ref: "original", refPath: originalPath, referenced: a.OriginalReferenced, hashed: true,
-		openRef: func(sum string) (*os.File, bool, error) {
-			f, err := os.Open(archive.OriginalFile(src.Data, sum))
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil, false, nil
-			}
-			return f, err == nil, err
-		},
+		refs: archiveRefs(a, src.Data),
 	}, to)
+}
+
+func archiveRefs(a *archive.Archive, data string) []refKind {
+	referenced := []func(context.Context, string) (bool, error){a.OriginalReferenced, a.RedactedReferenced}
+	var out []refKind
+	for i, f := range archiveFiles {
+		out = append(out, refKind{what: f.what, path: f.path, referenced: referenced[i], hashed: true, count: f.count,
+			open: func(sum string) (*os.File, bool, error) {
+				fl, err := os.Open(f.file(data, sum))
+				if errors.Is(err, fs.ErrNotExist) {
+					return nil, false, nil
+				}
+				return fl, err == nil, err
+			}})
+	}
+	return out
 }
 
 // archiveCarries reports whether a path of an archive's data folder is a
@@ -132,13 +160,12 @@ func RestoreArchive(ctx context.Context, r io.Reader, ids []age.Identity, t Arch
 			if err != nil {
 				return nil, err
 			}
-			return &loading{schema: a.DumpSchema(), close: a.Close, putRef: func(sum string, r io.Reader) error {
-				return putOriginal(dir, sum, r)
+			return &loading{schema: a.DumpSchema(), close: a.Close, putRef: func(kind int, sum string, r io.Reader) error {
+				return putHashed(archiveFiles[kind].file(dir, sum), archiveFiles[kind].one, sum, r)
 			}}, nil
 		},
-		refEntry: originalEntry,
-		refPath:  originalPath,
-		inFiles:  archiveCarries,
+		refs:    archiveSinks(),
+		inFiles: archiveCarries,
 		finish: func(ctx context.Context, dir string, m Manifest) error {
 			a, err := archive.Open(ctx, archive.Config{Dir: dir, DSN: t.DSN, NoOCR: true})
 			if err != nil {
@@ -155,14 +182,18 @@ func RestoreArchive(ctx context.Context, r io.Reader, ids []age.Identity, t Arch
 	return m, indexed, err
 }
 
-// errSum means an original's bytes are not those its name promises.
-var errSum = errors.New("an original's bytes do not match its SHA-256")
+func archiveSinks() []refSink {
+	var out []refSink
+	for _, f := range archiveFiles {
+		out = append(out, refSink{what: f.whats, entry: f.entry, path: f.path, count: func(m *Manifest) int { return *f.count(m) }})
+	}
+	return out
+}
 
-// putOriginal writes an original into the folder being filled: through a
-// temporary file, checked against its SHA-256, fsynced, made read-only and
-// renamed, as ingest stores one.
-func putOriginal(dir, sum string, r io.Reader) error {
-	dst := archive.OriginalFile(dir, sum)
+// putHashed writes an original or a redacted copy (one names it) to dst in the
+// folder being filled: through a temporary file, checked against its
+// SHA-256, fsynced, made read-only and renamed, as the archive stores one.
+func putHashed(dst, one, sum string, r io.Reader) error {
 	if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
 		return err
 	}
@@ -183,7 +214,7 @@ func putOriginal(dir, sum string, r io.Reader) error {
 		return err
 	}
 	if hex.EncodeToString(h.Sum(nil)) != sum {
-		return fmt.Errorf("%w (%s)", errSum, sum)
+		return fmt.Errorf("%s's bytes do not match its SHA-256 (%s)", one, sum)
 	}
 	if err := os.Chmod(f.Name(), 0o400); err != nil {
 		return err

@@ -9,9 +9,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -22,8 +29,13 @@ import (
 	"confide/internal/archive"
 	"confide/internal/auth"
 	"confide/internal/auth/authtest"
+	"confide/internal/pdftest"
+	"confide/internal/redact"
+	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/store/storetest"
+	"confide/internal/translate"
+	"confide/internal/translate/translatetest"
 
 	"filippo.io/age"
 )
@@ -116,11 +128,156 @@ func newLiveArchive(t *testing.T, backend string) *liveArchive {
 	if err := l.a.Audit(ctx, "tanya", "search", "архивы"); err != nil {
 		t.Fatal(err)
 	}
+	// The web zone's work: a review, a note with a reply, a tag, a
+	// finished machine translation of a collection, a draft's marks, a
+	// verified redacted copy of a PDF and an export bundle of it.
+	if err := l.a.ReviewTranslation(ctx, id, 1, "en", 2, "tanya"); err != nil {
+		t.Fatal(err)
+	}
+	n, err := l.a.AddNote(ctx, id, 1, "went to the port", 0, "Which port? Check the ledger.", "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.a.AddReply(ctx, n.ID, "The Neva, says the harbourmaster.", "tanya"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := l.a.AddTag(ctx, id, "port money"); err != nil {
+		t.Fatal(err)
+	}
+	ann := translateCollection(t, l.a, "gulag")
+	redactPDF(t, l.a, ann)
 	write(t, filepath.Join(l.c.Dir, "tor", "archive", "hs_ed25519_secret_key"), "archive onion key")
 	// Tor's own state and torrc are made again at start, not carried.
 	write(t, filepath.Join(l.c.Dir, "tor", "state", "cached-microdesc-consensus"), "tor state")
 	write(t, filepath.Join(l.c.Dir, "tor", "torrc"), "DataDirectory …")
 	return l
+}
+
+// translateCollection signs a journalist in to the archive's web zone and
+// has it machine-translate a collection into English with a LibreTranslate
+// stand-in, until the batch is done; it returns the journalist's account.
+func translateCollection(t *testing.T, a *archive.Archive, collection string) auth.Account {
+	t.Helper()
+	ctx := context.Background()
+	libre := translatetest.Libre(map[string]string{"список": "list", "лагерей": "of camps", "и": "and", "архивы": "archives", "караганды": "of Karaganda"}, "")
+	defer libre.Close()
+	eng, err := translate.NewLibre(ctx, libre.URL, translate.LibreOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := archive.NewServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)), archive.ServerConfig{Params: authtest.Params, Engines: []translate.Engine{eng}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	ts := httptest.NewServer(srv.Handler())
+	defer ts.Close()
+	creds, err := a.AddUser(ctx, archive.Issuer, "ann", archive.RoleJournalist, []string{collection}, authtest.Params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	get := func(p string) string {
+		res, err := c.Get(ts.URL + p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b, _ := io.ReadAll(res.Body)
+		return string(b)
+	}
+	post := func(p, page string, form url.Values) string {
+		if m := csrf.FindStringSubmatch(page); m != nil {
+			form.Set("csrf", m[1])
+		}
+		res, err := c.PostForm(ts.URL+p, form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("POST %s: %d", p, res.StatusCode)
+		}
+		return res.Header.Get("Location")
+	}
+	post("/login", get("/login"), url.Values{"name": {"ann"}, "passphrase": {creds.Passphrase}})
+	page := get("/setup")
+	secret := regexp.MustCompile(`<code id="secret">([A-Z2-7]+)</code>`).FindStringSubmatch(page)
+	if secret == nil {
+		t.Fatalf("setup page: %s", page)
+	}
+	code, err := seal.TOTPCode(secret[1], time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	post("/setup", page, url.Values{"code": {code}})
+	post("/collections/"+collection+"/translate", get("/collections/"+collection), url.Values{"engine": {eng.Name()}, "lang": {"en"}})
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		var state string
+		a.DumpSchema().DB.QueryRow(`SELECT state FROM archive_translate_jobs WHERE collection = '` + collection + `'`).Scan(&state)
+		if state == archive.BatchDone {
+			break
+		}
+		if state != archive.BatchRunning || time.Now().After(deadline) {
+			t.Fatalf("the batch is %q", state)
+		}
+	}
+	acc, err := a.Accounts().AccountByName(ctx, "ann")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return acc
+}
+
+// protocolPDF is a one-page PDF with a text layer naming a witness.
+func protocolPDF() []byte {
+	content := "BT /F1 24 Tf 40 320 Td (Protocol of the commission) Tj 0 -48 Td (All were present but Sidorov.) Tj ET"
+	return pdftest.File([]string{
+		"<< /Type /Catalog /Pages 2 0 R >>",
+		"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+		"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 400] /Contents 4 0 R /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>",
+		fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content),
+	}, "")
+}
+
+// redactPDF ingests protocolPDF into "kgb", leaves a draft of who's marks
+// on it, makes a verified redacted copy without the witness's name and
+// exports a bundle of it.
+func redactPDF(t *testing.T, a *archive.Archive, who auth.Account) {
+	t.Helper()
+	for _, p := range []string{"pdftotext", "pdftoppm", "pdfinfo", "pdfdetach", "pdfseparate", "pdfunite", "tesseract", "mat2"} {
+		if _, err := exec.LookPath(p); err != nil {
+			t.Skipf("%s is not installed", p)
+		}
+	}
+	ctx := context.Background()
+	f := filepath.Join(t.TempDir(), "protocol.pdf")
+	if err := os.WriteFile(f, protocolPDF(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Enqueue(ctx, "kgb", []archive.Item{{File: f, Path: "kgb/protocol.pdf"}}, func(archive.QueueNote) {}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Work(ctx, archive.WorkOptions{Collection: "kgb", UntilEmpty: true}); err != nil {
+		t.Fatal(err)
+	}
+	pdf := archive.DocID("kgb", "kgb/protocol.pdf")
+	marks := archive.Marks{Terms: []string{"Sidorov"}}
+	if err := a.SaveDraft(ctx, pdf, who.ID, marks); err != nil {
+		t.Fatal(err)
+	}
+	rid, err := a.BeginRedaction(ctx, pdf, who.Name, marks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r, err := a.RunRedaction(ctx, rid, redact.Redact); err != nil || !r.Verified() {
+		t.Fatalf("the redacted copy: %+v %v", r, err)
+	}
+	if _, err := a.Export(ctx, archive.ExportRequest{DocID: pdf, RedactionID: rid, Who: who.Name}, io.Discard); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // rowsOnly opens the archive beside its running self, as archive backup does.
@@ -234,7 +391,8 @@ type searchHit struct {
 func searches(t *testing.T, a *archive.Archive) map[string][]searchHit {
 	t.Helper()
 	out := map[string][]searchHit{}
-	for _, q := range []string{"архивы", "архив", "river money", `"river money"`, "harbour", "Иванов", "документы -Караганды", "семь OR лагерей", "допрос*"} {
+	for _, q := range []string{"архивы", "архив", "river money", `"river money"`, "harbour", "Иванов", "документы -Караганды", "семь OR лагерей", "допрос*",
+		"ledger", "harbourmaster", "tag:port-money", "Karaganda", "commission"} {
 		for _, coll := range []string{"", "kgb"} {
 			res, err := a.Search(context.Background(), q, coll, 100)
 			if err != nil {
@@ -286,6 +444,14 @@ func TestArchiveRoundTrip(t *testing.T) {
 		if !translated {
 			t.Fatalf("no search finds the translation: %v", before)
 		}
+		// A note's words and its reply's, the tag filter, the batch's
+		// translation: each found before, so that the same answer after
+		// the restore means something.
+		for _, q := range []string{"ledger in \"\": 1", "harbourmaster in \"\": 1", "tag:port-money in \"\": 1", "Karaganda in \"\": 1", "commission in \"kgb\": 1"} {
+			if len(before[q]) == 0 {
+				t.Errorf("the fixture's search finds nothing for %s: %v", q, before)
+			}
+		}
 		// The index holds each document with pages and each translated
 		// document's translation.
 		withPages := map[string]bool{}
@@ -309,7 +475,7 @@ func TestArchiveRoundTrip(t *testing.T) {
 		}
 		had := inData()
 		file, m := backupArchive(t, l, id)
-		if m.Zone != ZoneArchive || m.Backend != from || m.Blobs != 6 || m.Files != 1 || m.Rows("archive_translations") != 2 {
+		if m.Zone != ZoneArchive || m.Backend != from || m.Blobs != 7 || m.Redacted != 1 || m.Files != 1 || m.Rows("archive_translations") != 3 {
 			t.Fatalf("manifest %+v", m)
 		}
 		// Encrypted all the way: no plaintext in the snapshot, and nothing
@@ -340,7 +506,25 @@ func TestArchiveRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got.Blobs != m.Blobs || indexed != len(withPages)+1 {
+		// Each document with pages, each translated (document, language)
+		// and each document with notes is a search document.
+		translations, noted := map[string]bool{}, map[string]bool{}
+		for _, row := range want["archive_translations"] {
+			var tr struct{ DocID, Lang string }
+			json.Unmarshal([]byte(strings.ReplaceAll(row, `"doc_id"`, `"docid"`)), &tr)
+			translations[tr.DocID+"~"+tr.Lang] = true
+		}
+		for _, row := range want["archive_notes"] {
+			var n struct {
+				DocID string `json:"doc_id"`
+			}
+			json.Unmarshal([]byte(row), &n)
+			noted[n.DocID] = true
+		}
+		if len(translations) != 2 || len(noted) != 1 {
+			t.Fatalf("translations %v, notes on %v", translations, noted)
+		}
+		if got.Blobs != m.Blobs || got.Redacted != 1 || indexed != len(withPages)+len(translations)+len(noted) {
 			t.Fatalf("restored %+v, %d indexed", got, indexed)
 		}
 		r := tg.open(t)
@@ -390,6 +574,7 @@ func TestArchiveRoundTrip(t *testing.T) {
 		if len(sums) != m.Blobs {
 			t.Fatalf("%d originals restored, want %d", len(sums), m.Blobs)
 		}
+		checkWebWork(t, l.a, r, tg.Data)
 		if b, _ := os.ReadFile(filepath.Join(tg.Data, "tor", "archive", "hs_ed25519_secret_key")); string(b) != "archive onion key" {
 			t.Fatalf("the archive's own file: %q", b)
 		}
@@ -404,11 +589,61 @@ func TestArchiveRoundTrip(t *testing.T) {
 	})
 }
 
+// checkWebWork checks that the web zone's work on the archive a works on
+// its restored copy r (data folder dir): the redacted copy's file is there,
+// read-only, and opens for export, the same bytes; the note is anchored
+// with its reply; the review shows; the export is in custody.
+func checkWebWork(t *testing.T, a, r *archive.Archive, dir string) {
+	t.Helper()
+	ctx := context.Background()
+	pdf := archive.DocID("kgb", "kgb/protocol.pdf")
+	reds, err := r.Redactions(ctx, pdf)
+	if err != nil || len(reds) != 1 || !reds[0].Verified() {
+		t.Fatalf("restored redactions %+v %v", reds, err)
+	}
+	f, red, err := r.RedactedCopy(ctx, reds[0].ID)
+	if err != nil {
+		t.Fatalf("the restored redacted copy does not open for export: %v", err)
+	}
+	got, _ := io.ReadAll(f)
+	f.Close()
+	if !strings.HasPrefix(f.Name(), dir) {
+		t.Errorf("the copy opened is %s, not the restored folder's", f.Name())
+	}
+	of, _, err := a.RedactedCopy(ctx, red.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	orig, _ := io.ReadAll(of)
+	of.Close()
+	if !bytes.Equal(got, orig) || len(got) == 0 {
+		t.Errorf("the restored copy has %d bytes, the archive's %d, not the same", len(got), len(orig))
+	}
+	if info, err := os.Stat(archive.RedactedFile(dir, red.SHA256)); err != nil || info.Mode().Perm() != 0o400 {
+		t.Errorf("the restored copy's file: %v %v", info, err)
+	}
+	if ex, err := r.Exports(ctx, pdf); err != nil || len(ex) != 1 || ex[0].RedactionID != red.ID {
+		t.Errorf("restored exports %+v %v", ex, err)
+	}
+	id := archive.DocID("kgb", "kgb/letter.txt")
+	notes, err := r.Notes(ctx, id)
+	if err != nil || len(notes) != 1 || notes[0].Lost || notes[0].Quote != "went to the port" || len(notes[0].Replies) != 1 {
+		t.Fatalf("restored notes %+v %v", notes, err)
+	}
+	if tags, err := r.Tags(ctx, id); err != nil || !slices.Equal(tags, []string{"port-money"}) {
+		t.Errorf("restored tags %v %v", tags, err)
+	}
+	vs, err := r.Translations(ctx, id, "en")
+	if err != nil || len(vs[1]) != 2 || vs[1][1].ReviewedBy != "tanya" || vs[1][1].State != archive.Reviewed {
+		t.Errorf("the restored review %+v %v", vs, err)
+	}
+}
+
 // checkArchiveEntries reads an archive's snapshot as a plain tar: manifest
 // first, every entry dated to the day, rows, then originals, then files.
 func checkArchiveEntries(t *testing.T, file string, id age.Identity) []string {
 	t.Helper()
-	rank := map[string]int{"manifest.json": 0, "db": 1, "originals": 2, "files": 3}
+	rank := map[string]int{"manifest.json": 0, "db": 1, "originals": 2, "redacted": 3, "files": 4}
 	last, n := 0, 0
 	return eachEntry(t, file, id, func(hdr *tar.Header, _ io.Reader) {
 		n++
@@ -624,6 +859,7 @@ func TestArchiveBadInput(t *testing.T) {
 			})
 		}
 		isOriginal := func(n string) bool { return strings.HasPrefix(n, "originals/") }
+		isRedacted := func(n string) bool { return strings.HasPrefix(n, "redacted/") }
 		extra := []byte("a file no row names")
 		sum := sha256.Sum256(extra)
 		cases := append(damaged(t, file, id), []badSnapshot{
@@ -635,6 +871,16 @@ func TestArchiveBadInput(t *testing.T) {
 			{"original extra", onEntry(isOriginal, func(n string, body []byte) (string, []byte) {
 				return originalPath(hex.EncodeToString(sum[:])), extra
 			}), id, "1 not referenced"},
+			{"redacted copy altered", onEntry(isRedacted, func(n string, body []byte) (string, []byte) {
+				return n, append(body, '!')
+			}), id, "a redacted copy's bytes do not match its SHA-256"},
+			{"redacted copy missing", onEntry(isRedacted, func(string, []byte) (string, []byte) { return "", nil }), id, "redacted copies do not match its database (1 missing"},
+			{"redacted copy extra", onEntry(isRedacted, func(n string, body []byte) (string, []byte) {
+				return redactedPath(hex.EncodeToString(sum[:])), extra
+			}), id, "redacted copies do not match its database (1 missing, 1 not referenced"},
+			{"redacted copy among the files", onEntry(isRedacted, func(n string, body []byte) (string, []byte) {
+				return "files/" + n, body
+			}), id, "unexpected entry"},
 			{"rows missing", onEntry(func(n string) bool { return strings.HasPrefix(n, "db/archive_pages.") }, func(n string, _ []byte) (string, []byte) {
 				return n, nil
 			}), id, "the snapshot said"},

@@ -111,6 +111,8 @@ type Manifest struct {
 	// Blobs counts the files the rows reference: the newsroom's blobs, the
 	// archive's originals.
 	Blobs int `json:"blobs"`
+	// Redacted counts an archive's redacted copies (archive_redactions).
+	Redacted int `json:"redacted,omitempty"`
 	// Files counts the other files carried (onion keys, …).
 	Files int `json:"files"`
 	// NewsroomKey says the snapshot carries the API signing key file.
@@ -178,18 +180,26 @@ type shot struct {
 	// data (read once the rows are dumped).
 	data  string
 	files func() ([]string, error)
-	// ref says what the rows reference ("blob", "original"); openRef
-	// opens one in the live folder (ok false when it is missing), and
-	// referenced asks the rows again about one found missing.
-	ref        string
-	openRef    func(name string) (f *os.File, ok bool, err error)
-	referenced func(ctx context.Context, name string) (bool, error)
-	refPath    func(name string) string
-	// hashed says a referenced file's name is its SHA-256, checked as the
-	// file is read.
-	hashed bool
+	// refs are the kinds of files the rows reference, in the order of
+	// the schema's Refs.
+	refs []refKind
 	// key is the newsroom key file's bytes, nil for none.
 	key []byte
+}
+
+// refKind is a kind of file the rows reference.
+type refKind struct {
+	// what names one ("blob", "original", "redacted copy").
+	what string
+	// open opens one in the live folder (ok false when it is missing),
+	// and referenced asks the rows again about one found missing.
+	open       func(name string) (f *os.File, ok bool, err error)
+	referenced func(ctx context.Context, name string) (bool, error)
+	path       func(name string) string
+	// hashed says a file's name is its SHA-256, checked as it is read.
+	hashed bool
+	// count is the manifest's count of them.
+	count func(m *Manifest) *int
 }
 
 // WriteFile writes a snapshot of the store and the data folder to file
@@ -268,14 +278,15 @@ func Write(ctx context.Context, w io.Writer, src Source, to []age.Recipient) (Ma
 	blobs := blob.Existing(filepath.Join(data, "blobs"))
 	return writeShot(ctx, w, shot{zone: ZoneNewsroom, schema: st.Schema(), data: data, key: key,
 		files: func() ([]string, error) { return listFiles(data, Folders, inStaging) },
-		ref:   "blob", refPath: blobPath, referenced: st.BlobReferenced,
-		openRef: func(name string) (*os.File, bool, error) {
-			f, err := blobs.Open(name)
-			if errors.Is(err, blob.ErrNotFound) {
-				return nil, false, nil
-			}
-			return f, err == nil, err
-		},
+		refs: []refKind{{what: "blob", path: blobPath, referenced: st.BlobReferenced, count: func(m *Manifest) *int { return &m.Blobs },
+			open: func(name string) (*os.File, bool, error) {
+				f, err := blobs.Open(name)
+				if errors.Is(err, blob.ErrNotFound) {
+					return nil, false, nil
+				}
+				return f, err == nil, err
+			},
+		}},
 	}, to)
 }
 
@@ -294,7 +305,12 @@ func writeShot(ctx context.Context, w io.Writer, sh shot, to []age.Recipient) (M
 	if err != nil {
 		return m, fmt.Errorf("backup: %w", err)
 	}
-	m.Blobs = len(names)
+	if len(names) != len(sh.refs) {
+		return m, fmt.Errorf("backup: the schema lists %d kinds of files, the backup knows %d", len(names), len(sh.refs))
+	}
+	for i, k := range sh.refs {
+		*k.count(&m) = len(names[i])
+	}
 	files, err := sh.files()
 	if err != nil {
 		return m, err
@@ -331,9 +347,11 @@ func writeShot(ctx context.Context, w io.Writer, sh shot, to []age.Recipient) (M
 	if afterSnapshot != nil {
 		afterSnapshot()
 	}
-	for _, name := range names {
-		if err := writeRef(ctx, sh, name, put); err != nil {
-			return m, err
+	for i, k := range sh.refs {
+		for _, name := range names[i] {
+			if err := writeRef(ctx, k, name, put); err != nil {
+				return m, err
+			}
 		}
 	}
 	for _, rel := range files {
@@ -409,20 +427,20 @@ func rowEncoder(w io.Writer) *json.Encoder {
 
 // writeRef writes one file the rows reference; errRaced when it is gone
 // and the rows no longer name it (a deletion raced the backup).
-func writeRef(ctx context.Context, sh shot, name string, put put) error {
-	f, ok, err := sh.openRef(name)
+func writeRef(ctx context.Context, k refKind, name string, put put) error {
+	f, ok, err := k.open(name)
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
 	if !ok {
-		still, err := sh.referenced(ctx, name)
+		still, err := k.referenced(ctx, name)
 		if err != nil {
 			return fmt.Errorf("backup: %w", err)
 		}
 		if !still {
 			return errRaced
 		}
-		return fmt.Errorf("backup: %s %s is referenced by the database but missing from the data folder: the data folder is damaged", sh.ref, name)
+		return fmt.Errorf("backup: %s %s is referenced by the database but missing from the data folder: the data folder is damaged", k.what, name)
 	}
 	defer f.Close()
 	info, err := f.Stat()
@@ -431,14 +449,14 @@ func writeRef(ctx context.Context, sh shot, name string, put put) error {
 	}
 	h := sha256.New()
 	var body io.Reader = f
-	if sh.hashed {
+	if k.hashed {
 		body = io.TeeReader(f, h)
 	}
-	if err := put(sh.refPath(name), info.Size(), body); err != nil {
+	if err := put(k.path(name), info.Size(), body); err != nil {
 		return err
 	}
-	if sh.hashed && hex.EncodeToString(h.Sum(nil)) != name {
-		return fmt.Errorf("backup: %s %s in the data folder no longer has that SHA-256: the data folder is damaged (put the file back from another copy)", sh.ref, name)
+	if k.hashed && hex.EncodeToString(h.Sum(nil)) != name {
+		return fmt.Errorf("backup: %s %s in the data folder no longer has that SHA-256: the data folder is damaged (put the file back from another copy)", k.what, name)
 	}
 	return nil
 }

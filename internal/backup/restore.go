@@ -52,10 +52,9 @@ type sink struct {
 	// open opens the empty database to load, at the schema under ctx,
 	// given the folder being filled.
 	open func(ctx context.Context, dir string) (*loading, error)
-	// refEntry matches a referenced file's entry; its first group is the
-	// file's name, which refPath must turn back into the same entry.
-	refEntry *regexp.Regexp
-	refPath  func(name string) string
+	// refs are the kinds of files the rows reference, in the order of the
+	// schema's Refs and of the snapshot.
+	refs []refSink
 	// inFiles reports whether a path under files/ is one restore may write.
 	inFiles func(rel string) bool
 	// newsroomKey is where the API signing key file goes ("" for none).
@@ -65,13 +64,26 @@ type sink struct {
 	finish func(ctx context.Context, dir string, m Manifest) error
 }
 
+// refSink is a kind of referenced file as restore reads it.
+type refSink struct {
+	// what names them ("blobs", "originals", "redacted copies").
+	what string
+	// entry matches one's entry; its first group is the file's name,
+	// which path must turn back into the same entry.
+	entry *regexp.Regexp
+	path  func(name string) string
+	// count is the manifest's count of them.
+	count func(m *Manifest) int
+}
+
 // loading is an opened, empty target store.
 type loading struct {
 	schema store.Schema
 	close  func() error
-	// putRef writes a referenced file into the folder being filled,
-	// checking what the name promises.
-	putRef func(name string, r io.Reader) error
+	// putRef writes a referenced file of a kind (an index in
+	// sink.refs) into the folder being filled, checking what the name
+	// promises.
+	putRef func(kind int, name string, r io.Reader) error
 }
 
 // Restore reads a snapshot from r with the identities and writes it to the
@@ -95,13 +107,12 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 				st.Close()
 				return nil, err
 			}
-			return &loading{schema: st.Schema(), close: st.Close, putRef: func(name string, r io.Reader) error {
+			return &loading{schema: st.Schema(), close: st.Close, putRef: func(_ int, name string, r io.Reader) error {
 				_, err := blobs.Put(name, r)
 				return err
 			}}, nil
 		},
-		refEntry:    blobEntry,
-		refPath:     blobPath,
+		refs:        []refSink{{what: "blobs", entry: blobEntry, path: blobPath, count: func(m *Manifest) int { return m.Blobs }}},
 		inFiles:     inFolders,
 		newsroomKey: t.NewsroomKey,
 		finish: func(ctx context.Context, dir string, _ Manifest) error {
@@ -259,8 +270,9 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	for i, tb := range m.Tables {
 		order[tb.Name] = i
 	}
-	table, files := -1, 0
-	var got []string
+	table, files, kind := -1, 0, 0
+	got := make([][]string, len(sk.refs))
+	refs := 0
 	var key []byte
 	for {
 		hdr, err := tr.Next()
@@ -276,7 +288,7 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 		if sub := dbEntry.FindStringSubmatch(hdr.Name); sub != nil {
 			i, ok := order[sub[1]]
 			// Tables come in the manifest's order, parents first.
-			if !ok || i < table || len(got) > 0 || files > 0 {
+			if !ok || i < table || refs > 0 || files > 0 {
 				return m, fmt.Errorf("backup: unexpected entry %q in the snapshot", hdr.Name)
 			}
 			table = i
@@ -285,11 +297,14 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 			}
 			continue
 		}
-		if sub := sk.refEntry.FindStringSubmatch(hdr.Name); sub != nil && sk.refPath(sub[1]) == hdr.Name && files == 0 {
-			if err := ld.putRef(sub[1], tr); err != nil {
+		if k, name := refOf(sk.refs, hdr.Name); k >= kind && files == 0 {
+			// Kinds come in order, each whole.
+			kind = k
+			if err := ld.putRef(k, name, tr); err != nil {
 				return m, damagedOr(err, damaged)
 			}
-			got = append(got, sub[1])
+			got[k] = append(got[k], name)
+			refs++
 			continue
 		}
 		if rel, ok := strings.CutPrefix(hdr.Name, "files/"); ok && sk.inFiles(rel) {
@@ -316,15 +331,16 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	if err != nil {
 		return m, fmt.Errorf("backup: %w", err)
 	}
-	slices.Sort(got)
-	if len(got) != m.Blobs || !slices.Equal(got, want) {
-		missing, extra := diff(want, got), diff(got, want)
-		what := "blobs"
-		if sk.zone == ZoneArchive {
-			what = "originals"
+	if len(want) != len(sk.refs) {
+		return m, fmt.Errorf("backup: the schema lists %d kinds of files, the restore knows %d", len(want), len(sk.refs))
+	}
+	for i, k := range sk.refs {
+		slices.Sort(got[i])
+		if len(got[i]) != k.count(&m) || !slices.Equal(got[i], want[i]) {
+			missing, extra := diff(want[i], got[i]), diff(got[i], want[i])
+			return m, fmt.Errorf("backup: the snapshot's %s do not match its database (%d missing, %d not referenced, %d of %d in the manifest); nothing was restored",
+				k.what, len(missing), len(extra), len(got[i]), k.count(&m))
 		}
-		return m, fmt.Errorf("backup: the snapshot's %s do not match its database (%d missing, %d not referenced, %d of %d in the manifest); nothing was restored",
-			what, len(missing), len(extra), len(got), m.Blobs)
 	}
 	if files != m.Files {
 		return m, fmt.Errorf("backup: the snapshot holds %d files besides the database's, its manifest says %d; nothing was restored", files, m.Files)
@@ -348,6 +364,17 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 		return m, fmt.Errorf("backup: the snapshot's rows are in, but opening them at this confide's schema (from %d) failed: %w", m.Schema, err)
 	}
 	return m, nil
+}
+
+// refOf finds the kind of referenced file an entry is and its name; -1
+// for none.
+func refOf(kinds []refSink, entry string) (int, string) {
+	for i, k := range kinds {
+		if sub := k.entry.FindStringSubmatch(entry); sub != nil && k.path(sub[1]) == entry {
+			return i, sub[1]
+		}
+	}
+	return -1, ""
 }
 
 // damagedOr reports a read error of the snapshot as damage, and a write

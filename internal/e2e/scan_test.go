@@ -26,7 +26,8 @@ var metadataNeedles = [][]byte{
 
 // scanDataFolder reads every byte Confide stored, as a seizure would, and
 // fails on any needle: the data folder (whose files must also be 0600, the
-// demo archive's immutable originals 0400, and folders 0700), the server's
+// demo archive's immutable originals and redacted copies 0400, and folders
+// 0700), the server's
 // TMPDIR, and on PostgreSQL a full dump of the database and the database's
 // own files in the cluster.
 func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
@@ -49,8 +50,11 @@ func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
 			t.Fatal(err)
 		}
 		want := os.FileMode(0o600)
-		if rel, _ := filepath.Rel(n.data, p); strings.HasPrefix(rel, filepath.Join("archive", "originals")+string(filepath.Separator)) {
-			want = 0o400 // the demo archive's originals are immutable
+		rel, _ := filepath.Rel(n.data, p)
+		for _, dir := range []string{"originals", "redacted"} {
+			if strings.HasPrefix(rel, filepath.Join("archive", dir)+string(filepath.Separator)) {
+				want = 0o400 // the demo archive's originals and redacted copies are immutable
+			}
 		}
 		if d.IsDir() {
 			if fi.Mode().Perm() != 0o700 {

@@ -38,15 +38,21 @@ type Schema struct {
 	// Dumped reports whether a table is dumped (nil: all). A table left out
 	// (a search index rebuilt after a restore) must still be empty to load.
 	Dumped func(table string) bool
-	// Refs is a query listing, sorted, the names of the files the rows
-	// reference (blobs, originals).
-	Refs string
+	// Refs are the kinds of files the rows reference (blobs; an archive's
+	// originals and redacted copies).
+	Refs []Ref
+}
+
+// Ref is a kind of file the rows reference: Query lists their names from
+// Table; a schema without that table (an older one) references none.
+type Ref struct {
+	Table, Query string
 }
 
 // Schema describes the newsroom's store for a dump.
 func (s *DB) Schema() Schema {
 	return Schema{DB: s.db, Postgres: s.d.Name == "postgres", Versions: "schema_migrations", Latest: len(migrations),
-		Refs: `SELECT DISTINCT blob FROM items ORDER BY blob`}
+		Refs: []Ref{{Table: "items", Query: `SELECT DISTINCT blob FROM items ORDER BY blob`}}}
 }
 
 func (sc Schema) q(query string) string {
@@ -196,8 +202,13 @@ func (sn *Snapshot) Rows(ctx context.Context, t Table, fn func(row []any) error)
 	return nil
 }
 
-// Refs lists the files the snapshot's rows reference (Schema.Refs).
-func (sn *Snapshot) Refs(ctx context.Context) ([]string, error) { return sn.sc.refs(ctx, sn.tx) }
+// Refs lists the files the snapshot's rows reference, by kind
+// (Schema.Refs).
+func (sn *Snapshot) Refs(ctx context.Context) ([][]string, error) {
+	return sn.sc.refs(ctx, sn.tx, func(name string) bool {
+		return slices.ContainsFunc(sn.Tables, func(t Table) bool { return t.Name == name })
+	})
+}
 
 // Close ends the read transaction.
 func (sn *Snapshot) Close() error { return sn.tx.Rollback() }
@@ -332,12 +343,12 @@ func (l *Loader) flush(ctx context.Context) error {
 	return nil
 }
 
-// Refs lists the files the loaded rows reference (Schema.Refs).
-func (l *Loader) Refs(ctx context.Context) ([]string, error) {
+// Refs lists the files the loaded rows reference, by kind (Schema.Refs).
+func (l *Loader) Refs(ctx context.Context) ([][]string, error) {
 	if err := l.flush(ctx); err != nil {
 		return nil, err
 	}
-	return l.sc.refs(ctx, l.tx)
+	return l.sc.refs(ctx, l.tx, func(name string) bool { _, ok := l.tables[name]; return ok })
 }
 
 // Commit checks that every table holds the number of rows the dump said,
@@ -374,13 +385,19 @@ func (l *Loader) Commit(ctx context.Context, dumped []Table) error {
 // Rollback abandons the load; after Commit it does nothing.
 func (l *Loader) Rollback() { l.tx.Rollback() }
 
-func (sc Schema) refs(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	if sc.Refs == "" {
-		return nil, nil
-	}
-	out, err := strings1(ctx, tx, sc.Refs)
-	if err != nil {
-		return nil, fmt.Errorf("store: the files the rows reference: %w", err)
+func (sc Schema) refs(ctx context.Context, tx *sql.Tx, has func(table string) bool) ([][]string, error) {
+	out := make([][]string, len(sc.Refs))
+	for i, r := range sc.Refs {
+		if !has(r.Table) {
+			continue
+		}
+		names, err := strings1(ctx, tx, r.Query)
+		if err != nil {
+			return nil, fmt.Errorf("store: the files the rows reference: %w", err)
+		}
+		// Sorted as restore compares them, whatever the collation.
+		slices.Sort(names)
+		out[i] = names
 	}
 	return out, nil
 }
