@@ -14,8 +14,9 @@
 //     are read from the schema itself (store.Schema), so a table a
 //     migration adds is carried with no change here.
 //   - An archive's snapshot carries every archive_* table but the search
-//     engine's, exactly the originals archive_originals names, each checked
-//     against its SHA-256 as it is read and again as it is restored, and
+//     engine's, exactly the originals archive_originals names and the
+//     redacted copies archive_redactions names, each checked against its
+//     SHA-256 as it is read and again as it is restored, and
 //     every other file of its data folder but the database, index,
 //     temporary files and lock. The index is rebuilt by the restore (for
 //     the folder index or pgsearch, whichever the target uses), so a search
@@ -32,10 +33,10 @@
 //     snapshot, so a snapshot never references a missing blob and never
 //     brings back what a journalist deleted after it was taken.
 //   - Restore writes into a new folder beside the target and one database
-//     transaction, checks every row count and that the blobs (originals)
-//     are exactly those the database references, and only then commits and
-//     moves the folder into place: a damaged, cut or foreign snapshot, or
-//     one of the other zone, leaves nothing.
+//     transaction, checks every row count and that the blobs (originals,
+//     redacted copies) are exactly those the database references, and only
+//     then commits and moves the folder into place: a damaged, cut or
+//     foreign snapshot, or one of the other zone, leaves nothing.
 package backup
 
 import (
@@ -142,9 +143,9 @@ func rows(m Manifest) int64 {
 func (m Manifest) Summary() string {
 	tail := fmt.Sprintf("%d rows in %d tables (%s, schema %d, %s)", rows(m), len(m.Tables), m.Backend, m.Schema, m.Day)
 	if m.Zone == ZoneArchive {
-		return fmt.Sprintf("%d collections, %d files ingested, %d documents, %d pages, %d translations, %d users, %d custody events, %d originals, %d other files; %s",
+		return fmt.Sprintf("%d collections, %d files ingested, %d documents, %d pages, %d translations, %d users, %d custody events, %d originals, %d redacted copies, %d other files; %s",
 			m.Rows("archive_collections"), m.Rows("archive_entries"), m.Rows("archive_documents"), m.Rows("archive_pages"), m.Rows("archive_translations"),
-			m.Rows("archive_users"), m.Rows("archive_events"), m.Blobs, m.Files, tail)
+			m.Rows("archive_users"), m.Rows("archive_events"), m.Blobs, m.Redacted, m.Files, tail)
 	}
 	key := ""
 	if m.NewsroomKey {

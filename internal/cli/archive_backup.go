@@ -94,6 +94,6 @@ func (e *env) archiveRestore(ctx context.Context, args []string) error {
 	if f.db != "" {
 		where += " and the PostgreSQL database"
 	}
-	fmt.Fprintf(e.stdout, "restored into %s: %s\nall %d originals match the database and their SHA-256\nsearch index rebuilt: %d documents\n", where, m.Summary(), m.Blobs, indexed)
+	fmt.Fprintf(e.stdout, "restored into %s: %s\nall %d originals and %d redacted copies match the database and their SHA-256\nsearch index rebuilt: %d documents\n", where, m.Summary(), m.Blobs, m.Redacted, indexed)
 	return nil
 }
