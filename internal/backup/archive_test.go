@@ -948,6 +948,23 @@ func TestArchiveBackupRefusesADamagedFolder(t *testing.T) {
 	if _, err := WriteArchiveFile(ctx, inside, src, to); err == nil || !strings.Contains(err.Error(), "inside the archive's data folder") {
 		t.Fatalf("a snapshot inside the data folder: %v", err)
 	}
+	// A redacted copy is checked as an original is.
+	reds, err := l.a.Redactions(ctx, archive.DocID("kgb", "kgb/protocol.pdf"))
+	if err != nil || len(reds) != 1 {
+		t.Fatalf("%+v %v", reds, err)
+	}
+	copyFile := archive.RedactedFile(l.c.Dir, reds[0].SHA256)
+	good, _ := os.ReadFile(copyFile)
+	os.Chmod(copyFile, 0o600)
+	os.WriteFile(copyFile, append(bytes.Clone(good), '\n'), 0o400)
+	if _, err := WriteArchiveFile(ctx, filepath.Join(t.TempDir(), "s.age"), src, to); err == nil || !strings.Contains(err.Error(), "redacted copy "+reds[0].SHA256+" in the data folder no longer has that SHA-256") {
+		t.Fatalf("an altered redacted copy: %v", err)
+	}
+	os.Remove(copyFile)
+	if _, err := WriteArchiveFile(ctx, filepath.Join(t.TempDir(), "s.age"), src, to); err == nil || !strings.Contains(err.Error(), "redacted copy "+reds[0].SHA256+" is referenced by the database but missing") {
+		t.Fatalf("a missing redacted copy: %v", err)
+	}
+	os.WriteFile(copyFile, good, 0o400)
 	sum := sha256.Sum256([]byte("Справка из архива: river money went to the port."))
 	orig := archive.OriginalFile(l.c.Dir, hex.EncodeToString(sum[:]))
 	os.Chmod(orig, 0o600)
