@@ -145,6 +145,8 @@ type Index struct {
 	smu  sync.Mutex // the current snapshot
 	snap *snapshot
 
+	analyzers sync.Pool // of *segment.Analyzer, which keep their word caches
+
 	mergeWG sync.WaitGroup
 	merging bool // under wmu
 	// FlushDocs is the number of documents buffered before they are
@@ -329,7 +331,7 @@ func prepare(d Doc) (segment.Document, error) {
 		d.Pages = []string{""}
 	}
 	if d.Lang == "" {
-		d.Lang = analysis.DetectLanguage(strings.Join(d.Pages, "\n"))
+		d.Lang = analysis.DetectLanguage(d.Pages...)
 	}
 	return segment.Document{ID: d.ID, Collection: d.Collection, Lang: d.Lang, Type: d.Type,
 		Day: dayOf(d.Date), Tags: d.Tags, Pages: d.Pages}, nil
@@ -342,19 +344,28 @@ func (ix *Index) Add(d Doc) error {
 	if err != nil {
 		return err
 	}
-	a := segment.Analyze(sd)
+	an := ix.analyzer()
+	an.Add(sd)
+	batch := an.Batch()
+	ix.putAnalyzer(an)
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	return ix.addLocked(sd.ID, a)
+	return ix.addBatchLocked([]string{sd.ID}, batch)
 }
 
+// batchDocs bounds the documents one worker of AddBatch analyses into one
+// segment.Batch: its memory, and how far a flushed segment may run past
+// FlushDocs.
+const batchDocs = 512
+
 // AddBatch adds documents as Add does, in order, analysing them on every
-// core first: analysis is most of the cost of indexing. A bulk import may
-// call it from several goroutines, so that one batch is analysed while
-// another is added; batches then interleave, so the same ID should not be in
-// two batches that run at once.
+// core first: analysis is most of the cost of indexing, and adding an
+// analysed batch to the segment being built costs a dictionary lookup per
+// distinct term of the batch. A bulk import may call it from several
+// goroutines, so that one batch is analysed while another is added;
+// batches then interleave, so the same ID should not be in two batches
+// that run at once.
 func (ix *Index) AddBatch(docs []Doc) error {
-	an := make([]*segment.Analyzed, len(docs))
 	ids := make([]string, len(docs))
 	for i, d := range docs {
 		if d.ID == "" {
@@ -362,44 +373,57 @@ func (ix *Index) AddBatch(docs []Doc) error {
 		}
 		ids[i] = d.ID
 	}
-	ix.wmu.Lock()
-	dict := ix.dict
-	ix.wmu.Unlock()
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(docs)))
+	size := max(1, min(batchDocs, (len(docs)+workers-1)/workers))
+	batches := make([]*segment.Batch, (len(docs)+size-1)/size)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(docs)) {
+	for range min(workers, len(batches)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var c *segment.Compressor
-			if len(dict) > 0 {
-				c, _ = segment.NewCompressor(dict) // on error the builder compresses
-			}
-			for i := int(next.Add(1) - 1); i < len(docs); i = int(next.Add(1) - 1) {
-				sd, _ := prepare(docs[i]) // IDs checked above, nothing else fails
-				an[i] = segment.Analyze(sd)
-				if c != nil {
-					c.Compress(an[i])
+			an := ix.analyzer()
+			defer ix.putAnalyzer(an)
+			for k := int(next.Add(1) - 1); k < len(batches); k = int(next.Add(1) - 1) {
+				for _, d := range docs[k*size : min(len(docs), (k+1)*size)] {
+					sd, _ := prepare(d) // IDs checked above, nothing else fails
+					an.Add(sd)
 				}
+				batches[k] = an.Batch()
 			}
 		}()
 	}
 	wg.Wait()
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	for i, a := range an {
-		if err := ix.addLocked(ids[i], a); err != nil {
+	for k, b := range batches {
+		if err := ix.addBatchLocked(ids[k*size:min(len(docs), (k+1)*size)], b); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (ix *Index) addLocked(id string, a *segment.Analyzed) error {
+func (ix *Index) analyzer() *segment.Analyzer {
+	if an, ok := ix.analyzers.Get().(*segment.Analyzer); ok {
+		return an
+	}
+	return segment.NewAnalyzer()
+}
+
+// putAnalyzer keeps an analyzer, empty, for the next batch.
+func (ix *Index) putAnalyzer(an *segment.Analyzer) {
+	an.Reset()
+	ix.analyzers.Put(an)
+}
+
+// addBatchLocked adds an analysed batch whose documents have these IDs.
+// The segment being written is flushed once it reaches FlushDocs (or
+// FlushBytes), so it may hold up to a batch more.
+func (ix *Index) addBatchLocked(ids []string, batch *segment.Batch) error {
 	if ix.closed {
 		return ErrClosed
 	}
-	ix.deleteLocked(id)
 	if ix.b == nil {
 		b, err := segment.NewBuilderDict(ix.dict)
 		if err != nil {
@@ -407,12 +431,16 @@ func (ix *Index) addLocked(id string, a *segment.Analyzed) error {
 		}
 		ix.b, ix.bIDs, ix.bDeleted = b, map[string]uint32{}, map[uint32]bool{}
 	}
-	ix.bIDs[id] = uint32(ix.b.NumDocs())
-	if err := ix.b.AddAnalyzed(a); err != nil {
+	base := uint32(ix.b.NumDocs())
+	if err := ix.b.AddBatch(batch); err != nil {
 		return err
 	}
+	for i, id := range ids {
+		ix.deleteLocked(id) // an earlier document with the ID, this batch's included
+		ix.bIDs[id] = base + uint32(i)
+	}
 	if ix.dict == nil && ix.b.Dict() != nil {
-		ix.dict = ix.b.Dict() // later builders share it, so batches compress ahead
+		ix.dict = ix.b.Dict() // later builders store it too
 	}
 	if ix.b.NumDocs() >= ix.FlushDocs || ix.b.SizeHint() >= FlushBytes {
 		return ix.flushLocked()
