@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -113,11 +114,15 @@ func (s *snapshot) avgdl() float64 {
 }
 
 // pending is a segment written since the last commit: on disk, not yet in
-// the manifest, so a crash forgets it.
+// the manifest, so a crash forgets it. It is written in the background:
+// r and err are set when done is closed.
 type pending struct {
 	name    string
+	n       uint32 // documents
+	done    chan struct{}
 	r       *segment.Reader
-	deleted []uint64
+	err     error
+	deleted []uint64 // under wmu
 }
 
 type pendDoc struct {
@@ -481,7 +486,7 @@ func (ix *Index) deleteLocked(id string) {
 	if pd, ok := ix.pendIDs[id]; ok {
 		p := pd.p
 		if p.deleted == nil {
-			p.deleted = make([]uint64, (p.r.NumDocs()+63)/64)
+			p.deleted = make([]uint64, (p.n+63)/64)
 		}
 		p.deleted[pd.doc/64] |= 1 << (pd.doc % 64)
 		delete(ix.pendIDs, id)
@@ -505,24 +510,25 @@ func docsOf(r *segment.Reader, id string) ([]uint32, error) {
 	return out, post.Err()
 }
 
-// flushLocked writes the buffered documents as a pending segment.
+// flushLocked starts writing the buffered documents as a pending segment,
+// in the background so that adding goes on meanwhile. One segment is
+// written at a time: a second would double the memory of builders. An
+// error of the previous write is returned here, and by Commit.
 func (ix *Index) flushLocked() error {
 	if ix.b == nil || ix.b.NumDocs() == 0 {
 		return nil
 	}
+	if n := len(ix.pend); n > 0 {
+		if p := ix.pend[n-1]; p.wait() != nil {
+			return p.err
+		}
+	}
 	name := ix.newName("")
 	b, bDeleted, bIDs := ix.b, ix.bDeleted, ix.bIDs
 	ix.b, ix.bIDs, ix.bDeleted = nil, nil, nil
-	if err := ix.writeFile(name, func(f *os.File) error { _, err := b.WriteTo(f); return err }); err != nil {
-		return err
-	}
-	r, err := segment.Open(filepath.Join(ix.dir, name))
-	if err != nil {
-		return fmt.Errorf("search: reopen %s: %w", name, err)
-	}
-	p := &pending{name: name, r: r}
+	p := &pending{name: name, n: uint32(b.NumDocs()), done: make(chan struct{})}
 	if len(bDeleted) > 0 {
-		p.deleted = make([]uint64, (r.NumDocs()+63)/64)
+		p.deleted = make([]uint64, (p.n+63)/64)
 		for d := range bDeleted {
 			p.deleted[d/64] |= 1 << (d % 64)
 		}
@@ -534,7 +540,46 @@ func (ix *Index) flushLocked() error {
 	for id, doc := range bIDs {
 		ix.pendIDs[id] = pendDoc{p, doc}
 	}
+	go func() {
+		defer close(p.done)
+		if p.err = ix.writeFile(name, func(f *os.File) error { _, err := b.WriteTo(f); return err }); p.err != nil {
+			return
+		}
+		if p.r, p.err = segment.Open(filepath.Join(ix.dir, name)); p.err != nil {
+			p.err = fmt.Errorf("search: reopen %s: %w", name, p.err)
+			os.Remove(filepath.Join(ix.dir, name))
+		}
+	}()
 	return nil
+}
+
+// wait waits for the segment to be written and returns the error, if any.
+func (p *pending) wait() error {
+	<-p.done
+	return p.err
+}
+
+// dropFailedLocked waits for every pending segment, forgets those whose
+// write failed (and the documents in them) and returns the first error:
+// the caller must add again what it added since the last commit.
+func (ix *Index) dropFailedLocked() error {
+	var first error
+	kept := ix.pend[:0]
+	for _, p := range ix.pend {
+		if err := p.wait(); err != nil {
+			first = cmp.Or(first, err)
+			for id, pd := range ix.pendIDs {
+				if pd.p == p {
+					delete(ix.pendIDs, id)
+				}
+			}
+			continue
+		}
+		kept = append(kept, p)
+	}
+	clear(ix.pend[len(kept):])
+	ix.pend = kept
+	return first
 }
 
 // Commit makes every Add and Delete so far durable and visible to searches.
@@ -544,7 +589,8 @@ func (ix *Index) Commit() error {
 	if ix.closed {
 		return ErrClosed
 	}
-	if err := ix.flushLocked(); err != nil {
+	flushErr := ix.flushLocked()
+	if err := cmp.Or(ix.dropFailedLocked(), flushErr); err != nil {
 		return err
 	}
 	old := ix.current()
@@ -704,8 +750,10 @@ func (ix *Index) Close() error {
 	ix.smu.Unlock()
 	snap.release()
 	for _, p := range ix.pend {
-		p.r.Close()
-		os.Remove(filepath.Join(ix.dir, p.name))
+		if p.wait() == nil {
+			p.r.Close()
+			os.Remove(filepath.Join(ix.dir, p.name))
+		}
 	}
 	return ix.lock.Close() // releases the flock
 }

@@ -490,3 +490,51 @@ func TestAddBatchSameFiles(t *testing.T) {
 		t.Errorf("%d files, want %d", len(got), len(want))
 	}
 }
+
+// TestFailedWrite makes the background write of a pending segment fail:
+// Commit must report it and commit nothing, the index must go on, and a
+// later commit must hold what was added again.
+func TestFailedWrite(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.FlushDocs = 2
+	add := func(ids ...string) {
+		for _, id := range ids {
+			if err := ix.Add(Doc{ID: id, Pages: []string{"архив " + id}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	add("a", "b") // written as a pending segment
+	// The next segment's name is taken by a folder: its rename fails.
+	block := filepath.Join(dir, fmt.Sprintf("seg-%06d", ix.man.NextFile+1))
+	if err := os.MkdirAll(filepath.Join(block, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	add("c", "d")
+	if err := ix.Commit(); err == nil {
+		t.Fatal("commit after a failed write succeeded")
+	}
+	if n := count(t, ix, "архив"); n != 0 {
+		t.Fatalf("%d documents visible after a failed commit", n)
+	}
+	os.RemoveAll(block)
+	add("c", "d")
+	if err := ix.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, ix, "архив"); n != 4 {
+		t.Errorf("%d documents, want 4", n)
+	}
+	ix.Close()
+	if ix, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if n := count(t, ix, "архив"); n != 4 {
+		t.Errorf("%d documents after reopening, want 4", n)
+	}
+}
