@@ -64,6 +64,9 @@ func (b *Batch) Len() int { return len(b.lens) }
 
 // release empties the batch, keeping its buffers, for the next one.
 func (b *Batch) release() {
+	if cap(b.raw) > 64<<20 || len(b.terms) > 1<<20 {
+		return // a batch that held huge documents is not worth keeping
+	}
 	clear(b.index)
 	for i := range b.terms {
 		t := &b.terms[i]
@@ -80,10 +83,6 @@ func (b *Batch) release() {
 	b.total = 0
 	b.raw, b.rawEnd, b.zEnd = b.raw[:0], b.rawEnd[:0], b.zEnd[:0]
 	b.z.Reset()
-	// A batch that once held a huge document is not worth keeping.
-	if cap(b.raw) > 64<<20 || len(b.index) > 1<<20 {
-		return
-	}
 	batchPool.Put(b)
 }
 
