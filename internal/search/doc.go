@@ -29,8 +29,9 @@
 //     segment, and its bytes, are those of adding them one at a time. A
 //     segment is flushed once it holds FlushDocs documents (or FlushBytes),
 //     at a batch's end, and written in the background while adding goes
-//     on, one at a time; a failed write fails the next Commit, which then
-//     commits nothing (add again what was added since the last commit).
+//     on, one at a time; a failed write is reported by the next Add that
+//     flushes and fails the next Commit, which then commits nothing (add
+//     again what was added since the last commit).
 //   - Small segments (from small commits) and mostly deleted ones are
 //     merged in the background, re-analysing their live documents; a merge
 //     rewrites at most MaxMergeDocs documents, which bounds its memory.

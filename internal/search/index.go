@@ -142,6 +142,7 @@ type Index struct {
 	bDeleted map[uint32]bool
 	pend     []*pending
 	pendIDs  map[string]pendDoc // ID → where it is in a pending segment
+	failed   error              // of a pending segment's write, until Commit reports it
 	dict     []byte             // stored text dictionary for new builders
 	deletes  map[string]bool    // IDs to delete from committed segments
 	man      manifest
@@ -512,17 +513,13 @@ func docsOf(r *segment.Reader, id string) ([]uint32, error) {
 
 // flushLocked starts writing the buffered documents as a pending segment,
 // in the background so that adding goes on meanwhile. One segment is
-// written at a time: a second would double the memory of builders. An
-// error of the previous write is returned here, and by Commit.
+// written at a time: a second would double the memory of builders. It
+// returns the error of a failed earlier write, which Commit returns too.
 func (ix *Index) flushLocked() error {
 	if ix.b == nil || ix.b.NumDocs() == 0 {
-		return nil
+		return ix.failed
 	}
-	if n := len(ix.pend); n > 0 {
-		if p := ix.pend[n-1]; p.wait() != nil {
-			return p.err
-		}
-	}
+	ix.dropFailedLocked() // waits for the previous write
 	name := ix.newName("")
 	b, bDeleted, bIDs := ix.b, ix.bDeleted, ix.bIDs
 	ix.b, ix.bIDs, ix.bDeleted = nil, nil, nil
@@ -550,7 +547,7 @@ func (ix *Index) flushLocked() error {
 			os.Remove(filepath.Join(ix.dir, name))
 		}
 	}()
-	return nil
+	return ix.failed
 }
 
 // wait waits for the segment to be written and returns the error, if any.
@@ -559,15 +556,14 @@ func (p *pending) wait() error {
 	return p.err
 }
 
-// dropFailedLocked waits for every pending segment, forgets those whose
-// write failed (and the documents in them) and returns the first error:
-// the caller must add again what it added since the last commit.
-func (ix *Index) dropFailedLocked() error {
-	var first error
+// dropFailedLocked waits for every pending segment and forgets those whose
+// write failed, with the documents in them; the first error stays in
+// failed until Commit reports it.
+func (ix *Index) dropFailedLocked() {
 	kept := ix.pend[:0]
 	for _, p := range ix.pend {
 		if err := p.wait(); err != nil {
-			first = cmp.Or(first, err)
+			ix.failed = cmp.Or(ix.failed, err)
 			for id, pd := range ix.pendIDs {
 				if pd.p == p {
 					delete(ix.pendIDs, id)
@@ -579,7 +575,6 @@ func (ix *Index) dropFailedLocked() error {
 	}
 	clear(ix.pend[len(kept):])
 	ix.pend = kept
-	return first
 }
 
 // Commit makes every Add and Delete so far durable and visible to searches.
@@ -589,8 +584,11 @@ func (ix *Index) Commit() error {
 	if ix.closed {
 		return ErrClosed
 	}
-	flushErr := ix.flushLocked()
-	if err := cmp.Or(ix.dropFailedLocked(), flushErr); err != nil {
+	ix.flushLocked()
+	ix.dropFailedLocked()
+	if err := ix.failed; err != nil {
+		// What was added since the last commit must be added again.
+		ix.failed = nil
 		return err
 	}
 	old := ix.current()

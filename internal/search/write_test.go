@@ -492,8 +492,9 @@ func TestAddBatchSameFiles(t *testing.T) {
 }
 
 // TestFailedWrite makes the background write of a pending segment fail:
-// Commit must report it and commit nothing, the index must go on, and a
-// later commit must hold what was added again.
+// the next flushing Add and Commit must report it, Commit must commit
+// nothing, the index must go on, and a later commit must hold what was
+// written and what was added again.
 func TestFailedWrite(t *testing.T) {
 	dir := t.TempDir()
 	ix, err := Open(dir)
@@ -514,7 +515,11 @@ func TestFailedWrite(t *testing.T) {
 	if err := os.MkdirAll(filepath.Join(block, "x"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	add("c", "d")
+	add("c", "d") // its segment's write fails in the background
+	ix.Add(Doc{ID: "e", Pages: []string{"архив e"}})
+	if err := ix.Add(Doc{ID: "f", Pages: []string{"архив f"}}); err == nil {
+		t.Fatal("the add that flushed after a failed write did not report it")
+	}
 	if err := ix.Commit(); err == nil {
 		t.Fatal("commit after a failed write succeeded")
 	}
@@ -526,15 +531,16 @@ func TestFailedWrite(t *testing.T) {
 	if err := ix.Commit(); err != nil {
 		t.Fatal(err)
 	}
-	if n := count(t, ix, "архив"); n != 4 {
-		t.Errorf("%d documents, want 4", n)
+	// a, b and e, f were written; c, d again.
+	if n := count(t, ix, "архив"); n != 6 {
+		t.Errorf("%d documents, want 6", n)
 	}
 	ix.Close()
 	if ix, err = Open(dir); err != nil {
 		t.Fatal(err)
 	}
 	defer ix.Close()
-	if n := count(t, ix, "архив"); n != 4 {
-		t.Errorf("%d documents after reopening, want 4", n)
+	if n := count(t, ix, "архив"); n != 6 {
+		t.Errorf("%d documents after reopening, want 6", n)
 	}
 }
