@@ -23,6 +23,10 @@ var (
 	ErrStartAgain = errors.New("auth: no security-key ceremony started")
 	// ErrNotVerified: the key's answer did not verify.
 	ErrNotVerified = errors.New("auth: the security key's answer did not verify")
+	// ErrCloned (an ErrNotVerified): the key's signature counter did not go
+	// past the last one seen, so a copy of it has signed in since, or is
+	// signing in now.
+	ErrCloned = fmt.Errorf("%w: its signature counter went back, so it may have been copied", ErrNotVerified)
 )
 
 // keyUser adapts an account to go-webauthn.
@@ -120,12 +124,18 @@ func (s *Service) FinishKeyLogin(w http.ResponseWriter, r *http.Request, a Accou
 		return err
 	}
 	cred, err := rp.FinishLogin(u, data, r)
+	refused, detail := ErrNotVerified, "security key"
+	if err == nil && cred.Authenticator.CloneWarning {
+		// go-webauthn only flags it; a clone must not get in, and the
+		// stored count stays, so the original key keeps working.
+		err, refused, detail = ErrCloned, ErrCloned, "security key, counter went back (a copy?)"
+	}
 	if err != nil {
 		if _, err := s.loginFailed(ctx, a, s.cfg.Now()); err != nil {
-			return fmt.Errorf("%w (and counting it failed: %w)", ErrNotVerified, err)
+			return fmt.Errorf("%w (and counting it failed: %w)", refused, err)
 		}
-		s.audit(ctx, a, "login failed", "security key")
-		return ErrNotVerified
+		s.audit(ctx, a, "login failed", detail)
+		return refused
 	}
 	b, _ := json.Marshal(cred)
 	s.cfg.Store.UpdateSecurityKey(ctx, credentialID(cred), string(b))
