@@ -1,5 +1,6 @@
-// Security keys for the newsroom (WebAuthn). This is the newsroom's only
-// script, and nothing needs it: the TOTP code always works without it.
+// Security keys (WebAuthn) for the zones with accounts, the newsroom and the
+// archive, on the same paths in each. It is their only script, and nothing
+// needs it: the TOTP code always works without it.
 (function () {
   "use strict";
   function enc(buf) {
