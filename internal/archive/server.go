@@ -37,13 +37,19 @@ type ServerConfig struct {
 	Params seal.Params
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// HTTPS marks cookies Secure (served behind TLS).
+	// HTTPS marks cookies Secure (served behind TLS); an https:// URL
+	// implies it.
 	HTTPS bool
+	// URL is the archive's address as its users' browsers see it, which
+	// security keys are bound to; empty means each request's scheme and
+	// host (set it behind a TLS-terminating proxy).
+	URL string
 }
 
-// Server is the archive's web zone: sign-in (the shared internal/auth),
-// search, documents with their page images, collections and, for admins,
-// the audit log. Every page works without JavaScript.
+// Server is the archive's web zone: sign-in (the shared internal/auth,
+// security keys included), search, documents with their page images,
+// collections and, for admins, the audit log. Every page works without
+// JavaScript; only adding and using a security key needs it.
 type Server struct {
 	a      *Archive
 	log    *slog.Logger
@@ -66,13 +72,16 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie}}
+	if web.IsHTTPS(cfg.URL) {
+		s.cfg.HTTPS = true
+	}
 	s.auth, err = auth.New(auth.Config{Store: a.Accounts(), Cookie: SessionCookie, CSRF: s.csrf, Params: cfg.Params,
-		Issuer: Issuer, Now: cfg.Now,
+		Issuer: Issuer, Now: cfg.Now, URL: cfg.URL,
 		Audit: func(ctx context.Context, acc auth.Account, action, detail string) {
 			s.audit(ctx, acc.Name, action, detail)
 		}})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("archive: %w", err)
 	}
 	return s, nil
 }

@@ -171,6 +171,9 @@ var migrations = []string{
 		PRIMARY KEY (doc_id, page, lang, version)
 	);
 	CREATE INDEX archive_translations_by ON archive_translations (doc_id, lang, made_by);`,
+	// The day each security key was registered, shown on the account page
+	// so its owner can tell the keys apart.
+	`ALTER TABLE archive_keys ADD COLUMN created TEXT NOT NULL DEFAULT ''`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else
