@@ -470,6 +470,7 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	var torClients multiFlag
 	fs.Var(&torClients, "tor-client", "with --tor: admit this x25519 client public key, base32 (repeatable; at least one)")
 	torOffline := fs.Bool("tor-offline", false, "start tor with its network disabled (tests)")
+	archiveURL := fs.String("url", "", "the archive's address as its users' browsers see it, which security keys are bound to (default: each request's scheme and host; set it behind a TLS proxy; https:// marks cookies Secure)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -504,7 +505,7 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	zone, err := archive.NewServer(a, logger, archive.ServerConfig{})
+	zone, err := archive.NewServer(a, logger, archive.ServerConfig{URL: *archiveURL})
 	if err != nil {
 		l.Close()
 		return err
