@@ -172,16 +172,23 @@ func TestWebSecurityKeySignIn(t *testing.T) {
 	})
 }
 
+// twoWithKeys is a zone where ann (the passphrase returned, reading kgb)
+// and bob are signed in, each with a security key registered.
+func twoWithKeys(t *testing.T, c Config) (z *webZone, ann *browser, pass string, key, bobs *authtest.Key) {
+	z = keyZone(t, c)
+	ann, pass, _ = z.signUp(t, "ann", RoleJournalist, "kgb")
+	bob, _, _ := z.signUp(t, "bob", RoleJournalist)
+	key, bobs = authtest.NewKey(), authtest.NewKey()
+	ann.addKey(key)
+	bob.addKey(bobs)
+	return z, ann, pass, key, bobs
+}
+
 // Wrong keys, another user's key, a copied key and forged posts are
 // refused; refusals count and lock as wrong codes do.
 func TestWebSecurityKeyRefusals(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
-		z := keyZone(t, c)
-		ann, pass, _ := z.signUp(t, "ann", RoleJournalist, "kgb")
-		bob, _, _ := z.signUp(t, "bob", RoleJournalist)
-		key, bobs := authtest.NewKey(), authtest.NewKey()
-		ann.addKey(key)
-		bob.addKey(bobs)
+		z, ann, pass, key, bobs := twoWithKeys(t, c)
 
 		// CSRF: a registration posted without the page's token adds nothing.
 		_, opts := ann.send("GET", "/account/keys/options", "", nil)
@@ -258,12 +265,7 @@ func TestWebSecurityKeyRefusals(t *testing.T) {
 // cannot be removed, and without the key the passphrase alone is refused.
 func TestWebSecurityKeyRemove(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
-		z := keyZone(t, c)
-		ann, pass, _ := z.signUp(t, "ann", RoleJournalist, "kgb")
-		bob, _, _ := z.signUp(t, "bob", RoleJournalist)
-		key, bobs := authtest.NewKey(), authtest.NewKey()
-		ann.addKey(key)
-		bob.addKey(bobs)
+		z, ann, pass, key, bobs := twoWithKeys(t, c)
 		_, page := ann.get("/account")
 		if res, _ := ann.post("/account/keys/"+key.ID()+"/remove", "", url.Values{"csrf": {strings.Repeat("x", 43)}}); res.StatusCode != http.StatusForbidden {
 			t.Fatalf("a forged removal: %d", res.StatusCode)

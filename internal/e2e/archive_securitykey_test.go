@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -24,16 +22,7 @@ func TestArchiveSecurityKeySignIn(t *testing.T) {
 		root := filepath.Join(t.TempDir(), "trove")
 		writeFile(t, filepath.Join(root, "spravka.txt"), []byte("Справка: архивы."))
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		out := run(t, slices.Concat([]string{"archive", "user", "add", "ann", "--data", data, "--role", "journalist", "--collections", "fond17"}, db)...)
-		pass := regexp.MustCompile(`(?m)^passphrase: (.+)$`).FindStringSubmatch(out)
-		uri := regexp.MustCompile(`(?m)^totp: (\S+)$`).FindStringSubmatch(out)
-		if pass == nil || uri == nil {
-			t.Fatalf("user add printed %q", out)
-		}
-		u, err := url.Parse(uri[1])
-		if err != nil {
-			t.Fatal(err)
-		}
+		pass, secret := archiveUserAdd(t, data, db, "ann", "journalist", "fond17")
 		srv, base := startArchive(t, data, db)
 		// WebAuthn needs a host name, not an IP: localhost is a secure context.
 		base = strings.Replace(base, "127.0.0.1", "localhost", 1)
@@ -42,11 +31,11 @@ func TestArchiveSecurityKeySignIn(t *testing.T) {
 		do, text, click := b.do, b.text, b.click
 		signIn := func() {
 			t.Helper()
-			do(chromedp.Navigate(base+"/login"), chromedp.SendKeys(css(`#name`), "ann"), chromedp.SendKeys(css(`#passphrase`), strings.TrimSpace(pass[1])))
+			do(chromedp.Navigate(base+"/login"), chromedp.SendKeys(css(`#name`), "ann"), chromedp.SendKeys(css(`#passphrase`), pass))
 			click(`form[action="/login"] button`)
 		}
 		signIn()
-		code, _ := seal.TOTPCode(u.Query().Get("secret"), time.Now())
+		code, _ := seal.TOTPCode(secret, time.Now())
 		do(chromedp.SendKeys(css(`#code`), code))
 		click(`form[action="/setup"] button`)
 		click(`#account`)
