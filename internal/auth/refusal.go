@@ -53,7 +53,13 @@ func KeyFail(w http.ResponseWriter, log *slog.Logger, err error, status int, fai
 	default:
 		status, msg = http.StatusInternalServerError, failed
 	}
-	if status >= 500 || errors.Is(err, ErrNotVerified) && err != ErrNotVerified && err != ErrCloned {
+	var lock LockedError
+	if errors.Is(err, ErrNotVerified) && errors.As(err, &lock) {
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(max(int(time.Until(lock.Until).Seconds()), 0)+1))
+		msg += "; too many failed attempts: this name is locked until " + lock.Until.UTC().Format("15:04 UTC") + " for codes (your right key still works)"
+	}
+	if status >= 500 || errors.Is(err, errCounting) {
 		// The ceremony broke, or counting a refused key as a failure did.
 		log.Error("auth: security key", "err", err)
 	}

@@ -518,7 +518,10 @@ func testKeyCeremonies(t *testing.T, f Fixture) {
 		t.Fatalf("the key after its clone was refused: %v", err)
 	}
 	for i, k := range []*Key{bobs, key.Impostor(), NewKey(), bobs, clone} {
-		if err := z.keyLogin(t, ann, k); !errors.Is(err, auth.ErrNotVerified) {
+		err := z.keyLogin(t, ann, k)
+		var lock auth.LockedError
+		if !errors.Is(err, auth.ErrNotVerified) || i < 4 && errors.Is(err, auth.ErrLocked) ||
+			i == 4 && (!errors.As(err, &lock) || lock.Until.Sub(z.clock.Now()) > time.Minute || lock.Until.Sub(z.clock.Now()) < time.Minute-time.Second) {
 			t.Fatalf("wrong key %d: %v", i, err)
 		}
 	}
@@ -528,6 +531,20 @@ func testKeyCeremonies(t *testing.T, f Fixture) {
 	}
 	if _, _, err := z.svc.Authenticate(request("10.0.6.2"), "ann", ann.pass, "000000", true); !errors.Is(err, auth.ErrLocked) {
 		t.Fatalf("refused keys did not lock the name: %v", err)
+	}
+	// They count for the client too: five more, for bob, and the client
+	// (10.0.6.1) is locked for every name, as after ten wrong codes.
+	for range 5 {
+		if err := z.keyLogin(t, bob, NewKey()); !errors.Is(err, auth.ErrNotVerified) {
+			t.Fatalf("bob's wrong key: %v", err)
+		}
+	}
+	carol := z.person(t, "carol", true)
+	if _, _, err := z.svc.Authenticate(request("10.0.6.1"), "carol", "guess", "000000", true); !errors.Is(err, auth.ErrLocked) {
+		t.Fatalf("ten refused keys from one client did not lock it: %v", err)
+	}
+	if _, _, err := z.svc.Authenticate(request("10.0.6.3"), "carol", carol.pass, z.code(t, carol), true); err != nil {
+		t.Fatalf("another client: %v", err)
 	}
 	// The lock never refuses the right secrets: the right key still signs in.
 	if err := z.keyLogin(t, ann, key); err != nil {
