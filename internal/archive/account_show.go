@@ -1,6 +1,7 @@
 package archive
 
 import (
+	"net"
 	"net/http"
 )
 
@@ -8,6 +9,9 @@ type accountData struct {
 	User   User
 	Keys   []SecurityKey
 	Status string // catalogue key
+	// ByName is where to open the page when it was reached by an IP
+	// address, which security keys refuse (as browsers do).
+	ByName string
 }
 
 // accountShow lists the user's security keys, each with a form that
@@ -28,6 +32,22 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, u User) {
 		d.Status = "archive.account.removed"
 	case q.Has("failed"):
 		d.Status = "newsroom.account.failed"
+	}
+	if s.cfg.URL == "" {
+		host, port, err := net.SplitHostPort(r.Host)
+		if err != nil {
+			host, port = r.Host, ""
+		}
+		if ip := net.ParseIP(host); ip != nil {
+			d.ByName = "the archive's host name"
+			if ip.IsLoopback() {
+				d.ByName = "http://localhost"
+				if port != "" {
+					d.ByName += ":" + port
+				}
+				d.ByName += "/account"
+			}
+		}
 	}
 	s.render.Render(w, http.StatusOK, "account", s.page(w, r, "Your account", d))
 }

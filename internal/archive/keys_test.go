@@ -340,3 +340,20 @@ func TestWebSecurityKeyOrigin(t *testing.T) {
 		}
 	})
 }
+
+// Reached by an IP address, where no key can be registered, the account
+// page says where to open it instead; by a host name it does not.
+func TestWebSecurityKeyNeedsAHostName(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		z := newWebZone(t, c)
+		_, page := z.user(t, "ann", RoleJournalist).get("/account")
+		u, _ := url.Parse(z.ts.URL)
+		if want := "http://localhost:" + u.Port() + "/account"; !strings.Contains(page, `id="by-name"`) || !strings.Contains(page, want) {
+			t.Fatalf("no hint to open %s: %s", want, page)
+		}
+		z.ts.URL = strings.Replace(z.ts.URL, "127.0.0.1", "localhost", 1)
+		if _, page = z.user(t, "bob", RoleJournalist).get("/account"); strings.Contains(page, `id="by-name"`) {
+			t.Fatalf("a hint on a host name: %s", page)
+		}
+	})
+}
