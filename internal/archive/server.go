@@ -40,6 +40,9 @@ type ServerConfig struct {
 	// HTTPS marks cookies Secure (served behind TLS); an https:// URL
 	// implies it.
 	HTTPS bool
+	// Demo is the demo's archive, run beside the other zones: every page
+	// says so.
+	Demo bool
 	// URL is the archive's address as its users' browsers see it, which
 	// security keys are bound to; empty means each request's scheme and
 	// host (set it behind a TLS-terminating proxy).
@@ -94,7 +97,7 @@ func (s *Server) audit(ctx context.Context, who, action, detail string) {
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {
-	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title,
+	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title, Demo: s.cfg.Demo,
 		CSRF: s.csrf.Token(w, r), Path: r.URL.Path, Data: data}
 }
 

@@ -1,6 +1,7 @@
 // Package backup writes and restores Confide snapshots: one age-encrypted
 // tar stream holding a consistent dump of the database, the blobs it
-// references and the data folder's keys.
+// references, the data folder's keys and the site's published documents'
+// files (public, but their rows need them).
 //
 // Contract:
 //
@@ -50,8 +51,13 @@ const Format = 1
 
 // Folders are the data folder's subtrees a snapshot carries besides the
 // database and the blobs: the onion services' keys (tor's state and torrc
-// are made again at start) and a demo's journalist key.
-var Folders = []string{"tor/dropbox", "tor/newsroom", "demo"}
+// are made again at start), a demo's journalist key, and the files of the
+// documents published on the site (public; their rows name them).
+var Folders = []string{"tor/dropbox", "tor/newsroom", "demo", "published"}
+
+// staging is a folder under Folders that holds only files being written
+// (a document publish in progress): never part of a snapshot.
+const staging = "published/tmp"
 
 // keyEntry holds the newsroom's API signing key file, when serve keeps it
 // outside the database (--newsroom-key).
@@ -344,12 +350,15 @@ func listFiles(data string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if !e.Type().IsRegular() {
-				return nil
-			}
 			rel, err := filepath.Rel(data, p)
 			if err != nil {
 				return err
+			}
+			if e.IsDir() && filepath.ToSlash(rel) == staging {
+				return filepath.SkipDir
+			}
+			if !e.Type().IsRegular() {
+				return nil
 			}
 			out = append(out, filepath.ToSlash(rel))
 			return nil
@@ -364,6 +373,9 @@ func listFiles(data string) ([]string, error) {
 // inFolders reports whether a snapshot's file path is one Restore may write.
 func inFolders(rel string) bool {
 	if !filepath.IsLocal(filepath.FromSlash(rel)) || path.Clean(rel) != rel {
+		return false
+	}
+	if strings.HasPrefix(rel, staging+"/") {
 		return false
 	}
 	for _, dir := range Folders {

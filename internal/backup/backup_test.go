@@ -57,6 +57,8 @@ func newLive(t *testing.T, b storetest.Backend) *live {
 	write(t, filepath.Join(l.data, "tor", "dropbox", "hostname"), "abc.onion\n")
 	write(t, filepath.Join(l.data, "tor", "state", "cached-consensus"), "tor state")
 	write(t, filepath.Join(l.data, "outbox", "mail.eml"), "a reader's mail")
+	write(t, filepath.Join(l.data, "published", "5e", strings.Repeat("5e", 32)), "a published page")
+	write(t, filepath.Join(l.data, "published", "tmp", "incoming-1"), "a publish in progress")
 	return l
 }
 
@@ -167,7 +169,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Backend != from.Name || m.Blobs != len(l.f.Blobs) || m.Files != 2 || m.Rows("items") != 4 {
+			if m.Backend != from.Name || m.Blobs != len(l.f.Blobs) || m.Files != 3 || m.Rows("items") != 4 {
 				t.Fatalf("manifest %+v", m)
 			}
 			st := tg.open(t)
@@ -187,7 +189,11 @@ func TestRoundTrip(t *testing.T) {
 			if b, _ := os.ReadFile(filepath.Join(tg.Data, "tor", "dropbox", "hs_ed25519_secret_key")); string(b) != "secret key" {
 				t.Fatalf("onion key %q", b)
 			}
-			for _, gone := range []string{"tor/state", "outbox"} {
+			// A published document's file comes back (its row does); a staged one does not.
+			if b, _ := os.ReadFile(filepath.Join(tg.Data, "published", "5e", strings.Repeat("5e", 32))); string(b) != "a published page" {
+				t.Fatalf("published file %q", b)
+			}
+			for _, gone := range []string{"tor/state", "outbox", "published/tmp/incoming-1"} {
 				if _, err := os.Stat(filepath.Join(tg.Data, gone)); err == nil {
 					t.Errorf("%s was restored", gone)
 				}

@@ -83,10 +83,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// start runs "confide serve" (or demo) on free ports and waits for "ready".
+// start runs "confide serve" (or demo, whose archive too) on free ports and
+// waits for "ready".
 func start(t testing.TB, sub, data, db string, extra ...string) *server {
 	t.Helper()
 	args := []string{sub, "--data", data, "--site", "127.0.0.1:0", "--dropbox", "127.0.0.1:0", "--newsroom", "127.0.0.1:0"}
+	if sub == "demo" {
+		args = append(args, "--archive", "127.0.0.1:0")
+	}
 	if db != "" {
 		args = append(args, "--db", db)
 	}

@@ -41,6 +41,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /stories/{slug}/state", s.signedIn(s.storyState))
 	mux.HandleFunc("GET /comments", s.signedIn(s.commentsShow))
 	mux.HandleFunc("POST /comments/{id}", s.signedIn(s.commentModerate))
+	mux.HandleFunc("POST /documents", s.documentUpload)
 
 	mux.HandleFunc("GET /admin", s.admin(s.adminShow))
 	mux.HandleFunc("POST /admin/journalists", s.admin(s.journalistCreate))

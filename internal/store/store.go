@@ -196,6 +196,16 @@ type Site interface {
 	ReportComment(ctx context.Context, id string) error
 	// CountRecentComments counts comments since a time.
 	CountRecentComments(ctx context.Context, readerID string, since time.Time) (int, error)
+	// SaveDocument publishes a document or replaces the one with its slug.
+	SaveDocument(ctx context.Context, d Document) (updated bool, err error)
+	// DocumentBySlug finds a published document with its files.
+	DocumentBySlug(ctx context.Context, slug string) (Document, error)
+	// Documents lists the published documents.
+	Documents(ctx context.Context) ([]Document, error)
+	// DeleteDocument unpublishes a document and returns its files.
+	DeleteDocument(ctx context.Context, slug string) ([]DocumentFile, error)
+	// DocumentFileReferenced reports whether a document holds a file.
+	DocumentFileReferenced(ctx context.Context, sha256 string) (bool, error)
 }
 
 // Newsroom is what the journalists' zone needs beyond the dropbox.

@@ -68,7 +68,10 @@ func Fill(t testing.TB, s *store.DB) Filled {
 	must(s.Audit(ctx, "ann", "reply", "a reply"))
 	must(s.CreateSession(ctx, store.Session{TokenHash: []byte("session-hash-0123456789abcdef0123"), JournalistID: f.Journalist.ID, Kind: "api", Expires: time.Now().Add(time.Hour)}))
 	must(s.AddSecurityKey(ctx, f.Journalist.ID, "cred-1", `{"id":"cred-1"}`))
-	st, err := s.SaveStory(ctx, store.Story{Slug: "river", Title: "The river", Standfirst: "S", Body: "# Протокол\n", PullQuotes: []string{"q1", "q2"},
+	_, err = s.SaveDocument(ctx, store.Document{Slug: "ledger", Title: "Ledger", Manifest: []byte(`{"slug":"ledger"}`),
+		Files: []store.DocumentFile{{Name: "page-1.txt", SHA256: "ab", Size: 5}}})
+	must(err)
+	st, err := s.SaveStory(ctx, store.Story{Slug: "river", Title: "The river", Standfirst: "S", Body: "# Протокол\n", PullQuotes: []string{"q1", "q2"}, Cites: []string{"ledger"},
 		Author: store.Author{Slug: "ann", Name: "Ann", Bio: "Ann writes."}, Tags: []string{"water"}, State: store.StoryPublished, Published: time.Now().Add(-time.Hour).Truncate(time.Second)})
 	must(err)
 	r := store.Reader{ID: store.NewID(), Email: "r@example.org", Name: "Reader", PassHash: "h", Created: time.Now().Truncate(time.Second)}
