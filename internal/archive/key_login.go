@@ -55,5 +55,6 @@ func (s *Server) keyLoginSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r.Context(), u.Name, "login", "web, security key")
-	web.WriteJSON(w, http.StatusOK, map[string]string{"next": "/"})
+	// Back to the page that asked for the sign-in, kept on this site.
+	web.WriteJSON(w, http.StatusOK, map[string]string{"next": web.LocalPath(r.URL.Query().Get("next"))})
 }

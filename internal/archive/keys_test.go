@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -75,15 +77,28 @@ func (b *browser) addKey(k *authtest.Key) {
 // keySignIn signs name in with the passphrase and k, through the key step;
 // it returns the key step's answer.
 func (z *webZone) keySignIn(t *testing.T, name, pass string, k *authtest.Key) (*browser, int, string) {
+	return z.keySignInTo(t, "/", name, pass, k)
+}
+
+// keySignInTo is keySignIn from the sign-in page that next sent to.
+func (z *webZone) keySignInTo(t *testing.T, next, name, pass string, k *authtest.Key) (*browser, int, string) {
 	t.Helper()
 	b := z.browser(t)
-	_, page := b.get("/login")
-	if res, _ := b.post("/login", page, url.Values{"name": {name}, "passphrase": {pass}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/login/key" {
-		t.Fatalf("passphrase and no code: %d %q", res.StatusCode, res.Header.Get("Location"))
+	_, page := b.get("/login?next=" + url.QueryEscape(next))
+	// The form's hidden field, as the browser sends it.
+	kept := regexp.MustCompile(`name="next" value="([^"]*)"`).FindStringSubmatch(page)
+	if kept == nil {
+		t.Fatalf("no next field: %s", page)
 	}
-	res, step := b.get("/login/key")
-	if res.StatusCode != http.StatusOK || !strings.Contains(step, `id="use-key"`) || !strings.Contains(step, `<noscript>`) || !strings.Contains(step, `href="/login"`) {
-		t.Fatalf("key step %d: %s", res.StatusCode, step)
+	res, _ := b.post("/login", page, url.Values{"name": {name}, "passphrase": {pass}, "next": {html.UnescapeString(kept[1])}})
+	step := res.Header.Get("Location")
+	if res.StatusCode != http.StatusSeeOther || !strings.HasPrefix(step, "/login/key?next=") {
+		t.Fatalf("passphrase and no code: %d %q", res.StatusCode, step)
+	}
+	// The script posts to its page's address, query included.
+	res, page = b.get(step)
+	if res.StatusCode != http.StatusOK || !strings.Contains(page, `id="use-key"`) || !strings.Contains(page, `<noscript>`) || !strings.Contains(page, `href="/login"`) {
+		t.Fatalf("key step %d: %s", res.StatusCode, page)
 	}
 	res, opts := b.send("GET", "/login/key/options", "", nil)
 	if res.StatusCode != http.StatusOK {
@@ -93,7 +108,7 @@ func (z *webZone) keySignIn(t *testing.T, name, pass string, k *authtest.Key) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, body := b.send("POST", "/login/key", csrfOf(t, step), answer)
+	res, body := b.send("POST", step, csrfOf(t, page), answer)
 	return b, res.StatusCode, string(body)
 }
 
@@ -156,6 +171,14 @@ func TestWebSecurityKeySignIn(t *testing.T) {
 		}
 		if !z.audited(t, "ann", "login", "web, security key") {
 			t.Fatal("the key sign-in was not audited")
+		}
+		// Sent to sign in from a page, the key brings the user back to it,
+		// and only to a page of this site.
+		if _, status, body := z.keySignInTo(t, "/search?q=архивы", "ann", pass, key); status != http.StatusOK || !strings.Contains(body, `"next":"/search?q=`) {
+			t.Fatalf("back to the search: %d %s", status, body)
+		}
+		if _, status, body := z.keySignInTo(t, "//evil.example/x", "ann", pass, key); status != http.StatusOK || !strings.Contains(body, `"next":"/"`) {
+			t.Fatalf("an outside next: %d %s", status, body)
 		}
 		// A half-way session (passphrase only) opens nothing.
 		half := z.browser(t)

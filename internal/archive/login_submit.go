@@ -2,6 +2,7 @@ package archive
 
 import (
 	"net/http"
+	"net/url"
 
 	"confide/internal/auth"
 	"confide/internal/web"
@@ -35,7 +36,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	case auth.KindKey:
 		// The code was left empty and the user has a key: its step, where
 		// a link leads back to the code for a browser without script.
-		kind, next = auth.KindKey, "/login/key"
+		kind, next = auth.KindKey, "/login/key?next="+url.QueryEscape(next)
 	}
 	if err := s.auth.StartSession(w, r, a.ID, kind); err != nil {
 		s.internal(w, r, err)

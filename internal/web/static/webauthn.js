@@ -50,7 +50,8 @@
       (pk.allowCredentials || []).forEach(function (c) { c.id = dec(c.id); });
       return navigator.credentials.get({ publicKey: pk });
     }).then(function (a) {
-      return post("/login/key", {
+      // The page's query (?next=…) says where the zone sends us after.
+      return post("/login/key" + location.search, {
         id: a.id, rawId: enc(a.rawId), type: a.type,
         response: {
           authenticatorData: enc(a.response.authenticatorData), clientDataJSON: enc(a.response.clientDataJSON),
