@@ -45,7 +45,7 @@ func KeyFail(w http.ResponseWriter, log *slog.Logger, err error, status int, fai
 	case errors.Is(err, ErrStartAgain):
 		status, msg = http.StatusBadRequest, "start again"
 	case errors.Is(err, ErrCloned):
-		msg = "the security key's counter went back, so it may have been copied: sign in with your code and tell an admin"
+		msg = "the security key's counter went back, so it may have been copied: sign in with your code, remove the key on your account page and tell an admin"
 	case errors.Is(err, ErrNotVerified):
 		msg = "the security key's answer did not verify"
 	case errors.Is(err, ErrKeys):
@@ -57,7 +57,7 @@ func KeyFail(w http.ResponseWriter, log *slog.Logger, err error, status int, fai
 	if errors.Is(err, ErrNotVerified) && errors.As(err, &lock) {
 		status = http.StatusTooManyRequests
 		w.Header().Set("Retry-After", strconv.Itoa(max(int(time.Until(lock.Until).Seconds()), 0)+1))
-		msg += "; too many failed attempts: this name is locked until " + lock.Until.UTC().Format("15:04 UTC") + " for codes (your right key still works)"
+		msg += "; too many failed attempts: sign-ins with this name are locked until " + lock.Until.UTC().Format("15:04 UTC") + " (your own key, or your passphrase with a fresh code, still lets you in)"
 	}
 	if status >= 500 || errors.Is(err, errCounting) {
 		// The ceremony broke, or counting a refused key as a failure did.
