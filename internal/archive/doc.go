@@ -60,4 +60,21 @@
 //     the original and says which text matched. A document that a re-run
 //     no longer makes takes its translations and their search documents
 //     with it; one that it makes again keeps them.
+//   - In the web zone a page's translation is shown beside the original,
+//     paragraph i beside paragraph i, every paragraph of both sides kept;
+//     machine output is labelled as such wherever it shows. A human save
+//     carries the version it started from and is refused (nothing stored,
+//     the text shown back) when another was saved since; a version is
+//     reviewed only by a user other than its maker, and only the latest.
+//   - Notes keep their span twice: offsets into the page's text and the
+//     quoted words with the text around them. When a re-OCR moves or
+//     changes the text, a note is anchored again to the occurrence of its
+//     words whose surroundings match best, or marked lost; it is never
+//     dropped while its document exists. Notes (with replies) are indexed
+//     as a search document per document ("DOCID#notes"); tags go into the
+//     original's, translations' and notes' search documents alike.
+//   - Machine translation from the web runs inside the server, one run per
+//     collection and maxBatches over all; each page is stored as it comes
+//     back, so a cancelled, crashed or stopped run loses no finished page,
+//     and a stopped server's runs are resumed by the next one.
 package archive

@@ -209,7 +209,7 @@ func (a *Archive) process(ctx context.Context, c *claimed) (Progress, error) {
 			return err
 		}
 		for _, b := range batch {
-			if err := a.index(c.collection, b); err != nil {
+			if err := a.index(ctx, c.collection, b); err != nil {
 				return err
 			}
 		}
@@ -322,7 +322,7 @@ func (a *Archive) writeDocs(ctx context.Context, c *claimed, gen int, batch []pe
 
 // index adds a document with text to the search engine, or takes out one
 // that no longer has any.
-func (a *Archive) index(collection string, b pendingDoc) error {
+func (a *Archive) index(ctx context.Context, collection string, b pendingDoc) error {
 	if len(b.d.Pages) == 0 {
 		if err := a.eng.Delete(b.id); err != nil && !errors.Is(err, search.ErrNotFound) {
 			return fmt.Errorf("archive: index: %w", err)
@@ -333,7 +333,12 @@ func (a *Archive) index(collection string, b pendingDoc) error {
 	for i, pg := range b.d.Pages {
 		pages[i] = pg.Text
 	}
-	if err := a.eng.Add(search.Doc{ID: b.id, Collection: collection, Lang: docLang(b.d), Type: b.d.Type, Pages: pages}); err != nil {
+	// Tags are the users', kept across runs: the document keeps its ID.
+	tags, err := a.Tags(ctx, b.id)
+	if err != nil {
+		return err
+	}
+	if err := a.eng.Add(search.Doc{ID: b.id, Collection: collection, Lang: docLang(b.d), Type: b.d.Type, Tags: tags, Pages: pages}); err != nil {
 		return fmt.Errorf("archive: index %s: %w", b.path, err)
 	}
 	return nil

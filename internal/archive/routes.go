@@ -24,6 +24,15 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /documents/{id}/pages/{n}/image", s.signedIn(s.pageImage))
 	mux.HandleFunc("GET /documents/{id}/original", s.signedIn(s.originalDownload))
 	mux.HandleFunc("GET /audit", s.signedIn(s.auditShow))
+	mux.HandleFunc("GET /documents/{id}/pages/{n}/translation", s.signedIn(s.translationEdit))
+	mux.HandleFunc("POST /documents/{id}/pages/{n}/translation", s.signedIn(s.translationSave))
+	mux.HandleFunc("POST /documents/{id}/pages/{n}/translation/review", s.signedIn(s.translationReview))
+	mux.HandleFunc("POST /documents/{id}/pages/{n}/notes", s.signedIn(s.noteAdd))
+	mux.HandleFunc("POST /notes/{nid}/replies", s.signedIn(s.noteReply))
+	mux.HandleFunc("POST /documents/{id}/tags", s.signedIn(s.tagAdd))
+	mux.HandleFunc("POST /documents/{id}/tags/remove", s.signedIn(s.tagRemove))
+	mux.HandleFunc("POST /collections/{name}/translate", s.signedIn(s.collectionTranslate))
+	mux.HandleFunc("POST /collections/{name}/translate/cancel", s.signedIn(s.collectionTranslateCancel))
 	// Security keys (the shared script, as in the newsroom). Only the two
 	// pages that run it may run script at all: the rest of the archive
 	// shows outside content and keeps the strict policy.

@@ -8,10 +8,12 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"confide/internal/auth"
 	"confide/internal/seal"
+	"confide/internal/translate"
 	"confide/internal/web"
 )
 
@@ -43,6 +45,10 @@ type ServerConfig struct {
 	// Demo is the demo's archive, run beside the other zones: every page
 	// says so.
 	Demo bool
+	// Engines are the machine translators a journalist may run over a
+	// collection from its page (archive serve --translate-url, Apertium
+	// when installed); none offers no batch.
+	Engines []translate.Engine
 	// URL is the archive's address as its users' browsers see it, which
 	// security keys are bound to; empty means each request's scheme and
 	// host (set it behind a TLS-terminating proxy).
@@ -60,6 +66,7 @@ type Server struct {
 	render *web.Renderer
 	csrf   web.CSRF
 	auth   *auth.Service
+	batch  *batches
 }
 
 // NewServer returns the web zone of an open archive.
@@ -86,8 +93,17 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
+	s.batch = newBatches(a, cfg.Engines, func(who, action, detail string) { s.audit(context.Background(), who, action, detail) })
+	if err := s.batch.resume(context.Background()); err != nil {
+		s.batch.close()
+		return nil, err
+	}
 	return s, nil
 }
+
+// Close stops the machine translations running in the background; each
+// records where it stopped, and the next server goes on from there.
+func (s *Server) Close() { s.batch.close() }
 
 // audit records an action; a failure to record is logged, never hidden.
 func (s *Server) audit(ctx context.Context, who, action, detail string) {
@@ -168,4 +184,61 @@ func readable(u User) []string {
 		return []string{}
 	}
 	return u.Collections
+}
+
+// readDoc loads the document of the path's {id} for u: one of a
+// collection u does not read is not found, as a missing one.
+func (s *Server) readDoc(w http.ResponseWriter, r *http.Request, u User) (*Document, bool) {
+	d, err := s.a.Show(r.Context(), r.PathValue("id"))
+	if !s.found(w, r, err) {
+		return nil, false
+	}
+	if !u.Reads(d.Collection) {
+		s.notFound(w, r)
+		return nil, false
+	}
+	return d, true
+}
+
+// readPage is readDoc for a path with a page number {n} too: a page the
+// document lacks is not found.
+func (s *Server) readPage(w http.ResponseWriter, r *http.Request, u User) (*Document, int, bool) {
+	d, ok := s.readDoc(w, r, u)
+	if !ok {
+		return nil, 0, false
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 || n > len(d.Pages) {
+		s.notFound(w, r)
+		return nil, 0, false
+	}
+	return d, n, true
+}
+
+// posted reads a form of at most limit bytes; false (answered) when it is
+// too big or its CSRF token is not this browser's.
+func (s *Server) posted(w http.ResponseWriter, r *http.Request, u User, limit int64, back string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		s.notice(w, r, u, http.StatusRequestEntityTooLarge, "Too large", fmt.Sprintf("The form was larger than the %d KiB the archive takes; nothing was kept.", limit>>10), back)
+		return false
+	}
+	if !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
+		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), back)
+		return false
+	}
+	return true
+}
+
+type noticeData struct {
+	User    User
+	Title   string
+	Message string
+	Back    string
+}
+
+// notice answers a refusal the user can act on, in their words: why, and
+// the way back.
+func (s *Server) notice(w http.ResponseWriter, r *http.Request, u User, status int, title, msg, back string) {
+	s.render.Render(w, status, "notice", s.page(w, r, title, noticeData{User: u, Title: title, Message: msg, Back: back}))
 }

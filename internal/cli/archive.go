@@ -19,6 +19,7 @@ import (
 
 	"confide/internal/archive"
 	"confide/internal/onion"
+	"confide/internal/translate"
 )
 
 // archiveFlags are the flags every archive command shares.
@@ -350,6 +351,9 @@ func (e *env) archiveSearch(ctx context.Context, args []string) error {
 		if h.Matched != "original" {
 			matched = ", matched " + h.Matched
 		}
+		if h.Machine {
+			matched += ", machine output"
+		}
 		fmt.Fprintf(e.stdout, "%s  %s/%s%s (%s, %.2f%s)\n", h.ID, h.Collection, h.Path, page, h.Language, h.Score, matched)
 		for _, s := range h.Snippets {
 			fmt.Fprintf(e.stdout, "    %s\n", strings.NewReplacer("<mark>", "[", "</mark>", "]", "\n", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&#34;", `"`, "&#39;", "'").Replace(string(s)))
@@ -470,6 +474,8 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	var torClients multiFlag
 	fs.Var(&torClients, "tor-client", "with --tor: admit this x25519 client public key, base32 (repeatable; at least one)")
 	torOffline := fs.Bool("tor-offline", false, "start tor with its network disabled (tests)")
+	trURL := fs.String("translate-url", "", "a LibreTranslate-compatible server the newsroom runs, offered for machine translation of collections (Apertium is offered when installed)")
+	trKey := fs.String("translate-api-key", "", "the LibreTranslate server's API key, if it needs one")
 	archiveURL := fs.String("url", "", "the archive's address as its users' browsers see it, which security keys are bound to (default: each request's scheme and host; set it behind a TLS proxy; https:// marks cookies Secure)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -505,11 +511,26 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	zone, err := archive.NewServer(a, logger, archive.ServerConfig{URL: *archiveURL})
+	var engines []translate.Engine
+	if *trURL != "" {
+		lt, err := translate.NewLibre(ctx, *trURL, translate.LibreOptions{APIKey: *trKey})
+		if err != nil {
+			l.Close()
+			return err
+		}
+		engines = append(engines, lt)
+	}
+	// Apertium is offered when a pair is installed; without it the batch
+	// form offers the others, or says how to add one.
+	if ap, err := translate.NewApertium(ctx); err == nil && len(ap.Pairs()) > 0 {
+		engines = append(engines, ap)
+	}
+	zone, err := archive.NewServer(a, logger, archive.ServerConfig{Engines: engines, URL: *archiveURL})
 	if err != nil {
 		l.Close()
 		return err
 	}
+	defer zone.Close()
 	srv := &http.Server{Handler: zone.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
 	if *tor {
 		oc := onion.Config{Dir: filepath.Join(f.data, "tor"), Archive: l.Addr().String(), ArchiveClients: torClients, DisableNetwork: *torOffline}

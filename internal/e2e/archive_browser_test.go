@@ -36,7 +36,7 @@ func TestBrowserArchive(t *testing.T) {
 		writeFile(t, filepath.Join(root, "fond17", "opis.pdf"), pdf)
 		writeFile(t, filepath.Join(root, "fond17", "spravka.txt"), []byte("Справка: эти архивы были закрыты до 1991 года."))
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		pass, secret := archiveUserAdd(t, data, db, "ann", "journalist", "fond17")
+		pass, secret := archiveUser(t, data, db, "ann", "journalist", "fond17")
 
 		srv, base := startArchive(t, data, db)
 		ctx := newBrowser(t)
@@ -121,23 +121,6 @@ func TestBrowserArchive(t *testing.T) {
 			t.Fatalf("audit page for a journalist: %q", msg)
 		}
 	})
-}
-
-// archiveUserAdd adds an archive user with the binary and returns the
-// passphrase and TOTP secret it printed.
-func archiveUserAdd(t *testing.T, data string, db []string, name, role, collections string) (pass, secret string) {
-	t.Helper()
-	out := run(t, slices.Concat([]string{"archive", "user", "add", name, "--data", data, "--role", role, "--collections", collections}, db)...)
-	p := regexp.MustCompile(`(?m)^passphrase: (.+)$`).FindStringSubmatch(out)
-	uri := regexp.MustCompile(`(?m)^totp: (\S+)$`).FindStringSubmatch(out)
-	if p == nil || uri == nil {
-		t.Fatalf("user add printed %q", out)
-	}
-	u, err := url.Parse(uri[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(p[1]), u.Query().Get("secret")
 }
 
 // startArchive runs `confide archive serve` on a free loopback port, with
