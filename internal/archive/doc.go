@@ -33,7 +33,11 @@
 //     whole) go only to this process's own DIR/tmp/p-*/, held by a flock;
 //     Close removes it, and Open removes those of processes that are gone.
 //   - Search: SQLite deployments use the embedded engine in DIR/index;
-//     PostgreSQL ones use pgsearch in the same database.
+//     PostgreSQL ones use pgsearch in the same database. The index is
+//     derived from the rows: a backup (DumpSchema: every archive_* table
+//     but pgsearch's) leaves it out and a restore rebuilds it
+//     (RebuildIndex) with the same documents. Backups and restores are
+//     written to archive_audit too, with who and the keys that open them.
 //   - The web zone (Server) signs users in through internal/auth (never a
 //     copy), with its own cookies (archive_session, archive_csrf), the
 //     shared security headers and CSRF on every form; no page needs
@@ -77,4 +81,13 @@
 //     collection and maxBatches over all; each page is stored as it comes
 //     back, so a cancelled, crashed or stopped run loses no finished page,
 //     and a stopped server's runs are resumed by the next one.
+//   - Redaction and export (journalists and admins, never translators):
+//     a redacted copy is made from the original (only read) in this
+//     process's temporary folder, a few at a time, one per user; a copy that
+//     passed verification is stored as DIR/redacted/xx/SHA256, one that did
+//     not keeps no file. Only a passed copy whose bytes still hash to its
+//     recorded SHA-256 is opened for export (RedactedCopy), and the PDF an
+//     export publishes is verified again before any byte of the bundle is
+//     written. Bundles name no user; who redacted and exported what, and
+//     when, is in archive_audit and the document's custody.
 package archive

@@ -329,7 +329,7 @@ func TestWebSecurityKeyOrigin(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		a := open(t, c)
 		discard := slog.New(slog.NewTextHandler(io.Discard, nil))
-		if _, err := NewServer(a, discard, ServerConfig{Params: authtest.Params, URL: "archive.example.org"}); err == nil || !strings.HasPrefix(err.Error(), "archive: ") {
+		if _, err := NewServer(a, discard, ServerConfig{Params: authtest.Params, URL: "archive.example.org"}); err == nil || !strings.HasPrefix(err.Error(), "archive: ") || !strings.Contains(err.Error(), "https://archive.example.org") {
 			t.Fatalf("a URL that is not an origin: %v", err)
 		}
 		if srv, err := NewServer(a, discard, ServerConfig{Params: authtest.Params, URL: "https://archive.example.org"}); err != nil || !srv.cfg.HTTPS {

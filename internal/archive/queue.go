@@ -209,14 +209,23 @@ func (a *Archive) insertEntry(ctx context.Context, collection, path, sum string,
 }
 
 // originalPath is where the original with that SHA-256 lives.
-func (a *Archive) originalPath(sum string) string {
-	return filepath.Join(a.c.Dir, "originals", sum[:2], sum)
-}
+func (a *Archive) originalPath(sum string) string { return OriginalFile(a.c.Dir, sum) }
 
 // storeOriginal copies a file into the content-addressed originals: to a
 // temporary file, fsynced, renamed to its SHA-256 and made read-only. The
 // same bytes already stored are not written twice.
 func (a *Archive) storeOriginal(file string) (string, int64, error) {
+	return a.storeAs(file, a.originalPath)
+}
+
+// storeFile stores a file of the archive's own making (a redacted copy)
+// the way originals are, at pathOf(its SHA-256).
+func (a *Archive) storeFile(file string, pathOf func(string) string) (string, error) {
+	sum, _, err := a.storeAs(file, pathOf)
+	return sum, err
+}
+
+func (a *Archive) storeAs(file string, pathOf func(string) string) (string, int64, error) {
 	in, err := os.Open(file)
 	if err != nil {
 		return "", 0, fmt.Errorf("archive: %w", err)
@@ -239,7 +248,7 @@ func (a *Archive) storeOriginal(file string) (string, int64, error) {
 		return "", 0, fmt.Errorf("archive: copy %s: %w", file, err)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	dst := a.originalPath(sum)
+	dst := pathOf(sum)
 	if _, err := os.Stat(dst); err == nil {
 		return sum, size, nil
 	}

@@ -360,6 +360,10 @@ type Custody struct {
 	Stored   string        `json:"stored"` // where the original is, in the data folder
 	Events   []Event       `json:"events"`
 	Chain    []CustodyLink `json:"chain"` // the outermost document first
+	// Redactions are the redacted copies made of this document, passed,
+	// failed or running; Exports the bundles written of it.
+	Redactions []*Redaction   `json:"redactions"`
+	Exports    []ExportRecord `json:"exports"`
 }
 
 // Event is one custody event of an ingested file.
@@ -402,6 +406,18 @@ func (a *Archive) Custody(ctx context.Context, id string) (*Custody, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if c.Redactions, err = a.Redactions(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if c.Exports, err = a.Exports(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if c.Redactions == nil {
+		c.Redactions = []*Redaction{}
+	}
+	if c.Exports == nil {
+		c.Exports = []ExportRecord{}
 	}
 	for cur := d; ; {
 		c.Chain = append([]CustodyLink{{ID: cur.ID, Path: cur.Path, SHA256: cur.SHA256, Size: cur.Size, Steps: cur.Steps}}, c.Chain...)

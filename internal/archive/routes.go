@@ -33,6 +33,14 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /documents/{id}/tags/remove", s.signedIn(s.tagRemove))
 	mux.HandleFunc("POST /collections/{name}/translate", s.signedIn(s.collectionTranslate))
 	mux.HandleFunc("POST /collections/{name}/translate/cancel", s.signedIn(s.collectionTranslateCancel))
+	mux.HandleFunc("GET /documents/{id}/redact", s.signedIn(s.redactShow))
+	mux.HandleFunc("POST /documents/{id}/redact/marks", s.signedIn(s.redactMark))
+	mux.HandleFunc("POST /documents/{id}/redactions", s.signedIn(s.redactionCreate))
+	mux.HandleFunc("GET /redactions/{rid}", s.signedIn(s.redactionShow))
+	mux.HandleFunc("GET /redactions/{rid}/pages/{n}/image", s.signedIn(s.redactionPageImage))
+	mux.HandleFunc("GET /documents/{id}/export", s.signedIn(s.exportShow))
+	mux.HandleFunc("POST /documents/{id}/export", s.signedIn(s.exportCreate))
+	mux.HandleFunc("POST /redactions/{rid}/terms", s.signedIn(s.redactionTerms))
 	// Security keys (the shared script, as in the newsroom). Only the two
 	// pages that run it may run script at all: the rest of the archive
 	// shows outside content and keeps the strict policy.

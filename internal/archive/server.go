@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"confide/internal/auth"
+	"confide/internal/redact"
 	"confide/internal/seal"
 	"confide/internal/translate"
 	"confide/internal/web"
@@ -49,6 +50,10 @@ type ServerConfig struct {
 	// collection from its page (archive serve --translate-url, Apertium
 	// when installed); none offers no batch.
 	Engines []translate.Engine
+	// Redactor makes redacted copies; nil means redact.Redact.
+	Redactor Redactor
+	// RedactWorkers is how many copies are made at once; 0 means 1.
+	RedactWorkers int
 	// URL is the archive's address as its users' browsers see it, which
 	// security keys are bound to; empty means each request's scheme and
 	// host (set it behind a TLS-terminating proxy).
@@ -67,6 +72,7 @@ type Server struct {
 	csrf   web.CSRF
 	auth   *auth.Service
 	batch  *batches
+	redact *redactor
 }
 
 // NewServer returns the web zone of an open archive.
@@ -81,7 +87,14 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
-	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie}}
+	if cfg.Redactor == nil {
+		cfg.Redactor = redact.Redact
+	}
+	if err := a.Interrupted(context.Background()); err != nil {
+		return nil, err
+	}
+	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie},
+		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers)}
 	if web.IsHTTPS(cfg.URL) {
 		s.cfg.HTTPS = true
 	}
@@ -91,6 +104,10 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 			s.audit(ctx, acc.Name, action, detail)
 		}})
 	if err != nil {
+		s.redact.close()
+		if errors.Is(err, auth.ErrOrigin) {
+			return nil, fmt.Errorf("archive: the archive URL %q should be an origin such as https://archive.example.org", cfg.URL)
+		}
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	s.batch = newBatches(a, cfg.Engines, func(who, action, detail string) { s.audit(context.Background(), who, action, detail) })
@@ -101,9 +118,14 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 	return s, nil
 }
 
-// Close stops the machine translations running in the background; each
-// records where it stopped, and the next server goes on from there.
-func (s *Server) Close() { s.batch.close() }
+// Close stops the machine translations and the redactions running in the
+// background: each translation records where it stopped, and the next
+// server goes on from there; each redaction records its outcome before
+// Close returns. Call it before closing the archive.
+func (s *Server) Close() {
+	s.batch.close()
+	s.redact.close()
+}
 
 // audit records an action; a failure to record is logged, never hidden.
 func (s *Server) audit(ctx context.Context, who, action, detail string) {
@@ -141,6 +163,17 @@ func (s *Server) found(w http.ResponseWriter, r *http.Request, err error) bool {
 		s.internal(w, r, err)
 	}
 	return false
+}
+
+// form reads a posted form of at most 256 KiB and checks its CSRF token;
+// if it fails it has answered.
+func (s *Server) form(w http.ResponseWriter, r *http.Request, back string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
+	if err := r.ParseForm(); err != nil || !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
+		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), back)
+		return false
+	}
+	return true
 }
 
 // current is the signed-in user of a session of kind.

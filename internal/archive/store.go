@@ -226,6 +226,48 @@ var migrations = []string{
 		started TEXT NOT NULL,
 		ended TEXT NOT NULL DEFAULT ''
 	);`,
+	// Redaction: each user's pending marks on a document, and every
+	// redacted copy made (its marks, who, when, the copy's SHA-256 under
+	// DIR/redacted/, the verification report, passed or not), and every
+	// export bundle written (of the original or of a passed copy).
+	`CREATE TABLE archive_redaction_drafts (
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		user_id TEXT NOT NULL REFERENCES archive_users(id) ON DELETE CASCADE,
+		marks TEXT NOT NULL,
+		PRIMARY KEY (doc_id, user_id)
+	);
+	CREATE TABLE archive_redactions (
+		id TEXT PRIMARY KEY,
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		original_sha256 TEXT NOT NULL,
+		marks TEXT NOT NULL,
+		who TEXT NOT NULL,
+		at TEXT NOT NULL,
+		state TEXT NOT NULL,
+		sha256 TEXT NOT NULL DEFAULT '',
+		pages INTEGER NOT NULL DEFAULT 0,
+		burned INTEGER NOT NULL DEFAULT 0,
+		report TEXT NOT NULL DEFAULT '',
+		boxed TEXT NOT NULL DEFAULT '',
+		reason TEXT NOT NULL DEFAULT '',
+		finished TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX archive_redactions_doc ON archive_redactions (doc_id, at);
+	CREATE TABLE archive_exports (
+		id TEXT PRIMARY KEY,
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		redaction_id TEXT NOT NULL,
+		pages TEXT NOT NULL,
+		excerpt TEXT NOT NULL,
+		lang TEXT NOT NULL,
+		who TEXT NOT NULL,
+		at TEXT NOT NULL,
+		original_sha256 TEXT NOT NULL,
+		pdf_sha256 TEXT NOT NULL,
+		bundle_sha256 TEXT NOT NULL,
+		slug TEXT NOT NULL
+	);
+	CREATE INDEX archive_exports_doc ON archive_exports (doc_id, at);`,
 	// The day each security key was registered, shown on the account page
 	// so its owner can tell the keys apart.
 	`ALTER TABLE archive_keys ADD COLUMN created TEXT NOT NULL DEFAULT ''`,
@@ -300,7 +342,9 @@ func (d *db) migrate(ctx context.Context) error {
 	if d.postgres {
 		serial = "BIGSERIAL PRIMARY KEY"
 	}
-	for i := v; i < len(migrations); i++ {
+	// A restore loads an older snapshot into the schema it was taken at
+	// (store.AtSchema), then opens the archive again to upgrade it.
+	for i := v; i < store.SchemaLimit(ctx, len(migrations)); i++ {
 		for _, stmt := range strings.Split(strings.ReplaceAll(migrations[i], "{{serial}}", serial), ";") {
 			if strings.TrimSpace(stmt) == "" {
 				continue

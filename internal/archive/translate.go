@@ -342,6 +342,9 @@ func (a *Archive) RootOriginal(ctx context.Context, id string) (path, sum string
 	return a.originalPath(sum), sum, nil
 }
 
+// Who is the operator recorded in custody events.
+func (a *Archive) Who() string { return a.c.Who }
+
 // TmpDir is this process's own temporary folder inside the data folder,
 // removed by Close.
 func (a *Archive) TmpDir() string { return a.tmp }

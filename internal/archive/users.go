@@ -119,6 +119,10 @@ func (a *Archive) Audit(ctx context.Context, who, action, detail string) error {
 	return nil
 }
 
+// Operator is who this process records in custody events and the audit
+// log: Config.Who, or the OS user.
+func (a *Archive) Operator() string { return a.c.Who }
+
 // AuditLog returns the latest entries, newest first, skipping offset.
 func (a *Archive) AuditLog(ctx context.Context, offset, limit int) ([]AuditEntry, error) {
 	var out []AuditEntry

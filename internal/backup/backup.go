@@ -1,13 +1,26 @@
 // Package backup writes and restores Confide snapshots: one age-encrypted
 // tar stream holding a consistent dump of the database, the blobs it
 // references, the data folder's keys and the site's published documents'
-// files (public, but their rows need them).
+// files (public, but their rows need them). An archive's data folder
+// (confide archive backup) is the same stream for its own database, its
+// originals and its other files, marked with its zone; each zone's restore
+// refuses the other's snapshot.
 //
 // Contract:
 //
 //   - A snapshot is the database at one instant (one read transaction,
 //     dumped row by row through store.Snapshot) and exactly the blobs that
-//     instant references. Blobs written later are not in it.
+//     instant references. Blobs written later are not in it. The tables
+//     are read from the schema itself (store.Schema), so a table a
+//     migration adds is carried with no change here.
+//   - An archive's snapshot carries every archive_* table but the search
+//     engine's, exactly the originals archive_originals names, each checked
+//     against its SHA-256 as it is read and again as it is restored, and
+//     every other file of its data folder but the database, index,
+//     temporary files and lock. The index is rebuilt by the restore (for
+//     the folder index or pgsearch, whichever the target uses), so a search
+//     finds what it found before. The archive's data is plaintext: the
+//     snapshot is encrypted as it is written, like every other.
 //   - The whole snapshot is encrypted with standard age to the recipients
 //     given (an offline admin key) while it is written: nothing is staged in
 //     plaintext on disk, and the stock age and tar tools read it. A stolen
@@ -19,9 +32,10 @@
 //     snapshot, so a snapshot never references a missing blob and never
 //     brings back what a journalist deleted after it was taken.
 //   - Restore writes into a new folder beside the target and one database
-//     transaction, checks every row count and that the blobs are exactly
-//     those the database references, and only then commits and moves the
-//     folder into place: a damaged, cut or foreign snapshot leaves nothing.
+//     transaction, checks every row count and that the blobs (originals)
+//     are exactly those the database references, and only then commits and
+//     moves the folder into place: a damaged, cut or foreign snapshot, or
+//     one of the other zone, leaves nothing.
 package backup
 
 import (
@@ -29,6 +43,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -66,7 +82,7 @@ const keyEntry = "keys/newsroom-key"
 // maxKeyFile bounds the key file read into memory (it holds a hex seed).
 const maxKeyFile = 64 << 10
 
-// Source is what a snapshot is taken of.
+// Source is what a snapshot of the newsroom's data folder is taken of.
 type Source struct {
 	Store *store.DB
 	// Data is the data folder: the blobs and Folders.
@@ -76,15 +92,27 @@ type Source struct {
 	NewsroomKey string
 }
 
+// Zones a snapshot is of.
+const (
+	ZoneNewsroom = "newsroom" // confide backup: the dropbox's and newsroom's data folder
+	ZoneArchive  = "archive"  // confide archive backup
+)
+
 // Manifest is the snapshot's first entry.
 type Manifest struct {
-	Format  int           `json:"format"`
+	Format int `json:"format"`
+	// Zone is whose data folder it is of; "" (older snapshots) is the
+	// newsroom's.
+	Zone    string        `json:"zone,omitempty"`
 	Schema  int           `json:"schema"`
 	Backend string        `json:"backend"`
 	Day     string        `json:"day"`
 	Tables  []store.Table `json:"tables"`
-	Blobs   int           `json:"blobs"`
-	Files   int           `json:"files"`
+	// Blobs counts the files the rows reference: the newsroom's blobs, the
+	// archive's originals.
+	Blobs int `json:"blobs"`
+	// Files counts the other files carried (onion keys, …).
+	Files int `json:"files"`
 	// NewsroomKey says the snapshot carries the API signing key file.
 	NewsroomKey bool `json:"newsroom_key,omitempty"`
 }
@@ -99,18 +127,29 @@ func (m Manifest) Rows(table string) int64 {
 	return 0
 }
 
+// rows is the number of rows a snapshot holds.
+func rows(m Manifest) int64 {
+	var n int64
+	for _, t := range m.Tables {
+		n += t.Rows
+	}
+	return n
+}
+
 // Summary is one line saying what a snapshot holds.
 func (m Manifest) Summary() string {
-	var total int64
-	for _, t := range m.Tables {
-		total += t.Rows
+	tail := fmt.Sprintf("%d rows in %d tables (%s, schema %d, %s)", rows(m), len(m.Tables), m.Backend, m.Schema, m.Day)
+	if m.Zone == ZoneArchive {
+		return fmt.Sprintf("%d collections, %d files ingested, %d documents, %d pages, %d translations, %d users, %d custody events, %d originals, %d other files; %s",
+			m.Rows("archive_collections"), m.Rows("archive_entries"), m.Rows("archive_documents"), m.Rows("archive_pages"), m.Rows("archive_translations"),
+			m.Rows("archive_users"), m.Rows("archive_events"), m.Blobs, m.Files, tail)
 	}
 	key := ""
 	if m.NewsroomKey {
 		key = " and the newsroom key file"
 	}
-	return fmt.Sprintf("%d sources, %d items, %d journalists, %d blobs, %d key files%s; %d rows in %d tables (%s, schema %d, %s)",
-		m.Rows("sources"), m.Rows("items"), m.Rows("journalists"), m.Blobs, m.Files, key, total, len(m.Tables), m.Backend, m.Schema, m.Day)
+	return fmt.Sprintf("%d sources, %d items, %d journalists, %d blobs, %d key files%s; %s",
+		m.Rows("sources"), m.Rows("items"), m.Rows("journalists"), m.Blobs, m.Files, key, tail)
 }
 
 // chunk bounds the rows buffered for one tar entry: a tar header needs the
@@ -123,13 +162,46 @@ const attempts = 3
 // afterSnapshot, when set by a test, runs between the dump and the blobs.
 var afterSnapshot func()
 
-// errRaced means a referenced blob was deleted after the snapshot.
-var errRaced = fmt.Errorf("backup: blobs were deleted while the backup ran, %d times in a row: run it again", attempts)
+// errRaced means a file was deleted after the snapshot: one the rows
+// referenced (a blob), or one listed to be carried.
+var errRaced = fmt.Errorf("backup: files were deleted while the backup ran, %d times in a row: run it again", attempts)
+
+// put writes one tar entry of size bytes read from body.
+type put func(name string, size int64, body io.Reader) error
+
+// shot is one data folder to take a snapshot of: what differs between the
+// newsroom's and the archive's.
+type shot struct {
+	zone   string
+	schema store.Schema
+	// files lists the other files to carry, slash-separated, relative to
+	// data (read once the rows are dumped).
+	data  string
+	files func() ([]string, error)
+	// ref says what the rows reference ("blob", "original"); openRef
+	// opens one in the live folder (ok false when it is missing), and
+	// referenced asks the rows again about one found missing.
+	ref        string
+	openRef    func(name string) (f *os.File, ok bool, err error)
+	referenced func(ctx context.Context, name string) (bool, error)
+	refPath    func(name string) string
+	// hashed says a referenced file's name is its SHA-256, checked as the
+	// file is read.
+	hashed bool
+	// key is the newsroom key file's bytes, nil for none.
+	key []byte
+}
 
 // WriteFile writes a snapshot of the store and the data folder to file
 // (through file.tmp, fsynced, then renamed), starting again if a deletion
 // races it.
 func WriteFile(ctx context.Context, file string, src Source, to []age.Recipient) (Manifest, error) {
+	return writeSnapshot(file, to, func(w io.Writer) (Manifest, error) { return Write(ctx, w, src, to) })
+}
+
+// writeSnapshot writes a snapshot through file.tmp, fsynced, then renamed,
+// calling write again (on an emptied file) if a deletion raced it.
+func writeSnapshot(file string, to []age.Recipient, write func(io.Writer) (Manifest, error)) (Manifest, error) {
 	if len(to) == 0 {
 		return Manifest{}, seal.ErrNoRecipients
 	}
@@ -146,7 +218,7 @@ func WriteFile(ctx context.Context, file string, src Source, to []age.Recipient)
 	var m Manifest
 	for i := 0; ; i++ {
 		bw := bufio.NewWriterSize(f, 1<<20)
-		m, err = Write(ctx, bw, src, to)
+		m, err = write(bw)
 		if err == nil {
 			err = bw.Flush()
 		}
@@ -193,19 +265,37 @@ func Write(ctx context.Context, w io.Writer, src Source, to []age.Recipient) (Ma
 			return Manifest{}, fmt.Errorf("backup: %s is not a newsroom key file (%v)", src.NewsroomKey, err)
 		}
 	}
-	sn, err := st.Snapshot(ctx)
+	blobs := blob.Existing(filepath.Join(data, "blobs"))
+	return writeShot(ctx, w, shot{zone: ZoneNewsroom, schema: st.Schema(), data: data, key: key,
+		files: func() ([]string, error) { return listFiles(data, Folders, inStaging) },
+		ref:   "blob", refPath: blobPath, referenced: st.BlobReferenced,
+		openRef: func(name string) (*os.File, bool, error) {
+			f, err := blobs.Open(name)
+			if errors.Is(err, blob.ErrNotFound) {
+				return nil, false, nil
+			}
+			return f, err == nil, err
+		},
+	}, to)
+}
+
+// writeShot streams one snapshot of sh to w, encrypted to the recipients: the
+// manifest, the rows of one read transaction, the files they reference,
+// the other files.
+func writeShot(ctx context.Context, w io.Writer, sh shot, to []age.Recipient) (Manifest, error) {
+	sn, err := sh.schema.Snapshot(ctx)
 	if err != nil {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
 	defer sn.Close()
 	day := store.Today()
-	m := Manifest{Format: Format, Schema: sn.Version, Backend: sn.Backend(), Day: day.Time().Format("2006-01-02"), Tables: sn.Tables, NewsroomKey: key != nil}
-	names, err := sn.Blobs(ctx)
+	m := Manifest{Format: Format, Zone: sh.zone, Schema: sn.Version, Backend: sn.Backend(), Day: day.Time().Format("2006-01-02"), Tables: sn.Tables, NewsroomKey: sh.key != nil}
+	names, err := sn.Refs(ctx)
 	if err != nil {
 		return m, fmt.Errorf("backup: %w", err)
 	}
 	m.Blobs = len(names)
-	files, err := listFiles(data)
+	files, err := sh.files()
 	if err != nil {
 		return m, err
 	}
@@ -236,19 +326,22 @@ func Write(ctx context.Context, w io.Writer, src Source, to []age.Recipient) (Ma
 		}
 	}
 	// The rows are out; the read transaction need not pin old pages while
-	// the blobs are copied.
+	// the files are copied.
 	sn.Close()
 	if afterSnapshot != nil {
 		afterSnapshot()
 	}
-	blobs := blob.Existing(filepath.Join(data, "blobs"))
 	for _, name := range names {
-		if err := writeBlob(ctx, st, blobs, name, put); err != nil {
+		if err := writeRef(ctx, sh, name, put); err != nil {
 			return m, err
 		}
 	}
 	for _, rel := range files {
-		f, err := os.Open(filepath.Join(data, filepath.FromSlash(rel)))
+		f, err := os.Open(filepath.Join(sh.data, filepath.FromSlash(rel)))
+		if errors.Is(err, fs.ErrNotExist) {
+			// Gone since the listing, which the manifest counted.
+			return m, errRaced
+		}
 		if err != nil {
 			return m, fmt.Errorf("backup: %w", err)
 		}
@@ -261,8 +354,8 @@ func Write(ctx context.Context, w io.Writer, src Source, to []age.Recipient) (Ma
 			return m, err
 		}
 	}
-	if key != nil {
-		if err := put(keyEntry, int64(len(key)), bytes.NewReader(key)); err != nil {
+	if sh.key != nil {
+		if err := put(keyEntry, int64(len(sh.key)), bytes.NewReader(sh.key)); err != nil {
 			return m, err
 		}
 	}
@@ -277,7 +370,7 @@ func Write(ctx context.Context, w io.Writer, src Source, to []age.Recipient) (Ma
 
 // writeTable writes a table as db/<table>.<n>.jsonl entries of at most
 // about chunk bytes, one JSON array per row.
-func writeTable(ctx context.Context, sn *store.Snapshot, t store.Table, put func(string, int64, io.Reader) error) error {
+func writeTable(ctx context.Context, sn *store.Snapshot, t store.Table, put put) error {
 	var buf bytes.Buffer
 	n := 0
 	flush := func(force bool) error {
@@ -314,34 +407,51 @@ func rowEncoder(w io.Writer) *json.Encoder {
 	return enc
 }
 
-func writeBlob(ctx context.Context, st *store.DB, blobs *blob.Dir, name string, put func(string, int64, io.Reader) error) error {
-	f, err := blobs.Open(name)
-	if errors.Is(err, blob.ErrNotFound) {
-		still, rerr := st.BlobReferenced(ctx, name)
-		if rerr != nil {
-			return fmt.Errorf("backup: %w", rerr)
+// writeRef writes one file the rows reference; errRaced when it is gone
+// and the rows no longer name it (a deletion raced the backup).
+func writeRef(ctx context.Context, sh shot, name string, put put) error {
+	f, ok, err := sh.openRef(name)
+	if err != nil {
+		return fmt.Errorf("backup: %w", err)
+	}
+	if !ok {
+		still, err := sh.referenced(ctx, name)
+		if err != nil {
+			return fmt.Errorf("backup: %w", err)
 		}
 		if !still {
 			return errRaced
 		}
-		return fmt.Errorf("backup: blob %s is referenced by the database but missing from the data folder: the data folder is damaged", name)
-	}
-	if err != nil {
-		return fmt.Errorf("backup: %w", err)
+		return fmt.Errorf("backup: %s %s is referenced by the database but missing from the data folder: the data folder is damaged", sh.ref, name)
 	}
 	defer f.Close()
 	info, err := f.Stat()
 	if err != nil {
 		return fmt.Errorf("backup: %w", err)
 	}
-	return put("blobs/"+name[:2]+"/"+name+".age", info.Size(), f)
+	h := sha256.New()
+	var body io.Reader = f
+	if sh.hashed {
+		body = io.TeeReader(f, h)
+	}
+	if err := put(sh.refPath(name), info.Size(), body); err != nil {
+		return err
+	}
+	if sh.hashed && hex.EncodeToString(h.Sum(nil)) != name {
+		return fmt.Errorf("backup: %s %s in the data folder no longer has that SHA-256: the data folder is damaged (put the file back from another copy)", sh.ref, name)
+	}
+	return nil
 }
 
-// listFiles lists the regular files under Folders, slash-separated and
-// relative to the data folder.
-func listFiles(data string) ([]string, error) {
+// blobPath is a blob's entry in a snapshot.
+func blobPath(name string) string { return "blobs/" + name[:2] + "/" + name + ".age" }
+
+// listFiles lists the regular files under the roots of data,
+// slash-separated and relative to it, leaving out what skip names (nil:
+// nothing) and the whole of a folder it names; a missing root has none.
+func listFiles(data string, roots []string, skip func(rel string) bool) ([]string, error) {
 	var out []string
-	for _, dir := range Folders {
+	for _, dir := range roots {
 		root := filepath.Join(data, filepath.FromSlash(dir))
 		err := filepath.WalkDir(root, func(p string, e fs.DirEntry, err error) error {
 			if errors.Is(err, fs.ErrNotExist) && p == root {
@@ -354,13 +464,16 @@ func listFiles(data string) ([]string, error) {
 			if err != nil {
 				return err
 			}
-			if e.IsDir() && filepath.ToSlash(rel) == staging {
-				return filepath.SkipDir
-			}
-			if !e.Type().IsRegular() {
+			rel = filepath.ToSlash(rel)
+			if skip != nil && rel != "." && skip(rel) {
+				if e.IsDir() {
+					return filepath.SkipDir
+				}
 				return nil
 			}
-			out = append(out, filepath.ToSlash(rel))
+			if e.Type().IsRegular() {
+				out = append(out, rel)
+			}
 			return nil
 		})
 		if err != nil {
@@ -370,12 +483,21 @@ func listFiles(data string) ([]string, error) {
 	return out, nil
 }
 
+// inStaging reports whether a path is the staging folder or in it.
+func inStaging(rel string) bool { return rel == staging || strings.HasPrefix(rel, staging+"/") }
+
+// localPath reports whether a snapshot's path stays inside the folder it
+// is restored to, and is written as the walk wrote it.
+func localPath(rel string) bool {
+	return filepath.IsLocal(filepath.FromSlash(rel)) && path.Clean(rel) == rel
+}
+
 // inFolders reports whether a snapshot's file path is one Restore may write.
 func inFolders(rel string) bool {
-	if !filepath.IsLocal(filepath.FromSlash(rel)) || path.Clean(rel) != rel {
+	if !localPath(rel) {
 		return false
 	}
-	if strings.HasPrefix(rel, staging+"/") {
+	if inStaging(rel) {
 		return false
 	}
 	for _, dir := range Folders {

@@ -47,7 +47,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Archive, error) {
 
 func (e *env) archive(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve or user")
+		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, export, serve, user, backup or restore")
 	}
 	switch args[0] {
 	case "ingest":
@@ -72,8 +72,14 @@ func (e *env) archive(ctx context.Context, args []string) error {
 		return e.archiveTranslate(ctx, args[1:])
 	case "redact":
 		return e.archiveRedact(ctx, args[1:])
+	case "export":
+		return e.archiveExport(ctx, args[1:])
+	case "backup":
+		return e.archiveBackup(ctx, args[1:])
+	case "restore":
+		return e.archiveRestore(ctx, args[1:])
 	}
-	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve or user", args[0])
+	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, export, serve, user, backup or restore", args[0])
 }
 
 func (e *env) archiveIngest(ctx context.Context, args []string) error {
@@ -447,6 +453,20 @@ func (e *env) archiveCustody(ctx context.Context, args []string) error {
 			fmt.Fprintf(e.stdout, "    from: %s\n", o)
 		}
 	}
+	for _, r := range c.Redactions {
+		verified := "not verified: " + r.State
+		if r.Verified() {
+			verified = "verified, copy sha256 " + r.SHA256
+		}
+		fmt.Fprintf(e.stdout, "copy %s  %s  %s  %s; %s\n", r.ID, r.At, r.Who, r.Marks, verified)
+	}
+	for _, x := range c.Exports {
+		of := "the original, unredacted"
+		if x.RedactionID != "" {
+			of = "copy " + x.RedactionID
+		}
+		fmt.Fprintf(e.stdout, "export %s  %s  %s  bundle %q of %s, pages %s; bundle sha256 %s, published PDF sha256 %s\n", x.ID, x.At, x.Who, x.Slug, of, orAll(x.Pages), x.Bundle, x.PDF)
+	}
 	for _, l := range c.Chain {
 		sum := l.SHA256
 		if sum == "" {
@@ -555,6 +575,13 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		defer cancel()
 		return srv.Shutdown(sctx)
 	}
+}
+
+func orAll(pages string) string {
+	if pages == "" {
+		return "all"
+	}
+	return pages
 }
 
 func absOr(p string) string {

@@ -71,6 +71,9 @@ Usage:
 
   confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]   machine drafts, searchable
   confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID   a verified redacted copy
+  confide archive export --redaction ID | --unredacted [--pages 2-3] [--excerpt TEXT] [--lang en] --out FILE ID   a bundle to publish
+  confide archive backup [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE   encrypted snapshot, while serving and ingesting
+  confide archive restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]   into an empty folder and database; rebuilds the index
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -177,10 +180,13 @@ var examples = map[string][2]string{
 	"archive user":      {"confide archive user add NAME --role admin|journalist|translator [--collections A,B] [--data DIR] [--db DSN]", "confide archive user add tanya --data ~/archive --role translator --collections kgb"},
 
 	"archive translate":  {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},
-	"archive redact":     {"confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
+	"archive redact":     {"confide archive redact --term TEXT [--term TEXT...] [--box PAGE:X0,Y0,X1,Y1...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
+	"archive export":     {"confide archive export --redaction ID | --unredacted [--pages 2-3] [--excerpt TEXT [--page N]] [--lang en] [--slug S] --out FILE ID", "confide archive export --data ~/archive --redaction 9c0d1e4b5a673f2a --pages 2 --excerpt 'передали эти документы' --lang en --out opis.bundle 3f2a9c0d1e4b5a67"},
 	"source replies":     {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
 	"document publish":   {"confide document publish [--data DIR | --db DSN] BUNDLE...", "confide document publish --data /srv/confide ministry-letter.bundle"},
 	"document unpublish": {"confide document unpublish [--data DIR | --db DSN] SLUG...", "confide document unpublish --data /srv/confide ministry-letter"},
+	"archive backup":     {"confide archive backup [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE", "confide archive backup --data /srv/archive --recipient age1… --out /backups/archive-2026-12-01.age"},
+	"archive restore":    {"confide archive restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]", "confide archive restore --in archive-2026-12-01.age --identity backup-key.txt --data /srv/archive --db postgres://archive@db/archive"},
 }
 
 // help renders a command's synopsis, flags and example.

@@ -259,7 +259,7 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		if err != nil {
 			return err
 		}
-		defer zone.Close()
+		defer zone.Close() // redactions running record their outcome first
 		servers, listeners = append(servers, archiveTimeouts.server(zone.Handler())), append(listeners, al)
 		ingesting.Add(1)
 		go func() { defer ingesting.Done(); demoIngest(ingestCtx, arc, logger) }()

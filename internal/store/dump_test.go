@@ -69,7 +69,7 @@ func TestDumpLoad(t *testing.T) {
 				if got, err := dst.SourceByLogin(ctx, f.Source.LoginHash); err != nil || got.Designation != f.Source.Designation {
 					t.Fatalf("source by login after copy: %+v %v", got, err)
 				}
-				blobs, err := sn.Blobs(ctx)
+				blobs, err := sn.Refs(ctx)
 				if err != nil || !reflect.DeepEqual(blobs, f.Blobs) {
 					t.Fatalf("snapshot blobs %v %v, want %v", blobs, err, f.Blobs)
 				}

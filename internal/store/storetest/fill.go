@@ -85,8 +85,14 @@ func Fill(t testing.TB, s *store.DB) Filled {
 // sorted: two stores with the same rows give the same map.
 func Dump(t testing.TB, s *store.DB) map[string][]string {
 	t.Helper()
+	return DumpSchema(t, s.Schema())
+}
+
+// DumpSchema is Dump for any schema a dump reads (the archive's too).
+func DumpSchema(t testing.TB, sc store.Schema) map[string][]string {
+	t.Helper()
 	ctx := context.Background()
-	sn, err := s.Snapshot(ctx)
+	sn, err := sc.Snapshot(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -111,4 +117,15 @@ func Dump(t testing.TB, s *store.DB) map[string][]string {
 		out[tb.Name] = rows
 	}
 	return out
+}
+
+// Subset reports whether every row of a is in b, both sorted as Dump gives
+// them: what a snapshot taken between two dumps must hold.
+func Subset(a, b []string) bool {
+	for _, x := range a {
+		if _, ok := slices.BinarySearch(b, x); !ok {
+			return false
+		}
+	}
+	return true
 }
