@@ -137,7 +137,7 @@ func (bs *batches) run(ctx context.Context, run *batchRun, eng translate.Engine)
 	if l, ok := eng.(interface{ URL() string }); ok {
 		where = " at " + l.URL()
 	}
-	rep, err := bs.a.MachineTranslate(ctx, MachineRun{Engine: eng, Collection: b.Collection, To: b.Lang, Where: where,
+	rep, err := bs.a.MachineTranslate(ctx, MachineRun{Engine: eng, Collection: b.Collection, To: b.Lang, Where: where, Who: b.Who,
 		OnStart: func(total, _ int) {
 			run.mu.Lock()
 			run.b.Total = total

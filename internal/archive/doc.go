@@ -41,7 +41,13 @@
 //   - The web zone (Server) signs users in through internal/auth (never a
 //     copy), with its own cookies (archive_session, archive_csrf), the
 //     shared security headers and CSRF on every form; no page needs
-//     JavaScript. Every page but sign-in needs a full session. A user reads
+//     JavaScript. Security keys are the one use of script, progressive
+//     over the TOTP code (which always works): only /account and the key
+//     step run the shared web.KeyScript (web.KeyCSP); every other page keeps
+//     the no-script policy. Keys are bound to ServerConfig.URL's origin, or
+//     the request's; a refused key (wrong, another user's, or a copy whose
+//     counter went back) counts and locks as a wrong code does. Every page
+//     but sign-in needs a full session. A user reads
 //     only granted collections (an admin all); an ungranted collection or
 //     its documents answer 404, as missing ones do. Translators cannot
 //     download originals. Views, searches, downloads and refused downloads

@@ -356,11 +356,14 @@ func extractPages(ctx context.Context, src string, from, to int, work, dst strin
 	return nil
 }
 
-// pageText is pdftotext's text of page n.
+// pageText is pdftotext's text of page n, read with -layout as ingest
+// reads an original's: without it every line of an OCR layer is a
+// paragraph of its own, and the site would align a translation's
+// paragraphs with the wrong lines.
 func pageText(ctx context.Context, pdf string, n int, work string) (string, error) {
 	var out bytes.Buffer
 	p := strconv.Itoa(n)
-	if err := tool.Run(ctx, tool.Cmd{Name: "pdftotext", Args: []string{"-enc", "UTF-8", "-f", p, "-l", p, pdf, "-"}, Stdout: &limited{w: &out, n: 4 << 20}, TmpDir: work}); err != nil {
+	if err := tool.Run(ctx, tool.Cmd{Name: "pdftotext", Args: []string{"-layout", "-enc", "UTF-8", "-f", p, "-l", p, pdf, "-"}, Stdout: &limited{w: &out, n: 4 << 20}, TmpDir: work}); err != nil {
 		return "", fmt.Errorf("archive: the text of page %d: %w", n, err)
 	}
 	return strings.TrimRight(out.String(), "\f\n "), nil

@@ -11,12 +11,14 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"confide/internal/bundle"
 	"confide/internal/redact"
+	"confide/internal/translate"
 )
 
 func needTools(t *testing.T) {
@@ -268,6 +270,46 @@ func TestWebExport(t *testing.T) {
 		}
 		if !z.audited(t, "tanya", "export refused", "protocol.pdf") {
 			t.Fatal("the translator's refusal is not audited")
+		}
+	})
+}
+
+// A redacted copy's page text keeps the original's paragraphs (pdftotext
+// reads its OCR layer with -layout, as ingest reads the original's), so
+// the site aligns each paragraph with its translation; without -layout
+// every line of the OCR layer was a paragraph of its own, and the site put
+// the last paragraph's translation beside the second line.
+func TestExportCopyKeepsParagraphs(t *testing.T) {
+	needTools(t)
+	backends(t, func(t *testing.T, c Config) {
+		a := open(t, c)
+		ctx := context.Background()
+		pdf, err := os.ReadFile(filepath.Join("..", "e2e", "testdata", "delo.pdf"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		root := filepath.Join(t.TempDir(), "trove")
+		write(t, root, "delo.pdf", pdf)
+		ingestAll(t, a, "fond17", root)
+		doc := (&webZone{a: a}).docID(t, "delo.pdf")
+		if _, err := a.AddTranslation(ctx, doc, 1, "en", "Record of the interrogation\n\nInvestigator Ivanov questioned a witness in March.\n\nCase number seven was closed on the prosecutor's order.", "user: tanya", false, Draft); err != nil {
+			t.Fatal(err)
+		}
+		id, err := a.BeginRedaction(ctx, doc, "ann", Marks{Terms: []string{"Иванов"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if red, err := a.RunRedaction(ctx, id, redact.Redact); err != nil || !red.Verified() {
+			t.Fatalf("%v %+v", err, red)
+		}
+		var out bytes.Buffer
+		if _, err := a.Export(ctx, ExportRequest{DocID: doc, RedactionID: id, Lang: "en", Mask: []string{"Ivanov"}, Who: "ann"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		m, files, _ := readBundle(t, out.Bytes())
+		text, tr := translate.Split(files[m.Pages[0].Text]), translate.Split(files[m.Pages[0].Translation.File])
+		if len(text) != 3 || len(tr) != 3 || !strings.Contains(text[2], "приказу прокурора") || strings.Contains(files[m.Pages[0].Text], "Иванов") {
+			t.Fatalf("the copy's paragraphs %q beside the translation's %q", text, tr)
 		}
 	})
 }

@@ -16,6 +16,9 @@ type MachineRun struct {
 	Collection string
 	From, To   string // canonical codes; From "" takes each page's own
 	Where      string // where the engine is (" at URL"), for custody
+	// Who started the run, for custody: a web batch's user; "" is the
+	// archive's operator (Config.Who), as for the command line.
+	Who string
 	// OnStart is told how many pages will be translated and how many this
 	// engine version already did, before the first.
 	OnStart func(total, skipped int)
@@ -161,7 +164,7 @@ func (a *Archive) MachineTranslate(ctx context.Context, r MachineRun) (MachineRe
 		if err := a.IndexTranslations(context.WithoutCancel(ctx), docList, lang); err != nil {
 			return rep, err
 		}
-		if err := a.RecordTranslated(context.WithoutCancel(ctx), done, fmt.Sprintf("machine-translated to %s by %s%s, stored as drafts", lang, rep.Engine, r.Where)); err != nil {
+		if err := a.RecordTranslated(context.WithoutCancel(ctx), done, r.Who, fmt.Sprintf("machine-translated to %s by %s%s, stored as drafts", lang, rep.Engine, r.Where)); err != nil {
 			return rep, err
 		}
 	}

@@ -41,6 +41,17 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /documents/{id}/export", s.signedIn(s.exportShow))
 	mux.HandleFunc("POST /documents/{id}/export", s.signedIn(s.exportCreate))
 	mux.HandleFunc("POST /redactions/{rid}/terms", s.signedIn(s.redactionTerms))
+	// Security keys (the shared script, as in the newsroom). Only the two
+	// pages that run it may run script at all: the rest of the archive
+	// shows outside content and keeps the strict policy.
+	mux.HandleFunc("GET /static/webauthn.js", web.KeyScript)
+	mux.Handle("GET /account", web.AllowOwnScript(s.signedIn(s.accountShow)))
+	mux.HandleFunc("GET /account/keys/options", s.signedIn(s.keyOptions))
+	mux.HandleFunc("POST /account/keys", s.signedIn(s.keyRegister))
+	mux.HandleFunc("POST /account/keys/{id}/remove", s.signedIn(s.keyRemove))
+	mux.Handle("GET /login/key", web.AllowOwnScript(http.HandlerFunc(s.keyLoginShow)))
+	mux.HandleFunc("GET /login/key/options", s.keyLoginOptions)
+	mux.HandleFunc("POST /login/key", s.keyLoginSubmit)
 	var h http.Handler = web.Recover(s.log, mux)
 	if s.cfg.HTTPS {
 		h = web.HTTPSOnly(h)

@@ -40,7 +40,8 @@ type ServerConfig struct {
 	Params seal.Params
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// HTTPS marks cookies Secure (served behind TLS).
+	// HTTPS marks cookies Secure (served behind TLS); an https:// URL
+	// implies it.
 	HTTPS bool
 	// Demo is the demo's archive, run beside the other zones: every page
 	// says so.
@@ -53,11 +54,16 @@ type ServerConfig struct {
 	Redactor Redactor
 	// RedactWorkers is how many copies are made at once; 0 means 1.
 	RedactWorkers int
+	// URL is the archive's address as its users' browsers see it, which
+	// security keys are bound to; empty means each request's scheme and
+	// host (set it behind a TLS-terminating proxy).
+	URL string
 }
 
-// Server is the archive's web zone: sign-in (the shared internal/auth),
-// search, documents with their page images, collections and, for admins,
-// the audit log. Every page works without JavaScript.
+// Server is the archive's web zone: sign-in (the shared internal/auth,
+// security keys included), search, documents with their page images,
+// collections and, for admins, the audit log. Every page works without
+// JavaScript; only adding and using a security key needs it.
 type Server struct {
 	a      *Archive
 	log    *slog.Logger
@@ -89,13 +95,20 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 	}
 	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie},
 		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers)}
+	if web.IsHTTPS(cfg.URL) {
+		s.cfg.HTTPS = true
+	}
 	s.auth, err = auth.New(auth.Config{Store: a.Accounts(), Cookie: SessionCookie, CSRF: s.csrf, Params: cfg.Params,
-		Issuer: Issuer, Now: cfg.Now,
+		Issuer: Issuer, Now: cfg.Now, URL: cfg.URL,
 		Audit: func(ctx context.Context, acc auth.Account, action, detail string) {
 			s.audit(ctx, acc.Name, action, detail)
 		}})
 	if err != nil {
-		return nil, err
+		s.redact.close()
+		if errors.Is(err, auth.ErrOrigin) {
+			return nil, fmt.Errorf("archive: the archive URL %q should be an origin such as https://archive.example.org", cfg.URL)
+		}
+		return nil, fmt.Errorf("archive: %w", err)
 	}
 	s.batch = newBatches(a, cfg.Engines, func(who, action, detail string) { s.audit(context.Background(), who, action, detail) })
 	if err := s.batch.resume(context.Background()); err != nil {

@@ -268,6 +268,9 @@ var migrations = []string{
 		slug TEXT NOT NULL
 	);
 	CREATE INDEX archive_exports_doc ON archive_exports (doc_id, at);`,
+	// The day each security key was registered, shown on the account page
+	// so its owner can tell the keys apart.
+	`ALTER TABLE archive_keys ADD COLUMN created TEXT NOT NULL DEFAULT ''`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else

@@ -298,8 +298,12 @@ func (a *Archive) IndexTranslations(ctx context.Context, docIDs []string, lang s
 }
 
 // RecordTranslated adds a custody event to the entry of each page's
-// document: what translated how many of its pages, with what.
-func (a *Archive) RecordTranslated(ctx context.Context, pages []PageText, action string) error {
+// document: who (a web batch's user; "" is the operator) translated how
+// many of its pages, with what.
+func (a *Archive) RecordTranslated(ctx context.Context, pages []PageText, who, action string) error {
+	if who == "" {
+		who = a.c.Who
+	}
 	count := map[int64]int{}
 	var order []int64
 	for _, p := range pages {
@@ -315,7 +319,7 @@ func (a *Archive) RecordTranslated(ctx context.Context, pages []PageText, action
 	defer tx.Rollback()
 	for _, e := range order {
 		if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, '{}')`,
-			e, now(), a.c.Who, clean(fmt.Sprintf("%s: %d pages", action, count[e]))); err != nil {
+			e, now(), who, clean(fmt.Sprintf("%s: %d pages", action, count[e]))); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
 	}

@@ -208,7 +208,7 @@ func (s accounts) SecurityKeys(ctx context.Context, id string) ([]string, error)
 }
 
 func (s accounts) AddSecurityKey(ctx context.Context, id, credentialID, credential string) error {
-	_, err := s.exec(ctx, `INSERT INTO archive_keys (credential_id, user_id, credential) VALUES (?, ?, ?)`, credentialID, id, credential)
+	_, err := s.exec(ctx, `INSERT INTO archive_keys (credential_id, user_id, credential, created) VALUES (?, ?, ?, ?)`, credentialID, id, credential, now()[:10])
 	return err
 }
 

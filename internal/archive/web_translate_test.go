@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -351,6 +352,7 @@ func waitBatch(t *testing.T, a *Archive, collection, state string) *Batch {
 func TestWebBatchTranslate(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		ctx := context.Background()
+		c.Who = "operator" // who runs the process, not who started the batch
 		a := open(t, c)
 		ingestAll(t, a, "kgb", trove(t), write(t, t.TempDir(), "three.txt", []byte(threeParagraphs)))
 		eng := &stubEngine{}
@@ -407,6 +409,14 @@ func TestWebBatchTranslate(t *testing.T) {
 		vs, _ := a.Translations(ctx, three, "en")
 		if len(vs[1]) != 1 || !vs[1][0].Machine || vs[1][0].By != "machine: stub 1.0" || !strings.HasPrefix(vs[1][0].Text, "EN: Первый абзац") {
 			t.Fatalf("machine draft: %+v", vs)
+		}
+		// Custody names who started the batch, as the audit log does.
+		cu, err := a.Custody(ctx, three)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.IndexFunc(cu.Events, func(e Event) bool { return strings.HasPrefix(e.Action, "machine-translated to en") }); i < 0 || cu.Events[i].Who != "ann" {
+			t.Fatalf("custody of the batch: %+v", cu.Events)
 		}
 		// Again: every page is done already, none translated twice.
 		ann2 := z2.user(t, "bob", RoleAdmin)

@@ -496,6 +496,7 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	torOffline := fs.Bool("tor-offline", false, "start tor with its network disabled (tests)")
 	trURL := fs.String("translate-url", "", "a LibreTranslate-compatible server the newsroom runs, offered for machine translation of collections (Apertium is offered when installed)")
 	trKey := fs.String("translate-api-key", "", "the LibreTranslate server's API key, if it needs one")
+	archiveURL := fs.String("url", "", "the archive's address as its users' browsers see it, which security keys are bound to (default: each request's scheme and host; set it behind a TLS proxy; https:// marks cookies Secure)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -544,7 +545,7 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	if ap, err := translate.NewApertium(ctx); err == nil && len(ap.Pairs()) > 0 {
 		engines = append(engines, ap)
 	}
-	zone, err := archive.NewServer(a, logger, archive.ServerConfig{Engines: engines})
+	zone, err := archive.NewServer(a, logger, archive.ServerConfig{Engines: engines, URL: *archiveURL})
 	if err != nil {
 		l.Close()
 		return err

@@ -176,7 +176,7 @@ var examples = map[string][2]string{
 	"archive search":    {"confide archive search [--collection NAME] [--limit N] [--json] QUERY", "confide archive search --data ~/archive 'архивы'"},
 	"archive show":      {"confide archive show [--json] ID", "confide archive show --data ~/archive 3f2a9c0d1e4b5a67"},
 	"archive custody":   {"confide archive custody [--json] ID", "confide archive custody --data ~/archive 3f2a9c0d1e4b5a67"},
-	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]] [--tor --tor-client KEY...] [--translate-url URL]", "confide archive serve --data ~/archive --translate-url http://127.0.0.1:5000"},
+	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]] [--tor --tor-client KEY...] [--translate-url URL] [--url URL]", "confide archive serve --data ~/archive --translate-url http://127.0.0.1:5000"},
 	"archive user":      {"confide archive user add NAME --role admin|journalist|translator [--collections A,B] [--data DIR] [--db DSN]", "confide archive user add tanya --data ~/archive --role translator --collections kgb"},
 
 	"archive translate":  {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},

@@ -54,6 +54,40 @@ func archiveTab(t *testing.T, data string, db []string) (tab, string, string) {
 	return tab{t, ctx, srv}, base, downloads
 }
 
+// makeCopy makes the copy from the redaction page and reloads the copy's
+// page until it says the copy is verified; it returns the report.
+func (b tab) makeCopy() string {
+	b.t.Helper()
+	b.click(`#make-copy`)
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(time.Second) {
+		if st := b.text(`#state`); strings.Contains(st, "Verified.") {
+			return b.text(`#report`)
+		} else if time.Now().After(deadline) || !strings.Contains(st, "Making the copy") {
+			b.t.Fatalf("redaction state %q\n%s", st, b.srv.stderr.String())
+		}
+		b.do(chromedp.Reload())
+	}
+}
+
+// downloadBundle submits the export page and waits until Chromium has
+// downloaded a whole bundle as file; it returns its bytes.
+func (b tab) downloadBundle(file string) []byte {
+	b.t.Helper()
+	b.do(chromedp.Click(css(`#make-bundle`), chromedp.NodeVisible))
+	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		raw, err := os.ReadFile(file)
+		if err == nil {
+			if _, _, err = bundle.Read(bytes.NewReader(raw), nil, func(bundle.Member, io.Reader) error { return nil }); err == nil {
+				return raw
+			}
+		}
+		if time.Now().After(deadline) {
+			entries, _ := os.ReadDir(filepath.Dir(file))
+			b.t.Fatalf("no bundle downloaded: %v %v\n%s", err, entries, b.srv.stderr.String())
+		}
+	}
+}
+
 // TestBrowserRedactAndExport: in Chromium with JavaScript off, a
 // journalist marks a word of the page and a term, draws a box with two
 // clicks on the page image, makes the redacted copy, reads its
@@ -128,16 +162,7 @@ func TestBrowserRedactAndExport(t *testing.T) {
 		}
 		shot(t, ctx, "archive-redact-"+filepath.Base(t.Name()))
 
-		click(`#make-copy`)
-		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(time.Second) {
-			if st := text(`#state`); strings.Contains(st, "Verified.") {
-				break
-			} else if time.Now().After(deadline) || !strings.Contains(st, "Making the copy") {
-				t.Fatalf("redaction state %q\n%s", st, srv.stderr.String())
-			}
-			do(chromedp.Reload())
-		}
-		if report := text(`#report`); strings.Contains(report, "FAIL") || !strings.Contains(report, "OCR") || !strings.Contains(report, "metadata") {
+		if report := b.makeCopy(); strings.Contains(report, "FAIL") || !strings.Contains(report, "OCR") || !strings.Contains(report, "metadata") {
 			t.Fatalf("report: %q", report)
 		}
 		shot(t, ctx, "archive-redaction-"+filepath.Base(t.Name()))
@@ -145,20 +170,7 @@ func TestBrowserRedactAndExport(t *testing.T) {
 		click(`#export`)
 		do(chromedp.SendKeys(css(`#quote`), "архивы передали эти документы"))
 		shot(t, ctx, "archive-export-"+filepath.Base(t.Name()))
-		do(chromedp.Click(css(`#make-bundle`), chromedp.NodeVisible))
-		got := filepath.Join(downloads, "opis.bundle")
-		var raw []byte
-		for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
-			if raw, err = os.ReadFile(got); err == nil && len(raw) > 0 {
-				if _, _, err := bundle.Read(bytes.NewReader(raw), nil, func(bundle.Member, io.Reader) error { return nil }); err == nil {
-					break
-				}
-			}
-			if time.Now().After(deadline) {
-				entries, _ := os.ReadDir(downloads)
-				t.Fatalf("no bundle downloaded: %v %v\n%s", err, entries, srv.stderr.String())
-			}
-		}
+		raw := b.downloadBundle(filepath.Join(downloads, "opis.bundle"))
 		files := map[string][]byte{}
 		m, _, err := bundle.Read(bytes.NewReader(raw), nil, func(f bundle.Member, r io.Reader) error {
 			files[f.Name], err = io.ReadAll(r)
