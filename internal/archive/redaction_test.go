@@ -256,6 +256,8 @@ func TestRedactionInTheBackground(t *testing.T) {
 		}
 		if _, doc := ann.get("/documents/" + pdf); !strings.Contains(doc, `id="custody-redactions"`) || !strings.Contains(doc, r.SHA256) {
 			t.Fatalf("custody on the document page: %s", doc)
+		} else if strings.Contains(doc, "{}") {
+			t.Error("the custody table shows a raw origin {} for a file that has none") // Event.From's words, or nothing
 		}
 		cu, err := z.a.Custody(context.Background(), pdf)
 		if err != nil || len(cu.Redactions) != 1 || cu.Redactions[0].SHA256 != r.SHA256 || !strings.Contains(cu.Events[len(cu.Events)-1].Action, "redaction "+id+" by ann (1 terms, 1 boxes): passed, verified; copy sha256 "+r.SHA256) {

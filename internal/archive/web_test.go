@@ -238,8 +238,10 @@ func TestWebAccess(t *testing.T) {
 				t.Fatalf("journalist GET %s: %d", p, res.StatusCode)
 			}
 		}
-		if res, _ := admin.get("/documents/" + secret); res.StatusCode != 200 {
+		if res, page := admin.get("/documents/" + secret); res.StatusCode != 200 {
 			t.Fatalf("admin reads gulag: %d", res.StatusCode)
+		} else if !strings.Contains(page, "confide ingest/text v1</span>") {
+			t.Errorf("a step with no action is not shown as its tool alone (no dangling colon): %s", page)
 		}
 
 		// A translator reads the document but cannot download its original.

@@ -99,6 +99,14 @@ func TestBrowserArchive(t *testing.T) {
 		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const i = document.querySelector('#page-image').getBoundingClientRect(), p = document.querySelector('#page-text').getBoundingClientRect(); return p.left >= i.right && p.top < i.bottom })()`)); err != nil || !ok {
 			t.Fatalf("the page image and its text are not side by side (%v)", err)
 		}
+		// At 800 px the page fits, the custody table (a SHA-256 in its
+		// events) included.
+		if over := overflow(t, ctx, 800, "main > *"); over != "" {
+			t.Errorf("at 800 px the document page does not fit: %s", over)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+			t.Fatal(err)
+		}
 		shot(t, ctx, "archive-document-"+filepath.Base(t.Name()))
 		do(chromedp.Click(css(`#download`), chromedp.NodeVisible))
 		got := filepath.Join(downloads, "opis.pdf")

@@ -5,10 +5,12 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,8 +104,38 @@ func TestBrowserDocumentAndCitingStory(t *testing.T) {
 				t.Error("the PDF downloaded is not the one whose SHA-256 the citation gives")
 			}
 			fullShot(t, ctx, "document-page")
+			// On narrow screens the page fits the window.
+			for _, width := range []int64{800, 400} {
+				if over := overflow(t, ctx, width, "article.document"); over != "" {
+					t.Errorf("at %d px the document page does not fit: %s", width, over)
+				}
+				fullShot(t, ctx, fmt.Sprintf("document-page-%d", width))
+			}
 		})
 	}
+}
+
+// overflow sets the window's width and says what of the elements under
+// sel reaches within 12 px of either edge, or that the page scrolls
+// sideways; "" when it all fits.
+func overflow(t *testing.T, ctx context.Context, width int64, sel string) string {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+		t.Fatal(err)
+	}
+	over, err := chromedp.Run(ctx, chromedp.Evaluate[string](`((sel) => {
+		const w = document.documentElement.clientWidth;
+		if (document.documentElement.scrollWidth > w) return 'the page scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + w;
+		for (const e of document.querySelectorAll(sel + ', ' + sel + ' *')) {
+			const r = e.getBoundingClientRect();
+			if (r.width > 0 && (r.right > w - 12 || r.left < 12)) return e.tagName + '.' + e.className + ' spans ' + Math.round(r.left) + '–' + Math.round(r.right) + ' of ' + w;
+		}
+		return '';
+	})(`+strconv.Quote(sel)+`)`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return over
 }
 
 // fetch downloads a URL, checking its Content-Disposition.

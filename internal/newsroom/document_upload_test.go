@@ -102,8 +102,22 @@ func TestDocumentUpload(t *testing.T) {
 			t.Errorf("audit: %s", got)
 		}
 
+		// The preview renders citations as the public story page does, the
+		// same markup, and notes a document the site has not published.
+		form := url.Values{"title": {"Bridge"}, "author_name": {"Anna"}, "body": {"Intro.\n\n{{< excerpt ministry-letter >}}\n\n{{< document nowhere >}}"}, "op": {"preview"}}
+		p := br.Post("/stories/new", "/stories", form)
+		for _, want := range []string{`<figure class="citation excerpt">`, `<blockquote lang="ru" cite="/documents/ministry-letter">`,
+			`<figcaption><a href="/documents/ministry-letter">`, `<p class="citation missing card warning">`, "<code>nowhere</code>"} {
+			if p.Status != 200 || !strings.Contains(p.Body, want) {
+				t.Errorf("the preview lacks %q: %d", want, p.Status)
+			}
+		}
+		if _, preview, _ := strings.Cut(p.Body, `id="preview"`); preview == "" || strings.Contains(preview, "{{&lt;") || strings.Contains(preview, "CONFIDECITE") {
+			t.Errorf("no preview, or it shows a shortcode as text:\n%s", preview)
+		}
+
 		// The editor refuses to publish a story citing a document not on the site.
-		form := url.Values{"title": {"Bridge"}, "author_name": {"Anna"}, "body": {"Intro.\n\n{{< excerpt nowhere >}}"}, "op": {"publish"}}
+		form = url.Values{"title": {"Bridge"}, "author_name": {"Anna"}, "body": {"Intro.\n\n{{< excerpt nowhere >}}"}, "op": {"publish"}}
 		if p := br.Post("/stories/new", "/stories", form); p.Status != http.StatusBadRequest || !strings.Contains(p.Body, "line 3: no document &#34;nowhere&#34; is published") {
 			t.Errorf("editor citing an unknown document: %d %s", p.Status, p.Body)
 		}

@@ -20,6 +20,7 @@ import (
 	"confide/internal/blob"
 	"confide/internal/bundle"
 	"confide/internal/seal"
+	"confide/internal/site"
 	"confide/internal/store"
 	"confide/internal/web"
 
@@ -79,6 +80,8 @@ type Server struct {
 	argon    *seal.Limiter
 	auth     *auth.Service
 	signKey  ed25519.PrivateKey
+	// cite renders a preview's citations as the public site does.
+	cite *site.Citations
 }
 
 // New prepares the newsroom, creating its API signing key on first use.
@@ -112,6 +115,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "newsroom_csrf"}, throttle: web.NewThrottle(20, 10),
 		signKey: key, argon: seal.NewLimiter(2, 16)}
 	if s.auth, err = s.newAuth(); err != nil {
+		return nil, err
+	}
+	if s.cite, err = site.NewCitations(rd.Cat); err != nil {
 		return nil, err
 	}
 	return s, nil

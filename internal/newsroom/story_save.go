@@ -40,7 +40,10 @@ func (s *Server) storySave(w http.ResponseWriter, r *http.Request, j store.Journ
 		return
 	}
 	if op == "preview" {
-		d.Preview = story.RenderArticle(st.Body)
+		if d.Preview, err = s.cite.Render(r.Context(), s.cfg.Store, st.Body, s.render.Cat.Negotiate(w, r)); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 		s.render.Render(w, http.StatusOK, "editor", s.page(w, r, "newsroom.editor.title", d))
 		return
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"html/template"
 
 	"confide/internal/bundle"
@@ -22,21 +23,30 @@ type citeView struct {
 	Tr      *bundle.Translation // the excerpt's page's translation, for its label
 }
 
-// citeTemplates render citations into a story's body.
-func citeTemplates(cat *web.Catalog) (*template.Template, error) {
-	return template.New("cite").Funcs(cat.Funcs()).ParseFS(templates, "templates/cite.tmpl", "templates/_provenance.html")
+// Citations renders the shortcodes of a story's body as the public story
+// page shows them; the newsroom's preview uses the same, so a journalist
+// sees what readers will, the "not published" note included.
+type Citations struct{ t *template.Template }
+
+// NewCitations parses the citation templates with the catalog's functions.
+func NewCitations(cat *web.Catalog) (*Citations, error) {
+	t, err := template.New("cite").Funcs(cat.Funcs()).ParseFS(templates, "templates/cite.tmpl", "templates/_provenance.html")
+	if err != nil {
+		return nil, fmt.Errorf("site: %w", err)
+	}
+	return &Citations{t}, nil
 }
 
-// renderStory renders a story's body with its citations, looking each
-// cited document up once.
-func (s *Server) renderStory(ctx context.Context, st store.Story, lang string) (template.HTML, error) {
+// Render renders body with its citations in lang, looking each cited
+// document up once in st.
+func (cs *Citations) Render(ctx context.Context, st store.Site, body, lang string) (template.HTML, error) {
 	docs := map[string]*citeView{}
 	var failed error
-	html := story.RenderArticleCiting(st.Body, func(c story.Cite) template.HTML {
+	html := story.RenderArticleCiting(body, func(c story.Cite) template.HTML {
 		v, ok := docs[c.Slug]
 		if !ok {
 			v = &citeView{Lang: lang, Slug: c.Slug}
-			d, err := s.cfg.Store.DocumentBySlug(ctx, c.Slug)
+			d, err := st.DocumentBySlug(ctx, c.Slug)
 			switch {
 			case errors.Is(err, store.ErrNotFound):
 				v.Missing = true
@@ -60,7 +70,7 @@ func (s *Server) renderStory(ctx context.Context, st store.Story, lang string) (
 			}
 		}
 		var buf bytes.Buffer
-		if err := s.cite.ExecuteTemplate(&buf, "citation", view); err != nil {
+		if err := cs.t.ExecuteTemplate(&buf, "citation", view); err != nil {
 			failed = err
 		}
 		return template.HTML(buf.String())

@@ -218,6 +218,8 @@ func TestDocumentPage(t *testing.T) {
 			`<tr><td lang="ru">Прошу выделить средства на ремонт моста через реку.</td><td lang="en">I ask you to allocate funds for repairing the bridge over the river.</td></tr>`,
 			`<tr><td lang="ru">Страница 2.</td><td lang="en">Page 2.</td></tr>`,
 			"No published story cites this document yet.",
+			// The excerpt's caption reads as a sentence, its page in brackets.
+			"<figcaption>Quoted in our reporting (page 1)</figcaption>",
 		} {
 			if !strings.Contains(p.Body, want) {
 				t.Errorf("document page lacks %q", want)
@@ -241,6 +243,9 @@ func TestDocumentPage(t *testing.T) {
 		}
 		if ru := f.browser().Get("/documents/machine-letter?lang=ru").Body; !strings.Contains(ru, "Машинный перевод") {
 			t.Error("the Russian page does not label machine output")
+		}
+		if ru := f.browser().Get("/documents/ministry-letter?lang=ru").Body; !strings.Contains(ru, "<figcaption>Цитируется в нашем материале (страница 1)</figcaption>") {
+			t.Error("the Russian excerpt caption does not read as a sentence")
 		}
 
 		// Files: the right type, nosniff, cached for ever under their hash, the PDF as a download.

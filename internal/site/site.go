@@ -7,7 +7,6 @@ import (
 	"embed"
 	"encoding/base64"
 	"errors"
-	"html/template"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -77,7 +76,7 @@ type Server struct {
 	// commentHTML memoises rendered comment bodies (8 MiB at most).
 	commentHTML *htmlMemo
 	// cite renders the citations of documents in stories.
-	cite *template.Template
+	cite *Citations
 }
 
 // New parses the site's templates.
@@ -106,7 +105,7 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), limits: newFormLimits(), unknown: web.NewFailures(100_000, 0),
 		argon: seal.NewLimiter(cfg.Hashes, cfg.Queue), cache: &pageCache{m: map[pageKey]*cached{}}, commentHTML: &htmlMemo{maxBytes: 8 << 20}}
-	if s.cite, err = citeTemplates(rd.Cat); err != nil {
+	if s.cite, err = NewCitations(rd.Cat); err != nil {
 		return nil, err
 	}
 	s.hash = func(pass string) string { return seal.HashPassphrase(pass, cfg.Params) }

@@ -124,7 +124,7 @@ func BenchmarkStoryBodyCiting(b *testing.B) {
 	} {
 		b.Run(c.name, func(b *testing.B) {
 			for b.Loop() {
-				if _, err := srv.renderStory(ctx, store.Story{Body: c.body}, "en"); err != nil {
+				if _, err := srv.cite.Render(ctx, srv.cfg.Store, c.body, "en"); err != nil {
 					b.Fatal(err)
 				}
 			}

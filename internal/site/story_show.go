@@ -97,7 +97,7 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	lang := s.render.Cat.Negotiate(w, r)
-	html, err := s.renderStory(r.Context(), st, lang)
+	html, err := s.cite.Render(r.Context(), s.cfg.Store, st.Body, lang)
 	if err != nil {
 		s.internal(w, r, err)
 		return
