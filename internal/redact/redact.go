@@ -120,7 +120,7 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 	var list strings.Builder
 	for i, pg := range pages {
 		page := hits{map[string]int{}, map[string]int{}}
-		n, boxed, err := burnPage(ctx, req, work, i+1, pg, patterns, page)
+		n, boxed, err := burnPage(ctx, req, work, i+1, &pg, patterns, page)
 		if err != nil {
 			return res, err
 		}
@@ -135,7 +135,8 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 			total.layer[t] += page.layer[t]
 		}
 		res.Burned += n
-		list.WriteString(pg.png + "\n")
+		list.WriteString(pg.text + "\n")
+		pages[i] = pg
 	}
 	listPath := filepath.Join(work, "pages.txt")
 	if err := os.WriteFile(listPath, []byte(list.String()), 0o600); err != nil {
@@ -150,7 +151,11 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("redact: %w", err)
 	}
-	clean, err := writeClean(raw)
+	burned := make([]string, len(pages))
+	for i, pg := range pages {
+		burned[i] = pg.png
+	}
+	clean, err := writeClean(raw, burned)
 	if err != nil {
 		return res, err
 	}
@@ -212,10 +217,12 @@ func sniff(path string) (kind, error) {
 	return 0, ErrFormat
 }
 
-// page is one rasterised page: its PNG in the work folder, the scale from
-// page units to its pixels, and the original's text-layer words.
+// page is one rasterised page: its PNG in the work folder (burned, once
+// burnPage ran), the image the copy's text layer is read from, the scale
+// from page units to its pixels, and the original's text-layer words.
 type page struct {
 	png    string
+	text   string
 	sx, sy float64
 	words  []layoutWord
 }
@@ -387,8 +394,10 @@ func layout(ctx context.Context, src, work string, n int) (float64, float64, []l
 type hits struct{ ocr, layer map[string]int }
 
 // burnPage finds the terms on one page, by its text layer and by OCR of
-// its image, and paints those boxes and the page's given ones black.
-func burnPage(ctx context.Context, req Request, work string, n int, pg page, patterns map[string]string, counts hits) (int, []string, error) {
+// its image, and paints those boxes and the page's given ones black; it
+// also writes pg.text, the burned page with its black areas masked white,
+// which the copy's text layer is read from.
+func burnPage(ctx context.Context, req Request, work string, n int, pg *page, patterns map[string]string, counts hits) (int, []string, error) {
 	var boxes []pixBox
 	var ws []word
 	for _, w := range pg.words {
@@ -438,7 +447,42 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 	rgba := image.NewRGBA(img.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
 	painter(rgba, paint)
-	return len(paint), boxed, writePNG(pg.png, rgba)
+	if err := writePNG(pg.png, rgba); err != nil {
+		return 0, nil, err
+	}
+	// The text layer is read from the same pixels with every black area
+	// white: tesseract reads a box's edge beside a word as a letter of it
+	// ("флопросил" for "допросил"). Outside the boxes the two images are
+	// the same, and inside both are one flat colour, so the text read
+	// from one tells nothing the other hides. Only a box that is black in
+	// the burned pixels is masked: one that was not burned is read as it
+	// is, and its words are in the text layer for Verify to find.
+	text := image.NewRGBA(rgba.Bounds())
+	draw.Draw(text, text.Bounds(), rgba, image.Point{}, draw.Src)
+	for _, b := range paint {
+		if r := withMargin(b).Intersect(text.Bounds()); solidBlack(rgba, r) {
+			draw.Draw(text, r, image.NewUniform(color.White), image.Point{}, draw.Src)
+		}
+	}
+	// Black areas the original already had (an earlier redaction) too.
+	if m, ok := maskSolid(text); ok {
+		text = m
+	}
+	pg.text = strings.TrimSuffix(pg.png, ".png") + "-text.png"
+	return len(paint), boxed, writePNG(pg.text, text)
+}
+
+// solidBlack reports whether every pixel of r is dark, as maskSolid
+// counts dark.
+func solidBlack(img *image.RGBA, r image.Rectangle) bool {
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if !dark(img.At(x, y)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // under lists the tokens, of any reading, a third of whose word box or

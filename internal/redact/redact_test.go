@@ -291,3 +291,69 @@ func BenchmarkRedactPage(b *testing.B) {
 	}
 	b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/page")
 }
+
+// The copy's text layer is read with the boxes masked white: read from the
+// burned page, the box's edge beside "допросил" became a letter of it
+// ("флопросил"), and that text layer is what the site publishes. The
+// copy's pixels stay black where the name was.
+func TestRedactTextLayerReadsBesideABox(t *testing.T) {
+	needAll(t)
+	ctx := context.Background()
+	src, err := filepath.Abs(filepath.Join("..", "e2e", "testdata", "delo.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	res, err := Redact(ctx, Request{Src: src, Terms: []string{"Иванов"}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Report.OK() || res.Path == "" {
+		t.Fatalf("redaction failed verification:\n%s", res.Report)
+	}
+	text := pdftotext(t, res.Path)
+	if found(text, "Иванов") || !found(text, "Следователь") || !found(text, "допросил свидетеля") {
+		t.Errorf("the copy's text layer misreads the words beside the box:\n%s", text)
+	}
+	// Where the original's text layer has the name, the copy is black.
+	_, _, words, err := layout(ctx, src, dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := renderPage(ctx, res.Path, dir, 1, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := decode(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := 0
+	for _, w := range words {
+		if w.text != "Иванов" {
+			continue
+		}
+		name++
+		dark, all := 0, 0
+		for y := int(w.yMin * 200 / 72); y < int(w.yMax*200/72); y++ {
+			for x := int(w.xMin * 200 / 72); x < int(w.xMax*200/72); x++ {
+				all++
+				if r, g, b, _ := img.At(x, y).RGBA(); r+g+b < 3*0x1000 {
+					dark++
+				}
+			}
+		}
+		if all == 0 || dark != all {
+			t.Errorf("%d of the %d pixels where the name was are black in the copy", dark, all)
+		}
+	}
+	if name != 1 {
+		t.Fatalf("the original's layout has the name %d times", name)
+	}
+	// Verify still fails when a term survives: the word beside the box.
+	r, err := Verify(ctx, res.Path, []string{"допросил"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChecks(t, r, false, "text layer", "OCR")
+}
