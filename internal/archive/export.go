@@ -94,6 +94,7 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 	total := len(d.Pages)
 	rec := &ExportRecord{DocID: d.ID, RedactionID: req.RedactionID, Lang: req.Lang, Who: req.Who, Original: origSum}
 	summary := "the original's pages, not redacted"
+	var counts *bundle.Burned
 	if req.RedactionID != "" {
 		f, red, err := a.RedactedCopy(ctx, req.RedactionID)
 		if err != nil {
@@ -107,7 +108,8 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 		if len(red.Marks.Boxes) > 0 && req.Lang != "" && !req.TranslationChecked {
 			return nil, exportErr("this copy has boxes, and a translation does not know what they hide: read the translation, mask what it must not say, and confirm that it is checked (--translation-checked)")
 		}
-		summary = fmt.Sprintf("redacted copy %s: %d terms and %d boxes burned", red.ID, len(red.Marks.Terms), len(red.Marks.Boxes))
+		summary = fmt.Sprintf("redacted copy %s: %s", red.ID, red.Summary())
+		counts = &bundle.Burned{Terms: len(red.Marks.Terms), Occurrences: red.Occurrences, Boxes: len(red.Marks.Boxes)}
 	} else {
 		switch d.Type {
 		case ingest.TypePDF:
@@ -169,7 +171,7 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 		for _, c := range rep.Checks {
 			names = append(names, c.Name)
 		}
-		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: req.RedactionID != "", Verified: true,
+		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: req.RedactionID != "", Verified: true, Burned: counts,
 			Verification: fmt.Sprintf("%s; verified again as published, every check passed: %s", summary, strings.Join(names, ", "))}
 	}
 	trans := map[int][]TranslationVersion{}

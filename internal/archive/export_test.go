@@ -106,6 +106,11 @@ func TestExportRedacted(t *testing.T) {
 		if m.Excerpt == nil || m.Excerpt.Quote != "Протокол заседания комиссии" || m.Excerpt.Translation != "Minutes of the committee meeting. All members of the committee were present except ████████" || m.Excerpt.Page != 1 {
 			t.Fatalf("excerpt %+v", m.Excerpt)
 		}
+		// The site's line and the verification summary count the one
+		// occurrence once, as the redaction's report does.
+		if b := m.PDF.Burned; b == nil || *b != (bundle.Burned{Terms: 1, Occurrences: 1}) || !strings.HasPrefix(m.PDF.Verification, "redacted copy "+id+": 1 occurrence of 1 term burned on 1 page; verified again") {
+			t.Fatalf("the bundle counts %+v: %s", m.PDF.Burned, m.PDF.Verification)
+		}
 		if bytes.Contains(out.Bytes(), []byte("kuznetsova")) || strings.Contains(m.PDF.Verification, "Сидорова") {
 			t.Fatal("the bundle names the journalist or the term")
 		}

@@ -11,9 +11,11 @@ import (
 	"io"
 	"os"
 	"strings"
+	"sync"
 
 	"confide/internal/redact"
 	"confide/internal/store"
+	"confide/internal/web"
 )
 
 // Redaction states: a copy being made, one that passed verification (its
@@ -46,17 +48,20 @@ func (m Marks) Empty() bool { return len(m.Terms) == 0 && len(m.Boxes) == 0 }
 
 // Redaction is one redacted copy of a document and its proof.
 type Redaction struct {
-	ID       string        `json:"id"`
-	DocID    string        `json:"doc_id"`
-	Original string        `json:"original_sha256"`
-	Marks    Marks         `json:"marks"`
-	Who      string        `json:"who"`
-	At       string        `json:"at"` // started, UTC to the second
-	State    string        `json:"state"`
-	SHA256   string        `json:"sha256,omitempty"` // the copy's, when it passed
-	Pages    int           `json:"pages"`
-	Burned   int           `json:"burned"`
-	Report   redact.Report `json:"report"`
+	ID       string `json:"id"`
+	DocID    string `json:"doc_id"`
+	Original string `json:"original_sha256"`
+	Marks    Marks  `json:"marks"`
+	Who      string `json:"who"`
+	At       string `json:"at"` // started, UTC to the second
+	State    string `json:"state"`
+	SHA256   string `json:"sha256,omitempty"` // the copy's, when it passed
+	Pages    int    `json:"pages"`
+	// Occurrences counts the places the terms were burned, each once
+	// however many readings found it (redact.Result); the boxes are
+	// burned as marked. Its column is burned.
+	Occurrences int           `json:"occurrences"`
+	Report      redact.Report `json:"report"`
 	// Boxed are the words the original shows under the boxes, by page
 	// (folded as terms): an excerpt may not quote them.
 	Boxed    map[int][]string `json:"boxed,omitempty"`
@@ -68,6 +73,20 @@ type Redaction struct {
 func (r *Redaction) Verified() bool {
 	return r.State == RedactionPassed && r.SHA256 != "" && r.Report.OK()
 }
+
+// Summary says in English what the copy burned, counted as the site
+// counts it: "1 occurrence of 1 term and 2 boxes burned on 1 page".
+func (r *Redaction) Summary() string {
+	cat, err := catalog()
+	if err != nil {
+		return fmt.Sprintf("%d occurrences of %d terms and %d boxes burned on %d pages", r.Occurrences, len(r.Marks.Terms), len(r.Marks.Boxes), r.Pages)
+	}
+	return cat.Burned("en", len(r.Marks.Terms), r.Occurrences, len(r.Marks.Boxes)) + " on " + cat.N("en", "site.document.pages", r.Pages)
+}
+
+// catalog is the catalogues, for the English of custody records and
+// bundles, which no visitor's language decides.
+var catalog = sync.OnceValues(web.LoadCatalog)
 
 // Draft returns a user's pending marks on a document (none yet: empty).
 func (a *Archive) Draft(ctx context.Context, docID, userID string) (Marks, error) {
@@ -159,7 +178,7 @@ func (a *Archive) RunRedaction(ctx context.Context, id string, run Redactor) (*R
 	if rerr == nil {
 		res, rerr = run(runCtx, redact.Request{Src: src, Terms: r.Marks.Terms, Boxes: r.Marks.Boxes, Dir: a.tmp})
 	}
-	r.Report, r.Pages, r.Burned, r.Boxed = res.Report, res.Pages, res.Burned, res.Boxed
+	r.Report, r.Pages, r.Occurrences, r.Boxed = res.Report, res.Pages, res.Occurrences, res.Boxed
 	switch {
 	case rerr != nil:
 		r.State, r.Reason = RedactionError, rerr.Error()
@@ -186,12 +205,16 @@ func (a *Archive) RunRedaction(ctx context.Context, id string, run Redactor) (*R
 	}
 	r.Finished = now()
 	if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_redactions SET state = ?, sha256 = ?, pages = ?, burned = ?, report = ?, boxed = ?, reason = ?, finished = ? WHERE id = ?`,
-		r.State, r.SHA256, r.Pages, r.Burned, string(rep), string(boxed), clean(r.Reason), r.Finished, id); err != nil {
+		r.State, r.SHA256, r.Pages, r.Occurrences, string(rep), string(boxed), clean(r.Reason), r.Finished, id); err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
-	action := fmt.Sprintf("redaction %s by %s (%d terms, %d boxes): %s", id, r.Who, len(r.Marks.Terms), len(r.Marks.Boxes), r.State)
+	marks := fmt.Sprintf("%d terms, %d boxes", len(r.Marks.Terms), len(r.Marks.Boxes))
+	if cat, err := catalog(); err == nil {
+		marks = cat.N("en", "redact.terms", len(r.Marks.Terms)) + ", " + cat.N("en", "redact.boxes", len(r.Marks.Boxes))
+	}
+	action := fmt.Sprintf("redaction %s by %s (%s): %s", id, r.Who, marks, r.State)
 	if r.State == RedactionPassed {
-		action += fmt.Sprintf(", verified; copy sha256 %s of the original sha256 %s, %d boxes burned on %d pages", r.SHA256, r.Original, r.Burned, r.Pages)
+		action += fmt.Sprintf(", verified; copy sha256 %s of the original sha256 %s, %s", r.SHA256, r.Original, r.Summary())
 	}
 	if err := a.RecordEvent(ctx, r.DocID, action); err != nil {
 		return nil, err
@@ -237,7 +260,7 @@ func (a *Archive) redactions(ctx context.Context, where, arg string, out *[]*Red
 		FROM archive_redactions `+where+` ORDER BY at, id`, []any{arg}, func(rows *sql.Rows) error {
 		var r Redaction
 		var marks, rep, boxed string
-		if err := rows.Scan(&r.ID, &r.DocID, &r.Original, &marks, &r.Who, &r.At, &r.State, &r.SHA256, &r.Pages, &r.Burned, &rep, &boxed, &r.Reason, &r.Finished); err != nil {
+		if err := rows.Scan(&r.ID, &r.DocID, &r.Original, &marks, &r.Who, &r.At, &r.State, &r.SHA256, &r.Pages, &r.Occurrences, &rep, &boxed, &r.Reason, &r.Finished); err != nil {
 			return err
 		}
 		if boxed != "" {

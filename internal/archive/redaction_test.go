@@ -232,7 +232,7 @@ func TestRedactionInTheBackground(t *testing.T) {
 			t.Fatalf("redaction page while running %d %v", res.StatusCode, res.Header)
 		}
 		r := finished(t, z.a, id)
-		if !r.Verified() || r.Original != before || r.Who != "ann" || r.Burned < 2 || !reflect.DeepEqual(r.Marks.Terms, []string{"Сидорова"}) || len(r.Marks.Boxes) != 1 {
+		if !r.Verified() || r.Original != before || r.Who != "ann" || r.Occurrences != 1 || !reflect.DeepEqual(r.Marks.Terms, []string{"Сидорова"}) || len(r.Marks.Boxes) != 1 {
 			t.Fatalf("redaction %+v\n%s", r, r.Report)
 		}
 		copyPath := filepath.Join(c.Dir, "redacted", r.SHA256[:2], r.SHA256)
@@ -247,7 +247,7 @@ func TestRedactionInTheBackground(t *testing.T) {
 			t.Fatal("the original changed")
 		}
 		res, page = ann.get("/redactions/" + id)
-		if res.StatusCode != 200 || res.Header.Get("Refresh") != "" || !strings.Contains(page, "Verified.") || !strings.Contains(page, "<td>OCR</td><td>PASS</td>") ||
+		if res.StatusCode != 200 || res.Header.Get("Refresh") != "" || !strings.Contains(page, "Verified.") || !strings.Contains(page, "Every check passed: 1 occurrence of 1 term and 1 box burned on 1 page.") || !strings.Contains(page, "<td>OCR</td><td>PASS</td>") ||
 			strings.Contains(page, "FAIL") || !strings.Contains(page, `href="/documents/`+pdf+`/export?redaction=`+id+`"`) {
 			t.Fatalf("report page: %s", page)
 		}
@@ -260,7 +260,8 @@ func TestRedactionInTheBackground(t *testing.T) {
 			t.Error("the custody table shows a raw origin {} for a file that has none") // Event.From's words, or nothing
 		}
 		cu, err := z.a.Custody(context.Background(), pdf)
-		if err != nil || len(cu.Redactions) != 1 || cu.Redactions[0].SHA256 != r.SHA256 || !strings.Contains(cu.Events[len(cu.Events)-1].Action, "redaction "+id+" by ann (1 terms, 1 boxes): passed, verified; copy sha256 "+r.SHA256) {
+		if err != nil || len(cu.Redactions) != 1 || cu.Redactions[0].SHA256 != r.SHA256 || !strings.Contains(cu.Events[len(cu.Events)-1].Action, "redaction "+id+" by ann (1 term, 1 box): passed, verified; copy sha256 "+r.SHA256) ||
+			!strings.HasSuffix(cu.Events[len(cu.Events)-1].Action, ", 1 occurrence of 1 term and 1 box burned on 1 page") {
 			t.Fatalf("custody %v %+v", err, cu)
 		}
 		if !z.audited(t, "ann", "redaction started", id) {
@@ -285,7 +286,7 @@ func failing(_ context.Context, req redact.Request) (redact.Result, error) {
 	if err := os.WriteFile(p, []byte("%PDF-1.4 stub"), 0o600); err != nil {
 		return redact.Result{}, err
 	}
-	return redact.Result{Path: p, Pages: 1, Burned: 1, Report: redact.Report{Checks: []redact.Check{
+	return redact.Result{Path: p, Pages: 1, Occurrences: 1, Report: redact.Report{Checks: []redact.Check{
 		{Name: "structure", Pass: true, Detail: "one revision"},
 		{Name: "text layer", Pass: false, Detail: `pdftotext finds "Сидорова" ×1 on page 1`},
 	}}}, nil

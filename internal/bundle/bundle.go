@@ -7,7 +7,8 @@
 //   - bundle.json, first: the Manifest (format "confide-bundle/1", slug,
 //     title, language, collection, the original's path, SHA-256 and size,
 //     the pages with their image, text and translation files, the published
-//     PDF with its redaction and verification summary, an optional excerpt,
+//     PDF with its redaction and verification summary and what the
+//     redaction burned (terms, occurrences, boxes), an optional excerpt,
 //     the day of export);
 //   - then every file the manifest names, once each, in the manifest's order
 //     (Manifest.Members): per page its image, text and translation, then the
@@ -108,10 +109,20 @@ type Translation struct {
 
 // PDF is the published copy, with what was done to it.
 type PDF struct {
-	File         string `json:"file"`
-	Redacted     bool   `json:"redacted"`
-	Verified     bool   `json:"verified"`               // the redaction passed verification
-	Verification string `json:"verification,omitempty"` // the verification report's summary
+	File         string  `json:"file"`
+	Redacted     bool    `json:"redacted"`
+	Verified     bool    `json:"verified"`               // the redaction passed verification
+	Verification string  `json:"verification,omitempty"` // the verification report's summary
+	Burned       *Burned `json:"burned,omitempty"`       // what the redaction burned, for the site to say
+}
+
+// Burned counts a redaction as a reader does: the terms, the places where
+// they were burned (each once, however many readings found it) and the
+// boxes marked by hand. The whole document's, whatever pages are published.
+type Burned struct {
+	Terms       int `json:"terms"`
+	Occurrences int `json:"occurrences"`
+	Boxes       int `json:"boxes"`
 }
 
 // Excerpt is the passage a story quotes.
@@ -346,6 +357,9 @@ func (m Manifest) Validate(lim Limits) error {
 		}
 		if err := plain("pdf.verification", d.Verification, maxReport, true); err != nil {
 			return err
+		}
+		if b := d.Burned; b != nil && (!d.Redacted || b.Terms < 0 || b.Occurrences < 0 || b.Boxes < 0 || b.Terms+b.Boxes == 0) {
+			return invalid("pdf.burned must count a redaction's terms and boxes (none negative, not both 0), and only a redacted PDF has one")
 		}
 	}
 	if e := m.Excerpt; e != nil {

@@ -81,12 +81,12 @@ func (e *env) archiveRedact(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	action := fmt.Sprintf("redacted copy (sha256 %s) of the original (sha256 %s): %d terms, %d boxes burned on %d pages, verified; written to %s",
-		sum, origSum, len(terms), red.Burned, red.Pages, *out)
+	action := fmt.Sprintf("redacted copy (sha256 %s) of the original (sha256 %s): %s, verified; written to %s",
+		sum, origSum, red.Summary(), *out)
 	if err := a.RecordEvent(context.WithoutCancel(ctx), id, action); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "wrote %s (sha256 %s), %d pages, verified\nredaction %s (archive export --redaction %s publishes it)\n", *out, sum, red.Pages, rid, rid)
+	fmt.Fprintf(e.stdout, "wrote %s (sha256 %s): %s, verified\nredaction %s (archive export --redaction %s publishes it)\n", *out, sum, red.Summary(), rid, rid)
 	return nil
 }
 

@@ -9,17 +9,24 @@
 // solid black, with a margin of a fifth of the box's height (at least 3
 // pixels), in Go. Occurrences are found twice, by the original's text
 // layer (pdftotext -bbox-layout) and by OCR of the page image (tesseract
-// TSV), and both are burned. The copy is a new PDF whose only text layer is
-// tesseract's OCR of the painted pages; it carries no information
+// TSV), and both are burned. The copy is a new PDF of the painted pages
+// whose only text layer is tesseract's OCR of the same pages with every
+// black area masked white (each burned box, once it is solid black in the
+// painted pixels, and any solid area the original had, as Verify masks
+// them): read beside a black box, its edge
+// became a letter of the next word ("флопросил" for "допросил"), and lines
+// holding a box were dropped. Tesseract makes that PDF from the masked
+// images; each page's image is then replaced by the burned one, of the
+// same size. Outside the boxes the two are the same pixels and inside
+// each is one flat colour, so the text layer says nothing the burned image
+// hides. The copy carries no information
 // dictionary and no XMP (tesseract's Producer and exact creation time are
 // dropped by rewriting its flat file). Temporary files live in a folder
 // made inside the caller's folder and are removed; the copy is left there
 // only if Verify passes it, and deleted otherwise. While Redact runs, that
 // folder holds rendered pages of the original (plaintext): the caller
 // chooses where it lives (an encrypted or memory-backed file system), and
-// sets the copy's file times as its own zone requires. Tesseract drops a
-// line that holds a black box from its text, so the copy's text layer may
-// lack words beside a box; that costs search, not secrecy.
+// sets the copy's file times as its own zone requires.
 //
 // Matching: terms and page words are folded the same way (case, ё→е,
 // й→и, Latin look-alikes in Cyrillic words, punctuation dropped, a word

@@ -13,6 +13,9 @@ import (
 // thicker than the strokes of body text.
 const solid = 24
 
+// dark is a pixel that counts as part of a black box.
+func dark(c color.Color) bool { return color.GrayModel.Convert(c).(color.Gray).Y < 64 }
+
 // maskSolid returns img with every solid black area of at least
 // solid×solid pixels painted white, and whether there was any. Tesseract
 // drops a whole line when a black box sits in it, so a word left beside a
@@ -28,7 +31,7 @@ func maskSolid(img image.Image) (*image.RGBA, bool) {
 	for y := 0; y < h; y++ {
 		row := int32(0)
 		for x := 0; x < w; x++ {
-			if g := color.GrayModel.Convert(img.At(b.Min.X+x, b.Min.Y+y)).(color.Gray); g.Y < 64 {
+			if dark(img.At(b.Min.X+x, b.Min.Y+y)) {
 				row++
 			}
 			sat[(y+1)*(w+1)+x+1] = sat[y*(w+1)+x+1] + row

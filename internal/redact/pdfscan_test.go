@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -61,7 +62,7 @@ func TestScanPDFLooksInsideObjectStreams(t *testing.T) {
 
 func TestWriteCleanDropsInfo(t *testing.T) {
 	in := tinyPDF(plainText, "", "/Info 5 0 R ", "<< /Producer (Tesseract) /CreationDate (D:20261201091800Z) >>")
-	out, err := writeClean(in)
+	out, err := writeClean(in, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,7 +70,11 @@ func TestWriteCleanDropsInfo(t *testing.T) {
 	if len(s.Damaged) > 0 || s.Incremental() || s.Info != [2]int{} || len(s.Objects) != 4 || bytes.Contains(out, []byte("CreationDate")) {
 		t.Errorf("cleaned file scanned as %+v:\n%s", s, out)
 	}
-	if _, err := writeClean(appendUpdate(in)); err == nil {
+	// Every page's image is replaced, or the copy would show unburned ones.
+	if _, err := writeClean(in, []string{"page-1.png"}); err == nil || !strings.Contains(err.Error(), "0 images for 1 pages") {
+		t.Errorf("a page image not replaced: err = %v", err)
+	}
+	if _, err := writeClean(appendUpdate(in), nil); err == nil {
 		t.Error("writeClean accepted a file with an incremental update")
 	}
 }

@@ -47,9 +47,12 @@ type Result struct {
 	Report Report
 	// Path is the verified copy in Request.Dir, set only when every check
 	// of Report passed; a copy that failed is deleted.
-	Path   string
-	Pages  int
-	Burned int // boxes burned in, found and given
+	Path  string
+	Pages int
+	// Occurrences counts the places where a term was found and burned,
+	// each once however many readings (the text layer, OCR) found it.
+	Occurrences int
+	Boxes       int // the boxes given, each burned as given
 	// Boxed lists, by page, the words (folded as terms are) that the text
 	// layer or OCR of the original places under a given box: what the
 	// caller must not publish in a page's text beside the copy.
@@ -116,11 +119,11 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 			return res, fmt.Errorf("redact: a box is on page %d of a %d-page document", b.Page, len(pages))
 		}
 	}
-	total := hits{map[string]int{}, map[string]int{}}
+	total := newHits()
 	var list strings.Builder
 	for i, pg := range pages {
-		page := hits{map[string]int{}, map[string]int{}}
-		n, boxed, err := burnPage(ctx, req, work, i+1, pg, patterns, page)
+		page := newHits()
+		boxed, err := burnPage(ctx, req, work, i+1, &pg, patterns, &page)
 		if err != nil {
 			return res, err
 		}
@@ -133,9 +136,12 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 		for t := range patterns {
 			total.ocr[t] += page.ocr[t]
 			total.layer[t] += page.layer[t]
+			total.burned[t] += page.burned[t]
 		}
-		res.Burned += n
-		list.WriteString(pg.png + "\n")
+		res.Occurrences += page.places
+		res.Boxes += page.boxes
+		list.WriteString(pg.text + "\n")
+		pages[i] = pg
 	}
 	listPath := filepath.Join(work, "pages.txt")
 	if err := os.WriteFile(listPath, []byte(list.String()), 0o600); err != nil {
@@ -150,7 +156,11 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return res, fmt.Errorf("redact: %w", err)
 	}
-	clean, err := writeClean(raw)
+	burned := make([]string, len(pages))
+	for i, pg := range pages {
+		burned[i] = pg.png
+	}
+	clean, err := writeClean(raw, burned)
 	if err != nil {
 		return res, err
 	}
@@ -171,13 +181,19 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 		os.Remove(out.Name())
 		return res, err
 	}
-	var counts []string
-	for _, t := range sortedTerms(patterns) {
-		counts = append(counts, fmt.Sprintf("%q ×%d by OCR, ×%d by the text layer", t, total.ocr[t], total.layer[t]))
+	var counts, parts []string
+	if len(patterns) > 0 {
+		parts = append(parts, plural(res.Occurrences, "occurrence", "occurrences")+" of "+plural(len(patterns), "term", "terms"))
 	}
-	detail := fmt.Sprintf("%d boxes burned on %d pages", res.Burned, res.Pages)
+	if len(req.Boxes) > 0 {
+		parts = append(parts, plural(res.Boxes, "box", "boxes"))
+	}
+	for _, t := range sortedTerms(patterns) {
+		counts = append(counts, fmt.Sprintf("%q ×%d (found ×%d by OCR, ×%d by the text layer)", t, total.burned[t], total.ocr[t], total.layer[t]))
+	}
+	detail := fmt.Sprintf("%s burned on %s", strings.Join(parts, " and "), plural(res.Pages, "page", "pages"))
 	if len(counts) > 0 {
-		detail += "; occurrences found in the original: " + strings.Join(counts, ", ")
+		detail += "; occurrences in the original, each counted once where the readings' boxes overlap: " + strings.Join(counts, ", ")
 	}
 	res.Report.Checks = append([]Check{{Name: "marks", Pass: true, Detail: detail}}, res.Report.Checks...)
 	res.Path = out.Name()
@@ -212,10 +228,12 @@ func sniff(path string) (kind, error) {
 	return 0, ErrFormat
 }
 
-// page is one rasterised page: its PNG in the work folder, the scale from
-// page units to its pixels, and the original's text-layer words.
+// page is one rasterised page: its PNG in the work folder (burned, once
+// burnPage ran), the image the copy's text layer is read from, the scale
+// from page units to its pixels, and the original's text-layer words.
 type page struct {
 	png    string
+	text   string
 	sx, sy float64
 	words  []layoutWord
 }
@@ -383,12 +401,31 @@ func layout(ctx context.Context, src, work string, n int) (float64, float64, []l
 	return pg.W, pg.H, words, nil
 }
 
-// hits counts a term's occurrences by how they were found.
-type hits struct{ ocr, layer map[string]int }
+// hits counts a term's occurrences by how they were found (ocr, layer)
+// and once each (burned); places counts every term's together, and boxes
+// the given ones.
+type hits struct {
+	ocr, layer, burned map[string]int
+	places, boxes      int
+}
+
+func newHits() hits {
+	return hits{ocr: map[string]int{}, layer: map[string]int{}, burned: map[string]int{}}
+}
+
+// plural is "1 page" or "2 pages": the report is in English.
+func plural(n int, one, other string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + other
+}
 
 // burnPage finds the terms on one page, by its text layer and by OCR of
-// its image, and paints those boxes and the page's given ones black.
-func burnPage(ctx context.Context, req Request, work string, n int, pg page, patterns map[string]string, counts hits) (int, []string, error) {
+// its image, and paints those boxes and the page's given ones black; it
+// also writes pg.text, the burned page with its black areas masked white,
+// which the copy's text layer is read from.
+func burnPage(ctx context.Context, req Request, work string, n int, pg *page, patterns map[string]string, counts *hits) ([]string, error) {
 	var boxes []pixBox
 	var ws []word
 	for _, w := range pg.words {
@@ -398,11 +435,12 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 	layer := tokenize(ws)
 	readings, _, err := readPage(ctx, pg.png, work, req.DPI, &boxes)
 	if err != nil {
-		return 0, nil, fmt.Errorf("redact: OCR of page %d: %w", n, err)
+		return nil, fmt.Errorf("redact: OCR of page %d: %w", n, err)
 	}
 	// Each OCR reading finds the same occurrences; count the most any one
 	// found. All readings' boxes are burned.
 	burn := map[int]bool{}
+	var found []occurrence
 	for r, toks := range append(readings, layer) {
 		for t, p := range patterns {
 			hits := find(toks, p)
@@ -412,11 +450,14 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 				counts.ocr[t] = max(counts.ocr[t], len(hits))
 			}
 			for _, hit := range hits {
+				o := occurrence{term: t}
 				for _, i := range hit {
 					for _, b := range toks[i].boxes {
 						burn[b] = true
+						o.boxes = append(o.boxes, boxes[b])
 					}
 				}
+				found = append(found, o)
 			}
 		}
 	}
@@ -430,15 +471,106 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 		}
 	}
 	paint = append(paint, given...)
+	counts.places += places(found, counts.burned)
+	counts.boxes += len(given)
 	boxed := under(append(append([][]token(nil), readings...), layer), boxes, given)
 	img, err := decode(pg.png)
 	if err != nil {
-		return 0, nil, err
+		return nil, err
 	}
 	rgba := image.NewRGBA(img.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
 	painter(rgba, paint)
-	return len(paint), boxed, writePNG(pg.png, rgba)
+	if err := writePNG(pg.png, rgba); err != nil {
+		return nil, err
+	}
+	// The text layer is read from the same pixels with every black area
+	// white: tesseract reads a box's edge beside a word as a letter of it
+	// ("флопросил" for "допросил"). Outside the boxes the two images are
+	// the same, and inside both are one flat colour, so the text read
+	// from one tells nothing the other hides. Only a box that is black in
+	// the burned pixels is masked: one that was not burned is read as it
+	// is, and its words are in the text layer for Verify to find.
+	text := image.NewRGBA(rgba.Bounds())
+	draw.Draw(text, text.Bounds(), rgba, image.Point{}, draw.Src)
+	for _, b := range paint {
+		if r := withMargin(b).Intersect(text.Bounds()); solidBlack(rgba, r) {
+			draw.Draw(text, r, image.NewUniform(color.White), image.Point{}, draw.Src)
+		}
+	}
+	// Black areas the original already had (an earlier redaction) too.
+	if m, ok := maskSolid(text); ok {
+		text = m
+	}
+	pg.text = strings.TrimSuffix(pg.png, ".png") + "-text.png"
+	return boxed, writePNG(pg.text, text)
+}
+
+// occurrence is one reading's find of a term: the boxes of its words.
+type occurrence struct {
+	term  string
+	boxes []pixBox
+}
+
+// places counts the places the occurrences burn: finds whose boxes
+// overlap (the text layer's and OCR's of the same words, or two terms
+// sharing words) are one place, as a reader sees one black area. byTerm
+// gets, per term, the places holding a find of it.
+func places(found []occurrence, byTerm map[string]int) int {
+	group := make([]int, len(found))
+	for i := range group {
+		group[i] = i
+	}
+	root := func(i int) int {
+		for group[i] != i {
+			group[i] = group[group[i]]
+			i = group[i]
+		}
+		return i
+	}
+	for i := range found {
+		for j := range i {
+			if overlaps(found[i].boxes, found[j].boxes) {
+				group[root(i)] = root(j)
+			}
+		}
+	}
+	roots := map[int]bool{}
+	terms := map[[2]any]bool{}
+	for i, o := range found {
+		r := root(i)
+		roots[r] = true
+		if !terms[[2]any{r, o.term}] {
+			terms[[2]any{r, o.term}] = true
+			byTerm[o.term]++
+		}
+	}
+	return len(roots)
+}
+
+// overlaps reports whether a box of a and one of b share a pixel.
+func overlaps(a, b []pixBox) bool {
+	for _, x := range a {
+		for _, y := range b {
+			if x.X0 < y.X1 && y.X0 < x.X1 && x.Y0 < y.Y1 && y.Y0 < x.Y1 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// solidBlack reports whether every pixel of r is dark, as maskSolid
+// counts dark.
+func solidBlack(img *image.RGBA, r image.Rectangle) bool {
+	for y := r.Min.Y; y < r.Max.Y; y++ {
+		for x := r.Min.X; x < r.Max.X; x++ {
+			if !dark(img.At(x, y)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // under lists the tokens, of any reading, a third of whose word box or

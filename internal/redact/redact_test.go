@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -79,10 +80,12 @@ func TestRedactRussianName(t *testing.T) {
 			if !res.Report.OK() || res.Path == "" {
 				t.Fatalf("redaction failed verification:\n%s", res.Report)
 			}
-			if res.Burned < 3 {
-				t.Errorf("%d boxes burned, want at least the 3 pieces of the name", res.Burned)
+			// Two occurrences (one hyphenated across lines), each once
+			// though the text layer and OCR both find it.
+			if res.Occurrences != 2 || res.Boxes != 0 {
+				t.Errorf("%d occurrences and %d boxes burned, want 2 and 0", res.Occurrences, res.Boxes)
 			}
-			if c, _ := check(res.Report, "marks"); !strings.Contains(c.Detail, `"Горбачёв" ×2 by OCR`) {
+			if c, _ := check(res.Report, "marks"); !strings.HasPrefix(c.Detail, "2 occurrences of 1 term burned on 1 page;") || !strings.Contains(c.Detail, `"Горбачёв" ×2 (found ×2 by OCR`) {
 				t.Errorf("the marks check does not count the 2 occurrences: %s", c.Detail)
 			}
 			if sum(t, orig) != before {
@@ -130,8 +133,8 @@ func TestVerifyFailsWhenABoxMissesTheWord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Path == "" || res.Burned != 1 {
-		t.Fatalf("a box-only redaction gave path %q, %d boxes:\n%s", res.Path, res.Burned, res.Report)
+	if c, _ := check(res.Report, "marks"); res.Path == "" || res.Boxes != 1 || res.Occurrences != 0 || !strings.HasPrefix(c.Detail, "1 box burned on 1 page") {
+		t.Fatalf("a box-only redaction gave path %q, %d boxes, %d occurrences:\n%s", res.Path, res.Boxes, res.Occurrences, res.Report)
 	}
 	r, err := Verify(context.Background(), res.Path, []string{"Горбачёв"}, dir)
 	if err != nil {
@@ -290,4 +293,103 @@ func BenchmarkRedactPage(b *testing.B) {
 		}
 	}
 	b.ReportMetric(time.Since(start).Seconds()/float64(b.N), "s/page")
+}
+
+// The copy's text layer is read with the boxes masked white: read from the
+// burned page, the box's edge beside "допросил" became a letter of it
+// ("флопросил"), and that text layer is what the site publishes. The
+// copy's pixels stay black where the name was.
+func TestRedactTextLayerReadsBesideABox(t *testing.T) {
+	needAll(t)
+	ctx := context.Background()
+	src, err := filepath.Abs(filepath.Join("..", "e2e", "testdata", "delo.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	res, err := Redact(ctx, Request{Src: src, Terms: []string{"Иванов"}, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Report.OK() || res.Path == "" {
+		t.Fatalf("redaction failed verification:\n%s", res.Report)
+	}
+	// One occurrence, which the text layer and OCR both boxed: one place.
+	if c, _ := check(res.Report, "marks"); res.Occurrences != 1 || res.Boxes != 0 || !strings.HasPrefix(c.Detail, "1 occurrence of 1 term burned on 1 page;") {
+		t.Errorf("%d occurrences, %d boxes: %s", res.Occurrences, res.Boxes, c.Detail)
+	}
+	text := pdftotext(t, res.Path)
+	if found(text, "Иванов") || !found(text, "Следователь") || !found(text, "допросил свидетеля") {
+		t.Errorf("the copy's text layer misreads the words beside the box:\n%s", text)
+	}
+	// Where the original's text layer has the name, the copy is black.
+	_, _, words, err := layout(ctx, src, dir, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	png, err := renderPage(ctx, res.Path, dir, 1, 200)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := decode(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	name := 0
+	for _, w := range words {
+		if w.text != "Иванов" {
+			continue
+		}
+		name++
+		dark, all := 0, 0
+		for y := int(w.yMin * 200 / 72); y < int(w.yMax*200/72); y++ {
+			for x := int(w.xMin * 200 / 72); x < int(w.xMax*200/72); x++ {
+				all++
+				if r, g, b, _ := img.At(x, y).RGBA(); r+g+b < 3*0x1000 {
+					dark++
+				}
+			}
+		}
+		if all == 0 || dark != all {
+			t.Errorf("%d of the %d pixels where the name was are black in the copy", dark, all)
+		}
+	}
+	if name != 1 {
+		t.Fatalf("the original's layout has the name %d times", name)
+	}
+	// Verify still fails when a term survives: the word beside the box.
+	r, err := Verify(ctx, res.Path, []string{"допросил"}, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantChecks(t, r, false, "text layer", "OCR")
+}
+
+// A place is counted once however many readings or terms found it, and
+// two places apart are two.
+func TestPlacesCountsEachAreaOnce(t *testing.T) {
+	layer := occurrence{term: "Иванов", boxes: []pixBox{{100, 100, 200, 130}}}
+	ocr := occurrence{term: "Иванов", boxes: []pixBox{{102, 98, 199, 131}}}
+	other := occurrence{term: "Иванов", boxes: []pixBox{{100, 300, 200, 330}}}
+	// A name hyphenated across two lines, read whole by one reading and
+	// only its second half by another; and a longer term over it.
+	split := occurrence{term: "Горбачёв", boxes: []pixBox{{500, 100, 600, 130}, {0, 140, 50, 170}}}
+	half := occurrence{term: "Горбачёв", boxes: []pixBox{{1, 141, 49, 169}}}
+	longer := occurrence{term: "М. С. Горбачёв", boxes: []pixBox{{300, 100, 400, 130}, {500, 100, 600, 130}, {0, 140, 50, 170}}}
+	for _, c := range []struct {
+		found  []occurrence
+		places int
+		by     map[string]int
+	}{
+		{[]occurrence{layer, ocr}, 1, map[string]int{"Иванов": 1}},
+		{[]occurrence{layer, ocr, other}, 2, map[string]int{"Иванов": 2}},
+		{[]occurrence{layer, split, half}, 2, map[string]int{"Иванов": 1, "Горбачёв": 1}},
+		{[]occurrence{half, longer, split}, 1, map[string]int{"Горбачёв": 1, "М. С. Горбачёв": 1}},
+		{nil, 0, map[string]int{}},
+	} {
+		by := map[string]int{}
+		if n := places(c.found, by); n != c.places || !reflect.DeepEqual(by, c.by) {
+			t.Errorf("%d finds: %d places %v, want %d %v", len(c.found), n, by, c.places, c.by)
+		}
+	}
 }

@@ -213,6 +213,8 @@ func TestDocumentPage(t *testing.T) {
 			`href="/documents/ministry-letter/files/` + pdf.SHA256 + `/document.pdf" download`,
 			`<img src="/documents/ministry-letter/files/` + byName["page-2.png"].SHA256 + `/page-2.png"`,
 			"Redacted; the redacted copy passed verification",
+			// The sample's redaction: one term found twice, one box.
+			`<span id="burned">2 occurrences of 1 term and 1 box burned.</span>`,
 			"Translation (user: tanya), reviewed by a person on 2026-11-30",
 			// Paragraph-aligned: each original paragraph in the row of its translation.
 			`<tr><td lang="ru">Прошу выделить средства на ремонт моста через реку.</td><td lang="en">I ask you to allocate funds for repairing the bridge over the river.</td></tr>`,
@@ -246,6 +248,9 @@ func TestDocumentPage(t *testing.T) {
 		}
 		if ru := f.browser().Get("/documents/ministry-letter?lang=ru").Body; !strings.Contains(ru, "<figcaption>Цитируется в нашем материале (страница 1)</figcaption>") {
 			t.Error("the Russian excerpt caption does not read as a sentence")
+		}
+		if ru := f.browser().Get("/documents/ministry-letter?lang=ru").Body; !strings.Contains(ru, `<span id="burned">Вымарано 2 вхождения 1 термина и 1 прямоугольник.</span>`) {
+			t.Error("the Russian page does not count the redaction in Russian")
 		}
 
 		// Files: the right type, nosniff, cached for ever under their hash, the PDF as a download.

@@ -64,3 +64,24 @@ func (c *Catalog) plural(lang, key string, n int) (string, bool) {
 	msg, ok := m[key+".other"]
 	return msg, ok
 }
+
+// Burned says what a redaction burned, as a reader counts it: "3
+// occurrences of 2 terms and 1 box burned" ("Вымарано 3 вхождения 2
+// терминов и 1 прямоугольник"). The terms' part is left out when there
+// were no terms, the boxes' when there were no boxes; "" if neither.
+func (c *Catalog) Burned(lang string, terms, occurrences, boxes int) string {
+	var parts []string
+	if terms > 0 {
+		parts = append(parts, c.N(lang, "redact.occurrences", occurrences)+" "+c.N(lang, "redact.ofterms", terms))
+	}
+	if boxes > 0 {
+		parts = append(parts, c.N(lang, "redact.boxes", boxes))
+	}
+	switch len(parts) {
+	case 0:
+		return ""
+	case 2:
+		parts[0] = c.T(lang, "redact.and", parts[0], parts[1])
+	}
+	return c.T(lang, "redact.burned", parts[0])
+}

@@ -79,3 +79,31 @@ func TestEveryCountedMessageHasItsForms(t *testing.T) {
 		}
 	}
 }
+
+// A redaction's counts read right in both languages, each noun in the
+// form its number takes.
+func TestBurned(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		lang                      string
+		terms, occurrences, boxes int
+		want                      string
+	}{
+		{"en", 1, 1, 0, "1 occurrence of 1 term burned"},
+		{"en", 2, 3, 1, "3 occurrences of 2 terms and 1 box burned"},
+		{"en", 1, 0, 2, "0 occurrences of 1 term and 2 boxes burned"},
+		{"en", 0, 0, 1, "1 box burned"},
+		{"en", 0, 0, 0, ""},
+		{"ru", 1, 1, 0, "Вымарано 1 вхождение 1 термина"},
+		{"ru", 2, 3, 1, "Вымарано 3 вхождения 2 терминов и 1 прямоугольник"},
+		{"ru", 21, 5, 2, "Вымарано 5 вхождений 21 термина и 2 прямоугольника"},
+		{"ru", 0, 0, 11, "Вымарано 11 прямоугольников"},
+	} {
+		if got := c.Burned(tc.lang, tc.terms, tc.occurrences, tc.boxes); got != tc.want {
+			t.Errorf("%s %d/%d/%d: %q, want %q", tc.lang, tc.terms, tc.occurrences, tc.boxes, got, tc.want)
+		}
+	}
+}

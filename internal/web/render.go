@@ -61,6 +61,8 @@ func (c *Catalog) Funcs() template.FuncMap {
 			return m
 		},
 		"sub": func(a, b int) int { return a - b },
+		// burned is Burned: what a redaction burned, counted.
+		"burned": c.Burned,
 	}
 }
 

@@ -114,7 +114,8 @@ func Sample(o Options) (bundle.Manifest, map[string][]byte) {
 		m.Pages = append(m.Pages, p)
 	}
 	if !o.NoPDF {
-		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: true, Verified: true, Verification: "passed: pdftotext and OCR find none of 1 term; one revision, no metadata, layers or attachments"}
+		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: true, Verified: true, Verification: "passed: pdftotext and OCR find none of 1 term; one revision, no metadata, layers or attachments",
+			Burned: &bundle.Burned{Terms: 1, Occurrences: 2, Boxes: 1}}
 		files["document.pdf"] = pdftest.File([]string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>"}, "")
 	}
 	if !o.NoExcerpt {
