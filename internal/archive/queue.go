@@ -258,6 +258,7 @@ type claimed struct {
 	id                    int64
 	collection, path, sum string
 	lang                  string
+	gen                   int // this run of the entry: its attempts, this one included
 }
 
 // claim takes the oldest claimable entry (of collection, or any when ""),
@@ -269,13 +270,13 @@ func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error
 	}
 	defer tx.Rollback()
 	t := time.Now().Unix()
-	q := `SELECT e.id, e.collection, e.path, e.sha256, c.ocr_lang FROM archive_entries e JOIN archive_collections c ON c.name = e.collection
+	q := `SELECT e.id, e.collection, e.path, e.sha256, c.ocr_lang, e.attempts FROM archive_entries e JOIN archive_collections c ON c.name = e.collection
 		WHERE (e.state = 'queued' OR (e.state = 'running' AND e.lease < ?)) AND (? = '' OR e.collection = ?) ORDER BY e.id LIMIT 1`
 	if a.db.postgres {
 		q += ` FOR UPDATE OF e SKIP LOCKED`
 	}
 	var c claimed
-	err = tx.QueryRowContext(ctx, a.db.q(q), t, collection, collection).Scan(&c.id, &c.collection, &c.path, &c.sum, &c.lang)
+	err = tx.QueryRowContext(ctx, a.db.q(q), t, collection, collection).Scan(&c.id, &c.collection, &c.path, &c.sum, &c.lang, &c.gen)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -288,6 +289,7 @@ func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("archive: claim: %w", err)
 	}
+	c.gen++
 	return &c, nil
 }
 
