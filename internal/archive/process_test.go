@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -106,4 +107,77 @@ func TestSmallFilesShareCommits(t *testing.T) {
 			}
 		}
 	})
+}
+
+// Queueing in chunks keeps every item's note in order, queues a path once
+// however often it comes (in one chunk or across two), and stores the
+// same bytes once.
+func TestEnqueueChunks(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a := open(t, c)
+		ctx := context.Background()
+		if err := a.SetCollection(ctx, "kgb", ""); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		var items []Item
+		for i := range enqueueBatch + 50 {
+			// Ten distinct contents; every path twice, the second time
+			// either in the same chunk or in the next.
+			p := write(t, dir, fmt.Sprintf("f%03d.txt", i), []byte(fmt.Sprintf("Справка %d.", i%10)))
+			items = append(items, Item{File: p, Path: filepath.Base(p)})
+		}
+		items = append(items, items[3], items[enqueueBatch+10])
+		items = slices.Insert(items, 20, items[5])
+		var notes []QueueNote
+		n, err := a.Enqueue(ctx, "kgb", items, func(q QueueNote) { notes = append(notes, q) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != enqueueBatch+50 || len(notes) != len(items) {
+			t.Fatalf("%d queued, %d notes for %d items", n, len(notes), len(items))
+		}
+		for i, q := range notes {
+			dup := i == 20 || i >= len(items)-2
+			if q.Path != items[i].Path || (q.Note == "already in the collection") != dup || !dup && q.Note != "" {
+				t.Errorf("note %d: %+v for %s", i, q, items[i].Path)
+			}
+		}
+		if got := count(t, a, `SELECT COUNT(*) FROM archive_originals`); got != 10 {
+			t.Errorf("%d originals, want 10", got)
+		}
+		if got := files(t, filepath.Join(c.Dir, "originals")); got != 10 {
+			t.Errorf("%d original files, want 10", got)
+		}
+	})
+}
+
+// A claim takes the first entry of the (state, id) index, rather than
+// sorting every claimable one: with an OR of the two kinds, SQLite
+// gathered all queued entries into a temporary B-tree to find the oldest,
+// so each claim cost as much as the whole queue and an ingest of 100,000
+// files slowed down quadratically. (The plan is SQLite's; PostgreSQL
+// plans by its statistics.)
+func TestClaimUsesTheStateIndex(t *testing.T) {
+	a := open(t, Config{Dir: t.TempDir(), NoOCR: true})
+	for _, q := range []string{a.claimQuery(`e.state = 'queued'`), a.claimQuery(`e.state = 'running' AND e.lease < ?`)} {
+		rows, err := a.db.sql.Query("EXPLAIN QUERY PLAN "+q, 1, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if !slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "SEARCH e USING INDEX archive_entries_state (state=?") }) ||
+			slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "TEMP B-TREE") }) {
+			t.Errorf("claim plan %q", plan)
+		}
+	}
 }
