@@ -44,6 +44,7 @@ type Archive struct {
 	tmpLock *os.File
 
 	commits groupCommit
+	queued  signal // a chunk was queued: idle workers look again
 
 	mu   sync.Mutex
 	exts map[string]*ingest.Extractor // by OCR languages

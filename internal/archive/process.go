@@ -47,6 +47,10 @@ type WorkOptions struct {
 	// Progress is called once an entry is stored for good (its rows
 	// written, the index committed, the entry marked), one call at a time.
 	Progress func(Progress)
+	// Queueing, when set, is open while this process may still queue
+	// entries (Enqueue beside Work): UntilEmpty waits for it to close, and
+	// idle workers wake as soon as a chunk is queued.
+	Queueing <-chan struct{}
 }
 
 // pollEvery is how often an idle worker looks at the queue again.
@@ -55,14 +59,18 @@ const pollEvery = time.Second
 // The bounds of what the workers hold between two commits. An index
 // commit writes a segment and fsyncs it, and each of its transactions
 // fsyncs SQLite's log: done for every entry, that is most of the time of a
-// trove of small files, and the many small segments are merged again and
-// again. So finished entries wait for a shared commit, for at most
-// commitEvery, and a crash only sends them back to the queue.
+// trove of small files, and the many small segments are merged (analysed
+// again) over and over. So finished entries wait for a shared commit: the
+// first after commitEntries of them or commitEvery, later ones after a
+// quarter of what the run has committed so far or a tenth of its time, up
+// to maxCommitEvery, so that a long run makes few, large segments. A crash
+// only sends the waiting entries back to the queue.
 const (
-	commitEntries = 128 // finished entries that make a commit
-	commitEvery   = time.Second
-	batchDocs     = 512     // documents held before their rows are written
-	batchText     = 8 << 20 // text (and OCR words) held before the same
+	commitEntries  = 128
+	commitEvery    = time.Second
+	maxCommitEvery = 10 * time.Second
+	batchDocs      = 512     // documents held before their rows are written
+	batchText      = 8 << 20 // text (and OCR words) held before the same
 )
 
 // Work runs workers over the queue. It returns nil when UntilEmpty and the
@@ -75,7 +83,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	if o.Workers <= 0 {
 		o.Workers = 1
 	}
-	b := &batch{held: map[int64]bool{}, progress: o.Progress}
+	b := &batch{held: map[int64]bool{}, progress: o.Progress, started: time.Now()}
 	var (
 		wg      sync.WaitGroup
 		errOnce sync.Once
@@ -116,7 +124,9 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			queueing := o.Queueing
 			for ctx.Err() == nil {
+				wake := a.queued.wait()
 				c, err := a.claim(ctx, o.Collection)
 				if err == nil && c == nil {
 					// Nothing to claim: what this process finished is
@@ -125,7 +135,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 						stop(err)
 						return
 					}
-					if o.UntilEmpty {
+					if o.UntilEmpty && queueing == nil {
 						busy, err := a.busy(ctx, o.Collection)
 						if err == nil && !busy {
 							return
@@ -133,6 +143,9 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 					}
 					select {
 					case <-ctx.Done():
+					case <-wake:
+					case <-queueing:
+						queueing = nil // closed: nothing more will come
 					case <-time.After(pollEvery):
 					}
 					continue
@@ -214,6 +227,8 @@ type batch struct {
 	size     int
 	done     []finished
 	since    time.Time      // when the oldest of done finished
+	started  time.Time      // when the Work began
+	stored   int            // entries marked so far
 	held     map[int64]bool // entries claimed and not yet marked: their leases are renewed
 	progress func(Progress)
 
@@ -263,7 +278,8 @@ func (b *batch) finish(f finished) bool {
 func (b *batch) due(full bool) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.done) > 0 && (time.Since(b.since) >= commitEvery || full && len(b.done) >= commitEntries)
+	wait := min(max(commitEvery, time.Since(b.started)/10), maxCommitEvery)
+	return len(b.done) > 0 && (time.Since(b.since) >= wait || full && len(b.done) >= max(commitEntries, b.stored/4))
 }
 
 // drop forgets an interrupted entry: its documents not yet written, and
@@ -407,6 +423,7 @@ func (a *Archive) flush(ctx context.Context, b *batch) error {
 	for _, f := range done {
 		delete(b.held, f.c.id)
 	}
+	b.stored += len(done)
 	b.mu.Unlock()
 	if b.progress != nil {
 		for _, f := range done {
@@ -542,6 +559,32 @@ func (a *Archive) markDone(ctx context.Context, done []finished) error {
 		return fmt.Errorf("archive: %w", err)
 	}
 	return nil
+}
+
+// signal wakes every goroutine waiting on it.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns a channel closed by the next broadcast; take it before
+// looking, so that a broadcast in between is not missed.
+func (s *signal) wait() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+func (s *signal) broadcast() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
 }
 
 // docLang is a document's language: that of most of its pages.

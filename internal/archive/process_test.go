@@ -181,3 +181,58 @@ func TestClaimUsesTheStateIndex(t *testing.T) {
 		}
 	}
 }
+
+// Workers beside the queueing start on the first chunk and wait for the
+// queueing to end before they call the queue drained.
+func TestWorkBesideTheQueueing(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a := open(t, c)
+		ctx := context.Background()
+		if err := a.SetCollection(ctx, "kgb", ""); err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		batch := func(from int) []Item {
+			var items []Item
+			for i := from; i < from+5; i++ {
+				p := write(t, dir, fmt.Sprintf("f%d.txt", i), []byte(fmt.Sprintf("Справка %d.", i)))
+				items = append(items, Item{File: p, Path: filepath.Base(p)})
+			}
+			return items
+		}
+		queueing, first, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		var once sync.Once
+		var reported atomic.Int64
+		go func() {
+			done <- a.Work(ctx, WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Queueing: queueing, Progress: func(Progress) {
+				reported.Add(1)
+				once.Do(func() { close(first) })
+			}})
+		}()
+		if _, err := a.Enqueue(ctx, "kgb", batch(0), func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-first:
+		case err := <-done:
+			t.Fatalf("Work returned while the queueing was open: %v", err)
+		case <-time.After(30 * time.Second):
+			t.Fatal("nothing processed while the queueing was open")
+		}
+		if _, err := a.Enqueue(ctx, "kgb", batch(5), func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("Work returned while the queueing was open: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		close(queueing)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n := reported.Load(); n != 10 {
+			t.Fatalf("%d of 10 files reported", n)
+		}
+	})
+}

@@ -218,6 +218,7 @@ func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, 
 		if err := tx.Commit(); err != nil {
 			return 0, fmt.Errorf("archive: %w", err)
 		}
+		a.queued.broadcast()
 		for _, i := range fresh {
 			if notes[i].Note == "" {
 				n++
