@@ -236,3 +236,35 @@ func TestWorkBesideTheQueueing(t *testing.T) {
 		}
 	})
 }
+
+// The first commit of a run comes soon; later ones wait for more, so that
+// a long run makes few, large index segments.
+func TestCommitsGrowWithTheRun(t *testing.T) {
+	now := time.Now()
+	fill := func(b *batch, n int, age time.Duration) *batch {
+		b.done = make([]finished, n)
+		b.since = now.Add(-age)
+		return b
+	}
+	for _, c := range []struct {
+		name    string
+		b       *batch
+		full    bool
+		due     bool
+		because string
+	}{
+		{"fresh, few", fill(&batch{started: now}, commitEntries-1, 0), true, false, "fewer than commitEntries"},
+		{"fresh, enough", fill(&batch{started: now}, commitEntries, 0), true, true, "commitEntries finished"},
+		{"fresh, not full", fill(&batch{started: now}, commitEntries, 0), false, false, "only time counts for the ticker"},
+		{"fresh, waited", fill(&batch{started: now}, 1, commitEvery), false, true, "commitEvery waited"},
+		{"long run, 128", fill(&batch{started: now.Add(-time.Hour), stored: 40000}, commitEntries, 0), true, false, "a quarter of 40,000 needed"},
+		{"long run, 10,000", fill(&batch{started: now.Add(-time.Hour), stored: 40000}, 10000, 0), true, true, "a quarter of 40,000"},
+		{"long run, 5 s", fill(&batch{started: now.Add(-time.Hour), stored: 40000}, 1, 5*time.Second), false, false, "maxCommitEvery not waited"},
+		{"long run, 10 s", fill(&batch{started: now.Add(-time.Hour), stored: 40000}, 1, maxCommitEvery), false, true, "maxCommitEvery waited"},
+		{"empty", fill(&batch{started: now.Add(-time.Hour)}, 0, time.Hour), true, false, "nothing to commit"},
+	} {
+		if got := c.b.due(c.full); got != c.due {
+			t.Errorf("%s: due %v, want %v (%s)", c.name, got, c.due, c.because)
+		}
+	}
+}
