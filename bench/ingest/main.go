@@ -172,9 +172,9 @@ func (b *bench) outDir(name string) string {
 
 // direct runs the tool on every file of dir (sorted), slots at a time
 // from this process, as package tool runs it (nice -n 10, the same
-// environment), without a shell; args gives a file's command line after
-// the tool's name, with stdout (nil: discarded) its output. Its wall time.
-func (b *bench) direct(dir, name string, args func(file string) ([]string, string)) time.Duration {
+// environment), without a shell, its output discarded; args gives a file's
+// command line after the tool's name. Its wall time.
+func (b *bench) direct(dir, name string, args func(file string) []string) time.Duration {
 	entries, err := os.ReadDir(dir)
 	must(err)
 	start := time.Now()
@@ -185,24 +185,14 @@ func (b *bench) direct(dir, name string, args func(file string) ([]string, strin
 		go func() {
 			defer wg.Done()
 			for f := range next {
-				a, stdout := args(filepath.Join(dir, f))
+				a := args(filepath.Join(dir, f))
 				cmd := exec.Command("nice", append([]string{"-n", "10", name}, a...)...)
 				cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "OMP_THREAD_LIMIT=1", "LC_ALL=C.UTF-8", "TMPDIR=" + b.work, "HOME=" + b.work}
 				cmd.Dir = b.work
-				var out *os.File
-				if stdout != "" {
-					var err error
-					out, err = os.Create(stdout)
-					must(err)
-					cmd.Stdout = out
-				}
 				var errOut bytes.Buffer
 				cmd.Stderr = &errOut
 				if err := cmd.Run(); err != nil {
 					log.Fatalf("%s %v: %v: %s", name, a, err, errOut.String())
-				}
-				if out != nil {
-					out.Close()
 				}
 			}
 		}()
@@ -345,6 +335,23 @@ func pages(a *archive.Archive, collection, path string) []string {
 	return out
 }
 
+// rounds times, in turn, the shell loop, the runner (tool with args of
+// each file) and confide over dir, rounds times; the medians, and the last
+// confide run's data folder and usage (its elapsed the median).
+func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file string) []string) (time.Duration, time.Duration, string, usage) {
+	var loops, directs, ours []time.Duration
+	var data string
+	var u usage
+	for range n {
+		loops = append(loops, b.shell(dir, loop))
+		directs = append(directs, b.direct(dir, tool, args))
+		data, u = b.confide(name, dir)
+		ours = append(ours, u.elapsed)
+	}
+	u.elapsed = median(ours)
+	return median(loops), median(directs), data, u
+}
+
 // median is the middle of ds (the upper one of an even count).
 func median(ds []time.Duration) time.Duration {
 	s := slices.Sorted(slices.Values(ds))
@@ -370,19 +377,8 @@ func (b *bench) pdfs(n, perDoc, rounds int) {
 	}
 	fmt.Printf("\ntext PDFs: %d of %d pages, %d KiB on average\n", n, perDoc, size/n/1024)
 	sync_()
-	var loops, directs, ours []time.Duration
-	var data string
-	var u usage
-	for range rounds {
-		loops = append(loops, b.shell(dir, fmt.Sprintf("pdftotext -layout -enc UTF-8 {} %q/{}.txt", out)))
-		directs = append(directs, b.direct(dir, "pdftotext", func(f string) ([]string, string) {
-			return []string{"-layout", "-enc", "UTF-8", f, "-"}, ""
-		}))
-		data, u = b.confide("pdf", dir)
-		ours = append(ours, u.elapsed)
-	}
-	loop, direct := median(loops), median(directs)
-	u.elapsed = median(ours)
+	loop, direct, data, u := b.rounds(rounds, "pdf", dir, fmt.Sprintf("pdftotext -layout -enc UTF-8 {} %q/{}.txt", out),
+		"pdftotext", func(f string) []string { return []string{"-layout", "-enc", "UTF-8", f, "-"} })
 	a := open(data)
 	defer a.Close()
 	st := status(a, "pdf", n)
@@ -437,19 +433,8 @@ func (b *bench) scans(n, rounds int) {
 	wg.Wait()
 	fmt.Printf("\nscanned pages: %d PNG, A4 at 300 dpi, Russian and English (made in %.0f s)\n", n, time.Since(start).Seconds())
 	sync_()
-	var loops, directs, ours []time.Duration
-	var data string
-	var u usage
-	for range rounds {
-		loops = append(loops, b.shell(dir, fmt.Sprintf("tesseract {} %q/{} -l rus+eng --dpi 300 tsv", out)))
-		directs = append(directs, b.direct(dir, "tesseract", func(f string) ([]string, string) {
-			return []string{f, "stdout", "-l", "rus+eng", "--dpi", "300", "tsv"}, ""
-		}))
-		data, u = b.confide("scan", dir)
-		ours = append(ours, u.elapsed)
-	}
-	loop, direct := median(loops), median(directs)
-	u.elapsed = median(ours)
+	loop, direct, data, u := b.rounds(rounds, "scan", dir, fmt.Sprintf("tesseract {} %q/{} -l rus+eng --dpi 300 tsv", out),
+		"tesseract", func(f string) []string { return []string{f, "stdout", "-l", "rus+eng", "--dpi", "300", "tsv"} })
 	a := open(data)
 	defer a.Close()
 	st := status(a, "scan", n)

@@ -47,6 +47,29 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// withTexts opens an archive with a collection kgb and writes the files
+// f<first>.txt … of n texts for it, as items to queue.
+func withTexts(t *testing.T, c Config, first, n int, text func(i int) string) (*Archive, []Item) {
+	t.Helper()
+	a := open(t, c)
+	if err := a.SetCollection(context.Background(), "kgb", ""); err != nil {
+		t.Fatal(err)
+	}
+	return a, texts(t, first, n, text)
+}
+
+// texts writes the files f<first>.txt … of n texts, as items to queue.
+func texts(t *testing.T, first, n int, text func(i int) string) []Item {
+	t.Helper()
+	dir := t.TempDir()
+	var items []Item
+	for i := first; i < first+n; i++ {
+		p := write(t, dir, fmt.Sprintf("f%03d.txt", i), []byte(text(i)))
+		items = append(items, Item{File: p, Path: filepath.Base(p)})
+	}
+	return items
+}
+
 // countingEngine counts the index commits of the engine it wraps.
 type countingEngine struct {
 	search.Engine
@@ -63,20 +86,11 @@ func (e *countingEngine) Commit() error {
 // is stored for good: its rows in, the index committed, the entry marked.
 func TestSmallFilesShareCommits(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
-		a := open(t, c)
+		const n = 300
+		a, items := withTexts(t, c, 0, n, func(i int) string { return fmt.Sprintf("Справка номер %d из архива.", i) })
 		eng := &countingEngine{Engine: a.eng}
 		a.eng = eng
 		ctx := context.Background()
-		if err := a.SetCollection(ctx, "kgb", ""); err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		const n = 300
-		var items []Item
-		for i := range n {
-			p := write(t, dir, fmt.Sprintf("f%03d.txt", i), []byte(fmt.Sprintf("Справка номер %d из архива.", i)))
-			items = append(items, Item{File: p, Path: filepath.Base(p)})
-		}
 		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
 			t.Fatal(err)
 		}
@@ -114,19 +128,10 @@ func TestSmallFilesShareCommits(t *testing.T) {
 // same bytes once.
 func TestEnqueueChunks(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
-		a := open(t, c)
+		// Ten distinct contents; three paths twice, the second time
+		// either in the same chunk or in the next.
+		a, items := withTexts(t, c, 0, enqueueBatch+50, func(i int) string { return fmt.Sprintf("Справка %d.", i%10) })
 		ctx := context.Background()
-		if err := a.SetCollection(ctx, "kgb", ""); err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		var items []Item
-		for i := range enqueueBatch + 50 {
-			// Ten distinct contents; every path twice, the second time
-			// either in the same chunk or in the next.
-			p := write(t, dir, fmt.Sprintf("f%03d.txt", i), []byte(fmt.Sprintf("Справка %d.", i%10)))
-			items = append(items, Item{File: p, Path: filepath.Base(p)})
-		}
 		items = append(items, items[3], items[enqueueBatch+10])
 		items = slices.Insert(items, 20, items[5])
 		var notes []QueueNote
@@ -186,40 +191,29 @@ func TestClaimUsesTheStateIndex(t *testing.T) {
 // queueing to end before they call the queue drained.
 func TestWorkBesideTheQueueing(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
-		a := open(t, c)
+		text := func(i int) string { return fmt.Sprintf("Справка %d.", i) }
+		a, first := withTexts(t, c, 0, 5, text)
 		ctx := context.Background()
-		if err := a.SetCollection(ctx, "kgb", ""); err != nil {
-			t.Fatal(err)
-		}
-		dir := t.TempDir()
-		batch := func(from int) []Item {
-			var items []Item
-			for i := from; i < from+5; i++ {
-				p := write(t, dir, fmt.Sprintf("f%d.txt", i), []byte(fmt.Sprintf("Справка %d.", i)))
-				items = append(items, Item{File: p, Path: filepath.Base(p)})
-			}
-			return items
-		}
-		queueing, first, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		queueing, processed, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
 		var once sync.Once
 		var reported atomic.Int64
 		go func() {
 			done <- a.Work(ctx, WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Queueing: queueing, Progress: func(Progress) {
 				reported.Add(1)
-				once.Do(func() { close(first) })
+				once.Do(func() { close(processed) })
 			}})
 		}()
-		if _, err := a.Enqueue(ctx, "kgb", batch(0), func(QueueNote) {}); err != nil {
+		if _, err := a.Enqueue(ctx, "kgb", first, func(QueueNote) {}); err != nil {
 			t.Fatal(err)
 		}
 		select {
-		case <-first:
+		case <-processed:
 		case err := <-done:
 			t.Fatalf("Work returned while the queueing was open: %v", err)
 		case <-time.After(30 * time.Second):
 			t.Fatal("nothing processed while the queueing was open")
 		}
-		if _, err := a.Enqueue(ctx, "kgb", batch(5), func(QueueNote) {}); err != nil {
+		if _, err := a.Enqueue(ctx, "kgb", texts(t, 5, 5, text), func(QueueNote) {}); err != nil {
 			t.Fatal(err)
 		}
 		select {
