@@ -153,9 +153,11 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 				if err == nil {
 					b.hold(c.id)
 					err = a.process(ctx, b, c)
-					if ctx.Err() != nil {
-						// Interrupted: hand the entry back rather than
-						// leave it to its lease, without what it read.
+					if err != nil && ctx.Err() != nil {
+						// Interrupted before it finished (a finished one
+						// waits in the batch, to be stored below): hand it
+						// back rather than leave it to its lease, without
+						// what it read.
 						b.drop(c.id)
 						a.db.exec(context.Background(), a.db.sql, `UPDATE archive_entries SET state = 'queued', lease = 0 WHERE id = ? AND state = 'running'`, c.id)
 					}

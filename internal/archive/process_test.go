@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"slices"
@@ -261,4 +262,36 @@ func TestCommitsGrowWithTheRun(t *testing.T) {
 			t.Errorf("%s: due %v, want %v (%s)", c.name, got, c.due, c.because)
 		}
 	}
+}
+
+// An interrupted run stores what finished and hands back the rest: every
+// entry is then done with its document or queued again, none running and
+// none done without its document, and the next run completes the others.
+func TestInterruptedWorkLosesNothing(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		const n = 400
+		a, items := withTexts(t, c, 0, n, func(i int) string { return fmt.Sprintf("Справка номер %d.", i) })
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		err := a.Work(ctx, WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Progress: func(Progress) { cancel() }})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted run: %v", err)
+		}
+		done := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`)
+		if queued := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued'`); done+queued != n || done == n {
+			t.Fatalf("after the interruption %d done, %d queued of %d", done, queued, n)
+		}
+		if bad := count(t, a, `SELECT COUNT(*) FROM archive_entries e WHERE e.state = 'done' AND NOT EXISTS (SELECT 1 FROM archive_documents d WHERE d.entry_id = e.id)`); bad != 0 {
+			t.Fatalf("%d entries done without their document", bad)
+		}
+		if err := a.Work(context.Background(), WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true}); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, a, `SELECT COUNT(*) FROM archive_documents`); got != n || count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`) != n {
+			t.Fatalf("%d documents after the second run, want %d", got, n)
+		}
+	})
 }

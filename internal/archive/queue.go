@@ -334,6 +334,14 @@ type claimed struct {
 // claim takes the oldest claimable entry (of collection, or any when ""),
 // or returns nil when there is none.
 func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Once begun, a claim runs to its end: a commit cut short by the
+	// context may still have been applied by the server, and the entry
+	// would stay running, claimed by nobody, until its lease ran out. The
+	// caller sees the context's end and hands the entry back.
+	ctx = context.WithoutCancel(ctx)
 	tx, err := a.db.sql.BeginTx(ctx, nil) // SQLite: IMMEDIATE (_txlock)
 	if err != nil {
 		return nil, fmt.Errorf("archive: claim: %w", err)
