@@ -45,6 +45,11 @@ type Archive struct {
 
 	commits groupCommit
 	queued  signal // a chunk was queued: idle workers look again
+	// sqliteW queues this process's writers of the ingest's rows (SQLite
+	// has one writer at a time): waiting in SQLite's busy handler, which
+	// sleeps and retries, a writer with a large batch starved behind a
+	// stream of short claims.
+	sqliteW sync.Mutex
 
 	mu   sync.Mutex
 	exts map[string]*ingest.Extractor // by OCR languages
@@ -191,6 +196,16 @@ func (a *Archive) unlock() {
 
 // Postgres reports whether the archive's rows are in PostgreSQL.
 func (a *Archive) Postgres() bool { return a.db.postgres }
+
+// writing takes this process's turn to write on SQLite (nothing to take
+// on PostgreSQL, which has row locks); call the result to give it back.
+func (a *Archive) writing() func() {
+	if a.db.postgres {
+		return func() {}
+	}
+	a.sqliteW.Lock()
+	return a.sqliteW.Unlock
+}
 
 // extractor returns the extractor for a collection's OCR languages.
 func (a *Archive) extractor(lang string) (*ingest.Extractor, error) {

@@ -83,7 +83,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	if o.Workers <= 0 {
 		o.Workers = 1
 	}
-	b := &batch{held: map[int64]bool{}, progress: o.Progress, started: time.Now()}
+	b := &batch{held: map[int64]bool{}, progress: o.Progress, started: time.Now(), kick: make(chan struct{}, 1)}
 	var (
 		wg      sync.WaitGroup
 		errOnce sync.Once
@@ -97,6 +97,9 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 			errOnce.Do(func() { first = err; cancel() })
 		}
 	}
+	// The flusher stores the batch when it is due, so that the workers go
+	// on reading meanwhile; an entry that finished beside a long one is not
+	// kept waiting for it.
 	quit, ticked := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(ticked)
@@ -108,11 +111,10 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 			case <-quit:
 				return
 			case <-t.C:
+			case <-b.kick:
 			}
-			// An entry that finished beside a long one is not kept waiting
-			// for it.
-			if b.due(false) {
-				stop(a.flush(ctx, b))
+			if commit := b.due(true); commit || b.full() {
+				stop(a.flush(ctx, b, commit))
 			}
 			if time.Since(last) >= leaseTime/3 {
 				last = time.Now()
@@ -131,7 +133,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 				if err == nil && c == nil {
 					// Nothing to claim: what this process finished is
 					// stored before it looks at what is left.
-					if err := a.flush(ctx, b); err != nil {
+					if err := a.flush(ctx, b, true); err != nil {
 						stop(err)
 						return
 					}
@@ -159,7 +161,9 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 						// back rather than leave it to its lease, without
 						// what it read.
 						b.drop(c.id)
+						unlock := a.writing()
 						a.db.exec(context.Background(), a.db.sql, `UPDATE archive_entries SET state = 'queued', lease = 0 WHERE id = ? AND state = 'running'`, c.id)
+						unlock()
 					}
 				}
 				stop(err)
@@ -174,7 +178,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	}
 	// Interrupted or drained: store what finished (an interruption must not
 	// cost the work already done).
-	if err := a.flush(ctx, b); err != nil {
+	if err := a.flush(ctx, b, true); err != nil {
 		return err
 	}
 	if o.UntilEmpty && parent.Err() != nil {
@@ -232,6 +236,7 @@ type batch struct {
 	started  time.Time      // when the Work began
 	stored   int            // entries marked so far
 	held     map[int64]bool // entries claimed and not yet marked: their leases are renewed
+	kick     chan struct{}  // wakes the flusher
 	progress func(Progress)
 
 	flushMu sync.Mutex // flushes run one at a time, in order
@@ -253,26 +258,50 @@ func (b *batch) heldIDs() []int64 {
 	return ids
 }
 
-// add adds a document and reports whether the batch should be written.
-func (b *batch) add(d pendingDoc) bool {
+// add adds a document, waking the flusher when the documents held reach
+// their bound; past four times the bound (the flusher is behind) it
+// reports that the caller must write them itself.
+func (b *batch) add(d pendingDoc) (behind bool) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.docs = append(b.docs, d)
 	for _, pg := range d.d.Pages {
 		b.size += len(pg.Text) + 32*len(pg.Words)
 	}
+	full := len(b.docs) >= batchDocs || b.size >= batchText
+	behind = len(b.docs) >= 4*batchDocs || b.size >= 4*batchText
+	b.mu.Unlock()
+	if full {
+		b.poke()
+	}
+	return behind
+}
+
+// full reports whether the documents held have reached their bound.
+func (b *batch) full() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
 	return len(b.docs) >= batchDocs || b.size >= batchText
 }
 
-// finish adds a finished entry and reports whether it is time to commit.
-func (b *batch) finish(f finished) bool {
+// finish adds a finished entry, waking the flusher when it is time to
+// commit.
+func (b *batch) finish(f finished) {
 	b.mu.Lock()
 	if len(b.done) == 0 {
 		b.since = time.Now()
 	}
 	b.done = append(b.done, f)
 	b.mu.Unlock()
-	return b.due(true)
+	if b.due(true) {
+		b.poke()
+	}
+}
+
+func (b *batch) poke() {
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
 }
 
 // due says whether finished entries have waited long enough, or are
@@ -299,9 +328,7 @@ func (a *Archive) process(ctx context.Context, b *batch, c *claimed) error {
 	p := Progress{Collection: c.collection, Path: c.path}
 	gen := c.gen
 	end := func() error {
-		if b.finish(finished{c, gen, p}) {
-			return a.flush(ctx, b)
-		}
+		b.finish(finished{c, gen, p})
 		return nil
 	}
 	fail := func(reason string) error {
@@ -362,7 +389,7 @@ func (a *Archive) process(ctx context.Context, b *batch, c *claimed) error {
 			}
 		}
 		if b.add(pendingDoc{entry: c.id, gen: gen, collection: c.collection, id: id, parent: parent, path: full, seq: seq, d: d}) {
-			return a.flush(ctx, b)
+			return a.flush(ctx, b, false)
 		}
 		return nil
 	})
@@ -383,19 +410,24 @@ func (a *Archive) process(ctx context.Context, b *batch, c *claimed) error {
 	return end()
 }
 
-// flush writes the batch's documents (rows, then the index), and when
-// entries finished: takes out what earlier runs of them made and these did
-// not, commits the index, then marks them in one transaction and reports
-// them. An entry is marked done only after the commit that holds all its
+// flush writes the batch's documents (rows, then the index), and with
+// commit, for the entries that finished: takes out what earlier runs of
+// them made and these did not, commits the index, then marks them in one
+// transaction and reports them. An entry is marked done only after the commit that holds all its
 // documents. A flush is short and runs to its end even when ctx ends, so
 // that an interruption costs no finished work.
-func (a *Archive) flush(ctx context.Context, b *batch) error {
+func (a *Archive) flush(ctx context.Context, b *batch, commit bool) error {
 	ctx = context.WithoutCancel(ctx)
 	b.flushMu.Lock()
 	defer b.flushMu.Unlock()
 	b.mu.Lock()
 	docs, done := b.docs, b.done
-	b.docs, b.done, b.size = nil, nil, 0
+	b.docs, b.size = nil, 0
+	if commit {
+		b.done = nil
+	} else {
+		done = nil
+	}
 	b.mu.Unlock()
 	if len(docs) > 0 {
 		if err := a.writeDocs(ctx, docs); err != nil {
@@ -437,6 +469,7 @@ func (a *Archive) flush(ctx context.Context, b *batch) error {
 
 // writeDocs upserts a batch of documents and their pages in one transaction.
 func (a *Archive) writeDocs(ctx context.Context, batch []pendingDoc) error {
+	defer a.writing()()
 	tx, err := a.db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)
@@ -528,6 +561,7 @@ func (a *Archive) unindexStale(ctx context.Context, entry int64, gen int) error 
 // markDone removes the stale rows of finished entries and records their
 // outcome, in one transaction.
 func (a *Archive) markDone(ctx context.Context, done []finished) error {
+	defer a.writing()()
 	tx, err := a.db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)

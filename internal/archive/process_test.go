@@ -269,7 +269,7 @@ func TestCommitsGrowWithTheRun(t *testing.T) {
 // none done without its document, and the next run completes the others.
 func TestInterruptedWorkLosesNothing(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
-		const n = 400
+		const n = 1000
 		a, items := withTexts(t, c, 0, n, func(i int) string { return fmt.Sprintf("Справка номер %d.", i) })
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()

@@ -201,6 +201,7 @@ func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, 
 	}
 	n := 0
 	if len(fresh) > 0 {
+		defer a.writing()()
 		tx, err := a.db.sql.BeginTx(ctx, nil)
 		if err != nil {
 			return 0, fmt.Errorf("archive: %w", err)
@@ -342,6 +343,7 @@ func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error
 	// would stay running, claimed by nobody, until its lease ran out. The
 	// caller sees the context's end and hands the entry back.
 	ctx = context.WithoutCancel(ctx)
+	defer a.writing()()
 	tx, err := a.db.sql.BeginTx(ctx, nil) // SQLite: IMMEDIATE (_txlock)
 	if err != nil {
 		return nil, fmt.Errorf("archive: claim: %w", err)
@@ -396,6 +398,7 @@ func (a *Archive) claimQuery(cond string) string {
 // renew extends the lease of entries this process is working on.
 func (a *Archive) renew(ctx context.Context, ids []int64) {
 	until := time.Now().Add(leaseTime).Unix()
+	defer a.writing()()
 	for _, id := range ids {
 		a.db.exec(ctx, a.db.sql, `UPDATE archive_entries SET lease = ? WHERE id = ? AND state = 'running'`, until, id)
 	}
