@@ -75,6 +75,7 @@ func main() {
 	rounds := flag.Int("rounds", 3, "rounds of the text PDF run (loop, then confide), medians printed")
 	scanRounds := flag.Int("scan-rounds", 2, "rounds of the scanned page run")
 	run := flag.String("run", "pdf,scan,files", "which runs: pdf, scan, files")
+	workers := flag.Int("workers", 0, "confide's --workers (0: its default, one per core)")
 	keep := flag.Bool("keep", false, "keep the work folder (corpus, data folders, profiles) and print its path")
 	flag.Parse()
 	work, err := os.MkdirTemp("", "confide-bench-ingest-")
@@ -90,13 +91,13 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	b := &bench{work: work, self: self, slots: tool.Slots()}
+	b := &bench{work: work, self: self, slots: tool.Slots(), workers: *workers}
 	defer func() {
 		for _, c := range b.cleanup {
 			c()
 		}
 	}()
-	fmt.Printf("%s; %d tool slots (one per core); %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), b.slots, loadavg())
+	fmt.Printf("%s; %d tool slots (one per core), confide --workers %s; %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), b.slots, map[bool]string{true: strconv.Itoa(b.workers), false: "default"}[b.workers > 0], loadavg())
 	for _, r := range strings.Split(*run, ",") {
 		switch r {
 		case "pdf":
@@ -130,6 +131,7 @@ type bench struct {
 	work    string
 	self    string
 	slots   int
+	workers int // confide's --workers; 0 for its default
 	cleanup []func()
 }
 
@@ -219,7 +221,11 @@ func (b *bench) confide(name string, paths ...string) (string, usage) {
 	data := filepath.Join(b.work, "data-"+name)
 	must(os.RemoveAll(data)) // every run starts afresh
 	u := usage{profile: filepath.Join(b.work, name+".pprof")}
-	args := append([]string{"archive", "ingest", "--data", data, "--collection", name}, paths...)
+	args := []string{"archive", "ingest", "--data", data, "--collection", name}
+	if b.workers > 0 {
+		args = append(args, "--workers", strconv.Itoa(b.workers))
+	}
+	args = append(args, paths...)
 	cmd := exec.Command(b.self, args...)
 	cmd.Env = append(os.Environ(), childEnv+"="+u.profile)
 	var out bytes.Buffer

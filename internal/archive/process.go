@@ -61,10 +61,11 @@ const pollEvery = time.Second
 // fsyncs SQLite's log: done for every entry, that is most of the time of a
 // trove of small files, and the many small segments are merged (analysed
 // again) over and over. So finished entries wait for a shared commit: the
-// first after commitEntries of them or commitEvery, later ones after a
-// quarter of what the run has committed so far or a tenth of its time, up
-// to maxCommitEvery, so that a long run makes few, large segments. A crash
-// only sends the waiting entries back to the queue.
+// first after commitEntries of them or commitEvery, later ones after as
+// many as the run has committed so far or half its time, up to
+// maxCommitEvery, so that a run makes few segments, each about as large as
+// all before it (so merged about once). A crash only sends the waiting
+// entries back to the queue.
 const (
 	commitEntries  = 128
 	commitEvery    = time.Second
@@ -309,8 +310,8 @@ func (b *batch) poke() {
 func (b *batch) due(full bool) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	wait := min(max(commitEvery, time.Since(b.started)/10), maxCommitEvery)
-	return len(b.done) > 0 && (time.Since(b.since) >= wait || full && len(b.done) >= max(commitEntries, b.stored/4))
+	wait := min(max(commitEvery, time.Since(b.started)/2), maxCommitEvery)
+	return len(b.done) > 0 && (time.Since(b.since) >= wait || full && len(b.done) >= max(commitEntries, b.stored))
 }
 
 // drop forgets an interrupted entry: its documents not yet written, and
