@@ -117,7 +117,7 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 		a.eng, err = search.Open(filepath.Join(c.Dir, "index"))
 	}
 	if err != nil {
-		a.db.sql.Close()
+		a.db.close()
 		a.unlock()
 		return nil, fmt.Errorf("archive: search index: %w", err)
 	}
@@ -138,7 +138,7 @@ func (a *Archive) Close() error {
 	if a.eng != nil {
 		err = a.eng.Close()
 	}
-	if e := a.db.sql.Close(); err == nil {
+	if e := a.db.close(); err == nil {
 		err = e
 	}
 	a.unlock()

@@ -163,7 +163,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 						// what it read.
 						b.drop(c.id)
 						unlock := a.writing()
-						a.db.exec(context.Background(), a.db.sql, `UPDATE archive_entries SET state = 'queued', lease = 0 WHERE id = ? AND state = 'running'`, c.id)
+						a.db.exec(context.Background(), a.db.claims, `UPDATE archive_entries SET state = 'queued', lease = 0 WHERE id = ? AND state = 'running'`, c.id)
 						unlock()
 					}
 				}

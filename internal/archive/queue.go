@@ -344,7 +344,7 @@ func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error
 	// caller sees the context's end and hands the entry back.
 	ctx = context.WithoutCancel(ctx)
 	defer a.writing()()
-	tx, err := a.db.sql.BeginTx(ctx, nil) // SQLite: IMMEDIATE (_txlock)
+	tx, err := a.db.claims.BeginTx(ctx, nil) // SQLite: IMMEDIATE (_txlock)
 	if err != nil {
 		return nil, fmt.Errorf("archive: claim: %w", err)
 	}
@@ -400,7 +400,7 @@ func (a *Archive) renew(ctx context.Context, ids []int64) {
 	until := time.Now().Add(leaseTime).Unix()
 	defer a.writing()()
 	for _, id := range ids {
-		a.db.exec(ctx, a.db.sql, `UPDATE archive_entries SET lease = ? WHERE id = ? AND state = 'running'`, until, id)
+		a.db.exec(ctx, a.db.claims, `UPDATE archive_entries SET lease = ? WHERE id = ? AND state = 'running'`, until, id)
 	}
 }
 
