@@ -27,7 +27,9 @@
 //     so several worker processes share one queue; SQLite claims inside an
 //     IMMEDIATE transaction and has one process (the search folder's lock).
 //     A running entry holds a lease its worker renews; an expired lease (a
-//     killed worker) makes it claimable again.
+//     killed worker) makes it claimable again. On SQLite, Open sends every
+//     running entry back to the queue, so claims and leases are committed
+//     without an fsync of their own (the next commit's fsync takes them).
 //   - Custody is exact: events carry the UTC time to the second, who ran
 //     the command and where the file came from (its path, or the newsroom
 //     item, submission and ciphertext SHA-256 of a workstation pull); each
