@@ -17,10 +17,12 @@ trap 'kill $srv 2>/dev/null || true; rm -rf "$work"' EXIT
 go build -o "$work/confide" ./cmd/confide
 head -c "$((size_mib << 20))" /dev/urandom > "$work/payload.bin"
 
-"$work/confide" demo --data "$work/data" --site 127.0.0.1:0 --dropbox 127.0.0.1:0 --newsroom 127.0.0.1:0 \
+"$work/confide" demo --data "$work/data" --site 127.0.0.1:0 --dropbox 127.0.0.1:0 --newsroom 127.0.0.1:0 --archive 127.0.0.1:0 \
   > "$work/server.out" 2> "$work/server.err" &
 srv=$!
 for _ in $(seq 100); do grep -q '^ready$' "$work/server.out" 2>/dev/null && break; sleep 0.1; done
+# The demo's archive reads its sample in the background: not while timing.
+for _ in $(seq 600); do grep -q 'archive sample: ready' "$work/server.err" 2>/dev/null && break; sleep 0.1; done
 dropbox=$(sed -n 's/^dropbox: //p' "$work/server.out")
 recipient=$(sed -n 's/^demo recipient: //p' "$work/server.out")
 

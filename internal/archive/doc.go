@@ -32,18 +32,29 @@
 //     without an fsync of their own (the next commit's fsync takes them).
 //   - Custody is exact: events carry the UTC time to the second, who ran
 //     the command and where the file came from (its path, or the newsroom
-//     item, submission and ciphertext SHA-256 of a workstation pull); each
-//     document carries its tools and versions. This is the trusted archive,
+//     item, submission and ciphertext SHA-256 of a workstation pull's
+//     custody record, refused when it contradicts the workstation's state);
+//     each document carries its tools and versions. This is the trusted archive,
 //     not the internet-facing server, so exact times are kept here.
 //   - Temporary files (an original being copied, a member a tool needs
 //     whole) go only to this process's own DIR/tmp/p-*/, held by a flock;
 //     Close removes it, and Open removes those of processes that are gone.
 //   - Search: SQLite deployments use the embedded engine in DIR/index;
-//     PostgreSQL ones use pgsearch in the same database.
+//     PostgreSQL ones use pgsearch in the same database. The index is
+//     derived from the rows: a backup (DumpSchema: every archive_* table
+//     but pgsearch's) leaves it out and a restore rebuilds it
+//     (RebuildIndex) with the same documents. Backups and restores are
+//     written to archive_audit too, with who and the keys that open them.
 //   - The web zone (Server) signs users in through internal/auth (never a
 //     copy), with its own cookies (archive_session, archive_csrf), the
 //     shared security headers and CSRF on every form; no page needs
-//     JavaScript. Every page but sign-in needs a full session. A user reads
+//     JavaScript. Security keys are the one use of script, progressive
+//     over the TOTP code (which always works): only /account and the key
+//     step run the shared web.KeyScript (web.KeyCSP); every other page keeps
+//     the no-script policy. Keys are bound to ServerConfig.URL's origin, or
+//     the request's; a refused key (wrong, another user's, or a copy whose
+//     counter went back) counts and locks as a wrong code does. Every page
+//     but sign-in needs a full session. A user reads
 //     only granted collections (an admin all); an ungranted collection or
 //     its documents answer 404, as missing ones do. Translators cannot
 //     download originals. Views, searches, downloads and refused downloads
@@ -60,4 +71,30 @@
 //     the original and says which text matched. A document that a re-run
 //     no longer makes takes its translations and their search documents
 //     with it; one that it makes again keeps them.
+//   - In the web zone a page's translation is shown beside the original,
+//     paragraph i beside paragraph i, every paragraph of both sides kept;
+//     machine output is labelled as such wherever it shows. A human save
+//     carries the version it started from and is refused (nothing stored,
+//     the text shown back) when another was saved since; a version is
+//     reviewed only by a user other than its maker, and only the latest.
+//   - Notes keep their span twice: offsets into the page's text and the
+//     quoted words with the text around them. When a re-OCR moves or
+//     changes the text, a note is anchored again to the occurrence of its
+//     words whose surroundings match best, or marked lost; it is never
+//     dropped while its document exists. Notes (with replies) are indexed
+//     as a search document per document ("DOCID#notes"); tags go into the
+//     original's, translations' and notes' search documents alike.
+//   - Machine translation from the web runs inside the server, one run per
+//     collection and maxBatches over all; each page is stored as it comes
+//     back, so a cancelled, crashed or stopped run loses no finished page,
+//     and a stopped server's runs are resumed by the next one.
+//   - Redaction and export (journalists and admins, never translators):
+//     a redacted copy is made from the original (only read) in this
+//     process's temporary folder, a few at a time, one per user; a copy that
+//     passed verification is stored as DIR/redacted/xx/SHA256, one that did
+//     not keeps no file. Only a passed copy whose bytes still hash to its
+//     recorded SHA-256 is opened for export (RedactedCopy), and the PDF an
+//     export publishes is verified again before any byte of the bundle is
+//     written. Bundles name no user; who redacted and exported what, and
+//     when, is in archive_audit and the document's custody.
 package archive

@@ -1,7 +1,10 @@
 package archive
 
 import (
+	"html/template"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"confide/internal/ingest"
@@ -19,12 +22,53 @@ type documentData struct {
 	// Parent is the document this one is inside, for the tree.
 	Parent  *Child
 	Exports bool
+	// Text is the page's text with its notes' words marked.
+	Text template.HTML
+	// Tr is the translation shown beside the original, if any.
+	Tr *trView
+	// Langs are the languages the document has translations into.
+	Langs []langLink
+	// Notes are the page's notes, for the margin.
+	Notes []Note
+	Tags  []string
+}
+
+// trView is a page's translation as the reader shows it.
+type trView struct {
+	Lang    string
+	Shown   *TranslationVersion // nil: the page has none in Lang yet
+	Latest  int
+	Label   string // machine draft, human draft, reviewed by X on DAY
+	Maker   string
+	History []versionLink
+	Rows    []readerRow
+	// Review is set when the user may mark the shown version reviewed;
+	// NoReview says why not otherwise.
+	Review   bool
+	NoReview string
+	Edit     string // the editor's URL
+}
+
+type langLink struct {
+	Lang, URL string
+	Current   bool
+}
+
+type versionLink struct {
+	V       TranslationVersion
+	URL     string
+	Label   string
+	Current bool
 }
 
 // documentShow is a document: the page image beside the page's text, one
-// page at a time (?page=N), with its OCR confidence; its metadata, the
-// document tree around it, its custody trail and the download of its
-// original (not for translators). Each view is audited.
+// page at a time (?page=N), with its OCR confidence; the page's
+// translation into a chosen language (?lang=xx, ?v=N for an older version;
+// the first language it has by default, ?lang=none for none) beside the
+// original, paragraph by paragraph, with its state and history; the
+// page's notes in the margin, their words marked; the document's tags;
+// its metadata, the document tree around it, its custody trail and the
+// download of its original (not for translators). Each view is audited.
 func (s *Server) documentShow(w http.ResponseWriter, r *http.Request, u User) {
 	d, err := s.a.Show(r.Context(), r.PathValue("id"))
 	if !s.found(w, r, err) {
@@ -59,6 +103,10 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request, u User) {
 		if n < len(d.Pages) {
 			data.Next = base + strconv.Itoa(n+1)
 		}
+		if err := s.reader(r, u, d, n, &data); err != nil {
+			s.internal(w, r, err)
+			return
+		}
 		if d.Type == ingest.TypePDF || (n == 1 && (d.Type == ingest.TypePNG || d.Type == ingest.TypeJPEG)) {
 			if f, err := s.a.stored(d); err == nil {
 				f.Close()
@@ -68,4 +116,64 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request, u User) {
 	}
 	s.audit(r.Context(), u.Name, "view document", d.Collection+"/"+d.Path)
 	s.render.Render(w, http.StatusOK, "document", s.page(w, r, d.Path, data))
+}
+
+// reader fills in the page's translation, notes and tags.
+func (s *Server) reader(r *http.Request, u User, d *Document, n int, data *documentData) error {
+	ctx := r.Context()
+	notes, err := s.a.Notes(ctx, d.ID)
+	if err != nil {
+		return err
+	}
+	for _, nt := range notes {
+		if nt.Page == n {
+			data.Notes = append(data.Notes, nt)
+		}
+	}
+	if data.Tags, err = s.a.Tags(ctx, d.ID); err != nil {
+		return err
+	}
+	text := data.Page.Text
+	data.Text = marked(text, pageMarks(notes, n))
+	langs := slices.Sorted(maps.Keys(d.Translations))
+	lang := r.URL.Query().Get("lang")
+	if lang == "" && len(langs) > 0 {
+		lang = langs[0]
+	}
+	base := "/documents/" + d.ID + "?page=" + strconv.Itoa(n)
+	for _, l := range langs {
+		data.Langs = append(data.Langs, langLink{Lang: l, URL: base + "&lang=" + l + "#translation", Current: l == lang})
+	}
+	if lang == "none" || lang == "" {
+		return nil
+	}
+	tv := &trView{Lang: lang, Edit: "/documents/" + d.ID + "/pages/" + strconv.Itoa(n) + "/translation?lang=" + lang}
+	data.Tr = tv
+	vs := d.Translations[lang][n]
+	if len(vs) == 0 {
+		tv.Rows = sideBySide(text, "", notes, n)
+		return nil
+	}
+	latest := vs[len(vs)-1]
+	tv.Latest = latest.Version
+	shown := latest
+	if v, err := strconv.Atoi(r.URL.Query().Get("v")); err == nil && v >= 1 && v <= len(vs) {
+		shown = vs[v-1]
+	}
+	tv.Shown, tv.Label, tv.Maker = &shown, stateLabel(shown), maker(shown)
+	for i := len(vs) - 1; i >= 0; i-- {
+		tv.History = append(tv.History, versionLink{V: vs[i], Label: stateLabel(vs[i]),
+			URL: base + "&lang=" + lang + "&v=" + strconv.Itoa(vs[i].Version) + "#translation", Current: vs[i].Version == shown.Version})
+	}
+	tv.Rows = sideBySide(text, shown.Text, notes, n)
+	switch {
+	case shown.Version != latest.Version:
+		tv.NoReview = "an older version; only the latest is reviewed"
+	case shown.State == Reviewed:
+	case shown.By == "user: "+u.Name:
+		tv.NoReview = "you made this version: someone else reviews it"
+	default:
+		tv.Review = true
+	}
+	return nil
 }

@@ -69,22 +69,28 @@ func (a *Archive) PageImage(ctx context.Context, d *Document, n int, w io.Writer
 		return "", fmt.Errorf("%w (%w)", ErrNoImage, err)
 	}
 	defer f.Close()
+	return "image/png", a.renderPDFPage(ctx, f.Name(), path.Base(d.Path), n, w)
+}
+
+// renderPDFPage writes page n of the PDF at file as a 100 dpi PNG; name
+// is the file's name for errors.
+func (a *Archive) renderPDFPage(ctx context.Context, file, name string, n int, w io.Writer) error {
 	var buf bytes.Buffer
 	out := &limited{w: &buf, n: maxPageImage}
 	// pdftoppm reads the original in place (read-only, under the data
 	// folder) and writes the PNG to its standard output: no file is made.
-	err = tool.Run(ctx, tool.Cmd{Name: "pdftoppm", Args: []string{"-png", "-r", "100", "-f", strconv.Itoa(n), "-l", strconv.Itoa(n), "-singlefile", f.Name()},
+	err := tool.Run(ctx, tool.Cmd{Name: "pdftoppm", Args: []string{"-png", "-r", "100", "-f", strconv.Itoa(n), "-l", strconv.Itoa(n), "-singlefile", file},
 		Stdout: out, TmpDir: a.tmp})
 	if err != nil {
-		return "", fmt.Errorf("archive: rendering page %d of %s: %w", n, path.Base(d.Path), err)
+		return fmt.Errorf("archive: rendering page %d of %s: %w", n, name, err)
 	}
 	if out.over {
-		return "", fmt.Errorf("archive: page %d of %s renders larger than %d MiB", n, path.Base(d.Path), maxPageImage>>20)
+		return fmt.Errorf("archive: page %d of %s renders larger than %d MiB", n, name, maxPageImage>>20)
 	}
 	if _, err := w.Write(buf.Bytes()); err != nil {
-		return "", fmt.Errorf("archive: %w", err)
+		return fmt.Errorf("archive: %w", err)
 	}
-	return "image/png", nil
+	return nil
 }
 
 // limited keeps at most n bytes and notes that more came.

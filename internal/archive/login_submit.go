@@ -2,13 +2,15 @@ package archive
 
 import (
 	"net/http"
+	"net/url"
 
 	"confide/internal/auth"
 	"confide/internal/web"
 )
 
 // loginSubmit checks the passphrase and code through the shared auth; a
-// first sign-in goes on to set up the code (the QR page).
+// first sign-in goes on to set up the code (the QR page), and a user with a
+// security key who leaves the code empty goes on to the key step.
 func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
@@ -32,10 +34,9 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 	case auth.KindSetup:
 		kind, next = auth.KindSetup, "/setup"
 	case auth.KindKey:
-		// The archive registers no security keys (no script runs on its
-		// pages); a key set some other way still needs the code.
-		s.render.Render(w, http.StatusUnauthorized, "login", s.page(w, r, "Sign in to the archive", loginData{Failed: "archive.login.failed", Next: next, Name: r.PostForm.Get("name")}))
-		return
+		// The code was left empty and the user has a key: its step, where
+		// a link leads back to the code for a browser without script.
+		kind, next = auth.KindKey, "/login/key?next="+url.QueryEscape(next)
 	}
 	if err := s.auth.StartSession(w, r, a.ID, kind); err != nil {
 		s.internal(w, r, err)

@@ -22,10 +22,23 @@ func (s *Server) pageImage(w http.ResponseWriter, r *http.Request, u User) {
 		s.notFound(w, r)
 		return
 	}
+	s.serveImage(w, r, func(ctx context.Context, buf *bytes.Buffer) (string, error) { return s.a.PageImage(ctx, d, n, buf) })
+}
+
+// servePDFPage serves page n of the PDF at file, rendered as PageImage
+// renders a PDF's.
+func (s *Server) servePDFPage(w http.ResponseWriter, r *http.Request, file string, n int) {
+	s.serveImage(w, r, func(ctx context.Context, buf *bytes.Buffer) (string, error) {
+		return "image/png", s.a.renderPDFPage(ctx, file, "the redacted copy", n, buf)
+	})
+}
+
+// serveImage serves the image render writes into memory, given 30 seconds.
+func (s *Server) serveImage(w http.ResponseWriter, r *http.Request, render func(context.Context, *bytes.Buffer) (string, error)) {
 	ctx, cancel := context.WithTimeout(r.Context(), 30*time.Second)
 	defer cancel()
 	var buf bytes.Buffer
-	typ, err := s.a.PageImage(ctx, d, n, &buf)
+	typ, err := render(ctx, &buf)
 	if errors.Is(err, ErrNoImage) {
 		s.notFound(w, r)
 		return

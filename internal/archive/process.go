@@ -217,8 +217,8 @@ type pendingDoc struct {
 	d                *ingest.Document
 }
 
-// finished is an entry whose documents are all in the batch or written.
-type finished struct {
+// doneEntry is an entry whose documents are all in the batch or written.
+type doneEntry struct {
 	c   *claimed
 	gen int
 	p   Progress
@@ -232,7 +232,7 @@ type batch struct {
 	mu       sync.Mutex
 	docs     []pendingDoc
 	size     int
-	done     []finished
+	done     []doneEntry
 	since    time.Time      // when the oldest of done finished
 	started  time.Time      // when the Work began
 	stored   int            // entries marked so far
@@ -286,7 +286,7 @@ func (b *batch) full() bool {
 
 // finish adds a finished entry, waking the flusher when it is time to
 // commit.
-func (b *batch) finish(f finished) {
+func (b *batch) finish(f doneEntry) {
 	b.mu.Lock()
 	if len(b.done) == 0 {
 		b.since = time.Now()
@@ -329,7 +329,7 @@ func (a *Archive) process(ctx context.Context, b *batch, c *claimed) error {
 	p := Progress{Collection: c.collection, Path: c.path}
 	gen := c.gen
 	end := func() error {
-		b.finish(finished{c, gen, p})
+		b.finish(doneEntry{c, gen, p})
 		return nil
 	}
 	fail := func(reason string) error {
@@ -435,7 +435,7 @@ func (a *Archive) flush(ctx context.Context, b *batch, commit bool) error {
 			return err
 		}
 		for _, d := range docs {
-			if err := a.index(d); err != nil {
+			if err := a.index(ctx, d); err != nil {
 				return err
 			}
 		}
@@ -512,7 +512,7 @@ func (a *Archive) writeDocs(ctx context.Context, batch []pendingDoc) error {
 
 // index adds a document with text to the search engine, or takes out one
 // that no longer has any.
-func (a *Archive) index(b pendingDoc) error {
+func (a *Archive) index(ctx context.Context, b pendingDoc) error {
 	if len(b.d.Pages) == 0 {
 		if err := a.eng.Delete(b.id); err != nil && !errors.Is(err, search.ErrNotFound) {
 			return fmt.Errorf("archive: index: %w", err)
@@ -523,7 +523,12 @@ func (a *Archive) index(b pendingDoc) error {
 	for i, pg := range b.d.Pages {
 		pages[i] = pg.Text
 	}
-	if err := a.eng.Add(search.Doc{ID: b.id, Collection: b.collection, Lang: docLang(b.d), Type: b.d.Type, Pages: pages}); err != nil {
+	// Tags are the users', kept across runs: the document keeps its ID.
+	tags, err := a.Tags(ctx, b.id)
+	if err != nil {
+		return err
+	}
+	if err := a.eng.Add(search.Doc{ID: b.id, Collection: b.collection, Lang: docLang(b.d), Type: b.d.Type, Tags: tags, Pages: pages}); err != nil {
 		return fmt.Errorf("archive: index %s: %w", b.path, err)
 	}
 	return nil
@@ -561,7 +566,7 @@ func (a *Archive) unindexStale(ctx context.Context, entry int64, gen int) error 
 
 // markDone removes the stale rows of finished entries and records their
 // outcome, in one transaction.
-func (a *Archive) markDone(ctx context.Context, done []finished) error {
+func (a *Archive) markDone(ctx context.Context, done []doneEntry) error {
 	defer a.writing()()
 	tx, err := a.db.sql.BeginTx(ctx, nil)
 	if err != nil {

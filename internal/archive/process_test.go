@@ -238,7 +238,7 @@ func TestWorkBesideTheQueueing(t *testing.T) {
 func TestCommitsGrowWithTheRun(t *testing.T) {
 	now := time.Now()
 	fill := func(b *batch, n int, age time.Duration) *batch {
-		b.done = make([]finished, n)
+		b.done = make([]doneEntry, n)
 		b.since = now.Add(-age)
 		return b
 	}

@@ -35,6 +35,9 @@ type Item struct {
 	// Origin is a JSON object saying where it came from beyond the path
 	// (a workstation pull's newsroom item); "" for none.
 	Origin string
+	// SHA256, when set, is the hex SHA-256 the file must have (what a
+	// custody record says was written): other bytes stop the ingest.
+	SHA256 string
 }
 
 // QueueNote says what Enqueue did with one item.
@@ -191,13 +194,13 @@ func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, 
 		if err := originals[i].err; err != nil {
 			return 0, err
 		}
+		if it := items[i]; it.SHA256 != "" && originals[i].sum != it.SHA256 {
+			return 0, fmt.Errorf("archive: %s changed while it was being queued (SHA-256 %s, its custody record says %s); nothing of it was queued", it.Path, originals[i].sum, it.SHA256)
+		}
 		dirs[filepath.Dir(a.originalPath(originals[i].sum))] = true
 	}
 	for d := range dirs {
-		if f, err := os.Open(d); err == nil {
-			f.Sync()
-			f.Close()
-		}
+		syncDir(d)
 	}
 	n := 0
 	if len(fresh) > 0 {
@@ -277,15 +280,38 @@ func (a *Archive) insertEntry(ctx context.Context, tx *sql.Tx, collection, path,
 }
 
 // originalPath is where the original with that SHA-256 lives.
-func (a *Archive) originalPath(sum string) string {
-	return filepath.Join(a.c.Dir, "originals", sum[:2], sum)
-}
+func (a *Archive) originalPath(sum string) string { return OriginalFile(a.c.Dir, sum) }
 
 // storeOriginal copies a file into the content-addressed originals: to a
 // temporary file, fsynced, renamed to its SHA-256 and made read-only; the
 // caller fsyncs the folder. The same bytes already stored are not written
 // twice.
 func (a *Archive) storeOriginal(file string) (string, int64, error) {
+	return a.storeAs(file, a.originalPath)
+}
+
+// storeFile stores a file of the archive's own making (a redacted copy)
+// the way originals are, at pathOf(its SHA-256).
+func (a *Archive) storeFile(file string, pathOf func(string) string) (string, error) {
+	sum, _, err := a.storeAs(file, pathOf)
+	if err == nil {
+		syncDir(filepath.Dir(pathOf(sum)))
+	}
+	return sum, err
+}
+
+// syncDir fsyncs a folder, so that a rename into it lasts.
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
+	}
+}
+
+// storeAs copies file to pathOf(its SHA-256), as storeOriginal does; the
+// caller fsyncs the folder.
+
+func (a *Archive) storeAs(file string, pathOf func(string) string) (string, int64, error) {
 	in, err := os.Open(file)
 	if err != nil {
 		return "", 0, fmt.Errorf("archive: %w", err)
@@ -308,7 +334,7 @@ func (a *Archive) storeOriginal(file string) (string, int64, error) {
 		return "", 0, fmt.Errorf("archive: copy %s: %w", file, err)
 	}
 	sum := hex.EncodeToString(h.Sum(nil))
-	dst := a.originalPath(sum)
+	dst := pathOf(sum)
 	if _, err := os.Stat(dst); err == nil {
 		return sum, size, nil
 	}

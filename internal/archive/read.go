@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"strings"
 
 	"confide/internal/ingest"
 	"confide/internal/search"
@@ -129,9 +130,13 @@ type ResultHit struct {
 	Language   string          `json:"language"`
 	Score      float64         `json:"score"`
 	Snippets   []template.HTML `json:"snippets"` // HTML-escaped, matches in <mark>
-	// Matched says which text matched: "original", or "translation:en"
-	// for a document found through its translation into English.
+	// Matched says which text matched: "original", "translation:en"
+	// for a document found through its translation into English, or
+	// "notes" for one found through its notes.
 	Matched string `json:"matched"`
+	// Machine says the translation that matched is machine output (the
+	// latest version of the hit's page).
+	Machine bool `json:"machine,omitempty"`
 }
 
 // Search runs a query in the engine's syntax, within a collection when
@@ -191,7 +196,10 @@ func (a *Archive) SearchPage(ctx context.Context, sr SearchRequest) (*Results, e
 	seen := map[string]bool{}
 	for _, h := range res.Hits {
 		hit := ResultHit{ID: h.ID, Collection: h.Collection, Language: h.Lang, Score: h.Score, Snippets: []template.HTML{}, Matched: "original"}
-		if id, lang, ok := splitTranslationID(h.ID); ok {
+		if id, ok := strings.CutSuffix(h.ID, "#notes"); ok {
+			// The notes' search document stands for the document.
+			hit.ID, hit.Matched = id, "notes"
+		} else if id, lang, ok := splitTranslationID(h.ID); ok {
 			// A translation's search document stands for its original.
 			hit.ID, hit.Matched = id, "translation:"+lang
 		}
@@ -225,6 +233,15 @@ func (a *Archive) SearchPage(ctx context.Context, sr SearchRequest) (*Results, e
 		}
 		if hit.Page == 0 && pages > 0 {
 			hit.Page = 1
+		}
+		if lang, ok := strings.CutPrefix(hit.Matched, "translation:"); ok {
+			// Machine output is labelled wherever it shows, a snippet too.
+			var machine int
+			err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT machine FROM archive_translations WHERE doc_id = ? AND lang = ? AND page = ? ORDER BY version DESC LIMIT 1`), hit.ID, lang, max(hit.Page, 1)).Scan(&machine)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return nil, fmt.Errorf("archive: %w", err)
+			}
+			hit.Machine = machine == 1
 		}
 		out.Hits = append(out.Hits, hit)
 	}
@@ -343,6 +360,10 @@ type Custody struct {
 	Stored   string        `json:"stored"` // where the original is, in the data folder
 	Events   []Event       `json:"events"`
 	Chain    []CustodyLink `json:"chain"` // the outermost document first
+	// Redactions are the redacted copies made of this document, passed,
+	// failed or running; Exports the bundles written of it.
+	Redactions []*Redaction   `json:"redactions"`
+	Exports    []ExportRecord `json:"exports"`
 }
 
 // Event is one custody event of an ingested file.
@@ -385,6 +406,18 @@ func (a *Archive) Custody(ctx context.Context, id string) (*Custody, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	if c.Redactions, err = a.Redactions(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if c.Exports, err = a.Exports(ctx, d.ID); err != nil {
+		return nil, err
+	}
+	if c.Redactions == nil {
+		c.Redactions = []*Redaction{}
+	}
+	if c.Exports == nil {
+		c.Exports = []ExportRecord{}
 	}
 	for cur := d; ; {
 		c.Chain = append([]CustodyLink{{ID: cur.ID, Path: cur.Path, SHA256: cur.SHA256, Size: cur.Size, Steps: cur.Steps}}, c.Chain...)

@@ -8,10 +8,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"confide/internal/auth"
+	"confide/internal/redact"
 	"confide/internal/seal"
+	"confide/internal/translate"
 	"confide/internal/web"
 )
 
@@ -37,13 +40,30 @@ type ServerConfig struct {
 	Params seal.Params
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
-	// HTTPS marks cookies Secure (served behind TLS).
+	// HTTPS marks cookies Secure (served behind TLS); an https:// URL
+	// implies it.
 	HTTPS bool
+	// Demo is the demo's archive, run beside the other zones: every page
+	// says so.
+	Demo bool
+	// Engines are the machine translators a journalist may run over a
+	// collection from its page (archive serve --translate-url, Apertium
+	// when installed); none offers no batch.
+	Engines []translate.Engine
+	// Redactor makes redacted copies; nil means redact.Redact.
+	Redactor Redactor
+	// RedactWorkers is how many copies are made at once; 0 means 1.
+	RedactWorkers int
+	// URL is the archive's address as its users' browsers see it, which
+	// security keys are bound to; empty means each request's scheme and
+	// host (set it behind a TLS-terminating proxy).
+	URL string
 }
 
-// Server is the archive's web zone: sign-in (the shared internal/auth),
-// search, documents with their page images, collections and, for admins,
-// the audit log. Every page works without JavaScript.
+// Server is the archive's web zone: sign-in (the shared internal/auth,
+// security keys included), search, documents with their page images,
+// collections and, for admins, the audit log. Every page works without
+// JavaScript; only adding and using a security key needs it.
 type Server struct {
 	a      *Archive
 	log    *slog.Logger
@@ -51,6 +71,8 @@ type Server struct {
 	render *web.Renderer
 	csrf   web.CSRF
 	auth   *auth.Service
+	batch  *batches
+	redact *redactor
 }
 
 // NewServer returns the web zone of an open archive.
@@ -65,16 +87,44 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 	if err != nil {
 		return nil, fmt.Errorf("archive: %w", err)
 	}
-	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie}}
+	if cfg.Redactor == nil {
+		cfg.Redactor = redact.Redact
+	}
+	if err := a.Interrupted(context.Background()); err != nil {
+		return nil, err
+	}
+	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie},
+		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers)}
+	if web.IsHTTPS(cfg.URL) {
+		s.cfg.HTTPS = true
+	}
 	s.auth, err = auth.New(auth.Config{Store: a.Accounts(), Cookie: SessionCookie, CSRF: s.csrf, Params: cfg.Params,
-		Issuer: Issuer, Now: cfg.Now,
+		Issuer: Issuer, Now: cfg.Now, URL: cfg.URL,
 		Audit: func(ctx context.Context, acc auth.Account, action, detail string) {
 			s.audit(ctx, acc.Name, action, detail)
 		}})
 	if err != nil {
+		s.redact.close()
+		if errors.Is(err, auth.ErrOrigin) {
+			return nil, fmt.Errorf("archive: the archive URL %q should be an origin such as https://archive.example.org", cfg.URL)
+		}
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	s.batch = newBatches(a, cfg.Engines, func(who, action, detail string) { s.audit(context.Background(), who, action, detail) })
+	if err := s.batch.resume(context.Background()); err != nil {
+		s.batch.close()
 		return nil, err
 	}
 	return s, nil
+}
+
+// Close stops the machine translations and the redactions running in the
+// background: each translation records where it stopped, and the next
+// server goes on from there; each redaction records its outcome before
+// Close returns. Call it before closing the archive.
+func (s *Server) Close() {
+	s.batch.close()
+	s.redact.close()
 }
 
 // audit records an action; a failure to record is logged, never hidden.
@@ -85,7 +135,7 @@ func (s *Server) audit(ctx context.Context, who, action, detail string) {
 }
 
 func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {
-	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title,
+	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title, Demo: s.cfg.Demo,
 		CSRF: s.csrf.Token(w, r), Path: r.URL.Path, Data: data}
 }
 
@@ -113,6 +163,17 @@ func (s *Server) found(w http.ResponseWriter, r *http.Request, err error) bool {
 		s.internal(w, r, err)
 	}
 	return false
+}
+
+// form reads a posted form of at most 256 KiB and checks its CSRF token;
+// if it fails it has answered.
+func (s *Server) form(w http.ResponseWriter, r *http.Request, back string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, 256<<10)
+	if err := r.ParseForm(); err != nil || !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
+		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), back)
+		return false
+	}
+	return true
 }
 
 // current is the signed-in user of a session of kind.
@@ -156,4 +217,61 @@ func readable(u User) []string {
 		return []string{}
 	}
 	return u.Collections
+}
+
+// readDoc loads the document of the path's {id} for u: one of a
+// collection u does not read is not found, as a missing one.
+func (s *Server) readDoc(w http.ResponseWriter, r *http.Request, u User) (*Document, bool) {
+	d, err := s.a.Show(r.Context(), r.PathValue("id"))
+	if !s.found(w, r, err) {
+		return nil, false
+	}
+	if !u.Reads(d.Collection) {
+		s.notFound(w, r)
+		return nil, false
+	}
+	return d, true
+}
+
+// readPage is readDoc for a path with a page number {n} too: a page the
+// document lacks is not found.
+func (s *Server) readPage(w http.ResponseWriter, r *http.Request, u User) (*Document, int, bool) {
+	d, ok := s.readDoc(w, r, u)
+	if !ok {
+		return nil, 0, false
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil || n < 1 || n > len(d.Pages) {
+		s.notFound(w, r)
+		return nil, 0, false
+	}
+	return d, n, true
+}
+
+// posted reads a form of at most limit bytes; false (answered) when it is
+// too big or its CSRF token is not this browser's.
+func (s *Server) posted(w http.ResponseWriter, r *http.Request, u User, limit int64, back string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	if err := r.ParseForm(); err != nil {
+		s.notice(w, r, u, http.StatusRequestEntityTooLarge, "Too large", fmt.Sprintf("The form was larger than the %d KiB the archive takes; nothing was kept.", limit>>10), back)
+		return false
+	}
+	if !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
+		s.fail(w, r, web.Fail(http.StatusForbidden, "error.csrf", nil), back)
+		return false
+	}
+	return true
+}
+
+type noticeData struct {
+	User    User
+	Title   string
+	Message string
+	Back    string
+}
+
+// notice answers a refusal the user can act on, in their words: why, and
+// the way back.
+func (s *Server) notice(w http.ResponseWriter, r *http.Request, u User, status int, title, msg, back string) {
+	s.render.Render(w, status, "notice", s.page(w, r, title, noticeData{User: u, Title: title, Message: msg, Back: back}))
 }

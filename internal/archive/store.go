@@ -188,6 +188,106 @@ var migrations = []string{
 		PRIMARY KEY (doc_id, page, lang, version)
 	);
 	CREATE INDEX archive_translations_by ON archive_translations (doc_id, lang, made_by);`,
+	// Reviews of translation versions (by whom, when), notes anchored to a
+	// span of a page (offsets and the quote with its context, so that a
+	// re-OCR re-finds them), their replies, tags on documents, and the
+	// machine-translation batches the web zone runs.
+	`CREATE TABLE archive_reviews (
+		doc_id TEXT NOT NULL,
+		page INTEGER NOT NULL,
+		lang TEXT NOT NULL,
+		version INTEGER NOT NULL,
+		who TEXT NOT NULL,
+		at TEXT NOT NULL,
+		PRIMARY KEY (doc_id, page, lang, version),
+		FOREIGN KEY (doc_id, page, lang, version) REFERENCES archive_translations (doc_id, page, lang, version) ON DELETE CASCADE
+	);
+	CREATE TABLE archive_notes (
+		id {{serial}},
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		page INTEGER NOT NULL,
+		start_at INTEGER NOT NULL,
+		end_at INTEGER NOT NULL,
+		quote TEXT NOT NULL,
+		before_text TEXT NOT NULL,
+		after_text TEXT NOT NULL,
+		lost INTEGER NOT NULL DEFAULT 0,
+		body TEXT NOT NULL,
+		author TEXT NOT NULL,
+		at TEXT NOT NULL
+	);
+	CREATE INDEX archive_notes_doc ON archive_notes (doc_id, page, id);
+	CREATE TABLE archive_note_replies (
+		id {{serial}},
+		note_id BIGINT NOT NULL REFERENCES archive_notes(id) ON DELETE CASCADE,
+		body TEXT NOT NULL,
+		author TEXT NOT NULL,
+		at TEXT NOT NULL
+	);
+	CREATE INDEX archive_note_replies_note ON archive_note_replies (note_id, id);
+	CREATE TABLE archive_tags (
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		tag TEXT NOT NULL,
+		PRIMARY KEY (doc_id, tag)
+	);
+	CREATE TABLE archive_translate_jobs (
+		collection TEXT PRIMARY KEY REFERENCES archive_collections(name),
+		lang TEXT NOT NULL,
+		engine TEXT NOT NULL,
+		who TEXT NOT NULL,
+		state TEXT NOT NULL,
+		total INTEGER NOT NULL DEFAULT 0,
+		done INTEGER NOT NULL DEFAULT 0,
+		failed INTEGER NOT NULL DEFAULT 0,
+		message TEXT NOT NULL DEFAULT '',
+		started TEXT NOT NULL,
+		ended TEXT NOT NULL DEFAULT ''
+	);`,
+	// Redaction: each user's pending marks on a document, and every
+	// redacted copy made (its marks, who, when, the copy's SHA-256 under
+	// DIR/redacted/, the verification report, passed or not), and every
+	// export bundle written (of the original or of a passed copy).
+	`CREATE TABLE archive_redaction_drafts (
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		user_id TEXT NOT NULL REFERENCES archive_users(id) ON DELETE CASCADE,
+		marks TEXT NOT NULL,
+		PRIMARY KEY (doc_id, user_id)
+	);
+	CREATE TABLE archive_redactions (
+		id TEXT PRIMARY KEY,
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		original_sha256 TEXT NOT NULL,
+		marks TEXT NOT NULL,
+		who TEXT NOT NULL,
+		at TEXT NOT NULL,
+		state TEXT NOT NULL,
+		sha256 TEXT NOT NULL DEFAULT '',
+		pages INTEGER NOT NULL DEFAULT 0,
+		burned INTEGER NOT NULL DEFAULT 0,
+		report TEXT NOT NULL DEFAULT '',
+		boxed TEXT NOT NULL DEFAULT '',
+		reason TEXT NOT NULL DEFAULT '',
+		finished TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX archive_redactions_doc ON archive_redactions (doc_id, at);
+	CREATE TABLE archive_exports (
+		id TEXT PRIMARY KEY,
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		redaction_id TEXT NOT NULL,
+		pages TEXT NOT NULL,
+		excerpt TEXT NOT NULL,
+		lang TEXT NOT NULL,
+		who TEXT NOT NULL,
+		at TEXT NOT NULL,
+		original_sha256 TEXT NOT NULL,
+		pdf_sha256 TEXT NOT NULL,
+		bundle_sha256 TEXT NOT NULL,
+		slug TEXT NOT NULL
+	);
+	CREATE INDEX archive_exports_doc ON archive_exports (doc_id, at);`,
+	// The day each security key was registered, shown on the account page
+	// so its owner can tell the keys apart.
+	`ALTER TABLE archive_keys ADD COLUMN created TEXT NOT NULL DEFAULT ''`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else
@@ -264,7 +364,9 @@ func (d *db) migrate(ctx context.Context) error {
 	if d.postgres {
 		serial = "BIGSERIAL PRIMARY KEY"
 	}
-	for i := v; i < len(migrations); i++ {
+	// A restore loads an older snapshot into the schema it was taken at
+	// (store.AtSchema), then opens the archive again to upgrade it.
+	for i := v; i < store.SchemaLimit(ctx, len(migrations)); i++ {
 		for _, stmt := range strings.Split(strings.ReplaceAll(migrations[i], "{{serial}}", serial), ";") {
 			if strings.TrimSpace(stmt) == "" {
 				continue

@@ -119,6 +119,10 @@ func (a *Archive) Audit(ctx context.Context, who, action, detail string) error {
 	return nil
 }
 
+// Operator is who this process records in custody events and the audit
+// log: Config.Who, or the OS user.
+func (a *Archive) Operator() string { return a.c.Who }
+
 // AuditLog returns the latest entries, newest first, skipping offset.
 func (a *Archive) AuditLog(ctx context.Context, offset, limit int) ([]AuditEntry, error) {
 	var out []AuditEntry
@@ -204,7 +208,7 @@ func (s accounts) SecurityKeys(ctx context.Context, id string) ([]string, error)
 }
 
 func (s accounts) AddSecurityKey(ctx context.Context, id, credentialID, credential string) error {
-	_, err := s.exec(ctx, `INSERT INTO archive_keys (credential_id, user_id, credential) VALUES (?, ?, ?)`, credentialID, id, credential)
+	_, err := s.exec(ctx, `INSERT INTO archive_keys (credential_id, user_id, credential, created) VALUES (?, ?, ?, ?)`, credentialID, id, credential, now()[:10])
 	return err
 }
 

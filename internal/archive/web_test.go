@@ -90,11 +90,17 @@ func (b *browser) post(path, page string, form url.Values) (*http.Response, stri
 // user adds an account and signs it in through the pages: the first
 // sign-in sets up the code from the QR page's secret.
 func (z *webZone) user(t *testing.T, name, role string, collections ...string) *browser {
+	b, _, _ := z.signUp(t, name, role, collections...)
+	return b
+}
+
+// signUp is user, and also returns the passphrase and the TOTP secret.
+func (z *webZone) signUp(t *testing.T, name, role string, collections ...string) (b *browser, pass, totpSecret string) {
 	creds, err := z.a.AddUser(context.Background(), Issuer, name, role, collections, authtest.Params)
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := z.browser(t)
+	b = z.browser(t)
 	_, page := b.get("/login")
 	res, _ := b.post("/login", page, url.Values{"name": {name}, "passphrase": {creds.Passphrase}})
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/setup" {
@@ -112,7 +118,7 @@ func (z *webZone) user(t *testing.T, name, role string, collections ...string) *
 	if res, _ := b.post("/setup", page, url.Values{"code": {code}}); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/" {
 		t.Fatalf("setup: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
-	return b
+	return b, creds.Passphrase, secret[1]
 }
 
 func (z *webZone) audited(t *testing.T, who, action, detail string) bool {

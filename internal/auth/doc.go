@@ -12,13 +12,18 @@
 //   - Sign-in needs the passphrase and a second factor: a TOTP code or, on
 //     the web, a security key. A TOTP code is accepted once only: the
 //     time-step is consumed by a guarded update (Store.UseTOTPStep), so of
-//     two requests with the same code exactly one wins.
+//     two requests with the same code exactly one wins. A security key's
+//     answer is refused when its signature counter did not move past the
+//     last one seen (a copy of the key has been used), and the count it
+//     brings is stored before the session starts.
 //   - Lock-outs: failures are counted per name (in the store) and per client
 //     (in memory, as a keyed hash of the address, with some slack for
 //     clients that several people share). Five for a name, or ten from a
 //     client, lock it for a minute doubling to an hour (web.Lockout). A lock
 //     never refuses the right passphrase with a right second factor, so
-//     nobody can keep an account out by failing on purpose; while it lasts a
+//     nobody can keep an account out by failing on purpose (a refused
+//     security key counts as a wrong code, for the name and the client, and
+//     the right key still gets in); while it lasts a
 //     wrong code spends the codes of the moment, leaving one guess per
 //     30-second step to someone who holds the passphrase. An unknown name
 //     costs a real Argon2id check and is counted and locked in memory as a

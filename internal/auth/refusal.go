@@ -2,6 +2,7 @@ package auth
 
 import (
 	"errors"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -30,4 +31,37 @@ func Refusal(w http.ResponseWriter, err error, now time.Time, prefix string) (st
 		return http.StatusUnauthorized, prefix + "failed", "", true
 	}
 	return 0, "", "", false
+}
+
+// KeyFail answers a failed security-key ceremony in JSON, for the zones'
+// script: status and a sentence for a key that did not verify, 400 for a
+// ceremony to start again, 500 and failed for anything the store broke,
+// which is logged (never the key's answer itself).
+func KeyFail(w http.ResponseWriter, log *slog.Logger, err error, status int, failed string) {
+	msg := ""
+	switch {
+	case errors.Is(err, ErrHost):
+		status, msg = http.StatusBadRequest, "security keys need this site's own host name, not an IP address"
+	case errors.Is(err, ErrStartAgain):
+		status, msg = http.StatusBadRequest, "start again"
+	case errors.Is(err, ErrCloned):
+		msg = "the security key's counter went back, so it may have been copied: sign in with your code, remove the key on your account page and tell an admin"
+	case errors.Is(err, ErrNotVerified):
+		msg = "the security key's answer did not verify"
+	case errors.Is(err, ErrKeys):
+		status, msg = http.StatusInternalServerError, "could not read your security keys"
+	default:
+		status, msg = http.StatusInternalServerError, failed
+	}
+	var lock LockedError
+	if errors.Is(err, ErrNotVerified) && errors.As(err, &lock) {
+		status = http.StatusTooManyRequests
+		w.Header().Set("Retry-After", strconv.Itoa(max(int(time.Until(lock.Until).Seconds()), 0)+1))
+		msg += "; too many failed attempts: sign-ins with this name are locked until " + lock.Until.UTC().Format("15:04 UTC") + " (your own key, or your passphrase with a fresh code, still lets you in)"
+	}
+	if status >= 500 || errors.Is(err, errCounting) {
+		// The ceremony broke, or counting a refused key as a failure did.
+		log.Error("auth: security key", "err", err)
+	}
+	web.WriteJSON(w, status, map[string]string{"error": msg})
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -23,6 +24,10 @@ var (
 	ErrStartAgain = errors.New("auth: no security-key ceremony started")
 	// ErrNotVerified: the key's answer did not verify.
 	ErrNotVerified = errors.New("auth: the security key's answer did not verify")
+	// ErrCloned (an ErrNotVerified): the key's signature counter did not go
+	// past the last one seen, so a copy of it has signed in since, or is
+	// signing in now.
+	ErrCloned = fmt.Errorf("%w: its signature counter went back, so it may have been copied", ErrNotVerified)
 )
 
 // keyUser adapts an account to go-webauthn.
@@ -107,7 +112,8 @@ func (s *Service) BeginKeyLogin(r *http.Request, a Account, sess Session) (*prot
 
 // FinishKeyLogin verifies the key's assertion and replaces the key session
 // with a full one. A failed assertion counts (and is audited) as a failed
-// sign-in.
+// sign-in, for the name and the client, as a wrong code does; when that
+// locks them the error is also a LockedError (the right key still gets in).
 func (s *Service) FinishKeyLogin(w http.ResponseWriter, r *http.Request, a Account, sess Session) error {
 	ctx := r.Context()
 	var data webauthn.SessionData
@@ -120,19 +126,44 @@ func (s *Service) FinishKeyLogin(w http.ResponseWriter, r *http.Request, a Accou
 		return err
 	}
 	cred, err := rp.FinishLogin(u, data, r)
-	if err != nil {
-		if _, err := s.loginFailed(ctx, a, s.cfg.Now()); err != nil {
-			return fmt.Errorf("%w (and counting it failed: %w)", ErrNotVerified, err)
-		}
-		s.audit(ctx, a, "login failed", "security key")
-		return ErrNotVerified
+	refused, detail := ErrNotVerified, "security key"
+	if err == nil && cred.Authenticator.CloneWarning {
+		// go-webauthn only flags it; a clone must not get in, and the
+		// stored count stays, so the original key keeps working.
+		err, refused, detail = ErrCloned, ErrCloned, "security key, counter went back (a copy?)"
 	}
+	now, client := s.cfg.Now(), clientKey(r)
+	if err != nil {
+		// Counted as a wrong code is: for the name and for the client.
+		until := s.clients.Fail(client, now)
+		u, err := s.loginFailed(ctx, a, now)
+		if err != nil {
+			return fmt.Errorf("%w (%w: %w)", refused, errCounting, err)
+		}
+		s.audit(ctx, a, "login failed", detail)
+		if u.After(until) {
+			until = u
+		}
+		if until.After(now) {
+			return fmt.Errorf("%w; %w", refused, LockedError{until.Truncate(time.Second)})
+		}
+		return refused
+	}
+	// The new count is what tells the next copy apart: it must be kept.
 	b, _ := json.Marshal(cred)
-	s.cfg.Store.UpdateSecurityKey(ctx, credentialID(cred), string(b))
-	s.cfg.Store.LoginSucceeded(ctx, a.ID)
+	if err := s.cfg.Store.UpdateSecurityKey(ctx, credentialID(cred), string(b)); err != nil {
+		return err
+	}
+	if err := s.cfg.Store.LoginSucceeded(ctx, a.ID); err != nil {
+		return err
+	}
+	s.clients.Clear(client)
 	s.cfg.Store.DeleteSession(ctx, sess.TokenHash)
 	return s.StartSession(w, r, a.ID, KindFull)
 }
+
+// errCounting marks a refused key whose failure could not be counted.
+var errCounting = errors.New("auth: counting the failed sign-in")
 
 // BeginKeyRegistration starts registering a security key for a signed-in
 // account: the challenge waits in the request's session.

@@ -57,6 +57,8 @@ func newLive(t *testing.T, b storetest.Backend) *live {
 	write(t, filepath.Join(l.data, "tor", "dropbox", "hostname"), "abc.onion\n")
 	write(t, filepath.Join(l.data, "tor", "state", "cached-consensus"), "tor state")
 	write(t, filepath.Join(l.data, "outbox", "mail.eml"), "a reader's mail")
+	write(t, filepath.Join(l.data, "published", "5e", strings.Repeat("5e", 32)), "a published page")
+	write(t, filepath.Join(l.data, "published", "tmp", "incoming-1"), "a publish in progress")
 	return l
 }
 
@@ -167,7 +169,7 @@ func TestRoundTrip(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if m.Backend != from.Name || m.Blobs != len(l.f.Blobs) || m.Files != 2 || m.Rows("items") != 4 {
+			if m.Backend != from.Name || m.Blobs != len(l.f.Blobs) || m.Files != 3 || m.Rows("items") != 4 {
 				t.Fatalf("manifest %+v", m)
 			}
 			st := tg.open(t)
@@ -187,7 +189,11 @@ func TestRoundTrip(t *testing.T) {
 			if b, _ := os.ReadFile(filepath.Join(tg.Data, "tor", "dropbox", "hs_ed25519_secret_key")); string(b) != "secret key" {
 				t.Fatalf("onion key %q", b)
 			}
-			for _, gone := range []string{"tor/state", "outbox"} {
+			// A published document's file comes back (its row does); a staged one does not.
+			if b, _ := os.ReadFile(filepath.Join(tg.Data, "published", "5e", strings.Repeat("5e", 32))); string(b) != "a published page" {
+				t.Fatalf("published file %q", b)
+			}
+			for _, gone := range []string{"tor/state", "outbox", "published/tmp/incoming-1"} {
 				if _, err := os.Stat(filepath.Join(tg.Data, gone)); err == nil {
 					t.Errorf("%s was restored", gone)
 				}
@@ -243,30 +249,14 @@ func TestRestoreIntoEmptyFolder(t *testing.T) {
 // db, blobs, files.
 func checkArchive(t *testing.T, file string, id age.Identity, l *live) {
 	t.Helper()
-	tr := tar.NewReader(decrypt(t, file, id))
-	var names []string
-	for {
-		hdr, err := tr.Next()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, hdr.Name)
-		if !hdr.ModTime.Equal(store.Today().Time()) || hdr.ModTime.Unix()%86400 != 0 {
-			t.Errorf("%s is dated %v, not the day", hdr.Name, hdr.ModTime)
-		}
-		if hdr.Uname != "" || hdr.Uid != 0 || hdr.Mode != 0o600 {
-			t.Errorf("%s has owner %q/%d mode %o", hdr.Name, hdr.Uname, hdr.Uid, hdr.Mode)
-		}
+	names := eachEntry(t, file, id, func(hdr *tar.Header, r io.Reader) {
 		if hdr.Name == "manifest.json" {
 			var m Manifest
-			if err := json.NewDecoder(tr).Decode(&m); err != nil || m.Format != Format || m.Day != time.Now().UTC().Format("2006-01-02") {
+			if err := json.NewDecoder(r).Decode(&m); err != nil || m.Format != Format || m.Day != time.Now().UTC().Format("2006-01-02") {
 				t.Fatalf("manifest %+v %v", m, err)
 			}
 		}
-	}
+	})
 	if len(names) == 0 || names[0] != "manifest.json" {
 		t.Fatalf("entries %v", names)
 	}
@@ -288,6 +278,32 @@ func checkArchive(t *testing.T, file string, id age.Identity, l *live) {
 	}
 	if n := strings.Count(strings.Join(names, "\n"), "blobs/"); n != len(l.f.Blobs) {
 		t.Fatalf("%d blobs in the archive, want %d: %v", n, len(l.f.Blobs), names)
+	}
+}
+
+// eachEntry reads a snapshot as a plain tar, checks that every entry is
+// dated to the day with no owner, calls fn with each and returns their
+// names.
+func eachEntry(t *testing.T, file string, id age.Identity, fn func(*tar.Header, io.Reader)) []string {
+	t.Helper()
+	tr := tar.NewReader(decrypt(t, file, id))
+	var names []string
+	for {
+		hdr, err := tr.Next()
+		if err == io.EOF {
+			return names
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, hdr.Name)
+		if !hdr.ModTime.Equal(store.Today().Time()) || hdr.ModTime.Unix()%86400 != 0 {
+			t.Errorf("%s is dated %v, not the day", hdr.Name, hdr.ModTime)
+		}
+		if hdr.Uname != "" || hdr.Uid != 0 || hdr.Mode != 0o600 {
+			t.Errorf("%s has owner %q/%d mode %o", hdr.Name, hdr.Uname, hdr.Uid, hdr.Mode)
+		}
+		fn(hdr, tr)
 	}
 }
 
@@ -401,6 +417,36 @@ func editManifest(fn func(*Manifest)) func(string, []byte) (string, []byte) {
 	}
 }
 
+// badSnapshot is a snapshot file a restore must refuse with want.
+type badSnapshot struct {
+	name, file string
+	id         age.Identity
+	want       string
+}
+
+// variant writes a variant of a snapshot's bytes.
+func variant(t *testing.T, name string, b []byte) string {
+	p := filepath.Join(t.TempDir(), name)
+	os.WriteFile(p, b, 0o600)
+	return p
+}
+
+// damaged are the variants of a good snapshot that any restore refuses:
+// cut, altered, for another key, not age, of a newer schema.
+func damaged(t *testing.T, file string, id *age.X25519Identity) []badSnapshot {
+	raw, _ := os.ReadFile(file)
+	flipped := bytes.Clone(raw)
+	flipped[len(flipped)/2] ^= 1
+	return []badSnapshot{
+		{"truncated", variant(t, "cut", raw[:len(raw)/2]), id, "backup: the snapshot is damaged"},
+		{"truncated at the end", variant(t, "cut-end", raw[:len(raw)-10]), id, "backup: the snapshot is damaged"},
+		{"tampered", variant(t, "flipped", flipped), id, "backup: the snapshot is damaged"},
+		{"wrong identity", file, key(t), "another key"},
+		{"not age", variant(t, "plain", []byte("hello")), id, "not an age-encrypted snapshot"},
+		{"newer schema", rewrite(t, file, id, editManifest(func(m *Manifest) { m.Schema++ })), id, "newer than this binary"},
+	}
+}
+
 // TestBadInput: each bad snapshot or target is a clear error and leaves
 // nothing behind, on both backends.
 func TestBadInput(t *testing.T) {
@@ -420,26 +466,9 @@ func TestBadInput(t *testing.T) {
 		payload += bytes.IndexByte(raw[payload+1:], '\n') + 2 + 16
 		inRows := bytes.Clone(raw)
 		inRows[payload+65536+16+100] ^= 1
-		variant := func(name string, b []byte) string {
-			p := filepath.Join(t.TempDir(), name)
-			os.WriteFile(p, b, 0o600)
-			return p
-		}
-		flipped := bytes.Clone(raw)
-		flipped[len(flipped)/2] ^= 1
 		firstBlob, renamed := "", false
-		cases := []struct {
-			name, file string
-			id         age.Identity
-			want       string
-		}{
-			{"truncated", variant("cut", raw[:len(raw)/2]), id, "backup: the snapshot is damaged"},
-			{"truncated at the end", variant("cut-end", raw[:len(raw)-10]), id, "backup: the snapshot is damaged"},
-			{"tampered", variant("flipped", flipped), id, "backup: the snapshot is damaged"},
-			{"tampered in the rows", variant("flipped-rows", inRows), id, "backup: the snapshot is damaged"},
-			{"wrong identity", file, key(t), "another key"},
-			{"not age", variant("plain", []byte("hello")), id, "not an age-encrypted snapshot"},
-			{"newer schema", rewrite(t, file, id, editManifest(func(m *Manifest) { m.Schema++ })), id, "newer than this binary"},
+		cases := append(damaged(t, file, id), []badSnapshot{
+			{"tampered in the rows", variant(t, "flipped-rows", inRows), id, "backup: the snapshot is damaged"},
 			{"newer format", rewrite(t, file, id, editManifest(func(m *Manifest) { m.Format++ })), id, "format 2 is newer"},
 			{"blob missing", rewrite(t, file, id, func(name string, body []byte) (string, []byte) {
 				if strings.HasPrefix(name, "blobs/") && firstBlob == "" {
@@ -467,7 +496,7 @@ func TestBadInput(t *testing.T) {
 				}
 				return name, body
 			}), id, "unexpected entry"},
-		}
+		}...)
 		for _, c := range cases {
 			t.Run(strings.ReplaceAll(c.name, " ", "_"), func(t *testing.T) {
 				tg := newTarget(t, b.Name)
@@ -480,13 +509,7 @@ func TestBadInput(t *testing.T) {
 		}
 		t.Run("folder not empty", func(t *testing.T) {
 			tg := newTarget(t, b.Name)
-			write(t, filepath.Join(tg.Data, "keep.txt"), "mine")
-			if _, err := restore(t, file, id, tg); err == nil || !strings.Contains(err.Error(), "not empty") {
-				t.Fatalf("non-empty folder: %v", err)
-			}
-			if b, _ := os.ReadFile(filepath.Join(tg.Data, "keep.txt")); string(b) != "mine" {
-				t.Fatal("the folder's file was touched")
-			}
+			refusesNonEmptyFolder(t, tg.Data, func() error { _, err := restore(t, file, id, tg); return err })
 		})
 		if b.Name == "postgres" {
 			t.Run("database not empty", func(t *testing.T) {
@@ -505,6 +528,19 @@ func TestBadInput(t *testing.T) {
 			})
 		}
 	})
+}
+
+// refusesNonEmptyFolder checks that a restore into a folder holding a file
+// is refused and leaves the file as it was.
+func refusesNonEmptyFolder(t *testing.T, data string, restore func() error) {
+	t.Helper()
+	write(t, filepath.Join(data, "keep.txt"), "mine")
+	if err := restore(); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Fatalf("non-empty folder: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(data, "keep.txt")); string(b) != "mine" {
+		t.Fatal("the folder's file was touched")
+	}
 }
 
 // TestOlderSnapshot: a snapshot taken at the previous schema is loaded into

@@ -4,6 +4,7 @@ import (
 	"archive/tar"
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -35,9 +36,55 @@ type Target struct {
 }
 
 var (
-	dbEntry   = regexp.MustCompile(`^db/([a-z0-9_]+)\.[0-9]{6}\.jsonl$`)
-	blobEntry = regexp.MustCompile(`^blobs/([0-9a-f]{2})/([0-9a-f]{32})\.age$`)
+	dbEntry = regexp.MustCompile(`^db/([a-z0-9_]+)\.[0-9]{6}\.jsonl$`)
+	// The folder is the name's first two digits.
+	blobEntry = regexp.MustCompile(`^blobs/(?:[0-9a-f]{2})/([0-9a-f]{32})\.age$`)
 )
+
+// sink is one zone's restore: what differs between the newsroom's data
+// folder and the archive's.
+type sink struct {
+	zone string
+	// wrongZone explains a snapshot of another zone.
+	wrongZone string
+	// dbFile is the SQLite file's name, moved into place first.
+	dbFile string
+	// open opens the empty database to load, at the schema under ctx,
+	// given the folder being filled.
+	open func(ctx context.Context, dir string) (*loading, error)
+	// refs are the kinds of files the rows reference, in the order of the
+	// schema's Refs and of the snapshot.
+	refs []refSink
+	// inFiles reports whether a path under files/ is one restore may write.
+	inFiles func(rel string) bool
+	// newsroomKey is where the API signing key file goes ("" for none).
+	newsroomKey string
+	// finish runs once the rows are committed: it opens the store again,
+	// which upgrades an older schema, and rebuilds what is derived.
+	finish func(ctx context.Context, dir string, m Manifest) error
+}
+
+// refSink is a kind of referenced file as restore reads it.
+type refSink struct {
+	// what names them ("blobs", "originals", "redacted copies").
+	what string
+	// entry matches one's entry; its first group is the file's name,
+	// which path must turn back into the same entry.
+	entry *regexp.Regexp
+	path  func(name string) string
+	// count is the manifest's count of them.
+	count func(m *Manifest) int
+}
+
+// loading is an opened, empty target store.
+type loading struct {
+	schema store.Schema
+	close  func() error
+	// putRef writes a referenced file of a kind (an index in
+	// sink.refs) into the folder being filled, checking what the name
+	// promises.
+	putRef func(kind int, name string, r io.Reader) error
+}
 
 // Restore reads a snapshot from r with the identities and writes it to the
 // target. Nothing is left behind unless every check passes.
@@ -46,19 +93,53 @@ var (
 // existing empty one (a mount point, say, with only lost+found) is filled
 // inside, in a hidden folder whose entries are renamed up at the end.
 func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Manifest, error) {
-	entries, err := os.ReadDir(t.Data)
+	return restoreZone(ctx, r, ids, t.Data, sink{
+		zone:      ZoneNewsroom,
+		wrongZone: "backup: this is a snapshot of an archive (confide archive backup): restore it with confide archive restore",
+		dbFile:    "confide.db",
+		open: func(ctx context.Context, dir string) (*loading, error) {
+			st, err := t.Open(ctx, dir)
+			if err != nil {
+				return nil, err
+			}
+			blobs, err := blob.Open(filepath.Join(dir, "blobs"))
+			if err != nil {
+				st.Close()
+				return nil, err
+			}
+			return &loading{schema: st.Schema(), close: st.Close, putRef: func(_ int, name string, r io.Reader) error {
+				_, err := blobs.Put(name, r)
+				return err
+			}}, nil
+		},
+		refs:        []refSink{{what: "blobs", entry: blobEntry, path: blobPath, count: func(m *Manifest) int { return m.Blobs }}},
+		inFiles:     inFolders,
+		newsroomKey: t.NewsroomKey,
+		finish: func(ctx context.Context, dir string, _ Manifest) error {
+			up, err := t.Open(ctx, dir)
+			if err != nil {
+				return err
+			}
+			return up.Close()
+		},
+	})
+}
+
+// restoreZone is Restore for any zone.
+func restoreZone(ctx context.Context, r io.Reader, ids []age.Identity, data string, sk sink) (Manifest, error) {
+	entries, err := os.ReadDir(data)
 	exists := err == nil
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return Manifest{}, fmt.Errorf("backup: %w", err)
 	}
 	for _, e := range entries {
 		if e.Name() != "lost+found" {
-			return Manifest{}, fmt.Errorf("backup: the data folder %s is not empty: restore only into a new or empty folder", t.Data)
+			return Manifest{}, fmt.Errorf("backup: the data folder %s is not empty: restore only into a new or empty folder", data)
 		}
 	}
-	parent, pattern := t.Data, ".restore-"
+	parent, pattern := data, ".restore-"
 	if !exists {
-		parent, pattern = filepath.Dir(filepath.Clean(t.Data)), "."+filepath.Base(t.Data)+".restore-"
+		parent, pattern = filepath.Dir(filepath.Clean(data)), "."+filepath.Base(data)+".restore-"
 		if err := os.MkdirAll(parent, 0o700); err != nil {
 			return Manifest{}, fmt.Errorf("backup: %w", err)
 		}
@@ -73,7 +154,7 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 			os.RemoveAll(tmp)
 		}
 	}()
-	m, err := restoreInto(ctx, r, ids, tmp, t)
+	m, err := restoreInto(ctx, r, ids, tmp, sk)
 	if err != nil {
 		return m, err
 	}
@@ -84,10 +165,10 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 	// files that cannot be moved are kept where they are, not lost.
 	keep = true
 	moved := func(err error) error {
-		return fmt.Errorf("backup: the database is restored but its files could not all be moved from %s to %s: %w", tmp, t.Data, err)
+		return fmt.Errorf("backup: the database is restored but its files could not all be moved from %s to %s: %w", tmp, data, err)
 	}
 	if !exists {
-		if err := os.Rename(tmp, t.Data); err != nil {
+		if err := os.Rename(tmp, data); err != nil {
 			return m, moved(err)
 		}
 		return m, blob.SyncDir(parent)
@@ -99,17 +180,17 @@ func Restore(ctx context.Context, r io.Reader, ids []age.Identity, t Target) (Ma
 	// The database first: a server started on a half-moved folder then
 	// never takes the blobs for orphans.
 	slices.SortStableFunc(names, func(a, b os.DirEntry) int {
-		return boolCmp(!strings.HasPrefix(a.Name(), "confide.db"), !strings.HasPrefix(b.Name(), "confide.db"))
+		return boolCmp(!strings.HasPrefix(a.Name(), sk.dbFile), !strings.HasPrefix(b.Name(), sk.dbFile))
 	})
 	for _, e := range names {
-		if err := os.Rename(filepath.Join(tmp, e.Name()), filepath.Join(t.Data, e.Name())); err != nil {
+		if err := os.Rename(filepath.Join(tmp, e.Name()), filepath.Join(data, e.Name())); err != nil {
 			return m, moved(err)
 		}
 	}
 	if err := os.Remove(tmp); err != nil {
 		return m, moved(err)
 	}
-	return m, blob.SyncDir(t.Data)
+	return m, blob.SyncDir(data)
 }
 
 func boolCmp(a, b bool) int {
@@ -122,7 +203,7 @@ func boolCmp(a, b bool) int {
 	return -1
 }
 
-func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir string, t Target) (Manifest, error) {
+func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir string, sk sink) (Manifest, error) {
 	var m Manifest
 	ar, err := age.Decrypt(r, ids...)
 	if err != nil {
@@ -152,39 +233,46 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	if m.Format < 1 {
 		return m, errors.New("backup: this is not a Confide snapshot (no format version)")
 	}
+	if zone := cmp.Or(m.Zone, ZoneNewsroom); zone != sk.zone {
+		return m, errors.New(sk.wrongZone)
+	}
 	switch {
-	case m.NewsroomKey && t.NewsroomKey == "":
+	case m.NewsroomKey && sk.newsroomKey == "":
 		return m, errors.New("backup: this snapshot carries the newsroom's API signing key file (serve --newsroom-key): say where it goes with --newsroom-key FILE")
-	case !m.NewsroomKey && t.NewsroomKey != "":
+	case !m.NewsroomKey && sk.newsroomKey != "":
 		return m, errors.New("backup: this snapshot carries no newsroom key file: its API signing key is in the database; leave out --newsroom-key")
 	}
-	if t.NewsroomKey != "" {
-		if _, err := os.Lstat(t.NewsroomKey); err == nil {
-			return m, fmt.Errorf("backup: %s exists: restore never overwrites a key", t.NewsroomKey)
+	if sk.newsroomKey != "" {
+		if _, err := os.Lstat(sk.newsroomKey); err == nil {
+			return m, fmt.Errorf("backup: %s exists: restore never overwrites a key", sk.newsroomKey)
 		}
 	}
 	// The rows go into the schema they were dumped from; opening the store
 	// again afterwards runs the migrations since.
-	st, err := t.Open(store.AtSchema(ctx, m.Schema), dir)
+	ld, err := sk.open(store.AtSchema(ctx, m.Schema), dir)
 	if err != nil {
 		return m, err
 	}
-	defer st.Close()
-	l, err := st.Load(ctx, m.Schema)
+	closed := false
+	closeStore := func() {
+		if !closed {
+			closed = true
+			ld.close()
+		}
+	}
+	defer closeStore()
+	l, err := ld.schema.Load(ctx, m.Schema)
 	if err != nil {
 		return m, fmt.Errorf("backup: %w", err)
 	}
 	defer l.Rollback()
-	blobs, err := blob.Open(filepath.Join(dir, "blobs"))
-	if err != nil {
-		return m, err
-	}
 	order := map[string]int{}
 	for i, tb := range m.Tables {
 		order[tb.Name] = i
 	}
-	table, files := -1, 0
-	var got []string
+	table, files, kind := -1, 0, 0
+	got := make([][]string, len(sk.refs))
+	refs := 0
 	var key []byte
 	for {
 		hdr, err := tr.Next()
@@ -200,7 +288,7 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 		if sub := dbEntry.FindStringSubmatch(hdr.Name); sub != nil {
 			i, ok := order[sub[1]]
 			// Tables come in the manifest's order, parents first.
-			if !ok || i < table || len(got) > 0 || files > 0 {
+			if !ok || i < table || refs > 0 || files > 0 {
 				return m, fmt.Errorf("backup: unexpected entry %q in the snapshot", hdr.Name)
 			}
 			table = i
@@ -209,14 +297,17 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 			}
 			continue
 		}
-		if sub := blobEntry.FindStringSubmatch(hdr.Name); sub != nil && sub[2][:2] == sub[1] {
-			if _, err := blobs.Put(sub[2], tr); err != nil {
+		if k, name := refOf(sk.refs, hdr.Name); k >= kind && files == 0 {
+			// Kinds come in order, each whole.
+			kind = k
+			if err := ld.putRef(k, name, tr); err != nil {
 				return m, damagedOr(err, damaged)
 			}
-			got = append(got, sub[2])
+			got[k] = append(got[k], name)
+			refs++
 			continue
 		}
-		if rel, ok := strings.CutPrefix(hdr.Name, "files/"); ok && inFolders(rel) {
+		if rel, ok := strings.CutPrefix(hdr.Name, "files/"); ok && sk.inFiles(rel) {
 			if err := writeFile(filepath.Join(dir, filepath.FromSlash(rel)), tr); err != nil {
 				return m, damagedOr(err, damaged)
 			}
@@ -236,39 +327,54 @@ func restoreInto(ctx context.Context, r io.Reader, ids []age.Identity, dir strin
 	if _, err := io.Copy(io.Discard, ar); err != nil {
 		return m, damaged(err)
 	}
-	want, err := l.Blobs(ctx)
+	want, err := l.Refs(ctx)
 	if err != nil {
 		return m, fmt.Errorf("backup: %w", err)
 	}
-	slices.Sort(got)
-	if len(got) != m.Blobs || !slices.Equal(got, want) {
-		missing, extra := diff(want, got), diff(got, want)
-		return m, fmt.Errorf("backup: the snapshot's blobs do not match its database (%d missing, %d not referenced, %d of %d in the manifest); nothing was restored",
-			len(missing), len(extra), len(got), m.Blobs)
+	if len(want) != len(sk.refs) {
+		return m, fmt.Errorf("backup: the schema lists %d kinds of files, the restore knows %d", len(want), len(sk.refs))
+	}
+	for i, k := range sk.refs {
+		slices.Sort(got[i])
+		if len(got[i]) != k.count(&m) || !slices.Equal(got[i], want[i]) {
+			missing, extra := diff(want[i], got[i]), diff(got[i], want[i])
+			return m, fmt.Errorf("backup: the snapshot's %s do not match its database (%d missing, %d not referenced, %d of %d in the manifest); nothing was restored",
+				k.what, len(missing), len(extra), len(got[i]), k.count(&m))
+		}
 	}
 	if files != m.Files {
-		return m, fmt.Errorf("backup: the snapshot holds %d key files, its manifest says %d; nothing was restored", files, m.Files)
+		return m, fmt.Errorf("backup: the snapshot holds %d files besides the database's, its manifest says %d; nothing was restored", files, m.Files)
 	}
 	if m.NewsroomKey != (key != nil) {
 		return m, errors.New("backup: the snapshot's manifest names a newsroom key file it does not hold; nothing was restored")
 	}
 	if key != nil {
-		if err := writeFile(t.NewsroomKey, bytes.NewReader(key)); err != nil {
+		if err := writeFile(sk.newsroomKey, bytes.NewReader(key)); err != nil {
 			return m, fmt.Errorf("backup: writing the newsroom key file: %w", err)
 		}
 	}
 	if err := l.Commit(ctx, m.Tables); err != nil {
 		if key != nil {
-			os.Remove(t.NewsroomKey)
+			os.Remove(sk.newsroomKey)
 		}
 		return m, fmt.Errorf("backup: %w", err)
 	}
-	st.Close()
-	up, err := t.Open(ctx, dir)
-	if err != nil {
-		return m, fmt.Errorf("backup: the snapshot's rows are in, but upgrading them from schema %d failed: %w", m.Schema, err)
+	closeStore()
+	if err := sk.finish(ctx, dir, m); err != nil {
+		return m, fmt.Errorf("backup: the snapshot's rows are in, but opening them at this confide's schema (from %d) failed: %w", m.Schema, err)
 	}
-	return m, up.Close()
+	return m, nil
+}
+
+// refOf finds the kind of referenced file an entry is and its name; -1
+// for none.
+func refOf(kinds []refSink, entry string) (int, string) {
+	for i, k := range kinds {
+		if sub := k.entry.FindStringSubmatch(entry); sub != nil && k.path(sub[1]) == entry {
+			return i, sub[1]
+		}
+	}
+	return -1, ""
 }
 
 // damagedOr reports a read error of the snapshot as damage, and a write
@@ -326,6 +432,12 @@ func decodeValue(c store.Column, v json.RawMessage) (any, error) {
 			return nil, fmt.Errorf("column %s: %w", c.Name, err)
 		}
 		return n, nil
+	case store.KindReal:
+		var f float64
+		if err := json.Unmarshal(v, &f); err != nil {
+			return nil, fmt.Errorf("column %s: %w", c.Name, err)
+		}
+		return f, nil
 	case store.KindText:
 		var s string
 		if err := json.Unmarshal(v, &s); err != nil {

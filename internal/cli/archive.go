@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"confide/internal/archive"
+	"confide/internal/onion"
+	"confide/internal/translate"
 )
 
 // archiveFlags are the flags every archive command shares.
@@ -47,7 +49,7 @@ func (f *archiveFlags) open(ctx context.Context) (*archive.Archive, error) {
 
 func (e *env) archive(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve or user")
+		return usagef("archive needs a command: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, export, serve, user, backup or restore")
 	}
 	switch args[0] {
 	case "ingest":
@@ -72,8 +74,14 @@ func (e *env) archive(ctx context.Context, args []string) error {
 		return e.archiveTranslate(ctx, args[1:])
 	case "redact":
 		return e.archiveRedact(ctx, args[1:])
+	case "export":
+		return e.archiveExport(ctx, args[1:])
+	case "backup":
+		return e.archiveBackup(ctx, args[1:])
+	case "restore":
+		return e.archiveRestore(ctx, args[1:])
 	}
-	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, serve or user", args[0])
+	return usagef("unknown archive command %q: ingest, worker, status, retry, reprocess, search, show, custody, translate, redact, export, serve, user, backup or restore", args[0])
 }
 
 func (e *env) archiveIngest(ctx context.Context, args []string) error {
@@ -82,8 +90,8 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 	f.register(fs)
 	collection := fs.String("collection", "", "the collection to add to (made if new)")
 	ocrLang := fs.String("ocr-lang", "", "tesseract languages of the collection, e.g. rus+eng (the default of a new one); applies to what is queued from now on")
-	fromWS := fs.String("from-workstation", "", "a `confide workstation pull` folder: ingest its files with their newsroom custody records")
-	wsState := fs.String("workstation-state", "", "the workstation's --state folder, for item IDs of files without a custody record")
+	fromWS := fs.String("from-workstation", "", "the --out `folder` of confide workstation pull: ingest its files with their custody records")
+	wsState := fs.String("workstation-state", "", "the workstation's --state `folder`: each record is checked against the hash it recorded, and files without a record get their item ID")
 	workers := fs.Int("workers", runtime.NumCPU(), "files processed at once")
 	fs.BoolVar(&f.noOCR, "no-ocr", false, "leave images and scanned pages unread")
 	noWait := fs.Bool("no-wait", false, "only queue: leave the processing to archive worker processes")
@@ -105,6 +113,9 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 		}
 	}
 	if *fromWS != "" {
+		if *wsState == "" {
+			fmt.Fprintln(e.stderr, "custody records' items and ciphertext hashes are taken as they stand: give --workstation-state to check them against what the pull recorded")
+		}
 		ws, err := archive.CollectWorkstation(*fromWS, *wsState, skip)
 		if err != nil {
 			return err
@@ -389,6 +400,9 @@ func (e *env) archiveSearch(ctx context.Context, args []string) error {
 		if h.Matched != "original" {
 			matched = ", matched " + h.Matched
 		}
+		if h.Machine {
+			matched += ", machine output"
+		}
 		fmt.Fprintf(e.stdout, "%s  %s/%s%s (%s, %.2f%s)\n", h.ID, h.Collection, h.Path, page, h.Language, h.Score, matched)
 		for _, s := range h.Snippets {
 			fmt.Fprintf(e.stdout, "    %s\n", strings.NewReplacer("<mark>", "[", "</mark>", "]", "\n", " ", "&lt;", "<", "&gt;", ">", "&amp;", "&", "&#34;", `"`, "&#39;", "'").Replace(string(s)))
@@ -482,6 +496,20 @@ func (e *env) archiveCustody(ctx context.Context, args []string) error {
 			fmt.Fprintf(e.stdout, "    from: %s\n", o)
 		}
 	}
+	for _, r := range c.Redactions {
+		verified := "not verified: " + r.State
+		if r.Verified() {
+			verified = "verified, copy sha256 " + r.SHA256
+		}
+		fmt.Fprintf(e.stdout, "copy %s  %s  %s  %s; %s\n", r.ID, r.At, r.Who, r.Marks, verified)
+	}
+	for _, x := range c.Exports {
+		of := "the original, unredacted"
+		if x.RedactionID != "" {
+			of = "copy " + x.RedactionID
+		}
+		fmt.Fprintf(e.stdout, "export %s  %s  %s  bundle %q of %s, pages %s; bundle sha256 %s, published PDF sha256 %s\n", x.ID, x.At, x.Who, x.Slug, of, orAll(x.Pages), x.Bundle, x.PDF)
+	}
 	for _, l := range c.Chain {
 		sum := l.SHA256
 		if sum == "" {
@@ -505,6 +533,13 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	f.register(fs)
 	listen := fs.String("listen", "127.0.0.1:8083", "address to listen on")
 	public := fs.Bool("listen-public", false, "allow a --listen address that is not loopback (the archive holds plaintext)")
+	tor := fs.Bool("tor", false, "start the system tor and serve the archive as a v3 onion service with client authorisation (keys in DATA/tor)")
+	var torClients multiFlag
+	fs.Var(&torClients, "tor-client", "with --tor: admit this x25519 client public key, base32 (repeatable; at least one)")
+	torOffline := fs.Bool("tor-offline", false, "start tor with its network disabled (tests)")
+	trURL := fs.String("translate-url", "", "a LibreTranslate-compatible server the newsroom runs, offered for machine translation of collections (Apertium is offered when installed)")
+	trKey := fs.String("translate-api-key", "", "the LibreTranslate server's API key, if it needs one")
+	archiveURL := fs.String("url", "", "the archive's address as its users' browsers see it, which security keys are bound to (default: each request's scheme and host; set it behind a TLS proxy; https:// marks cookies Secure)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -519,6 +554,16 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 	if ip := net.ParseIP(host); !*public && host != "localhost" && (ip == nil || !ip.IsLoopback()) {
 		return usagef("--listen %s is not a loopback address; the archive holds plaintext: add --listen-public to mean it (behind a firewall or an onion service with client authorisation)", *listen)
 	}
+	switch {
+	case *tor && *public:
+		// The onion service's client authorisation is the archive's door:
+		// a public listener beside it would be a second one without it.
+		return usagef("archive serve --tor listens on loopback only, for tor: drop --listen-public")
+	case *tor && len(torClients) == 0:
+		return usagef("archive serve --tor needs --tor-client KEY: the archive's onion service admits only the clients it lists")
+	case !*tor && (len(torClients) > 0 || *torOffline):
+		return usagef("--tor-client and --tor-offline go with --tor")
+	}
 	a, err := f.open(ctx)
 	if err != nil {
 		return err
@@ -529,12 +574,39 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		return fmt.Errorf("cannot listen on %s: %w", *listen, err)
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
-	zone, err := archive.NewServer(a, logger, archive.ServerConfig{})
+	var engines []translate.Engine
+	if *trURL != "" {
+		lt, err := translate.NewLibre(ctx, *trURL, translate.LibreOptions{APIKey: *trKey})
+		if err != nil {
+			l.Close()
+			return err
+		}
+		engines = append(engines, lt)
+	}
+	// Apertium is offered when a pair is installed; without it the batch
+	// form offers the others, or says how to add one.
+	if ap, err := translate.NewApertium(ctx); err == nil && len(ap.Pairs()) > 0 {
+		engines = append(engines, ap)
+	}
+	zone, err := archive.NewServer(a, logger, archive.ServerConfig{Engines: engines, URL: *archiveURL})
 	if err != nil {
 		l.Close()
 		return err
 	}
+	defer zone.Close()
 	srv := &http.Server{Handler: zone.Handler(), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: time.Minute}
+	if *tor {
+		oc := onion.Config{Dir: filepath.Join(f.data, "tor"), Archive: l.Addr().String(), ArchiveClients: torClients, DisableNetwork: *torOffline}
+		tctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		t, err := onion.Start(tctx, oc, prefixWriter(e.stderr, "tor: "))
+		cancel()
+		if err != nil {
+			l.Close()
+			return err
+		}
+		defer t.Stop()
+		fmt.Fprintf(e.stdout, "archive onion: http://%s (client authorisation required; keys in %s)\n", t.ArchiveOnion, absOr(oc.Dir))
+	}
 	fmt.Fprintf(e.stdout, "archive: http://%s/ (sign in with an account from confide archive user add), data in %s\n", l.Addr(), absOr(f.data))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(l) }()
@@ -546,6 +618,13 @@ func (e *env) archiveServe(ctx context.Context, args []string) error {
 		defer cancel()
 		return srv.Shutdown(sctx)
 	}
+}
+
+func orAll(pages string) string {
+	if pages == "" {
+		return "all"
+	}
+	return pages
 }
 
 func absOr(p string) string {

@@ -5,11 +5,14 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
 	"confide/internal/archive"
 	"confide/internal/redact"
+
+	"github.com/rogpeppe/go-internal/testscript"
 )
 
 // A copy that fails verification is reported and not written: the real
@@ -60,6 +63,23 @@ func TestRedactFailedVerificationWritesNothing(t *testing.T) {
 	if !strings.Contains(errOut.String(), "failed verification") || !strings.Contains(errOut.String(), "nothing was written") {
 		t.Errorf("stderr: %s", errOut.String())
 	}
+	// The failed copy is recorded, and archive export refuses it.
+	rid := regexp.MustCompile(`\(redaction ([0-9a-f]+)\)`).FindStringSubmatch(errOut.String())
+	if rid == nil {
+		t.Fatalf("no redaction ID in %q", errOut.String())
+	}
+	bundlePath := filepath.Join(dir, "memo.bundle")
+	errOut.Reset()
+	if code := Main([]string{"archive", "export", "--data", data, "--redaction", rid[1], "--out", bundlePath, id}, strings.NewReader(""), &out, &errOut); code == 0 ||
+		!strings.Contains(errOut.String(), "did not pass verification") || !strings.Contains(errOut.String(), "nothing was written") {
+		t.Errorf("export of a failed copy: exit %d, %s", code, errOut.String())
+	}
+	if _, err := os.Stat(bundlePath); !os.IsNotExist(err) {
+		t.Errorf("a bundle of the failed copy was written: %v", err)
+	}
+	if left, _ := filepath.Glob(filepath.Join(dir, ".confide-*")); len(left) > 0 {
+		t.Errorf("left beside the bundle: %v", left)
+	}
 	if _, err := os.Stat(dst); !os.IsNotExist(err) {
 		t.Errorf("%s was written: %v", dst, err)
 	}
@@ -73,7 +93,20 @@ func TestRedactFailedVerificationWritesNothing(t *testing.T) {
 	if code := Main([]string{"archive", "custody", "--data", data, id}, strings.NewReader(""), &out, &errOut); code != 0 {
 		t.Fatal(errOut.String())
 	}
-	if strings.Contains(out.String(), "redacted copy") {
-		t.Errorf("custody records a copy that was not written:\n%s", out.String())
+	if strings.Contains(out.String(), "redacted copy") || !strings.Contains(out.String(), "copy "+rid[1]+"  ") || !strings.Contains(out.String(), "not verified: failed") {
+		t.Errorf("custody records a copy that was not written, or not the failed one:\n%s", out.String())
 	}
+}
+
+// redactionID is "redactionid VAR": the redaction ID the last archive
+// redact printed, into VAR.
+func redactionID(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: redactionid VAR")
+	}
+	m := regexp.MustCompile(`(?m)^redaction ([0-9a-f]+) `).FindStringSubmatch(ts.ReadFile("stdout"))
+	if m == nil {
+		ts.Fatalf("no redaction ID in stdout")
+	}
+	ts.Setenv(args[0], m[1])
 }

@@ -6,11 +6,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"iter"
 	"maps"
 	"os"
 	"slices"
-	"strings"
 	"time"
 
 	"confide/internal/archive"
@@ -58,121 +56,12 @@ func (e *env) archiveTranslate(ctx context.Context, args []string) error {
 	}
 	defer a.Close()
 
-	// Pages go to the batch by source language: an engine call is one pair.
-	type group struct {
-		from, by string
-		all      int // the group's pages, translated by this engine or not
-		pages    []archive.PageText
-	}
-	var groups []*group
-	byLang := map[string]*group{}
-	skipped, total := 0, 0
-	srcOf := func(p archive.PageText) string {
-		if s := translate.Canon(p.Lang); s != "" {
-			return s
-		}
-		return fromLang
-	}
-	// by "" matches no translation: every page of the collection not in LANG.
-	all, _, err := a.Untranslated(ctx, *collection, fromLang, lang, "")
-	if err != nil {
-		return err
-	}
-	for _, p := range all {
-		src := srcOf(p)
-		if byLang[src] == nil {
-			byLang[src] = &group{from: src, by: machineBy(eng, src, lang)}
-			groups = append(groups, byLang[src])
-		}
-		byLang[src].all++
-	}
-	// A page is skipped when this engine version already translated it;
-	// the version depends on the pair, so each source language asks apart.
-	for _, g := range groups {
-		pages, _, err := a.Untranslated(ctx, *collection, fromLang, lang, g.by)
-		if err != nil {
-			return err
-		}
-		for _, p := range pages {
-			if srcOf(p) == g.from {
-				g.pages = append(g.pages, p)
-			}
-		}
-		skipped += g.all - len(g.pages)
-		total += len(g.pages)
-	}
-
-	m := newTranslateMeter(e.stderr, total)
-	var failures []string
-	var done []archive.PageText
-	docs := map[string]bool{}
-	var docList []string
-	var runErr error
-	for _, g := range groups {
-		if len(g.pages) == 0 {
-			continue
-		}
-		if g.from == "" || !translate.Offers(eng, g.from, lang) {
-			why := fmt.Sprintf("%s offers no %s→%s", eng.Name(), g.from, lang)
-			if g.from == "" {
-				why = "the page's language is unknown: give --from LANG"
-			}
-			for _, p := range g.pages {
-				m.page(p, why)
-				failures = append(failures, fmt.Sprintf("%s page %d: %s", p.Path, p.Page, why))
-			}
-			continue
-		}
-		key := map[string]archive.PageText{}
-		for _, p := range g.pages {
-			key[p.Key()] = p
-		}
-		var storeErr error
-		b := translate.Batch{Engine: eng, From: g.from, To: lang, Total: len(g.pages), OnResult: func(r translate.Result) {
-			p := key[r.ID]
-			if storeErr != nil {
-				return
-			}
-			if r.Err == nil {
-				// A page the engine finished is kept even when the run is
-				// being interrupted.
-				if _, err := a.AddTranslation(context.WithoutCancel(ctx), p.DocID, p.Page, lang, r.Translation.Text(), g.by, true, archive.Draft); err != nil {
-					storeErr = err
-					return
-				}
-			}
-			if r.Err != nil {
-				m.page(p, r.Err.Error())
-				failures = append(failures, fmt.Sprintf("%s page %d: %v", p.Path, p.Page, r.Err))
-				return
-			}
-			m.page(p, "")
-			done = append(done, p)
-			if !docs[p.DocID] {
-				docs[p.DocID] = true
-				docList = append(docList, p.DocID)
-			}
-		}}
-		_, err := b.Run(ctx, slicePages(g.pages))
-		if storeErr != nil {
-			runErr = storeErr
-			break
-		}
-		if err != nil {
-			runErr = err
-			break
-		}
-	}
-	m.end()
-	// What was stored is indexed and recorded even after an interruption,
-	// so a second run goes on from there.
-	if len(docList) > 0 {
-		if err := a.IndexTranslations(context.WithoutCancel(ctx), docList, lang); err != nil {
-			return err
-		}
-		if err := a.RecordTranslated(context.WithoutCancel(ctx), done, fmt.Sprintf("machine-translated to %s by %s%s, stored as drafts", lang, engineName(eng, groupsFrom(done), lang), where)); err != nil {
-			return err
-		}
+	var m *translateMeter
+	rep, runErr := a.MachineTranslate(ctx, archive.MachineRun{Engine: eng, Collection: *collection, From: fromLang, To: lang, Where: where,
+		OnStart: func(total, _ int) { m = newTranslateMeter(e.stderr, total) },
+		OnPage:  func(p archive.PageText, why string) { m.page(p, why) }})
+	if m != nil {
+		m.end()
 	}
 	if runErr != nil {
 		if errors.Is(runErr, context.Canceled) {
@@ -181,49 +70,14 @@ func (e *env) archiveTranslate(ctx context.Context, args []string) error {
 		return runErr
 	}
 	fmt.Fprintf(e.stdout, "%s: translated %d pages to %s with %s; %d already translated by it, %d failed\n",
-		*collection, len(done), lang, engineName(eng, groupsFrom(done), lang), skipped, len(failures))
-	for _, fl := range failures {
+		*collection, rep.Done, lang, rep.Engine, rep.Skipped, len(rep.Failures))
+	for _, fl := range rep.Failures {
 		fmt.Fprintf(e.stdout, "  failed: %s\n", fl)
 	}
-	if len(failures) > 0 {
-		return fmt.Errorf("%d pages of %s could not be translated (listed above); run the same command again to retry them", len(failures), *collection)
+	if len(rep.Failures) > 0 {
+		return fmt.Errorf("%d pages of %s could not be translated (listed above); run the same command again to retry them", len(rep.Failures), *collection)
 	}
 	return nil
-}
-
-// groupsFrom is the source language of the first page done, for naming the
-// engine's version ("" when nothing was done).
-func groupsFrom(done []archive.PageText) string {
-	if len(done) == 0 {
-		return ""
-	}
-	return translate.Canon(done[0].Lang)
-}
-
-// engineName is the engine and its version for a pair, as custody shows it.
-func engineName(eng translate.Engine, from, to string) string {
-	v := eng.Version()
-	if pv, ok := eng.(translate.PairVersioner); ok && from != "" {
-		v = pv.VersionFor(from, to)
-	}
-	return strings.TrimSpace(eng.Name() + " " + v)
-}
-
-// machineBy is who made a machine draft: the engine and the version of it
-// (and of its language data) for the pair, so that a page is translated
-// again only by another version.
-func machineBy(eng translate.Engine, from, to string) string {
-	return "machine: " + engineName(eng, from, to)
-}
-
-func slicePages(pages []archive.PageText) iter.Seq[translate.Source] {
-	return func(yield func(translate.Source) bool) {
-		for _, p := range pages {
-			if !yield(translate.Source{ID: p.Key(), Text: p.Text}) {
-				return
-			}
-		}
-	}
 }
 
 // translateMeter reports a translation run as ingestMeter reports an

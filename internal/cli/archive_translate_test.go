@@ -2,10 +2,8 @@ package cli
 
 import (
 	"confide/internal/pdftest"
-	"encoding/json"
+	"confide/internal/translate/translatetest"
 	"fmt"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,46 +18,16 @@ var libreWords = map[string]string{
 	"справка": "certificate", "из": "from", "архива": "archive", "о": "about", "деле": "case", "семь": "seven",
 }
 
-// serveLibre is "libre VAR": a local stand-in for a LibreTranslate server
-// (not LibreTranslate itself: it speaks the same HTTP protocol, GET
-// /languages and POST /translate with q as a list, and translates
-// Russian to English word by word from libreWords), its URL in VAR. A
-// paragraph holding СБОЙ gets a 500, so that one page fails.
+// serveLibre is "libre VAR": translatetest's local stand-in for a
+// LibreTranslate server (not LibreTranslate itself: the same HTTP
+// protocol), translating Russian to English word by word from libreWords,
+// its URL in VAR. A paragraph holding СБОЙ gets a 500, so that one page
+// fails.
 func serveLibre(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: libre VAR")
 	}
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /languages", func(w http.ResponseWriter, r *http.Request) {
-		fmt.Fprint(w, `[{"code":"ru","name":"Russian","targets":["en"]},{"code":"en","name":"English","targets":["ru"]}]`)
-	})
-	mux.HandleFunc("POST /translate", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Q              []string
-			Source, Target string
-		}
-		if err := json.NewDecoder(r.Body).Decode(&req); err != nil || req.Source != "ru" || req.Target != "en" {
-			http.Error(w, `{"error":"only ru to en"}`, http.StatusBadRequest)
-			return
-		}
-		out := make([]string, len(req.Q))
-		for i, q := range req.Q {
-			if strings.Contains(q, "СБОЙ") {
-				http.Error(w, `{"error":"the engine broke on this text"}`, http.StatusInternalServerError)
-				return
-			}
-			words := strings.Fields(q)
-			for j, wd := range words {
-				bare := strings.TrimRight(wd, ".,")
-				if en, ok := libreWords[strings.ToLower(bare)]; ok {
-					words[j] = en + wd[len(bare):]
-				}
-			}
-			out[i] = strings.Join(words, " ")
-		}
-		json.NewEncoder(w).Encode(map[string][]string{"translatedText": out})
-	})
-	srv := httptest.NewServer(mux)
+	srv := translatetest.Libre(libreWords, "СБОЙ")
 	ts.Defer(srv.Close)
 	ts.Setenv(args[0], srv.URL)
 }

@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"confide/internal/store"
@@ -33,12 +35,17 @@ func (e *env) article(ctx context.Context, args []string) error {
 	}
 	defer s.Close()
 	for _, name := range files {
-		f, err := os.Open(name)
+		b, err := os.ReadFile(name)
 		if err != nil {
 			return fmt.Errorf("cannot read %s: %w", name, err)
 		}
-		st, err := story.Parse(f, time.Now())
-		f.Close()
+		st, err := story.Parse(bytes.NewReader(b), time.Now())
+		if err == nil && st.State != store.StoryDraft {
+			// A draft may cite a document not yet published; readers see no draft.
+			// Lines above the body, so an error names the file's line.
+			text := strings.ReplaceAll(string(b), "\r\n", "\n")
+			err = story.CheckCites(ctx, s, st.Body, strings.Count(text[:len(text)-len(st.Body)], "\n"))
+		}
 		if errors.Is(err, story.ErrFormat) {
 			return fmt.Errorf("%s: %s", name, err)
 		}

@@ -35,21 +35,17 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	if len(pos) > 0 || len(recipients) == 0 || *out == "" {
 		return usagef("usage: confide backup --data DIR [--db DSN] [--newsroom-key FILE] --recipient AGE_RECIPIENT... --out FILE")
 	}
-	var to []age.Recipient
-	for _, r := range recipients {
-		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(r)), "AGE-SECRET-KEY-") {
-			return usagef("--recipient was given a private key: keep it offline and pass its public key (age1…, from age-keygen -y)")
-		}
-		rec, err := seal.ParseRecipient(r)
-		if err != nil {
-			return usagef("--recipient %q is not an age X25519 public key (it starts with age1)", r)
-		}
-		to = append(to, rec)
+	to, err := backupRecipients(recipients)
+	if err != nil {
+		return err
 	}
 	// Opening the store would make an empty one: a typo must not become
 	// a backup of nothing.
 	if info, err := os.Stat(sf.data); err != nil || !info.IsDir() {
 		return fmt.Errorf("there is no data folder at %s", sf.data)
+	}
+	if archiveDataFolder(sf.data) {
+		return fmt.Errorf("%s is an archive's data folder: back it up with confide archive backup", sf.data)
 	}
 	if sf.db == "" {
 		if _, err := os.Stat(filepath.Join(sf.data, "confide.db")); errors.Is(err, os.ErrNotExist) {
@@ -67,6 +63,23 @@ func (e *env) backup(ctx context.Context, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: %s\n", *out, m.Summary())
 	return nil
+}
+
+// backupRecipients parses --recipient values: age public keys only, so
+// that an offline key's secret half never reaches a server's command line.
+func backupRecipients(recipients multiFlag) ([]age.Recipient, error) {
+	var to []age.Recipient
+	for _, r := range recipients {
+		if strings.HasPrefix(strings.ToUpper(strings.TrimSpace(r)), "AGE-SECRET-KEY-") {
+			return nil, usagef("--recipient was given a private key: keep it offline and pass its public key (age1…, from age-keygen -y)")
+		}
+		rec, err := seal.ParseRecipient(r)
+		if err != nil {
+			return nil, usagef("--recipient %q is not an age X25519 public key (it starts with age1)", r)
+		}
+		to = append(to, rec)
+	}
+	return to, nil
 }
 
 // restore puts a snapshot into an empty data folder and an empty database.

@@ -3,7 +3,10 @@
 //
 // Contract: a subcommand never prints a private key unless it was asked to
 // make one (keygen, demo). serve never creates a journalist and never writes
-// a private key. Errors are printed as one human sentence.
+// a private key. serve never runs the archive, whose plaintext stays off the
+// internet-facing server; only demo runs one beside the other zones, in its
+// own folder, store and listener, and says so. Errors are printed as one
+// human sentence.
 package cli
 
 import (
@@ -36,10 +39,12 @@ type env struct {
 const usage = `confide: a secure newsroom in one binary.
 
 Usage:
-  confide demo    [--data DIR]                 run a demo newsroom (key kept on the server: never for real use)
+  confide demo    [--data DIR] [--archive ADDR]   run a demo newsroom and archive (key kept on the server: never for real use)
   confide serve   [--data DIR] [--db DSN] [--tor] [--site ADDR] [--dropbox ADDR] [--newsroom ADDR]
                   [--retention-days N] [--smtp HOST:PORT --smtp-from A --digest-to B]
   confide article publish [--data DIR | --db DSN] FILE.md   publish or update a story (YAML front matter)
+  confide document publish [--data DIR | --db DSN] BUNDLE   put a document exported from the archive on the site
+  confide document unpublish [--data DIR | --db DSN] SLUG   take it off
   confide keygen  [-o FILE]                    make an age identity on your own machine
   confide journalist add NAME --recipient AGE_RECIPIENT [--admin] [--data DIR | --db DSN]
   confide journalist list   [--data DIR | --db DSN]
@@ -61,11 +66,14 @@ Usage:
   confide archive status [--json] | retry --collection NAME | reprocess --collection NAME [--ocr-lang L]
   confide archive search [--collection NAME] [--limit N] [--json] QUERY
   confide archive show [--json] ID | custody [--json] ID
-  confide archive serve [--data DIR] [--db DSN] [--listen 127.0.0.1:8083 [--listen-public]]
+  confide archive serve [--data DIR] [--db DSN] [--listen 127.0.0.1:8083 [--listen-public]] [--translate-url URL]
   confide archive user add NAME --role admin|journalist|translator [--collections A,B]   an account; prints its credentials once
 
   confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]   machine drafts, searchable
   confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID   a verified redacted copy
+  confide archive export --redaction ID | --unredacted [--pages 2-3] [--excerpt TEXT] [--lang en] --out FILE ID   a bundle to publish
+  confide archive backup [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE   encrypted snapshot, while serving and ingesting
+  confide archive restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]   into an empty folder and database; rebuilds the index
 
 Run "confide COMMAND -h" for a command's flags.
 `
@@ -95,6 +103,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = e.workstation(ctx, args[1:])
 	case "article":
 		err = e.article(ctx, args[1:])
+	case "document":
+		err = e.document(ctx, args[1:])
 	case "backup":
 		err = e.backup(ctx, args[1:])
 	case "restore":
@@ -141,7 +151,7 @@ func (h helpError) Error() string { return "help requested" }
 // examples gives each command its synopsis and one example a user can
 // copy, keyed by the flag set's name.
 var examples = map[string][2]string{
-	"demo":              {"confide demo [--data DIR]", "confide demo"},
+	"demo":              {"confide demo [--data DIR] [--archive ADDR]", "confide demo"},
 	"serve":             {"confide serve [--data DIR | --db DSN] [flags]", "confide serve --tor --db postgres://confide@db/confide"},
 	"keygen":            {"confide keygen [-o FILE]", "confide keygen -o ~/.confide/key.txt"},
 	"article publish":   {"confide article publish [--data DIR | --db DSN] FILE.md", "confide article publish stories/budget.md"},
@@ -166,12 +176,17 @@ var examples = map[string][2]string{
 	"archive search":    {"confide archive search [--collection NAME] [--limit N] [--json] QUERY", "confide archive search --data ~/archive 'архивы'"},
 	"archive show":      {"confide archive show [--json] ID", "confide archive show --data ~/archive 3f2a9c0d1e4b5a67"},
 	"archive custody":   {"confide archive custody [--json] ID", "confide archive custody --data ~/archive 3f2a9c0d1e4b5a67"},
-	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]]", "confide archive serve --data ~/archive"},
+	"archive serve":     {"confide archive serve [--data DIR] [--db DSN] [--listen ADDR [--listen-public]] [--tor --tor-client KEY...] [--translate-url URL] [--url URL]", "confide archive serve --data ~/archive --translate-url http://127.0.0.1:5000"},
 	"archive user":      {"confide archive user add NAME --role admin|journalist|translator [--collections A,B] [--data DIR] [--db DSN]", "confide archive user add tanya --data ~/archive --role translator --collections kgb"},
 
-	"archive translate": {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},
-	"archive redact":    {"confide archive redact --term TEXT [--term TEXT...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
-	"source replies":    {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
+	"archive translate":  {"confide archive translate --collection NAME --to LANG [--from LANG] [--engine apertium|URL]", "confide archive translate --data ~/archive --collection kgb --to en --engine https://translate.newsroom.internal"},
+	"archive redact":     {"confide archive redact --term TEXT [--term TEXT...] [--box PAGE:X0,Y0,X1,Y1...] --out FILE.pdf ID", "confide archive redact --data ~/archive --term 'Иванов' --out redacted.pdf 3f2a9c0d1e4b5a67"},
+	"archive export":     {"confide archive export --redaction ID | --unredacted [--pages 2-3] [--excerpt TEXT [--page N]] [--lang en] [--slug S] --out FILE ID", "confide archive export --data ~/archive --redaction 9c0d1e4b5a673f2a --pages 2 --excerpt 'передали эти документы' --lang en --out opis.bundle 3f2a9c0d1e4b5a67"},
+	"source replies":     {"confide source replies --dropbox URL --codename-file F", "confide source replies --dropbox http://….onion --proxy socks5://127.0.0.1:9050 --codename-file code.txt"},
+	"document publish":   {"confide document publish [--data DIR | --db DSN] BUNDLE...", "confide document publish --data /srv/confide ministry-letter.bundle"},
+	"document unpublish": {"confide document unpublish [--data DIR | --db DSN] SLUG...", "confide document unpublish --data /srv/confide ministry-letter"},
+	"archive backup":     {"confide archive backup [--data DIR] [--db DSN] --recipient AGE_RECIPIENT... --out FILE", "confide archive backup --data /srv/archive --recipient age1… --out /backups/archive-2026-12-01.age"},
+	"archive restore":    {"confide archive restore --in FILE --identity KEYFILE [--data DIR] [--db DSN]", "confide archive restore --in archive-2026-12-01.age --identity backup-key.txt --data /srv/archive --db postgres://archive@db/archive"},
 }
 
 // help renders a command's synopsis, flags and example.

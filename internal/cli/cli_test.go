@@ -51,7 +51,7 @@ func TestScripts(t *testing.T) {
 		e.Defer(drop)
 		e.Setenv("PGDSN", dsn)
 		return nil
-	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn, "takeport": takePort, "dropbox": serveDropbox, "mkzip": mkzip, "docid": docID, "libre": serveLibre, "mkpdf": mkPDF}})
+	}, Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){"failsignin": failSignIn, "takeport": takePort, "dropbox": serveDropbox, "mkzip": mkzip, "docid": docID, "libre": serveLibre, "mkpdf": mkPDF, "mkbundle": mkBundle, "redactionid": redactionID}})
 }
 
 // serveDropbox is "dropbox VAR": a dropbox (SQLite, one journalist) served

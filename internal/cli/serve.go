@@ -20,7 +20,9 @@ import (
 	"syscall"
 	"time"
 
+	"confide/internal/archive"
 	"confide/internal/blob"
+	"confide/internal/bundle"
 	"confide/internal/dropbox"
 	"confide/internal/newsroom"
 	"confide/internal/onion"
@@ -46,6 +48,7 @@ type serveFlags struct {
 	digestAt                int
 	torNewsroomClients      multiFlag
 	torOffline              bool
+	archive                 string // demo only
 }
 
 type multiFlag []string
@@ -54,11 +57,15 @@ func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
 
 // serve runs the three zones, each on its own listener. With demo it first
-// makes a demo journalist whose key is written under the data folder.
+// makes a demo journalist whose key is written under the data folder, and
+// also runs the archive with a sample collection, in a folder of its own
+// under the demo's, on a fourth listener; serve never runs the archive.
 func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	name := "serve"
 	if demo {
 		name = "demo"
+	} else if err := refuseArchiveFlag(args); err != nil {
+		return err
 	}
 	var f serveFlags
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
@@ -78,6 +85,9 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	fs.StringVar(&f.smtpFrom, "smtp-from", "", "digest sender address")
 	fs.Var(&f.digestTo, "digest-to", "send the daily digest to this address (repeatable; needs --smtp)")
 	fs.IntVar(&f.digestAt, "digest-at", 7*60, "minutes after midnight UTC to send the digest")
+	if demo {
+		fs.StringVar(&f.archive, "archive", "127.0.0.1:8083", "the demo archive's listen address (loopback only; a real archive runs as confide archive serve, never beside the dropbox)")
+	}
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -87,6 +97,11 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	}
 	if demo && f.db != "" {
 		return usagef("demo runs on the embedded SQLite store only; use serve with --db")
+	}
+	if demo {
+		if err := loopbackOnly(f.archive); err != nil {
+			return err
+		}
 	}
 	logger := slog.New(slog.NewTextHandler(e.stderr, nil))
 	// Said before anything is made, so a newcomer who expected a fresh demo
@@ -102,11 +117,26 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		return err
 	}
 	defer st.Close()
+	var arc *archive.Archive
 	if demo {
 		if err := e.demoSetup(ctx, st, f.data); err != nil {
 			return err
 		}
+		if arc, err = e.demoArchive(ctx, f.data); err != nil {
+			return err
+		}
 	}
+	// The sample's ingest runs until it is done or the demo stops; the
+	// archive closes after it.
+	ingestCtx, stopIngest := context.WithCancel(ctx)
+	var ingesting sync.WaitGroup
+	defer func() {
+		stopIngest()
+		ingesting.Wait()
+		if arc != nil {
+			arc.Close()
+		}
+	}()
 	// A data folder made by demo keeps its banner under serve too: its key
 	// sits on this server.
 	isDemo := demo
@@ -148,6 +178,13 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		return err
 	}
 	defer sl.Close()
+	var al net.Listener
+	if arc != nil {
+		if al, err = listen(f.archive, "archive"); err != nil {
+			return err
+		}
+		defer al.Close()
+	}
 
 	var onionAddr string
 	var onionMu sync.Mutex
@@ -179,7 +216,11 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	if f.smtp != "" {
 		mailer = site.SMTP{Addr: f.smtp, From: f.smtpFrom}
 	}
-	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, DropboxURL: "http://" + dl.Addr().String(), Onion: func() string {
+	published, err := site.OpenPublished(filepath.Join(f.data, "published"))
+	if err != nil {
+		return err
+	}
+	siteSrv, err := site.New(site.Config{Store: st, Log: logger, Demo: isDemo, Mail: mailer, BaseURL: f.siteURL, DropboxURL: "http://" + dl.Addr().String(), Published: published, Onion: func() string {
 		onionMu.Lock()
 		defer onionMu.Unlock()
 		return onionAddr
@@ -188,7 +229,10 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 		return err
 	}
 	demoID, demoKey := demoIdentity(isDemo, f.data)
-	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, DemoIdentity: demoID, DemoKeyFile: demoKey, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey})
+	publish := func(ctx context.Context, r io.Reader) (bundle.Manifest, bool, error) {
+		return published.Publish(ctx, st, r)
+	}
+	nr, err := newsroom.New(ctx, newsroom.Config{Store: st, Blobs: blobs, Log: logger, Demo: isDemo, DemoIdentity: demoID, DemoKeyFile: demoKey, URL: f.newsroomURL, SigningKeyFile: f.newsroomKey, Publish: publish})
 	if err != nil {
 		return err
 	}
@@ -210,13 +254,29 @@ func (e *env) serve(ctx context.Context, args []string, demo bool) error {
 	dropboxSrv.ErrorLog = log.New(io.Discard, "", 0)
 	servers := []*http.Server{dropboxSrv, newsroomTimeouts.server(nr.Handler()), siteTimeouts.server(siteSrv.Handler())}
 	listeners := []net.Listener{dl, nl, sl}
-	errc := make(chan error, 3)
+	if arc != nil {
+		zone, err := archive.NewServer(arc, logger, archive.ServerConfig{Demo: true})
+		if err != nil {
+			return err
+		}
+		defer zone.Close() // redactions running record their outcome first
+		servers, listeners = append(servers, archiveTimeouts.server(zone.Handler())), append(listeners, al)
+		ingesting.Add(1)
+		go func() { defer ingesting.Done(); demoIngest(ingestCtx, arc, logger) }()
+	}
+	errc := make(chan error, len(servers))
 	for i, s := range servers {
 		go func() { errc <- s.Serve(listeners[i]) }()
 	}
 	fmt.Fprintf(e.stdout, "site: http://%s\ndropbox: http://%s\nnewsroom: http://%s\n", sl.Addr(), dl.Addr(), nl.Addr())
+	if al != nil {
+		fmt.Fprintf(e.stdout, "archive: http://%s\n", al.Addr())
+	}
 	if isDemo {
 		fmt.Fprintln(e.stdout, "DEMO MODE: the demo journalist's private key is on this server. Never use a demo newsroom for real sources.")
+	}
+	if al != nil {
+		fmt.Fprintln(e.stdout, "DEMO MODE: the archive holds plaintext and runs inside this process only in the demo. A real archive runs on its own, as confide archive serve, on a machine the newsroom trusts, never beside the dropbox.")
 	}
 	fmt.Fprintln(e.stdout, "ready")
 	select {
@@ -264,6 +324,8 @@ var (
 	dropboxTimeouts  = timeouts{header: 30 * time.Second, bodyIdle: 2 * time.Minute, idle: 2 * time.Minute}
 	newsroomTimeouts = timeouts{header: 10 * time.Second, bodyIdle: 20 * time.Second, body: 2 * time.Minute, idle: 2 * time.Minute}
 	siteTimeouts     = timeouts{header: 10 * time.Second, bodyIdle: 10 * time.Second, body: 30 * time.Second, idle: time.Minute}
+	// The demo's archive: its forms are small (sign-in, search).
+	archiveTimeouts = timeouts{header: 10 * time.Second, bodyIdle: 10 * time.Second, body: 30 * time.Second, idle: time.Minute}
 )
 
 // server makes the listener's http.Server for h with these deadlines.

@@ -12,10 +12,10 @@ import (
 )
 
 // Every listener has a deadline for headers, for each read of a body, and
-// for idle keep-alives; the site and newsroom also for a whole body, the
+// for idle keep-alives; the site, newsroom and demo archive also for a whole body, the
 // dropbox not (uploads over Tor are slow) but still for a stalled one.
 func TestEveryListenerHasDeadlines(t *testing.T) {
-	for name, tt := range map[string]timeouts{"dropbox": dropboxTimeouts, "newsroom": newsroomTimeouts, "site": siteTimeouts} {
+	for name, tt := range map[string]timeouts{"dropbox": dropboxTimeouts, "newsroom": newsroomTimeouts, "site": siteTimeouts, "archive": archiveTimeouts} {
 		s := tt.server(http.NotFoundHandler())
 		if s.ReadHeaderTimeout <= 0 || s.IdleTimeout <= 0 || tt.bodyIdle <= 0 || (name != "dropbox" && tt.body <= 0) {
 			t.Errorf("%s: %+v", name, tt)

@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/api"
 	"confide/internal/web"
 	"errors"
 	"net/http"
@@ -9,17 +10,8 @@ import (
 	"confide/internal/store"
 )
 
-// loginRequest carries the login key the client derived from the codename.
-type loginRequest struct {
-	LoginKey []byte `json:"login_key"`
-}
-
-type tokenResponse struct {
-	Token string `json:"token"`
-}
-
 func (s *Server) apiLogin(w http.ResponseWriter, r *http.Request) {
-	var req loginRequest
+	var req api.LoginRequest
 	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}
@@ -49,5 +41,5 @@ func (s *Server) apiToken(w http.ResponseWriter, status int, sourceID string) {
 		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not start a session; try again later", err)
 		return
 	}
-	web.WriteJSON(w, status, tokenResponse{Token: tok})
+	web.WriteJSON(w, status, api.SourceToken{Token: tok})
 }

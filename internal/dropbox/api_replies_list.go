@@ -1,17 +1,12 @@
 package dropbox
 
 import (
+	"confide/internal/api"
 	"confide/internal/web"
 	"net/http"
 
 	"confide/internal/store"
 )
-
-type replyInfo struct {
-	ID   string `json:"id"`
-	Day  string `json:"day"`
-	Size int64  `json:"size"`
-}
 
 // apiRepliesList lists replies; the client downloads and decrypts each with
 // the identity it derived itself.
@@ -21,9 +16,9 @@ func (s *Server) apiRepliesList(w http.ResponseWriter, r *http.Request, sourceID
 		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not list replies; try again later", err)
 		return
 	}
-	out := make([]replyInfo, 0, len(items))
+	out := make([]api.ReplyInfo, 0, len(items))
 	for _, it := range items {
-		out = append(out, replyInfo{ID: it.ID, Day: it.Created.Time().Format("2006-01-02"), Size: it.Size})
+		out = append(out, api.ReplyInfo{ID: it.ID, Day: it.Created.Time().Format("2006-01-02"), Size: it.Size})
 	}
 	web.WriteJSON(w, http.StatusOK, out)
 }

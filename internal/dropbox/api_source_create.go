@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/api"
 	"confide/internal/web"
 	"errors"
 	"net/http"
@@ -9,16 +10,8 @@ import (
 	"confide/internal/store"
 )
 
-// sourceRequest registers a source whose codename the client generated and
-// derived locally: the server receives the login key and the public
-// recipient, never the codename.
-type sourceRequest struct {
-	LoginKey  []byte `json:"login_key"`
-	Recipient string `json:"recipient"`
-}
-
 func (s *Server) apiSourceCreate(w http.ResponseWriter, r *http.Request) {
-	var req sourceRequest
+	var req api.SourceRequest
 	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}

@@ -1,24 +1,17 @@
 package dropbox
 
 import (
+	"confide/internal/api"
 	"fmt"
 	"net/http"
 
 	"confide/internal/web"
 )
 
-type submissionRequest struct {
-	Uploads []string `json:"uploads"`
-}
-
-type submissionResponse struct {
-	Items int `json:"items"`
-}
-
 // apiSubmissionCreate turns finished uploads into one submission, all at
 // once: journalists see every item of it or none.
 func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, sourceID string) {
-	var req submissionRequest
+	var req api.SubmissionRequest
 	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}
@@ -43,5 +36,5 @@ func (s *Server) apiSubmissionCreate(w http.ResponseWriter, r *http.Request, sou
 		s.apiFail(w, http.StatusInternalServerError, "the dropbox could not store the submission; send it again", err)
 		return
 	}
-	web.WriteJSON(w, http.StatusCreated, submissionResponse{Items: len(parts)})
+	web.WriteJSON(w, http.StatusCreated, api.SubmissionResponse{Items: len(parts)})
 }

@@ -115,14 +115,14 @@ func TestAPIResumableSubmission(t *testing.T) {
 	})
 }
 
-// api is a raw client for the malformed requests source.Client never sends.
-type api struct {
+// rawClient is a raw client for the malformed requests source.Client never sends.
+type rawClient struct {
 	t     *testing.T
 	base  string
 	token string
 }
 
-func (a api) call(method, path string, body io.Reader, hdr map[string]string) (int, map[string]any) {
+func (a rawClient) call(method, path string, body io.Reader, hdr map[string]string) (int, map[string]any) {
 	a.t.Helper()
 	req, _ := http.NewRequest(method, a.base+path, body)
 	if a.token != "" {
@@ -144,7 +144,7 @@ func (a api) call(method, path string, body io.Reader, hdr map[string]string) (i
 func TestAPIBadInput(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
 		f := newFixture(t, b, true, func(c *Config) { c.MaxUpload = 64 << 10 })
-		a := api{t: t, base: f.ts.URL}
+		a := rawClient{t: t, base: f.ts.URL}
 		keys, _ := seal.Derive("a b c d e f g", []byte("saltsalt"), fastParams)
 		body, _ := json.Marshal(map[string]any{"login_key": keys.LoginKey[:], "recipient": keys.Identity.Recipient().String()})
 		st, out := a.call("POST", "/api/v1/sources", bytes.NewReader(body), nil)
@@ -220,9 +220,9 @@ func TestAPIBadInput(t *testing.T) {
 }
 
 // rawAPI registers a source and returns a raw client holding its token.
-func (f *fixture) rawAPI(t *testing.T) api {
+func (f *fixture) rawAPI(t *testing.T) rawClient {
 	t.Helper()
-	a := api{t: t, base: f.ts.URL}
+	a := rawClient{t: t, base: f.ts.URL}
 	keys, _ := seal.Derive("a b c d e f g", []byte("saltsalt"), fastParams)
 	body, _ := json.Marshal(map[string]any{"login_key": keys.LoginKey[:], "recipient": keys.Identity.Recipient().String()})
 	st, out := a.call("POST", "/api/v1/sources", bytes.NewReader(body), nil)

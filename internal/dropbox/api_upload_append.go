@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/api"
 	"confide/internal/web"
 	"errors"
 	"fmt"
@@ -8,12 +9,6 @@ import (
 	"net/http"
 	"strconv"
 )
-
-// offsetConflict tells the client where the upload really is.
-type offsetConflict struct {
-	Error  string `json:"error"`
-	Offset int64  `json:"offset"`
-}
 
 // apiUploadAppend adds bytes at Upload-Offset, which must be exactly where
 // the upload stands. What arrived before a connection dropped is kept; the
@@ -24,7 +19,7 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 		s.apiFail(w, http.StatusNotFound, "no such upload: it may have expired, or the server restarted; start it again", nil)
 		return
 	}
-	off, err := web.ParseOffset(r.Header.Get("Upload-Offset"))
+	off, err := api.ParseOffset(r.Header.Get(api.OffsetHeader))
 	if err != nil {
 		s.apiFail(w, http.StatusBadRequest, "Upload-Offset must be a non-negative whole number, in plain digits", nil)
 		return
@@ -40,7 +35,7 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 	}
 	have := up.z.manifest.Size
 	if off != have {
-		web.WriteJSON(w, http.StatusConflict, offsetConflict{Error: fmt.Sprintf("out of order: the upload is at byte %d", have), Offset: have})
+		web.WriteJSON(w, http.StatusConflict, api.OffsetConflict{Error: fmt.Sprintf("out of order: the upload is at byte %d", have), Offset: have})
 		return
 	}
 	s.uploads.touch(sourceID)
@@ -57,10 +52,10 @@ func (s *Server) apiUploadAppend(w http.ResponseWriter, r *http.Request, sourceI
 		return
 	}
 	now := up.z.manifest.Size
-	w.Header().Set("Upload-Offset", strconv.FormatInt(now, 10))
+	w.Header().Set(api.OffsetHeader, strconv.FormatInt(now, 10))
 	if err != nil {
-		web.WriteJSON(w, http.StatusBadRequest, offsetConflict{Error: "the upload was interrupted; resume from offset", Offset: now})
+		web.WriteJSON(w, http.StatusBadRequest, api.OffsetConflict{Error: "the upload was interrupted; resume from offset", Offset: now})
 		return
 	}
-	web.WriteJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: now})
+	web.WriteJSON(w, http.StatusOK, api.Upload{ID: up.id, Offset: now})
 }

@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/api"
 	"errors"
 	"fmt"
 	"net/http"
@@ -11,24 +12,10 @@ import (
 	"confide/internal/store"
 )
 
-type uploadRequest struct {
-	Kind        string `json:"kind"` // "file" or "message"
-	Name        string `json:"name"`
-	ContentType string `json:"content_type"`
-	// Resume, when set, finds this source's open upload with the same tag
-	// rather than opening another (200 with its offset).
-	Resume string `json:"resume,omitempty"`
-}
-
-type uploadResponse struct {
-	ID     string `json:"id"`
-	Offset int64  `json:"offset"`
-}
-
 // apiUploadCreate opens an upload. The name is only ever sealed into the
 // manifest: it never becomes a path on this server.
 func (s *Server) apiUploadCreate(w http.ResponseWriter, r *http.Request, sourceID string) {
-	var req uploadRequest
+	var req api.UploadRequest
 	if !web.ReadJSON(w, r, 64<<10, &req) {
 		return
 	}
@@ -52,7 +39,7 @@ func (s *Server) apiUploadCreate(w http.ResponseWriter, r *http.Request, sourceI
 		up.mu.Lock()
 		off := up.z.manifest.Size
 		up.mu.Unlock()
-		web.WriteJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: off})
+		web.WriteJSON(w, http.StatusOK, api.Upload{ID: up.id, Offset: off})
 		return
 	}
 	rcpts, err := s.recipients(r.Context())
@@ -81,7 +68,7 @@ func (s *Server) apiUploadCreate(w http.ResponseWriter, r *http.Request, sourceI
 		s.uploadRefused(w, err)
 		return
 	}
-	web.WriteJSON(w, http.StatusCreated, uploadResponse{ID: up.id})
+	web.WriteJSON(w, http.StatusCreated, api.Upload{ID: up.id})
 }
 
 // uploadRefused says why no upload was opened: this source's share is

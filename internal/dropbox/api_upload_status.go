@@ -1,6 +1,7 @@
 package dropbox
 
 import (
+	"confide/internal/api"
 	"confide/internal/web"
 	"net/http"
 	"strconv"
@@ -16,6 +17,6 @@ func (s *Server) apiUploadStatus(w http.ResponseWriter, r *http.Request, sourceI
 	up.mu.Lock()
 	off := up.z.manifest.Size
 	up.mu.Unlock()
-	w.Header().Set("Upload-Offset", strconv.FormatInt(off, 10))
-	web.WriteJSON(w, http.StatusOK, uploadResponse{ID: up.id, Offset: off})
+	w.Header().Set(api.OffsetHeader, strconv.FormatInt(off, 10))
+	web.WriteJSON(w, http.StatusOK, api.Upload{ID: up.id, Offset: off})
 }

@@ -2,6 +2,7 @@ package dropbox
 
 import (
 	"bytes"
+	"confide/internal/api"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -12,7 +13,6 @@ import (
 
 	"confide/internal/seal"
 	"confide/internal/store/storetest"
-	"confide/internal/web"
 )
 
 // FuzzSubmitBody throws arbitrary multipart bodies at /submit with a valid
@@ -60,7 +60,7 @@ func FuzzSubmitBody(f *testing.F) {
 // its upload.
 func FuzzAPIUpload(f *testing.F) {
 	fx := newFixture(f, storetest.Backends()[0], true, func(c *Config) { c.MaxUpload = 64 << 10 })
-	a := api{t: nil, base: fx.ts.URL}
+	a := rawClient{t: nil, base: fx.ts.URL}
 	f.Add(`{"kind":"file","name":"a"}`, "0", "data")
 	f.Add(`{"kind":"message"}`, "7", "")
 	f.Add(`{"kind":"message"}`, "+0", "x")
@@ -112,7 +112,7 @@ func FuzzAPIUpload(f *testing.F) {
 		var got map[string]any
 		json.NewDecoder(resp.Body).Decode(&got)
 		resp.Body.Close()
-		off, perr := web.ParseOffset(offset)
+		off, perr := api.ParseOffset(offset)
 		switch {
 		case resp.StatusCode >= 500:
 			t.Fatalf("append: %d", resp.StatusCode)

@@ -17,13 +17,13 @@ import (
 )
 
 // apiSource registers a new source through the API and returns its client.
-func (f *fixture) apiSource(t *testing.T) api {
+func (f *fixture) apiSource(t *testing.T) rawClient {
 	t.Helper()
 	key := make([]byte, 32)
 	rand.Read(key)
 	id, _ := age.GenerateX25519Identity()
 	body, _ := json.Marshal(map[string]any{"login_key": key, "recipient": id.Recipient().String()})
-	a := api{t: t, base: f.ts.URL}
+	a := rawClient{t: t, base: f.ts.URL}
 	st, out := a.call("POST", "/api/v1/sources", strings.NewReader(string(body)), nil)
 	if st != http.StatusCreated {
 		t.Fatalf("register: %d %v", st, out)
@@ -33,7 +33,7 @@ func (f *fixture) apiSource(t *testing.T) api {
 }
 
 // openUpload starts an upload and returns its status and ID.
-func (a api) openUpload() (int, string, map[string]any) {
+func (a rawClient) openUpload() (int, string, map[string]any) {
 	a.t.Helper()
 	st, out := a.call("POST", "/api/v1/uploads", strings.NewReader(`{"kind":"message"}`), nil)
 	id, _ := out["id"].(string)

@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"bytes"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -35,17 +36,7 @@ func TestBrowserArchive(t *testing.T) {
 		writeFile(t, filepath.Join(root, "fond17", "opis.pdf"), pdf)
 		writeFile(t, filepath.Join(root, "fond17", "spravka.txt"), []byte("Справка: эти архивы были закрыты до 1991 года."))
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		out := run(t, slices.Concat([]string{"archive", "user", "add", "ann", "--data", data, "--role", "journalist", "--collections", "fond17"}, db)...)
-		pass := regexp.MustCompile(`(?m)^passphrase: (.+)$`).FindStringSubmatch(out)
-		uri := regexp.MustCompile(`(?m)^totp: (\S+)$`).FindStringSubmatch(out)
-		if pass == nil || uri == nil {
-			t.Fatalf("user add printed %q", out)
-		}
-		u, err := url.Parse(uri[1])
-		if err != nil {
-			t.Fatal(err)
-		}
-		secret := u.Query().Get("secret")
+		pass, secret := archiveUser(t, data, db, "ann", "journalist", "fond17")
 
 		srv, base := startArchive(t, data, db)
 		ctx := newBrowser(t)
@@ -61,7 +52,7 @@ func TestBrowserArchive(t *testing.T) {
 		do, text, click := b.do, b.text, b.click
 		do(chromedp.Navigate(base+"/search?q="+url.QueryEscape("архивы")),
 			chromedp.SendKeys(css(`#name`), "ann"),
-			chromedp.SendKeys(css(`#passphrase`), strings.TrimSpace(pass[1])))
+			chromedp.SendKeys(css(`#passphrase`), pass))
 		click(`form[action="/login"] button`)
 		if got := text(`#secret`); got != secret {
 			t.Fatalf("setup shows %q, want %q", got, secret)
@@ -132,11 +123,12 @@ func TestBrowserArchive(t *testing.T) {
 	})
 }
 
-// startArchive runs `confide archive serve` on a free loopback port and
-// returns it with its base URL.
-func startArchive(t *testing.T, data string, db []string) (*server, string) {
+// startArchive runs `confide archive serve` on a free loopback port, with
+// extra flags, and returns it with its base URL; what it printed before is
+// in its stdout.
+func startArchive(t *testing.T, data string, db []string, extra ...string) (*server, string) {
 	t.Helper()
-	cmd := exec.Command(binary, slices.Concat([]string{"archive", "serve", "--data", data, "--listen", "127.0.0.1:0"}, db)...)
+	cmd := exec.Command(binary, slices.Concat([]string{"archive", "serve", "--data", data, "--listen", "127.0.0.1:0"}, db, extra)...)
 	stdout, _ := cmd.StdoutPipe()
 	s := &server{t: t, cmd: cmd, urls: map[string]string{}, data: data, stdout: &syncBuffer{}, stderr: &syncBuffer{}}
 	cmd.Stderr = s.stderr
@@ -148,6 +140,7 @@ func startArchive(t *testing.T, data string, db []string) (*server, string) {
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
+			fmt.Fprintln(s.stdout, sc.Text())
 			if m := regexp.MustCompile(`^archive: (http://127\.0\.0\.1:[0-9]+)/`).FindStringSubmatch(sc.Text()); m != nil {
 				addr <- m[1]
 			}

@@ -31,9 +31,7 @@ import (
 // same, the source's codename still reads its reply, and workstations
 // pull what they had not pulled, even one that synced past the snapshot.
 func TestBackupUnderLoad(t *testing.T) {
-	for _, pair := range [][2]string{{"sqlite", "postgres"}, {"postgres", "sqlite"}} {
-		t.Run(pair[0]+"_to_"+pair[1], func(t *testing.T) { backupUnderLoad(t, pair[0], pair[1]) })
-	}
+	storetest.AcrossBackends(t, backupUnderLoad)
 }
 
 func backupUnderLoad(t *testing.T, from, to string) {
@@ -164,7 +162,7 @@ func backupUnderLoad(t *testing.T, from, to string) {
 	// Immutable rows: everything there before the backup began, nothing
 	// made after it ended, and whole submissions only.
 	for _, table := range []string{"items", "submissions"} {
-		if !subset(before[table], restored[table]) || !subset(restored[table], after[table]) {
+		if !storetest.Subset(before[table], restored[table]) || !storetest.Subset(restored[table], after[table]) {
 			t.Fatalf("%s: %d before, %d restored, %d after; the restored rows are not between", table, len(before[table]), len(restored[table]), len(after[table]))
 		}
 	}
@@ -271,16 +269,6 @@ func openStore(t *testing.T, data, db string) *store.DB {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
-}
-
-// subset reports whether every row of a is in b (both sorted).
-func subset(a, b []string) bool {
-	for _, x := range a {
-		if _, ok := slices.BinarySearch(b, x); !ok {
-			return false
-		}
-	}
-	return true
 }
 
 // readAll concatenates every file under dir.

@@ -1,12 +1,17 @@
 package e2e
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"confide/internal/seal"
 
 	"github.com/chromedp/chromedp"
 )
@@ -86,4 +91,114 @@ func newestMail(t testing.TB, outbox string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestBrowserDemoArchive is a newcomer's first search in the demo's
+// archive, in Chromium with JavaScript off: sign in as the printed demo
+// user (passphrase, then the code from the QR page), see the banner that
+// says a real archive runs on its own, follow the sample
+// collection's status until its ingest is done, search "архивы": the hits
+// include the scanned page's document and are found through several
+// inflected forms, each highlighted; the scan's page shows its image beside
+// its OCR text. Started again, the demo doubles nothing.
+func TestBrowserDemoArchive(t *testing.T) {
+	n := setup(t, "sqlite")
+	srv := n.start(t)
+	base := srv.urls["archive"]
+	if !strings.HasPrefix(base, "http://127.0.0.1:") {
+		t.Fatalf("archive address %q", base)
+	}
+	creds, err := os.ReadFile(filepath.Join(n.data, "demo", "archive-credentials.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := regexp.MustCompile(`(?m)^passphrase: (.+)$`).FindSubmatch(creds)
+	uri := regexp.MustCompile(`(?m)^totp: (\S+)$`).FindSubmatch(creds)
+	if pass == nil || uri == nil || !strings.Contains(srv.stdout.String(), "archive passphrase: "+string(pass[1])) {
+		t.Fatalf("credentials %q, printed %q", creds, srv.stdout.String())
+	}
+	u, err := url.Parse(string(uri[1]))
+	if err != nil {
+		t.Fatal(err)
+	}
+	secret := u.Query().Get("secret")
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
+	}
+	b := tab{t, ctx, srv}
+	do, text, click := b.do, b.text, b.click
+	do(chromedp.Navigate(base+"/"), chromedp.SendKeys(css(`#name`), "demo"), chromedp.SendKeys(css(`#passphrase`), string(pass[1])))
+	click(`form[action="/login"] button`)
+	if got := text(`#secret`); got != secret {
+		t.Fatalf("setup shows %q, want %q", got, secret)
+	}
+	code, _ := seal.TOTPCode(secret, time.Now())
+	do(chromedp.SendKeys(css(`#code`), code))
+	click(`form[action="/setup"] button`)
+	if h := text(`main h1`); h != "Collections" {
+		t.Fatalf("after setup: %q", h)
+	}
+	if got := text(`#demo-banner`); !strings.Contains(got, "A real archive holds plaintext and runs on its own (confide archive serve)") {
+		t.Fatalf("the demo archive's banner: %q", got)
+	}
+	// The sample's status, live, until OCR is done.
+	for deadline := time.Now().Add(90 * time.Second); ; time.Sleep(500 * time.Millisecond) {
+		do(chromedp.Navigate(base + "/collections/sample"))
+		st := text(`main`)
+		if strings.Contains(st, " files done, 0 queued, 0 running, 0 failed") && strings.Contains(st, "Failures (0)") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the sample is not done: %q\n%s", st, srv.stderr.String())
+		}
+	}
+	shot(t, ctx, "demo-archive-collection")
+	do(chromedp.Navigate(base + "/"))
+	do(chromedp.SendKeys(css(`#q`), "архивы"))
+	click(`form[action="/search"] button`)
+	total := text(`#total`)
+	m := regexp.MustCompile(`^([0-9]+) documents`).FindStringSubmatch(total)
+	if m == nil {
+		t.Fatalf("search: %q", total)
+	}
+	if n, _ := strconv.Atoi(m[1]); n < 10 {
+		t.Fatalf("архивы finds %d documents", n)
+	}
+	if hits := text(`ol.hits`); !strings.Contains(hits, "trove/fond-114/opis-4/scan-1953.jpg") {
+		t.Fatalf("no hit for the scanned page: %q", hits)
+	}
+	marks, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...new Set([...document.querySelectorAll('ol.hits mark')].map(m => m.textContent.toLowerCase()))].sort().join(' ')`))
+	if err != nil || len(strings.Fields(marks)) < 4 {
+		t.Fatalf("highlighted forms %q (%v): want four inflections at least", marks, err)
+	}
+	shot(t, ctx, "demo-archive-search")
+	href, err := chromedp.Run(ctx, chromedp.Evaluate[string](`[...document.querySelectorAll('ol.hits a.hit-path')].find(a => a.textContent.endsWith('/scan-1953.jpg')).getAttribute('href')`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	click(`ol.hits a[href="` + href + `"]`)
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
+		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`(() => { const i = document.querySelector('#page-image'); return i !== null && i.complete && i.naturalWidth === 1000 })()`)); err == nil && ok {
+			break
+		} else if time.Now().After(deadline) {
+			t.Fatalf("the scan's image did not load (%v)", err)
+		}
+	}
+	if txt := text(`#page-text`); !strings.Contains(txt, "о состоянии архивов") {
+		t.Fatalf("the scan's OCR text %q", txt)
+	}
+	shot(t, ctx, "demo-archive-scan")
+
+	// Again: the session still holds (the archive keeps it), and the
+	// sample is there once.
+	srv.stop()
+	again := n.start(t)
+	if strings.Contains(again.stdout.String(), "files queued") {
+		t.Fatalf("the second start queued the sample again: %s", again.stdout.String())
+	}
+	do(chromedp.Navigate(again.urls["archive"] + "/search?q=" + url.QueryEscape("архивы")))
+	if got := text(`#total`); got != total {
+		t.Fatalf("after a restart %q, before %q", got, total)
+	}
 }

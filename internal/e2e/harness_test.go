@@ -83,10 +83,14 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// start runs "confide serve" (or demo) on free ports and waits for "ready".
+// start runs "confide serve" (or demo, whose archive too) on free ports and
+// waits for "ready".
 func start(t testing.TB, sub, data, db string, extra ...string) *server {
 	t.Helper()
 	args := []string{sub, "--data", data, "--site", "127.0.0.1:0", "--dropbox", "127.0.0.1:0", "--newsroom", "127.0.0.1:0"}
+	if sub == "demo" {
+		args = append(args, "--archive", "127.0.0.1:0")
+	}
 	if db != "" {
 		args = append(args, "--db", db)
 	}
@@ -197,19 +201,30 @@ func setup(t testing.TB, backend string) *newsroom {
 	n := &newsroom{name: backend, data: filepath.Join(t.TempDir(), "data")}
 	if backend == "postgres" {
 		n.db = storetest.PostgresDSN(t)
-		n.key = filepath.Join(t.TempDir(), "journalist-key.txt")
-		run(t, "keygen", "-o", n.key)
-		out, err := exec.Command("age-keygen", "-y", n.key).Output()
-		if err != nil {
-			t.Fatal(err)
-		}
-		n.user = "ann"
-		n.credentials(t, run(t, "journalist", "add", "ann", "--admin", "--recipient", strings.TrimSpace(string(out)), "--db", n.db, "--data", n.data))
+		n.addAdmin(t)
 	} else {
 		n.user = "demo"
 		n.key = filepath.Join(n.data, "demo", "journalist-key.txt")
 	}
 	return n
+}
+
+// addAdmin adds ann, an admin, with "journalist add" and a key made
+// outside the data folder, as a real newsroom does.
+func (n *newsroom) addAdmin(t testing.TB) {
+	t.Helper()
+	n.key = filepath.Join(t.TempDir(), "journalist-key.txt")
+	run(t, "keygen", "-o", n.key)
+	out, err := exec.Command("age-keygen", "-y", n.key).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.user = "ann"
+	args := []string{"journalist", "add", "ann", "--admin", "--recipient", strings.TrimSpace(string(out)), "--data", n.data}
+	if n.db != "" {
+		args = append(args, "--db", n.db)
+	}
+	n.credentials(t, run(t, args...))
 }
 
 func (n *newsroom) start(t testing.TB, extra ...string) *server {

@@ -25,9 +25,11 @@ var metadataNeedles = [][]byte{
 }
 
 // scanDataFolder reads every byte Confide stored, as a seizure would, and
-// fails on any needle: the data folder (whose files must also be 0600 and
-// folders 0700), the server's TMPDIR, and on PostgreSQL a full dump of the
-// database and the database's own files in the cluster.
+// fails on any needle: the data folder (whose files must also be 0600, the
+// demo archive's immutable originals and redacted copies 0400, and folders
+// 0700), the server's
+// TMPDIR, and on PostgreSQL a full dump of the database and the database's
+// own files in the cluster.
 func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
 	t.Helper()
 	needles := append(append([][]byte{}, secrets...), metadataNeedles...)
@@ -47,13 +49,20 @@ func scanDataFolder(t testing.TB, n *newsroom, secrets [][]byte) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := os.FileMode(0o600); d.IsDir() {
+		want := os.FileMode(0o600)
+		rel, _ := filepath.Rel(n.data, p)
+		for _, dir := range []string{"originals", "redacted"} {
+			if strings.HasPrefix(rel, filepath.Join("archive", dir)+string(filepath.Separator)) {
+				want = 0o400 // the demo archive's originals and redacted copies are immutable
+			}
+		}
+		if d.IsDir() {
 			if fi.Mode().Perm() != 0o700 {
 				t.Errorf("folder %s is %v, want drwx------", p, fi.Mode().Perm())
 			}
 			return nil
 		} else if fi.Mode().Perm() != want {
-			t.Errorf("%s is %v, want -rw-------", p, fi.Mode().Perm())
+			t.Errorf("%s is %v, want %v", p, fi.Mode().Perm(), want)
 		}
 		if n.db == "" && strings.HasSuffix(p, filepath.Join("demo", "journalist-key.txt")) {
 			return nil

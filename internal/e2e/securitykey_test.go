@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"strings"
 	"testing"
 	"time"
@@ -20,16 +21,7 @@ func TestSecurityKeySignIn(t *testing.T) {
 			srv := n.start(t)
 			// WebAuthn needs a host name, not an IP: localhost is a secure context.
 			base := strings.Replace(srv.urls["newsroom"], "127.0.0.1", "localhost", 1)
-			ctx := newBrowserWithScript(t)
-			if _, err := chromedp.Call(ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
-				t.Fatal(err)
-			}
-			_, err := chromedp.Call(ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
-				Protocol: webauthn.AuthenticatorProtocolCtap2, Transport: webauthn.AuthenticatorTransportUsb,
-				HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true}})
-			if err != nil {
-				t.Fatal(err)
-			}
+			ctx := browserWithKey(t)
 			b := tab{t, ctx, srv}
 			do, text := b.do, b.text
 			signIn := func(code string) {
@@ -66,17 +58,39 @@ func TestSecurityKeySignIn(t *testing.T) {
 			}
 			signIn("")
 			do(chromedp.Click(css(`#use-key`), chromedp.NodeVisible))
-			for i := 0; i < 100; i++ {
-				path, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
-				if path == "/" {
-					break
-				}
-				time.Sleep(100 * time.Millisecond)
-			}
+			waitPath(t, ctx, "/")
 			if h := text(`h1`); h != "Sources" {
 				t.Fatalf("after the key: %q\n%s", h, srv.stderr.String())
 			}
 			shot(t, ctx, "newsroom-key-"+backend)
 		})
+	}
+}
+
+// browserWithKey is a browser with script and a virtual FIDO2 security
+// key that answers at once.
+func browserWithKey(t *testing.T) context.Context {
+	t.Helper()
+	ctx := newBrowserWithScript(t)
+	if _, err := chromedp.Call(ctx, webauthn.Enable, webauthn.EnableParams{}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := chromedp.Call(ctx, webauthn.AddVirtualAuthenticator, webauthn.AddVirtualAuthenticatorParams{Options: &webauthn.VirtualAuthenticatorOptions{
+		Protocol: webauthn.AuthenticatorProtocolCtap2, Transport: webauthn.AuthenticatorTransportUsb,
+		HasResidentKey: true, HasUserVerification: true, IsUserVerified: true, AutomaticPresenceSimulation: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ctx
+}
+
+// waitPath waits until the page's path is path.
+func waitPath(t *testing.T, ctx context.Context, path string) {
+	t.Helper()
+	for i := 0; i < 100; i++ {
+		if p, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); p == path {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }

@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/api"
 	"confide/internal/web"
 	"errors"
 	"net/http"
@@ -17,7 +18,7 @@ func (s *Server) apiFail(w http.ResponseWriter, status int, msg string, err erro
 	if err != nil && status >= 500 {
 		s.cfg.Log.Error("newsroom: api", "err", err)
 	}
-	web.WriteJSON(w, status, map[string]string{"error": msg})
+	web.WriteJSON(w, status, api.Error{Error: msg})
 }
 
 // apiAuth admits a live API token.

@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"bytes"
+	"confide/internal/api"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -43,7 +44,7 @@ func FuzzAPIBodies(f *testing.F) {
 		before, _ := fx.store.Items(context.Background(), src.ID, store.KindReply)
 		req, _ := http.NewRequest("POST", fx.ts.URL+path, bytes.NewReader(body))
 		nonce := "fuzz-nonce-" + store.NewID()
-		req.Header.Set(NonceHeader, nonce)
+		req.Header.Set(api.NonceHeader, nonce)
 		req.Header.Set("Authorization", "Bearer "+tok)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -54,9 +55,9 @@ func FuzzAPIBodies(f *testing.F) {
 		if resp.StatusCode >= 500 {
 			t.Fatalf("%s %q: %d %s", path, body, resp.StatusCode, got)
 		}
-		sig, _ := base64.StdEncoding.DecodeString(resp.Header.Get(SignatureHeader))
+		sig, _ := base64.StdEncoding.DecodeString(resp.Header.Get(api.SignatureHeader))
 		reqSum, sum := sha256.Sum256(body), sha256.Sum256(got)
-		if !ed25519.Verify(fx.srv.PublicKey(), SignedMessage(nonce, "POST", req.URL.RequestURI(), reqSum[:], resp.StatusCode, sum[:]), sig) {
+		if !ed25519.Verify(fx.srv.PublicKey(), api.SignedMessage(nonce, "POST", req.URL.RequestURI(), reqSum[:], resp.StatusCode, sum[:]), sig) {
 			t.Fatalf("%s %q: answer not signed over what was sent", path, body)
 		}
 		var ans map[string]any

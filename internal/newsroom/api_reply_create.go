@@ -2,25 +2,19 @@ package newsroom
 
 import (
 	"bytes"
+	"confide/internal/api"
 	"confide/internal/web"
 	"net/http"
 
 	"confide/internal/store"
 )
 
-// replyUpload is a reply encrypted on the workstation: the server never sees
-// its plaintext.
-type replyUpload struct {
-	Ciphertext []byte `json:"ciphertext"`
-	Manifest   []byte `json:"manifest"`
-}
-
 func (s *Server) apiReplyCreate(w http.ResponseWriter, r *http.Request, j store.Journalist) {
 	src, ok := s.apiSource(w, r)
 	if !ok {
 		return
 	}
-	var req replyUpload
+	var req api.ReplyUpload
 	if !web.ReadJSON(w, r, 4*maxReply, &req) {
 		return
 	}

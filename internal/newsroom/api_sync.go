@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/api"
 	"confide/internal/web"
 	"crypto/sha256"
 	"net/http"
@@ -8,43 +9,6 @@ import (
 
 	"confide/internal/store"
 )
-
-// SyncSource is a source as the workstation sees it.
-type SyncSource struct {
-	ID          string `json:"id"`
-	Designation string `json:"designation"`
-	Recipient   string `json:"recipient"`
-	Starred     bool   `json:"starred"`
-	Hidden      bool   `json:"hidden"`
-	Assignee    string `json:"assignee"`
-	Unread      int    `json:"unread"`
-	Active      string `json:"active"`
-}
-
-// SyncItem is an item's metadata; the content is fetched separately.
-type SyncItem struct {
-	ID       string `json:"id"`
-	SourceID string `json:"source_id"`
-	Kind     string `json:"kind"`
-	Size     int64  `json:"size"`
-	Day      string `json:"day"`
-	Seq      int64  `json:"seq"`
-	Manifest []byte `json:"manifest"` // sealed
-	// SHA256 is the hash of the ciphertext the item's download sends.
-	SHA256 []byte `json:"sha256"`
-}
-
-// SyncResponse is one page of changes.
-type SyncResponse struct {
-	Sources     []SyncSource `json:"sources"`
-	Items       []SyncItem   `json:"items"`
-	Deleted     []string     `json:"deleted"`
-	ItemsCursor int64        `json:"items_cursor"`
-	TombsCursor int64        `json:"tombs_cursor"`
-	More        bool         `json:"more"`
-	// Recipients are every journalist's, for replies made on a workstation.
-	Recipients []string `json:"recipients"`
-}
 
 // syncPage bounds items per response, and so the signed answer buffered in
 // memory; the client asks again while More.
@@ -91,9 +55,9 @@ func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, j store.Journal
 		fail(err)
 		return
 	}
-	resp := SyncResponse{Sources: []SyncSource{}, Items: []SyncItem{}, Deleted: []string{}, ItemsCursor: itemsAfter, TombsCursor: tombsAfter}
+	resp := api.SyncResponse{Sources: []api.SyncSource{}, Items: []api.SyncItem{}, Deleted: []string{}, ItemsCursor: itemsAfter, TombsCursor: tombsAfter}
 	for _, x := range append(srcs, hidden...) {
-		resp.Sources = append(resp.Sources, SyncSource{ID: x.ID, Designation: x.Designation, Recipient: x.Recipient, Starred: x.Starred,
+		resp.Sources = append(resp.Sources, api.SyncSource{ID: x.ID, Designation: x.Designation, Recipient: x.Recipient, Starred: x.Starred,
 			Hidden: x.Hidden, Assignee: x.Assignee, Unread: x.Unread, Active: x.Active.Time().Format("2006-01-02")})
 	}
 	if len(items) > syncPage {
@@ -114,7 +78,7 @@ func (s *Server) apiSync(w http.ResponseWriter, r *http.Request, j store.Journal
 		if err != nil {
 			s.cfg.Log.Error("newsroom: api sync hash", "item", it.ID, "err", err)
 		}
-		resp.Items = append(resp.Items, SyncItem{ID: it.ID, SourceID: it.SourceID, Kind: it.Kind, Size: it.Size,
+		resp.Items = append(resp.Items, api.SyncItem{ID: it.ID, SourceID: it.SourceID, SubmissionID: it.SubmissionID, Kind: it.Kind, Size: it.Size,
 			Day: it.Created.Time().Format("2006-01-02"), Seq: it.Seq, Manifest: it.Manifest, SHA256: sum})
 		resp.ItemsCursor = it.Seq
 	}

@@ -2,6 +2,7 @@ package newsroom
 
 import (
 	"bytes"
+	"confide/internal/api"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -29,7 +30,7 @@ func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bo
 	}
 	req, _ := http.NewRequest(method, f.ts.URL+path, bytes.NewReader(b))
 	nonce := "nonce-" + store.NewID()
-	req.Header.Set(NonceHeader, nonce)
+	req.Header.Set(api.NonceHeader, nonce)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
@@ -42,9 +43,9 @@ func (f *fixture) apiCall(method, path, token string, body any) (int, []byte, bo
 	if len(resp.Trailer) != 0 {
 		f.t.Fatalf("%s %s: a trailer, which proxies drop: %v", method, path, resp.Trailer)
 	}
-	sig, _ := base64.StdEncoding.DecodeString(resp.Header.Get(SignatureHeader))
+	sig, _ := base64.StdEncoding.DecodeString(resp.Header.Get(api.SignatureHeader))
 	reqSum, sum := sha256.Sum256(b), sha256.Sum256(got)
-	ok := ed25519.Verify(f.srv.PublicKey(), SignedMessage(nonce, method, req.URL.RequestURI(), reqSum[:], resp.StatusCode, sum[:]), sig)
+	ok := ed25519.Verify(f.srv.PublicKey(), api.SignedMessage(nonce, method, req.URL.RequestURI(), reqSum[:], resp.StatusCode, sum[:]), sig)
 	return resp.StatusCode, got, ok
 }
 
@@ -68,14 +69,14 @@ func TestAPI(t *testing.T) {
 		if j, _ := f.store.JournalistByID(context.Background(), ann.j.ID); !j.TOTPConfirmed {
 			t.Fatal("a valid code on the API left the second factor unconfirmed")
 		}
-		var tok tokenResponse
+		var tok api.TokenResponse
 		json.Unmarshal(body, &tok)
 		if st, _, ok := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code}); st != http.StatusUnauthorized || !ok {
 			t.Fatalf("replayed code: %d", st)
 		}
 		src, srcID := f.source("brave otter", "a message", "a file")
 		st, body, ok = f.apiCall("GET", "/api/v1/sync?items_after=0&tombs_after=0", tok.Token, nil)
-		var sync SyncResponse
+		var sync api.SyncResponse
 		json.Unmarshal(body, &sync)
 		if st != 200 || !ok || len(sync.Sources) != 1 || len(sync.Items) != 2 || sync.Sources[0].Unread != 2 || len(sync.Recipients) != 1 {
 			t.Fatalf("sync: %d %+v", st, sync)
@@ -99,9 +100,16 @@ func TestAPI(t *testing.T) {
 		if m, err := seal.OpenManifest(sync.Items[1].Manifest, ann.id); err != nil || m.Name != "doc.txt" {
 			t.Fatalf("manifest %+v %v", m, err)
 		}
+		// Both items came in one submission, and the sync names it, so a
+		// pulled file's custody can say which submission it was part of.
+		stored, _ := f.store.ItemByID(context.Background(), sync.Items[0].ID)
+		if stored.SubmissionID == "" || sync.Items[0].SubmissionID != stored.SubmissionID || sync.Items[1].SubmissionID != stored.SubmissionID ||
+			!strings.Contains(string(body), `"submission_id":"`+stored.SubmissionID+`"`) {
+			t.Fatalf("sync submission IDs %q %q, stored %q", sync.Items[0].SubmissionID, sync.Items[1].SubmissionID, stored.SubmissionID)
+		}
 		// Incremental: nothing new after the cursor.
 		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(sync.ItemsCursor))+"&tombs_after=0", tok.Token, nil)
-		var again SyncResponse
+		var again api.SyncResponse
 		json.Unmarshal(body, &again)
 		if len(again.Items) != 0 {
 			t.Fatalf("incremental sync returned %d items", len(again.Items))
@@ -115,6 +123,13 @@ func TestAPI(t *testing.T) {
 		rm, _ := seal.SealManifest(seal.Manifest{Kind: store.KindReply}, rcpts)
 		if st, _, ok := f.apiCall("POST", "/api/v1/sources/"+src.ID+"/replies", tok.Token, map[string][]byte{"ciphertext": rct, "manifest": rm}); st != http.StatusCreated || !ok {
 			t.Fatalf("reply: %d", st)
+		}
+		// A reply is in no submission: the sync says none.
+		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(sync.ItemsCursor))+"&tombs_after=0", tok.Token, nil)
+		var withReply api.SyncResponse
+		json.Unmarshal(body, &withReply)
+		if len(withReply.Items) != 1 || withReply.Items[0].Kind != store.KindReply || withReply.Items[0].SubmissionID != "" {
+			t.Fatalf("sync after a reply: %+v", withReply.Items)
 		}
 		replies, _ := f.store.Items(context.Background(), src.ID, store.KindReply)
 		var buf bytes.Buffer
@@ -242,7 +257,7 @@ func TestSyncBoundsHashing(t *testing.T) {
 		f.source("brave otter", "one", "two", "three")
 		code := f.code(ann)
 		_, body, _ := f.apiCall("POST", "/api/v1/token", "", map[string]string{"name": "ann", "passphrase": ann.pass, "code": code})
-		var tok tokenResponse
+		var tok api.TokenResponse
 		json.Unmarshal(body, &tok)
 		old := syncHashBudget
 		syncHashBudget = 1
@@ -251,7 +266,7 @@ func TestSyncBoundsHashing(t *testing.T) {
 		pages := 0
 		for more := true; more; pages++ {
 			_, body, ok := f.apiCall("GET", "/api/v1/sync?items_after="+itoa(int(cursor))+"&tombs_after=0", tok.Token, nil)
-			var page SyncResponse
+			var page api.SyncResponse
 			json.Unmarshal(body, &page)
 			if !ok || len(page.Items) != 1 || len(page.Items[0].SHA256) != sha256.Size {
 				t.Fatalf("page %d: %+v", pages, page)
@@ -262,7 +277,7 @@ func TestSyncBoundsHashing(t *testing.T) {
 			t.Fatalf("%d pages", pages)
 		}
 		_, body, _ = f.apiCall("GET", "/api/v1/sync?items_after=0&tombs_after=0", tok.Token, nil)
-		var all SyncResponse
+		var all api.SyncResponse
 		json.Unmarshal(body, &all)
 		if len(all.Items) != 3 || all.More {
 			t.Fatalf("after hashing: %d items, more %v", len(all.Items), all.More)

@@ -1,31 +1,20 @@
 package newsroom
 
 import (
+	"confide/internal/api"
 	"confide/internal/auth"
 	"confide/internal/seal"
 	"confide/internal/web"
 	"errors"
 	"net/http"
-	"time"
 
 	"confide/internal/store"
 )
 
-type tokenRequest struct {
-	Name       string `json:"name"`
-	Passphrase string `json:"passphrase"`
-	Code       string `json:"code"`
-}
-
-type tokenResponse struct {
-	Token   string    `json:"token"`
-	Expires time.Time `json:"expires"`
-}
-
 // apiToken exchanges a passphrase and a TOTP code for a short-lived token;
 // the first valid code also confirms the second factor's setup.
 func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
-	var req tokenRequest
+	var req api.TokenRequest
 	if !web.ReadJSON(w, r, 16<<10, &req) {
 		return
 	}
@@ -63,5 +52,5 @@ func (s *Server) apiToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.audit(r.Context(), j, "login", "api")
-	web.WriteJSON(w, http.StatusOK, tokenResponse{Token: tok, Expires: exp})
+	web.WriteJSON(w, http.StatusOK, api.TokenResponse{Token: tok, Expires: exp})
 }

@@ -272,7 +272,8 @@ func TestSecurityKeyStepKeepsTheCount(t *testing.T) {
 		req, _ := http.NewRequest("POST", f.ts.URL+"/login/key", strings.NewReader(`{}`))
 		req.Header.Set("Content-Type", "application/json")
 		req.Header.Set(csrfHeader, br.Get("/login/key").CSRF(t))
-		if r := br.Do(req); r.Status != http.StatusUnauthorized {
+		// The fifth failure: refused, and the lock it brings is told.
+		if r := br.Do(req); r.Status != http.StatusTooManyRequests || !strings.Contains(r.Body, "did not verify") || !strings.Contains(r.Body, "locked until") {
 			t.Fatalf("a bad assertion: %d %s", r.Status, r.Body)
 		}
 		j, _ := f.store.JournalistByName(ctx, "ann")

@@ -1,7 +1,6 @@
 package newsroom
 
 import (
-	_ "embed"
 	"net/http"
 
 	"confide/internal/web"
@@ -20,7 +19,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /login/key", s.keyLoginShow)
 	mux.HandleFunc("GET /login/key/options", s.keyLoginOptions)
 	mux.HandleFunc("POST /login/key", s.keyLoginSubmit)
-	mux.HandleFunc("GET /static/webauthn.js", keyScript)
+	mux.HandleFunc("GET /static/webauthn.js", web.KeyScript)
 	mux.HandleFunc("GET /account", s.signedIn(s.accountShow))
 	mux.HandleFunc("GET /account/keys/options", s.signedIn(s.keyOptions))
 	mux.HandleFunc("POST /account/keys", s.signedIn(s.keyRegister))
@@ -42,6 +41,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /stories/{slug}/state", s.signedIn(s.storyState))
 	mux.HandleFunc("GET /comments", s.signedIn(s.commentsShow))
 	mux.HandleFunc("POST /comments/{id}", s.signedIn(s.commentModerate))
+	mux.HandleFunc("POST /documents", s.documentUpload)
 
 	mux.HandleFunc("GET /admin", s.admin(s.adminShow))
 	mux.HandleFunc("POST /admin/journalists", s.admin(s.journalistCreate))
@@ -62,29 +62,14 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("DELETE /api/v1/sources/{id}", s.signed(maxSmallRequest, s.apiAuth(s.apiSourceDelete)))
 
 	mux.HandleFunc("/", s.notFound)
-	h := web.SecurityHeaders(allowOwnScript(web.Recover(s.cfg.Log, mux)))
+	// Every newsroom page may run its own script, as it always has (the key
+	// pages need it); the archive, which serves outside content, allows it
+	// on its key pages only.
+	h := web.SecurityHeaders(web.AllowOwnScript(web.Recover(s.cfg.Log, mux)))
 	if web.IsHTTPS(s.cfg.URL) {
 		h = web.HTTPSOnly(h)
 	}
 	return h
-}
-
-// allowOwnScript loosens the shared CSP for the newsroom alone: scripts and
-// fetches from this origin, for security keys. Still no inline script and
-// nothing from elsewhere; every page works without script.
-func allowOwnScript(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Security-Policy", web.CSP+"; script-src 'self'; connect-src 'self'")
-		next.ServeHTTP(w, r)
-	})
-}
-
-//go:embed static/webauthn.js
-var webauthnJS []byte
-
-func keyScript(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
-	w.Write(webauthnJS)
 }
 
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {

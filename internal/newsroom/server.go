@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 
 	"confide/internal/auth"
 	"confide/internal/blob"
+	"confide/internal/bundle"
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/web"
@@ -58,6 +60,11 @@ type Config struct {
 	SigningKeyFile string
 	// Now is the clock (tests move it).
 	Now func() time.Time
+	// Publish puts a bundle exported from the archive on the public site
+	// (the site's Published.Publish); nil: the newsroom offers no upload.
+	Publish func(ctx context.Context, r io.Reader) (bundle.Manifest, bool, error)
+	// MaxBundle bounds an uploaded bundle's bytes; zero means 1 GiB.
+	MaxBundle int64
 }
 
 // Server is the newsroom zone.

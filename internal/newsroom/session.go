@@ -74,14 +74,10 @@ func (s *Server) admin(h handler) http.HandlerFunc {
 
 // csrfHeader carries the token on the JSON posts that security-key
 // ceremonies make from script.
-const csrfHeader = "X-CSRF-Token"
+const csrfHeader = web.CSRFHeader
 
 // postChecked checks a POST's CSRF token: in the form, or in csrfHeader for
 // JSON (whose body is then left for the handler).
 func (s *Server) postChecked(w http.ResponseWriter, r *http.Request) bool {
-	r.Body = http.MaxBytesReader(w, r.Body, 1<<20)
-	if r.Header.Get("Content-Type") == "application/json" {
-		return s.csrf.Valid(r, r.Header.Get(csrfHeader))
-	}
-	return r.ParseForm() == nil && s.csrf.Valid(r, r.PostForm.Get(web.Field))
+	return s.csrf.ValidPost(w, r, 1<<20)
 }

@@ -2,51 +2,19 @@ package newsroom
 
 import (
 	"bytes"
+	"confide/internal/api"
 	"confide/internal/web"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
 
 	"confide/internal/store"
 )
-
-// Signature headers of the journalist API.
-const (
-	// NonceHeader carries the client's random nonce, which the signature
-	// covers, so a recorded response cannot answer another request.
-	NonceHeader = "Confide-Nonce"
-	// SignatureHeader is the response header with the Ed25519 signature. A
-	// header, not a trailer: reverse proxies such as nginx drop trailers.
-	SignatureHeader = "Confide-Signature"
-)
-
-// SignedMessage is what the server signs: the domain, the client's nonce,
-// the request line, the SHA-256 of the request body as the server received
-// it, the status and the SHA-256 of the response body.
-func SignedMessage(nonce, method, uri string, requestSHA256 []byte, status int, responseSHA256 []byte) []byte {
-	return fmt.Appendf(nil, "confide-journalist-api-v2\n%s\n%s %s\n%x\n%d\n%x", nonce, method, uri, requestSHA256, status, responseSHA256)
-}
-
-// ValidNonce says whether a nonce is one the API accepts: 16 to 128
-// characters of unpadded base64url, so it cannot blur the lines of the
-// signed message.
-func ValidNonce(n string) bool {
-	if len(n) < 16 || len(n) > 128 {
-		return false
-	}
-	for _, c := range []byte(n) {
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_') {
-			return false
-		}
-	}
-	return true
-}
 
 // Bounds of what the signing wrapper holds in memory: request bodies (a
 // reply's, the largest; every other endpoint's) and every JSON answer (a
@@ -103,7 +71,7 @@ func streamSigned(w http.ResponseWriter, status int, responseSHA256 []byte) {
 		return
 	}
 	sw.status, sw.streaming = status, true
-	sw.w.Header().Set(SignatureHeader, sw.sign(status, responseSHA256))
+	sw.w.Header().Set(api.SignatureHeader, sw.sign(status, responseSHA256))
 	sw.w.WriteHeader(status)
 }
 
@@ -112,16 +80,16 @@ func streamSigned(w http.ResponseWriter, status int, responseSHA256 []byte) {
 // covers what the handler saw.
 func (s *Server) signed(maxBody int64, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		nonce := r.Header.Get(NonceHeader)
-		if !ValidNonce(nonce) {
-			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "send a random " + NonceHeader + " header of 16 to 128 base64url characters"})
+		nonce := r.Header.Get(api.NonceHeader)
+		if !api.ValidNonce(nonce) {
+			web.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": "send a random " + api.NonceHeader + " header of 16 to 128 base64url characters"})
 			return
 		}
 		sw := &signingWriter{w: w}
 		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
 		reqSum := sha256.Sum256(body)
 		sw.sign = func(status int, sum []byte) string {
-			msg := SignedMessage(nonce, r.Method, r.URL.RequestURI(), reqSum[:], status, sum)
+			msg := api.SignedMessage(nonce, r.Method, r.URL.RequestURI(), reqSum[:], status, sum)
 			return base64.StdEncoding.EncodeToString(ed25519.Sign(s.signKey, msg))
 		}
 		if err != nil {
@@ -144,7 +112,7 @@ func (s *Server) signed(maxBody int64, h http.Handler) http.Handler {
 			sw.status = http.StatusOK
 		}
 		sum := sha256.Sum256(sw.buf.Bytes())
-		w.Header().Set(SignatureHeader, sw.sign(sw.status, sum[:]))
+		w.Header().Set(api.SignatureHeader, sw.sign(sw.status, sum[:]))
 		w.Header().Set("Content-Length", strconv.Itoa(sw.buf.Len()))
 		w.WriteHeader(sw.status)
 		w.Write(sw.buf.Bytes())
@@ -172,5 +140,5 @@ func (s *Server) itemSHA256(ctx context.Context, it store.Item) ([]byte, error) 
 // nonce: a workstation checks it against its pin before it sends any
 // credential, and on first use learns that the server holds the key.
 func (s *Server) apiKey(w http.ResponseWriter, r *http.Request) {
-	web.WriteJSON(w, http.StatusOK, map[string]string{"public_key": base64.StdEncoding.EncodeToString(s.PublicKey())})
+	web.WriteJSON(w, http.StatusOK, api.KeyResponse{PublicKey: base64.StdEncoding.EncodeToString(s.PublicKey())})
 }

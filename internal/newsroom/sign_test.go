@@ -1,6 +1,7 @@
 package newsroom
 
 import (
+	"confide/internal/api"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/base64"
@@ -50,9 +51,9 @@ func TestSignedMessageVectors(t *testing.T) {
 	key, v := loadSignedVectors(t)
 	for _, x := range v.Vectors {
 		req, resp := sha256.Sum256([]byte(x.RequestBody)), sha256.Sum256([]byte(x.ResponseBody))
-		msg := SignedMessage(x.Nonce, x.Method, x.URI, req[:], x.Status, resp[:])
+		msg := api.SignedMessage(x.Nonce, x.Method, x.URI, req[:], x.Status, resp[:])
 		if string(msg) != x.Message {
-			t.Errorf("SignedMessage = %q, want %q", msg, x.Message)
+			t.Errorf("api.SignedMessage = %q, want %q", msg, x.Message)
 		}
 		if got := base64.StdEncoding.EncodeToString(ed25519.Sign(key, msg)); got != x.Signature {
 			t.Errorf("%s %s: signature %s, want %s", x.Method, x.URI, got, x.Signature)
@@ -76,13 +77,13 @@ func TestSignedWrapperVectors(t *testing.T) {
 			w.Write([]byte(x.ResponseBody))
 		}))
 		req := httptest.NewRequest(x.Method, x.URI, strings.NewReader(x.RequestBody))
-		req.Header.Set(NonceHeader, x.Nonce)
+		req.Header.Set(api.NonceHeader, x.Nonce)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code != x.Status || rec.Body.String() != x.ResponseBody || string(seen) != x.RequestBody {
 			t.Fatalf("%s %s: %d %q, handler read %q", x.Method, x.URI, rec.Code, rec.Body, seen)
 		}
-		if got := rec.Header().Get(SignatureHeader); got != x.Signature {
+		if got := rec.Header().Get(api.SignatureHeader); got != x.Signature {
 			t.Errorf("%s %s: header signature %q, want %q", x.Method, x.URI, got, x.Signature)
 		}
 		if rec.Header().Get("Trailer") != "" {
@@ -98,14 +99,14 @@ func TestSignedRefusesBadNonces(t *testing.T) {
 	h := s.signed(maxSmallRequest, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("a bad nonce reached the handler") }))
 	for _, n := range []string{"", "short", strings.Repeat("a", 129), "abcdefghijklmnop\nGET /x", "abcdefghijklmnop qrs", "abcdefghijklmnop+/="} {
 		req := httptest.NewRequest("GET", "/api/v1/sync", nil)
-		req.Header.Set(NonceHeader, n)
+		req.Header.Set(api.NonceHeader, n)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
-		if rec.Code != http.StatusBadRequest || rec.Header().Get(SignatureHeader) != "" {
+		if rec.Code != http.StatusBadRequest || rec.Header().Get(api.SignatureHeader) != "" {
 			t.Errorf("nonce %q: %d", n, rec.Code)
 		}
 	}
-	if !ValidNonce(strings.Repeat("A-_9", 4)) {
+	if !api.ValidNonce(strings.Repeat("A-_9", 4)) {
 		t.Error("a valid nonce was refused")
 	}
 }
@@ -117,10 +118,10 @@ func TestSignedBoundsTheBody(t *testing.T) {
 	s := &Server{signKey: key}
 	h := s.signed(maxSmallRequest, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { t.Error("an oversized body reached the handler") }))
 	req := httptest.NewRequest("POST", "/api/v1/token", strings.NewReader(strings.Repeat("x", maxSmallRequest+1)))
-	req.Header.Set(NonceHeader, "abcdefghijklmnopqrstuvwx")
+	req.Header.Set(api.NonceHeader, "abcdefghijklmnopqrstuvwx")
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
-	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "too large") || rec.Header().Get(SignatureHeader) == "" {
+	if rec.Code != http.StatusRequestEntityTooLarge || !strings.Contains(rec.Body.String(), "too large") || rec.Header().Get(api.SignatureHeader) == "" {
 		t.Fatalf("%d %q", rec.Code, rec.Body)
 	}
 }

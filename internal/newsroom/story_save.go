@@ -27,6 +27,9 @@ func (s *Server) storySave(w http.ResponseWriter, r *http.Request, j store.Journ
 	}
 	d := editorData{Me: j, Fields: f}
 	st, err := story.FromFields(f, s.cfg.Now())
+	if err == nil && op == "publish" {
+		err = story.CheckCites(r.Context(), s.cfg.Store, st.Body, 0)
+	}
 	if errors.Is(err, story.ErrFormat) {
 		d.Failed = strings.TrimPrefix(err.Error(), story.ErrFormat.Error()+": ")
 		s.render.Render(w, http.StatusBadRequest, "editor", s.page(w, r, "newsroom.editor.title", d))

@@ -3,6 +3,7 @@ package newsroom
 import (
 	"archive/zip"
 	"bytes"
+	"confide/internal/api"
 	"context"
 	"io"
 	"net/http"
@@ -348,7 +349,7 @@ func TestSignInBusy(t *testing.T) {
 	}
 	body := strings.NewReader(`{"name":"ann","passphrase":"x","code":"123456"}`)
 	req, _ := http.NewRequest("POST", f.ts.URL+"/api/v1/token", body)
-	req.Header.Set(NonceHeader, strings.Repeat("n", 20))
+	req.Header.Set(api.NonceHeader, strings.Repeat("n", 20))
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

@@ -1,12 +1,13 @@
 // Package onion runs the system tor (Debian's package) to put the dropbox,
-// and optionally the newsroom, behind v3 onion services.
+// and optionally the newsroom, behind v3 onion services; or, in the
+// archive's own process, the archive.
 //
 // Contract: tor is started with a torrc this package writes under the data
 // folder, with SafeLogging on and its proof-of-work defence enabled for the
 // dropbox. Onion keys stay under the data folder, so the address survives
-// restarts. The newsroom service, when asked for, only admits clients listed
-// for client authorisation. Tor's log goes to Confide's log, and tor logs no
-// client addresses for onion services.
+// restarts. The newsroom and archive services only admit clients listed
+// for client authorisation (at least one is required). Tor's log goes to
+// Confide's log, and tor logs no client addresses for onion services.
 package onion
 
 import (
@@ -29,18 +30,45 @@ import (
 type Config struct {
 	// Dir holds the torrc, tor's state and the services' keys.
 	Dir string
-	// Dropbox is the local address the dropbox listens on.
+	// Dropbox is the local address the dropbox listens on; empty for no
+	// dropbox service (the archive's process).
 	Dropbox string
 	// Newsroom, if set, also puts the newsroom behind an onion service
 	// that needs client authorisation.
 	Newsroom string
 	// NewsroomClients are x25519 public keys (base32) allowed to reach it.
 	NewsroomClients []string
+	// Archive, if set, puts the archive behind an onion service that needs
+	// client authorisation; ArchiveClients are the keys it admits.
+	Archive        string
+	ArchiveClients []string
 	// DisableNetwork starts tor without touching the network (tests).
 	DisableNetwork bool
 }
 
 func (c Config) serviceDir(name string) string { return filepath.Join(c.Dir, name) }
+
+// service is one onion service of a Config.
+type service struct {
+	name, addr, comment string
+	clients             []string
+	restricted          bool // client authorisation required
+}
+
+// services lists what c asks for, in torrc order.
+func (c Config) services() []service {
+	var out []service
+	if c.Dropbox != "" {
+		out = append(out, service{name: "dropbox", addr: c.Dropbox, comment: "The dropbox, for sources."})
+	}
+	if c.Newsroom != "" {
+		out = append(out, service{name: "newsroom", addr: c.Newsroom, comment: "The newsroom, for listed journalists only.", clients: c.NewsroomClients, restricted: true})
+	}
+	if c.Archive != "" {
+		out = append(out, service{name: "archive", addr: c.Archive, comment: "The archive, for listed clients only.", clients: c.ArchiveClients, restricted: true})
+	}
+	return out
+}
 
 // Torrc renders the configuration tor runs with.
 func Torrc(c Config) string {
@@ -50,12 +78,13 @@ func Torrc(c Config) string {
 	if c.DisableNetwork {
 		b.WriteString("DisableNetwork 1\n")
 	}
-	fmt.Fprintf(&b, "\n# The dropbox, for sources.\nHiddenServiceDir %s\nHiddenServiceVersion 3\nHiddenServicePort 80 %s\n", c.serviceDir("dropbox"), c.Dropbox)
-	// Tor's defence against introduction floods: clients solve a puzzle
-	// whose cost rises with load (proposal 327).
-	b.WriteString("HiddenServicePoWDefensesEnabled 1\n")
-	if c.Newsroom != "" {
-		fmt.Fprintf(&b, "\n# The newsroom, for listed journalists only.\nHiddenServiceDir %s\nHiddenServiceVersion 3\nHiddenServicePort 80 %s\n", c.serviceDir("newsroom"), c.Newsroom)
+	for _, sv := range c.services() {
+		fmt.Fprintf(&b, "\n# %s\nHiddenServiceDir %s\nHiddenServiceVersion 3\nHiddenServicePort 80 %s\n", sv.comment, c.serviceDir(sv.name), sv.addr)
+		if sv.name == "dropbox" {
+			// Tor's defence against introduction floods: clients solve a
+			// puzzle whose cost rises with load (proposal 327).
+			b.WriteString("HiddenServicePoWDefensesEnabled 1\n")
+		}
 	}
 	return b.String()
 }
@@ -64,8 +93,9 @@ func Torrc(c Config) string {
 type Tor struct {
 	cmd  *exec.Cmd
 	done chan error
-	// DropboxOnion and NewsroomOnion are the services' addresses.
-	DropboxOnion, NewsroomOnion string
+	// DropboxOnion, NewsroomOnion and ArchiveOnion are the services'
+	// addresses ("" for one not asked for).
+	DropboxOnion, NewsroomOnion, ArchiveOnion string
 }
 
 // Start writes the torrc, starts tor and waits until the addresses exist.
@@ -74,16 +104,25 @@ func Start(ctx context.Context, c Config, log io.Writer) (*Tor, error) {
 	if err != nil {
 		return nil, errors.New("onion: tor is not installed (apt-get install tor)")
 	}
-	for _, d := range []string{c.Dir, c.serviceDir("dropbox")} {
-		if err := os.MkdirAll(d, 0o700); err != nil {
+	services := c.services()
+	if len(services) == 0 {
+		return nil, errors.New("onion: no service to run")
+	}
+	if err := os.MkdirAll(c.Dir, 0o700); err != nil {
+		return nil, fmt.Errorf("onion: %w", err)
+	}
+	os.Chmod(c.Dir, 0o700)
+	for _, sv := range services {
+		if sv.restricted {
+			if err := writeClients(c.serviceDir(sv.name), sv.name, sv.clients); err != nil {
+				return nil, err
+			}
+			continue
+		}
+		if err := os.MkdirAll(c.serviceDir(sv.name), 0o700); err != nil {
 			return nil, fmt.Errorf("onion: %w", err)
 		}
-		os.Chmod(d, 0o700)
-	}
-	if c.Newsroom != "" {
-		if err := writeClients(c.serviceDir("newsroom"), c.NewsroomClients); err != nil {
-			return nil, err
-		}
+		os.Chmod(c.serviceDir(sv.name), 0o700)
 	}
 	torrc := filepath.Join(c.Dir, "torrc")
 	if err := os.WriteFile(torrc, []byte(Torrc(c)), 0o600); err != nil {
@@ -117,14 +156,19 @@ func Start(ctx context.Context, c Config, log io.Writer) (*Tor, error) {
 			}
 		}
 	}
-	if t.DropboxOnion, err = wait("dropbox"); err != nil {
-		t.Stop()
-		return nil, err
-	}
-	if c.Newsroom != "" {
-		if t.NewsroomOnion, err = wait("newsroom"); err != nil {
+	for _, sv := range services {
+		addr, err := wait(sv.name)
+		if err != nil {
 			t.Stop()
 			return nil, err
+		}
+		switch sv.name {
+		case "dropbox":
+			t.DropboxOnion = addr
+		case "newsroom":
+			t.NewsroomOnion = addr
+		case "archive":
+			t.ArchiveOnion = addr
 		}
 	}
 	return t, nil
@@ -142,14 +186,22 @@ func (t *Tor) Stop() {
 	}
 }
 
-func writeClients(dir string, clients []string) error {
+// writeClients lists the keys a restricted service admits, and only
+// those: a key dropped from the flags is no longer admitted.
+func writeClients(dir, name string, clients []string) error {
 	ac := filepath.Join(dir, "authorized_clients")
 	if err := os.MkdirAll(ac, 0o700); err != nil {
 		return fmt.Errorf("onion: %w", err)
 	}
 	os.Chmod(dir, 0o700)
 	if len(clients) == 0 {
-		return errors.New("onion: the newsroom onion service needs at least one authorised client key")
+		return fmt.Errorf("onion: the %s onion service needs at least one authorised client key", name)
+	}
+	old, _ := filepath.Glob(filepath.Join(ac, "*.auth"))
+	for _, f := range old {
+		if err := os.Remove(f); err != nil {
+			return fmt.Errorf("onion: %w", err)
+		}
 	}
 	for i, k := range clients {
 		k = strings.TrimSpace(k)

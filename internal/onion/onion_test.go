@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base32"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -91,11 +92,51 @@ func TestAddressMatchesTorsKey(t *testing.T) {
 }
 
 func TestBadClientKey(t *testing.T) {
-	err := writeClients(t.TempDir(), []string{"not-a-key"})
+	err := writeClients(t.TempDir(), "newsroom", []string{"not-a-key"})
 	if err == nil {
 		t.Fatal("a bad client key was accepted")
 	}
-	if err := writeClients(t.TempDir(), nil); err == nil {
-		t.Fatal("a newsroom service with no clients was accepted")
+	if err := writeClients(t.TempDir(), "archive", nil); err == nil || !strings.Contains(err.Error(), "archive") {
+		t.Fatalf("an archive service with no clients: %v", err)
+	}
+}
+
+// A key dropped from the flags is no longer admitted: the service's
+// client list is rewritten, not added to.
+func TestClientListIsRewritten(t *testing.T) {
+	dir := t.TempDir()
+	key := func() string {
+		b := make([]byte, 32)
+		rand.Read(b)
+		return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(b)
+	}
+	a, b := key(), key()
+	if err := writeClients(dir, "archive", []string{a, b}); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeClients(dir, "archive", []string{b}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "authorized_clients", "*"))
+	var all []byte
+	for _, f := range files {
+		c, _ := os.ReadFile(f)
+		all = append(all, c...)
+	}
+	if len(files) != 1 || string(all) != "descriptor:x25519:"+b+"\n" {
+		t.Fatalf("after dropping a key: %d files, %q", len(files), all)
+	}
+}
+
+// The archive's process runs an archive service alone: client
+// authorisation, no dropbox, no proof-of-work section of the dropbox's.
+func TestArchiveAlone(t *testing.T) {
+	c := Config{Dir: "/d/tor", Archive: "127.0.0.1:8083", ArchiveClients: []string{"X"}}
+	torrc := Torrc(c)
+	if strings.Contains(torrc, "dropbox") || strings.Contains(torrc, "PoW") || !strings.Contains(torrc, "HiddenServiceDir /d/tor/archive\nHiddenServiceVersion 3\nHiddenServicePort 80 127.0.0.1:8083\n") {
+		t.Fatalf("torrc:\n%s", torrc)
+	}
+	if _, err := Start(context.Background(), Config{Dir: t.TempDir()}, io.Discard); err == nil {
+		t.Fatal("tor started with no service")
 	}
 }

@@ -27,7 +27,8 @@
 // must match whole words: a match may span several words ("Горба чёв"),
 // but must start and end on word boundaries, so the term Горбачёв does not
 // match Горбачева. Other inflected forms are other terms: the caller lists
-// them.
+// them. Found and Mask apply the same matching to plain text (an excerpt,
+// a translation), Mask replacing each matched word with █.
 //
 // What Verify checks: no term survives in pdftotext's text of the file nor
 // in tesseract's OCR of each page rendered at 200 dpi, read as it is and

@@ -14,6 +14,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -49,6 +50,10 @@ type Result struct {
 	Path   string
 	Pages  int
 	Burned int // boxes burned in, found and given
+	// Boxed lists, by page, the words (folded as terms are) that the text
+	// layer or OCR of the original places under a given box: what the
+	// caller must not publish in a page's text beside the copy.
+	Boxed map[int][]string
 }
 
 // MaxPixels bounds one page image (decoded in memory to burn boxes in).
@@ -115,9 +120,15 @@ func Redact(ctx context.Context, req Request) (Result, error) {
 	var list strings.Builder
 	for i, pg := range pages {
 		page := hits{map[string]int{}, map[string]int{}}
-		n, err := burnPage(ctx, req, work, i+1, pg, patterns, page)
+		n, boxed, err := burnPage(ctx, req, work, i+1, pg, patterns, page)
 		if err != nil {
 			return res, err
+		}
+		if len(boxed) > 0 {
+			if res.Boxed == nil {
+				res.Boxed = map[int][]string{}
+			}
+			res.Boxed[i+1] = boxed
 		}
 		for t := range patterns {
 			total.ocr[t] += page.ocr[t]
@@ -218,7 +229,7 @@ type layoutWord struct {
 func rasterise(ctx context.Context, k kind, req Request, work string) ([]page, error) {
 	switch k {
 	case kindPDF:
-		sizes, err := pageSizes(ctx, req.Src, work)
+		sizes, err := PageSizes(ctx, req.Src, work)
 		if err != nil {
 			return nil, fmt.Errorf("redact: the PDF cannot be read: %w", err)
 		}
@@ -377,7 +388,7 @@ type hits struct{ ocr, layer map[string]int }
 
 // burnPage finds the terms on one page, by its text layer and by OCR of
 // its image, and paints those boxes and the page's given ones black.
-func burnPage(ctx context.Context, req Request, work string, n int, pg page, patterns map[string]string, counts hits) (int, error) {
+func burnPage(ctx context.Context, req Request, work string, n int, pg page, patterns map[string]string, counts hits) (int, []string, error) {
 	var boxes []pixBox
 	var ws []word
 	for _, w := range pg.words {
@@ -387,7 +398,7 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 	layer := tokenize(ws)
 	readings, _, err := readPage(ctx, pg.png, work, req.DPI, &boxes)
 	if err != nil {
-		return 0, fmt.Errorf("redact: OCR of page %d: %w", n, err)
+		return 0, nil, fmt.Errorf("redact: OCR of page %d: %w", n, err)
 	}
 	// Each OCR reading finds the same occurrences; count the most any one
 	// found. All readings' boxes are burned.
@@ -409,23 +420,59 @@ func burnPage(ctx context.Context, req Request, work string, n int, pg page, pat
 			}
 		}
 	}
-	var paint []pixBox
+	var paint, given []pixBox
 	for b := range burn {
 		paint = append(paint, boxes[b])
 	}
 	for _, b := range req.Boxes {
 		if b.Page == n {
-			paint = append(paint, pixBox{int(b.X0 * pg.sx), int(b.Y0 * pg.sy), int(b.X1*pg.sx + 1), int(b.Y1*pg.sy + 1)})
+			given = append(given, pixBox{int(b.X0 * pg.sx), int(b.Y0 * pg.sy), int(b.X1*pg.sx + 1), int(b.Y1*pg.sy + 1)})
 		}
 	}
+	paint = append(paint, given...)
+	boxed := under(append(append([][]token(nil), readings...), layer), boxes, given)
 	img, err := decode(pg.png)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	rgba := image.NewRGBA(img.Bounds())
 	draw.Draw(rgba, rgba.Bounds(), img, img.Bounds().Min, draw.Src)
 	painter(rgba, paint)
-	return len(paint), writePNG(pg.png, rgba)
+	return len(paint), boxed, writePNG(pg.png, rgba)
+}
+
+// under lists the tokens, of any reading, a third of whose word box or
+// more lies inside one of the given boxes, sorted and once each.
+func under(readings [][]token, boxes, given []pixBox) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, toks := range readings {
+		for _, t := range toks {
+			for _, b := range t.boxes {
+				if b >= 0 && b < len(boxes) && !seen[t.text] && covered(boxes[b], given) {
+					seen[t.text] = true
+					out = append(out, t.text)
+				}
+			}
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// covered reports whether a third of w's area or more is inside a box.
+func covered(w pixBox, given []pixBox) bool {
+	area := (w.X1 - w.X0) * (w.Y1 - w.Y0)
+	if area <= 0 {
+		return false
+	}
+	for _, g := range given {
+		in := image.Rect(w.X0, w.Y0, w.X1, w.Y1).Intersect(image.Rect(g.X0, g.Y0, g.X1, g.Y1))
+		if 3*in.Dx()*in.Dy() >= area {
+			return true
+		}
+	}
+	return false
 }
 
 // painter burns boxes into a page; a variable so that a test can break it

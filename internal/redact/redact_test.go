@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -178,6 +179,10 @@ func TestRedactBoxCoversTheWord(t *testing.T) {
 	if !found(pdftotext(t, res.Path), "Report") {
 		t.Error("the rest of the line is gone")
 	}
+	// The words under the boxes are reported, and only those.
+	if got := res.Boxed[1]; !slices.Contains(got, "ivan") || !slices.Contains(got, "petrov") || slices.Contains(got, "report") || slices.Contains(got, "today") {
+		t.Errorf("words under the boxes: %q", got)
+	}
 }
 
 func TestRedactRefuses(t *testing.T) {
@@ -260,6 +265,9 @@ func TestRedactSeveralPages(t *testing.T) {
 			}
 			if found(pages[1], "Горбачёв") || !found(pages[1], "Горбачева") {
 				t.Errorf("page 2: the name should be gone and its other form kept:\n%s", pages[1])
+			}
+			if got := res.Boxed; !slices.Contains(got[1], "secret") || slices.Contains(got[1], "petrov") || len(got[2]) != 0 {
+				t.Errorf("words under the box: %v", got)
 			}
 		})
 	}

@@ -126,7 +126,7 @@ func Verify(ctx context.Context, path string, terms []string, dir string) (Repor
 	if err := checkMat2(ctx, &r, path, work); err != nil {
 		return r, err
 	}
-	sizes, err := pageSizes(ctx, path, work)
+	sizes, err := PageSizes(ctx, path, work)
 	if err != nil {
 		r.add("pages", false, err.Error())
 		return r, nil
@@ -310,9 +310,10 @@ func checkMat2(ctx context.Context, r *Report, path, work string) error {
 	return nil
 }
 
-// pageSizes asks pdfinfo for every page's size in points, so that a page
-// too large to render is refused before pdftoppm spends on it.
-func pageSizes(ctx context.Context, path, work string) ([][2]float64, error) {
+// PageSizes asks pdfinfo for every page's size in points (width, height),
+// so that a page too large to render is refused before pdftoppm spends on
+// it; work is the folder the tool runs in.
+func PageSizes(ctx context.Context, path, work string) ([][2]float64, error) {
 	var out bytes.Buffer
 	if err := tool.Run(ctx, tool.Cmd{Name: "pdfinfo", Args: []string{"-f", "1", "-l", "1000000", path}, Stdout: &limited{w: &out, n: 16 << 20}, TmpDir: work}); err != nil {
 		return nil, err

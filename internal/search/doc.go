@@ -23,6 +23,15 @@
 //     power loss), and a crash at any moment leaves the previous or the new
 //     commit, never an index that fails to open. Files no manifest names
 //     are leftovers of a crash and are removed on Open.
+//   - Indexing: Add and AddBatch analyse documents into segment.Batches
+//     outside the write lock (AddBatch on every core, a word cache per
+//     worker), then add whole batches in order, so the documents of a
+//     segment, and its bytes, are those of adding them one at a time. A
+//     segment is flushed once it holds FlushDocs documents (or FlushBytes),
+//     at a batch's end, and written in the background while adding goes
+//     on, one at a time; a failed write is reported by the next Add that
+//     flushes and fails the next Commit, which then commits nothing (add
+//     again what was added since the last commit).
 //   - Small segments (from small commits) and mostly deleted ones are
 //     merged in the background, re-analysing their live documents; a merge
 //     rewrites at most MaxMergeDocs documents, which bounds its memory.

@@ -2,6 +2,7 @@ package search
 
 import (
 	"bytes"
+	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
@@ -113,11 +114,15 @@ func (s *snapshot) avgdl() float64 {
 }
 
 // pending is a segment written since the last commit: on disk, not yet in
-// the manifest, so a crash forgets it.
+// the manifest, so a crash forgets it. It is written in the background:
+// r and err are set when done is closed.
 type pending struct {
 	name    string
+	n       uint32 // documents
+	done    chan struct{}
 	r       *segment.Reader
-	deleted []uint64
+	err     error
+	deleted []uint64 // under wmu
 }
 
 type pendDoc struct {
@@ -137,6 +142,7 @@ type Index struct {
 	bDeleted map[uint32]bool
 	pend     []*pending
 	pendIDs  map[string]pendDoc // ID → where it is in a pending segment
+	failed   error              // of a pending segment's write, until Commit reports it
 	dict     []byte             // stored text dictionary for new builders
 	deletes  map[string]bool    // IDs to delete from committed segments
 	man      manifest
@@ -144,6 +150,8 @@ type Index struct {
 
 	smu  sync.Mutex // the current snapshot
 	snap *snapshot
+
+	analyzers sync.Pool // of *segment.Analyzer, which keep their word caches
 
 	mergeWG sync.WaitGroup
 	merging bool // under wmu
@@ -329,7 +337,7 @@ func prepare(d Doc) (segment.Document, error) {
 		d.Pages = []string{""}
 	}
 	if d.Lang == "" {
-		d.Lang = analysis.DetectLanguage(strings.Join(d.Pages, "\n"))
+		d.Lang = analysis.DetectLanguage(d.Pages...)
 	}
 	return segment.Document{ID: d.ID, Collection: d.Collection, Lang: d.Lang, Type: d.Type,
 		Day: dayOf(d.Date), Tags: d.Tags, Pages: d.Pages}, nil
@@ -342,19 +350,28 @@ func (ix *Index) Add(d Doc) error {
 	if err != nil {
 		return err
 	}
-	a := segment.Analyze(sd)
+	an := ix.analyzer()
+	an.Add(sd)
+	batch := an.Batch()
+	ix.putAnalyzer(an)
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	return ix.addLocked(sd.ID, a)
+	return ix.addBatchLocked([]string{sd.ID}, batch)
 }
 
+// batchDocs bounds the documents one worker of AddBatch analyses into one
+// segment.Batch: its memory, and how far a flushed segment may run past
+// FlushDocs.
+const batchDocs = 512
+
 // AddBatch adds documents as Add does, in order, analysing them on every
-// core first: analysis is most of the cost of indexing. A bulk import may
-// call it from several goroutines, so that one batch is analysed while
-// another is added; batches then interleave, so the same ID should not be in
-// two batches that run at once.
+// core first: analysis is most of the cost of indexing, and adding an
+// analysed batch to the segment being built costs a dictionary lookup per
+// distinct term of the batch. A bulk import may call it from several
+// goroutines, so that one batch is analysed while another is added;
+// batches then interleave, so the same ID should not be in two batches
+// that run at once.
 func (ix *Index) AddBatch(docs []Doc) error {
-	an := make([]*segment.Analyzed, len(docs))
 	ids := make([]string, len(docs))
 	for i, d := range docs {
 		if d.ID == "" {
@@ -362,44 +379,57 @@ func (ix *Index) AddBatch(docs []Doc) error {
 		}
 		ids[i] = d.ID
 	}
-	ix.wmu.Lock()
-	dict := ix.dict
-	ix.wmu.Unlock()
+	workers := max(1, min(runtime.GOMAXPROCS(0), len(docs)))
+	size := max(1, min(batchDocs, (len(docs)+workers-1)/workers))
+	batches := make([]*segment.Batch, (len(docs)+size-1)/size)
 	var next atomic.Int64
 	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(docs)) {
+	for range min(workers, len(batches)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			var c *segment.Compressor
-			if len(dict) > 0 {
-				c, _ = segment.NewCompressor(dict) // on error the builder compresses
-			}
-			for i := int(next.Add(1) - 1); i < len(docs); i = int(next.Add(1) - 1) {
-				sd, _ := prepare(docs[i]) // IDs checked above, nothing else fails
-				an[i] = segment.Analyze(sd)
-				if c != nil {
-					c.Compress(an[i])
+			an := ix.analyzer()
+			defer ix.putAnalyzer(an)
+			for k := int(next.Add(1) - 1); k < len(batches); k = int(next.Add(1) - 1) {
+				for _, d := range docs[k*size : min(len(docs), (k+1)*size)] {
+					sd, _ := prepare(d) // IDs checked above, nothing else fails
+					an.Add(sd)
 				}
+				batches[k] = an.Batch()
 			}
 		}()
 	}
 	wg.Wait()
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	for i, a := range an {
-		if err := ix.addLocked(ids[i], a); err != nil {
+	for k, b := range batches {
+		if err := ix.addBatchLocked(ids[k*size:min(len(docs), (k+1)*size)], b); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (ix *Index) addLocked(id string, a *segment.Analyzed) error {
+func (ix *Index) analyzer() *segment.Analyzer {
+	if an, ok := ix.analyzers.Get().(*segment.Analyzer); ok {
+		return an
+	}
+	return segment.NewAnalyzer()
+}
+
+// putAnalyzer keeps an analyzer, empty, for the next batch.
+func (ix *Index) putAnalyzer(an *segment.Analyzer) {
+	an.Reset()
+	ix.analyzers.Put(an)
+}
+
+// addBatchLocked adds an analysed batch whose documents have these IDs.
+// The segment being written is flushed once it reaches FlushDocs (or
+// FlushBytes), so it may hold up to a batch more.
+func (ix *Index) addBatchLocked(ids []string, batch *segment.Batch) error {
 	if ix.closed {
 		return ErrClosed
 	}
-	ix.deleteLocked(id)
 	if ix.b == nil {
 		b, err := segment.NewBuilderDict(ix.dict)
 		if err != nil {
@@ -407,12 +437,16 @@ func (ix *Index) addLocked(id string, a *segment.Analyzed) error {
 		}
 		ix.b, ix.bIDs, ix.bDeleted = b, map[string]uint32{}, map[uint32]bool{}
 	}
-	ix.bIDs[id] = uint32(ix.b.NumDocs())
-	if err := ix.b.AddAnalyzed(a); err != nil {
+	base := uint32(ix.b.NumDocs())
+	if err := ix.b.AddBatch(batch); err != nil {
 		return err
 	}
+	for i, id := range ids {
+		ix.deleteLocked(id) // an earlier document with the ID, this batch's included
+		ix.bIDs[id] = base + uint32(i)
+	}
 	if ix.dict == nil && ix.b.Dict() != nil {
-		ix.dict = ix.b.Dict() // later builders share it, so batches compress ahead
+		ix.dict = ix.b.Dict() // later builders store it too
 	}
 	if ix.b.NumDocs() >= ix.FlushDocs || ix.b.SizeHint() >= FlushBytes {
 		return ix.flushLocked()
@@ -453,7 +487,7 @@ func (ix *Index) deleteLocked(id string) {
 	if pd, ok := ix.pendIDs[id]; ok {
 		p := pd.p
 		if p.deleted == nil {
-			p.deleted = make([]uint64, (p.r.NumDocs()+63)/64)
+			p.deleted = make([]uint64, (p.n+63)/64)
 		}
 		p.deleted[pd.doc/64] |= 1 << (pd.doc % 64)
 		delete(ix.pendIDs, id)
@@ -477,24 +511,21 @@ func docsOf(r *segment.Reader, id string) ([]uint32, error) {
 	return out, post.Err()
 }
 
-// flushLocked writes the buffered documents as a pending segment.
+// flushLocked starts writing the buffered documents as a pending segment,
+// in the background so that adding goes on meanwhile. One segment is
+// written at a time: a second would double the memory of builders. It
+// returns the error of a failed earlier write, which Commit returns too.
 func (ix *Index) flushLocked() error {
 	if ix.b == nil || ix.b.NumDocs() == 0 {
-		return nil
+		return ix.failed
 	}
+	ix.dropFailedLocked() // waits for the previous write
 	name := ix.newName("")
 	b, bDeleted, bIDs := ix.b, ix.bDeleted, ix.bIDs
 	ix.b, ix.bIDs, ix.bDeleted = nil, nil, nil
-	if err := ix.writeFile(name, func(f *os.File) error { _, err := b.WriteTo(f); return err }); err != nil {
-		return err
-	}
-	r, err := segment.Open(filepath.Join(ix.dir, name))
-	if err != nil {
-		return fmt.Errorf("search: reopen %s: %w", name, err)
-	}
-	p := &pending{name: name, r: r}
+	p := &pending{name: name, n: uint32(b.NumDocs()), done: make(chan struct{})}
 	if len(bDeleted) > 0 {
-		p.deleted = make([]uint64, (r.NumDocs()+63)/64)
+		p.deleted = make([]uint64, (p.n+63)/64)
 		for d := range bDeleted {
 			p.deleted[d/64] |= 1 << (d % 64)
 		}
@@ -506,7 +537,44 @@ func (ix *Index) flushLocked() error {
 	for id, doc := range bIDs {
 		ix.pendIDs[id] = pendDoc{p, doc}
 	}
-	return nil
+	go func() {
+		defer close(p.done)
+		if p.err = ix.writeFile(name, func(f *os.File) error { _, err := b.WriteTo(f); return err }); p.err != nil {
+			return
+		}
+		if p.r, p.err = segment.Open(filepath.Join(ix.dir, name)); p.err != nil {
+			p.err = fmt.Errorf("search: reopen %s: %w", name, p.err)
+			os.Remove(filepath.Join(ix.dir, name))
+		}
+	}()
+	return ix.failed
+}
+
+// wait waits for the segment to be written and returns the error, if any.
+func (p *pending) wait() error {
+	<-p.done
+	return p.err
+}
+
+// dropFailedLocked waits for every pending segment and forgets those whose
+// write failed, with the documents in them; the first error stays in
+// failed until Commit reports it.
+func (ix *Index) dropFailedLocked() {
+	kept := ix.pend[:0]
+	for _, p := range ix.pend {
+		if err := p.wait(); err != nil {
+			ix.failed = cmp.Or(ix.failed, err)
+			for id, pd := range ix.pendIDs {
+				if pd.p == p {
+					delete(ix.pendIDs, id)
+				}
+			}
+			continue
+		}
+		kept = append(kept, p)
+	}
+	clear(ix.pend[len(kept):])
+	ix.pend = kept
 }
 
 // Commit makes every Add and Delete so far durable and visible to searches.
@@ -516,7 +584,11 @@ func (ix *Index) Commit() error {
 	if ix.closed {
 		return ErrClosed
 	}
-	if err := ix.flushLocked(); err != nil {
+	ix.flushLocked()
+	ix.dropFailedLocked()
+	if err := ix.failed; err != nil {
+		// What was added since the last commit must be added again.
+		ix.failed = nil
 		return err
 	}
 	old := ix.current()
@@ -676,8 +748,10 @@ func (ix *Index) Close() error {
 	ix.smu.Unlock()
 	snap.release()
 	for _, p := range ix.pend {
-		p.r.Close()
-		os.Remove(filepath.Join(ix.dir, p.name))
+		if p.wait() == nil {
+			p.r.Close()
+			os.Remove(filepath.Join(ix.dir, p.name))
+		}
 	}
 	return ix.lock.Close() // releases the flock
 }

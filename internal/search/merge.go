@@ -74,6 +74,8 @@ func (ix *Index) merge(srcs []*segRef, name string) (err error) {
 		}
 	}()
 	b := segment.NewBuilder()
+	an := ix.analyzer()
+	defer ix.putAnalyzer(an)
 	type origin struct {
 		src int
 		doc uint32
@@ -89,13 +91,18 @@ func (ix *Index) merge(srcs []*segRef, name string) (err error) {
 				return err
 			}
 			c := s.r.Columns(d)
-			err = b.Add(segment.Document{ID: st.ID, Collection: c.Collection, Lang: c.Lang, Type: c.Type,
+			an.Add(segment.Document{ID: st.ID, Collection: c.Collection, Lang: c.Lang, Type: c.Type,
 				Day: c.Day, Tags: st.Tags, Pages: st.Pages})
-			if err != nil {
-				return err
+			if an.Len() == batchDocs {
+				if err := b.AddBatch(an.Batch()); err != nil {
+					return err
+				}
 			}
 			origins = append(origins, origin{si, d})
 		}
+	}
+	if err := b.AddBatch(an.Batch()); err != nil {
+		return err
 	}
 	if err := ix.writeFile(name, func(f *os.File) error { _, err := b.WriteTo(f); return err }); err != nil {
 		return err

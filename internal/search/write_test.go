@@ -414,3 +414,133 @@ func TestAddBatchConcurrent(t *testing.T) {
 		t.Errorf("%d + %d documents, %d in all", a, b, all)
 	}
 }
+
+// TestAddBatchSameFiles indexes the same documents with Add, one by one,
+// and with AddBatch, analysed in parallel batches: the committed folders
+// must be identical, byte for byte, segments and deletion files included
+// (replaced IDs, within one batch and across batches, and a document with
+// several pages and no language).
+func TestAddBatchSameFiles(t *testing.T) {
+	var docs []Doc
+	words := []string{"архив", "архивы", "письмо", "писем", "Горбачёв", "комитет", "report", "reports", "the", "1987"}
+	for i := range 1500 {
+		var b strings.Builder
+		for k := range 40 + i%90 {
+			b.WriteString(words[(i*7+k*k)%len(words)])
+			fmt.Fprintf(&b, " редкое%d ", (i*k)%997)
+		}
+		d := Doc{ID: fmt.Sprint("doc", i%1400), Collection: fmt.Sprint("c", i%3), Lang: "ru", Type: "letter",
+			Date: time.Date(1950+i%40, 1, 1, 0, 0, 0, 0, time.UTC), Pages: []string{b.String()}}
+		if i%11 == 0 {
+			d.Lang, d.Tags = "", []string{"secret"}
+			d.Pages = append(d.Pages, "second page, English")
+		}
+		docs = append(docs, d)
+	}
+	build := func(add func(*Index) error) map[string][]byte {
+		dir := t.TempDir()
+		ix, err := Open(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ix.MergeAt = 0
+		if err := add(ix); err != nil {
+			t.Fatal(err)
+		}
+		if err := ix.Commit(); err != nil {
+			t.Fatal(err)
+		}
+		ix.Close()
+		files := map[string][]byte{}
+		entries, _ := os.ReadDir(dir)
+		for _, e := range entries {
+			data, err := os.ReadFile(filepath.Join(dir, e.Name()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[e.Name()] = data
+		}
+		return files
+	}
+	want := build(func(ix *Index) error {
+		for _, d := range docs {
+			if err := ix.Add(d); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	got := build(func(ix *Index) error {
+		for i := 0; i < len(docs); i += 1000 {
+			if err := ix.AddBatch(docs[i:min(len(docs), i+1000)]); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if len(want) < 4 { // lock, manifest, a segment, its deletions
+		t.Fatalf("files %v", len(want))
+	}
+	for name, data := range want {
+		if g, ok := got[name]; !ok || string(g) != string(data) {
+			t.Errorf("%s differs (%d bytes, want %d)", name, len(g), len(data))
+		}
+	}
+	if len(got) != len(want) {
+		t.Errorf("%d files, want %d", len(got), len(want))
+	}
+}
+
+// TestFailedWrite makes the background write of a pending segment fail:
+// the next flushing Add and Commit must report it, Commit must commit
+// nothing, the index must go on, and a later commit must hold what was
+// written and what was added again.
+func TestFailedWrite(t *testing.T) {
+	dir := t.TempDir()
+	ix, err := Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix.FlushDocs = 2
+	add := func(ids ...string) {
+		for _, id := range ids {
+			if err := ix.Add(Doc{ID: id, Pages: []string{"архив " + id}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	add("a", "b") // written as a pending segment
+	// The next segment's name is taken by a folder: its rename fails.
+	block := filepath.Join(dir, fmt.Sprintf("seg-%06d", ix.man.NextFile+1))
+	if err := os.MkdirAll(filepath.Join(block, "x"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	add("c", "d") // its segment's write fails in the background
+	ix.Add(Doc{ID: "e", Pages: []string{"архив e"}})
+	if err := ix.Add(Doc{ID: "f", Pages: []string{"архив f"}}); err == nil {
+		t.Fatal("the add that flushed after a failed write did not report it")
+	}
+	if err := ix.Commit(); err == nil {
+		t.Fatal("commit after a failed write succeeded")
+	}
+	if n := count(t, ix, "архив"); n != 0 {
+		t.Fatalf("%d documents visible after a failed commit", n)
+	}
+	os.RemoveAll(block)
+	add("c", "d")
+	if err := ix.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	// a, b and e, f were written; c, d again.
+	if n := count(t, ix, "архив"); n != 6 {
+		t.Errorf("%d documents, want 6", n)
+	}
+	ix.Close()
+	if ix, err = Open(dir); err != nil {
+		t.Fatal(err)
+	}
+	defer ix.Close()
+	if n := count(t, ix, "архив"); n != 6 {
+		t.Errorf("%d documents after reopening, want 6", n)
+	}
+}

@@ -34,6 +34,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /comments/{id}/delete", s.form(s.commentDelete))
 	mux.HandleFunc("POST /comments/{id}/report", s.form(s.commentReport))
 
+	mux.HandleFunc("GET /documents/{slug}", s.documentShow)
+	mux.HandleFunc("GET /documents/{slug}/files/{sha256}/{name}", s.documentFile)
+
 	mux.HandleFunc("/", s.notFound)
 	h := web.SecurityHeaders(web.Recover(s.cfg.Log, mux))
 	if web.IsHTTPS(s.cfg.BaseURL) {

@@ -7,6 +7,7 @@ import (
 	"embed"
 	"encoding/base64"
 	"errors"
+	"html/template"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -18,7 +19,7 @@ import (
 	"confide/internal/web"
 )
 
-//go:embed templates/*.html
+//go:embed templates/*.html templates/*.tmpl
 var templates embed.FS
 
 // Config is what the public site needs.
@@ -47,6 +48,9 @@ type Config struct {
 	TrustAfter int
 	// Now is the clock.
 	Now func() time.Time
+	// Published holds published documents' files (confide document
+	// publish); nil: the site has no documents.
+	Published *Published
 }
 
 // Server is the public site zone.
@@ -72,6 +76,8 @@ type Server struct {
 	cache   *pageCache
 	// commentHTML memoises rendered comment bodies (8 MiB at most).
 	commentHTML *htmlMemo
+	// cite renders the citations of documents in stories.
+	cite *template.Template
 }
 
 // New parses the site's templates.
@@ -100,6 +106,9 @@ func New(cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, render: rd, csrf: web.CSRF{Cookie: "site_csrf"}, throttle: web.NewThrottle(20, 5), limits: newFormLimits(), unknown: web.NewFailures(100_000, 0),
 		argon: seal.NewLimiter(cfg.Hashes, cfg.Queue), cache: &pageCache{m: map[pageKey]*cached{}}, commentHTML: &htmlMemo{maxBytes: 8 << 20}}
+	if s.cite, err = citeTemplates(rd.Cat); err != nil {
+		return nil, err
+	}
 	s.hash = func(pass string) string { return seal.HashPassphrase(pass, cfg.Params) }
 	s.check = func(pass, phc string) bool { ok, _ := seal.VerifyPassphrase(pass, phc); return ok }
 	// Through the limiter, which hands the 64 MiB back to the system.

@@ -32,6 +32,7 @@ type fixture struct {
 	outbox string
 	clock  *webtest.Clock
 	story  store.Story
+	pub    *Published
 }
 
 func newFixture(t *testing.T, b storetest.Backend) *fixture {
@@ -39,7 +40,12 @@ func newFixture(t *testing.T, b storetest.Backend) *fixture {
 	c := webtest.NewClock(time.Now())
 	f := &fixture{t: t, store: st, outbox: filepath.Join(t.TempDir(), "outbox"), clock: c}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := New(Config{Store: st, Log: log, Mail: Outbox{Dir: f.outbox, Log: log}, Params: seal.Params{Time: 1, MemoryKiB: 64, Threads: 1}, Now: c.Now})
+	pub, err := OpenPublished(filepath.Join(t.TempDir(), "published"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.pub = pub
+	srv, err := New(Config{Store: st, Log: log, Mail: Outbox{Dir: f.outbox, Log: log}, Params: seal.Params{Time: 1, MemoryKiB: 64, Threads: 1}, Now: c.Now, Published: pub})
 	if err != nil {
 		t.Fatal(err)
 	}

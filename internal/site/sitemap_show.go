@@ -33,6 +33,16 @@ func (s *Server) sitemapShow(w http.ResponseWriter, r *http.Request) {
 			u.URLs = append(u.URLs, smURL{Loc: base + "/authors/" + st.Author.Slug})
 		}
 	}
+	if s.cfg.Published != nil {
+		docs, err := s.cfg.Store.Documents(r.Context())
+		if err != nil {
+			s.internal(w, r, err)
+			return
+		}
+		for _, d := range docs {
+			u.URLs = append(u.URLs, smURL{Loc: base + "/documents/" + d.Slug, LastMod: d.Updated.Time().Format("2006-01-02")})
+		}
+	}
 	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
 	w.Write([]byte(xml.Header))
 	xml.NewEncoder(w).Encode(u)

@@ -1,6 +1,7 @@
 package site
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"confide/internal/bundle/bundletest"
 	"confide/internal/store"
 	"confide/internal/store/sqlite"
 	"confide/internal/web"
@@ -93,3 +95,39 @@ type discardWriter struct {
 func (d *discardWriter) Header() http.Header         { return d.h }
 func (d *discardWriter) WriteHeader(s int)           { d.status = s }
 func (d *discardWriter) Write(b []byte) (int, error) { d.n += len(b); return len(b), nil }
+
+// BenchmarkStoryBodyCiting renders a story's body as a page render does,
+// without and with two citations (one document lookup each), to show what
+// citing costs a render; the anonymous page is cached either way.
+func BenchmarkStoryBodyCiting(b *testing.B) {
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "confide.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer st.Close()
+	pub, err := OpenPublished(filepath.Join(b.TempDir(), "published"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv, err := New(Config{Store: st, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Published: pub})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, _, err := pub.Publish(ctx, st, bytes.NewReader(bundletest.Bytes(b, bundletest.Options{Slug: "letter", Pages: 3}))); err != nil {
+		b.Fatal(err)
+	}
+	plain := strings.Repeat("Reporting, **emphasis**, a [link](https://example.org/).\n\n", 30)
+	for _, c := range []struct{ name, body string }{
+		{"plain", plain},
+		{"two citations", plain + "{{< excerpt letter >}}\n\n" + plain + "{{< document letter >}}\n"},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := srv.renderStory(ctx, store.Story{Body: c.body}, "en"); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -10,6 +10,7 @@ import (
 
 	"confide/internal/store"
 	"confide/internal/story"
+	"confide/internal/web"
 )
 
 // commentView is one comment as the story page shows it. Its fields are
@@ -95,30 +96,42 @@ func (s *Server) storyShow(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
-	d := storyData{Story: st, HTML: story.RenderArticle(st.Body), Notice: knownNotice(r.URL.Query().Get("notice"))}
-	d.Comments, d.Count = thread(cs, readerID, now, s.commentHTML.render)
 	lang := s.render.Cat.Negotiate(w, r)
+	html, err := s.renderStory(r.Context(), st, lang)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	d := storyData{Story: st, HTML: html, Notice: knownNotice(r.URL.Query().Get("notice"))}
+	d.Comments, d.Count = thread(cs, readerID, now, s.commentHTML.render)
 	t := func(k string) string { return s.render.Cat.T(lang, "site.comment."+k) }
 	d.Labels = commentLabels{Edited: t("edited"), Awaiting: t("awaiting"), Delete: t("delete"), Report: t("report"),
 		Edit: t("edit"), Save: t("save"), Reply: t("reply"), Post: t("post")}
 	p := s.page(w, r, "site.story.title", reader, d)
 	p.TitleText = st.Title
 	p.Canonical = s.baseURL(r) + "/stories/" + st.Slug
+	stored = s.renderCached(w, r, anonymous, key, now, "story", p)
+}
+
+// renderCached renders a page: straight to w for a signed-in reader, into
+// the cache under key for an anonymous visitor (and from there to w). It
+// reports whether the page was cached.
+func (s *Server) renderCached(w http.ResponseWriter, r *http.Request, anonymous bool, key pageKey, now time.Time, name string, p *web.Page) bool {
 	if !anonymous {
-		s.render.Render(w, http.StatusOK, "story", p)
-		return
+		s.render.Render(w, http.StatusOK, name, p)
+		return false
 	}
 	rec := &recorder{header: http.Header{}}
-	s.render.Render(rec, http.StatusOK, "story", p)
+	s.render.Render(rec, http.StatusOK, name, p)
 	if rec.status == http.StatusOK {
-		stored = true
 		s.cache.put(key, rec.body.Bytes(), now).serve(w, r)
-		return
+		return true
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Length", strconv.Itoa(rec.body.Len()))
 	w.WriteHeader(rec.status)
 	w.Write(rec.body.Bytes())
+	return false
 }
 
 // thread nests replies under their parents. Parents are placed first, so a

@@ -12,7 +12,9 @@
 // IDs: a file saying "uploading to this dropbox" is itself evidence):
 // each run tags each item with ResumeTag, derived afresh from the login key
 // and the item, and the dropbox finds its unfinished upload by the tag.
-// With --proxy socks5://… every request goes through Tor.
+// With --proxy socks5://… every request goes through Tor. The wire types
+// are internal/api's, shared with the dropbox; no server package is
+// imported.
 //
 // The dropbox is not trusted with the source's machine either: its Argon2id
 // parameters must be at least DefaultMinParams (a cheaper derivation would
@@ -40,8 +42,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"confide/internal/api"
 	"confide/internal/seal"
-	"confide/internal/web"
 )
 
 // Client talks to one dropbox.
@@ -112,16 +114,7 @@ func New(dropboxURL, proxy string) (*Client, error) {
 }
 
 // Params are the dropbox's derivation parameters and limits.
-type Params struct {
-	Salt      []byte `json:"salt"`
-	Time      uint32 `json:"argon2_time"`
-	MemoryKiB uint32 `json:"argon2_memory_kib"`
-	Threads   uint8  `json:"argon2_threads"`
-	MaxUpload int64  `json:"max_upload"`
-	// MaxItems is the most uploads one submission may name (0: not said).
-	MaxItems  int  `json:"max_items"`
-	Accepting bool `json:"accepting"`
-}
+type Params = api.Params
 
 // APIError is an error the dropbox reported.
 type APIError struct {
@@ -151,10 +144,7 @@ func (c *Client) do(ctx context.Context, method, path string, body io.Reader, hd
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode >= 400 {
-		var e struct {
-			Error  string `json:"error"`
-			Offset int64  `json:"offset"`
-		}
+		var e api.OffsetConflict // an api.Error, or one with the offset
 		json.NewDecoder(io.LimitReader(resp.Body, 64<<10)).Decode(&e)
 		if e.Error == "" {
 			e.Error = resp.Status
@@ -202,7 +192,7 @@ func (c *Client) Params(ctx context.Context) (Params, error) {
 	if _, err := c.do(ctx, "GET", "/api/v1/params", nil, nil, &p); err != nil {
 		return p, err
 	}
-	if err := p.check(c.MinParams); err != nil {
+	if err := checkParams(p, c.MinParams); err != nil {
 		return Params{}, err
 	}
 	return p, nil
@@ -213,7 +203,7 @@ func (c *Client) Params(ctx context.Context) (Params, error) {
 var ErrWeakParams = errors.New("source: the dropbox asks for a weaker key derivation than this client accepts; it may not be the real dropbox")
 
 // check enforces the floor min and the ceiling on what a dropbox asks for.
-func (p Params) check(min seal.Params) error {
+func checkParams(p Params, min seal.Params) error {
 	if p.Time < max(min.Time, 1) || p.MemoryKiB < max(min.MemoryKiB, 8*uint32(p.Threads)) || p.Threads < max(min.Threads, 1) ||
 		len(p.Salt) < seal.SaltSize {
 		return ErrWeakParams
@@ -228,7 +218,7 @@ func (p Params) check(min seal.Params) error {
 // Derive derives keys from a codename with the dropbox's parameters. Only
 // the ceiling is checked here; Client.Params has checked the floor.
 func Derive(codename string, p Params) (*seal.SourceKeys, error) {
-	if err := p.check(seal.Params{}); err != nil {
+	if err := checkParams(p, seal.Params{}); err != nil {
 		return nil, err
 	}
 	n, err := seal.NormalizeCodename(codename)
@@ -240,8 +230,8 @@ func Derive(codename string, p Params) (*seal.SourceKeys, error) {
 
 // Register creates the source for keys and logs in.
 func (c *Client) Register(ctx context.Context, keys *seal.SourceKeys) error {
-	body, hdr := jsonBody(map[string]any{"login_key": keys.LoginKey[:], "recipient": keys.Identity.Recipient().String()})
-	var tok struct{ Token string }
+	body, hdr := jsonBody(api.SourceRequest{LoginKey: keys.LoginKey[:], Recipient: keys.Identity.Recipient().String()})
+	var tok api.SourceToken
 	if _, err := c.do(ctx, "POST", "/api/v1/sources", body, hdr, &tok); err != nil {
 		return err
 	}
@@ -251,8 +241,8 @@ func (c *Client) Register(ctx context.Context, keys *seal.SourceKeys) error {
 
 // Login logs in with keys derived from an existing codename.
 func (c *Client) Login(ctx context.Context, keys *seal.SourceKeys) error {
-	body, hdr := jsonBody(map[string]any{"login_key": keys.LoginKey[:]})
-	var tok struct{ Token string }
+	body, hdr := jsonBody(api.LoginRequest{LoginKey: keys.LoginKey[:]})
+	var tok api.SourceToken
 	if _, err := c.do(ctx, "POST", "/api/v1/login", body, hdr, &tok); err != nil {
 		return err
 	}
@@ -285,11 +275,8 @@ func ResumeTag(keys *seal.SourceKeys, kind, name string, src io.ReadSeeker, size
 // a resume tag (ResumeTag), an unfinished upload of the same item that the
 // dropbox still holds is continued from where it stands.
 func (c *Client) Upload(ctx context.Context, kind, name, ctype, resume string, src io.ReadSeeker, size, chunk int64) (string, error) {
-	body, hdr := jsonBody(map[string]string{"kind": kind, "name": name, "content_type": ctype, "resume": resume})
-	var up struct {
-		ID     string `json:"id"`
-		Offset int64  `json:"offset"`
-	}
+	body, hdr := jsonBody(api.UploadRequest{Kind: kind, Name: name, ContentType: ctype, Resume: resume})
+	var up api.Upload
 	if _, err := c.do(ctx, "POST", "/api/v1/uploads", body, hdr, &up); err != nil {
 		return "", err
 	}
@@ -309,13 +296,13 @@ func (c *Client) Upload(ctx context.Context, kind, name, ctype, resume string, s
 			body = &counter{r: body, base: off, fn: c.Progress}
 		}
 		resp, err := c.do(ctx, "PATCH", "/api/v1/uploads/"+up.ID, body,
-			map[string]string{"Upload-Offset": strconv.FormatInt(off, 10), "Content-Type": "application/offset+octet-stream"}, nil)
+			map[string]string{api.OffsetHeader: strconv.FormatInt(off, 10), "Content-Type": "application/offset+octet-stream"}, nil)
 		if err == nil {
 			// The dropbox may take less than was sent, never more, and
 			// must move on: anything else would loop or skip bytes.
-			now, perr := web.ParseOffset(resp.Header.Get("Upload-Offset"))
+			now, perr := api.ParseOffset(resp.Header.Get(api.OffsetHeader))
 			if perr != nil || now <= off || now > off+n {
-				return "", fmt.Errorf("source: the dropbox answered a chunk of bytes %d to %d with offset %q; stopping", off, off+n, printable(resp.Header.Get("Upload-Offset")))
+				return "", fmt.Errorf("source: the dropbox answered a chunk of bytes %d to %d with offset %q; stopping", off, off+n, printable(resp.Header.Get(api.OffsetHeader)))
 			}
 			off = now
 			failures = 0
@@ -335,9 +322,7 @@ func (c *Client) Upload(ctx context.Context, kind, name, ctype, resume string, s
 		case <-time.After(c.Backoff << min(failures-1, 5)):
 		}
 		// Ask where the server stands and continue from there.
-		var st struct {
-			Offset int64 `json:"offset"`
-		}
+		var st api.Upload
 		if _, err := c.do(ctx, "GET", "/api/v1/uploads/"+up.ID, nil, nil, &st); err != nil {
 			if errors.As(err, &ae) && ae.Status == http.StatusNotFound {
 				return "", err
@@ -354,7 +339,7 @@ func (c *Client) Upload(ctx context.Context, kind, name, ctype, resume string, s
 
 // Submit turns uploads into one submission.
 func (c *Client) Submit(ctx context.Context, uploads []string) error {
-	body, hdr := jsonBody(map[string]any{"uploads": uploads})
+	body, hdr := jsonBody(api.SubmissionRequest{Uploads: uploads})
 	_, err := c.do(ctx, "POST", "/api/v1/submissions", body, hdr, nil)
 	return err
 }
@@ -376,10 +361,7 @@ const (
 
 // Replies downloads and decrypts every reply.
 func (c *Client) Replies(ctx context.Context, keys *seal.SourceKeys) ([]Reply, error) {
-	var list []struct {
-		ID  string `json:"id"`
-		Day string `json:"day"`
-	}
+	var list []api.ReplyInfo
 	if _, err := c.do(ctx, "GET", "/api/v1/replies", nil, nil, &list); err != nil {
 		return nil, err
 	}

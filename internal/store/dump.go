@@ -13,14 +13,61 @@ import (
 // A dump reads every table of the current schema as the database describes
 // it (sqlite_master / information_schema), not from a list kept here, so a
 // later migration's tables and columns are dumped and loaded with no change
-// to this file. Values are only ever int64, string, []byte or nil.
+// to this file. Values are only ever int64, float64, string, []byte or nil.
+// The schema is described by a Schema, so the archive's own database (its
+// archive_* tables, its own migrations) is dumped by the same code.
 
 // Column kinds in a dump.
 const (
 	KindInt   = "int"
+	KindReal  = "real"
 	KindText  = "text"
 	KindBytes = "bytes"
 )
+
+// Schema is a database as a dump reads and loads it: the newsroom's store
+// (DB.Schema) or the archive's.
+type Schema struct {
+	DB       *sql.DB
+	Postgres bool
+	// Versions is the table of applied migrations; the snapshot's Version
+	// stands for it, so it is not dumped.
+	Versions string
+	// Latest is the newest schema version this binary has.
+	Latest int
+	// Dumped reports whether a table is dumped (nil: all). A table left out
+	// (a search index rebuilt after a restore) must still be empty to load.
+	Dumped func(table string) bool
+	// Refs are the kinds of files the rows reference (blobs; an archive's
+	// originals and redacted copies).
+	Refs []Ref
+}
+
+// Ref is a kind of file the rows reference: Query lists their names from
+// Table; a schema without that table (an older one) references none.
+type Ref struct {
+	Table, Query string
+}
+
+// Schema describes the newsroom's store for a dump.
+func (s *DB) Schema() Schema {
+	return Schema{DB: s.db, Postgres: s.d.Name == "postgres", Versions: "schema_migrations", Latest: len(migrations),
+		Refs: []Ref{{Table: "items", Query: `SELECT DISTINCT blob FROM items ORDER BY blob`}}}
+}
+
+func (sc Schema) q(query string) string {
+	if sc.Postgres {
+		return Dollars(query)
+	}
+	return query
+}
+
+func (sc Schema) backend() string {
+	if sc.Postgres {
+		return "postgres"
+	}
+	return "sqlite"
+}
 
 // CounterGap is how far a load moves every serial counter past the
 // snapshot's: the lost server may have handed out numbers after the snapshot
@@ -40,12 +87,16 @@ func AtSchema(ctx context.Context, v int) context.Context {
 	return context.WithValue(ctx, schemaKey{}, v)
 }
 
-func schemaLimit(ctx context.Context) int {
-	if v, ok := ctx.Value(schemaKey{}).(int); ok && v < len(migrations) {
+// SchemaLimit is the version to migrate up to, of latest, under ctx (see
+// AtSchema).
+func SchemaLimit(ctx context.Context, latest int) int {
+	if v, ok := ctx.Value(schemaKey{}).(int); ok && v < latest {
 		return v
 	}
-	return len(migrations)
+	return latest
 }
+
+func schemaLimit(ctx context.Context) int { return SchemaLimit(ctx, len(migrations)) }
 
 // Column is one column of a dumped table.
 type Column struct {
@@ -69,7 +120,7 @@ type Table struct {
 // (REPEATABLE READ on PostgreSQL; a WAL read snapshot on SQLite, which does
 // not block writers).
 type Snapshot struct {
-	s  *DB
+	sc Schema
 	tx *sql.Tx
 	// Version is the snapshot's schema version.
 	Version int
@@ -79,25 +130,29 @@ type Snapshot struct {
 }
 
 // Snapshot starts a consistent read of every table. Close it when done.
-func (s *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
+func (s *DB) Snapshot(ctx context.Context) (*Snapshot, error) { return s.Schema().Snapshot(ctx) }
+
+// Snapshot starts a consistent read of every dumped table. Close it when
+// done.
+func (sc Schema) Snapshot(ctx context.Context) (*Snapshot, error) {
 	opts := &sql.TxOptions{ReadOnly: true}
-	if s.d.Name == "postgres" {
+	if sc.Postgres {
 		opts.Isolation = sql.LevelRepeatableRead
 	}
-	tx, err := s.db.BeginTx(ctx, opts)
+	tx, err := sc.DB.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("store: snapshot: %w", err)
 	}
-	sn := &Snapshot{s: s, tx: tx}
+	sn := &Snapshot{sc: sc, tx: tx}
 	fail := func(err error) (*Snapshot, error) {
 		tx.Rollback()
 		return nil, fmt.Errorf("store: snapshot: %w", err)
 	}
 	// The first read fixes SQLite's snapshot; everything after sees it.
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&sn.Version); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+quote(sc.Versions)).Scan(&sn.Version); err != nil {
 		return fail(err)
 	}
-	if sn.Tables, err = s.tables(ctx, tx); err != nil {
+	if sn.Tables, err = sc.tables(ctx, tx); err != nil {
 		return fail(err)
 	}
 	for i := range sn.Tables {
@@ -105,7 +160,7 @@ func (s *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quote(t.Name)).Scan(&t.Rows); err != nil {
 			return fail(err)
 		}
-		if t.Counter, err = s.counter(ctx, tx, *t); err != nil {
+		if t.Counter, err = sc.counter(ctx, tx, *t); err != nil {
 			return fail(err)
 		}
 	}
@@ -113,7 +168,7 @@ func (s *DB) Snapshot(ctx context.Context) (*Snapshot, error) {
 }
 
 // Backend names the snapshot's dialect.
-func (sn *Snapshot) Backend() string { return sn.s.d.Name }
+func (sn *Snapshot) Backend() string { return sn.sc.backend() }
 
 // Rows calls fn with each row of a table, values in Columns order.
 func (sn *Snapshot) Rows(ctx context.Context, t Table, fn func(row []any) error) error {
@@ -147,8 +202,13 @@ func (sn *Snapshot) Rows(ctx context.Context, t Table, fn func(row []any) error)
 	return nil
 }
 
-// Blobs lists the blob names the snapshot's items reference.
-func (sn *Snapshot) Blobs(ctx context.Context) ([]string, error) { return blobNames(ctx, sn.tx) }
+// Refs lists the files the snapshot's rows reference, by kind
+// (Schema.Refs).
+func (sn *Snapshot) Refs(ctx context.Context) ([][]string, error) {
+	return sn.sc.refs(ctx, sn.tx, func(name string) bool {
+		return slices.ContainsFunc(sn.Tables, func(t Table) bool { return t.Name == name })
+	})
+}
 
 // Close ends the read transaction.
 func (sn *Snapshot) Close() error { return sn.tx.Rollback() }
@@ -156,7 +216,7 @@ func (sn *Snapshot) Close() error { return sn.tx.Rollback() }
 // Loader writes a dump into an empty database, all in one transaction:
 // either Commit makes all of it visible or nothing is left.
 type Loader struct {
-	s      *DB
+	sc     Schema
 	tx     *sql.Tx
 	tables map[string]Table
 	// The pending multi-row INSERT.
@@ -169,39 +229,54 @@ type Loader struct {
 // Load starts loading a dump of the given schema version, which must be the
 // database's (open it under AtSchema). It refuses a database with any row.
 func (s *DB) Load(ctx context.Context, version int) (*Loader, error) {
-	if version > len(migrations) {
-		return nil, fmt.Errorf("store: the snapshot is of schema %d, newer than this binary's %d: restore it with a newer confide", version, len(migrations))
+	return s.Schema().Load(ctx, version)
+}
+
+// Load starts loading a dump of the given schema version, which must be the
+// database's (open it under AtSchema). It refuses a database with a row in
+// any table, dumped or not.
+func (sc Schema) Load(ctx context.Context, version int) (*Loader, error) {
+	if version > sc.Latest {
+		return nil, fmt.Errorf("store: the snapshot is of schema %d, newer than this binary's %d: restore it with a newer confide", version, sc.Latest)
 	}
-	tx, err := s.db.BeginTx(ctx, nil)
+	tx, err := sc.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("store: load: %w", err)
+	}
+	fail := func(err error) (*Loader, error) {
+		tx.Rollback()
+		return nil, err
 	}
 	var have int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&have); err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("store: load: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM `+quote(sc.Versions)).Scan(&have); err != nil {
+		return fail(fmt.Errorf("store: load: %w", err))
 	}
 	if have != version {
-		tx.Rollback()
-		return nil, fmt.Errorf("store: the snapshot is of schema %d but the database is at %d: restore into a new, empty database", version, have)
+		return fail(fmt.Errorf("store: the snapshot is of schema %d but the database is at %d: restore into a new, empty database", version, have))
 	}
-	l := &Loader{s: s, tx: tx, tables: map[string]Table{}}
-	ts, err := s.tables(ctx, tx)
+	l := &Loader{sc: sc, tx: tx, tables: map[string]Table{}}
+	ts, err := sc.tables(ctx, tx)
 	if err != nil {
-		tx.Rollback()
-		return nil, fmt.Errorf("store: load: %w", err)
+		return fail(fmt.Errorf("store: load: %w", err))
 	}
 	for _, t := range ts {
+		l.tables[t.Name] = t
+	}
+	names, err := sc.tableNames(ctx, tx)
+	if err != nil {
+		return fail(fmt.Errorf("store: load: %w", err))
+	}
+	for _, name := range names {
+		if name == sc.Versions {
+			continue
+		}
 		var n int64
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quote(t.Name)).Scan(&n); err != nil {
-			tx.Rollback()
-			return nil, fmt.Errorf("store: load: %w", err)
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+quote(name)).Scan(&n); err != nil {
+			return fail(fmt.Errorf("store: load: %w", err))
 		}
 		if n > 0 {
-			tx.Rollback()
-			return nil, fmt.Errorf("%w (table %s has %d rows): restore only into an empty database", ErrNotEmpty, t.Name, n)
+			return fail(fmt.Errorf("%w (table %s has %d rows): restore only into an empty database", ErrNotEmpty, name, n))
 		}
-		l.tables[t.Name] = t
 	}
 	return l, nil
 }
@@ -260,7 +335,7 @@ func (l *Loader) flush(ctx context.Context) error {
 	t := l.cur
 	one := "(?" + strings.Repeat(", ?", len(t.Columns)-1) + ")"
 	query := `INSERT INTO ` + quote(t.Name) + ` (` + columnList(t) + `) VALUES ` + one + strings.Repeat(", "+one, l.rows-1)
-	_, err := l.tx.ExecContext(ctx, l.s.q(query), l.args...)
+	_, err := l.tx.ExecContext(ctx, l.sc.q(query), l.args...)
 	l.args, l.rows, l.size = l.args[:0], 0, 0
 	if err != nil {
 		return fmt.Errorf("store: load %s: %w", t.Name, err)
@@ -268,12 +343,12 @@ func (l *Loader) flush(ctx context.Context) error {
 	return nil
 }
 
-// Blobs lists the blob names the loaded items reference.
-func (l *Loader) Blobs(ctx context.Context) ([]string, error) {
+// Refs lists the files the loaded rows reference, by kind (Schema.Refs).
+func (l *Loader) Refs(ctx context.Context) ([][]string, error) {
 	if err := l.flush(ctx); err != nil {
 		return nil, err
 	}
-	return blobNames(ctx, l.tx)
+	return l.sc.refs(ctx, l.tx, func(name string) bool { _, ok := l.tables[name]; return ok })
 }
 
 // Commit checks that every table holds the number of rows the dump said,
@@ -292,7 +367,7 @@ func (l *Loader) Commit(ctx context.Context, dumped []Table) error {
 		if n != t.Rows {
 			return fmt.Errorf("store: load: table %s has %d rows, the snapshot said %d", t.Name, n, t.Rows)
 		}
-		if err := l.s.setCounter(ctx, l.tx, l.tables[t.Name], t.Counter); err != nil {
+		if err := l.sc.setCounter(ctx, l.tx, l.tables[t.Name], t.Counter); err != nil {
 			return err
 		}
 	}
@@ -310,31 +385,48 @@ func (l *Loader) Commit(ctx context.Context, dumped []Table) error {
 // Rollback abandons the load; after Commit it does nothing.
 func (l *Loader) Rollback() { l.tx.Rollback() }
 
-func blobNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
-	out, err := strings1(ctx, tx, `SELECT DISTINCT blob FROM items ORDER BY blob`)
-	if err != nil {
-		return nil, fmt.Errorf("store: blobs: %w", err)
+func (sc Schema) refs(ctx context.Context, tx *sql.Tx, has func(table string) bool) ([][]string, error) {
+	out := make([][]string, len(sc.Refs))
+	for i, r := range sc.Refs {
+		if !has(r.Table) {
+			continue
+		}
+		names, err := strings1(ctx, tx, r.Query)
+		if err != nil {
+			return nil, fmt.Errorf("store: the files the rows reference: %w", err)
+		}
+		// Sorted as restore compares them, whatever the collation.
+		slices.Sort(names)
+		out[i] = names
 	}
 	return out, nil
 }
 
-// tables describes every table but schema_migrations (the version stands
-// for it), ordered so that each comes after those its foreign keys name.
-func (s *DB) tables(ctx context.Context, tx *sql.Tx) ([]Table, error) {
+// tableNames lists every table of the database, dumped or not.
+func (sc Schema) tableNames(ctx context.Context, tx *sql.Tx) ([]string, error) {
 	listQ := `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if sc.Postgres {
+		listQ = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	}
+	return strings1(ctx, tx, listQ)
+}
+
+// tables describes every dumped table but the versions table (the version
+// stands for it), ordered so that each comes after those its foreign keys
+// name.
+func (sc Schema) tables(ctx context.Context, tx *sql.Tx) ([]Table, error) {
 	colQ := `SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid`
 	fkQ := `SELECT "table" FROM pragma_foreign_key_list(?)`
-	if s.d.Name == "postgres" {
-		listQ = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE' ORDER BY table_name`
+	if sc.Postgres {
 		colQ = `SELECT column_name, data_type, CASE WHEN column_default LIKE 'nextval(%' THEN 1 ELSE 0 END
 			FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`
 		fkQ = `SELECT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f' AND conrelid = $1::regclass`
 	}
-	names, err := strings1(ctx, tx, listQ)
+	names, err := sc.tableNames(ctx, tx)
 	if err != nil {
 		return nil, err
 	}
-	names = slices.DeleteFunc(names, func(n string) bool { return n == "schema_migrations" })
+	names = slices.DeleteFunc(names, func(n string) bool { return n == sc.Versions || (sc.Dumped != nil && !sc.Dumped(n)) })
 	byName := map[string]Table{}
 	deps := map[string][]string{}
 	for _, name := range names {
@@ -423,22 +515,24 @@ func kindOf(typ string) (string, error) {
 	switch {
 	case strings.Contains(t, "INT"):
 		return KindInt, nil
+	case t == "REAL" || strings.Contains(t, "DOUBLE") || strings.Contains(t, "FLOA"):
+		return KindReal, nil
 	case t == "BLOB" || t == "BYTEA":
 		return KindBytes, nil
 	case t == "TEXT" || strings.Contains(t, "CHAR"):
 		return KindText, nil
 	}
-	return "", fmt.Errorf("type %s is not one a dump handles (int, text, bytes)", typ)
+	return "", fmt.Errorf("type %s is not one a dump handles (int, real, text, bytes)", typ)
 }
 
-func (s *DB) counter(ctx context.Context, tx *sql.Tx, t Table) (int64, error) {
+func (sc Schema) counter(ctx context.Context, tx *sql.Tx, t Table) (int64, error) {
 	c, ok := serialColumn(t)
 	if !ok {
 		return 0, nil
 	}
 	var n sql.NullInt64
 	var err error
-	if s.d.Name == "postgres" {
+	if sc.Postgres {
 		err = tx.QueryRowContext(ctx, `SELECT pg_sequence_last_value(pg_get_serial_sequence($1, $2)::regclass)`, t.Name, c.Name).Scan(&n)
 	} else {
 		err = tx.QueryRowContext(ctx, `SELECT seq FROM sqlite_sequence WHERE name = ?`, t.Name).Scan(&n)
@@ -452,7 +546,7 @@ func (s *DB) counter(ctx context.Context, tx *sql.Tx, t Table) (int64, error) {
 	return n.Int64, nil
 }
 
-func (s *DB) setCounter(ctx context.Context, tx *sql.Tx, t Table, dumped int64) error {
+func (sc Schema) setCounter(ctx context.Context, tx *sql.Tx, t Table, dumped int64) error {
 	c, ok := serialColumn(t)
 	if !ok {
 		return nil
@@ -463,7 +557,7 @@ func (s *DB) setCounter(ctx context.Context, tx *sql.Tx, t Table, dumped int64) 
 	}
 	next := max(high, dumped) + CounterGap
 	var err error
-	if s.d.Name == "postgres" {
+	if sc.Postgres {
 		_, err = tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence($1, $2), $3)`, t.Name, c.Name, next)
 	} else {
 		// Loading explicit values made the row; it may be missing if the
@@ -501,6 +595,16 @@ func normalise(c Column, v any) (any, error) {
 			return int64(v), nil
 		case int:
 			return int64(v), nil
+		}
+	case KindReal:
+		switch v := v.(type) {
+		case float64:
+			return v, nil
+		case float32:
+			return float64(v), nil
+		case int64:
+			// SQLite hands back a whole REAL as an integer.
+			return float64(v), nil
 		}
 	case KindText:
 		var s string

@@ -171,6 +171,31 @@ var migrations = []string{
 	// 8: each story's language, so an English story shown in a
 	// Russian page is marked lang="en"; every story so far was English.
 	`ALTER TABLE stories ADD COLUMN lang TEXT NOT NULL DEFAULT 'en'`,
+	// 9: documents published on the site from the archive's bundles (their
+	// manifest, public by definition, and the content-addressed files under
+	// the data folder's published/), and which documents each story cites,
+	// so a document's page lists its stories. Days only, like the rest.
+	`CREATE TABLE documents (
+		slug      TEXT PRIMARY KEY,
+		title     TEXT NOT NULL,
+		manifest  TEXT NOT NULL,
+		published BIGINT NOT NULL,
+		updated   BIGINT NOT NULL
+	);
+	CREATE TABLE document_files (
+		slug   TEXT NOT NULL REFERENCES documents(slug) ON DELETE CASCADE,
+		name   TEXT NOT NULL,
+		sha256 TEXT NOT NULL,
+		size   BIGINT NOT NULL,
+		PRIMARY KEY (slug, name)
+	);
+	CREATE INDEX document_files_sha256 ON document_files (sha256);
+	CREATE TABLE story_cites (
+		story_id TEXT NOT NULL REFERENCES stories(id) ON DELETE CASCADE,
+		doc_slug TEXT NOT NULL,
+		PRIMARY KEY (story_id, doc_slug)
+	);
+	CREATE INDEX story_cites_doc ON story_cites (doc_slug)`,
 }
 
 // migrate applies every pending migration up to version upTo.

@@ -36,6 +36,10 @@ type Story struct {
 	// Lang is the story's language (a BCP 47 tag such as "en" or "ru"), so a
 	// page in another language can mark it; "en" when none is given.
 	Lang string
+	// Cites are the slugs of the documents the body cites (story.Parse
+	// finds them); SaveStory records them, so a document's page lists the
+	// stories citing it. They are not read back with the story.
+	Cites []string
 }
 
 // Live reports whether readers can see the story at t.
@@ -128,6 +132,14 @@ func (s *DB) SaveStory(ctx context.Context, st Story) (Story, error) {
 			return st, s.wrap("save story", err)
 		}
 	}
+	if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM story_cites WHERE story_id = ?`), st.ID); err != nil {
+		return st, s.wrap("save story", err)
+	}
+	for _, c := range st.Cites {
+		if _, err := tx.ExecContext(ctx, s.q(`INSERT INTO story_cites (story_id, doc_slug) VALUES (?, ?) ON CONFLICT DO NOTHING`), st.ID, c); err != nil {
+			return st, s.wrap("save story", err)
+		}
+	}
 	st.Updated = time.Unix(now, 0)
 	return st, s.wrap("save story", tx.Commit())
 }
@@ -165,6 +177,7 @@ type StoryQuery struct {
 	LiveAt time.Time // only stories readers can see at this time (zero: all)
 	Tag    string
 	Author string
+	Cites  string // only stories citing this document
 	Limit  int
 }
 
@@ -184,6 +197,10 @@ func (s *DB) Stories(ctx context.Context, q StoryQuery) ([]Story, error) {
 	if q.Author != "" {
 		where = append(where, `s.author = ?`)
 		args = append(args, q.Author)
+	}
+	if q.Cites != "" {
+		where = append(where, `s.id IN (SELECT story_id FROM story_cites WHERE doc_slug = ?)`)
+		args = append(args, q.Cites)
 	}
 	if len(where) > 0 {
 		query += ` WHERE ` + strings.Join(where, " AND ")

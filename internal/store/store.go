@@ -1,6 +1,7 @@
 package store
 
 import (
+	"confide/internal/api"
 	"context"
 	"errors"
 	"time"
@@ -75,11 +76,11 @@ type Source struct {
 	LastSeq     int64  // the newest item's Seq: orders the inbox without a clock
 }
 
-// Item kinds.
+// Item kinds: the API's (the sync lists them, the manifests name them).
 const (
-	KindMessage = "message"
-	KindFile    = "file"
-	KindReply   = "reply"
+	KindMessage = api.KindMessage
+	KindFile    = api.KindFile
+	KindReply   = api.KindReply
 )
 
 // Item is one encrypted thing in a conversation: a message or file from the
@@ -195,6 +196,16 @@ type Site interface {
 	ReportComment(ctx context.Context, id string) error
 	// CountRecentComments counts comments since a time.
 	CountRecentComments(ctx context.Context, readerID string, since time.Time) (int, error)
+	// SaveDocument publishes a document or replaces the one with its slug.
+	SaveDocument(ctx context.Context, d Document) (updated bool, err error)
+	// DocumentBySlug finds a published document with its files.
+	DocumentBySlug(ctx context.Context, slug string) (Document, error)
+	// Documents lists the published documents.
+	Documents(ctx context.Context) ([]Document, error)
+	// DeleteDocument unpublishes a document and returns its files.
+	DeleteDocument(ctx context.Context, slug string) ([]DocumentFile, error)
+	// DocumentFileReferenced reports whether a document holds a file.
+	DocumentFileReferenced(ctx context.Context, sha256 string) (bool, error)
 }
 
 // Newsroom is what the journalists' zone needs beyond the dropbox.

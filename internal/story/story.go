@@ -58,7 +58,10 @@ const maxFile = 4 << 20
 
 // Parse reads a story file: YAML front matter between --- lines, then
 // Markdown. now decides whether a future date means "scheduled".
-func Parse(r io.Reader, now time.Time) (store.Story, error) {
+func Parse(r io.Reader, now time.Time) (store.Story, error) { return parse(r, now, false) }
+
+// parse is Parse; fields says the file was made from the editor's fields.
+func parse(r io.Reader, now time.Time, fields bool) (store.Story, error) {
 	b, err := io.ReadAll(io.LimitReader(r, maxFile+1))
 	if err != nil {
 		return store.Story{}, err
@@ -124,6 +127,17 @@ func Parse(r io.Reader, now time.Time) (store.Story, error) {
 			st.Tags = append(st.Tags, t)
 		}
 	}
+	where := "line %d"
+	offset := strings.Count(text[:len(text)-len(body)], "\n")
+	if fields {
+		// The editor's body box is numbered from its own first line.
+		where, offset = "line %d of the body", 0
+	}
+	cs, err := citesAt(body, offset, where)
+	if err != nil {
+		return st, err
+	}
+	st.Cites = citeSlugs(cs)
 	st.Published = now.UTC().Truncate(time.Second)
 	if fm.Date != "" {
 		d, err := parseDate(fm.Date)
@@ -238,7 +252,7 @@ func FromFields(f Fields, now time.Time) (store.Story, error) {
 	if err != nil {
 		return store.Story{}, formatErr("%v", err)
 	}
-	return Parse(strings.NewReader("---\n"+string(head)+"---\n"+f.Body), now)
+	return parse(strings.NewReader("---\n"+string(head)+"---\n"+f.Body), now, true)
 }
 
 // ToFields is the inverse, to fill the editor.

@@ -16,7 +16,7 @@ import (
 	"strings"
 	"time"
 
-	"confide/internal/newsroom"
+	"confide/internal/api"
 )
 
 // ErrTampered means a response's signature did not verify.
@@ -99,7 +99,7 @@ func Verify(key ed25519.PublicKey, sigHeader, nonce, method, uri string, request
 	if err != nil || len(key) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
 		return false
 	}
-	return ed25519.Verify(key, newsroom.SignedMessage(nonce, method, uri, requestSHA256, status, responseSHA256), sig)
+	return ed25519.Verify(key, api.SignedMessage(nonce, method, uri, requestSHA256, status, responseSHA256), sig)
 }
 
 // exchange is one request in flight, with what its signature must cover.
@@ -123,7 +123,7 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*exch
 		return nil, fmt.Errorf("workstation: %w", err)
 	}
 	x := &exchange{req: req, nonce: newNonce(), reqSum: sha256.Sum256(b)}
-	req.Header.Set(newsroom.NonceHeader, x.nonce)
+	req.Header.Set(api.NonceHeader, x.nonce)
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -138,7 +138,7 @@ func (c *Client) send(ctx context.Context, method, path string, body any) (*exch
 
 // verified reports whether the answer's signature covers responseSHA256.
 func (c *Client) verified(x *exchange, responseSHA256 []byte) bool {
-	return Verify(c.ServerKey, x.resp.Header.Get(newsroom.SignatureHeader), x.nonce, x.req.Method, x.req.URL.RequestURI(),
+	return Verify(c.ServerKey, x.resp.Header.Get(api.SignatureHeader), x.nonce, x.req.Method, x.req.URL.RequestURI(),
 		x.reqSum[:], x.resp.StatusCode, responseSHA256)
 }
 
@@ -162,7 +162,7 @@ func (c *Client) readSigned(x *exchange) ([]byte, error) {
 		return nil, ErrTampered
 	}
 	if x.resp.StatusCode >= 400 {
-		var e struct{ Error string }
+		var e api.Error
 		json.Unmarshal(b, &e)
 		return nil, &APIError{Status: x.resp.StatusCode, Message: e.Error}
 	}
@@ -200,9 +200,7 @@ func (c *Client) FetchKey(ctx context.Context, want ed25519.PublicKey) (ed25519.
 	if err != nil {
 		return nil, fmt.Errorf("workstation: reading the newsroom's key: %w", err)
 	}
-	var k struct {
-		PublicKey string `json:"public_key"`
-	}
+	var k api.KeyResponse
 	if err := json.Unmarshal(b, &k); err != nil || x.resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("workstation: no signing key from the newsroom (%d)", x.resp.StatusCode)
 	}
@@ -227,11 +225,8 @@ func (c *Client) FetchKey(ctx context.Context, want ed25519.PublicKey) (ed25519.
 // Login exchanges passphrase and code for a token. Call it only once the
 // key is verified (FetchKey): the credentials go out with this request.
 func (c *Client) Login(ctx context.Context, name, pass, code string) (time.Time, error) {
-	var tok struct {
-		Token   string    `json:"token"`
-		Expires time.Time `json:"expires"`
-	}
-	err := c.callJSON(ctx, "POST", "/api/v1/token", map[string]string{"name": name, "passphrase": pass, "code": code}, &tok)
+	var tok api.TokenResponse
+	err := c.callJSON(ctx, "POST", "/api/v1/token", api.TokenRequest{Name: name, Passphrase: pass, Code: code}, &tok)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -241,19 +236,19 @@ func (c *Client) Login(ctx context.Context, name, pass, code string) (time.Time,
 
 // Sync fetches one page of changes after the cursors. withSources false
 // skips the source list, for the continuation pages of one sync.
-func (c *Client) Sync(ctx context.Context, itemsAfter, tombsAfter int64, withSources bool) (newsroom.SyncResponse, error) {
+func (c *Client) Sync(ctx context.Context, itemsAfter, tombsAfter int64, withSources bool) (api.SyncResponse, error) {
 	path := fmt.Sprintf("/api/v1/sync?items_after=%d&tombs_after=%d", itemsAfter, tombsAfter)
 	if !withSources {
 		path += "&sources=0"
 	}
 	x, err := c.send(ctx, "GET", path, nil)
 	if err != nil {
-		return newsroom.SyncResponse{}, err
+		return api.SyncResponse{}, err
 	}
 	defer x.resp.Body.Close()
 	b, err := c.readSigned(x)
 	if err != nil {
-		return newsroom.SyncResponse{}, err
+		return api.SyncResponse{}, err
 	}
 	return ParseSync(b, itemsAfter, tombsAfter)
 }
@@ -261,10 +256,10 @@ func (c *Client) Sync(ctx context.Context, itemsAfter, tombsAfter int64, withSou
 // ParseSync decodes a verified sync answer and checks what Pull relies
 // on: items in order after the cursor, each with a ciphertext hash, and
 // cursors that never move back.
-func ParseSync(b []byte, itemsAfter, tombsAfter int64) (newsroom.SyncResponse, error) {
-	var r newsroom.SyncResponse
-	bad := func(why string) (newsroom.SyncResponse, error) {
-		return newsroom.SyncResponse{}, fmt.Errorf("workstation: the newsroom's sync answer is not usable: %s", why)
+func ParseSync(b []byte, itemsAfter, tombsAfter int64) (api.SyncResponse, error) {
+	var r api.SyncResponse
+	bad := func(why string) (api.SyncResponse, error) {
+		return api.SyncResponse{}, fmt.Errorf("workstation: the newsroom's sync answer is not usable: %s", why)
 	}
 	if err := json.Unmarshal(b, &r); err != nil {
 		return bad(err.Error())
@@ -323,5 +318,5 @@ func (c *Client) Download(ctx context.Context, itemID string, want []byte, w io.
 // body it received, so a reply changed on the way is reported, not silent.
 func (c *Client) Reply(ctx context.Context, sourceID string, ciphertext, manifest []byte) error {
 	return c.callJSON(ctx, "POST", "/api/v1/sources/"+url.PathEscape(sourceID)+"/replies",
-		map[string][]byte{"ciphertext": ciphertext, "manifest": manifest}, nil)
+		api.ReplyUpload{Ciphertext: ciphertext, Manifest: manifest}, nil)
 }

@@ -12,5 +12,6 @@
 // are written under the output folder only, with names reduced to a safe
 // base name, never overwriting, and never inside a git checkout (where
 // they would be untracked plaintext). The local web UI answers only requests
-// that carry its per-launch token (in the printed URL, then a cookie).
+// that carry its per-launch token (in the printed URL, then a cookie). It
+// imports no server package: the wire types are internal/api's.
 package workstation

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"confide/internal/newsroom"
+	"confide/internal/api"
 )
 
 // FuzzParseSync: whatever the newsroom's (verified) sync answer holds,
@@ -53,9 +53,9 @@ func FuzzParseSync(f *testing.F) {
 }
 
 // normalise makes empty and missing slices compare equal.
-func normalise(r newsroom.SyncResponse) newsroom.SyncResponse {
+func normalise(r api.SyncResponse) api.SyncResponse {
 	b, _ := json.Marshal(r)
-	var out newsroom.SyncResponse
+	var out api.SyncResponse
 	json.Unmarshal(b, &out)
 	for i := range out.Items {
 		if len(out.Items[i].SHA256) == 0 {
@@ -97,11 +97,11 @@ func FuzzVerify(f *testing.F) {
 		f.Add(x.Nonce, x.Method, x.URI, []byte(x.RequestBody), x.Status, []byte(x.ResponseBody), uint8(3), "")
 	}
 	f.Fuzz(func(t *testing.T, nonce, method, uri string, reqBody []byte, status int, respBody []byte, field uint8, other string) {
-		if !newsroom.ValidNonce(nonce) || method == "" || strings.ContainsAny(method+uri, " \n") {
+		if !api.ValidNonce(nonce) || method == "" || strings.ContainsAny(method+uri, " \n") {
 			return // the client never makes such a request
 		}
 		req, resp := sha256.Sum256(reqBody), sha256.Sum256(respBody)
-		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, newsroom.SignedMessage(nonce, method, uri, req[:], status, resp[:])))
+		sig := base64.StdEncoding.EncodeToString(ed25519.Sign(key, api.SignedMessage(nonce, method, uri, req[:], status, resp[:])))
 		if !Verify(pub, sig, nonce, method, uri, req[:], status, resp[:]) {
 			t.Fatal("a genuine signature failed")
 		}

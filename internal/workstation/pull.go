@@ -3,6 +3,9 @@ package workstation
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,10 +13,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
-	"confide/internal/newsroom"
+	"confide/internal/api"
 	"confide/internal/seal"
-	"confide/internal/store"
 
 	"filippo.io/age"
 )
@@ -26,7 +29,8 @@ type PullResult struct {
 }
 
 // Pull syncs, downloads every new item, verifies and decrypts it locally,
-// and writes it under out/<designation>/.
+// and writes it under out/<designation>/, each file with its custody
+// record beside it (api.Sidecar, named file+api.SidecarSuffix).
 func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string) (PullResult, error) {
 	var res PullResult
 	if err := checkOut(out); err != nil {
@@ -39,7 +43,11 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 	if prog == nil {
 		prog = quiet{}
 	}
+	if st.PulledSHA256 == nil {
+		st.PulledSHA256 = map[string]string{}
+	}
 	names := map[string]string{}
+	custody := api.Sidecar{Newsroom: c.base, PulledBy: st.User}
 	for first := true; ; first = false {
 		page, err := c.Sync(ctx, st.ItemsCursor, st.TombsCursor, first)
 		if err != nil {
@@ -64,12 +72,13 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 			if !ok {
 				continue // deleted since
 			}
-			rel, err := pullItem(ctx, c, prog, id, out, designation, it)
+			rel, sum, err := pullItem(ctx, c, prog, id, out, designation, it, custody)
 			if err != nil {
 				return res, err
 			}
 			prog.Finish("wrote " + rel)
 			st.Pulled[it.ID] = rel
+			st.PulledSHA256[it.ID] = sum
 			res.Written = append(res.Written, rel)
 		}
 		res.Deleted += len(page.Deleted)
@@ -80,11 +89,15 @@ func Pull(ctx context.Context, c *Client, st *State, id age.Identity, out string
 	}
 }
 
-func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, out, designation string, it newsroom.SyncItem) (string, error) {
+// pullItem writes one item and its custody record, and returns the file's
+// path relative to out and the hex SHA-256 of its ciphertext. A file is
+// never left without its record: if the record cannot be written, the
+// file is removed and the item is pulled again next time.
+func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, out, designation string, it api.SyncItem, custody api.Sidecar) (string, string, error) {
 	itemID, kind, seq := it.ID, it.Kind, it.Seq
 	m, err := seal.OpenManifest(it.Manifest, id)
 	if err != nil {
-		return "", fmt.Errorf("workstation: cannot open item %s's manifest with this identity: %w", itemID, err)
+		return "", "", fmt.Errorf("workstation: cannot open item %s's manifest with this identity: %w", itemID, err)
 	}
 	// The ciphertext goes to a temp file first: nothing is decrypted until
 	// the whole download matches the hash in the signed sync.
@@ -94,51 +107,55 @@ func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, ou
 	if old := filepath.Join(out, SafeName(designation)); old != dir {
 		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
 			if err := os.Rename(old, dir); err != nil && !errors.Is(err, fs.ErrNotExist) {
-				return "", fmt.Errorf("workstation: %w", err)
+				return "", "", fmt.Errorf("workstation: %w", err)
 			}
 		}
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return "", fmt.Errorf("workstation: %w", err)
+		return "", "", fmt.Errorf("workstation: %w", err)
 	}
 	tmp, err := os.CreateTemp(dir, ".download-*.age")
 	if err != nil {
-		return "", fmt.Errorf("workstation: %w", err)
+		return "", "", fmt.Errorf("workstation: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	defer tmp.Close()
 	label := designation + ": " + kind
-	if kind == store.KindFile {
+	if kind == api.KindFile {
 		label = designation + ": " + SafeName(m.Name) // a source picks names: no control characters on the terminal
 	}
 	prog.Start(label, it.Size)
-	if err := c.Download(ctx, itemID, it.SHA256, &progressWriter{w: tmp, p: prog}); err != nil {
-		return "", err
+	// The custody record's hash is of the bytes as they streamed in, not
+	// the sync's word for it (Download checks the two agree).
+	h := sha256.New()
+	if err := c.Download(ctx, itemID, it.SHA256, io.MultiWriter(&progressWriter{w: tmp, p: prog}, h)); err != nil {
+		return "", "", err
 	}
 	if _, err := tmp.Seek(0, io.SeekStart); err != nil {
-		return "", err
+		return "", "", err
 	}
 	plain, err := seal.Decrypt(tmp, id)
 	if err != nil {
-		return "", fmt.Errorf("workstation: cannot decrypt item %s: %w", itemID, err)
+		return "", "", fmt.Errorf("workstation: cannot decrypt item %s: %w", itemID, err)
 	}
 	var name string
 	switch kind {
-	case store.KindMessage:
+	case api.KindMessage:
 		name = fmt.Sprintf("%06d-message.txt", seq)
-	case store.KindReply:
+	case api.KindReply:
 		name = fmt.Sprintf("%06d-reply.txt", seq)
 	default:
 		name = fmt.Sprintf("%06d-%s", seq, SafeName(m.Name))
 	}
 	f, path, err := createNew(dir, name)
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	// The plaintext is padded (seal.Pad): the sealed manifest's size is
 	// where the item ends. The rest is read too, so the whole file is
 	// authenticated, and must be padding.
-	n, err := io.Copy(f, io.LimitReader(plain, m.Size))
+	ph := sha256.New()
+	n, err := io.Copy(io.MultiWriter(f, ph), io.LimitReader(plain, m.Size))
 	if err == nil && n != m.Size {
 		err = fmt.Errorf("%d bytes, the manifest says %d", n, m.Size)
 	}
@@ -148,12 +165,43 @@ func pullItem(ctx context.Context, c *Client, prog Progress, id age.Identity, ou
 	if err != nil {
 		f.Close()
 		os.Remove(path)
-		return "", fmt.Errorf("workstation: decrypting item %s: %w", itemID, err)
+		return "", "", fmt.Errorf("workstation: decrypting item %s: %w", itemID, err)
 	}
 	if err := f.Close(); err != nil {
-		return "", err
+		os.Remove(path)
+		return "", "", err
 	}
-	return filepath.Rel(out, path)
+	custody.Source, custody.Item, custody.Submission, custody.Kind, custody.Day = designation, itemID, it.SubmissionID, kind, it.Day
+	custody.CiphertextSHA256, custody.FileSHA256 = hex.EncodeToString(h.Sum(nil)), hex.EncodeToString(ph.Sum(nil))
+	custody.PulledAt = time.Now().UTC().Format(time.RFC3339)
+	if err := writeSidecar(path+api.SidecarSuffix, custody); err != nil {
+		os.Remove(path)
+		return "", "", err
+	}
+	rel, err := filepath.Rel(out, path)
+	return rel, custody.CiphertextSHA256, err
+}
+
+// writeSidecar creates a custody record, 0600 like the file it describes,
+// and never over an existing one.
+func writeSidecar(path string, s api.Sidecar) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return fmt.Errorf("workstation: the custody record: %w", err)
+	}
+	_, err = f.Write(append(b, '\n'))
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+		return fmt.Errorf("workstation: the custody record: %w", err)
+	}
+	return nil
 }
 
 // onlyPadding reads r to its end and fails on anything but zero bytes.
@@ -173,8 +221,9 @@ func onlyPadding(r io.Reader) error {
 	}
 }
 
-// createNew creates dir/name without ever overwriting: a clash gets " (2)",
-// " (3)"… before the extension.
+// createNew creates dir/name without ever overwriting: a clash, with a
+// file or with the custody record a file of that name would have, gets
+// " (2)", " (3)"… before the extension.
 func createNew(dir, name string) (*os.File, string, error) {
 	ext := filepath.Ext(name)
 	stem := strings.TrimSuffix(name, ext)
@@ -184,6 +233,9 @@ func createNew(dir, name string) (*os.File, string, error) {
 			n = fmt.Sprintf("%s (%d)%s", stem, i, ext)
 		}
 		p := filepath.Join(dir, n)
+		if _, err := os.Lstat(p + api.SidecarSuffix); err == nil {
+			continue
+		}
 		f, err := os.OpenFile(p, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 		if errors.Is(err, fs.ErrExist) {
 			continue
@@ -218,7 +270,7 @@ func Reply(ctx context.Context, c *Client, designation, text string) error {
 	if err != nil {
 		return err
 	}
-	ct, m, err := seal.SealReply(text, store.Today().Time(), rcpts)
+	ct, m, err := seal.SealReply(text, time.Now().UTC().Truncate(24*time.Hour), rcpts)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,10 @@ type State struct {
 	TombsCursor int64             `json:"tombs_cursor"`
 	// Pulled maps item IDs to the files written for them.
 	Pulled map[string]string `json:"pulled"`
+	// PulledSHA256 maps item IDs to the hex SHA-256 of the ciphertext
+	// each was decrypted from, as the custody records say: archive ingest
+	// checks the records against it.
+	PulledSHA256 map[string]string `json:"pulled_sha256,omitempty"`
 }
 
 const stateFile = "state.json"
@@ -36,7 +40,7 @@ const stateFile = "state.json"
 func LoadState(dir string) (*State, error) {
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if errors.Is(err, fs.ErrNotExist) {
-		return &State{Pulled: map[string]string{}}, nil
+		return &State{Pulled: map[string]string{}, PulledSHA256: map[string]string{}}, nil
 	}
 	if err != nil {
 		return nil, fmt.Errorf("workstation: %w", err)
@@ -47,6 +51,9 @@ func LoadState(dir string) (*State, error) {
 	}
 	if s.Pulled == nil {
 		s.Pulled = map[string]string{}
+	}
+	if s.PulledSHA256 == nil {
+		s.PulledSHA256 = map[string]string{}
 	}
 	return &s, nil
 }
@@ -138,7 +145,7 @@ func Login(ctx context.Context, st *State, rawURL, user string, serverKey ed2551
 	// The key names the newsroom; a new address for the same key (onion
 	// and clearnet, say) keeps what was already pulled.
 	if !bytes.Equal(pinned, got) {
-		*st = State{Pulled: map[string]string{}}
+		*st = State{Pulled: map[string]string{}, PulledSHA256: map[string]string{}}
 	}
 	st.Newsroom, st.User, st.ServerKey, st.Token, st.Expires = base, user, got, c.Token, exp
 	return exp, nil

@@ -1,6 +1,7 @@
 package workstation
 
 import (
+	"confide/internal/api"
 	"context"
 	"crypto/subtle"
 	"embed"
@@ -204,6 +205,12 @@ func (u *UI) sourceShow(w http.ResponseWriter, r *http.Request) {
 	for _, e := range ents {
 		if e.IsDir() || strings.HasPrefix(e.Name(), ".") {
 			continue
+		}
+		// A file's custody record is for the archive, not for reading.
+		if base, ok := strings.CutSuffix(e.Name(), api.SidecarSuffix); ok {
+			if _, err := u.root.Stat(filepath.Join(src, base)); err == nil {
+				continue
+			}
 		}
 		info, _ := e.Info()
 		en := entry{Name: e.Name(), Kind: "file", Size: info.Size()}

@@ -22,6 +22,9 @@ func TestUIRequiresTheLaunchToken(t *testing.T) {
 	out := t.TempDir()
 	os.MkdirAll(filepath.Join(out, "brave otter"), 0o700)
 	os.WriteFile(filepath.Join(out, "brave otter", "000001-message.txt"), []byte("PLAINTEXT-SECRET"), 0o600)
+	os.WriteFile(filepath.Join(out, "brave otter", "000001-message.txt.confide.json"), []byte(`{"item":"RECORD-OF-MESSAGE"}`), 0o600)
+	// A source's own file only named like a record is a file like any other.
+	os.WriteFile(filepath.Join(out, "brave otter", "000002-notes.confide.json"), []byte(`{}`), 0o600)
 	id, _ := age.GenerateX25519Identity()
 	ui, err := NewUI(out, t.TempDir(), id, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
@@ -96,5 +99,9 @@ func TestUIRequiresTheLaunchToken(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != 200 || !strings.Contains(string(b), "PLAINTEXT-SECRET") {
 		t.Fatalf("with the cookie: %d", resp.StatusCode)
+	}
+	// Custody records are for the archive: not listed as conversation.
+	if strings.Contains(string(b), "000001-message.txt.confide.json") || !strings.Contains(string(b), "000002-notes.confide.json") {
+		t.Fatalf("the conversation page lists the custody record, or hides the source's file:\n%s", b)
 	}
 }

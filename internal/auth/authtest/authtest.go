@@ -6,9 +6,11 @@ package authtest
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -42,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) Fixture) {
 	t.Run("UnknownNamesAnswerAlike", func(t *testing.T) { testUnknown(t, open(t)) })
 	t.Run("SessionCookies", func(t *testing.T) { testCookies(t, open(t)) })
 	t.Run("Setup", func(t *testing.T) { testSetup(t, open(t)) })
+	t.Run("SecurityKeyCeremonies", func(t *testing.T) { testKeyCeremonies(t, open(t)) })
 }
 
 func testAccounts(t *testing.T, f Fixture) {
@@ -396,5 +399,167 @@ func testSetup(t *testing.T, f Fixture) {
 	r.AddCookie(w.Result().Cookies()[0])
 	if _, err := z.svc.Current(r, auth.KindFull); err != nil {
 		t.Fatalf("setup did not sign in: %v", err)
+	}
+}
+
+// origin is where the suite's key ceremonies say they ran.
+const origin = "http://zone.test"
+
+// keyRequest is a request from origin in p's session of kind, with body
+// posted if there is one.
+func (z *zone) keyRequest(t *testing.T, p person, kind string, body []byte) *http.Request {
+	t.Helper()
+	w := httptest.NewRecorder()
+	if err := z.svc.StartSession(w, request("10.0.6.1"), p.ID, kind); err != nil {
+		t.Fatal(err)
+	}
+	r := httptest.NewRequest("POST", origin+"/key", bytes.NewReader(body))
+	r.RemoteAddr = "10.0.6.1:1234"
+	for _, c := range w.Result().Cookies() {
+		r.AddCookie(c)
+	}
+	return r
+}
+
+// again is r with another body, in the same session.
+func again(r *http.Request, body []byte) *http.Request {
+	r2 := httptest.NewRequest("POST", origin+"/key", bytes.NewReader(body))
+	r2.RemoteAddr = r.RemoteAddr
+	for _, c := range r.Cookies() {
+		r2.AddCookie(c)
+	}
+	return r2
+}
+
+// register adds k to p's account through the ceremony.
+func (z *zone) register(t *testing.T, p person, k *Key) {
+	t.Helper()
+	r := z.keyRequest(t, p, auth.KindFull, nil)
+	opts, err := z.svc.BeginKeyRegistration(r, p.Account)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := json.Marshal(opts)
+	body, err := k.Register(origin, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := z.svc.FinishKeyRegistration(again(r, body), p.Account); err != nil {
+		t.Fatalf("registering a key: %v", err)
+	}
+}
+
+// keyLogin answers p's key step with k, as the account is at the time.
+func (z *zone) keyLogin(t *testing.T, p person, k *Key) error {
+	t.Helper()
+	a, err := z.f.Store.AccountByName(context.Background(), p.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := z.keyRequest(t, p, auth.KindKey, nil)
+	sess, err := z.svc.Current(r, auth.KindKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts, err := z.svc.BeginKeyLogin(r, a, sess)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ := json.Marshal(opts)
+	body, err := k.Login(origin, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sess, err = z.svc.Current(r, auth.KindKey); err != nil {
+		t.Fatal(err)
+	}
+	r = again(r, body)
+	w := httptest.NewRecorder()
+	if err := z.svc.FinishKeyLogin(w, r, a, sess); err != nil {
+		return err
+	}
+	full := request("10.0.6.1")
+	for _, c := range w.Result().Cookies() {
+		if c.Name == "zone_session" {
+			full.AddCookie(c)
+		}
+	}
+	if _, err := z.svc.Current(full, auth.KindFull); err != nil {
+		t.Fatalf("a verified key gave no full session: %v", err)
+	}
+	return nil
+}
+
+// A registered key signs in; a key of another account, a key whose
+// signatures do not verify, and a clone whose counter went back are
+// refused, each counted as a failed sign-in, and enough of them lock the
+// name.
+func testKeyCeremonies(t *testing.T, f Fixture) {
+	z := newZone(t, f)
+	ann, bob := z.person(t, "ann", true), z.person(t, "bob", true)
+	key, bobs := NewKey(), NewKey()
+	z.register(t, ann, key)
+	z.register(t, bob, bobs)
+	if keys, _ := f.Store.SecurityKeys(context.Background(), ann.ID); len(keys) != 1 {
+		t.Fatalf("ann's keys after registering: %q", keys)
+	}
+	clone := key.Clone()
+	if err := z.keyLogin(t, ann, key); err != nil {
+		t.Fatalf("the registered key: %v", err)
+	}
+	if err := z.keyLogin(t, ann, key); err != nil {
+		t.Fatalf("the registered key, again: %v", err)
+	}
+	// The clone's counter is behind the key's: two copies exist.
+	if err := z.keyLogin(t, ann, clone); !errors.Is(err, auth.ErrCloned) || !errors.Is(err, auth.ErrNotVerified) {
+		t.Fatalf("a cloned key: %v", err)
+	}
+	if err := z.keyLogin(t, ann, key); err != nil {
+		t.Fatalf("the key after its clone was refused: %v", err)
+	}
+	for i, k := range []*Key{bobs, key.Impostor(), NewKey(), bobs, clone} {
+		err := z.keyLogin(t, ann, k)
+		var lock auth.LockedError
+		if !errors.Is(err, auth.ErrNotVerified) || i < 4 && errors.Is(err, auth.ErrLocked) ||
+			i == 4 && (!errors.As(err, &lock) || lock.Until.Sub(z.clock.Now()) > time.Minute || lock.Until.Sub(z.clock.Now()) < time.Minute-time.Second) {
+			t.Fatalf("wrong key %d: %v", i, err)
+		}
+	}
+	a, _ := f.Store.AccountByName(context.Background(), "ann")
+	if a.Failures != 5 || a.LockedUntil <= z.clock.Now().Unix() {
+		t.Fatalf("after five refused keys: %+v", a)
+	}
+	if _, _, err := z.svc.Authenticate(request("10.0.6.2"), "ann", ann.pass, "000000", true); !errors.Is(err, auth.ErrLocked) {
+		t.Fatalf("refused keys did not lock the name: %v", err)
+	}
+	// They count for the client too: five more, for bob, and the client
+	// (10.0.6.1) is locked for every name, as after ten wrong codes.
+	for range 5 {
+		if err := z.keyLogin(t, bob, NewKey()); !errors.Is(err, auth.ErrNotVerified) {
+			t.Fatalf("bob's wrong key: %v", err)
+		}
+	}
+	carol := z.person(t, "carol", true)
+	if _, _, err := z.svc.Authenticate(request("10.0.6.1"), "carol", "guess", "000000", true); !errors.Is(err, auth.ErrLocked) {
+		t.Fatalf("ten refused keys from one client did not lock it: %v", err)
+	}
+	if _, _, err := z.svc.Authenticate(request("10.0.6.3"), "carol", carol.pass, z.code(t, carol), true); err != nil {
+		t.Fatalf("another client: %v", err)
+	}
+	// The lock never refuses the right secrets: the right key still signs in.
+	if err := z.keyLogin(t, ann, key); err != nil {
+		t.Fatalf("the right key while locked: %v", err)
+	}
+	if a, _ := f.Store.AccountByName(context.Background(), "ann"); a.Failures != 0 || a.LockedUntil != 0 {
+		t.Fatalf("a key sign-in left the lock: %+v", a)
+	}
+	n := 0
+	for _, e := range z.audit {
+		if strings.HasPrefix(e, "ann: login failed (security key") {
+			n++
+		}
+	}
+	if n != 6 || !slices.Contains(z.audit, "ann: login failed (security key, counter went back (a copy?))") {
+		t.Fatalf("%d refused keys audited, want 6: %q", n, z.audit)
 	}
 }

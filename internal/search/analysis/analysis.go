@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"strings"
 	"unicode"
 	"unicode/utf8"
 
@@ -53,29 +52,10 @@ func Words(text string, first int, fn func(Token)) int {
 func tokenize(text string, first int, stem bool, fn func(Token)) int {
 	pos := first
 	var st stemmer
-	i := 0
-	for i < len(text) {
-		r, n := utf8.DecodeRuneInString(text[i:])
-		if !isWordRune(r) {
-			i += n
-			continue
-		}
-		start := i
-		end := i
-		for end < len(text) {
-			r, n := utf8.DecodeRuneInString(text[end:])
-			if isWordRune(r) {
-				end += n
-				continue
-			}
-			if isApostrophe(r) && end > start {
-				r2, _ := utf8.DecodeRuneInString(text[end+n:])
-				if unicode.IsLetter(r2) {
-					end += n
-					continue
-				}
-			}
-			break
+	for i := 0; ; {
+		start, end, ok := nextWord(text, i)
+		if !ok {
+			return pos
 		}
 		i = end
 		word := Fold(text[start:end])
@@ -89,10 +69,56 @@ func tokenize(text string, first int, stem bool, fn func(Token)) int {
 		fn(t)
 		pos++
 	}
-	return pos
 }
 
+// nextWord finds the first word of text at or after byte i: text[start:end].
+func nextWord(text string, i int) (start, end int, ok bool) {
+	for i < len(text) {
+		r, n := utf8.DecodeRuneInString(text[i:])
+		if isWordRune(r) {
+			break
+		}
+		i += n
+	}
+	if i >= len(text) {
+		return 0, 0, false
+	}
+	start, end = i, i
+	for end < len(text) {
+		r, n := utf8.DecodeRuneInString(text[end:])
+		if isWordRune(r) {
+			end += n
+			continue
+		}
+		if isApostrophe(r) && end > start {
+			r2, _ := utf8.DecodeRuneInString(text[end+n:])
+			if unicode.IsLetter(r2) {
+				end += n
+				continue
+			}
+		}
+		break
+	}
+	return start, end, true
+}
+
+// asciiWord marks the ASCII letters and digits.
+var asciiWord = func() (t [utf8.RuneSelf]bool) {
+	for c := range utf8.RuneSelf {
+		t[c] = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	}
+	return t
+}()
+
 func isWordRune(r rune) bool {
+	// Fast paths for the archive's two scripts: ASCII and the Russian
+	// alphabet (А–я, Ё, ё) skip the Unicode range tables.
+	if r < utf8.RuneSelf {
+		return asciiWord[r]
+	}
+	if 'А' <= r && r <= 'я' || r == 'Ё' || r == 'ё' {
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
 }
 
@@ -101,25 +127,38 @@ func isApostrophe(r rune) bool { return r == '\'' || r == '’' }
 // Fold lower-cases a word, maps ё to е, drops combining marks that Russian
 // uses only for stress, normalises apostrophes and cuts it to MaxWordBytes.
 func Fold(word string) string {
-	var b strings.Builder
-	b.Grow(len(word))
+	return string(AppendFold(make([]byte, 0, len(word)), word))
+}
+
+// AppendFold appends Fold(word) to dst, for callers that fold many words
+// into one buffer.
+func AppendFold(dst []byte, word string) []byte {
+	n := 0
 	for _, r := range word {
 		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
 		case r == '\u0301' || r == '\u0300':
 			continue
 		case r == 'ё' || r == 'Ё':
 			r = 'е'
 		case r == '’':
 			r = '\''
+		case 'А' <= r && r <= 'Я':
+			r += 'а' - 'А'
+		case 'а' <= r && r <= 'я':
 		default:
 			r = unicode.ToLower(r)
 		}
-		if b.Len()+utf8.RuneLen(r) > MaxWordBytes {
+		if n+utf8.RuneLen(r) > MaxWordBytes {
 			break
 		}
-		b.WriteRune(r)
+		dst = utf8.AppendRune(dst, r)
+		n += utf8.RuneLen(r)
 	}
-	return b.String()
+	return dst
 }
 
 // ScriptOf names the script of a folded word by its first letter.
@@ -173,11 +212,29 @@ const (
 	LangOther   = "other"
 )
 
-// DetectLanguage names the main language of a text by the script of most of
-// its words: a Russian letter with an English quotation is "ru". It looks
-// only at each word's first letter, so it costs a scan and no allocation.
-func DetectLanguage(text string) string {
+// DetectLanguage names the main language of a text, given whole or as its
+// pages, by the script of most of its words: a Russian letter with an
+// English quotation is "ru". It looks only at each word's first letter, so
+// it costs a scan and no allocation.
+func DetectLanguage(texts ...string) string {
 	var cyr, lat int
+	for _, text := range texts {
+		c, l := countScripts(text)
+		cyr, lat = cyr+c, lat+l
+	}
+	switch {
+	case cyr == 0 && lat == 0:
+		return LangOther
+	case cyr >= lat:
+		return LangRussian
+	default:
+		return LangEnglish
+	}
+}
+
+// countScripts counts the words of text that start with a Cyrillic and
+// with a Latin letter.
+func countScripts(text string) (cyr, lat int) {
 	inWord := false
 	for _, r := range text {
 		if !isWordRune(r) && !isApostrophe(r) {
@@ -196,12 +253,5 @@ func DetectLanguage(text string) string {
 			lat++
 		}
 	}
-	switch {
-	case cyr == 0 && lat == 0:
-		return LangOther
-	case cyr >= lat:
-		return LangRussian
-	default:
-		return LangEnglish
-	}
+	return cyr, lat
 }

@@ -16,6 +16,9 @@
 //   - Every word yields two terms at the same position: its stem and its
 //     exact folded form prefixed by ExactPrefix, so stemmed search, =exact
 //     search and phrases all run on one index.
+//   - Indexing many texts: a Cache remembers the folded form and stem of
+//     the words it has seen (a bounded number), and its Tokenize gives
+//     exactly Tokenize's tokens.
 //   - Query side: QueryStems returns the stems a bare query word must match.
 //     Snowball is not a lemmatiser ("архив"→"арх" but "архивы"→"архив"), so
 //     the word's own inflections are generated and their stems added when

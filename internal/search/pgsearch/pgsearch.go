@@ -167,7 +167,7 @@ func (e *Engine) Add(d search.Doc) error {
 		d.Pages = []string{""}
 	}
 	if d.Lang == "" {
-		d.Lang = analysis.DetectLanguage(strings.Join(d.Pages, "\n"))
+		d.Lang = analysis.DetectLanguage(d.Pages...)
 	}
 	var day any
 	if !d.Date.IsZero() {

@@ -1,16 +1,14 @@
 package segment
 
 import (
+	"bufio"
 	"bytes"
-	"compress/flate"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
 	"io"
 	"math"
 	"slices"
-
-	"confide/internal/search/analysis"
 )
 
 // BlockSize is the number of documents in one postings block.
@@ -64,10 +62,9 @@ type Document struct {
 
 // plist accumulates one term's postings while documents are added.
 type plist struct {
-	docs    []byte   // uv delta<<1|tf==1, [uv tf]
-	pos     []byte   // uv position deltas, per document
-	cur     []uint32 // positions in the document being added
-	last    uint32   // doc+1 of the last document written
+	docs    []byte // uv delta<<1|tf==1, [uv tf]
+	pos     []byte // uv position deltas, per document
+	last    uint32 // doc+1 of the last document written
 	df      uint32
 	withPos bool
 }
@@ -83,11 +80,12 @@ type Builder struct {
 	days   []int32
 	total  uint64
 
-	waiting [][]byte     // records before the dictionary is chosen
+	waiting [][]byte     // the first records' text, until the dictionary is chosen
 	dict    []byte       // nil until chosen
 	stored  bytes.Buffer // compressed records
 	offsets []uint64     // of each record in stored
-	zw      *flate.Writer
+
+	an *Analyzer // for Add, made on first use
 }
 
 type valueDict struct {
@@ -121,110 +119,72 @@ func (b *Builder) SizeHint() int {
 	return b.stored.Len() + len(b.waiting)*2048 + len(b.terms)*96 + int(b.total)*3
 }
 
-func (b *Builder) term(t string, withPos bool) *plist {
-	pl := b.terms[t]
-	if pl == nil {
-		pl = &plist{withPos: withPos}
-		b.terms[t] = pl
-	}
-	return pl
-}
-
-// Analyzed is a document analysed for AddAnalyzed. Analysis is most of the
-// cost of adding a document and needs no builder, so callers may analyse on
-// several goroutines and add in order on one.
-type Analyzed struct {
-	doc    Document
-	terms  []termOcc // each distinct term once, with its positions
-	length int
-	rec    []byte // stored fields
-	z      []byte // rec compressed with zdict, by a Compressor
-	zdict  []byte
-}
-
-type termOcc struct {
-	term    string
-	withPos bool
-	pos     []uint32
-}
-
-// Analyze splits a document into its terms.
-func Analyze(d Document) *Analyzed {
-	a := &Analyzed{doc: d}
-	seen := make(map[string]int, 256)
-	add := func(term string, withPos bool, p uint32) {
-		i, ok := seen[term]
-		if !ok {
-			i = len(a.terms)
-			seen[term] = i
-			a.terms = append(a.terms, termOcc{term: term, withPos: withPos})
-		}
-		a.terms[i].pos = append(a.terms[i].pos, p)
-	}
-	pos := 0
-	for _, page := range d.Pages {
-		pos = analysis.Tokenize(page, pos, func(t analysis.Token) {
-			p := uint32(t.Pos)
-			add(t.Stem, true, p)
-			add(analysis.ExactPrefix+t.Word, false, p)
-		})
-	}
-	add(KeyID+d.ID, false, 0)
-	add(KeyCollection+d.Collection, false, 0)
-	add(KeyLang+d.Lang, false, 0)
-	add(KeyType+d.Type, false, 0)
-	for _, tag := range d.Tags {
-		add(KeyTag+tag, false, 0)
-	}
-	a.length = pos
-	a.rec = record(d)
-	return a
-}
-
 // Add analyses and adds one document; documents are numbered in the order
-// they are added, from 0.
-func (b *Builder) Add(d Document) error { return b.AddAnalyzed(Analyze(d)) }
+// they are added, from 0. Adding many documents is faster through an
+// Analyzer's batches and AddBatch.
+func (b *Builder) Add(d Document) error {
+	if b.an == nil {
+		b.an = NewAnalyzer()
+	}
+	b.an.Add(d)
+	return b.AddBatch(b.an.Batch())
+}
 
-// AddAnalyzed adds a document analysed by Analyze.
-func (b *Builder) AddAnalyzed(a *Analyzed) error {
-	if len(b.lens) >= math.MaxInt32 {
+// AddBatch adds a batch's documents after those added so far, in the
+// batch's order. The batch must not be used afterwards.
+func (b *Builder) AddBatch(bt *Batch) error {
+	defer bt.release()
+	if len(b.lens)+bt.Len() > math.MaxInt32 {
 		return errors.New("segment: too many documents")
 	}
-	doc := uint32(len(b.lens))
-	for _, t := range a.terms {
-		pl := b.term(t.term, t.withPos)
-		pl.cur = t.pos
-		pl.flush(doc)
-		pl.cur = nil
+	base := uint32(len(b.lens))
+	for i := range bt.terms {
+		t := &bt.terms[i]
+		pl := b.terms[t.term]
+		if pl == nil {
+			pl = &plist{withPos: t.withPos}
+			b.terms[t.term] = pl
+		}
+		// The batch numbers its documents from 0: only the first delta,
+		// from the term's previous document, changes.
+		v, n := binary.Uvarint(t.docs)
+		delta := base + uint32(v>>1) - pl.last
+		pl.docs = binary.AppendUvarint(pl.docs, uint64(delta)<<1|v&1)
+		pl.docs = append(pl.docs, t.docs[n:]...)
+		pl.pos = append(pl.pos, t.pos...)
+		pl.last = base + t.last
+		pl.df += t.df
 	}
-	d := a.doc
-	b.lens = append(b.lens, uint32(a.length))
-	b.total += uint64(a.length)
-	b.cols[0] = append(b.cols[0], b.values[0].ord(d.Collection))
-	b.cols[1] = append(b.cols[1], b.values[1].ord(d.Lang))
-	b.cols[2] = append(b.cols[2], b.values[2].ord(d.Type))
-	b.days = append(b.days, d.Day)
-	return b.store(a)
-}
-
-func (pl *plist) flush(doc uint32) {
-	tf := uint32(len(pl.cur))
-	delta := doc + 1 - pl.last
-	if tf == 1 {
-		pl.docs = binary.AppendUvarint(pl.docs, uint64(delta)<<1|1)
-	} else {
-		pl.docs = binary.AppendUvarint(pl.docs, uint64(delta)<<1)
-		pl.docs = binary.AppendUvarint(pl.docs, uint64(tf))
-	}
-	if pl.withPos {
-		prev := uint32(0)
-		for _, p := range pl.cur {
-			pl.pos = binary.AppendUvarint(pl.pos, uint64(p-prev))
-			prev = p
+	var ords [3][]uint32
+	for c := range ords {
+		ords[c] = make([]uint32, len(bt.values[c].list))
+		for i, v := range bt.values[c].list {
+			ords[c][i] = b.values[c].ord(v)
 		}
 	}
-	pl.last = doc + 1
-	pl.df++
+	for i := range bt.Len() {
+		for c := range ords {
+			b.cols[c] = append(b.cols[c], ords[c][bt.cols[c][i]])
+		}
+	}
+	b.lens = append(b.lens, bt.lens...)
+	b.days = append(b.days, bt.days...)
+	b.total += bt.total
+
+	z := bt.z.Bytes()
+	rawStart, zStart := 0, 0
+	for i := range bt.Len() {
+		if b.dict == nil {
+			b.waiting = append(b.waiting, bytes.Clone(bt.raw[rawStart:bt.rawEnd[i]]))
+			if len(b.waiting) == DictDocs {
+				b.chooseDict()
+			}
+		}
+		b.offsets = append(b.offsets, uint64(b.stored.Len()))
+		b.stored.Write(z[zStart:bt.zEnd[i]])
+		rawStart, zStart = bt.rawEnd[i], bt.zEnd[i]
+	}
+	return nil
 }
 
 func appendString(b []byte, s string) []byte {
@@ -232,9 +192,8 @@ func appendString(b []byte, s string) []byte {
 	return append(b, s...)
 }
 
-// record encodes a document's stored fields.
-func record(d Document) []byte {
-	var rec []byte
+// appendRecord appends the encoding of a document's stored fields.
+func appendRecord(rec []byte, d Document) []byte {
 	rec = appendString(rec, d.ID)
 	rec = binary.AppendUvarint(rec, uint64(len(d.Tags)))
 	for _, t := range d.Tags {
@@ -247,106 +206,27 @@ func record(d Document) []byte {
 	return rec
 }
 
-func (b *Builder) store(a *Analyzed) error {
-	if b.dict == nil {
-		b.waiting = append(b.waiting, a.rec)
-		if len(b.waiting) == DictDocs {
-			return b.chooseDict()
-		}
-		return nil
-	}
-	if a.z != nil && bytes.Equal(a.zdict, b.dict) {
-		b.offsets = append(b.offsets, uint64(b.stored.Len()))
-		b.stored.Write(a.z)
-		return nil
-	}
-	return b.compress(a.rec)
-}
-
 // Dict is the builder's compression dictionary, nil until it has one.
 func (b *Builder) Dict() []byte { return b.dict }
 
-// NewBuilderDict returns an empty builder that compresses with dict (the
-// Dict of an earlier builder of the same archive), so that a Compressor can
-// compress its documents before they are added.
+// NewBuilderDict returns an empty builder whose segment stores dict (the
+// Dict of an earlier builder of the same archive) as its dictionary.
 func NewBuilderDict(dict []byte) (*Builder, error) {
 	b := NewBuilder()
-	if len(dict) == 0 {
-		return b, nil
+	if len(dict) > 0 {
+		b.dict = bytes.Clone(dict[max(0, len(dict)-maxDict):])
 	}
-	b.dict = bytes.Clone(dict[max(0, len(dict)-maxDict):])
-	zw, err := flate.NewWriterDict(nil, flate.BestSpeed, b.dict)
-	if err != nil {
-		return nil, err
-	}
-	b.zw = zw
 	return b, nil
 }
 
-// Compressor compresses analysed documents' stored text with a dictionary,
-// on the caller's goroutine: compression is half the work a builder does
-// in order, and need not be.
-type Compressor struct {
-	dict []byte
-	zw   *flate.Writer
-	buf  bytes.Buffer
-}
-
-// NewCompressor returns a compressor for builders with this Dict.
-func NewCompressor(dict []byte) (*Compressor, error) {
-	c := &Compressor{dict: dict[max(0, len(dict)-maxDict):]}
-	zw, err := flate.NewWriterDict(nil, flate.BestSpeed, c.dict)
-	if err != nil {
-		return nil, err
-	}
-	c.zw = zw
-	return c, nil
-}
-
-// Compress compresses a's stored text; a builder with another dictionary
-// ignores the result and compresses again.
-func (c *Compressor) Compress(a *Analyzed) error {
-	c.buf.Reset()
-	c.zw.Reset(&c.buf)
-	if _, err := c.zw.Write(a.rec); err != nil {
-		return err
-	}
-	if err := c.zw.Close(); err != nil {
-		return err
-	}
-	a.z, a.zdict = bytes.Clone(c.buf.Bytes()), c.dict
-	return nil
-}
-
-// chooseDict makes the dictionary of the waiting records' text and
-// compresses them with it.
-func (b *Builder) chooseDict() error {
+// chooseDict makes the dictionary of the waiting records' text.
+func (b *Builder) chooseDict() {
 	var all []byte
 	for _, r := range b.waiting {
 		all = append(all, r...)
 	}
 	b.dict = bytes.Clone(all[max(0, len(all)-maxDict):])
-	zw, err := flate.NewWriterDict(nil, flate.BestSpeed, b.dict)
-	if err != nil {
-		return err
-	}
-	b.zw = zw
-	for _, r := range b.waiting {
-		if err := b.compress(r); err != nil {
-			return err
-		}
-	}
 	b.waiting = nil
-	return nil
-}
-
-func (b *Builder) compress(rec []byte) error {
-	b.offsets = append(b.offsets, uint64(b.stored.Len()))
-	b.zw.Reset(&b.stored)
-	if _, err := b.zw.Write(rec); err != nil {
-		return err
-	}
-	return b.zw.Close()
 }
 
 // countingWriter tracks the offset and the CRC of everything written.
@@ -371,11 +251,11 @@ func (c *countingWriter) Write(p []byte) (int, error) {
 // WriteTo writes the segment. The builder must not be used afterwards.
 func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	if b.dict == nil {
-		if err := b.chooseDict(); err != nil {
-			return 0, err
-		}
+		b.chooseDict()
 	}
-	cw := &countingWriter{w: w}
+	// Terms are written one by one: buffer them into large writes.
+	bw := bufio.NewWriterSize(w, 1<<20)
+	cw := &countingWriter{w: bw}
 	var offs [7]uint64
 	cw.Write(header)
 
@@ -468,6 +348,9 @@ func (b *Builder) WriteTo(w io.Writer) (int64, error) {
 	crc := binary.LittleEndian.AppendUint32(nil, cw.crc)
 	cw.Write(crc)
 	cw.Write(footerMark)
+	if cw.err == nil {
+		cw.err = bw.Flush()
+	}
 	return int64(cw.n), cw.err
 }
 

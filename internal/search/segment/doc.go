@@ -12,10 +12,16 @@
 //     without decoding it (block-max pruning).
 //   - Stems carry positions (phrases); exact forms and keyword terms carry
 //     only frequencies, which keeps the index near the size of the text.
-//   - Stored text is flate-compressed one document at a time, with a
-//     dictionary (the text of the first DictDocs documents of this segment
-//     or of an earlier one, NewBuilderDict) stored in the segment, so
-//     showing a hit inflates that document only.
+//   - Stored text is flate-compressed (BestSpeed) one document at a time,
+//     so showing a hit inflates that document only. The segment also
+//     stores a dictionary (the text of the first DictDocs documents of
+//     this segment or of an earlier one, NewBuilderDict) and readers
+//     inflate with it; compress/flate uses no preset dictionary at
+//     BestSpeed, so the builder compresses without one, to the same bytes.
+//   - Documents are numbered in the order they are added. They may be
+//     analysed in Batches on several goroutines (an Analyzer each) and
+//     added in order with AddBatch: the segment's bytes are the same as
+//     when adding them one by one, however they were batched.
 //   - A file that is truncated, corrupted or hostile is an error from Open or
 //     from the iterators' Err, never a panic or an out-of-range read: every
 //     length and offset is checked, and a CRC-32C covers the whole file.

@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"errors"
+	"reflect"
 	"testing"
 	"time"
 
@@ -62,6 +63,65 @@ func RunSite(t *testing.T, open func(t testing.TB) (*store.DB, string)) {
 		got, _ := s.StoryBySlug(ctx, "river")
 		if got.State != store.StoryDraft || !got.CommentsClosed {
 			t.Fatalf("%+v", got)
+		}
+	})
+	t.Run("documents", func(t *testing.T) {
+		s, _ := open(t)
+		files := []store.DocumentFile{{Name: "page-1.png", SHA256: "aa", Size: 10}, {Name: "page-1.txt", SHA256: "bb", Size: 1 << 33}}
+		updated, err := s.SaveDocument(ctx, store.Document{Slug: "ledger", Title: "Ledger", Manifest: []byte(`{"v":1}`), Files: files})
+		if err != nil || updated {
+			t.Fatalf("first save: updated %v, %v", updated, err)
+		}
+		// Publishing again replaces it in place: title, manifest and files.
+		files2 := []store.DocumentFile{{Name: "page-1.png", SHA256: "cc", Size: 11}}
+		updated, err = s.SaveDocument(ctx, store.Document{Slug: "ledger", Title: "Ledger, corrected", Manifest: []byte(`{"v":2}`), Files: files2})
+		if err != nil || !updated {
+			t.Fatalf("second save: updated %v, %v", updated, err)
+		}
+		d, err := s.DocumentBySlug(ctx, "ledger")
+		if err != nil || d.Title != "Ledger, corrected" || string(d.Manifest) != `{"v":2}` || !reflect.DeepEqual(d.Files, files2) || d.Published != store.Today() || d.Updated != store.Today() {
+			t.Fatalf("%+v %v", d, err)
+		}
+		for sum, want := range map[string]bool{"aa": false, "bb": false, "cc": true} {
+			if got, err := s.DocumentFileReferenced(ctx, sum); err != nil || got != want {
+				t.Errorf("file %s referenced: %v, want %v (%v)", sum, got, want, err)
+			}
+		}
+		s.SaveDocument(ctx, store.Document{Slug: "big", Title: "Big", Manifest: []byte(`{}`), Files: files})
+		if d, _ := s.DocumentBySlug(ctx, "big"); len(d.Files) != 2 || d.Files[1].Size != 1<<33 {
+			t.Fatalf("a file over 4 GiB: %+v", d.Files)
+		}
+		list, err := s.Documents(ctx)
+		if err != nil || len(list) != 2 || list[0].Slug != "big" || list[1].Title != "Ledger, corrected" {
+			t.Fatalf("documents %+v %v", list, err)
+		}
+		if _, err := s.DocumentBySlug(ctx, "nope"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatal(err)
+		}
+		// Stories that cite it: live ones only, and a re-save's citations replace the old.
+		now := time.Now()
+		a := store.Story{Slug: "a", Title: "A", Author: store.Author{Slug: "x", Name: "X"}, State: store.StoryPublished, Published: now.Add(-time.Hour), Cites: []string{"ledger", "big"}}
+		s.SaveStory(ctx, a)
+		s.SaveStory(ctx, store.Story{Slug: "b", Title: "B", Author: store.Author{Slug: "x", Name: "X"}, State: store.StoryDraft, Published: now, Cites: []string{"ledger"}})
+		s.SaveStory(ctx, store.Story{Slug: "c", Title: "C", Author: store.Author{Slug: "x", Name: "X"}, State: store.StoryPublished, Published: now.Add(-2 * time.Hour), Cites: []string{"ledger"}})
+		cites, err := s.Stories(ctx, store.StoryQuery{LiveAt: now, Cites: "ledger"})
+		if err != nil || len(cites) != 2 || cites[0].Slug != "a" || cites[1].Slug != "c" {
+			t.Fatalf("citing stories %+v %v", cites, err)
+		}
+		a.Cites = []string{"big"}
+		s.SaveStory(ctx, a)
+		if cites, _ := s.Stories(ctx, store.StoryQuery{LiveAt: now, Cites: "ledger"}); len(cites) != 1 || cites[0].Slug != "c" {
+			t.Fatalf("after a re-save without the citation: %+v", cites)
+		}
+		gone, err := s.DeleteDocument(ctx, "big")
+		if err != nil || !reflect.DeepEqual(gone, files) {
+			t.Fatalf("delete: %+v %v", gone, err)
+		}
+		if ok, _ := s.DocumentFileReferenced(ctx, "aa"); ok {
+			t.Error("a deleted document's file is still referenced")
+		}
+		if _, err := s.DeleteDocument(ctx, "big"); !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("delete twice: %v", err)
 		}
 	})
 	t.Run("readers and comments", func(t *testing.T) {

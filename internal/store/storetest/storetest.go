@@ -49,6 +49,14 @@ func Backends() []Backend {
 	}
 }
 
+// AcrossBackends runs fn from each backend to the other (sqlite_to_postgres,
+// postgres_to_sqlite): a snapshot taken on one and restored on the other.
+func AcrossBackends(t *testing.T, fn func(t *testing.T, from, to string)) {
+	for _, pair := range [][2]string{{"sqlite", "postgres"}, {"postgres", "sqlite"}} {
+		t.Run(pair[0]+"_to_"+pair[1], func(t *testing.T) { fn(t, pair[0], pair[1]) })
+	}
+}
+
 // PostgresDSN creates a fresh database and returns its DSN; it is dropped
 // when the test ends.
 func PostgresDSN(t testing.TB) string {

@@ -1,5 +1,6 @@
-// Security keys for the newsroom (WebAuthn). This is the newsroom's only
-// script, and nothing needs it: the TOTP code always works without it.
+// Security keys (WebAuthn) for the zones with accounts, the newsroom and the
+// archive, on the same paths in each. It is their only script, and nothing
+// needs it: the TOTP code always works without it.
 (function () {
   "use strict";
   function enc(buf) {
@@ -49,7 +50,8 @@
       (pk.allowCredentials || []).forEach(function (c) { c.id = dec(c.id); });
       return navigator.credentials.get({ publicKey: pk });
     }).then(function (a) {
-      return post("/login/key", {
+      // The page's query (?next=…) says where the zone sends us after.
+      return post("/login/key" + location.search, {
         id: a.id, rawId: enc(a.rawId), type: a.type,
         response: {
           authenticatorData: enc(a.response.authenticatorData), clientDataJSON: enc(a.response.clientDataJSON),

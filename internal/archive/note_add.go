@@ -1,0 +1,52 @@
+package archive
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+)
+
+type noteFormData struct {
+	User    User
+	Doc     *Document
+	Page    int
+	Quote   string
+	Body    string
+	Error   string
+	Choices []Occurrence // the places the words are, to choose from
+}
+
+// noteAdd stores a note on words of a page. Words that are not on the
+// page, or that are there more than once, bring back a form with the
+// user's text: the reason, or the places to choose from (radio buttons,
+// each with its context).
+func (s *Server) noteAdd(w http.ResponseWriter, r *http.Request, u User) {
+	d, n, ok := s.readPage(w, r, u)
+	if !ok {
+		return
+	}
+	back := "/documents/" + d.ID + "?page=" + strconv.Itoa(n)
+	if !s.posted(w, r, u, 64<<10, back) {
+		return
+	}
+	f := noteFormData{User: u, Doc: d, Page: n, Quote: r.PostForm.Get("quote"), Body: r.PostForm.Get("body")}
+	occ, _ := strconv.Atoi(r.PostForm.Get("occurrence"))
+	note, err := s.a.AddNote(r.Context(), d.ID, n, f.Quote, occ, f.Body, u.Name)
+	var amb *AmbiguousError
+	var in *InputError
+	switch {
+	case errors.As(err, &amb):
+		f.Error, f.Choices = "These words are on the page "+strconv.Itoa(len(amb.Choices))+" times: choose the one the note is about.", amb.Choices
+		s.render.Render(w, http.StatusConflict, "note", s.page(w, r, "Add a note", f))
+		return
+	case errors.As(err, &in):
+		f.Error = in.Msg
+		s.render.Render(w, http.StatusBadRequest, "note", s.page(w, r, "Add a note", f))
+		return
+	case err != nil:
+		s.internal(w, r, err)
+		return
+	}
+	s.audit(r.Context(), u.Name, "add note", d.Collection+"/"+d.Path+" page "+strconv.Itoa(n))
+	http.Redirect(w, r, back+"#note-"+strconv.FormatInt(note.ID, 10), http.StatusSeeOther)
+}
