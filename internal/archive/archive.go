@@ -44,6 +44,12 @@ type Archive struct {
 	tmpLock *os.File
 
 	commits groupCommit
+	queued  signal // a chunk was queued: idle workers look again
+	// sqliteW queues this process's writers of the ingest's rows (SQLite
+	// has one writer at a time): waiting in SQLite's busy handler, which
+	// sleeps and retries, a writer with a large batch starved behind a
+	// stream of short claims.
+	sqliteW sync.Mutex
 
 	mu   sync.Mutex
 	exts map[string]*ingest.Extractor // by OCR languages
@@ -111,7 +117,7 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 		a.eng, err = search.Open(filepath.Join(c.Dir, "index"))
 	}
 	if err != nil {
-		a.db.sql.Close()
+		a.db.close()
 		a.unlock()
 		return nil, fmt.Errorf("archive: search index: %w", err)
 	}
@@ -132,7 +138,7 @@ func (a *Archive) Close() error {
 	if a.eng != nil {
 		err = a.eng.Close()
 	}
-	if e := a.db.sql.Close(); err == nil {
+	if e := a.db.close(); err == nil {
 		err = e
 	}
 	a.unlock()
@@ -190,6 +196,16 @@ func (a *Archive) unlock() {
 
 // Postgres reports whether the archive's rows are in PostgreSQL.
 func (a *Archive) Postgres() bool { return a.db.postgres }
+
+// writing takes this process's turn to write on SQLite (nothing to take
+// on PostgreSQL, which has row locks); call the result to give it back.
+func (a *Archive) writing() func() {
+	if a.db.postgres {
+		return func() {}
+	}
+	a.sqliteW.Lock()
+	return a.sqliteW.Unlock
+}
 
 // extractor returns the extractor for a collection's OCR languages.
 func (a *Archive) extractor(lang string) (*ingest.Extractor, error) {

@@ -17,12 +17,19 @@
 //     left of it, and document IDs are derived from collection and path, so a
 //     killed run started again (or a reprocess) loses and doubles nothing.
 //     An entry is marked done only after the search index committed its
-//     documents.
+//     documents. Entries share that work: queueing inserts a chunk of
+//     entries a transaction once their originals and folders are fsynced;
+//     workers start on the first chunk; documents are written in batches
+//     and finished entries wait (bounded in count, bytes and time, at most
+//     10 s) for one index commit and one transaction, so a crash sends back
+//     to the queue at most those not yet stored.
 //   - Claims: PostgreSQL takes queued entries with FOR UPDATE SKIP LOCKED,
 //     so several worker processes share one queue; SQLite claims inside an
 //     IMMEDIATE transaction and has one process (the search folder's lock).
 //     A running entry holds a lease its worker renews; an expired lease (a
-//     killed worker) makes it claimable again.
+//     killed worker) makes it claimable again. On SQLite, Open sends every
+//     running entry back to the queue, so claims and leases are committed
+//     without an fsync of their own (the next commit's fsync takes them).
 //   - Custody is exact: events carry the UTC time to the second, who ran
 //     the command and where the file came from (its path, or the newsroom
 //     item, submission and ciphertext SHA-256 of a workstation pull's

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -43,15 +44,39 @@ type WorkOptions struct {
 	// UntilEmpty returns once the collection has nothing queued or running;
 	// otherwise Work polls until ctx ends (a standing worker).
 	UntilEmpty bool
-	Progress   func(Progress) // called from the workers, one at a time
+	// Progress is called once an entry is stored for good (its rows
+	// written, the index committed, the entry marked), one call at a time.
+	Progress func(Progress)
+	// Queueing, when set, is open while this process may still queue
+	// entries (Enqueue beside Work): UntilEmpty waits for it to close, and
+	// idle workers wake as soon as a chunk is queued.
+	Queueing <-chan struct{}
 }
 
 // pollEvery is how often an idle worker looks at the queue again.
 const pollEvery = time.Second
 
+// The bounds of what the workers hold between two commits. An index
+// commit writes a segment and fsyncs it, and each of its transactions
+// fsyncs SQLite's log: done for every entry, that is most of the time of a
+// trove of small files, and the many small segments are merged (analysed
+// again) over and over. So finished entries wait for a shared commit: the
+// first after commitEntries of them or commitEvery, later ones after as
+// many as the run has committed so far or half its time, up to
+// maxCommitEvery, so that a run makes few segments, each about as large as
+// all before it (so merged about once). A crash only sends the waiting
+// entries back to the queue.
+const (
+	commitEntries  = 128
+	commitEvery    = time.Second
+	maxCommitEvery = 10 * time.Second
+	batchDocs      = 512     // documents held before their rows are written
+	batchText      = 8 << 20 // text (and OCR words) held before the same
+)
+
 // Work runs workers over the queue. It returns nil when UntilEmpty and the
 // queue is drained, or ctx's error; an entry interrupted by ctx is left to
-// be claimed again.
+// be claimed again, and entries finished before are stored first.
 func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	if a.eng == nil {
 		return errors.New("archive: opened for its rows only: cannot process")
@@ -59,30 +84,42 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	if o.Workers <= 0 {
 		o.Workers = 1
 	}
+	b := &batch{held: map[int64]bool{}, progress: o.Progress, started: time.Now(), kick: make(chan struct{}, 1)}
 	var (
-		mu      sync.Mutex // serialises Progress and guards held
-		held    = map[int64]bool{}
 		wg      sync.WaitGroup
 		errOnce sync.Once
 		first   error
 	)
+	parent := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	stop := func(err error) {
+		if err != nil && ctx.Err() == nil {
+			errOnce.Do(func() { first = err; cancel() })
+		}
+	}
+	// The flusher stores the batch when it is due, so that the workers go
+	// on reading meanwhile; an entry that finished beside a long one is not
+	// kept waiting for it.
+	quit, ticked := make(chan struct{}), make(chan struct{})
 	go func() {
-		t := time.NewTicker(leaseTime / 3)
+		defer close(ticked)
+		t := time.NewTicker(commitEvery / 4)
 		defer t.Stop()
+		last := time.Now()
 		for {
 			select {
-			case <-ctx.Done():
+			case <-quit:
 				return
 			case <-t.C:
-				mu.Lock()
-				ids := make([]int64, 0, len(held))
-				for id := range held {
-					ids = append(ids, id)
-				}
-				mu.Unlock()
-				a.renew(ctx, ids)
+			case <-b.kick:
+			}
+			if commit := b.due(true); commit || b.full() {
+				stop(a.flush(ctx, b, commit))
+			}
+			if time.Since(last) >= leaseTime/3 {
+				last = time.Now()
+				a.renew(ctx, b.heldIDs())
 			}
 		}
 	}()
@@ -90,10 +127,18 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			queueing := o.Queueing
 			for ctx.Err() == nil {
+				wake := a.queued.wait()
 				c, err := a.claim(ctx, o.Collection)
 				if err == nil && c == nil {
-					if o.UntilEmpty {
+					// Nothing to claim: what this process finished is
+					// stored before it looks at what is left.
+					if err := a.flush(ctx, b, true); err != nil {
+						stop(err)
+						return
+					}
+					if o.UntilEmpty && queueing == nil {
 						busy, err := a.busy(ctx, o.Collection)
 						if err == nil && !busy {
 							return
@@ -101,40 +146,44 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 					}
 					select {
 					case <-ctx.Done():
+					case <-wake:
+					case <-queueing:
+						queueing = nil // closed: nothing more will come
 					case <-time.After(pollEvery):
 					}
 					continue
 				}
 				if err == nil {
-					mu.Lock()
-					held[c.id] = true
-					mu.Unlock()
-					var p Progress
-					p, err = a.process(ctx, c)
-					if ctx.Err() != nil {
-						// Interrupted: hand the entry back rather than
-						// leave it to its lease.
-						a.db.exec(context.Background(), a.db.sql, `UPDATE archive_entries SET state = 'queued', lease = 0 WHERE id = ? AND state = 'running'`, c.id)
+					b.hold(c.id)
+					err = a.process(ctx, b, c)
+					if err != nil && ctx.Err() != nil {
+						// Interrupted before it finished (a finished one
+						// waits in the batch, to be stored below): hand it
+						// back rather than leave it to its lease, without
+						// what it read.
+						b.drop(c.id)
+						unlock := a.writing()
+						a.db.exec(context.Background(), a.db.claims, `UPDATE archive_entries SET state = 'queued', lease = 0 WHERE id = ? AND state = 'running'`, c.id)
+						unlock()
 					}
-					mu.Lock()
-					delete(held, c.id)
-					if err == nil && o.Progress != nil {
-						o.Progress(p)
-					}
-					mu.Unlock()
 				}
-				if err != nil && ctx.Err() == nil {
-					errOnce.Do(func() { first = err; cancel() })
-				}
+				stop(err)
 			}
 		}()
 	}
 	wg.Wait()
+	close(quit)
+	<-ticked
 	if first != nil {
 		return first
 	}
-	if o.UntilEmpty && ctx.Err() != nil {
-		return ctx.Err()
+	// Interrupted or drained: store what finished (an interruption must not
+	// cost the work already done).
+	if err := a.flush(ctx, b, true); err != nil {
+		return err
+	}
+	if o.UntilEmpty && parent.Err() != nil {
+		return parent.Err()
 	}
 	return nil
 }
@@ -160,25 +209,132 @@ func clean(s string) string {
 }
 
 type pendingDoc struct {
+	entry            int64
+	gen              int
+	collection       string
 	id, parent, path string
 	seq              int
 	d                *ingest.Document
 }
 
-// batchText bounds the text a worker holds before writing it out.
-const batchText = 8 << 20
+// doneEntry is an entry whose documents are all in the batch or written.
+type doneEntry struct {
+	c   *claimed
+	gen int
+	p   Progress
+}
 
-// process extracts one entry, writes its documents and indexes them; the
-// entry is marked done only after the index committed.
-func (a *Archive) process(ctx context.Context, c *claimed) (Progress, error) {
-	p := Progress{Collection: c.collection, Path: c.path}
-	var gen int
-	if err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT attempts FROM archive_entries WHERE id = ?`), c.id).Scan(&gen); err != nil {
-		return p, fmt.Errorf("archive: %w", err)
+// batch is what one Work's workers have read and not yet stored for good:
+// documents waiting for their rows, and finished entries waiting for the
+// index commit after which they are marked done. It is bounded by the
+// constants above.
+type batch struct {
+	mu       sync.Mutex
+	docs     []pendingDoc
+	size     int
+	done     []doneEntry
+	since    time.Time      // when the oldest of done finished
+	started  time.Time      // when the Work began
+	stored   int            // entries marked so far
+	held     map[int64]bool // entries claimed and not yet marked: their leases are renewed
+	kick     chan struct{}  // wakes the flusher
+	progress func(Progress)
+
+	flushMu sync.Mutex // flushes run one at a time, in order
+}
+
+func (b *batch) hold(id int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.held[id] = true
+}
+
+func (b *batch) heldIDs() []int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ids := make([]int64, 0, len(b.held))
+	for id := range b.held {
+		ids = append(ids, id)
 	}
-	fail := func(reason string) (Progress, error) {
+	return ids
+}
+
+// add adds a document, waking the flusher when the documents held reach
+// their bound; past four times the bound (the flusher is behind) it
+// reports that the caller must write them itself.
+func (b *batch) add(d pendingDoc) (behind bool) {
+	b.mu.Lock()
+	b.docs = append(b.docs, d)
+	for _, pg := range d.d.Pages {
+		b.size += len(pg.Text) + 32*len(pg.Words)
+	}
+	full := len(b.docs) >= batchDocs || b.size >= batchText
+	behind = len(b.docs) >= 4*batchDocs || b.size >= 4*batchText
+	b.mu.Unlock()
+	if full {
+		b.poke()
+	}
+	return behind
+}
+
+// full reports whether the documents held have reached their bound.
+func (b *batch) full() bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return len(b.docs) >= batchDocs || b.size >= batchText
+}
+
+// finish adds a finished entry, waking the flusher when it is time to
+// commit.
+func (b *batch) finish(f doneEntry) {
+	b.mu.Lock()
+	if len(b.done) == 0 {
+		b.since = time.Now()
+	}
+	b.done = append(b.done, f)
+	b.mu.Unlock()
+	if b.due(true) {
+		b.poke()
+	}
+}
+
+func (b *batch) poke() {
+	select {
+	case b.kick <- struct{}{}:
+	default:
+	}
+}
+
+// due says whether finished entries have waited long enough, or are
+// enough (when full counts too), for a commit.
+func (b *batch) due(full bool) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	wait := min(max(commitEvery, time.Since(b.started)/2), maxCommitEvery)
+	return len(b.done) > 0 && (time.Since(b.since) >= wait || full && len(b.done) >= max(commitEntries, b.stored))
+}
+
+// drop forgets an interrupted entry: its documents not yet written, and
+// its lease.
+func (b *batch) drop(id int64) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.docs = slices.DeleteFunc(b.docs, func(d pendingDoc) bool { return d.entry == id })
+	delete(b.held, id)
+}
+
+// process extracts one entry and adds its documents to the batch, then the
+// entry itself, finished; it is marked done by the flush that follows.
+func (a *Archive) process(ctx context.Context, b *batch, c *claimed) error {
+	p := Progress{Collection: c.collection, Path: c.path}
+	gen := c.gen
+	end := func() error {
+		b.finish(doneEntry{c, gen, p})
+		return nil
+	}
+	fail := func(reason string) error {
 		p.State, p.Reason = Failed, reason
-		return p, a.finish(ctx, c, gen, &p)
+		return end()
 	}
 	ext, err := a.extractor(c.lang)
 	if err != nil {
@@ -198,24 +354,7 @@ func (a *Archive) process(ctx context.Context, c *claimed) (Progress, error) {
 	type ancestor struct{ ingestPath, id string }
 	var stack []ancestor
 	seen := map[string]int{}
-	var batch []pendingDoc
-	var size int
 	seq := 0
-	flush := func() error {
-		if len(batch) == 0 {
-			return nil
-		}
-		if err := a.writeDocs(ctx, c, gen, batch); err != nil {
-			return err
-		}
-		for _, b := range batch {
-			if err := a.index(ctx, c.collection, b); err != nil {
-				return err
-			}
-		}
-		batch, size = batch[:0], 0
-		return nil
-	}
 	var rootErr *ingest.Failure
 	err = ext.Extract(ctx, ingest.Input{Name: path.Base(c.path), R: f, Size: -1}, func(d *ingest.Document) error {
 		full := d.Path
@@ -239,12 +378,8 @@ func (a *Archive) process(ctx context.Context, c *claimed) (Progress, error) {
 		}
 		stack = append(stack, ancestor{d.Path, id})
 		seq++
-		batch = append(batch, pendingDoc{id: id, parent: parent, path: full, seq: seq, d: d})
 		p.Docs++
 		p.Pages += len(d.Pages)
-		for _, pg := range d.Pages {
-			size += len(pg.Text)
-		}
 		if d.Err != nil {
 			if d.Depth == 0 {
 				rootErr = d.Err
@@ -254,33 +389,88 @@ func (a *Archive) process(ctx context.Context, c *claimed) (Progress, error) {
 				p.Failures = append(p.Failures, DocFailure{full, d.Err.Reason})
 			}
 		}
-		if len(batch) >= 64 || size >= batchText {
-			return flush()
+		if b.add(pendingDoc{entry: c.id, gen: gen, collection: c.collection, id: id, parent: parent, path: full, seq: seq, d: d}) {
+			return a.flush(ctx, b, false)
 		}
 		return nil
 	})
 	if ctx.Err() != nil {
-		return p, ctx.Err()
+		return ctx.Err()
 	}
 	var tree *ingest.Failure
 	switch {
 	case errors.As(err, &tree):
 		p.State, p.Reason = Failed, tree.Reason
 	case err != nil:
-		return p, err
+		return err
 	case rootErr != nil:
 		p.State, p.Reason = Failed, rootErr.Reason
 	default:
 		p.State = Done
 	}
-	if err := flush(); err != nil {
-		return p, err
+	return end()
+}
+
+// flush writes the batch's documents (rows, then the index), and with
+// commit, for the entries that finished: takes out what earlier runs of
+// them made and these did not, commits the index, then marks them in one
+// transaction and reports them. An entry is marked done only after the commit that holds all its
+// documents. A flush is short and runs to its end even when ctx ends, so
+// that an interruption costs no finished work.
+func (a *Archive) flush(ctx context.Context, b *batch, commit bool) error {
+	ctx = context.WithoutCancel(ctx)
+	b.flushMu.Lock()
+	defer b.flushMu.Unlock()
+	b.mu.Lock()
+	docs, done := b.docs, b.done
+	b.docs, b.size = nil, 0
+	if commit {
+		b.done = nil
+	} else {
+		done = nil
 	}
-	return p, a.finish(ctx, c, gen, &p)
+	b.mu.Unlock()
+	if len(docs) > 0 {
+		if err := a.writeDocs(ctx, docs); err != nil {
+			return err
+		}
+		for _, d := range docs {
+			if err := a.index(ctx, d); err != nil {
+				return err
+			}
+		}
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	for _, f := range done {
+		if err := a.unindexStale(ctx, f.c.id, f.gen); err != nil {
+			return err
+		}
+	}
+	if err := a.commits.commit(a.eng.Commit); err != nil {
+		return fmt.Errorf("archive: index commit: %w", err)
+	}
+	if err := a.markDone(ctx, done); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	for _, f := range done {
+		delete(b.held, f.c.id)
+	}
+	b.stored += len(done)
+	b.mu.Unlock()
+	if b.progress != nil {
+		for _, f := range done {
+			b.progress(f.p)
+		}
+	}
+	return nil
 }
 
 // writeDocs upserts a batch of documents and their pages in one transaction.
-func (a *Archive) writeDocs(ctx context.Context, c *claimed, gen int, batch []pendingDoc) error {
+func (a *Archive) writeDocs(ctx context.Context, batch []pendingDoc) error {
+	defer a.writing()()
 	tx, err := a.db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)
@@ -300,7 +490,7 @@ func (a *Archive) writeDocs(ctx context.Context, c *claimed, gen int, batch []pe
 			ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id, parent_id = excluded.parent_id, path = excluded.path, seq = excluded.seq, gen = excluded.gen,
 			type = excluded.type, lang = excluded.lang, size = excluded.size, sha256 = excluded.sha256, fields = excluded.fields, steps = excluded.steps,
 			warnings = excluded.warnings, fail_kind = excluded.fail_kind, fail_reason = excluded.fail_reason`,
-			b.id, c.id, b.parent, b.path, b.seq, gen, d.Type, docLang(d), d.Size, d.SHA256, clean(string(fields)), clean(string(steps)), clean(string(warnings)), kind, clean(reason)); err != nil {
+			b.id, b.entry, b.parent, b.path, b.seq, b.gen, d.Type, docLang(d), d.Size, d.SHA256, clean(string(fields)), clean(string(steps)), clean(string(warnings)), kind, clean(reason)); err != nil {
 			return fmt.Errorf("archive: document %s: %w", b.path, err)
 		}
 		if _, err := a.db.exec(ctx, tx, `DELETE FROM archive_pages WHERE doc_id = ?`, b.id); err != nil {
@@ -322,7 +512,7 @@ func (a *Archive) writeDocs(ctx context.Context, c *claimed, gen int, batch []pe
 
 // index adds a document with text to the search engine, or takes out one
 // that no longer has any.
-func (a *Archive) index(ctx context.Context, collection string, b pendingDoc) error {
+func (a *Archive) index(ctx context.Context, b pendingDoc) error {
 	if len(b.d.Pages) == 0 {
 		if err := a.eng.Delete(b.id); err != nil && !errors.Is(err, search.ErrNotFound) {
 			return fmt.Errorf("archive: index: %w", err)
@@ -338,16 +528,16 @@ func (a *Archive) index(ctx context.Context, collection string, b pendingDoc) er
 	if err != nil {
 		return err
 	}
-	if err := a.eng.Add(search.Doc{ID: b.id, Collection: collection, Lang: docLang(b.d), Type: b.d.Type, Tags: tags, Pages: pages}); err != nil {
+	if err := a.eng.Add(search.Doc{ID: b.id, Collection: b.collection, Lang: docLang(b.d), Type: b.d.Type, Tags: tags, Pages: pages}); err != nil {
 		return fmt.Errorf("archive: index %s: %w", b.path, err)
 	}
 	return nil
 }
 
-// finish commits the index, removes what an earlier run of the entry made
-// and this one did not, and records the outcome.
-func (a *Archive) finish(ctx context.Context, c *claimed, gen int, p *Progress) error {
-	rows, err := a.db.sql.QueryContext(ctx, a.db.q(`SELECT id FROM archive_documents WHERE entry_id = ? AND gen < ?`), c.id, gen)
+// unindexStale takes out of the index the documents an earlier run of an
+// entry made and this one did not (their rows go in markDone).
+func (a *Archive) unindexStale(ctx context.Context, entry int64, gen int) error {
+	rows, err := a.db.sql.QueryContext(ctx, a.db.q(`SELECT id FROM archive_documents WHERE entry_id = ? AND gen < ?`), entry, gen)
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
@@ -371,39 +561,72 @@ func (a *Archive) finish(ctx context.Context, c *claimed, gen int, p *Progress) 
 			return err
 		}
 	}
-	if err := a.commits.commit(a.eng.Commit); err != nil {
-		return fmt.Errorf("archive: index commit: %w", err)
-	}
+	return nil
+}
+
+// markDone removes the stale rows of finished entries and records their
+// outcome, in one transaction.
+func (a *Archive) markDone(ctx context.Context, done []doneEntry) error {
+	defer a.writing()()
 	tx, err := a.db.sql.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
 	defer tx.Rollback()
-	for _, q := range []string{
-		`DELETE FROM archive_pages WHERE doc_id IN (SELECT id FROM archive_documents WHERE entry_id = ? AND gen < ?)`,
-		`DELETE FROM archive_documents WHERE entry_id = ? AND gen < ?`,
-	} {
-		if _, err := a.db.exec(ctx, tx, q, c.id, gen); err != nil {
+	for _, f := range done {
+		c, gen, p := f.c, f.gen, &f.p
+		for _, q := range []string{
+			`DELETE FROM archive_pages WHERE doc_id IN (SELECT id FROM archive_documents WHERE entry_id = ? AND gen < ?)`,
+			`DELETE FROM archive_documents WHERE entry_id = ? AND gen < ?`,
+		} {
+			if _, err := a.db.exec(ctx, tx, q, c.id, gen); err != nil {
+				return fmt.Errorf("archive: %w", err)
+			}
+		}
+		if _, err := a.db.exec(ctx, tx, `UPDATE archive_entries SET state = ?, reason = ?, docs = ?, pages = ?, lease = 0 WHERE id = ?`, p.State, clean(p.Reason), p.Docs, p.Pages, c.id); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
-	}
-	if _, err := a.db.exec(ctx, tx, `UPDATE archive_entries SET state = ?, reason = ?, docs = ?, pages = ?, lease = 0 WHERE id = ?`, p.State, clean(p.Reason), p.Docs, p.Pages, c.id); err != nil {
-		return fmt.Errorf("archive: %w", err)
-	}
-	action := fmt.Sprintf("processed (run %d, OCR %s): %d documents, %d pages", gen, c.lang, p.Docs, p.Pages)
-	if a.c.NoOCR {
-		action = fmt.Sprintf("processed (run %d, OCR off): %d documents, %d pages", gen, p.Docs, p.Pages)
-	}
-	if p.State == Failed {
-		action += "; failed: " + p.Reason
-	}
-	if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, '{}')`, c.id, now(), a.c.Who, clean(action)); err != nil {
-		return fmt.Errorf("archive: %w", err)
+		action := fmt.Sprintf("processed (run %d, OCR %s): %d documents, %d pages", gen, c.lang, p.Docs, p.Pages)
+		if a.c.NoOCR {
+			action = fmt.Sprintf("processed (run %d, OCR off): %d documents, %d pages", gen, p.Docs, p.Pages)
+		}
+		if p.State == Failed {
+			action += "; failed: " + p.Reason
+		}
+		if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, '{}')`, c.id, now(), a.c.Who, clean(action)); err != nil {
+			return fmt.Errorf("archive: %w", err)
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
 	return nil
+}
+
+// signal wakes every goroutine waiting on it.
+type signal struct {
+	mu sync.Mutex
+	ch chan struct{}
+}
+
+// wait returns a channel closed by the next broadcast; take it before
+// looking, so that a broadcast in between is not missed.
+func (s *signal) wait() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch == nil {
+		s.ch = make(chan struct{})
+	}
+	return s.ch
+}
+
+func (s *signal) broadcast() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ch != nil {
+		close(s.ch)
+		s.ch = nil
+	}
 }
 
 // docLang is a document's language: that of most of its pages.

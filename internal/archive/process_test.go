@@ -1,10 +1,19 @@
 package archive
 
 import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"confide/internal/search"
 )
 
 // Every caller returns only after a commit that started after it was
@@ -37,5 +46,270 @@ func TestGroupCommit(t *testing.T) {
 	wg.Wait()
 	if c := commits.Load(); c >= 400 {
 		t.Fatalf("%d commits for 400 calls: none shared", c)
+	}
+}
+
+// withTexts opens an archive with a collection kgb and writes the files
+// f<first>.txt … of n texts for it, as items to queue.
+func withTexts(t *testing.T, c Config, first, n int, text func(i int) string) (*Archive, []Item) {
+	t.Helper()
+	a := open(t, c)
+	if err := a.SetCollection(context.Background(), "kgb", ""); err != nil {
+		t.Fatal(err)
+	}
+	return a, texts(t, first, n, text)
+}
+
+// texts writes the files f<first>.txt … of n texts, as items to queue.
+func texts(t *testing.T, first, n int, text func(i int) string) []Item {
+	t.Helper()
+	dir := t.TempDir()
+	var items []Item
+	for i := first; i < first+n; i++ {
+		p := write(t, dir, fmt.Sprintf("f%03d.txt", i), []byte(text(i)))
+		items = append(items, Item{File: p, Path: filepath.Base(p)})
+	}
+	return items
+}
+
+// countingEngine counts the index commits of the engine it wraps.
+type countingEngine struct {
+	search.Engine
+	commits atomic.Int64
+}
+
+func (e *countingEngine) Commit() error {
+	e.commits.Add(1)
+	return e.Engine.Commit()
+}
+
+// A trove of small files shares index commits and transactions instead of
+// paying for them file by file, and every entry is reported only once it
+// is stored for good: its rows in, the index committed, the entry marked.
+func TestSmallFilesShareCommits(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		const n = 300
+		a, items := withTexts(t, c, 0, n, func(i int) string { return fmt.Sprintf("Справка номер %d из архива.", i) })
+		eng := &countingEngine{Engine: a.eng}
+		a.eng = eng
+		ctx := context.Background()
+		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		reported := 0
+		err := a.Work(ctx, WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Progress: func(p Progress) {
+			reported++
+			var state string
+			var docs int
+			if err := a.db.sql.QueryRow(a.db.q(`SELECT state, docs FROM archive_entries WHERE path = ?`), p.Path).Scan(&state, &docs); err != nil {
+				t.Error(err)
+			}
+			if state != p.State || docs != 1 || count(t, a, `SELECT COUNT(*) FROM archive_documents WHERE path = ?`, p.Path) != 1 {
+				t.Errorf("%s reported %s before it was stored: state %q, %d documents", p.Path, p.State, state, docs)
+			}
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if reported != n {
+			t.Fatalf("%d entries reported, want %d", reported, n)
+		}
+		if got := eng.commits.Load(); got > n/10 {
+			t.Errorf("%d index commits for %d small files", got, n)
+		}
+		for _, i := range []int{0, n / 2, n - 1} {
+			if hits := searchPaths(t, a, fmt.Sprintf(`"номер %d"`, i), ""); !slices.Equal(hits, []string{fmt.Sprintf("f%03d.txt", i)}) {
+				t.Errorf("file %d: found %v after the run", i, hits)
+			}
+		}
+	})
+}
+
+// Queueing in chunks keeps every item's note in order, queues a path once
+// however often it comes (in one chunk or across two), and stores the
+// same bytes once.
+func TestEnqueueChunks(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		// Ten distinct contents; three paths twice, the second time
+		// either in the same chunk or in the next.
+		a, items := withTexts(t, c, 0, enqueueBatch+50, func(i int) string { return fmt.Sprintf("Справка %d.", i%10) })
+		ctx := context.Background()
+		items = append(items, items[3], items[enqueueBatch+10])
+		items = slices.Insert(items, 20, items[5])
+		var notes []QueueNote
+		n, err := a.Enqueue(ctx, "kgb", items, func(q QueueNote) { notes = append(notes, q) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != enqueueBatch+50 || len(notes) != len(items) {
+			t.Fatalf("%d queued, %d notes for %d items", n, len(notes), len(items))
+		}
+		for i, q := range notes {
+			dup := i == 20 || i >= len(items)-2
+			if q.Path != items[i].Path || (q.Note == "already in the collection") != dup || !dup && q.Note != "" {
+				t.Errorf("note %d: %+v for %s", i, q, items[i].Path)
+			}
+		}
+		if got := count(t, a, `SELECT COUNT(*) FROM archive_originals`); got != 10 {
+			t.Errorf("%d originals, want 10", got)
+		}
+		if got := files(t, filepath.Join(c.Dir, "originals")); got != 10 {
+			t.Errorf("%d original files, want 10", got)
+		}
+	})
+}
+
+// A claim takes the first entry of the (state, id) index, rather than
+// sorting every claimable one: with an OR of the two kinds, SQLite
+// gathered all queued entries into a temporary B-tree to find the oldest,
+// so each claim cost as much as the whole queue and an ingest of 100,000
+// files slowed down quadratically. (The plan is SQLite's; PostgreSQL
+// plans by its statistics.)
+func TestClaimUsesTheStateIndex(t *testing.T) {
+	a := open(t, Config{Dir: t.TempDir(), NoOCR: true})
+	for _, q := range []string{a.claimQuery(`e.state = 'queued'`), a.claimQuery(`e.state = 'running' AND e.lease < ?`)} {
+		rows, err := a.db.sql.Query("EXPLAIN QUERY PLAN "+q, 1, "", "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var plan []string
+		for rows.Next() {
+			var id, parent, notused int
+			var detail string
+			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+				t.Fatal(err)
+			}
+			plan = append(plan, detail)
+		}
+		rows.Close()
+		if !slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "SEARCH e USING INDEX archive_entries_state (state=?") }) ||
+			slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "TEMP B-TREE") }) {
+			t.Errorf("claim plan %q", plan)
+		}
+	}
+}
+
+// Workers beside the queueing start on the first chunk and wait for the
+// queueing to end before they call the queue drained.
+func TestWorkBesideTheQueueing(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		text := func(i int) string { return fmt.Sprintf("Справка %d.", i) }
+		a, first := withTexts(t, c, 0, 5, text)
+		ctx := context.Background()
+		queueing, processed, done := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+		var once sync.Once
+		var reported atomic.Int64
+		go func() {
+			done <- a.Work(ctx, WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Queueing: queueing, Progress: func(Progress) {
+				reported.Add(1)
+				once.Do(func() { close(processed) })
+			}})
+		}()
+		if _, err := a.Enqueue(ctx, "kgb", first, func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case <-processed:
+		case err := <-done:
+			t.Fatalf("Work returned while the queueing was open: %v", err)
+		case <-time.After(30 * time.Second):
+			t.Fatal("nothing processed while the queueing was open")
+		}
+		if _, err := a.Enqueue(ctx, "kgb", texts(t, 5, 5, text), func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case err := <-done:
+			t.Fatalf("Work returned while the queueing was open: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+		close(queueing)
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+		if n := reported.Load(); n != 10 {
+			t.Fatalf("%d of 10 files reported", n)
+		}
+	})
+}
+
+// The first commit of a run comes soon; later ones wait for more, so that
+// a long run makes few, large index segments.
+func TestCommitsGrowWithTheRun(t *testing.T) {
+	now := time.Now()
+	fill := func(b *batch, n int, age time.Duration) *batch {
+		b.done = make([]doneEntry, n)
+		b.since = now.Add(-age)
+		return b
+	}
+	for _, c := range []struct {
+		name    string
+		b       *batch
+		full    bool
+		due     bool
+		because string
+	}{
+		{"fresh, few", fill(&batch{started: now}, commitEntries-1, 0), true, false, "fewer than commitEntries"},
+		{"fresh, enough", fill(&batch{started: now}, commitEntries, 0), true, true, "commitEntries finished"},
+		{"fresh, not full", fill(&batch{started: now}, commitEntries, 0), false, false, "only time counts for the ticker"},
+		{"fresh, waited", fill(&batch{started: now}, 1, commitEvery), false, true, "commitEvery waited"},
+		{"long run, 10,000", fill(&batch{started: now.Add(-time.Hour), stored: 40000}, 10000, 0), true, false, "40,000 needed"},
+		{"long run, 40,000", fill(&batch{started: now.Add(-time.Hour), stored: 40000}, 40000, 0), true, true, "as many as stored"},
+		{"short run, 1.5 s", fill(&batch{started: now.Add(-4 * time.Second), stored: 300}, 1, 1500*time.Millisecond), false, false, "half of 4 s not waited"},
+		{"short run, 2 s", fill(&batch{started: now.Add(-4 * time.Second), stored: 300}, 1, 2*time.Second), false, true, "half of 4 s waited"},
+		{"long run, 5 s", fill(&batch{started: now.Add(-time.Hour), stored: 40000}, 1, 5*time.Second), false, false, "maxCommitEvery not waited"},
+		{"long run, 10 s", fill(&batch{started: now.Add(-time.Hour), stored: 40000}, 1, maxCommitEvery), false, true, "maxCommitEvery waited"},
+		{"empty", fill(&batch{started: now.Add(-time.Hour)}, 0, time.Hour), true, false, "nothing to commit"},
+	} {
+		if got := c.b.due(c.full); got != c.due {
+			t.Errorf("%s: due %v, want %v (%s)", c.name, got, c.due, c.because)
+		}
+	}
+}
+
+// An interrupted run stores what finished and hands back the rest: every
+// entry is then done with its document or queued again, none running and
+// none done without its document, and the next run completes the others.
+func TestInterruptedWorkLosesNothing(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		const n = 1000
+		a, items := withTexts(t, c, 0, n, func(i int) string { return fmt.Sprintf("Справка номер %d.", i) })
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		err := a.Work(ctx, WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Progress: func(Progress) { cancel() }})
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("interrupted run: %v", err)
+		}
+		done := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`)
+		if queued := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued'`); done+queued != n || done == n {
+			t.Fatalf("after the interruption %d done, %d queued of %d", done, queued, n)
+		}
+		if bad := count(t, a, `SELECT COUNT(*) FROM archive_entries e WHERE e.state = 'done' AND NOT EXISTS (SELECT 1 FROM archive_documents d WHERE d.entry_id = e.id)`); bad != 0 {
+			t.Fatalf("%d entries done without their document", bad)
+		}
+		if err := a.Work(context.Background(), WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true}); err != nil {
+			t.Fatal(err)
+		}
+		if got := count(t, a, `SELECT COUNT(*) FROM archive_documents`); got != n || count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`) != n {
+			t.Fatalf("%d documents after the second run, want %d", got, n)
+		}
+	})
+}
+
+// On SQLite, claims and leases (which Open undoes after any crash) commit
+// without an fsync each; everything else still fsyncs every commit.
+func TestClaimsSkipTheFsync(t *testing.T) {
+	a := open(t, Config{Dir: t.TempDir(), NoOCR: true})
+	for _, c := range []struct {
+		pool *sql.DB
+		want int
+	}{{a.db.claims, 1}, {a.db.sql, 2}} {
+		var got int
+		if err := c.pool.QueryRow(`PRAGMA synchronous`).Scan(&got); err != nil || got != c.want {
+			t.Errorf("synchronous %d (%v), want %d", got, err, c.want)
+		}
 	}
 }

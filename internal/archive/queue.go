@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -115,44 +116,120 @@ func (a *Archive) SetCollection(ctx context.Context, name, ocrLang string) error
 	return nil
 }
 
+// enqueueBatch is how many items share one transaction when queued, and
+// copyers how many originals are copied (and fsynced) at once: each fsync
+// waits for the disk, and the journal takes concurrent ones together.
+const (
+	enqueueBatch = 256
+	copyers      = 8
+)
+
 // Enqueue stores each item's original and queues it in the collection
 // (which must exist). An item whose path the collection already has is
 // not queued again, so running the same ingest twice doubles nothing.
+// Originals are durable before the rows that name them commit.
 func (a *Archive) Enqueue(ctx context.Context, collection string, items []Item, note func(QueueNote)) (int, error) {
 	n := 0
-	for _, it := range items {
+	for len(items) > 0 {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
+		chunk := items[:min(enqueueBatch, len(items))]
+		items = items[len(chunk):]
+		k, err := a.enqueue(ctx, collection, chunk, note)
+		n += k
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
+}
+
+// stored is an original copied for an item of a chunk.
+type stored struct {
+	sum  string
+	size int64
+	err  error
+}
+
+// enqueue queues one chunk of items: the new ones' originals copied in
+// parallel, their folders fsynced once, then one transaction.
+func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, note func(QueueNote)) (int, error) {
+	notes := make([]QueueNote, len(items))
+	var fresh []int // items whose path the collection has not
+	for i, it := range items {
 		var had string
 		err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT sha256 FROM archive_entries WHERE collection = ? AND path = ?`), collection, it.Path).Scan(&had)
 		switch {
 		case err == nil:
 			// Queued by an earlier run: only read it, to tell a changed
 			// file from the same one, without copying it again.
-			note(a.known(it, had))
-			continue
-		case !errors.Is(err, sql.ErrNoRows):
-			return n, fmt.Errorf("archive: %w", err)
+			notes[i] = a.known(it, had)
+		case errors.Is(err, sql.ErrNoRows):
+			fresh = append(fresh, i)
+		default:
+			return 0, fmt.Errorf("archive: %w", err)
 		}
-		sum, size, err := a.storeOriginal(it.File)
+	}
+	originals := make([]stored, len(items))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(copyers, len(fresh)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				o := &originals[i]
+				o.sum, o.size, o.err = a.storeOriginal(items[i].File)
+			}
+		}()
+	}
+	for _, i := range fresh {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	dirs := map[string]bool{}
+	for _, i := range fresh {
+		if err := originals[i].err; err != nil {
+			return 0, err
+		}
+		if it := items[i]; it.SHA256 != "" && originals[i].sum != it.SHA256 {
+			return 0, fmt.Errorf("archive: %s changed while it was being queued (SHA-256 %s, its custody record says %s); nothing of it was queued", it.Path, originals[i].sum, it.SHA256)
+		}
+		dirs[filepath.Dir(a.originalPath(originals[i].sum))] = true
+	}
+	for d := range dirs {
+		syncDir(d)
+	}
+	n := 0
+	if len(fresh) > 0 {
+		defer a.writing()()
+		tx, err := a.db.sql.BeginTx(ctx, nil)
 		if err != nil {
-			return n, err
+			return 0, fmt.Errorf("archive: %w", err)
 		}
-		if it.SHA256 != "" && sum != it.SHA256 {
-			return n, fmt.Errorf("archive: %s changed while it was being queued (SHA-256 %s, its custody record says %s); nothing of it was queued", it.Path, sum, it.SHA256)
+		defer tx.Rollback()
+		for _, i := range fresh {
+			origin := items[i].Origin
+			if origin == "" {
+				origin = "{}"
+			}
+			if notes[i], err = a.insertEntry(ctx, tx, collection, items[i].Path, originals[i].sum, originals[i].size, origin); err != nil {
+				return 0, err
+			}
 		}
-		origin := it.Origin
-		if origin == "" {
-			origin = "{}"
+		if err := tx.Commit(); err != nil {
+			return 0, fmt.Errorf("archive: %w", err)
 		}
-		q, err := a.insertEntry(ctx, collection, it.Path, sum, size, origin)
-		if err != nil {
-			return n, err
+		a.queued.broadcast()
+		for _, i := range fresh {
+			if notes[i].Note == "" {
+				n++
+			}
 		}
-		if q.Note == "" {
-			n++
-		}
+	}
+	for _, q := range notes {
 		note(q)
 	}
 	return n, nil
@@ -175,17 +252,14 @@ func (a *Archive) known(it Item, had string) QueueNote {
 	return QueueNote{it.Path, "already in the collection"}
 }
 
-func (a *Archive) insertEntry(ctx context.Context, collection, path, sum string, size int64, origin string) (QueueNote, error) {
-	tx, err := a.db.sql.BeginTx(ctx, nil)
-	if err != nil {
-		return QueueNote{}, fmt.Errorf("archive: %w", err)
-	}
-	defer tx.Rollback()
+// insertEntry queues one item in tx, or says why not (the same path
+// queued twice in one run).
+func (a *Archive) insertEntry(ctx context.Context, tx *sql.Tx, collection, path, sum string, size int64, origin string) (QueueNote, error) {
 	if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_originals (sha256, size, first_seen) VALUES (?, ?, ?) ON CONFLICT (sha256) DO NOTHING`, sum, size, now()); err != nil {
 		return QueueNote{}, fmt.Errorf("archive: %w", err)
 	}
 	var id int64
-	err = tx.QueryRowContext(ctx, a.db.q(`INSERT INTO archive_entries (collection, path, sha256, state) VALUES (?, ?, ?, 'queued') ON CONFLICT (collection, path) DO NOTHING RETURNING id`), collection, path, sum).Scan(&id)
+	err := tx.QueryRowContext(ctx, a.db.q(`INSERT INTO archive_entries (collection, path, sha256, state) VALUES (?, ?, ?, 'queued') ON CONFLICT (collection, path) DO NOTHING RETURNING id`), collection, path, sum).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		var had string
 		if err := tx.QueryRowContext(ctx, a.db.q(`SELECT sha256 FROM archive_entries WHERE collection = ? AND path = ?`), collection, path).Scan(&had); err != nil {
@@ -202,9 +276,6 @@ func (a *Archive) insertEntry(ctx context.Context, collection, path, sum string,
 	if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, ?)`, id, now(), a.c.Who, "ingested "+path+" (SHA-256 "+sum+", "+fmt.Sprint(size)+" bytes)", origin); err != nil {
 		return QueueNote{}, fmt.Errorf("archive: %w", err)
 	}
-	if err := tx.Commit(); err != nil {
-		return QueueNote{}, fmt.Errorf("archive: %w", err)
-	}
 	return QueueNote{Path: path}, nil
 }
 
@@ -212,8 +283,9 @@ func (a *Archive) insertEntry(ctx context.Context, collection, path, sum string,
 func (a *Archive) originalPath(sum string) string { return OriginalFile(a.c.Dir, sum) }
 
 // storeOriginal copies a file into the content-addressed originals: to a
-// temporary file, fsynced, renamed to its SHA-256 and made read-only. The
-// same bytes already stored are not written twice.
+// temporary file, fsynced, renamed to its SHA-256 and made read-only; the
+// caller fsyncs the folder. The same bytes already stored are not written
+// twice.
 func (a *Archive) storeOriginal(file string) (string, int64, error) {
 	return a.storeAs(file, a.originalPath)
 }
@@ -222,8 +294,22 @@ func (a *Archive) storeOriginal(file string) (string, int64, error) {
 // the way originals are, at pathOf(its SHA-256).
 func (a *Archive) storeFile(file string, pathOf func(string) string) (string, error) {
 	sum, _, err := a.storeAs(file, pathOf)
+	if err == nil {
+		syncDir(filepath.Dir(pathOf(sum)))
+	}
 	return sum, err
 }
+
+// syncDir fsyncs a folder, so that a rename into it lasts.
+func syncDir(dir string) {
+	if f, err := os.Open(dir); err == nil {
+		f.Sync()
+		f.Close()
+	}
+}
+
+// storeAs copies file to pathOf(its SHA-256), as storeOriginal does; the
+// caller fsyncs the folder.
 
 func (a *Archive) storeAs(file string, pathOf func(string) string) (string, int64, error) {
 	in, err := os.Open(file)
@@ -261,10 +347,6 @@ func (a *Archive) storeAs(file string, pathOf func(string) string) (string, int6
 	if err := os.Rename(tmp.Name(), dst); err != nil {
 		return "", 0, fmt.Errorf("archive: %w", err)
 	}
-	if d, err := os.Open(filepath.Dir(dst)); err == nil {
-		d.Sync()
-		d.Close()
-	}
 	return sum, size, nil
 }
 
@@ -273,29 +355,50 @@ type claimed struct {
 	id                    int64
 	collection, path, sum string
 	lang                  string
+	gen                   int // this run of the entry: its attempts, this one included
 }
 
 // claim takes the oldest claimable entry (of collection, or any when ""),
 // or returns nil when there is none.
 func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error) {
-	tx, err := a.db.sql.BeginTx(ctx, nil) // SQLite: IMMEDIATE (_txlock)
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	// Once begun, a claim runs to its end: a commit cut short by the
+	// context may still have been applied by the server, and the entry
+	// would stay running, claimed by nobody, until its lease ran out. The
+	// caller sees the context's end and hands the entry back.
+	ctx = context.WithoutCancel(ctx)
+	defer a.writing()()
+	tx, err := a.db.claims.BeginTx(ctx, nil) // SQLite: IMMEDIATE (_txlock)
 	if err != nil {
 		return nil, fmt.Errorf("archive: claim: %w", err)
 	}
 	defer tx.Rollback()
 	t := time.Now().Unix()
-	q := `SELECT e.id, e.collection, e.path, e.sha256, c.ocr_lang FROM archive_entries e JOIN archive_collections c ON c.name = e.collection
-		WHERE (e.state = 'queued' OR (e.state = 'running' AND e.lease < ?)) AND (? = '' OR e.collection = ?) ORDER BY e.id LIMIT 1`
-	if a.db.postgres {
-		q += ` FOR UPDATE OF e SKIP LOCKED`
-	}
+	// Queued entries first, then those of a worker that is gone: one
+	// condition of each kind, so that each query walks the (state, id)
+	// index from its first match, where an OR of the two walked every
+	// entry done before (a claim per file grew with the collection).
 	var c claimed
-	err = tx.QueryRowContext(ctx, a.db.q(q), t, collection, collection).Scan(&c.id, &c.collection, &c.path, &c.sum, &c.lang)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	found := false
+	for _, cond := range []string{`e.state = 'queued'`, `e.state = 'running' AND e.lease < ?`} {
+		q := a.claimQuery(cond)
+		args := []any{collection, collection}
+		if strings.Contains(cond, "lease") {
+			args = append([]any{t}, args...)
+		}
+		err = tx.QueryRowContext(ctx, q, args...).Scan(&c.id, &c.collection, &c.path, &c.sum, &c.lang, &c.gen)
+		if err == nil {
+			found = true
+			break
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return nil, fmt.Errorf("archive: claim: %w", err)
+		}
 	}
-	if err != nil {
-		return nil, fmt.Errorf("archive: claim: %w", err)
+	if !found {
+		return nil, nil
 	}
 	if _, err := a.db.exec(ctx, tx, `UPDATE archive_entries SET state = 'running', lease = ?, attempts = attempts + 1 WHERE id = ?`, t+int64(leaseTime/time.Second), c.id); err != nil {
 		return nil, fmt.Errorf("archive: claim: %w", err)
@@ -303,14 +406,27 @@ func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("archive: claim: %w", err)
 	}
+	c.gen++
 	return &c, nil
+}
+
+// claimQuery selects the oldest entry that meets cond, of a collection or
+// any (its two arguments, after cond's).
+func (a *Archive) claimQuery(cond string) string {
+	q := `SELECT e.id, e.collection, e.path, e.sha256, c.ocr_lang, e.attempts FROM archive_entries e JOIN archive_collections c ON c.name = e.collection
+		WHERE ` + cond + ` AND (? = '' OR e.collection = ?) ORDER BY e.id LIMIT 1`
+	if a.db.postgres {
+		q += ` FOR UPDATE OF e SKIP LOCKED`
+	}
+	return a.db.q(q)
 }
 
 // renew extends the lease of entries this process is working on.
 func (a *Archive) renew(ctx context.Context, ids []int64) {
 	until := time.Now().Add(leaseTime).Unix()
+	defer a.writing()()
 	for _, id := range ids {
-		a.db.exec(ctx, a.db.sql, `UPDATE archive_entries SET lease = ? WHERE id = ? AND state = 'running'`, until, id)
+		a.db.exec(ctx, a.db.claims, `UPDATE archive_entries SET lease = ? WHERE id = ? AND state = 'running'`, until, id)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"maps"
 	"net"
@@ -15,6 +16,7 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"confide/internal/archive"
@@ -128,37 +130,78 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 	if err := a.SetCollection(ctx, *collection, *ocrLang); err != nil {
 		return err
 	}
+	// The workers start on the first chunk queued, rather than wait for
+	// the whole trove to be copied: queueing waits on the disk, reading on
+	// the processors.
+	stderr := &lockedWriter{w: e.stderr}
+	queueing := make(chan struct{})
+	runCtx, stopRun := context.WithCancel(ctx)
+	defer stopRun()
+	var pr *ingestMeter
+	var before int
+	run := make(chan error, 1)
+	if !*noWait {
+		if before, err = e.pending(ctx, a, *collection); err != nil {
+			return err
+		}
+		pr = newIngestMeter(e.stderr, before+len(items))
+		pr.w = stderr
+		go func() { run <- e.archiveRun(runCtx, a, *collection, *workers, pr, queueing) }()
+	}
 	seen := 0
 	n, err := a.Enqueue(ctx, *collection, items, func(q archive.QueueNote) {
 		seen++
 		if q.Note != "" {
-			fmt.Fprintf(e.stderr, "%s: %s\n", q.Path, q.Note)
+			fmt.Fprintf(stderr, "%s: %s\n", q.Path, q.Note)
 		}
 		if seen%1000 == 0 {
-			fmt.Fprintf(e.stderr, "queueing: %d of %d files\n", seen, len(items))
+			fmt.Fprintf(stderr, "queueing: %d of %d files\n", seen, len(items))
 		}
 	})
-	if err != nil {
+	if err == nil {
+		fmt.Fprintf(e.stdout, "queued %d of %d files in %s\n", n, len(items), *collection)
+	}
+	if pr != nil {
+		pr.setTotal(before + n)
+	}
+	close(queueing)
+	if *noWait {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "queued %d of %d files in %s\n", n, len(items), *collection)
-	if *noWait {
-		return nil
+	if err != nil {
+		stopRun()
+		<-run
+		return err
 	}
-	return e.archiveRun(ctx, a, *collection, *workers)
+	return <-run
 }
 
-// archiveRun processes a collection's queue until it is empty, then says
-// what failed in this run; an error (exit 1) when anything did.
-func (e *env) archiveRun(ctx context.Context, a *archive.Archive, collection string, workers int) error {
-	total, err := e.pending(ctx, a, collection)
-	if err != nil {
-		return err
+// lockedWriter serialises writes from the queueing and the workers.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}
+
+// archiveRun processes a collection's queue until it is empty (and, when
+// queueing is set, closed), then says what failed in this run; an error
+// (exit 1) when anything did. pr is nil to count what is queued now.
+func (e *env) archiveRun(ctx context.Context, a *archive.Archive, collection string, workers int, pr *ingestMeter, queueing <-chan struct{}) error {
+	if pr == nil {
+		total, err := e.pending(ctx, a, collection)
+		if err != nil {
+			return err
+		}
+		pr = newIngestMeter(e.stderr, total)
 	}
-	pr := newIngestMeter(e.stderr, total)
 	var failed []archive.DocFailure
 	nfailed := 0
-	err = a.Work(ctx, archive.WorkOptions{Collection: collection, Workers: workers, UntilEmpty: true, Progress: func(p archive.Progress) {
+	err := a.Work(ctx, archive.WorkOptions{Collection: collection, Workers: workers, UntilEmpty: true, Queueing: queueing, Progress: func(p archive.Progress) {
 		pr.entry(p)
 		if p.State == archive.Failed && p.Failed == 0 {
 			failed = append(failed, archive.DocFailure{Path: p.Path, Reason: p.Reason})
@@ -318,7 +361,7 @@ func (e *env) archiveRequeue(ctx context.Context, cmd string, args []string) err
 		return err
 	}
 	fmt.Fprintf(e.stdout, "queued %d files of %s again\n", n, *collection)
-	return e.archiveRun(ctx, a, *collection, *workers)
+	return e.archiveRun(ctx, a, *collection, *workers, nil, nil)
 }
 
 func (e *env) archiveSearch(ctx context.Context, args []string) error {

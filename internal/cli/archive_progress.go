@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"confide/internal/archive"
@@ -16,6 +17,7 @@ import (
 // line per file, for logs and scripts. It counts files and pages, where
 // internal/progress follows the bytes of a transfer.
 type ingestMeter struct {
+	mu       sync.Mutex // entry and setTotal come from the workers and the queueing
 	w        io.Writer
 	tty      bool
 	total    int // files expected; 0 when unknown (a standing worker)
@@ -31,8 +33,17 @@ func newIngestMeter(w io.Writer, total int) *ingestMeter {
 	return &ingestMeter{w: w, tty: ok && term.IsTerminal(int(f.Fd())), total: total, start: time.Now()}
 }
 
+// setTotal corrects the files expected, once the queueing knows them.
+func (p *ingestMeter) setTotal(n int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.total = n
+}
+
 // entry is called once per file processed.
 func (p *ingestMeter) entry(e archive.Progress) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	p.files++
 	p.pages += e.Pages
 	p.failures += e.Failed
@@ -81,6 +92,8 @@ func (p *ingestMeter) line() string {
 
 // end finishes the terminal line.
 func (p *ingestMeter) end() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if p.tty && p.files > 0 {
 		fmt.Fprintf(p.w, "\r\033[K%s\n", p.line())
 	}

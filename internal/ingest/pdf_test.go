@@ -7,15 +7,26 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf16"
 )
 
 // makePDF writes a PDF whose pages each hold either a line of text in
 // Helvetica or a full-page grey image; its cross-reference table is real,
 // so poppler reads it without repairs.
 func makePDF(t *testing.T, pages ...any) []byte {
+	t.Helper()
+	return makePDFInfo(t, "/Title (Minutes of the committee) /Author (A. Sidorov)", pages...)
+}
+
+// makePDFInfo is makePDF with info as the entries of its Info dictionary.
+func makePDFInfo(t *testing.T, info string, pages ...any) []byte {
 	t.Helper()
 	var objs []string
 	add := func(s string) int { objs = append(objs, s); return len(objs) }
@@ -50,14 +61,15 @@ func makePDF(t *testing.T, pages ...any) []byte {
 			res = fmt.Sprintf("<< /XObject << /Im1 %d 0 R >> >>", img)
 		case [2]int: // an empty page of this size in points
 			box = fmt.Sprintf("0 0 %d %d", p[0], p[1])
+			res = "<< >>"
 		}
 		c := add(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(content), content))
 		pg := add(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [%s] /Contents %d 0 R /Resources %s >>", box, c, res))
 		kids = append(kids, fmt.Sprintf("%d 0 R", pg))
 	}
 	objs[1] = fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), len(kids))
-	info := add("<< /Title (Minutes of the committee) /Author (A. Sidorov) >>")
-	return pdftest.File(objs, fmt.Sprintf("/Info %d 0 R", info))
+	infoObj := add("<< " + info + " >>")
+	return pdftest.File(objs, fmt.Sprintf("/Info %d 0 R", infoObj))
 }
 
 func grayFixture(t *testing.T, name string) *image.Gray {
@@ -167,5 +179,101 @@ func TestPDFOwnerPasswordOnlyAndNoOCR(t *testing.T) {
 	d = one(t, e, "scan.pdf", makePDF(t, grayFixture(t, "ru.png"), "a page with a text layer long enough"))
 	if len(d.Warnings) != 1 || !strings.Contains(d.Warnings[0], "1 pages have no usable text layer and OCR is off") || d.Pages[0].Text != "" {
 		t.Errorf("warnings %q pages %q", d.Warnings, allText(d))
+	}
+}
+
+// A PDF that says nothing of encryption is read by pdftotext alone (no
+// pdfinfo run): the same fields as pdfinfo gives, unescaped, the pages
+// counted by their form feeds, each page's text as plain pdftotext gives it.
+func TestPDFTextLayerWithPdftotextAlone(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true})
+	title := "Отчёт <№ 5> & \"прочее\""
+	var hex strings.Builder
+	for _, u := range utf16.Encode([]rune(title)) {
+		fmt.Fprintf(&hex, "%04X", u)
+	}
+	pdf := makePDFInfo(t, "/Title <FEFF"+hex.String()+"> /Author (A. Sidorov) /CreationDate (D:20200102030405Z)",
+		"The committee met on Tuesday <and> & agreed", [2]int{300, 400}, "that the report would be published in March.")
+	d := one(t, e, "minutes.pdf", pdf)
+	if hasStep(d, "pdfinfo") || !hasStep(d, "pdftotext") {
+		t.Errorf("steps %v", d.Steps)
+	}
+	file := filepath.Join(t.TempDir(), "minutes.pdf")
+	if err := os.WriteFile(file, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	info, err := exec.Command("pdfinfo", "-enc", "UTF-8", "-isodates", file).Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	for _, line := range strings.Split(string(info), "\n") {
+		if k, v, ok := strings.Cut(line, ":"); ok && pdfInfoFields[k] != "" {
+			want[pdfInfoFields[k]] = strings.TrimSpace(v)
+		}
+	}
+	if want["title"] != title || want["created"] == "" || want["pages"] != "3" || want["encrypted"] != "no" {
+		t.Fatalf("pdfinfo says %v", want)
+	}
+	for k, v := range want {
+		if d.Fields[k] != v {
+			t.Errorf("field %s: %q, pdfinfo says %q", k, d.Fields[k], v)
+		}
+	}
+	plain, err := exec.Command("pdftotext", "-layout", "-enc", "UTF-8", file, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pp := strings.Split(strings.TrimSuffix(string(plain), "\f"), "\f")
+	if len(d.Pages) != 3 || len(pp) != 3 {
+		t.Fatalf("%d pages, pdftotext gives %d", len(d.Pages), len(pp))
+	}
+	for i, p := range d.Pages {
+		if p.Text != strings.TrimRight(pp[i], " \n") {
+			t.Errorf("page %d: %q, pdftotext gives %q", i+1, p.Text, pp[i])
+		}
+	}
+	if !strings.Contains(d.Pages[0].Text, "<and> &") || d.Pages[1].Text != "" {
+		t.Errorf("pages %q", allText(d))
+	}
+}
+
+// Past the page limit, a PDF read by pdftotext alone is refused with its
+// real page count; metadata past what the header may hold is read with
+// pdfinfo instead.
+func TestPDFPageLimitAndLongMetadata(t *testing.T) {
+	e := newTest(t, Options{NoOCR: true, Limits: Limits{MaxPages: 2}})
+	docs, _ := extract(t, e, "long.pdf", makePDF(t, "page one of three", "page two of three", "page three of three"))
+	wantFailure(t, docs[0], KindTooLarge, "the PDF has 3 pages, past the limit of 2")
+
+	long := strings.Repeat("Title words ", maxPDFHeader/10)
+	d := one(t, newTest(t, Options{NoOCR: true}), "meta.pdf", makePDFInfo(t, "/Title ("+long+")", "a page with a text layer long enough"))
+	if d.Fields["title"] != strings.TrimSpace(long) || !hasStep(d, "pdfinfo") || !strings.Contains(allText(d), "long enough") {
+		t.Errorf("title of %d bytes, steps %v, text %q", len(d.Fields["title"]), d.Steps, allText(d))
+	}
+}
+
+// mentions finds a word wherever it lies, across the chunks it reads in.
+func TestMentions(t *testing.T) {
+	word := []byte("/Encrypt")
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		b := make([]byte, r.IntN(200<<10))
+		for i := range b {
+			b[i] = "/Encryp t"[r.IntN(9)]
+		}
+		if r.IntN(2) == 0 && len(b) > len(word) {
+			copy(b[r.IntN(len(b)-len(word)):], word)
+		}
+		f, err := os.CreateTemp(t.TempDir(), "m")
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.Write(b)
+		got, err := mentions(f, int64(len(b)), word)
+		f.Close()
+		if err != nil || got != bytes.Contains(b, word) {
+			t.Fatalf("%d bytes: mentions %v (%v), contains %v", len(b), got, err, bytes.Contains(b, word))
+		}
 	}
 }
