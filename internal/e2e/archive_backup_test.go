@@ -3,6 +3,7 @@ package e2e
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -31,18 +32,24 @@ func TestArchiveBackupBesideIngest(t *testing.T) {
 		db, restoredDB := flags(from), flags(to)
 		data := filepath.Join(t.TempDir(), "archive")
 		root := filepath.Join(t.TempDir(), "many")
-		const n = 300
+		// Enough files, one worker and the backup begun at the first files
+		// reported, so that the ingest, which stores and reports files many
+		// at a time, is still running at the backup's instant.
+		const n = 1000
 		for i := range n {
 			writeFile(t, filepath.Join(root, "d"+strconv.Itoa(i%10), "f"+strconv.Itoa(i)+".txt"), []byte("Уникальная запись номер "+strconv.Itoa(i)+" из архивов.\n"))
 		}
 		ingest := func(data string, db []string) []string {
-			return slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "many", "--no-ocr", "--workers", "2"}, db, []string{root})
+			return slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "many", "--no-ocr", "--workers", "1"}, db, []string{root})
 		}
 		if from == "postgres" {
 			// Served while it is ingested and backed up.
 			run(t, slices.Concat([]string{"archive", "status", "--data", data}, db)...)
 			startArchive(t, data, db)
 		}
+		admin := filepath.Join(t.TempDir(), "admin.txt")
+		run(t, "keygen", "-o", admin)
+		pub, _ := exec.Command("age-keygen", "-y", admin).Output()
 		cmd := exec.Command(binary, ingest(data, db)...)
 		stderr, err := cmd.StderrPipe()
 		if err != nil {
@@ -52,14 +59,11 @@ func TestArchiveBackupBesideIngest(t *testing.T) {
 			t.Fatal(err)
 		}
 		sc := bufio.NewScanner(stderr)
-		for done := 0; done < 10 && sc.Scan(); {
+		for done := 0; done < 1 && sc.Scan(); {
 			if strings.HasPrefix(sc.Text(), "done ") {
 				done++
 			}
 		}
-		admin := filepath.Join(t.TempDir(), "admin.txt")
-		run(t, "keygen", "-o", admin)
-		pub, _ := exec.Command("age-keygen", "-y", admin).Output()
 		snap := filepath.Join(t.TempDir(), "archive.age")
 		wrote := run(t, slices.Concat([]string{"archive", "backup", "--data", data, "--recipient", strings.TrimSpace(string(pub)), "--out", snap}, db)...)
 		for sc.Scan() {
@@ -95,7 +99,7 @@ func TestArchiveBackupBesideIngest(t *testing.T) {
 		}
 		// The same ingest on the restored archive finishes the trove.
 		out, errs, code := archiveRun(t, ingest(restored, restoredDB)...)
-		if code != 0 || !strings.Contains(out, "many: 300 files done, 0 failed; 300 documents, 300 pages") {
+		if code != 0 || !strings.Contains(out, fmt.Sprintf("many: %d files done, 0 failed; %d documents, %d pages", n, n, n)) {
 			t.Fatalf("the ingest on the restored archive: exit %d\n%s\n%s", code, out, errs)
 		}
 		paths := hitPaths(archiveSearch(t, restored, restoredDB, "уникальная"))
