@@ -100,12 +100,8 @@ func (s *Server) redactShow(w http.ResponseWriter, r *http.Request, u User) {
 // translator (403, audited as refused), a file ingested as itself in a format the
 // redaction reads.
 func (s *Server) redactable(w http.ResponseWriter, r *http.Request, u User, refused string) (*Document, bool) {
-	d, err := s.a.Show(r.Context(), r.PathValue("id"))
-	if !s.found(w, r, err) {
-		return nil, false
-	}
-	if !u.Reads(d.Collection) {
-		s.notFound(w, r)
+	d, ok := s.readDoc(w, r, u)
+	if !ok {
 		return nil, false
 	}
 	if !u.Exports() {
