@@ -12,6 +12,9 @@ import (
 	"confide/internal/web"
 )
 
+// maxExports is how many web exports are built at once.
+const maxExports = 2
+
 // exportCreate makes the bundle the export page asked for and sends it as
 // a download. The bundle is made in full first (in the process's own
 // temporary folder, under the data folder), so a refusal (a copy that did
@@ -52,6 +55,13 @@ func (s *Server) exportCreate(w http.ResponseWriter, r *http.Request, u User) {
 			s.renderExport(w, r, u, d, f, "The excerpt's page is not a number.", http.StatusBadRequest)
 			return
 		}
+	}
+	select {
+	case s.exports <- struct{}{}:
+		defer func() { <-s.exports }()
+	default:
+		s.fail(w, r, web.Fail(http.StatusServiceUnavailable, "archive.export.busy", nil), "/documents/"+d.ID+"/export")
+		return
 	}
 	tmp, err := os.CreateTemp(s.a.tmp, "bundle-*")
 	if err != nil {

@@ -318,3 +318,31 @@ func TestExportCopyKeepsParagraphs(t *testing.T) {
 		}
 	})
 }
+
+// Past maxExports web exports at once the page says busy and builds
+// nothing: each export runs the PDF tools and a full verification and
+// holds a bundle in the temporary folder.
+func TestWebExportBounded(t *testing.T) {
+	needTools(t)
+	backends(t, func(t *testing.T, c Config) {
+		z, srv := newRedactZone(t, c, redact.Redact)
+		pdf := z.docID(t, "protocol.pdf")
+		ann := z.user(t, "ann", RoleJournalist, "kgb")
+		_, page := ann.get("/documents/" + pdf + "/export")
+		for range maxExports {
+			srv.exports <- struct{}{}
+		}
+		before, _ := os.ReadDir(z.a.tmp)
+		res, body := ann.post("/documents/"+pdf+"/export", page, url.Values{"redaction": {"original"}, "slug": {"protocol"}})
+		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Content-Disposition") != "" || !strings.Contains(body, "Too many bundles") {
+			t.Fatalf("export past the bound: %d %v %.300s", res.StatusCode, res.Header, body)
+		}
+		if after, _ := os.ReadDir(z.a.tmp); len(after) != len(before) {
+			t.Fatalf("a refused export left %d files in the temporary folder", len(after)-len(before))
+		}
+		<-srv.exports
+		if res, _ := ann.post("/documents/"+pdf+"/export", page, url.Values{"redaction": {"original"}, "slug": {"protocol"}}); res.StatusCode != http.StatusOK {
+			t.Fatalf("export with a slot free: %d", res.StatusCode)
+		}
+	})
+}

@@ -73,6 +73,11 @@ type Server struct {
 	auth   *auth.Service
 	batch  *batches
 	redact *redactor
+	// exports holds a slot per web export being built: each runs
+	// pdfseparate, pdfunite, pdftotext and a full Verify (OCR) and holds a
+	// bundle in the temporary folder, so past maxExports the page says busy
+	// rather than queueing without bound.
+	exports chan struct{}
 }
 
 // NewServer returns the web zone of an open archive.
@@ -94,7 +99,7 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 		return nil, err
 	}
 	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie},
-		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers)}
+		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers), exports: make(chan struct{}, maxExports)}
 	if web.IsHTTPS(cfg.URL) {
 		s.cfg.HTTPS = true
 	}
