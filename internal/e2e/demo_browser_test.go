@@ -41,6 +41,16 @@ func TestBrowserDemoFirstSteps(t *testing.T) {
 		t.Fatalf("feed link %q %v", feed, err)
 	}
 	shot(t, ctx, "site-dropbox-demo")
+	// On a narrow screen the demo banner's words keep the page's margin,
+	// as the rest of the page does, instead of running to the edges.
+	for _, width := range []int64{400, 800} {
+		if inset := contentInset(t, ctx, width, `#demo-banner`); inset < 12 {
+			t.Errorf("at %d px the demo banner lets its text come %.1f px from the edge", width, inset)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
+	}
 	click(`#demo-dropbox a`)
 	if loc, err := chromedp.Run(ctx, chromedp.Location()); err != nil || !strings.HasPrefix(loc, srv.urls["dropbox"]) {
 		t.Fatalf("the link went to %s", loc)
@@ -152,6 +162,15 @@ func TestBrowserDemoArchive(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the sample is not done: %q\n%s", st, srv.stderr.String())
 		}
+	}
+	// The OCR setting rus+eng is one word: it never breaks across lines.
+	for _, width := range []int64{400, 800, 1280} {
+		if lines := textLines(t, ctx, width, `#ocr-lang`); lines != 1 {
+			t.Errorf("at %d px the OCR setting %q takes %d lines", width, text(`#ocr-lang`), lines)
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
 	}
 	shot(t, ctx, "demo-archive-collection")
 	do(chromedp.Navigate(base + "/"))

@@ -138,6 +138,44 @@ func overflow(t *testing.T, ctx context.Context, width int64, sel string) string
 	return over
 }
 
+// textLines sets the window's width and says how many lines the text of
+// the element at sel takes.
+func textLines(t *testing.T, ctx context.Context, width int64, sel string) int {
+	t.Helper()
+	return int(measure(t, ctx, width, sel, `const r = document.createRange(), tops = new Set();
+		r.selectNodeContents(e);
+		for (const q of r.getClientRects()) if (q.width > 0) tops.add(Math.round(q.top));
+		return tops.size;`))
+}
+
+// contentInset sets the window's width and says how near to either edge
+// of the window the element at sel lets its text go (its content box,
+// inside its padding), in CSS pixels: whatever the words, none comes
+// nearer.
+func contentInset(t *testing.T, ctx context.Context, width int64, sel string) float64 {
+	t.Helper()
+	return measure(t, ctx, width, sel, `const b = e.getBoundingClientRect(), s = getComputedStyle(e), w = document.documentElement.clientWidth;
+		return Math.min(b.left + parseFloat(s.borderLeftWidth) + parseFloat(s.paddingLeft), w - b.right + parseFloat(s.borderRightWidth) + parseFloat(s.paddingRight));`)
+}
+
+// measure sets the window's width and runs body, a function of the
+// element e at sel, returning its number.
+func measure(t *testing.T, ctx context.Context, width int64, sel, body string) float64 {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+		t.Fatal(err)
+	}
+	got, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`((sel) => {
+		const e = document.querySelector(sel);
+		if (!e) return -1;
+		`+body+`
+	})(`+strconv.Quote(sel)+`)`))
+	if err != nil || got < 0 {
+		t.Fatalf("measuring %s: %v (%v)", sel, got, err)
+	}
+	return got
+}
+
 // fetch downloads a URL, checking its Content-Disposition.
 func fetch(t *testing.T, url, disposition string) []byte {
 	t.Helper()
