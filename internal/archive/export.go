@@ -109,7 +109,7 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 			return nil, exportErr("this copy has boxes, and a translation does not know what they hide: read the translation, mask what it must not say, and confirm that it is checked (--translation-checked)")
 		}
 		summary = fmt.Sprintf("redacted copy %s: %s", red.ID, red.Summary())
-		counts = &bundle.Burned{Terms: len(red.Marks.Terms), Occurrences: red.Occurrences, Boxes: len(red.Marks.Boxes)}
+		counts = &bundle.Burned{Terms: len(red.Marks.Terms), Occurrences: red.Occurrences, Boxes: len(red.Marks.Boxes), Pages: red.Pages}
 	} else {
 		switch d.Type {
 		case ingest.TypePDF:
@@ -171,8 +171,7 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 		for _, c := range rep.Checks {
 			names = append(names, c.Name)
 		}
-		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: req.RedactionID != "", Verified: true, Burned: counts,
-			Verification: fmt.Sprintf("%s; verified again as published, every check passed: %s", summary, strings.Join(names, ", "))}
+		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: req.RedactionID != "", Verified: true, Burned: counts, Redaction: req.RedactionID, Checks: names}
 	}
 	trans := map[int][]TranslationVersion{}
 	if req.Lang != "" {

@@ -81,7 +81,7 @@ func (r *Redaction) Summary() string {
 	if err != nil {
 		return fmt.Sprintf("%d occurrences of %d terms and %d boxes burned on %d pages", r.Occurrences, len(r.Marks.Terms), len(r.Marks.Boxes), r.Pages)
 	}
-	return cat.Burned("en", len(r.Marks.Terms), r.Occurrences, len(r.Marks.Boxes)) + " on " + cat.N("en", "site.document.pages", r.Pages)
+	return cat.Burned("en", len(r.Marks.Terms), r.Occurrences, len(r.Marks.Boxes)) + " " + cat.N("en", "redact.onpages", r.Pages)
 }
 
 // catalog is the catalogues, for the English of custody records and

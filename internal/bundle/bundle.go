@@ -7,9 +7,11 @@
 //   - bundle.json, first: the Manifest (format "confide-bundle/1", slug,
 //     title, language, collection, the original's path, SHA-256 and size,
 //     the pages with their image, text and translation files, the published
-//     PDF with its redaction and verification summary and what the
-//     redaction burned (terms, occurrences, boxes), an optional excerpt,
-//     the day of export);
+//     PDF with the redacted copy it was cut from, the checks it passed as
+//     published and what the redaction burned (terms, occurrences, boxes,
+//     the copy's pages), all as fields that a site words in its reader's
+//     language (older bundles carried an English sentence instead, which
+//     PDF.Upgraded reads), an optional excerpt, the day of export);
 //   - then every file the manifest names, once each, in the manifest's order
 //     (Manifest.Members): per page its image, text and translation, then the
 //     PDF;
@@ -107,22 +109,60 @@ type Translation struct {
 	ReviewedDay string `json:"reviewed_day,omitempty"`
 }
 
-// PDF is the published copy, with what was done to it.
+// PDF is the published copy, with what was done to it. What it says is in
+// fields, not sentences, so that the site says it in its reader's language.
 type PDF struct {
-	File         string  `json:"file"`
-	Redacted     bool    `json:"redacted"`
-	Verified     bool    `json:"verified"`               // the redaction passed verification
-	Verification string  `json:"verification,omitempty"` // the verification report's summary
-	Burned       *Burned `json:"burned,omitempty"`       // what the redaction burned, for the site to say
+	File     string `json:"file"`
+	Redacted bool   `json:"redacted"`
+	Verified bool   `json:"verified"` // the redaction passed verification
+	// Redaction is the archive's ID of the redacted copy the PDF was cut
+	// from ("" when it was not redacted).
+	Redaction string `json:"redaction,omitempty"`
+	// Checks names the checks the PDF passed when it was verified again as
+	// published (redact.Report's names: "structure", "text layer", "OCR").
+	Checks []string `json:"checks,omitempty"`
+	// Verification is how bundles written before Redaction and Checks said
+	// the same, as an English sentence; Upgraded reads it.
+	Verification string  `json:"verification,omitempty"`
+	Burned       *Burned `json:"burned,omitempty"` // what the redaction burned, for the site to say
 }
 
 // Burned counts a redaction as a reader does: the terms, the places where
 // they were burned (each once, however many readings found it) and the
-// boxes marked by hand. The whole document's, whatever pages are published.
+// boxes marked by hand. The whole document's, whatever pages are published:
+// Pages is how many the redacted copy has (0 in older bundles).
 type Burned struct {
 	Terms       int `json:"terms"`
 	Occurrences int `json:"occurrences"`
 	Boxes       int `json:"boxes"`
+	Pages       int `json:"pages,omitempty"`
+}
+
+// oldVerification is the sentence the archive wrote before Checks:
+// "redacted copy ID: … burned on N pages; verified again as published,
+// every check passed: A, B, C" or the same after "the original's pages,
+// not redacted".
+var oldVerification = regexp.MustCompile(`^(?:redacted copy ([0-9a-f]+): .* on ([0-9]+) pages?|the original's pages, not redacted); verified again as published, every check passed: (.+)$`)
+
+// Upgraded returns the PDF with Redaction, Checks and Burned.Pages read
+// from the English sentence of a bundle written before them, if it has the
+// archive's form (and then without the sentence); any other PDF as it is.
+// A site calls it on every manifest it shows, so old bundles are told in
+// the reader's language too.
+func (p PDF) Upgraded() PDF {
+	sub := oldVerification.FindStringSubmatch(p.Verification)
+	if len(p.Checks) > 0 || sub == nil || (sub[1] != "") != p.Redacted {
+		return p
+	}
+	p.Checks = strings.Split(sub[3], ", ")
+	p.Redaction = sub[1]
+	if b := p.Burned; b != nil && sub[2] != "" {
+		c := *b
+		fmt.Sscan(sub[2], &c.Pages)
+		p.Burned = &c
+	}
+	p.Verification = ""
+	return p
 }
 
 // Excerpt is the passage a story quotes.
@@ -223,6 +263,7 @@ const (
 	maxQuote    = 4 << 10
 	maxReport   = 8 << 10
 	maxName     = 64
+	maxChecks   = 64 // names in pdf.checks
 )
 
 var (
@@ -230,6 +271,8 @@ var (
 	langRe = regexp.MustCompile(`^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 	hexRe  = regexp.MustCompile(`^[0-9a-f]{64}$`)
 	nameRe = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*(\.[a-z0-9_-]+)*$`)
+	// redactionRe is an archive's redacted-copy ID.
+	redactionRe = regexp.MustCompile(`^[0-9a-f]{1,64}$`)
 )
 
 // ValidSlug reports whether s can name a document: [a-z0-9] words joined by
@@ -358,7 +401,18 @@ func (m Manifest) Validate(lim Limits) error {
 		if err := plain("pdf.verification", d.Verification, maxReport, true); err != nil {
 			return err
 		}
-		if b := d.Burned; b != nil && (!d.Redacted || b.Terms < 0 || b.Occurrences < 0 || b.Boxes < 0 || b.Terms+b.Boxes == 0) {
+		if d.Redaction != "" && (!d.Redacted || !redactionRe.MatchString(d.Redaction)) {
+			return invalid("pdf.redaction %q must be a redacted PDF's copy ID, up to 64 lower-case hex digits", d.Redaction)
+		}
+		if len(d.Checks) > maxChecks {
+			return invalid("pdf.checks names %d checks, more than %d", len(d.Checks), maxChecks)
+		}
+		for _, c := range d.Checks {
+			if err := plain("pdf.checks", c, maxLabel, false); err != nil {
+				return err
+			}
+		}
+		if b := d.Burned; b != nil && (!d.Redacted || b.Terms < 0 || b.Occurrences < 0 || b.Boxes < 0 || b.Pages < 0 || b.Terms+b.Boxes == 0) {
 			return invalid("pdf.burned must count a redaction's terms and boxes (none negative, not both 0), and only a redacted PDF has one")
 		}
 	}

@@ -235,6 +235,11 @@ func TestReaderRefuses(t *testing.T) {
 		{"burned, not redacted", bundleOf(manifestJSON(t, func(m *Manifest) { m.PDF.Redacted, m.PDF.Burned = false, &Burned{Terms: 1, Occurrences: 1} }), ms), nil, "pdf.burned"},
 		{"burned a negative count", bundleOf(manifestJSON(t, func(m *Manifest) { m.PDF.Burned = &Burned{Terms: 1, Occurrences: -1} }), ms), nil, "pdf.burned"},
 		{"burned nothing", bundleOf(manifestJSON(t, func(m *Manifest) { m.PDF.Burned = &Burned{} }), ms), nil, "pdf.burned"},
+		{"a redaction ID that is not one", bundleOf(manifestJSON(t, func(m *Manifest) { m.PDF.Redaction = "<b>x</b>" }), ms), nil, "pdf.redaction"},
+		{"a redaction ID, not redacted", bundleOf(manifestJSON(t, func(m *Manifest) { m.PDF.Redacted, m.PDF.Redaction = false, "3f9a" }), ms), nil, "pdf.redaction"},
+		{"an empty check", bundleOf(manifestJSON(t, func(m *Manifest) { m.PDF.Checks = []string{"OCR", " "} }), ms), nil, "pdf.checks is missing"},
+		{"too many checks", bundleOf(manifestJSON(t, func(m *Manifest) { m.PDF.Checks = make([]string, 65) }), ms), nil, "more than 64"},
+		{"burned on negative pages", bundleOf(manifestJSON(t, func(m *Manifest) { m.PDF.Burned = &Burned{Terms: 1, Pages: -1} }), ms), nil, "pdf.burned"},
 		{"reviewed without a day", bundleOf(manifestJSON(t, func(m *Manifest) { m.Pages[0].Translation.ReviewedDay = "" }), ms), nil, "reviewed_day"},
 		{"excerpt of a missing page", bundleOf(manifestJSON(t, func(m *Manifest) { m.Excerpt.Page = 2 }), ms), nil, "does not hold"},
 		{"bad hash", bundleOf(manifestJSON(t, func(m *Manifest) { m.Original.SHA256 = "AB" }), ms), nil, "original.sha256"},
@@ -431,4 +436,51 @@ func FuzzManifest(f *testing.F) {
 			t.Fatalf("round trip changed the bundle (%v):\n%+v\n%+v", err, got, m2)
 		}
 	})
+}
+
+// A bundle says what its PDF went through in fields; one written before
+// them said it in an English sentence, which Upgraded reads into the same
+// fields when it has the archive's form, and leaves alone otherwise.
+func TestUpgraded(t *testing.T) {
+	checks := []string{"structure", "left-over data", "text layer", "OCR"}
+	for _, c := range []struct {
+		name    string
+		in, out PDF
+	}{
+		{"redacted",
+			PDF{Redacted: true, Verified: true, Burned: &Burned{Terms: 1, Occurrences: 2, Boxes: 1},
+				Verification: "redacted copy 3f9a0c: 2 occurrences of 1 term and 1 box burned on 5 pages; verified again as published, every check passed: structure, left-over data, text layer, OCR"},
+			PDF{Redacted: true, Verified: true, Burned: &Burned{Terms: 1, Occurrences: 2, Boxes: 1, Pages: 5}, Redaction: "3f9a0c", Checks: checks}},
+		{"one page, no counts",
+			PDF{Redacted: true, Verified: true, Verification: "redacted copy 3f9a0c: 1 box burned on 1 page; verified again as published, every check passed: OCR"},
+			PDF{Redacted: true, Verified: true, Redaction: "3f9a0c", Checks: []string{"OCR"}}},
+		{"not redacted",
+			PDF{Verified: true, Verification: "the original's pages, not redacted; verified again as published, every check passed: structure, left-over data, text layer, OCR"},
+			PDF{Verified: true, Checks: checks}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			in := c.in
+			if got := c.in.Upgraded(); !reflect.DeepEqual(got, c.out) {
+				t.Errorf("got %+v (burned %+v), want %+v", got, got.Burned, c.out)
+			}
+			if !reflect.DeepEqual(in, c.in) || c.in.Burned != nil && c.in.Burned.Pages != 0 {
+				t.Error("Upgraded changed the manifest it was called on")
+			}
+		})
+	}
+	for _, p := range []PDF{
+		// Another sentence (the golden vector's), or a redacted one that
+		// claims to be the original: shown as they are.
+		*goldenManifest().PDF,
+		{Redacted: true, Verified: true, Verification: "the original's pages, not redacted; verified again as published, every check passed: OCR"},
+		// A new bundle keeps its own fields.
+		{Redacted: true, Verified: true, Redaction: "ab", Checks: []string{"OCR"}, Verification: "redacted copy 3f9a0c: 1 box burned on 1 page; verified again as published, every check passed: mat2"},
+	} {
+		if got := p.Upgraded(); !reflect.DeepEqual(got, p) {
+			t.Errorf("%+v upgraded to %+v", p, got)
+		}
+	}
+	if got := goldenManifest().PDF.Upgraded(); got.Verification != goldenManifest().PDF.Verification || got.Checks != nil {
+		t.Errorf("the golden sentence was read as %+v", got)
+	}
 }

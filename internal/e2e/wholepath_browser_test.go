@@ -246,6 +246,17 @@ func TestBrowserArchiveToStory(t *testing.T) {
 		}
 		noName(t, "the document page", outerHTML(rd))
 		step(rd.ctx, "12-document")
+		// In Russian, what the copy went through reads in Russian, as the
+		// rest of the page does, not as the bundle's English.
+		rd.do(chromedp.Navigate(site + "/documents/" + wpSlug + "?lang=ru"))
+		if v := rd.text(`#verification`); !strings.Contains(v, "при публикации проверена ещё раз: все проверки пройдены (") || !strings.Contains(v, "текстовый слой") || regexp.MustCompile(`[a-z]{4}`).MatchString(strings.NewReplacer("pdfinfo", "", "mat2", "", "JavaScript", "", rid, "").Replace(v)) {
+			t.Errorf("the Russian page's verification: %q", v)
+		}
+		if b := rd.text(`#burned`); !regexp.MustCompile(`^Вымарано .+ на [0-9]+ страниц[а-я]*\.$`).MatchString(b) {
+			t.Errorf("the Russian page's redaction: %q", b)
+		}
+		step(rd.ctx, "12-document-ru")
+		rd.do(chromedp.Navigate(site + "/documents/" + wpSlug))
 
 		pdfLink, err := chromedp.Run(rd.ctx, chromedp.AttributeValue(css(`#citation a[download]`), "href"))
 		if err != nil {

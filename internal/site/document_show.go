@@ -87,6 +87,11 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request) {
 		s.internal(w, r, err)
 		return
 	}
+	if m.PDF != nil {
+		// An older bundle's English sentence, read into fields.
+		pdf := m.PDF.Upgraded()
+		m.PDF = &pdf
+	}
 	files := docFiles(d)
 	data := documentData{Doc: d, M: m, PageList: pageList(m.Pages)}
 	if m.PDF != nil {

@@ -213,8 +213,10 @@ func TestDocumentPage(t *testing.T) {
 			`href="/documents/ministry-letter/files/` + pdf.SHA256 + `/document.pdf" download`,
 			`<img src="/documents/ministry-letter/files/` + byName["page-2.png"].SHA256 + `/page-2.png"`,
 			"Redacted; the redacted copy passed verification",
-			// The sample's redaction: one term found twice, one box.
-			`<span id="burned">2 occurrences of 1 term and 1 box burned.</span>`,
+			// The sample's redaction: one term found twice, one box, over
+			// the copy's two pages; the checks it passed as published.
+			`<span id="burned">2 occurrences of 1 term and 1 box burned on 2 pages.</span>`,
+			`<span class="muted" id="verification">Cut from the archive&#39;s redacted copy ` + bundletest.Redaction + ` and verified again as published: every check passed (structure, metadata, text layer, OCR).</span>`,
 			"Translation (user: tanya), reviewed by a person on 2026-11-30",
 			// Paragraph-aligned: each original paragraph in the row of its translation.
 			`<tr><td lang="ru">Прошу выделить средства на ремонт моста через реку.</td><td lang="en">I ask you to allocate funds for repairing the bridge over the river.</td></tr>`,
@@ -249,8 +251,13 @@ func TestDocumentPage(t *testing.T) {
 		if ru := f.browser().Get("/documents/ministry-letter?lang=ru").Body; !strings.Contains(ru, "<figcaption>Цитируется в нашем материале (страница 1)</figcaption>") {
 			t.Error("the Russian excerpt caption does not read as a sentence")
 		}
-		if ru := f.browser().Get("/documents/ministry-letter?lang=ru").Body; !strings.Contains(ru, `<span id="burned">Вымарано 2 вхождения 1 термина и 1 прямоугольник.</span>`) {
+		ru := f.browser().Get("/documents/ministry-letter?lang=ru").Body
+		if !strings.Contains(ru, `<span id="burned">Вымарано 2 вхождения 1 термина и 1 прямоугольник на 2 страницах.</span>`) {
 			t.Error("the Russian page does not count the redaction in Russian")
+		}
+		if !strings.Contains(ru, `<span class="muted" id="verification">Взята из копии с изъятиями `+bundletest.Redaction+` в архиве и при публикации проверена ещё раз: все проверки пройдены (структура файла, метаданные, текстовый слой, распознавание (OCR)).</span>`) ||
+			strings.Contains(ru, "verified") || strings.Contains(ru, "text layer") {
+			t.Errorf("the Russian page does not give the verification in Russian: %s", between(ru, `<dt>Опубликованная копия</dt>`, `</dd>`))
 		}
 
 		// Files: the right type, nosniff, cached for ever under their hash, the PDF as a download.
@@ -360,4 +367,33 @@ func TestStoryCitesDocument(t *testing.T) {
 			t.Errorf("unknown slug: %v", err)
 		}
 	})
+}
+
+// A bundle exported before the PDF's checks were fields said them in an
+// English sentence: read into the fields, it is told in Russian too; a
+// sentence of another form is shown as it is, marked as English.
+func TestDocumentPageOlderBundle(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, b storetest.Backend) {
+		f := newFixture(t, b)
+		f.publish(bundletest.Options{Slug: "older-letter", Verification: "redacted copy 3f9a0c: 2 occurrences of 1 term and 1 box burned on 1 page; verified again as published, every check passed: structure, left-over data, OCR"})
+		f.publish(bundletest.Options{Slug: "oldest-letter", Verification: "passed: pdftotext and OCR find none of 1 term"})
+		older := f.browser().Get("/documents/older-letter?lang=ru").Body
+		for _, want := range []string{`<span id="burned">Вымарано 2 вхождения 1 термина и 1 прямоугольник на 1 странице.</span>`,
+			`<span class="muted" id="verification">Взята из копии с изъятиями 3f9a0c в архиве и при публикации проверена ещё раз: все проверки пройдены (структура файла, данные вне объектов, распознавание (OCR)).</span>`} {
+			if !strings.Contains(older, want) {
+				t.Errorf("an older bundle's Russian page lacks %q: %s", want, between(older, `<dt>Опубликованная копия</dt>`, `</dd>`))
+			}
+		}
+		if oldest := f.browser().Get("/documents/oldest-letter?lang=ru").Body; !strings.Contains(oldest, `<span id="burned">Вымарано 2 вхождения 1 термина и 1 прямоугольник.</span><br><span class="muted" id="verification" lang="en">passed: pdftotext and OCR find none of 1 term</span>`) {
+			t.Errorf("an older bundle's own sentence: %s", between(oldest, `<dt>Опубликованная копия</dt>`, `</dd>`))
+		}
+	})
+}
+
+// between is the part of s from the first from to the next to after it,
+// for a failure message.
+func between(s, from, to string) string {
+	_, after, _ := strings.Cut(s, from)
+	in, _, _ := strings.Cut(after, to)
+	return in
 }

@@ -1,6 +1,9 @@
 package web
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // pluralRules maps a language to its CLDR cardinal rule for whole numbers.
 // A language without a rule uses English's, which is a safe fallback
@@ -84,4 +87,18 @@ func (c *Catalog) Burned(lang string, terms, occurrences, boxes int) string {
 		parts[0] = c.T(lang, "redact.and", parts[0], parts[1])
 	}
 	return c.T(lang, "redact.burned", parts[0])
+}
+
+// Checks names a verification's checks in lang, joined by commas:
+// redact's names ("text layer", "OCR") as the catalogue's redact.check.*
+// keys say them; a name it has no key for is shown as it is.
+func (c *Catalog) Checks(lang string, names []string) string {
+	out := make([]string, len(names))
+	for i, n := range names {
+		key := "redact.check." + strings.ReplaceAll(strings.ToLower(n), " ", "-")
+		if out[i] = c.T(lang, key); out[i] == key {
+			out[i] = n
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -107,3 +107,28 @@ func TestBurned(t *testing.T) {
 		}
 	}
 }
+
+// A verification's checks are named in the page's language, each one the
+// archive's redaction makes; a name the catalogue does not know stays as
+// it is rather than showing a key.
+func TestChecks(t *testing.T) {
+	c, err := LoadCatalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	all := []string{"structure", "left-over data", "incremental updates", "metadata", "hidden layers", "attachments", "annotations",
+		"javascript and actions", "encryption", "pdfinfo", "mat2", "text layer", "OCR", "pages"}
+	for _, lang := range []string{"en", "ru"} {
+		for _, n := range all {
+			if got := c.Checks(lang, []string{n}); strings.Contains(got, "redact.check") || got == "" {
+				t.Errorf("%s: the check %q reads %q", lang, n, got)
+			}
+		}
+	}
+	if got := c.Checks("en", []string{"structure", "text layer", "OCR"}); got != "structure, text layer, OCR" {
+		t.Errorf("en: %q", got)
+	}
+	if got := c.Checks("ru", []string{"structure", "text layer", "OCR", "a new check"}); got != "структура файла, текстовый слой, распознавание (OCR), a new check" {
+		t.Errorf("ru: %q", got)
+	}
+}

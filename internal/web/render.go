@@ -63,6 +63,8 @@ func (c *Catalog) Funcs() template.FuncMap {
 		"sub": func(a, b int) int { return a - b },
 		// burned is Burned: what a redaction burned, counted.
 		"burned": c.Burned,
+		// checks is Checks: a verification's checks, named in the language.
+		"checks": c.Checks,
 	}
 }
 

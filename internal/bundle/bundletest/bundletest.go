@@ -33,7 +33,16 @@ type Options struct {
 	TextVersion  string // appended to each page's text: a republished version
 	ExportedDay  string
 	OriginalPath string
+	// Verification, when set, is the English sentence a bundle written
+	// before the PDF's Redaction and Checks carried in their place.
+	Verification string
 }
+
+// Redaction is the ID of the sample PDF's redacted copy.
+const Redaction = "3f9a0c2d7e514b86a1c0e2f4d6b8a0c1"
+
+// Checks are the sample PDF's checks, as redact names them.
+var Checks = []string{"structure", "metadata", "text layer", "OCR"}
 
 // PageText is page n's text in the sample: two paragraphs, the second
 // holding the excerpt on page 1.
@@ -114,8 +123,11 @@ func Sample(o Options) (bundle.Manifest, map[string][]byte) {
 		m.Pages = append(m.Pages, p)
 	}
 	if !o.NoPDF {
-		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: true, Verified: true, Verification: "passed: pdftotext and OCR find none of 1 term; one revision, no metadata, layers or attachments",
-			Burned: &bundle.Burned{Terms: 1, Occurrences: 2, Boxes: 1}}
+		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: true, Verified: true, Redaction: Redaction, Checks: Checks,
+			Burned: &bundle.Burned{Terms: 1, Occurrences: 2, Boxes: 1, Pages: o.Pages}}
+		if o.Verification != "" {
+			m.PDF.Redaction, m.PDF.Checks, m.PDF.Burned.Pages, m.PDF.Verification = "", nil, 0, o.Verification
+		}
 		files["document.pdf"] = pdftest.File([]string{"<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [] /Count 0 >>"}, "")
 	}
 	if !o.NoExcerpt {
