@@ -63,6 +63,10 @@ func (c *Catalog) Langs() []string { return c.langs }
 // Has reports whether lang has a catalogue.
 func (c *Catalog) Has(lang string) bool { _, ok := c.msgs[lang]; return ok }
 
+// HasKey reports whether lang's own catalogue has key (T falls back to
+// English for one that does not).
+func (c *Catalog) HasKey(lang, key string) bool { _, ok := c.msgs[lang][key]; return ok }
+
 // T translates key into lang, falling back to English, then to the key.
 // Arguments fill fmt verbs in the message.
 func (c *Catalog) T(lang, key string, args ...any) string {
@@ -100,6 +104,13 @@ func (c *Catalog) Preferred(r *http.Request) string {
 	if l := c.queryLang(r); l != "" {
 		return l
 	}
+	return c.Remembered(r)
+}
+
+// Remembered is the language the cookie, then Accept-Language, asks for,
+// ignoring ?lang=: for a page whose lang parameter names something else
+// (the archive's translations).
+func (c *Catalog) Remembered(r *http.Request) string {
 	if ck, err := r.Cookie(LangCookie); err == nil && c.Has(ck.Value) {
 		return ck.Value
 	}
