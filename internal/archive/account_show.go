@@ -49,5 +49,5 @@ func (s *Server) accountShow(w http.ResponseWriter, r *http.Request, u User) {
 			}
 		}
 	}
-	s.render.Render(w, http.StatusOK, "account", s.page(w, r, "Your account", d))
+	s.render.Render(w, http.StatusOK, "account", s.page(w, r, "newsroom.account.title", d))
 }

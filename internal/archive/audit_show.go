@@ -36,5 +36,5 @@ func (s *Server) auditShow(w http.ResponseWriter, r *http.Request, u User) {
 	if off > 0 {
 		d.Prev = "/audit?offset=" + strconv.Itoa(max(off-n, 0))
 	}
-	s.render.Render(w, http.StatusOK, "audit", s.page(w, r, "Audit log", d))
+	s.render.Render(w, http.StatusOK, "audit", s.page(w, r, "archive.audit.title", d))
 }

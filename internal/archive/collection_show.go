@@ -60,7 +60,7 @@ func (s *Server) collectionShow(w http.ResponseWriter, r *http.Request, u User) 
 				w.Header().Set("Refresh", "5")
 			}
 			s.audit(r.Context(), u.Name, "view collection", name)
-			s.render.Render(w, http.StatusOK, "collection", s.page(w, r, "Collection "+name, d))
+			s.render.Render(w, http.StatusOK, "collection", s.page(w, r, "archive.collection.title", d, name))
 			return
 		}
 	}

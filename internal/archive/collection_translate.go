@@ -12,7 +12,7 @@ import (
 // a time, a few over all, every page stored as a machine draft as soon as
 // the engine gives it back.
 func (s *Server) collectionTranslate(w http.ResponseWriter, r *http.Request, u User) {
-	name, back, ok := s.batchForm(w, r, u, "Machine translation of a whole collection is started by a journalist or an admin. You translate and review pages from each document's page.")
+	name, back, ok := s.batchForm(w, r, u, "archive.notice.batchstart")
 	if !ok {
 		return
 	}
@@ -21,14 +21,14 @@ func (s *Server) collectionTranslate(w http.ResponseWriter, r *http.Request, u U
 	var in *InputError
 	switch {
 	case errors.As(err, &in):
-		s.notice(w, r, u, http.StatusBadRequest, "Cannot translate", in.Msg+".", back)
+		s.notice(w, r, u, http.StatusBadRequest, "archive.notice.cannottranslate", "archive.notice.input", back, in.Msg)
 		return
 	case errors.Is(err, ErrBatchRunning):
-		s.notice(w, r, u, http.StatusConflict, "Already translating", "A machine translation of this collection is running; cancel it or wait for it to end.", back)
+		s.notice(w, r, u, http.StatusConflict, "archive.notice.translating", "archive.notice.translating.msg", back)
 		return
 	case errors.Is(err, ErrBatchBusy):
 		w.Header().Set("Retry-After", "60")
-		s.notice(w, r, u, http.StatusServiceUnavailable, "Busy", "Other collections are being translated; start this one when one of them ends.", back)
+		s.notice(w, r, u, http.StatusServiceUnavailable, "archive.notice.busy", "archive.notice.busy.msg", back)
 		return
 	case err != nil:
 		s.internal(w, r, err)
@@ -39,7 +39,8 @@ func (s *Server) collectionTranslate(w http.ResponseWriter, r *http.Request, u U
 }
 
 // batchForm reads a batch form posted to a collection's page: 404 for a
-// collection the user does not read, a refusal (why) for a translator.
+// collection the user does not read, a refusal (why, a catalogue key) for
+// a translator.
 func (s *Server) batchForm(w http.ResponseWriter, r *http.Request, u User, why string) (name, back string, ok bool) {
 	name = r.PathValue("name")
 	if !u.Reads(name) {
@@ -51,7 +52,7 @@ func (s *Server) batchForm(w http.ResponseWriter, r *http.Request, u User, why s
 		return "", "", false
 	}
 	if !u.Exports() {
-		s.notice(w, r, u, http.StatusForbidden, "Not for translators", why, back)
+		s.notice(w, r, u, http.StatusForbidden, "archive.notice.translators", why, back)
 		return "", "", false
 	}
 	return name, back, true

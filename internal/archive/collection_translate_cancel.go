@@ -5,7 +5,7 @@ import "net/http"
 // collectionTranslateCancel stops the collection's running machine
 // translation; the pages translated so far are kept.
 func (s *Server) collectionTranslateCancel(w http.ResponseWriter, r *http.Request, u User) {
-	name, back, ok := s.batchForm(w, r, u, "A machine translation is cancelled by a journalist or an admin.")
+	name, back, ok := s.batchForm(w, r, u, "archive.notice.batchcancel")
 	if !ok {
 		return
 	}

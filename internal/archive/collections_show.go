@@ -21,5 +21,5 @@ func (s *Server) collectionsShow(w http.ResponseWriter, r *http.Request, u User)
 			d.Collections = append(d.Collections, c)
 		}
 	}
-	s.render.Render(w, http.StatusOK, "collections", s.page(w, r, "Archive", d))
+	s.render.Render(w, http.StatusOK, "collections", s.page(w, r, "archive.collections.title", d))
 }

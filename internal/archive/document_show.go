@@ -43,7 +43,7 @@ type trView struct {
 	History []versionLink
 	Rows    []readerRow
 	// Review is set when the user may mark the shown version reviewed;
-	// NoReview says why not otherwise.
+	// NoReview says why not otherwise (a catalogue key).
 	Review   bool
 	NoReview string
 	Edit     string // the editor's URL
@@ -115,7 +115,7 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request, u User) {
 		}
 	}
 	s.audit(r.Context(), u.Name, "view document", d.Collection+"/"+d.Path)
-	s.render.Render(w, http.StatusOK, "document", s.page(w, r, d.Path, data))
+	s.render.Render(w, http.StatusOK, "document", s.page(w, r, "archive.doc.title", data, d.Path))
 }
 
 // reader fills in the page's translation, notes and tags.
@@ -136,7 +136,10 @@ func (s *Server) reader(r *http.Request, u User, d *Document, n int, data *docum
 	text := data.Page.Text
 	data.Text = marked(text, pageMarks(notes, n))
 	langs := slices.Sorted(maps.Keys(d.Translations))
-	lang := r.URL.Query().Get("lang")
+	lang := ""
+	if s.translationQuery(r) {
+		lang = r.URL.Query().Get("lang")
+	}
 	if lang == "" && len(langs) > 0 {
 		lang = langs[0]
 	}
@@ -160,18 +163,19 @@ func (s *Server) reader(r *http.Request, u User, d *Document, n int, data *docum
 	if v, err := strconv.Atoi(r.URL.Query().Get("v")); err == nil && v >= 1 && v <= len(vs) {
 		shown = vs[v-1]
 	}
-	tv.Shown, tv.Label, tv.Maker = &shown, stateLabel(shown), maker(shown)
+	cat, lang := s.render.Cat, s.lang(r)
+	tv.Shown, tv.Label, tv.Maker = &shown, stateLabel(cat, lang, shown), maker(shown)
 	for i := len(vs) - 1; i >= 0; i-- {
-		tv.History = append(tv.History, versionLink{V: vs[i], Label: stateLabel(vs[i]),
+		tv.History = append(tv.History, versionLink{V: vs[i], Label: stateLabel(cat, lang, vs[i]),
 			URL: base + "&lang=" + lang + "&v=" + strconv.Itoa(vs[i].Version) + "#translation", Current: vs[i].Version == shown.Version})
 	}
 	tv.Rows = sideBySide(text, shown.Text, notes, n)
 	switch {
 	case shown.Version != latest.Version:
-		tv.NoReview = "an older version; only the latest is reviewed"
+		tv.NoReview = "archive.tr.noreview.older"
 	case shown.State == Reviewed:
 	case shown.By == "user: "+u.Name:
-		tv.NoReview = "you made this version: someone else reviews it"
+		tv.NoReview = "archive.tr.noreview.own"
 	default:
 		tv.Review = true
 	}

@@ -51,5 +51,5 @@ func (s *Server) renderExport(w http.ResponseWriter, r *http.Request, u User, d 
 		data.Langs = append(data.Langs, l)
 	}
 	slices.Sort(data.Langs)
-	s.render.Render(w, status, "export", s.page(w, r, "Export "+d.Path, data))
+	s.render.Render(w, status, "export", s.page(w, r, "archive.export.title", data, d.Path))
 }

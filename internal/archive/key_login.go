@@ -15,7 +15,7 @@ func (s *Server) keyLoginShow(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login", http.StatusSeeOther)
 		return
 	}
-	s.render.Render(w, http.StatusOK, "key", s.page(w, r, "Touch your security key", nil))
+	s.render.Render(w, http.StatusOK, "key", s.page(w, r, "newsroom.key.title", nil))
 }
 
 // keyLoginOptions is the key step's challenge, kept in the key session.

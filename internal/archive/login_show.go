@@ -15,5 +15,5 @@ type loginData struct {
 
 func (s *Server) loginShow(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	s.render.Render(w, http.StatusOK, "login", s.page(w, r, "Sign in to the archive", loginData{Next: web.LocalPath(r.URL.Query().Get("next"))}))
+	s.render.Render(w, http.StatusOK, "login", s.page(w, r, "archive.login.title", loginData{Next: web.LocalPath(r.URL.Query().Get("next"))}))
 }

@@ -26,7 +26,7 @@ func (s *Server) loginSubmit(w http.ResponseWriter, r *http.Request) {
 			s.internal(w, r, err)
 			return
 		}
-		s.render.Render(w, status, "login", s.page(w, r, "Sign in to the archive", loginData{Failed: msg, Until: until, Next: next, Name: r.PostForm.Get("name")}))
+		s.render.Render(w, status, "login", s.page(w, r, "archive.login.title", loginData{Failed: msg, Until: until, Next: next, Name: r.PostForm.Get("name")}))
 		return
 	}
 	kind := auth.KindFull

@@ -36,12 +36,14 @@ func (s *Server) noteAdd(w http.ResponseWriter, r *http.Request, u User) {
 	var in *InputError
 	switch {
 	case errors.As(err, &amb):
-		f.Error, f.Choices = "These words are on the page "+strconv.Itoa(len(amb.Choices))+" times: choose the one the note is about.", amb.Choices
-		s.render.Render(w, http.StatusConflict, "note", s.page(w, r, "Add a note", f))
+		p := s.page(w, r, "archive.notes.add", nil)
+		f.Error, f.Choices = s.render.Cat.N(p.Lang, "archive.note.ambiguous", len(amb.Choices)), amb.Choices
+		p.Data = f
+		s.render.Render(w, http.StatusConflict, "note", p)
 		return
 	case errors.As(err, &in):
 		f.Error = in.Msg
-		s.render.Render(w, http.StatusBadRequest, "note", s.page(w, r, "Add a note", f))
+		s.render.Render(w, http.StatusBadRequest, "note", s.page(w, r, "archive.notes.add", f))
 		return
 	case err != nil:
 		s.internal(w, r, err)

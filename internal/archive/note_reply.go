@@ -38,7 +38,7 @@ func (s *Server) noteReply(w http.ResponseWriter, r *http.Request, u User) {
 	_, err = s.a.AddReply(r.Context(), id, body, u.Name)
 	var in *InputError
 	if errors.As(err, &in) {
-		s.render.Render(w, http.StatusBadRequest, "reply", s.page(w, r, "Reply", replyFormData{User: u, Note: id, Body: body, Error: in.Msg, Back: back}))
+		s.render.Render(w, http.StatusBadRequest, "reply", s.page(w, r, "archive.notes.reply", replyFormData{User: u, Note: id, Body: body, Error: in.Msg, Back: back}))
 		return
 	}
 	if err != nil {

@@ -139,6 +139,16 @@ type ResultHit struct {
 	Machine bool `json:"machine,omitempty"`
 }
 
+// MatchedLang is the language of the translation that matched ("en" of
+// "translation:en"), or "" when the original or the notes did.
+func (h ResultHit) MatchedLang() string {
+	lang, _ := strings.CutPrefix(h.Matched, "translation:")
+	if lang == h.Matched {
+		return ""
+	}
+	return lang
+}
+
 // Search runs a query in the engine's syntax, within a collection when
 // one is given.
 func (a *Archive) Search(ctx context.Context, q, collection string, limit int) (*Results, error) {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"confide/internal/translate"
+	"confide/internal/web"
 )
 
 // readerRow is one row of the side-by-side view: a paragraph of the
@@ -91,23 +92,23 @@ func sideBySide(original, translation string, notes []Note, page int) []readerRo
 	return out
 }
 
-// stateLabel says what a version is: a machine draft, a human draft, or
-// reviewed by whom and on which day.
-func stateLabel(v TranslationVersion) string {
-	kind := "human"
+// stateLabel says in lang what a version is: a machine draft, a human
+// draft, or reviewed by whom and on which day.
+func stateLabel(cat *web.Catalog, lang string, v TranslationVersion) string {
+	kind := cat.T(lang, "archive.tr.human")
 	if v.Machine {
-		kind = "machine output"
+		kind = cat.T(lang, "archive.tr.machine")
 	}
 	if v.State == Reviewed {
 		if v.ReviewedBy != "" {
-			return kind + ", reviewed by " + v.ReviewedBy + " on " + day(v.ReviewedAt)
+			return cat.T(lang, "archive.tr.reviewedby", kind, v.ReviewedBy, day(v.ReviewedAt))
 		}
-		return kind + ", reviewed"
+		return cat.T(lang, "archive.tr.reviewed", kind)
 	}
 	if v.Machine {
-		return "machine draft (machine output, not reviewed)"
+		return cat.T(lang, "archive.tr.machinedraft")
 	}
-	return "human draft, not reviewed"
+	return cat.T(lang, "archive.tr.humandraft")
 }
 
 // day is the date part of an RFC 3339 time.

@@ -92,7 +92,7 @@ func (s *Server) redactShow(w http.ResponseWriter, r *http.Request, u User) {
 		data.Copies = append(data.Copies, all[i])
 	}
 	s.audit(r.Context(), u.Name, "view redaction", d.Collection+"/"+d.Path)
-	s.render.Render(w, http.StatusOK, "redact", s.page(w, r, "Redact "+d.Path, data))
+	s.render.Render(w, http.StatusOK, "redact", s.page(w, r, "archive.redact.title", data, d.Path))
 }
 
 // redactable finds the document of a redaction or export request that u

@@ -81,7 +81,12 @@ func (r *Redaction) Summary() string {
 	if err != nil {
 		return fmt.Sprintf("%d occurrences of %d terms and %d boxes burned on %d pages", r.Occurrences, len(r.Marks.Terms), len(r.Marks.Boxes), r.Pages)
 	}
-	return cat.Burned("en", len(r.Marks.Terms), r.Occurrences, len(r.Marks.Boxes)) + " " + cat.N("en", "redact.onpages", r.Pages)
+	return r.summary(cat, "en")
+}
+
+// summary is Summary in lang.
+func (r *Redaction) summary(cat *web.Catalog, lang string) string {
+	return cat.Burned(lang, len(r.Marks.Terms), r.Occurrences, len(r.Marks.Boxes)) + " " + cat.N(lang, "redact.onpages", r.Pages)
 }
 
 // catalog is the catalogues, for the English of custody records and

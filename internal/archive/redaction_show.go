@@ -9,7 +9,8 @@ type redactionData struct {
 	User      User
 	Doc       *Document
 	Redaction *Redaction
-	Pages     []int // the copy's pages, for their images
+	Pages     []int  // the copy's pages, for their images
+	Summary   string // what it burned, in the page's language
 }
 
 // redactionShow is a redacted copy's page: running (it reloads itself
@@ -31,7 +32,10 @@ func (s *Server) redactionShow(w http.ResponseWriter, r *http.Request, u User) {
 		}
 	}
 	s.audit(r.Context(), u.Name, "view redaction", d.Collection+"/"+d.Path+": "+red.ID)
-	s.render.Render(w, http.StatusOK, "redaction", s.page(w, r, "Redacted copy of "+d.Path, data))
+	p := s.page(w, r, "archive.redaction.title", nil, d.Path)
+	data.Summary = red.summary(s.render.Cat, p.Lang)
+	p.Data = data
+	s.render.Render(w, http.StatusOK, "redaction", p)
 }
 
 // redaction finds a redaction and its document for u: its collection

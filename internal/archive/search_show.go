@@ -29,7 +29,7 @@ type searchData struct {
 }
 
 type facetGroup struct {
-	Name  string
+	Name  string // the query's field, which names the group (archive.facet.*)
 	Items []facetItem
 }
 
@@ -55,14 +55,14 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request, u User) {
 	page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 	page = max(page, 1)
 	if q == "" {
-		s.render.Render(w, http.StatusOK, "search", s.page(w, r, "Search", d))
+		s.render.Render(w, http.StatusOK, "search", s.page(w, r, "archive.nav.search", d))
 		return
 	}
 	res, err := s.a.SearchPage(r.Context(), SearchRequest{Query: q, Collections: readable(u), Offset: (page - 1) * perPage, Limit: perPage, Facets: true})
 	var perr *query.Error
 	if errors.As(err, &perr) {
 		d.Error = perr.Error()
-		s.render.Render(w, http.StatusBadRequest, "search", s.page(w, r, "Search", d))
+		s.render.Render(w, http.StatusBadRequest, "search", s.page(w, r, "archive.nav.search", d))
 		return
 	}
 	if err != nil {
@@ -84,10 +84,10 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request, u User) {
 			years[strconv.Itoa(y)] = n
 		}
 		for _, g := range []struct {
-			name, field string
-			counts      map[string]int
-		}{{"Collection", "collection", f.Collection}, {"Language", "lang", f.Lang}, {"Type", "type", f.Type}, {"Year", "date", years}} {
-			fg := facetGroup{Name: g.name}
+			field  string
+			counts map[string]int
+		}{{"collection", f.Collection}, {"lang", f.Lang}, {"type", f.Type}, {"date", years}} {
+			fg := facetGroup{Name: g.field}
 			for v, n := range g.counts {
 				if g.field == "collection" && !u.Reads(v) {
 					continue
@@ -122,7 +122,7 @@ func (s *Server) searchShow(w http.ResponseWriter, r *http.Request, u User) {
 			p = last - 1
 		}
 	}
-	s.render.Render(w, http.StatusOK, "search", s.page(w, r, "Search: "+q, d))
+	s.render.Render(w, http.StatusOK, "search", s.page(w, r, "archive.search.title", d, q))
 }
 
 // quoteValue writes a facet value so the query parser reads it back whole.

@@ -139,9 +139,42 @@ func (s *Server) audit(ctx context.Context, who, action, detail string) {
 	}
 }
 
-func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data any) *web.Page {
-	return &web.Page{Lang: s.render.Cat.Negotiate(w, r), Zone: Zone, TitleText: title, Demo: s.cfg.Demo,
+// page is a page of the zone in the request's language, titled by the
+// catalogue's title key filled with args ("" for none).
+func (s *Server) page(w http.ResponseWriter, r *http.Request, title string, data any, args ...any) *web.Page {
+	if !s.translationQuery(r) {
+		s.render.Cat.Negotiate(w, r) // remembers a ?lang= link's choice
+	}
+	lang := s.lang(r)
+	if title != "" {
+		title = s.render.Cat.T(lang, title, args...)
+	}
+	return &web.Page{Lang: lang, Zone: Zone, TitleText: title, Demo: s.cfg.Demo,
 		CSRF: s.csrf.Token(w, r), Path: r.URL.Path, Data: data}
+}
+
+// lang is the language of the request's page (see translationQuery).
+func (s *Server) lang(r *http.Request) string {
+	if s.translationQuery(r) {
+		return s.render.Cat.Remembered(r)
+	}
+	return s.render.Cat.Preferred(r)
+}
+
+// translationQuery reports whether the request's ?lang= names a
+// translation rather than the page's language: always on the translation
+// editor, and on a document's page unless it is alone and a language of
+// the pages (the language switch's link is the path and ?lang= alone;
+// every link to a translation also gives the page's number).
+func (s *Server) translationQuery(r *http.Request) bool {
+	switch r.Pattern {
+	case "GET /documents/{id}/pages/{n}/translation":
+		return true
+	case "GET /documents/{id}":
+		q := r.URL.Query()
+		return len(q) > 1 || !s.render.Cat.Has(q.Get("lang"))
+	}
+	return false
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error, back string) {
@@ -258,7 +291,7 @@ func (s *Server) readPage(w http.ResponseWriter, r *http.Request, u User) (*Docu
 func (s *Server) posted(w http.ResponseWriter, r *http.Request, u User, limit int64, back string) bool {
 	r.Body = http.MaxBytesReader(w, r.Body, limit)
 	if err := r.ParseForm(); err != nil {
-		s.notice(w, r, u, http.StatusRequestEntityTooLarge, "Too large", fmt.Sprintf("The form was larger than the %d KiB the archive takes; nothing was kept.", limit>>10), back)
+		s.notice(w, r, u, http.StatusRequestEntityTooLarge, "archive.notice.toolarge", "archive.notice.toolarge.msg", back, limit>>10)
 		return false
 	}
 	if !s.csrf.Valid(r, r.PostForm.Get(web.Field)) {
@@ -276,7 +309,9 @@ type noticeData struct {
 }
 
 // notice answers a refusal the user can act on, in their words: why, and
-// the way back.
-func (s *Server) notice(w http.ResponseWriter, r *http.Request, u User, status int, title, msg, back string) {
-	s.render.Render(w, status, "notice", s.page(w, r, title, noticeData{User: u, Title: title, Message: msg, Back: back}))
+// the way back. title and msg are catalogue keys, args fill msg.
+func (s *Server) notice(w http.ResponseWriter, r *http.Request, u User, status int, title, msg, back string, args ...any) {
+	p := s.page(w, r, title, nil)
+	p.Data = noticeData{User: u, Title: p.TitleText, Message: s.render.Cat.T(p.Lang, msg, args...), Back: back}
+	s.render.Render(w, status, "notice", p)
 }

@@ -34,7 +34,7 @@ func (s *Server) renderSetup(w http.ResponseWriter, r *http.Request, sess auth.S
 		return
 	}
 	d := setupData{Secret: acc.TOTPSecret, Failed: failed, QR: web.QRCode(seal.TOTPURI(Issuer, acc.Name, acc.TOTPSecret))}
-	s.render.Render(w, status, "setup", s.page(w, r, "Set up your second factor", d))
+	s.render.Render(w, status, "setup", s.page(w, r, "newsroom.setup.title", d))
 }
 
 // account is a session's account as auth sees it.

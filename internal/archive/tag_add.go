@@ -20,7 +20,7 @@ func (s *Server) tagAdd(w http.ResponseWriter, r *http.Request, u User) {
 	tag, err := s.a.AddTag(r.Context(), d.ID, r.PostForm.Get("tag"))
 	var in *InputError
 	if errors.As(err, &in) {
-		s.notice(w, r, u, http.StatusBadRequest, "Not a tag", in.Msg+". Nothing was changed.", back)
+		s.notice(w, r, u, http.StatusBadRequest, "archive.notice.tag", "archive.notice.tag.msg", back, in.Msg)
 		return
 	}
 	if err != nil {

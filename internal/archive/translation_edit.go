@@ -39,7 +39,7 @@ func (s *Server) translationEdit(w http.ResponseWriter, r *http.Request, u User)
 	}
 	lang := translate.Canon(r.URL.Query().Get("lang"))
 	if err := checkLang(lang); err != nil {
-		s.notice(w, r, u, http.StatusBadRequest, "Not a language", err.(*InputError).Msg+": give a code such as en, de or fr.", "/documents/"+d.ID+"?page="+strconv.Itoa(n))
+		s.notice(w, r, u, http.StatusBadRequest, "archive.notice.lang", "archive.notice.lang.msg", "/documents/"+d.ID+"?page="+strconv.Itoa(n), err.(*InputError).Msg)
 		return
 	}
 	ed := editorData{User: u, Doc: d, Page: n, Lang: lang}
@@ -49,7 +49,11 @@ func (s *Server) translationEdit(w http.ResponseWriter, r *http.Request, u User)
 		ed.Base, ed.From, text = v.Version, &v, v.Text
 	}
 	ed.Rows = editorRows(d.Pages[n-1].Text, translate.Split(text))
-	s.render.Render(w, http.StatusOK, "translation", s.page(w, r, "Translate "+d.Path, ed))
+	p := s.page(w, r, "archive.editor.pagetitle", ed, d.Path)
+	// The language switch goes to the document: here ?lang= is the
+	// translation's.
+	p.Path = "/documents/" + d.ID
+	s.render.Render(w, http.StatusOK, "translation", p)
 }
 
 // editorRows pairs the original's paragraphs with the boxes' texts, one

@@ -26,10 +26,10 @@ func (s *Server) translationReview(w http.ResponseWriter, r *http.Request, u Use
 	var stale *StaleError
 	switch {
 	case errors.Is(err, ErrOwnReview):
-		s.notice(w, r, u, http.StatusForbidden, "Not your own", "You made this version, so someone else reviews it. Nothing was changed.", back)
+		s.notice(w, r, u, http.StatusForbidden, "archive.notice.own", "archive.notice.own.msg", back)
 		return
 	case errors.As(err, &stale):
-		s.notice(w, r, u, http.StatusConflict, "A newer version", "Version "+strconv.Itoa(stale.Latest.Version)+" was saved by "+stale.Latest.By+" since the page you reviewed was shown. Nothing was marked; read the latest version and review that.", back)
+		s.notice(w, r, u, http.StatusConflict, "archive.notice.newer", "archive.notice.newer.msg", back, stale.Latest.Version, stale.Latest.By)
 		return
 	case !s.found(w, r, err):
 		return

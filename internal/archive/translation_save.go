@@ -28,7 +28,7 @@ func (s *Server) translationSave(w http.ResponseWriter, r *http.Request, u User)
 	}
 	lang := translate.Canon(r.PostForm.Get("lang"))
 	if err := checkLang(lang); err != nil {
-		s.notice(w, r, u, http.StatusBadRequest, "Not a language", err.(*InputError).Msg, back)
+		s.notice(w, r, u, http.StatusBadRequest, "archive.notice.lang", "archive.notice.input.plain", back, err.(*InputError).Msg)
 		return
 	}
 	base, _ := strconv.Atoi(r.PostForm.Get("base"))
@@ -40,12 +40,14 @@ func (s *Server) translationSave(w http.ResponseWriter, r *http.Request, u User)
 	switch {
 	case errors.As(err, &stale):
 		ed.Conflict, ed.Base = &stale.Latest, stale.Latest.Version
-		ed.Error = "Someone saved version " + strconv.Itoa(stale.Latest.Version) + " (" + stale.Latest.By + ", " + stale.Latest.At + ") while you were editing. Nothing was saved: your text is below, beside theirs. Merge what you want to keep and save again."
-		s.render.Render(w, http.StatusConflict, "translation", s.page(w, r, "Translate "+d.Path, ed))
+		p := s.page(w, r, "archive.editor.pagetitle", nil, d.Path)
+		ed.Error = s.render.Cat.T(p.Lang, "archive.editor.stale", stale.Latest.Version, stale.Latest.By, stale.Latest.At)
+		p.Data = ed
+		s.render.Render(w, http.StatusConflict, "translation", p)
 		return
 	case errors.As(err, &in):
 		ed.Error = in.Msg
-		s.render.Render(w, http.StatusBadRequest, "translation", s.page(w, r, "Translate "+d.Path, ed))
+		s.render.Render(w, http.StatusBadRequest, "translation", s.page(w, r, "archive.editor.pagetitle", ed, d.Path))
 		return
 	case err != nil:
 		s.internal(w, r, err)

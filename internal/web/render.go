@@ -63,8 +63,10 @@ func (c *Catalog) Funcs() template.FuncMap {
 		"sub": func(a, b int) int { return a - b },
 		// burned is Burned: what a redaction burned, counted.
 		"burned": c.Burned,
-		// checks is Checks: a verification's checks, named in the language.
+		// checks is Checks: a verification's checks, named in the language;
+		// check names one.
 		"checks": c.Checks,
+		"check":  func(lang, name string) string { return c.Checks(lang, []string{name}) },
 	}
 }
 
