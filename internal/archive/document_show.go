@@ -163,10 +163,10 @@ func (s *Server) reader(r *http.Request, u User, d *Document, n int, data *docum
 	if v, err := strconv.Atoi(r.URL.Query().Get("v")); err == nil && v >= 1 && v <= len(vs) {
 		shown = vs[v-1]
 	}
-	cat, lang := s.render.Cat, s.lang(r)
-	tv.Shown, tv.Label, tv.Maker = &shown, stateLabel(cat, lang, shown), maker(shown)
+	cat, ui := s.render.Cat, s.lang(r)
+	tv.Shown, tv.Label, tv.Maker = &shown, stateLabel(cat, ui, shown), maker(shown)
 	for i := len(vs) - 1; i >= 0; i-- {
-		tv.History = append(tv.History, versionLink{V: vs[i], Label: stateLabel(cat, lang, vs[i]),
+		tv.History = append(tv.History, versionLink{V: vs[i], Label: stateLabel(cat, ui, vs[i]),
 			URL: base + "&lang=" + lang + "&v=" + strconv.Itoa(vs[i].Version) + "#translation", Current: vs[i].Version == shown.Version})
 	}
 	tv.Rows = sideBySide(text, shown.Text, notes, n)

@@ -25,8 +25,10 @@ func TestWebPagesInRussian(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		z := newWebZone(t, c)
 		id := z.withPage(t)
-		if _, err := z.a.AddTranslation(context.Background(), id, 1, "en", "First paragraph.\n\nSecond paragraph.", "machine: stub 1.0", true, Draft); err != nil {
-			t.Fatal(err)
+		for _, by := range []string{"machine: stub 1.0", "user: tanya"} {
+			if _, err := z.a.AddTranslation(context.Background(), id, 1, "en", "First paragraph.\n\nSecond paragraph.", by, by != "user: tanya", Draft); err != nil {
+				t.Fatal(err)
+			}
 		}
 		ann := z.user(t, "ann", RoleJournalist, "kgb")
 		doc := "/documents/" + id
@@ -47,7 +49,8 @@ func TestWebPagesInRussian(t *testing.T) {
 		ru("/search?q=абзац", `<p id="total">1 документ, показаны 1–1.</p>`, "<h2>Коллекция</h2>")
 		// A translation's link: the page stays Russian, the translation is
 		// the one asked for.
-		ru(doc+"?page=1&lang=en", "Перевод (en)", "<strong>машинный черновик (машинный перевод, не проверен)</strong>", "Цепочка хранения")
+		ru(doc+"?page=1&lang=en", "Перевод (en)", "<strong>черновик человека, не проверен</strong>", ": машинный черновик (машинный перевод, не проверен), machine: stub 1.0, ", "Цепочка хранения",
+			`<a href="`+doc+`?page=1&amp;lang=en&amp;v=1#translation">версия 1</a>`)
 		ru(doc+"/pages/1/translation?lang=en", "Ваш перевод (en)", `href="`+doc+`?lang=en"`)
 		ru(doc+"/pages/1/translation?lang=12", "<h1>Это не язык</h1>", "укажите код, например en, de или fr")
 		ru("/")

@@ -116,7 +116,7 @@ func TestChecks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	all := []string{"structure", "left-over data", "incremental updates", "metadata", "hidden layers", "attachments", "annotations",
+	all := []string{"marks", "structure", "left-over data", "incremental updates", "metadata", "hidden layers", "attachments", "annotations",
 		"javascript and actions", "encryption", "pdfinfo", "mat2", "text layer", "OCR", "pages"}
 	for _, lang := range []string{"en", "ru"} {
 		for _, n := range all {
