@@ -54,6 +54,10 @@
 //     the no-script policy. Keys are bound to ServerConfig.URL's origin, or
 //     the request's; a refused key (wrong, another user's, or a copy whose
 //     counter went back) counts and locks as a wrong code does. Every page
+//     is in the web catalogue's languages (English, Russian: the switch's
+//     ?lang=, then the cookie, then Accept-Language), but a document page's
+//     ?lang= beside its page= and the editor's ?lang=, which name a
+//     translation. Every page
 //     but sign-in needs a full session. A user reads
 //     only granted collections (an admin all); an ungranted collection or
 //     its documents answer 404, as missing ones do. Translators cannot
