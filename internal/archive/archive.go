@@ -14,6 +14,7 @@ import (
 	"confide/internal/ingest"
 	"confide/internal/search"
 	"confide/internal/search/pgsearch"
+	"confide/internal/store"
 )
 
 // Config says where an archive lives.
@@ -127,6 +128,15 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 		if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_entries SET state = 'queued', lease = 0 WHERE state = 'running'`); err != nil {
 			a.Close()
 			return nil, fmt.Errorf("archive: %w", err)
+		}
+		// Its machine translations too: the next server takes them over at
+		// once rather than after their leases. (Opened at an older schema,
+		// to load an old snapshot, the table has no leases yet.)
+		if store.SchemaLimit(ctx, len(migrations)) == len(migrations) {
+			if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_translate_jobs SET lease = 0 WHERE state = 'running'`); err != nil {
+				a.Close()
+				return nil, fmt.Errorf("archive: %w", err)
+			}
 		}
 	}
 	return a, nil

@@ -85,9 +85,15 @@
 //     as a search document per document ("DOCID#notes"); tags go into the
 //     original's, translations' and notes' search documents alike.
 //   - Machine translation from the web runs inside the server, one run per
-//     collection and maxBatches over all; each page is stored as it comes
-//     back, so a cancelled, crashed or stopped run loses no finished page,
-//     and a stopped server's runs are resumed by the next one.
+//     collection and maxBatches over all, counted over every server on the
+//     database; each page is stored as it comes back, so a cancelled,
+//     crashed or stopped run loses no finished page. A run is held by one
+//     server at a time: claimed in one transaction two servers cannot both
+//     win, under a lease its server renews. A stopped server gives its runs
+//     back and the next server (or another one already up) resumes them; a
+//     dead one's are taken over once the lease runs out; either way past
+//     the pages done. A server that finds its run taken writes no more to
+//     it. Cancel works from any server.
 //   - Redaction and export (journalists and admins, never translators):
 //     a redacted copy is made from the original (only read) in this
 //     process's temporary folder, a few at a time, one per user; a copy that

@@ -25,8 +25,13 @@ const (
 )
 
 // leaseTime is how long a claim lasts without renewal; a killed worker's
-// entries are claimable again after it.
+// entries (and a killed server's machine translations) are claimable
+// again after it.
 const leaseTime = 15 * time.Second
+
+// leaseUntil is when a claim taken or renewed now runs out, in Unix
+// seconds as the lease columns hold it.
+func leaseUntil() int64 { return time.Now().Add(leaseTime).Unix() }
 
 // Item is one file to queue.
 type Item struct {
@@ -400,7 +405,7 @@ func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error
 	if !found {
 		return nil, nil
 	}
-	if _, err := a.db.exec(ctx, tx, `UPDATE archive_entries SET state = 'running', lease = ?, attempts = attempts + 1 WHERE id = ?`, t+int64(leaseTime/time.Second), c.id); err != nil {
+	if _, err := a.db.exec(ctx, tx, `UPDATE archive_entries SET state = 'running', lease = ?, attempts = attempts + 1 WHERE id = ?`, leaseUntil(), c.id); err != nil {
 		return nil, fmt.Errorf("archive: claim: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
@@ -423,7 +428,7 @@ func (a *Archive) claimQuery(cond string) string {
 
 // renew extends the lease of entries this process is working on.
 func (a *Archive) renew(ctx context.Context, ids []int64) {
-	until := time.Now().Add(leaseTime).Unix()
+	until := leaseUntil()
 	defer a.writing()()
 	for _, id := range ids {
 		a.db.exec(ctx, a.db.claims, `UPDATE archive_entries SET lease = ? WHERE id = ? AND state = 'running'`, until, id)

@@ -288,6 +288,12 @@ var migrations = []string{
 	// The day each security key was registered, shown on the account page
 	// so its owner can tell the keys apart.
 	`ALTER TABLE archive_keys ADD COLUMN created TEXT NOT NULL DEFAULT ''`,
+	// A machine translation is held by one server at a time: its owner, a
+	// lease it renews (Unix seconds; 0 once given back), and a cancel asked
+	// from another server.
+	`ALTER TABLE archive_translate_jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+	ALTER TABLE archive_translate_jobs ADD COLUMN lease BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE archive_translate_jobs ADD COLUMN cancel_asked INTEGER NOT NULL DEFAULT 0`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else
