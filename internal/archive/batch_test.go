@@ -225,14 +225,17 @@ func TestBatchBoundsAcrossServers(t *testing.T) {
 }
 
 // A server that lost its run (another took it over while this one missed
-// its renewals) stops it and writes nothing more to the row.
+// its renewals) stops it and writes nothing more: not to the row, and not
+// the pages its engine gives back once it stopped (the new owner
+// translates them).
 func TestBatchLostRunStops(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		ctx := context.Background()
 		a := open(t, c)
 		ingestAll(t, a, "kgb", trove(t))
-		eng := &stubEngine{}
-		eng.setGate(make(chan struct{}))
+		eng := &stubEngine{deaf: true}
+		gate := make(chan struct{})
+		eng.setGate(gate)
 		srv, _ := serve(t, a, ServerConfig{Engines: []translate.Engine{eng}})
 		if err := srv.batch.start("kgb", "en", "stub", "ann"); err != nil {
 			t.Fatal(err)
@@ -241,6 +244,9 @@ func TestBatchLostRunStops(t *testing.T) {
 		if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_translate_jobs SET owner = 'other', lease = ?, message = 'taken over'`, leaseUntil()+60); err != nil {
 			t.Fatal(err)
 		}
+		// The server sees it on its next look; then the engine answers.
+		time.Sleep(3 * batchTick)
+		close(gate)
 		eventually(t, "the lost run to stop", func() bool {
 			srv.batch.mu.Lock()
 			defer srv.batch.mu.Unlock()
@@ -252,6 +258,9 @@ func TestBatchLostRunStops(t *testing.T) {
 		}
 		if owner, _, _, _ := a.batchClaim(ctx, "kgb"); owner != "other" || b.State != BatchRunning || b.Message != "taken over" || b.Ended != "" {
 			t.Fatalf("the row after the lost run stopped: owner %q, %+v", owner, b)
+		}
+		if all, _ := translations(t, a); all != 0 {
+			t.Fatalf("the lost run stored %d translations", all)
 		}
 	})
 }
