@@ -288,6 +288,27 @@ var migrations = []string{
 	// The day each security key was registered, shown on the account page
 	// so its owner can tell the keys apart.
 	`ALTER TABLE archive_keys ADD COLUMN created TEXT NOT NULL DEFAULT ''`,
+	// The web's export bundles, built in the background: the form asked
+	// (JSON), who, the state and why one failed, the process whose
+	// temporary folder keeps the bundle (owner), its export record and
+	// SHA-256.
+	`CREATE TABLE archive_export_jobs (
+		id TEXT PRIMARY KEY,
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		user_id TEXT NOT NULL REFERENCES archive_users(id) ON DELETE CASCADE,
+		who TEXT NOT NULL,
+		form TEXT NOT NULL,
+		owner TEXT NOT NULL,
+		state TEXT NOT NULL,
+		reason TEXT NOT NULL DEFAULT '',
+		export_id TEXT NOT NULL DEFAULT '',
+		bundle_sha256 TEXT NOT NULL DEFAULT '',
+		size BIGINT NOT NULL DEFAULT 0,
+		slug TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL,
+		finished TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX archive_export_jobs_state ON archive_export_jobs (state);`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else
