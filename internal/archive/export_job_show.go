@@ -21,6 +21,7 @@ func (s *Server) exportJobShow(w http.ResponseWriter, r *http.Request, u User) {
 	if j.Pending() {
 		w.Header().Set("Refresh", "3")
 	}
+	s.audit(r.Context(), u.Name, "view export", d.Collection+"/"+d.Path+": job "+j.ID)
 	s.render.Render(w, http.StatusOK, "export_job", s.page(w, r, "Export of "+d.Path, exportJobData{User: u, Doc: d, Job: j}))
 }
 

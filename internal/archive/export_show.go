@@ -16,7 +16,12 @@ type exportData struct {
 	// Pending is the user's unfinished export job, when a new one was
 	// refused for it.
 	Pending string
+	Jobs    []*ExportJob // the user's latest exports of the document, newest first
 }
+
+// shownJobs is how many of a user's exports of a document its export page
+// lists.
+const shownJobs = 5
 
 // exportForm is the export page's fields, kept when an export is refused
 // and stored with its job (JSON) to build it and to ask again.
@@ -66,6 +71,14 @@ func (s *Server) renderExportData(w http.ResponseWriter, r *http.Request, data e
 		} else if all[i].State != RedactionRunning {
 			data.Failed++
 		}
+	}
+	jobs, err := s.a.exportJobs(r.Context(), `WHERE doc_id = ? AND user_id = ?`, d.ID, data.User.ID)
+	if err != nil {
+		s.internal(w, r, err)
+		return
+	}
+	for i := len(jobs) - 1; i >= 0 && len(data.Jobs) < shownJobs; i-- {
+		data.Jobs = append(data.Jobs, jobs[i])
 	}
 	for l := range d.Translations {
 		data.Langs = append(data.Langs, l)

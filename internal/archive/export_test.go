@@ -278,8 +278,22 @@ func TestWebExport(t *testing.T) {
 		if !z.audited(t, "ann", "export", "kgb/trove/protocol.pdf") || !z.audited(t, "ann", "export download", "kgb/trove/protocol.pdf: bundle \"protocol\" of job "+jid+", export "+j.ExportID+", sha256 "+j.Bundle) {
 			t.Fatal("not audited")
 		}
+		if !z.audited(t, "ann", "view export", "job "+jid) {
+			t.Fatal("the job's page is not audited")
+		}
+		// The export page lists the user's exports of the document.
+		if _, page := ann.get("/documents/" + pdf + "/export"); !strings.Contains(between(page, `id="export-jobs"`, "</ul>"), `href="/exports/`+jid+`"`) ||
+			!strings.Contains(between(page, `id="export-jobs"`, "</ul>"), "ready to download") {
+			t.Fatalf("the export page does not list the user's export: %s", page)
+		}
 		// Another journalist of the collection neither sees nor takes it.
 		bob := z.user(t, "bob", RoleJournalist, "kgb")
+		if _, page := bob.get("/documents/" + pdf + "/export"); strings.Contains(page, jid) {
+			t.Fatal("another user's export is listed")
+		}
+		if _, page := bob.get("/documents/" + pdf + "/export?job=" + jid); strings.Contains(page, "Присутствовали") {
+			t.Fatal("another user's export fills the form")
+		}
 		if res, _ := bob.get("/exports/" + jid); res.StatusCode != http.StatusNotFound {
 			t.Fatalf("another user's job page: %d", res.StatusCode)
 		}
