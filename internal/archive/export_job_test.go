@@ -288,3 +288,20 @@ func TestWebExportInterrupted(t *testing.T) {
 		}
 	})
 }
+
+// A process's temporary folder is alive while its lock is held: this
+// archive's is; one a killed process left (its lock free) or that is gone
+// is not, and a name that is not a folder's is not looked up.
+func TestTmpAlive(t *testing.T) {
+	c := Config{Dir: t.TempDir(), NoOCR: true}
+	a := open(t, c)
+	if !a.tmpAlive(a.tmpOwner()) {
+		t.Fatal("this process's own folder is not alive")
+	}
+	write(t, filepath.Join(c.Dir, "tmp", "p-killed"), "lock", nil)
+	for _, owner := range []string{"p-killed", "p-gone", "../" + filepath.Base(c.Dir), ""} {
+		if a.tmpAlive(owner) {
+			t.Errorf("%q is alive", owner)
+		}
+	}
+}
