@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -196,6 +197,26 @@ func (a *Archive) makeTmp() error {
 	}
 	a.tmp, a.tmpLock = dir, l
 	return nil
+}
+
+// tmpOwner names this process's temporary folder, for rows that point
+// into it (an export job's bundle).
+func (a *Archive) tmpOwner() string { return filepath.Base(a.tmp) }
+
+// tmpAlive reports whether the process whose temporary folder is owner
+// (a tmpOwner) still runs: its folder's lock is held. A process that is
+// gone, killed or stopped, leaves it free or removed.
+func (a *Archive) tmpAlive(owner string) bool {
+	if !strings.HasPrefix(owner, "p-") || strings.ContainsAny(owner, `/\`) {
+		return false
+	}
+	l, err := os.Open(filepath.Join(a.c.Dir, "tmp", owner, "lock"))
+	if err != nil {
+		return false
+	}
+	defer l.Close()
+	// A lock this process holds through another descriptor refuses too.
+	return syscall.Flock(int(l.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil
 }
 
 func (a *Archive) unlock() {

@@ -103,4 +103,13 @@
 //     export publishes is verified again before any byte of the bundle is
 //     written. Bundles name no user; who redacted and exported what, and
 //     when, is in archive_audit and the document's custody.
+//   - Web exports are jobs (archive_export_jobs): checked in the request,
+//     built in the background (maxExports at once, one per user,
+//     maxExportWaiting waiting, then busy) into this process's temporary
+//     folder, which alone keeps the bundle (one per user) until the
+//     process stops; a bundle is served only while it hashes to the
+//     SHA-256 recorded when built, and each download is audited. A job is
+//     never left pending: a stopped server fails its own, and a new one
+//     fails (or, ready, expires) those of processes whose temporary
+//     folder's lock is free.
 package archive

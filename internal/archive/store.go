@@ -386,6 +386,27 @@ var migrations = []string{
 	`ALTER TABLE archive_translate_jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 	ALTER TABLE archive_translate_jobs ADD COLUMN lease BIGINT NOT NULL DEFAULT 0;
 	ALTER TABLE archive_translate_jobs ADD COLUMN cancel_asked INTEGER NOT NULL DEFAULT 0`,
+	// The web's export bundles, built in the background: the form asked
+	// (JSON), who, the state and why one failed, the process whose
+	// temporary folder keeps the bundle (owner), its export record and
+	// SHA-256.
+	`CREATE TABLE archive_export_jobs (
+		id TEXT PRIMARY KEY,
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		user_id TEXT NOT NULL REFERENCES archive_users(id) ON DELETE CASCADE,
+		who TEXT NOT NULL,
+		form TEXT NOT NULL,
+		owner TEXT NOT NULL,
+		state TEXT NOT NULL,
+		reason TEXT NOT NULL DEFAULT '',
+		export_id TEXT NOT NULL DEFAULT '',
+		bundle_sha256 TEXT NOT NULL DEFAULT '',
+		size BIGINT NOT NULL DEFAULT 0,
+		slug TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL,
+		finished TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX archive_export_jobs_state ON archive_export_jobs (state);`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else
