@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/user"
 	"path/filepath"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -14,6 +15,7 @@ import (
 	"confide/internal/ingest"
 	"confide/internal/search"
 	"confide/internal/search/pgsearch"
+	"confide/internal/store"
 )
 
 // Config says where an archive lives.
@@ -128,6 +130,15 @@ func Open(ctx context.Context, c Config) (*Archive, error) {
 			a.Close()
 			return nil, fmt.Errorf("archive: %w", err)
 		}
+		// Its machine translations too: the next server takes them over at
+		// once rather than after their leases. (Opened at an older schema,
+		// to load an old snapshot, the table has no leases yet.)
+		if store.SchemaLimit(ctx, len(migrations)) == len(migrations) {
+			if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_translate_jobs SET lease = 0 WHERE state = 'running'`); err != nil {
+				a.Close()
+				return nil, fmt.Errorf("archive: %w", err)
+			}
+		}
 	}
 	return a, nil
 }
@@ -186,6 +197,26 @@ func (a *Archive) makeTmp() error {
 	}
 	a.tmp, a.tmpLock = dir, l
 	return nil
+}
+
+// tmpOwner names this process's temporary folder, for rows that point
+// into it (an export job's bundle).
+func (a *Archive) tmpOwner() string { return filepath.Base(a.tmp) }
+
+// tmpAlive reports whether the process whose temporary folder is owner
+// (a tmpOwner) still runs: its folder's lock is held. A process that is
+// gone, killed or stopped, leaves it free or removed.
+func (a *Archive) tmpAlive(owner string) bool {
+	if !strings.HasPrefix(owner, "p-") || strings.ContainsAny(owner, `/\`) {
+		return false
+	}
+	l, err := os.Open(filepath.Join(a.c.Dir, "tmp", owner, "lock"))
+	if err != nil {
+		return false
+	}
+	defer l.Close()
+	// A lock this process holds through another descriptor refuses too.
+	return syscall.Flock(int(l.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) != nil
 }
 
 func (a *Archive) unlock() {

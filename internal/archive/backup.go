@@ -20,11 +20,20 @@ const searchTable = "archive_search"
 // table a later migration adds is carried with no change here. The search
 // engine's table is left out: the index is derived from the rows, and a
 // restore rebuilds it (RebuildIndex) for whichever engine the target uses.
+// So are the web's export jobs (exportJobsTable): a job's bundle lives
+// only in its process's temporary folder, which no backup carries, so a
+// restored job could only say it was interrupted; the exports themselves
+// are in archive_exports, custody and the audit log.
 func (a *Archive) DumpSchema() store.Schema { return a.db.dumpSchema() }
+
+// exportJobsTable holds the web's export jobs, which backups leave out.
+const exportJobsTable = "archive_export_jobs"
 
 func (d *db) dumpSchema() store.Schema {
 	return store.Schema{DB: d.sql, Postgres: d.postgres, Versions: "archive_schema", Latest: len(migrations),
-		Dumped: func(t string) bool { return strings.HasPrefix(t, "archive_") && t != searchTable },
+		Dumped: func(t string) bool {
+			return strings.HasPrefix(t, "archive_") && t != searchTable && t != exportJobsTable
+		},
 		Refs: []store.Ref{{Table: "archive_originals", Query: `SELECT sha256 FROM archive_originals ORDER BY sha256`},
 			{Table: "archive_redactions", Query: `SELECT DISTINCT sha256 FROM archive_redactions WHERE sha256 <> '' ORDER BY sha256`}}}
 }

@@ -9,15 +9,15 @@ import (
 
 // collectionTranslate starts a machine translation of the collection's
 // pages in the background (journalists and admins): one per collection at
-// a time, a few over all, every page stored as a machine draft as soon as
-// the engine gives it back.
+// a time, a few over all (over every server on the database), every page
+// stored as a machine draft as soon as the engine gives it back.
 func (s *Server) collectionTranslate(w http.ResponseWriter, r *http.Request, u User) {
 	name, back, ok := s.batchForm(w, r, u, "archive.notice.batchstart")
 	if !ok {
 		return
 	}
 	lang := translate.Canon(r.PostForm.Get("lang"))
-	err := s.batch.start(name, lang, r.PostForm.Get("engine"), u.Name, "")
+	err := s.batch.start(name, lang, r.PostForm.Get("engine"), u.Name)
 	var in *InputError
 	switch {
 	case errors.As(err, &in):

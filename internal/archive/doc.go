@@ -57,7 +57,10 @@
 //     is in the web catalogue's languages (English, Russian: the switch's
 //     ?lang=, then the cookie, then Accept-Language), but a document page's
 //     ?lang= beside its page= and the editor's ?lang=, which name a
-//     translation. Every page
+//     translation. What the archive records in words (an export job's
+//     reason) is stored in English, as the audit keeps it, and said in the
+//     page's language; a library's detail within it stays as it is. Every
+//     page
 //     but sign-in needs a full session. A user reads
 //     only granted collections (an admin all); an ungranted collection or
 //     its documents answer 404, as missing ones do. Translators cannot
@@ -89,9 +92,15 @@
 //     as a search document per document ("DOCID#notes"); tags go into the
 //     original's, translations' and notes' search documents alike.
 //   - Machine translation from the web runs inside the server, one run per
-//     collection and maxBatches over all; each page is stored as it comes
-//     back, so a cancelled, crashed or stopped run loses no finished page,
-//     and a stopped server's runs are resumed by the next one.
+//     collection and maxBatches over all, counted over every server on the
+//     database; each page is stored as it comes back, so a cancelled,
+//     crashed or stopped run loses no finished page. A run is held by one
+//     server at a time: claimed in one transaction two servers cannot both
+//     win, under a lease its server renews. A stopped server gives its runs
+//     back and the next server (or another one already up) resumes them; a
+//     dead one's are taken over once the lease runs out; either way past
+//     the pages done. A server that finds its run taken writes no more to
+//     it. Cancel works from any server.
 //   - Redaction and export (journalists and admins, never translators):
 //     a redacted copy is made from the original (only read) in this
 //     process's temporary folder, a few at a time, one per user; a copy that
@@ -101,4 +110,13 @@
 //     export publishes is verified again before any byte of the bundle is
 //     written. Bundles name no user; who redacted and exported what, and
 //     when, is in archive_audit and the document's custody.
+//   - Web exports are jobs (archive_export_jobs): checked in the request,
+//     built in the background (maxExports at once, one per user,
+//     maxExportWaiting waiting, then busy) into this process's temporary
+//     folder, which alone keeps the bundle (one per user) until the
+//     process stops; a bundle is served only while it hashes to the
+//     SHA-256 recorded when built, and each download is audited. A job is
+//     never left pending: a stopped server fails its own, and a new one
+//     fails (or, ready, expires) those of processes whose temporary
+//     folder's lock is free.
 package archive

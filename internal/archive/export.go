@@ -68,6 +68,38 @@ type ExportRequest struct {
 // that did not pass verification is refused (ErrUnverified). The bundle
 // names no user: translations say machine or human, not who.
 func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*ExportRecord, error) {
+	p, err := a.planExport(ctx, req)
+	if err != nil {
+		return nil, err
+	}
+	return a.buildExport(ctx, p, w)
+}
+
+// CheckExport refuses, as Export would, a request that cannot be
+// exported as asked (ErrExport, ErrUnverified, ErrNotFound), without the
+// costly steps (rebuilding the PDF, verifying it, rendering its pages):
+// the web checks a request with it before queueing the bundle.
+func (a *Archive) CheckExport(ctx context.Context, req ExportRequest) error {
+	_, err := a.planExport(ctx, req)
+	return err
+}
+
+// exportPlan is a request checked against the document: what Export
+// builds once every refusal that needs no PDF tool has been given.
+type exportPlan struct {
+	req      ExportRequest
+	d        *Document
+	src      string // the PDF whose pages are published; "" for an image
+	terms    []string
+	from, to int
+	rec      *ExportRecord
+	summary  string
+	masks    []string
+	m        bundle.Manifest
+	trans    map[int][]TranslationVersion
+}
+
+func (a *Archive) planExport(ctx context.Context, req ExportRequest) (*exportPlan, error) {
 	d, err := a.Show(ctx, req.DocID)
 	if err != nil {
 		return nil, err
@@ -82,18 +114,10 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 	if err != nil {
 		return nil, err
 	}
-	work, err := os.MkdirTemp(a.tmp, "export-")
-	if err != nil {
-		return nil, fmt.Errorf("archive: %w", err)
-	}
-	defer os.RemoveAll(work)
-
-	var src string // the PDF whose pages are published; "" for an image
-	var terms []string
+	p := &exportPlan{req: req, d: d, summary: "the original's pages, not redacted",
+		rec: &ExportRecord{DocID: d.ID, RedactionID: req.RedactionID, Lang: req.Lang, Who: req.Who, Original: origSum}}
 	var boxed map[int][]string
 	total := len(d.Pages)
-	rec := &ExportRecord{DocID: d.ID, RedactionID: req.RedactionID, Lang: req.Lang, Who: req.Who, Original: origSum}
-	summary := "the original's pages, not redacted"
 	var counts *bundle.Burned
 	if req.RedactionID != "" {
 		f, red, err := a.RedactedCopy(ctx, req.RedactionID)
@@ -104,16 +128,16 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 		if red.DocID != d.ID {
 			return nil, exportErr("redaction %s is of another document", red.ID)
 		}
-		src, terms, total, boxed = f.Name(), red.Marks.Terms, red.Pages, red.Boxed
+		p.src, p.terms, total, boxed = f.Name(), red.Marks.Terms, red.Pages, red.Boxed
 		if len(red.Marks.Boxes) > 0 && req.Lang != "" && !req.TranslationChecked {
 			return nil, exportErr("this copy has boxes, and a translation does not know what they hide: read the translation, mask what it must not say, and confirm that it is checked (--translation-checked)")
 		}
-		summary = fmt.Sprintf("redacted copy %s: %s", red.ID, red.Summary())
+		p.summary = fmt.Sprintf("redacted copy %s: %s", red.ID, red.Summary())
 		counts = &bundle.Burned{Terms: len(red.Marks.Terms), Occurrences: red.Occurrences, Boxes: len(red.Marks.Boxes), Pages: red.Pages}
 	} else {
 		switch d.Type {
 		case ingest.TypePDF:
-			src, _, _ = a.RootOriginal(ctx, d.ID)
+			p.src, _, _ = a.RootOriginal(ctx, d.ID)
 		case ingest.TypePNG, ingest.TypeJPEG:
 			total = 1
 		default:
@@ -130,11 +154,12 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 	if from < 1 || to < from || to > total {
 		return nil, exportErr("pages %d-%d: the document has %d", from, to, total)
 	}
+	p.from, p.to = from, to
 	if from != 1 || to != total {
-		rec.Pages = fmt.Sprintf("%d-%d", from, to)
+		p.rec.Pages = fmt.Sprintf("%d-%d", from, to)
 	}
-	masks := append(append([]string(nil), terms...), req.Mask...)
-	if _, err := redact.Found("", masks); err != nil {
+	p.masks = append(append([]string(nil), p.terms...), req.Mask...)
+	if _, err := redact.Found("", p.masks); err != nil {
 		return nil, exportErr("%v", err)
 	}
 
@@ -152,85 +177,21 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 	if !regexp.MustCompile(`^[a-z]{2,3}$`).MatchString(m.Language) {
 		m.Language = "und"
 	}
-
-	files := map[string][]byte{}
-	var pdfPath string
-	if src != "" {
-		pdfPath = filepath.Join(work, "published.pdf")
-		if err := extractPages(ctx, src, from, to, work, pdfPath); err != nil {
-			return nil, err
-		}
-		rep, err := redact.Verify(ctx, pdfPath, terms, work)
-		if err != nil {
-			return nil, err
-		}
-		if !rep.OK() {
-			return nil, exportErr("the PDF to publish failed verification; nothing was exported:\n%s", rep)
-		}
-		var names []string
-		for _, c := range rep.Checks {
-			names = append(names, c.Name)
-		}
-		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: req.RedactionID != "", Verified: true, Burned: counts, Redaction: req.RedactionID, Checks: names}
+	if p.src != "" {
+		m.PDF = &bundle.PDF{File: "document.pdf", Redacted: req.RedactionID != "", Verified: true, Burned: counts, Redaction: req.RedactionID}
 	}
-	trans := map[int][]TranslationVersion{}
+	p.trans = map[int][]TranslationVersion{}
 	if req.Lang != "" {
-		if trans, err = a.Translations(ctx, d.ID, req.Lang); err != nil {
+		if p.trans, err = a.Translations(ctx, d.ID, req.Lang); err != nil {
 			return nil, err
 		}
-	}
-	maskText := func(s string) (string, error) {
-		if len(masks) == 0 {
-			return s, nil
+		anyTranslation := false
+		for n := from; n <= to; n++ {
+			anyTranslation = anyTranslation || len(p.trans[n]) > 0
 		}
-		out, _, err := redact.Mask(s, masks)
-		return out, err
-	}
-	anyTranslation := false
-	for n := from; n <= to; n++ {
-		k := n - from + 1
-		p := bundle.Page{N: n, Image: fmt.Sprintf("page-%d.png", n), Text: fmt.Sprintf("page-%d.txt", n)}
-		var img bytes.Buffer
-		if pdfPath != "" {
-			err = a.renderPDFPage(ctx, pdfPath, "the published PDF", k, &img)
-		} else {
-			err = reencodePNG(a, d, &img)
+		if !anyTranslation {
+			return nil, exportErr("pages %d-%d have no translation into %q", from, to, req.Lang)
 		}
-		if err != nil {
-			return nil, err
-		}
-		files[p.Image] = img.Bytes()
-		var text string
-		if req.RedactionID != "" {
-			// The copy's own text layer: what verification read.
-			if text, err = pageText(ctx, pdfPath, k, work); err != nil {
-				return nil, err
-			}
-		} else if n <= len(d.Pages) {
-			text = d.Pages[n-1].Text
-		}
-		files[p.Text] = []byte(text)
-		if vs := trans[n]; len(vs) > 0 {
-			v := vs[len(vs)-1]
-			t := &bundle.Translation{Lang: req.Lang, File: fmt.Sprintf("page-%d.%s.txt", n, req.Lang), Machine: v.Machine, MadeBy: v.By, State: v.State}
-			if !v.Machine {
-				t.MadeBy = "human translation" // who translated stays in the archive
-			}
-			if v.State == Reviewed && len(v.At) >= 10 {
-				t.ReviewedDay = v.At[:10]
-			}
-			body, err := maskText(v.Text)
-			if err != nil {
-				return nil, err
-			}
-			files[t.File] = []byte(body)
-			p.Translation = t
-			anyTranslation = true
-		}
-		m.Pages = append(m.Pages, p)
-	}
-	if req.Lang != "" && !anyTranslation {
-		return nil, exportErr("pages %d-%d have no translation into %q", from, to, req.Lang)
 	}
 	if q := strings.Join(strings.Fields(req.Quote), " "); q != "" {
 		qp := req.QuotePage
@@ -244,7 +205,7 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 		if !strings.Contains(strings.Join(strings.Fields(orig), " "), q) {
 			return nil, exportErr("the excerpt %q is not on page %d: quote its words exactly as the page's text has them", q, qp)
 		}
-		if found, _ := redact.Found(q, masks); len(found) > 0 {
+		if found, _ := redact.Found(q, p.masks); len(found) > 0 {
 			return nil, exportErr("the excerpt holds %d of the redacted terms; quote another passage", len(found))
 		}
 		// Nor a word a box burned: the original's text still has it.
@@ -252,20 +213,105 @@ func (a *Archive) Export(ctx context.Context, req ExportRequest, w io.Writer) (*
 			return nil, exportErr("the excerpt quotes %d of the words under the copy's boxes on page %d; quote another passage", len(found), qp)
 		}
 		e := &bundle.Excerpt{Page: qp, Quote: q, Translation: strings.TrimSpace(req.QuoteTranslation)}
-		if e.Translation == "" && len(trans[qp]) > 0 {
-			e.Translation = paragraphOf(orig, trans[qp][len(trans[qp])-1].Text, q)
+		if e.Translation == "" && len(p.trans[qp]) > 0 {
+			e.Translation = paragraphOf(orig, p.trans[qp][len(p.trans[qp])-1].Text, q)
 		}
-		if e.Translation, err = maskText(e.Translation); err != nil {
+		if e.Translation, err = p.mask(e.Translation); err != nil {
 			return nil, err
 		}
 		m.Excerpt = e
+	}
+	p.m = m
+	return p, nil
+}
+
+// mask masks the redaction's terms and the request's Mask in a
+// translation.
+func (p *exportPlan) mask(s string) (string, error) {
+	if len(p.masks) == 0 {
+		return s, nil
+	}
+	out, _, err := redact.Mask(s, p.masks)
+	return out, err
+}
+
+// buildExport runs the costly steps of a checked plan and writes its
+// bundle to w.
+func (a *Archive) buildExport(ctx context.Context, p *exportPlan, w io.Writer) (*ExportRecord, error) {
+	req, d, m, rec, from, to := p.req, p.d, p.m, p.rec, p.from, p.to
+	work, err := os.MkdirTemp(a.tmp, "export-")
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	defer os.RemoveAll(work)
+
+	files := map[string][]byte{}
+	var pdfPath string
+	if p.src != "" {
+		pdfPath = filepath.Join(work, "published.pdf")
+		if err := extractPages(ctx, p.src, from, to, work, pdfPath); err != nil {
+			return nil, err
+		}
+		rep, err := redact.Verify(ctx, pdfPath, p.terms, work)
+		if err != nil {
+			return nil, err
+		}
+		if !rep.OK() {
+			return nil, exportErr("the PDF to publish failed verification; nothing was exported:\n%s", rep)
+		}
+		var names []string
+		for _, c := range rep.Checks {
+			names = append(names, c.Name)
+		}
+		m.PDF.Checks = names
+	}
+	for n := from; n <= to; n++ {
+		k := n - from + 1
+		pg := bundle.Page{N: n, Image: fmt.Sprintf("page-%d.png", n), Text: fmt.Sprintf("page-%d.txt", n)}
+		var img bytes.Buffer
+		if pdfPath != "" {
+			err = a.renderPDFPage(ctx, pdfPath, "the published PDF", k, &img)
+		} else {
+			err = reencodePNG(a, d, &img)
+		}
+		if err != nil {
+			return nil, err
+		}
+		files[pg.Image] = img.Bytes()
+		var text string
+		if req.RedactionID != "" {
+			// The copy's own text layer: what verification read.
+			if text, err = pageText(ctx, pdfPath, k, work); err != nil {
+				return nil, err
+			}
+		} else if n <= len(d.Pages) {
+			text = d.Pages[n-1].Text
+		}
+		files[pg.Text] = []byte(text)
+		if vs := p.trans[n]; len(vs) > 0 {
+			v := vs[len(vs)-1]
+			t := &bundle.Translation{Lang: req.Lang, File: fmt.Sprintf("page-%d.%s.txt", n, req.Lang), Machine: v.Machine, MadeBy: v.By, State: v.State}
+			if !v.Machine {
+				t.MadeBy = "human translation" // who translated stays in the archive
+			}
+			if v.State == Reviewed && len(v.At) >= 10 {
+				t.ReviewedDay = v.At[:10]
+			}
+			body, err := p.mask(v.Text)
+			if err != nil {
+				return nil, err
+			}
+			files[t.File] = []byte(body)
+			pg.Translation = t
+		}
+		m.Pages = append(m.Pages, pg)
 	}
 	if err := m.Validate(bundle.DefaultLimits); err != nil {
 		return nil, exportErr("%v", err)
 	}
 	// Audited before the first byte leaves: an export cut short still
 	// counts as one.
-	if err := a.Audit(ctx, req.Who, "export", fmt.Sprintf("%s/%s: bundle %q of %s, pages %d-%d", d.Collection, d.Path, m.Slug, summary, from, to)); err != nil {
+	if err := a.Audit(ctx, req.Who, "export", fmt.Sprintf("%s/%s: bundle %q of %s, pages %d-%d", d.Collection, d.Path, m.Slug, p.summary, from, to)); err != nil {
 		return nil, err
 	}
 	h := sha256.New()

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -262,16 +263,66 @@ func TestWebExport(t *testing.T) {
 		if res.StatusCode != http.StatusBadRequest || !strings.Contains(body, `id="export-error"`) || !strings.Contains(body, "the document has 1") {
 			t.Fatalf("pages past the end: %d %s", res.StatusCode, body)
 		}
+		// The export is queued and its page followed until the bundle is
+		// ready: it reloads itself meanwhile, and then offers the download.
 		res, body = ann.post("/documents/"+pdf+"/export", page, url.Values{"redaction": {"original"}, "slug": {"protocol"}, "quote": {"Присутствовали все члены"}})
-		if res.StatusCode != 200 || res.Header.Get("Content-Disposition") != "attachment; filename=protocol.bundle" {
-			t.Fatalf("export %d %v: %.300s", res.StatusCode, res.Header, body)
+		jid := exportJobID(t, res)
+		if res.Header.Get("Content-Disposition") != "" || !z.audited(t, "ann", "export queued", "kgb/trove/protocol.pdf: job "+jid) {
+			t.Fatalf("the export was not queued: %v %.300s", res.Header, body)
+		}
+		if res, page := ann.get("/exports/" + jid); res.StatusCode != 200 || (res.Header.Get("Refresh") == "3") == strings.Contains(page, `id="download"`) {
+			t.Fatalf("the job's page while it is built: %d %v %s", res.StatusCode, res.Header, page)
+		}
+		j := exportDone(t, z.a, jid)
+		if j.State != ExportReady || j.Slug != "protocol" || j.ExportID == "" || sha256File(t, z.a.exportBundlePath(j)) != j.Bundle {
+			t.Fatalf("job %+v", j)
+		}
+		res, page = ann.get("/exports/" + jid)
+		if res.StatusCode != 200 || res.Header.Get("Refresh") != "" || !strings.Contains(page, `href="/exports/`+jid+`/bundle"`) || !strings.Contains(page, j.Bundle) {
+			t.Fatalf("the job's page when ready: %d %v %s", res.StatusCode, res.Header, page)
+		}
+		res, body = ann.get("/exports/" + jid + "/bundle")
+		if res.StatusCode != 200 || res.Header.Get("Content-Disposition") != "attachment; filename=protocol.bundle" || res.Header.Get("Content-Length") != strconv.Itoa(len(body)) {
+			t.Fatalf("download %d %v: %.300s", res.StatusCode, res.Header, body)
 		}
 		m, _, _ := readBundle(t, []byte(body))
-		if m.Excerpt == nil || m.Excerpt.Quote != "Присутствовали все члены" || hexSum([]byte(body)) != res.Header.Get("X-Bundle-SHA256") {
+		if m.Excerpt == nil || m.Excerpt.Quote != "Присутствовали все члены" || hexSum([]byte(body)) != res.Header.Get("X-Bundle-SHA256") || hexSum([]byte(body)) != j.Bundle {
 			t.Fatalf("web bundle %+v", m)
 		}
-		if !z.audited(t, "ann", "export", "kgb/trove/protocol.pdf") {
+		if !z.audited(t, "ann", "export", "kgb/trove/protocol.pdf") || !z.audited(t, "ann", "export download", "kgb/trove/protocol.pdf: bundle \"protocol\" of job "+jid+", export "+j.ExportID+", sha256 "+j.Bundle) {
 			t.Fatal("not audited")
+		}
+		if !z.audited(t, "ann", "view export", "job "+jid) {
+			t.Fatal("the job's page is not audited")
+		}
+		// The export page lists the user's exports of the document.
+		if _, page := ann.get("/documents/" + pdf + "/export"); !strings.Contains(between(page, `id="export-jobs"`, "</ul>"), `href="/exports/`+jid+`"`) ||
+			!strings.Contains(between(page, `id="export-jobs"`, "</ul>"), "ready to download") {
+			t.Fatalf("the export page does not list the user's export: %s", page)
+		}
+		// Another journalist of the collection neither sees nor takes it.
+		bob := z.user(t, "bob", RoleJournalist, "kgb")
+		if _, page := bob.get("/documents/" + pdf + "/export"); strings.Contains(page, jid) {
+			t.Fatal("another user's export is listed")
+		}
+		if _, page := bob.get("/documents/" + pdf + "/export?job=" + jid); strings.Contains(page, "Присутствовали") {
+			t.Fatal("another user's export fills the form")
+		}
+		if res, _ := bob.get("/exports/" + jid); res.StatusCode != http.StatusNotFound {
+			t.Fatalf("another user's job page: %d", res.StatusCode)
+		}
+		if res, _ := bob.get("/exports/" + jid + "/bundle"); res.StatusCode != http.StatusNotFound || res.Header.Get("Content-Disposition") != "" {
+			t.Fatalf("another user's bundle: %d", res.StatusCode)
+		}
+		// A kept bundle whose bytes changed is not served.
+		if err := os.WriteFile(z.a.exportBundlePath(j), []byte(strings.Replace(body, "Присутствовали", "Отсутствовали", 1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if res, body := ann.get("/exports/" + jid + "/bundle"); res.StatusCode != http.StatusGone || res.Header.Get("Content-Disposition") != "" || !strings.Contains(body, "nothing was sent") {
+			t.Fatalf("a changed bundle: %d %v %.300s", res.StatusCode, res.Header, body)
+		}
+		if !z.audited(t, "ann", "export download refused", "job "+jid) {
+			t.Fatal("the refused download is not audited")
 		}
 		if _, doc := ann.get("/documents/" + pdf); !strings.Contains(doc, `id="custody-exports"`) || !strings.Contains(doc, "<code>protocol</code>") {
 			t.Fatalf("custody section: %s", doc)
@@ -329,34 +380,6 @@ func TestExportCopyKeepsParagraphs(t *testing.T) {
 		text, tr := translate.Split(files[m.Pages[0].Text]), translate.Split(files[m.Pages[0].Translation.File])
 		if len(text) != 3 || len(tr) != 3 || !strings.Contains(text[2], "приказу прокурора") || strings.Contains(files[m.Pages[0].Text], "Иванов") {
 			t.Fatalf("the copy's paragraphs %q beside the translation's %q", text, tr)
-		}
-	})
-}
-
-// Past maxExports web exports at once the page says busy and builds
-// nothing: each export runs the PDF tools and a full verification and
-// holds a bundle in the temporary folder.
-func TestWebExportBounded(t *testing.T) {
-	needTools(t)
-	backends(t, func(t *testing.T, c Config) {
-		z, srv := newRedactZone(t, c, redact.Redact)
-		pdf := z.docID(t, "protocol.pdf")
-		ann := z.user(t, "ann", RoleJournalist, "kgb")
-		_, page := ann.get("/documents/" + pdf + "/export")
-		for range maxExports {
-			srv.exports <- struct{}{}
-		}
-		before, _ := os.ReadDir(z.a.tmp)
-		res, body := ann.post("/documents/"+pdf+"/export", page, url.Values{"redaction": {"original"}, "slug": {"protocol"}})
-		if res.StatusCode != http.StatusServiceUnavailable || res.Header.Get("Content-Disposition") != "" || !strings.Contains(body, "Too many bundles") {
-			t.Fatalf("export past the bound: %d %v %.300s", res.StatusCode, res.Header, body)
-		}
-		if after, _ := os.ReadDir(z.a.tmp); len(after) != len(before) {
-			t.Fatalf("a refused export left %d files in the temporary folder", len(after)-len(before))
-		}
-		<-srv.exports
-		if res, _ := ann.post("/documents/"+pdf+"/export", page, url.Values{"redaction": {"original"}, "slug": {"protocol"}}); res.StatusCode != http.StatusOK {
-			t.Fatalf("export with a slot free: %d", res.StatusCode)
 		}
 	})
 }

@@ -130,7 +130,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 			queueing := o.Queueing
 			for ctx.Err() == nil {
 				wake := a.queued.wait()
-				c, err := a.claim(ctx, o.Collection)
+				c, err := b.next(ctx, a, o.Collection)
 				if err == nil && c == nil {
 					// Nothing to claim: what this process finished is
 					// stored before it looks at what is left.
@@ -154,7 +154,6 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 					continue
 				}
 				if err == nil {
-					b.hold(c.id)
 					err = a.process(ctx, b, c)
 					if err != nil && ctx.Err() != nil {
 						// Interrupted before it finished (a finished one
@@ -174,6 +173,11 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	wg.Wait()
 	close(quit)
 	<-ticked
+	// Entries claimed with others and never begun go back to the queue
+	// now, rather than after their lease.
+	for _, c := range b.unstarted() {
+		a.handBack(ctx, c)
+	}
 	if first != nil {
 		return first
 	}
@@ -237,16 +241,48 @@ type batch struct {
 	started  time.Time      // when the Work began
 	stored   int            // entries marked so far
 	held     map[int64]bool // entries claimed and not yet marked: their leases are renewed
+	ahead    []*claimed     // entries claimed with others, not yet begun
 	kick     chan struct{}  // wakes the flusher
 	progress func(Progress)
 
 	flushMu sync.Mutex // flushes run one at a time, in order
 }
 
-func (b *batch) hold(id int64) {
+// next is an entry to process: one claimed earlier with others, or the
+// first of a group claimed now (the rest kept for the next calls); held
+// from its claim, so its lease is renewed.
+func (b *batch) next(ctx context.Context, a *Archive, collection string) (*claimed, error) {
+	b.mu.Lock()
+	if len(b.ahead) > 0 {
+		c := b.ahead[0]
+		b.ahead = b.ahead[1:]
+		b.mu.Unlock()
+		return c, nil
+	}
+	b.mu.Unlock()
+	group, err := a.claimGroup(ctx, collection)
+	if err != nil || len(group) == 0 {
+		return nil, err
+	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.held[id] = true
+	for _, c := range group {
+		b.held[c.id] = true
+	}
+	b.ahead = append(b.ahead, group[1:]...)
+	return group[0], nil
+}
+
+// unstarted takes the entries claimed and never begun.
+func (b *batch) unstarted() []*claimed {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	cs := b.ahead
+	b.ahead = nil
+	for _, c := range cs {
+		delete(b.held, c.id)
+	}
+	return cs
 }
 
 func (b *batch) heldIDs() []int64 {
@@ -434,8 +470,17 @@ func (a *Archive) flush(ctx context.Context, b *batch, commit bool) error {
 		if err := a.writeDocs(ctx, docs); err != nil {
 			return err
 		}
+		ids := make([]string, len(docs))
+		for i, d := range docs {
+			ids[i] = d.id
+		}
+		// Tags are the users', kept across runs: the document keeps its ID.
+		tags, err := a.tagsOf(ctx, ids)
+		if err != nil {
+			return err
+		}
 		for _, d := range docs {
-			if err := a.index(ctx, d); err != nil {
+			if err := a.index(d, tags[d.id]); err != nil {
 				return err
 			}
 		}
@@ -471,7 +516,7 @@ func (a *Archive) flush(ctx context.Context, b *batch, commit bool) error {
 // writeDocs upserts a batch of documents and their pages in one transaction.
 func (a *Archive) writeDocs(ctx context.Context, batch []pendingDoc) error {
 	defer a.writing()()
-	tx, err := a.db.sql.BeginTx(ctx, nil)
+	tx, err := a.db.begin(ctx, a.db.sql)
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
@@ -485,7 +530,7 @@ func (a *Archive) writeDocs(ctx context.Context, batch []pendingDoc) error {
 		if d.Err != nil {
 			kind, reason = string(d.Err.Kind), d.Err.Reason
 		}
-		if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_documents (id, entry_id, parent_id, path, seq, gen, type, lang, size, sha256, fields, steps, warnings, fail_kind, fail_reason)
+		if _, err := tx.exec(ctx, `INSERT INTO archive_documents (id, entry_id, parent_id, path, seq, gen, type, lang, size, sha256, fields, steps, warnings, fail_kind, fail_reason)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (id) DO UPDATE SET entry_id = excluded.entry_id, parent_id = excluded.parent_id, path = excluded.path, seq = excluded.seq, gen = excluded.gen,
 			type = excluded.type, lang = excluded.lang, size = excluded.size, sha256 = excluded.sha256, fields = excluded.fields, steps = excluded.steps,
@@ -493,12 +538,12 @@ func (a *Archive) writeDocs(ctx context.Context, batch []pendingDoc) error {
 			b.id, b.entry, b.parent, b.path, b.seq, b.gen, d.Type, docLang(d), d.Size, d.SHA256, clean(string(fields)), clean(string(steps)), clean(string(warnings)), kind, clean(reason)); err != nil {
 			return fmt.Errorf("archive: document %s: %w", b.path, err)
 		}
-		if _, err := a.db.exec(ctx, tx, `DELETE FROM archive_pages WHERE doc_id = ?`, b.id); err != nil {
+		if _, err := tx.exec(ctx, `DELETE FROM archive_pages WHERE doc_id = ?`, b.id); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
 		for _, pg := range d.Pages {
 			words, _ := json.Marshal(pg.Words)
-			if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_pages (doc_id, number, text, lang, ocr, confidence, low, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			if _, err := tx.exec(ctx, `INSERT INTO archive_pages (doc_id, number, text, lang, ocr, confidence, low, words) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
 				b.id, pg.Number, clean(pg.Text), pg.Lang, boolInt(pg.OCR), pg.Confidence, boolInt(pg.LowConfidence), clean(string(words))); err != nil {
 				return fmt.Errorf("archive: page %d of %s: %w", pg.Number, b.path, err)
 			}
@@ -512,7 +557,7 @@ func (a *Archive) writeDocs(ctx context.Context, batch []pendingDoc) error {
 
 // index adds a document with text to the search engine, or takes out one
 // that no longer has any.
-func (a *Archive) index(ctx context.Context, b pendingDoc) error {
+func (a *Archive) index(b pendingDoc, tags []string) error {
 	if len(b.d.Pages) == 0 {
 		if err := a.eng.Delete(b.id); err != nil && !errors.Is(err, search.ErrNotFound) {
 			return fmt.Errorf("archive: index: %w", err)
@@ -523,11 +568,6 @@ func (a *Archive) index(ctx context.Context, b pendingDoc) error {
 	for i, pg := range b.d.Pages {
 		pages[i] = pg.Text
 	}
-	// Tags are the users', kept across runs: the document keeps its ID.
-	tags, err := a.Tags(ctx, b.id)
-	if err != nil {
-		return err
-	}
 	if err := a.eng.Add(search.Doc{ID: b.id, Collection: b.collection, Lang: docLang(b.d), Type: b.d.Type, Tags: tags, Pages: pages}); err != nil {
 		return fmt.Errorf("archive: index %s: %w", b.path, err)
 	}
@@ -537,6 +577,9 @@ func (a *Archive) index(ctx context.Context, b pendingDoc) error {
 // unindexStale takes out of the index the documents an earlier run of an
 // entry made and this one did not (their rows go in markDone).
 func (a *Archive) unindexStale(ctx context.Context, entry int64, gen int) error {
+	if gen <= 1 {
+		return nil // a first run: no earlier one indexed anything
+	}
 	rows, err := a.db.sql.QueryContext(ctx, a.db.q(`SELECT id FROM archive_documents WHERE entry_id = ? AND gen < ?`), entry, gen)
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)
@@ -568,7 +611,7 @@ func (a *Archive) unindexStale(ctx context.Context, entry int64, gen int) error 
 // outcome, in one transaction.
 func (a *Archive) markDone(ctx context.Context, done []doneEntry) error {
 	defer a.writing()()
-	tx, err := a.db.sql.BeginTx(ctx, nil)
+	tx, err := a.db.begin(ctx, a.db.sql)
 	if err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
@@ -579,11 +622,14 @@ func (a *Archive) markDone(ctx context.Context, done []doneEntry) error {
 			`DELETE FROM archive_pages WHERE doc_id IN (SELECT id FROM archive_documents WHERE entry_id = ? AND gen < ?)`,
 			`DELETE FROM archive_documents WHERE entry_id = ? AND gen < ?`,
 		} {
-			if _, err := a.db.exec(ctx, tx, q, c.id, gen); err != nil {
+			if gen <= 1 {
+				break // a first run: no earlier one left rows
+			}
+			if _, err := tx.exec(ctx, q, c.id, gen); err != nil {
 				return fmt.Errorf("archive: %w", err)
 			}
 		}
-		if _, err := a.db.exec(ctx, tx, `UPDATE archive_entries SET state = ?, reason = ?, docs = ?, pages = ?, lease = 0 WHERE id = ?`, p.State, clean(p.Reason), p.Docs, p.Pages, c.id); err != nil {
+		if _, err := tx.exec(ctx, `UPDATE archive_entries SET state = ?, reason = ?, docs = ?, pages = ?, lease = 0 WHERE id = ?`, p.State, clean(p.Reason), p.Docs, p.Pages, c.id); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
 		action := fmt.Sprintf("processed (run %d, OCR %s): %d documents, %d pages", gen, c.lang, p.Docs, p.Pages)
@@ -593,7 +639,7 @@ func (a *Archive) markDone(ctx context.Context, done []doneEntry) error {
 		if p.State == Failed {
 			action += "; failed: " + p.Reason
 		}
-		if _, err := a.db.exec(ctx, tx, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, '{}')`, c.id, now(), a.c.Who, clean(action)); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, '{}')`, c.id, now(), a.c.Who, clean(action)); err != nil {
 			return fmt.Errorf("archive: %w", err)
 		}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"confide/internal/search"
+	"confide/internal/store/storetest"
 )
 
 // Every caller returns only after a commit that started after it was
@@ -167,7 +168,7 @@ func TestEnqueueChunks(t *testing.T) {
 // plans by its statistics.)
 func TestClaimUsesTheStateIndex(t *testing.T) {
 	a := open(t, Config{Dir: t.TempDir(), NoOCR: true})
-	for _, q := range []string{a.claimQuery(`e.state = 'queued'`), a.claimQuery(`e.state = 'running' AND e.lease < ?`)} {
+	for _, q := range []string{a.claimQuery(`e.state = 'queued'`, groupEntries), a.claimQuery(`e.state = 'running' AND e.lease < ?`, 1)} {
 		rows, err := a.db.sql.Query("EXPLAIN QUERY PLAN "+q, 1, "", "")
 		if err != nil {
 			t.Fatal(err)
@@ -273,28 +274,103 @@ func TestCommitsGrowWithTheRun(t *testing.T) {
 func TestInterruptedWorkLosesNothing(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		const n = 1000
-		a, items := withTexts(t, c, 0, n, func(i int) string { return fmt.Sprintf("Справка номер %d.", i) })
-		ctx, cancel := context.WithCancel(context.Background())
-		defer cancel()
+		// The interruption comes with the first entries stored; on a busy
+		// machine the workers can finish every entry before that first
+		// commit does, which interrupts nothing: then the run is tried
+		// again in a fresh archive.
+		for try := 1; ; try++ {
+			cc := c
+			cc.Dir = t.TempDir()
+			if cc.DSN != "" {
+				cc.DSN = storetest.PostgresDSN(t)
+			}
+			a, items := withTexts(t, cc, 0, n, func(i int) string { return fmt.Sprintf("Справка номер %d.", i) })
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
+				t.Fatal(err)
+			}
+			err := a.Work(ctx, WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Progress: func(Progress) { cancel() }})
+			if !errors.Is(err, context.Canceled) {
+				t.Fatalf("interrupted run: %v", err)
+			}
+			done := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`)
+			if done == n && try < 3 {
+				t.Logf("try %d: all %d entries finished before the interruption; again", try, n)
+				continue
+			}
+			if queued := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued'`); done+queued != n || done == n {
+				t.Fatalf("after the interruption %d done, %d queued of %d", done, queued, n)
+			}
+			// Entries claimed ahead and never begun went back as they
+			// were; only those the two workers had begun count an attempt.
+			if again := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued' AND attempts <> 0`); again > 2 {
+				t.Errorf("%d entries queued again with an attempt counted, more than the two workers began", again)
+			}
+			if bad := count(t, a, `SELECT COUNT(*) FROM archive_entries e WHERE e.state = 'done' AND NOT EXISTS (SELECT 1 FROM archive_documents d WHERE d.entry_id = e.id)`); bad != 0 {
+				t.Fatalf("%d entries done without their document", bad)
+			}
+			if err := a.Work(context.Background(), WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true}); err != nil {
+				t.Fatal(err)
+			}
+			if got := count(t, a, `SELECT COUNT(*) FROM archive_documents`); got != n || count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`) != n {
+				t.Fatalf("%d documents after the second run, want %d", got, n)
+			}
+			return
+		}
+	})
+}
+
+// A claim takes a group of small entries in one transaction, never a
+// large one after the first; claim alone hands the rest back untouched.
+func TestClaimGroup(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a, items := withTexts(t, c, 0, 12, func(i int) string {
+			if i == 3 {
+				return strings.Repeat("Большая справка. ", groupSmall/16)
+			}
+			return fmt.Sprintf("Справка %d.", i)
+		})
+		ctx := context.Background()
 		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
 			t.Fatal(err)
 		}
-		err := a.Work(ctx, WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Progress: func(Progress) { cancel() }})
-		if !errors.Is(err, context.Canceled) {
-			t.Fatalf("interrupted run: %v", err)
-		}
-		done := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`)
-		if queued := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued'`); done+queued != n || done == n {
-			t.Fatalf("after the interruption %d done, %d queued of %d", done, queued, n)
-		}
-		if bad := count(t, a, `SELECT COUNT(*) FROM archive_entries e WHERE e.state = 'done' AND NOT EXISTS (SELECT 1 FROM archive_documents d WHERE d.entry_id = e.id)`); bad != 0 {
-			t.Fatalf("%d entries done without their document", bad)
-		}
-		if err := a.Work(context.Background(), WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true}); err != nil {
+		g, err := a.claimGroup(ctx, "kgb")
+		if err != nil {
 			t.Fatal(err)
 		}
-		if got := count(t, a, `SELECT COUNT(*) FROM archive_documents`); got != n || count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`) != n {
-			t.Fatalf("%d documents after the second run, want %d", got, n)
+		if len(g) != 3 {
+			t.Fatalf("first group: %d entries, want the 3 before the large one", len(g))
+		}
+		g2, err := a.claimGroup(ctx, "kgb")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(g2) != 1 || !strings.HasSuffix(g2[0].path, "3.txt") {
+			t.Fatalf("second group: %d entries (%v), want the large one alone", len(g2), g2)
+		}
+		g3, err := a.claimGroup(ctx, "kgb")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(g3) != groupEntries {
+			t.Fatalf("third group: %d entries, want %d", len(g3), groupEntries)
+		}
+		if running := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'running' AND attempts = 1`); running != 3+1+groupEntries {
+			t.Fatalf("%d entries running", running)
+		}
+		for _, c := range g3 {
+			a.handBack(ctx, c)
+		}
+		if back := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued' AND attempts = 0 AND lease = 0`); back != groupEntries {
+			t.Fatalf("%d entries handed back as they were, want %d", back, groupEntries)
+		}
+		one, err := a.claim(ctx, "kgb")
+		if err != nil || one == nil {
+			t.Fatalf("claim: %v, %v", one, err)
+		}
+		if running := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'running'`); running != 3+1+1 {
+			t.Fatalf("claim kept %d entries running, want only the one it returned more", running-4)
 		}
 	})
 }

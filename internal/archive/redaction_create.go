@@ -23,11 +23,11 @@ func (s *Server) redactionCreate(w http.ResponseWriter, r *http.Request, u User)
 	}
 	id, err := s.redact.start(r.Context(), u, d.ID, m)
 	switch {
-	case errors.Is(err, errRedactYours):
+	case errors.Is(err, errYours):
 		// The unfinished one is where the user wants to look.
 		http.Redirect(w, r, "/redactions/"+id, http.StatusSeeOther)
 		return
-	case errors.Is(err, errRedactBusy):
+	case errors.Is(err, errBusy):
 		s.fail(w, r, web.Fail(http.StatusServiceUnavailable, "archive.redact.busy", nil), "/documents/"+d.ID+"/redact")
 		return
 	case err != nil:

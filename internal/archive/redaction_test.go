@@ -31,6 +31,13 @@ import (
 // the redacted copies.
 func newRedactZone(t *testing.T, c Config, run Redactor) (*webZone, *Server) {
 	t.Helper()
+	return newZone(t, c, ServerConfig{Redactor: run})
+}
+
+// newZone is newRedactZone's archive and trove with the server cfg
+// configures (its Params are the tests').
+func newZone(t *testing.T, c Config, cfg ServerConfig) (*webZone, *Server) {
+	t.Helper()
 	a := open(t, c)
 	root := filepath.Join(t.TempDir(), "trove")
 	pdf, err := os.ReadFile(filepath.Join("..", "ingest", "testdata", "ru-text.pdf"))
@@ -40,7 +47,8 @@ func newRedactZone(t *testing.T, c Config, run Redactor) (*webZone, *Server) {
 	write(t, root, "protocol.pdf", pdf)
 	write(t, root, "a.txt", []byte("Государственные архивы хранят документы."))
 	ingestAll(t, a, "kgb", root)
-	srv, err := NewServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params, Redactor: run})
+	cfg.Params = authtest.Params
+	srv, err := NewServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,6 +41,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /documents/{id}/export", s.signedIn(s.exportShow))
 	mux.HandleFunc("POST /documents/{id}/export", s.signedIn(s.exportCreate))
 	mux.HandleFunc("POST /redactions/{rid}/terms", s.signedIn(s.redactionTerms))
+	mux.HandleFunc("GET /exports/{jid}", s.signedIn(s.exportJobShow))
+	mux.HandleFunc("GET /exports/{jid}/bundle", s.signedIn(s.exportJobDownload))
 	// Security keys (the shared script, as in the newsroom). Only the two
 	// pages that run it may run script at all: the rest of the archive
 	// shows outside content and keeps the strict policy.

@@ -52,6 +52,8 @@ type ServerConfig struct {
 	Engines []translate.Engine
 	// Redactor makes redacted copies; nil means redact.Redact.
 	Redactor Redactor
+	// Exporter builds the export page's bundles; nil means Archive.Export.
+	Exporter Exporter
 	// RedactWorkers is how many copies are made at once; 0 means 1.
 	RedactWorkers int
 	// URL is the archive's address as its users' browsers see it, which
@@ -73,11 +75,7 @@ type Server struct {
 	auth   *auth.Service
 	batch  *batches
 	redact *redactor
-	// exports holds a slot per web export being built: each runs
-	// pdfseparate, pdfunite, pdftotext and a full Verify (OCR) and holds a
-	// bundle in the temporary folder, so past maxExports the page says busy
-	// rather than queueing without bound.
-	exports chan struct{}
+	export *exporter
 }
 
 // NewServer returns the web zone of an open archive.
@@ -98,8 +96,12 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 	if err := a.Interrupted(context.Background()); err != nil {
 		return nil, err
 	}
+	if err := a.exportsInterrupted(context.Background()); err != nil {
+		return nil, err
+	}
 	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie},
-		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers), exports: make(chan struct{}, maxExports)}
+		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers)}
+	s.export = newExporter(a, log, cfg.Exporter, s.audit)
 	if web.IsHTTPS(cfg.URL) {
 		s.cfg.HTTPS = true
 	}
@@ -110,6 +112,7 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 		}})
 	if err != nil {
 		s.redact.close()
+		s.export.close()
 		if errors.Is(err, auth.ErrOrigin) {
 			return nil, fmt.Errorf("archive: the archive URL %q should be an origin such as https://archive.example.org", cfg.URL)
 		}
@@ -118,18 +121,23 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 	s.batch = newBatches(a, cfg.Engines, func(who, action, detail string) { s.audit(context.Background(), who, action, detail) })
 	if err := s.batch.resume(context.Background()); err != nil {
 		s.batch.close()
+		s.redact.close()
+		s.export.close()
 		return nil, err
 	}
 	return s, nil
 }
 
-// Close stops the machine translations and the redactions running in the
-// background: each translation records where it stopped, and the next
-// server goes on from there; each redaction records its outcome before
-// Close returns. Call it before closing the archive.
+// Close stops the machine translations, the redactions and the exports
+// running in the background: each translation records where it stopped,
+// and the next server goes on from there; each redaction and export
+// records its outcome (an export stopped: failed, no file) before Close
+// returns. Call it before closing the archive, which removes the ready
+// bundles with its temporary folder.
 func (s *Server) Close() {
 	s.batch.close()
 	s.redact.close()
+	s.export.close()
 }
 
 // audit records an action; a failure to record is logged, never hidden.

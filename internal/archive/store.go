@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"confide/internal/store"
 
@@ -38,10 +39,101 @@ type db struct {
 	// PostgreSQL.
 	claims   *sql.DB
 	postgres bool
+
+	// stmts are the statements an ingest runs for every entry, document
+	// or page, prepared once per pool: SQLite parses a statement anew on
+	// every call otherwise, which was a tenth of an ingest's own CPU.
+	stmtMu sync.Mutex
+	stmts  map[stmtKey]*sql.Stmt
+}
+
+type stmtKey struct {
+	pool  *sql.DB
+	query string
+}
+
+// txn is a transaction on one of db's pools that runs its statements
+// prepared.
+type txn struct {
+	*sql.Tx
+	d    *db
+	pool *sql.DB
+}
+
+// begin starts a transaction on pool (d.sql or d.claims).
+func (d *db) begin(ctx context.Context, pool *sql.DB) (*txn, error) {
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, err
+	}
+	return &txn{tx, d, pool}, nil
+}
+
+// stmt is query (with ? placeholders) prepared on the transaction's pool
+// and bound to the transaction.
+func (t *txn) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	s, err := t.d.prepared(ctx, t.pool, query)
+	if err != nil {
+		return nil, err
+	}
+	return t.StmtContext(ctx, s), nil
+}
+
+// exec runs query in the transaction, prepared.
+func (t *txn) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return s.ExecContext(ctx, args...)
+}
+
+// scan runs query in the transaction, prepared, and scans its one row
+// into dest (sql.ErrNoRows when it has none).
+func (t *txn) scan(ctx context.Context, query string, args []any, dest ...any) error {
+	s, err := t.stmt(ctx, query)
+	if err != nil {
+		return err
+	}
+	return s.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// scan runs query on pool, prepared, and scans its one row into dest.
+func (d *db) scan(ctx context.Context, pool *sql.DB, query string, args []any, dest ...any) error {
+	s, err := d.prepared(ctx, pool, query)
+	if err != nil {
+		return err
+	}
+	return s.QueryRowContext(ctx, args...).Scan(dest...)
+}
+
+// prepared is query prepared on pool, once.
+func (d *db) prepared(ctx context.Context, pool *sql.DB, query string) (*sql.Stmt, error) {
+	k := stmtKey{pool, query}
+	d.stmtMu.Lock()
+	defer d.stmtMu.Unlock()
+	if s := d.stmts[k]; s != nil {
+		return s, nil
+	}
+	s, err := pool.PrepareContext(ctx, d.q(query))
+	if err != nil {
+		return nil, err
+	}
+	if d.stmts == nil {
+		d.stmts = map[stmtKey]*sql.Stmt{}
+	}
+	d.stmts[k] = s
+	return s, nil
 }
 
 // close closes the pools.
 func (d *db) close() error {
+	d.stmtMu.Lock()
+	for _, s := range d.stmts {
+		s.Close()
+	}
+	d.stmts = nil
+	d.stmtMu.Unlock()
 	err := d.sql.Close()
 	if d.claims != d.sql {
 		if e := d.claims.Close(); err == nil {
@@ -288,6 +380,33 @@ var migrations = []string{
 	// The day each security key was registered, shown on the account page
 	// so its owner can tell the keys apart.
 	`ALTER TABLE archive_keys ADD COLUMN created TEXT NOT NULL DEFAULT ''`,
+	// A machine translation is held by one server at a time: its owner, a
+	// lease it renews (Unix seconds; 0 once given back), and a cancel asked
+	// from another server.
+	`ALTER TABLE archive_translate_jobs ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+	ALTER TABLE archive_translate_jobs ADD COLUMN lease BIGINT NOT NULL DEFAULT 0;
+	ALTER TABLE archive_translate_jobs ADD COLUMN cancel_asked INTEGER NOT NULL DEFAULT 0`,
+	// The web's export bundles, built in the background: the form asked
+	// (JSON), who, the state and why one failed, the process whose
+	// temporary folder keeps the bundle (owner), its export record and
+	// SHA-256.
+	`CREATE TABLE archive_export_jobs (
+		id TEXT PRIMARY KEY,
+		doc_id TEXT NOT NULL REFERENCES archive_documents(id) ON DELETE CASCADE,
+		user_id TEXT NOT NULL REFERENCES archive_users(id) ON DELETE CASCADE,
+		who TEXT NOT NULL,
+		form TEXT NOT NULL,
+		owner TEXT NOT NULL,
+		state TEXT NOT NULL,
+		reason TEXT NOT NULL DEFAULT '',
+		export_id TEXT NOT NULL DEFAULT '',
+		bundle_sha256 TEXT NOT NULL DEFAULT '',
+		size BIGINT NOT NULL DEFAULT 0,
+		slug TEXT NOT NULL DEFAULT '',
+		at TEXT NOT NULL,
+		finished TEXT NOT NULL DEFAULT ''
+	);
+	CREATE INDEX archive_export_jobs_state ON archive_export_jobs (state);`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else

@@ -40,6 +40,31 @@ func (a *Archive) Tags(ctx context.Context, docID string) ([]string, error) {
 	return out, err
 }
 
+// tagsOf returns the tags of each of ids that has any, sorted: one query
+// for a batch of documents being indexed, where Tags would be one each.
+func (a *Archive) tagsOf(ctx context.Context, ids []string) (map[string][]string, error) {
+	out := map[string][]string{}
+	for len(ids) > 0 {
+		chunk := ids[:min(len(ids), 500)]
+		ids = ids[len(chunk):]
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		q := `SELECT doc_id, tag FROM archive_tags WHERE doc_id IN (?` + strings.Repeat(", ?", len(chunk)-1) + `) ORDER BY doc_id, tag`
+		err := a.each(ctx, q, args, func(r *sql.Rows) error {
+			var id, t string
+			err := r.Scan(&id, &t)
+			out[id] = append(out[id], t)
+			return err
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // AddTag tags a document and reindexes it, so that search's tag: filter
 // finds it (through its translations and notes too); it returns the tag as
 // stored.

@@ -284,11 +284,13 @@ func TestWebNotesAndTags(t *testing.T) {
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
 // stubEngine translates ru→en by prefixing "EN:"; while gate is set each
-// call waits on it (or on its context).
+// call waits on it (or on its context, unless deaf: an engine that
+// answers after its caller gave up).
 type stubEngine struct {
 	mu    sync.Mutex
 	gate  chan struct{}
 	calls int
+	deaf  bool
 }
 
 func (e *stubEngine) Name() string            { return "stub" }
@@ -299,9 +301,11 @@ func (e *stubEngine) callCount() int          { e.mu.Lock(); defer e.mu.Unlock()
 func (e *stubEngine) Translate(ctx context.Context, from, to string, ps []string) ([]string, error) {
 	e.mu.Lock()
 	e.calls++
-	g := e.gate
+	g, deaf := e.gate, e.deaf
 	e.mu.Unlock()
-	if g != nil {
+	if g != nil && deaf {
+		<-g
+	} else if g != nil {
 		select {
 		case <-g:
 		case <-ctx.Done():

@@ -21,7 +21,7 @@ import (
 
 // The archive's snapshot (confide archive backup) is the same stream as
 // the newsroom's, with Zone "archive": its rows (every archive_* table but
-// the search engine's), the originals archive_originals names and the
+// the search engine's and the web's export jobs), the originals archive_originals names and the
 // redacted copies archive_redactions names, each checked against its
 // SHA-256 on the way out and on the way in, and every other file of its
 // data folder (files/…). The search index is not

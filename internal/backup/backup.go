@@ -14,7 +14,7 @@
 //     are read from the schema itself (store.Schema), so a table a
 //     migration adds is carried with no change here.
 //   - An archive's snapshot carries every archive_* table but the search
-//     engine's, exactly the originals archive_originals names and the
+//     engine's and the export jobs', exactly the originals archive_originals names and the
 //     redacted copies archive_redactions names, each checked against its
 //     SHA-256 as it is read and again as it is restored, and
 //     every other file of its data folder but the database, index,

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"io"
 	"net/url"
@@ -69,12 +70,32 @@ func (b tab) makeCopy() string {
 	}
 }
 
-// downloadBundle submits the export page and waits until Chromium has
-// downloaded a whole bundle as file; it returns its bytes.
+// downloadBundle submits the export page, which queues the bundle and
+// goes to its job's page; that page reloads itself (a Refresh header, no
+// script) until the bundle is ready, then its link is clicked and
+// Chromium's download awaited; it returns the bundle's bytes.
 func (b tab) downloadBundle(file string) []byte {
 	b.t.Helper()
 	b.do(chromedp.Click(css(`#make-bundle`), chromedp.NodeVisible))
-	for deadline := time.Now().Add(2 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+	state := ""
+	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {
+		// Read between the page's own reloads: one under way is an error
+		// to read again after.
+		ctx, cancel := context.WithTimeout(b.ctx, 5*time.Second)
+		st, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname.startsWith('/exports/') && document.querySelector('#state') ? document.querySelector('#state').innerText : ''`))
+		cancel()
+		if err == nil && st != "" {
+			state = st
+		}
+		if strings.Contains(state, "Ready.") {
+			break
+		}
+		if strings.Contains(state, "Nothing was exported") || strings.Contains(state, "No longer kept") || time.Now().After(deadline) {
+			b.t.Fatalf("the export's page says %q (%v)\n%s", state, err, b.srv.stderr.String())
+		}
+	}
+	b.do(chromedp.Click(css(`#download`), chromedp.NodeVisible))
+	for deadline := time.Now().Add(time.Minute); ; time.Sleep(200 * time.Millisecond) {
 		raw, err := os.ReadFile(file)
 		if err == nil {
 			if _, _, err = bundle.Read(bytes.NewReader(raw), nil, func(bundle.Member, io.Reader) error { return nil }); err == nil {

@@ -128,10 +128,11 @@ func (w *walk) pdf(d *Document, src *source) error {
 		if n <= len(texts) {
 			pg.Text = strings.TrimRight(texts[n-1], " \n")
 		}
-		if !usable(pg.Text, w.o.MinLetters) && w.o.NoOCR {
+		ok := usable(pg.Text, w.o.MinLetters)
+		if !ok && w.o.NoOCR {
 			unread++
 		}
-		if !usable(pg.Text, w.o.MinLetters) && !w.o.NoOCR && !cut {
+		if !ok && !w.o.NoOCR && !cut {
 			if sizes == nil {
 				if _, sizes, err = w.pdfInfo(d, f); err != nil {
 					return err
@@ -374,6 +375,9 @@ func usable(s string, minLetters int) bool {
 	letters, junk := 0, 0
 	for _, r := range s {
 		switch {
+		case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+			letters++ // most of a text layer: the tables after
+		case ' ' <= r && r < 0x7f:
 		case unicode.IsLetter(r):
 			letters++
 		case r == unicode.ReplacementChar || unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r':

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 	"unicode/utf16"
 )
 
@@ -276,4 +277,24 @@ func TestMentions(t *testing.T) {
 			t.Fatalf("%d bytes: mentions %v (%v), contains %v", len(b), got, err, bytes.Contains(b, word))
 		}
 	}
+}
+
+// FuzzUsable checks usable's ASCII shortcut against the plain rule.
+func FuzzUsable(f *testing.F) {
+	f.Add("Report of the committee\x7f\x7f\x00 on the matter", 12)
+	f.Add("Протокол \ufffd\ufffd заседания\tкомиссии", 5)
+	f.Fuzz(func(t *testing.T, s string, min int) {
+		letters, junk := 0, 0
+		for _, r := range s {
+			switch {
+			case unicode.IsLetter(r):
+				letters++
+			case r == unicode.ReplacementChar || unicode.IsControl(r) && r != '\n' && r != '\t' && r != '\r':
+				junk++
+			}
+		}
+		if got, want := usable(s, min), letters >= min && junk*4 < letters; got != want {
+			t.Fatalf("usable(%q, %d) = %v, the rule says %v", s, min, got, want)
+		}
+	})
 }

@@ -2,15 +2,12 @@
 // or other.
 //
 // Contract: Detect is a pure function of its input, linear in its length,
-// and never allocates more than the words it splits; it looks at letters'
+// and allocates nothing; it looks at letters'
 // scripts first and at stopwords second, so it needs no model files. Text
 // with too few letters gets Unknown rather than a guess.
 package lang
 
-import (
-	"strings"
-	"unicode"
-)
+import "unicode"
 
 // The codes Detect returns (ISO 639-1 where there is one).
 const (
@@ -23,14 +20,16 @@ const (
 // minLetters is how many letters a guess needs.
 const minLetters = 12
 
-var enStop = set("the and of to in is that it for was on with as be by at this are from or an have not but which his her they you we he she has were had")
-
-func set(s string) map[string]bool {
-	m := map[string]bool{}
-	for _, w := range strings.Fields(s) {
-		m[w] = true
+// isEnStop reports whether w is an English stopword: a switch, where a
+// map lookup per word was a third of Detect's time.
+func isEnStop(w []byte) bool {
+	switch string(w) {
+	case "the", "and", "of", "to", "in", "is", "that", "it", "for", "was", "on", "with", "as", "be", "by", "at", "this",
+		"are", "from", "or", "an", "have", "not", "but", "which", "his", "her", "they", "you", "we", "he", "she", "has",
+		"were", "had":
+		return true
 	}
-	return m
+	return false
 }
 
 // Result is a guess with the share of the text's letters in each script.
@@ -42,19 +41,48 @@ type Result struct {
 
 // Detect guesses the dominant language of text. Mixed pages get the
 // language of the script most of their letters are in.
+//
+// It runs on every page an ingest reads, so it takes one pass over the
+// text, with the scripts' common ranges tested before the tables, and
+// looks up the English stopwords without copying the text (the words are
+// lowered into a small buffer), in the first maxWords words only: their
+// share is settled long before the end of a page.
 func Detect(text string) Result {
-	var cyr, lat, other int
+	var cyr, lat, other, own int
+	var sc wordScan
 	for _, r := range text {
 		switch {
+		case 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z':
+			lat++
+			sc.letter(r)
+			continue
+		case r < 0x80:
+		case 0x0400 <= r && r <= 0x04ff && (r < 0x0482 || r > 0x0489):
+			// The block's letters: all of it but a sign and the
+			// combining marks. None lowers to ASCII.
+			cyr++
+			if isOwnLetter(r) {
+				own++
+			}
+			sc.in, sc.miss = true, true
+			continue
 		case !unicode.IsLetter(r):
 		case unicode.Is(unicode.Cyrillic, r):
 			cyr++
+			sc.letter(r)
+			continue
 		case unicode.Is(unicode.Latin, r):
 			lat++
+			sc.letter(r)
+			continue
 		default:
 			other++
+			sc.letter(r)
+			continue
 		}
+		sc.end()
 	}
+	sc.end()
 	total := cyr + lat + other
 	if total < minLetters {
 		return Result{}
@@ -67,39 +95,69 @@ func Detect(text string) Result {
 		res.Code = Russian
 		// Ukrainian, Belarusian and the like share the script; their own
 		// letters, which Russian never uses, give them away.
-		if ownLetters(text, "іїєґў") > cyr/50 {
+		if own > cyr/50 {
 			res.Code = Other
 		}
 	default:
 		res.Code = English
-		if stopShare(text, enStop) < 0.05 {
+		if sc.words == 0 || float64(sc.hits)/float64(sc.words) < 0.05 {
 			res.Code = Other
 		}
 	}
 	return res
 }
 
-func ownLetters(text, letters string) int {
-	n := 0
-	for _, r := range strings.ToLower(text) {
-		if strings.ContainsRune(letters, r) {
-			n++
-		}
+// isOwnLetter reports the letters of Ukrainian and Belarusian that Russian
+// never uses (іїєґў, either case).
+func isOwnLetter(r rune) bool {
+	switch r {
+	case 'і', 'ї', 'є', 'ґ', 'ў', 'І', 'Ї', 'Є', 'Ґ', 'Ў':
+		return true
 	}
-	return n
+	return false
 }
 
-// stopShare is the share of words of text's dominant script found in stop.
-func stopShare(text string, stop map[string]bool) float64 {
-	words, hits := 0, 0
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) }) {
-		words++
-		if stop[w] {
-			hits++
-		}
+// wordScan counts the words (runs of letters) it is fed and those that
+// are English stopwords, lowered. A word with a letter that does not lower
+// to ASCII, or longer than any stopword, cannot be one.
+type wordScan struct {
+	buf         [maxStop]byte
+	n           int
+	in, miss    bool
+	words, hits int
+}
+
+// maxStop is the length of the longest stopword.
+const maxStop = 8
+
+// maxWords is how many words the stopwords' share is taken over.
+const maxWords = 1000
+
+func (s *wordScan) letter(r rune) {
+	s.in = true
+	if s.miss || s.words == maxWords {
+		return
 	}
-	if words == 0 {
-		return 0
+	if r >= 'A' && r <= 'Z' {
+		r += 'a' - 'A'
+	} else if r >= 0x80 {
+		r = unicode.ToLower(r)
 	}
-	return float64(hits) / float64(words)
+	if r >= 0x80 || s.n == maxStop {
+		s.miss = true
+		return
+	}
+	s.buf[s.n] = byte(r)
+	s.n++
+}
+
+func (s *wordScan) end() {
+	if !s.in || s.words == maxWords {
+		return
+	}
+	s.words++
+	if !s.miss && isEnStop(s.buf[:s.n]) {
+		s.hits++
+	}
+	s.n, s.in, s.miss = 0, false, false
 }

@@ -104,17 +104,11 @@ func Run(ctx context.Context, c Cmd) error {
 
 // RunHeld runs c in a slot the caller already holds.
 func RunHeld(ctx context.Context, c Cmd) error {
-	path, err := exec.LookPath(c.Name)
+	path, err := lookPath(c.Name)
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrMissing, c.Name)
 	}
-	args := c.Args
-	if nice, err := exec.LookPath("nice"); err == nil {
-		// Below the web zones' priority: a flood of OCR slows itself,
-		// not the dropbox or the site.
-		path, args = nice, append([]string{"-n", "10", path}, args...)
-	}
-	cmd := exec.CommandContext(ctx, path, args...)
+	cmd := exec.CommandContext(ctx, path, c.Args...)
 	cmd.Env = env(c.TmpDir)
 	cmd.Dir = c.TmpDir
 	cmd.Stdin = c.Stdin
@@ -131,13 +125,45 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
-	if err := cmd.Run(); err != nil {
+	// Below the web zones' priority: a flood of OCR slows itself, not the
+	// dropbox or the site.
+	err = startNice(cmd)
+	if err == nil {
+		err = cmd.Wait()
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return &Error{Name: c.Name, Err: err, Stderr: stderr.String()}
 	}
 	return nil
+}
+
+var (
+	pathsMu sync.Mutex
+	paths   = map[[2]string]string{}
+)
+
+// lookPath is exec.LookPath, remembered for each PATH: an ingest asks for
+// the same two or three programs for every file. A program not found is
+// looked for again next time, so one installed meanwhile is seen.
+func lookPath(name string) (string, error) {
+	k := [2]string{name, os.Getenv("PATH")}
+	pathsMu.Lock()
+	p, ok := paths[k]
+	pathsMu.Unlock()
+	if ok {
+		return p, nil
+	}
+	p, err := exec.LookPath(name)
+	if err != nil {
+		return "", err
+	}
+	pathsMu.Lock()
+	paths[k] = p
+	pathsMu.Unlock()
+	return p, nil
 }
 
 func env(tmp string) []string {
@@ -186,4 +212,13 @@ func Version(name string, args ...string) string {
 	v := versionRe.FindString(out.String())
 	versions[name] = v
 	return v
+}
+
+// startNiceExec starts cmd through nice(1), where there is one.
+func startNiceExec(cmd *exec.Cmd) error {
+	if nice, err := lookPath("nice"); err == nil {
+		cmd.Args = append([]string{nice, "-n", "10", cmd.Path}, cmd.Args[1:]...)
+		cmd.Path = nice
+	}
+	return cmd.Start()
 }

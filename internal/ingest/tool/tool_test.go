@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -133,5 +134,32 @@ func TestTimeoutEndsAPipeline(t *testing.T) {
 	err := Run(ctx, Cmd{Name: "sh", Args: []string{"-c", "sleep 5 | cat; echo done"}, TmpDir: t.TempDir(), Stdout: &out})
 	if err == nil || time.Since(start) > 2*time.Second || strings.Contains(out.String(), "done") {
 		t.Fatalf("after %v: %v, %q", time.Since(start), err, out.String())
+	}
+}
+
+// TestNiceStaysWithTheTools checks that lowering a program's priority
+// leaves none of this process's own threads lowered.
+func TestNiceStaysWithTheTools(t *testing.T) {
+	for range 20 {
+		if err := Run(context.Background(), Cmd{Name: "true"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	time.Sleep(200 * time.Millisecond)
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Skip("no /proc: ", err) // not Linux, where nice(1) is used
+	}
+	for _, task := range tasks {
+		stat, err := os.ReadFile("/proc/self/task/" + task.Name() + "/stat")
+		if err != nil {
+			continue // the thread ended meanwhile
+		}
+		// Fields after the command's closing parenthesis: the niceness
+		// is the 19th field of the line, the 17th after it.
+		f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+		if len(f) > 16 && f[16] != "0" {
+			t.Errorf("thread %s of this process (%d) runs at niceness %s", task.Name(), os.Getpid(), f[16])
+		}
 	}
 }

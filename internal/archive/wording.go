@@ -1,0 +1,92 @@
+package archive
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+
+	"confide/internal/web"
+)
+
+// english is a catalogue message in English, for the words the archive
+// stores (a job's reason): the audit and the database keep English,
+// whatever language a page is read in, and reword reads them back. A counted key (one with plural forms) takes its count
+// first, as web.Catalog.N does.
+func english(key string, args ...any) string {
+	cat, err := catalog()
+	if err != nil {
+		return key
+	}
+	if n, ok := countOf(cat, key, args); ok {
+		return cat.N(web.DefaultLang, key, n, args[1:]...)
+	}
+	return cat.T(web.DefaultLang, key, args...)
+}
+
+// countOf is a counted key's count, the first of args.
+func countOf(cat *web.Catalog, key string, args []any) (int, bool) {
+	if !cat.HasKey(web.DefaultLang, key+".other") || len(args) == 0 {
+		return 0, false
+	}
+	n, ok := args[0].(int)
+	return n, ok
+}
+
+// reword says in lang what english stored: stored is read as sentences
+// of keys (each in any of its English plural forms) joined by "; ", each
+// said again in lang with the values it held (%d a count, %s a word); from
+// the first part that is none of them, the rest is kept as it is (a
+// library's detail, or words an older archive wrote).
+func reword(cat *web.Catalog, lang string, keys []string, stored string) string {
+	var out []string
+	rest := stored
+parts:
+	for rest != "" {
+		for _, key := range keys {
+			forms := []string{""}
+			if cat.HasKey(web.DefaultLang, key+".other") {
+				forms = []string{".one", ".other"}
+			}
+			for _, form := range forms {
+				msg := cat.T(web.DefaultLang, key+form)
+				m := sentence(msg).FindStringSubmatch(rest)
+				if m == nil {
+					continue
+				}
+				vs := verbs.FindAllString(msg, -1)
+				args := make([]any, len(m)-1)
+				for i, v := range m[1:] {
+					args[i] = v
+					if vs[i] == "%d" {
+						args[i], _ = strconv.Atoi(v)
+					}
+				}
+				if form != "" {
+					out = append(out, cat.N(lang, key, args[0].(int), args[1:]...))
+				} else {
+					out = append(out, cat.T(lang, key, args...))
+				}
+				rest = rest[len(m[0]):]
+				continue parts
+			}
+		}
+		out = append(out, rest)
+		break
+	}
+	return strings.Join(out, "; ")
+}
+
+// verbs are the fmt verbs english's messages hold.
+var verbs = regexp.MustCompile(`%[sd]`)
+
+// sentence matches an English message at the start of a text, up to the
+// "; " that joins it to the next or the end.
+func sentence(msg string) *regexp.Regexp {
+	pattern := verbs.ReplaceAllStringFunc(regexp.QuoteMeta(msg), func(v string) string {
+		if v == "%d" {
+			return `([0-9]+)`
+		}
+		return `(.+?)`
+	})
+	return regexp.MustCompile(`^` + pattern + `(?:; |$)`)
+}
