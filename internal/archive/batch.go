@@ -53,9 +53,17 @@ type Batch struct {
 	Collection, Lang, Engine, Who string
 	State                         string
 	Total, Done, Failed           int
-	Message                       string
-	Started, Ended                string // UTC, to the second
+	// Message is how the run went, in English (batchWords' sentences,
+	// joined by "; ", or an error's detail).
+	Message        string
+	Started, Ended string // UTC, to the second
 }
+
+// batchWords are the catalogue's keys of the sentences a run's Message is
+// made of, for the collection page to say in its reader's language
+// (reword).
+var batchWords = []string{"archive.batch.msg.resumed", "archive.batch.msg.taken", "archive.batch.msg.stopped", "archive.batch.msg.cancelled",
+	"archive.batch.msg.translated", "archive.batch.msg.skipped", "archive.batch.msg.failed", "archive.batch.msg.interrupted"}
 
 // batchRun is a running batch: its row and how to stop it.
 type batchRun struct {
@@ -207,17 +215,17 @@ func (bs *batches) run(ctx context.Context, run *batchRun, eng translate.Engine)
 	case errors.Is(err, context.Canceled) && bs.ctx.Err() != nil:
 		// The server is stopping: the next one goes on.
 		run.b.State, run.b.Ended = BatchRunning, ""
-		run.b.Message = "stopped with the server; it goes on when the server starts again"
+		run.b.Message = english("archive.batch.msg.stopped")
 	case errors.Is(err, context.Canceled):
 		run.b.State = BatchCancelled
-		run.b.Message = "cancelled; the pages translated are kept, and a new run goes on from there"
+		run.b.Message = english("archive.batch.msg.cancelled")
 	case err != nil:
 		run.b.State, run.b.Message = BatchFailed, err.Error()
 	default:
 		run.b.State = BatchDone
-		run.b.Message = fmt.Sprintf("translated %d pages with %s; %d already translated by it", rep.Done, rep.Engine, rep.Skipped)
+		run.b.Message = english("archive.batch.msg.translated", rep.Done, rep.Engine) + "; " + english("archive.batch.msg.skipped", rep.Skipped)
 		if len(rep.Failures) > 0 {
-			run.b.Message += fmt.Sprintf("; %d failed, for instance %s", len(rep.Failures), rep.Failures[0])
+			run.b.Message += "; " + english("archive.batch.msg.failed", len(rep.Failures), rep.Failures[0])
 		}
 	}
 	if resumed != "" && run.b.State != BatchRunning {
@@ -359,13 +367,13 @@ func (bs *batches) takeOver(ctx context.Context) error {
 	}
 	for _, l := range ls {
 		b := l.b
-		b.State, b.Started, b.Message = BatchRunning, now(), "resumed after a restart"
+		b.State, b.Started, b.Message = BatchRunning, now(), english("archive.batch.msg.resumed")
 		if l.lease != 0 {
-			b.Message = "resumed after its server stopped answering"
+			b.Message = english("archive.batch.msg.taken")
 		}
 		eng, err := bs.pick(b.Engine, b.Lang)
 		if err != nil {
-			why := "interrupted by a restart and not resumed: " + strings.TrimPrefix(err.Error(), "archive: ") + "; start it again, the pages done stay done"
+			why := english("archive.batch.msg.interrupted", strings.TrimPrefix(err.Error(), "archive: "))
 			if err := bs.a.interruptBatch(ctx, b.Collection, why); err != nil {
 				return err
 			}
@@ -467,7 +475,7 @@ func (a *Archive) batchClaim(ctx context.Context, collection string) (owner, sta
 // the one that holds it to stop; false when none runs.
 func (a *Archive) cancelBatch(ctx context.Context, collection string) (bool, error) {
 	res, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_translate_jobs SET state = ?, message = ?, ended = ?, lease = 0 WHERE collection = ? AND state = ? AND lease < ?`,
-		BatchCancelled, "cancelled; the pages translated are kept, and a new run goes on from there", now(), collection, BatchRunning, time.Now().Unix())
+		BatchCancelled, english("archive.batch.msg.cancelled"), now(), collection, BatchRunning, time.Now().Unix())
 	if err != nil {
 		return false, fmt.Errorf("archive: %w", err)
 	}

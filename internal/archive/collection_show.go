@@ -10,6 +10,8 @@ type collectionData struct {
 	Status CollectionStatus
 	// Batch is the running machine translation, or the last one.
 	Batch *Batch
+	// BatchMessage is its Message in the page's language.
+	BatchMessage string
 	// Engines are those a batch may use, for a journalist or an admin.
 	Engines []engineChoice
 	Notes   []Note
@@ -60,7 +62,12 @@ func (s *Server) collectionShow(w http.ResponseWriter, r *http.Request, u User) 
 				w.Header().Set("Refresh", "5")
 			}
 			s.audit(r.Context(), u.Name, "view collection", name)
-			s.render.Render(w, http.StatusOK, "collection", s.page(w, r, "archive.collection.title", d, name))
+			p := s.page(w, r, "archive.collection.title", nil, name)
+			if d.Batch != nil {
+				d.BatchMessage = reword(s.render.Cat, p.Lang, batchWords, d.Batch.Message)
+			}
+			p.Data = d
+			s.render.Render(w, http.StatusOK, "collection", p)
 			return
 		}
 	}

@@ -58,9 +58,9 @@
 //     ?lang=, then the cookie, then Accept-Language), but a document page's
 //     ?lang= beside its page= and the editor's ?lang=, which name a
 //     translation. What the archive records in words (an export job's
-//     reason) is stored in English, as the audit keeps it, and said in the
-//     page's language; a library's detail within it stays as it is. Every
-//     page
+//     reason, a translation run's message) is stored in English, as the
+//     audit keeps it, and said in the page's language; a library's detail
+//     within it stays as it is. Every page
 //     but sign-in needs a full session. A user reads
 //     only granted collections (an admin all); an ungranted collection or
 //     its documents answer 404, as missing ones do. Translators cannot

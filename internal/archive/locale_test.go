@@ -2,9 +2,14 @@ package archive
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
+	"confide/internal/translate"
+	"confide/internal/web"
 	"confide/internal/web/webtest"
 )
 
@@ -60,6 +65,62 @@ func TestWebPagesInRussian(t *testing.T) {
 		}
 		if _, page := ann.get("/"); !strings.Contains(page, "<h1>Collections</h1>") {
 			t.Fatal("the language chosen was not remembered")
+		}
+	})
+}
+
+// A translation run's message is stored in English and said on the
+// collection page in the reader's language, sentence by sentence, counts
+// in their plural forms and the values it held kept; a part the archive
+// did not word (an engine's error) is shown as it is, from there on.
+func TestBatchMessageInRussian(t *testing.T) {
+	cat, err := catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct{ stored, want string }{
+		{english("archive.batch.msg.resumed") + "; " + english("archive.batch.msg.translated", 1, "stub") + "; " + english("archive.batch.msg.skipped", 5) + "; " + english("archive.batch.msg.failed", 2, "a.pdf page 3: timeout; retried"),
+			"продолжен после перезапуска; переведена 1 страница движком stub; 5 страниц уже были переведены этим движком; 2 страницы не переведены, например a.pdf page 3: timeout; retried"},
+		{english("archive.batch.msg.taken") + "; " + english("archive.batch.msg.cancelled"),
+			"продолжен после того, как его сервер перестал отвечать; отменён; переведённые страницы сохранены, и новый запуск продолжит с этого места"},
+		{english("archive.batch.msg.stopped"), "остановлен вместе с сервером; продолжится, когда сервер снова запустится"},
+		{english("archive.batch.msg.translated", 22, "apertium") + "; " + english("archive.batch.msg.skipped", 0),
+			"переведены 22 страницы движком apertium; 0 страниц уже были переведены этим движком"},
+		{english("archive.batch.msg.interrupted", `no engine "stub" is configured`), `прерван перезапуском и не продолжен: no engine "stub" is configured; запустите его снова, готовые страницы останутся готовыми`},
+		{english("archive.batch.msg.resumed") + "; translate: the engine answered 502", "продолжен после перезапуска; translate: the engine answered 502"},
+		{"translate: the engine answered 502; resumed after a restart", "translate: the engine answered 502; resumed after a restart"},
+		{"", ""},
+	} {
+		if got := reword(cat, "ru", batchWords, tc.stored); got != tc.want {
+			t.Errorf("%q in Russian:\n got %q\nwant %q", tc.stored, got, tc.want)
+		}
+		if got := reword(cat, "en", batchWords, tc.stored); got != tc.stored {
+			t.Errorf("%q in English: %q", tc.stored, got)
+		}
+	}
+	if got := english("archive.batch.msg.translated", 1, "stub"); got != "translated 1 page with stub" {
+		t.Errorf("one page in English: %q", got)
+	}
+}
+
+// The collection page says a finished run in Russian.
+func TestWebBatchInRussian(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a := open(t, c)
+		ingestAll(t, a, "kgb", trove(t), write(t, t.TempDir(), "three.txt", []byte(threeParagraphs)))
+		_, z := serve(t, a, ServerConfig{Engines: []translate.Engine{&stubEngine{}}})
+		ann := z.user(t, "ann", RoleJournalist, "kgb")
+		ann.get("/?lang=ru")
+		_, cp := ann.get("/collections/kgb")
+		if res, _ := ann.post("/collections/kgb/translate", cp, url.Values{"engine": {"stub"}, "lang": {"en"}}); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("start: %d", res.StatusCode)
+		}
+		b := waitBatch(t, a, "kgb", BatchDone)
+		want := map[string]string{"one": "переведена %d страница", "few": "переведены %d страницы", "many": "переведено %d страниц"}[web.PluralForm("ru", b.Done)]
+		want = fmt.Sprintf(want, b.Done) + " движком stub 1.0; 0 страниц уже были переведены этим движком."
+		_, cp = ann.get("/collections/kgb")
+		if !strings.Contains(cp, "<strong>завершён</strong>") || !strings.Contains(cp, want) || strings.Contains(cp, "already translated") {
+			t.Fatalf("a finished run in Russian (%s): %s", b.Message, cp[strings.Index(cp, `id="batch"`):])
 		}
 	})
 }

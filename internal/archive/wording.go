@@ -9,8 +9,9 @@ import (
 )
 
 // english is a catalogue message in English, for the words the archive
-// stores (a job's reason): the audit and the database keep English,
-// whatever language a page is read in, and reword reads them back. A counted key (one with plural forms) takes its count
+// stores (a job's reason, a translation run's message): the audit and the
+// database keep English, whatever language a page is read in, and reword
+// reads them back. A counted key (one with plural forms) takes its count
 // first, as web.Catalog.N does.
 func english(key string, args ...any) string {
 	cat, err := catalog()
