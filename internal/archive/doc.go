@@ -9,7 +9,9 @@
 //     newsroom (Open refuses a folder holding confide.db, and every table
 //     is prefixed archive_).
 //   - Originals are immutable and content-addressed: DIR/originals/xx/SHA256,
-//     written to a temporary file, fsynced and renamed; the same bytes at two
+//     written to a temporary file and renamed, made durable before the row
+//     naming them commits (one syncfs per chunk on Linux, else an fsync of
+//     each file and folder); the same bytes at two
 //     paths are one original listed at both. Workers read originals, never
 //     the paths they came from.
 //   - Queueing and processing are resumable: an entry (collection, path) is
@@ -18,7 +20,7 @@
 //     killed run started again (or a reprocess) loses and doubles nothing.
 //     An entry is marked done only after the search index committed its
 //     documents. Entries share that work: queueing inserts a chunk of
-//     entries a transaction once their originals and folders are fsynced;
+//     entries a transaction once their originals and folders are durable;
 //     workers start on the first chunk; documents are written in batches
 //     and finished entries wait (bounded in count, bytes and time, at most
 //     10 s) for one index commit and one transaction, so a crash sends back
@@ -26,8 +28,10 @@
 //   - Claims: PostgreSQL takes queued entries with FOR UPDATE SKIP LOCKED,
 //     so several worker processes share one queue; SQLite claims inside an
 //     IMMEDIATE transaction and has one process (the search folder's lock).
-//     A running entry holds a lease its worker renews; an expired lease (a
-//     killed worker) makes it claimable again. On SQLite, Open sends every
+//     A worker claims a group of small entries at once (up to 8, each and
+//     all bounded in size; a large one alone) and hands back those it has
+//     not begun when it stops. A running entry holds a lease its worker
+//     renews; an expired lease (a killed worker) makes it claimable again. On SQLite, Open sends every
 //     running entry back to the queue, so claims and leases are committed
 //     without an fsync of their own (the next commit's fsync takes them).
 //   - Custody is exact: events carry the UTC time to the second, who ran

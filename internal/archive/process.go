@@ -479,10 +479,8 @@ func (a *Archive) flush(ctx context.Context, b *batch, commit bool) error {
 		if err != nil {
 			return err
 		}
-		for _, d := range docs {
-			if err := a.index(d, tags[d.id]); err != nil {
-				return err
-			}
+		if err := a.index(docs, tags); err != nil {
+			return err
 		}
 	}
 	if len(done) == 0 {
@@ -555,23 +553,54 @@ func (a *Archive) writeDocs(ctx context.Context, batch []pendingDoc) error {
 	return nil
 }
 
-// index adds a document with text to the search engine, or takes out one
-// that no longer has any.
-func (a *Archive) index(b pendingDoc, tags []string) error {
-	if len(b.d.Pages) == 0 {
-		if err := a.eng.Delete(b.id); err != nil && !errors.Is(err, search.ErrNotFound) {
+// batchAdder is an engine that adds many documents faster at once (the
+// embedded one analyses them on every core and compresses their stored
+// text together, where one at a time it set up a compressor each).
+type batchAdder interface {
+	AddBatch([]search.Doc) error
+}
+
+// index adds the documents with text to the search engine, in order, and
+// takes out those that no longer have any.
+func (a *Archive) index(docs []pendingDoc, tags map[string][]string) error {
+	var run []search.Doc // documents to add, up to the next to take out
+	add := func() error {
+		if len(run) == 0 {
+			return nil
+		}
+		var err error
+		if ba, ok := a.eng.(batchAdder); ok {
+			err = ba.AddBatch(run)
+		} else {
+			for _, d := range run {
+				if err = a.eng.Add(d); err != nil {
+					break
+				}
+			}
+		}
+		run = run[:0]
+		if err != nil {
 			return fmt.Errorf("archive: index: %w", err)
 		}
 		return nil
 	}
-	pages := make([]string, len(b.d.Pages))
-	for i, pg := range b.d.Pages {
-		pages[i] = pg.Text
+	for _, b := range docs {
+		if len(b.d.Pages) == 0 {
+			if err := add(); err != nil {
+				return err
+			}
+			if err := a.eng.Delete(b.id); err != nil && !errors.Is(err, search.ErrNotFound) {
+				return fmt.Errorf("archive: index: %w", err)
+			}
+			continue
+		}
+		pages := make([]string, len(b.d.Pages))
+		for i, pg := range b.d.Pages {
+			pages[i] = pg.Text
+		}
+		run = append(run, search.Doc{ID: b.id, Collection: b.collection, Lang: docLang(b.d), Type: b.d.Type, Tags: tags[b.id], Pages: pages})
 	}
-	if err := a.eng.Add(search.Doc{ID: b.id, Collection: b.collection, Lang: docLang(b.d), Type: b.d.Type, Tags: tags, Pages: pages}); err != nil {
-		return fmt.Errorf("archive: index %s: %w", b.path, err)
-	}
-	return nil
+	return add()
 }
 
 // unindexStale takes out of the index the documents an earlier run of an
