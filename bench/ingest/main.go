@@ -232,9 +232,9 @@ type usage struct {
 	elapsed time.Duration
 	cpu     time.Duration // confide's and its tools'
 	loopCPU time.Duration // the shell loop's of the same round
-	hwm     int64   // KiB: peak RSS of the confide process itself
-	tools   int64   // KiB: peak of its children's RSS, summed over those alive at once
-	rss     []int64 // KiB: the process's RSS, sampled every 50 ms
+	hwm     int64         // KiB: peak RSS of the confide process itself
+	tools   int64         // KiB: peak of its children's RSS, summed over those alive at once
+	rss     []int64       // KiB: the process's RSS, sampled every 50 ms
 	profile string
 }
 
