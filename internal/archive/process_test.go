@@ -382,17 +382,18 @@ func TestClaimGroup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(g3) != groupEntries {
-			t.Fatalf("third group: %d entries, want %d", len(g3), groupEntries)
+		rest := min(groupEntries, 12-4)
+		if len(g3) != rest {
+			t.Fatalf("third group: %d entries, want %d", len(g3), rest)
 		}
-		if running := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'running' AND attempts = 1`); running != 3+1+groupEntries {
+		if running := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'running' AND attempts = 1`); running != 3+1+rest {
 			t.Fatalf("%d entries running", running)
 		}
 		for _, c := range g3 {
 			a.handBack(ctx, c)
 		}
-		if back := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued' AND attempts = 0 AND lease = 0`); back != groupEntries {
-			t.Fatalf("%d entries handed back as they were, want %d", back, groupEntries)
+		if back := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued' AND attempts = 0 AND lease = 0`); back != rest {
+			t.Fatalf("%d entries handed back as they were, want %d", back, rest)
 		}
 		one, err := a.claim(ctx, "kgb")
 		if err != nil || one == nil {
