@@ -193,8 +193,9 @@ func (b *bench) outDir(name string) string {
 }
 
 // direct runs the tool on every file of dir (sorted), slots at a time
-// from this process, as package tool runs it (nice -n 10, the same
-// environment), without a shell, its output discarded; args gives a file's
+// from this process through package tool (niceness 10, the same
+// environment, started as confide starts them), without a shell, its
+// output discarded; args gives a file's
 // command line after the tool's name. Its wall time.
 func (b *bench) direct(dir, name string, args func(file string) []string) time.Duration {
 	entries, err := os.ReadDir(dir)
@@ -208,13 +209,10 @@ func (b *bench) direct(dir, name string, args func(file string) []string) time.D
 			defer wg.Done()
 			for f := range next {
 				a := args(filepath.Join(dir, f))
-				cmd := exec.Command("nice", append([]string{"-n", "10", name}, a...)...)
-				cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "OMP_THREAD_LIMIT=1", "LC_ALL=C.UTF-8", "TMPDIR=" + b.work, "HOME=" + b.work}
-				cmd.Dir = b.work
-				var errOut bytes.Buffer
-				cmd.Stderr = &errOut
-				if err := cmd.Run(); err != nil {
-					log.Fatalf("%s %v: %v: %s", name, a, err, errOut.String())
+				// Through package tool, as confide starts its programs:
+				// lowered in a thread of their own, not through nice(1).
+				if err := tool.Run(context.Background(), tool.Cmd{Name: name, Args: a, TmpDir: b.work}); err != nil {
+					log.Fatalf("%s %v: %v", name, a, err)
 				}
 			}
 		}()
