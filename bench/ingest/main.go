@@ -22,7 +22,10 @@
 //     profile).
 //
 // Rounds alternate loop, runner and confide, and medians are printed: the
-// machine may be shared. Each confide run starts from a fresh data folder
+// machine may be shared. Beside wall time, the CPU time per item of the
+// loop and of confide, tools included (what wait4 counts): the tools keep
+// the cores busy, so it is what throughput follows, and it moves less
+// with the machine's other load. Each confide run starts from a fresh data folder
 // on the embedded default (SQLite and the folder index). It is this program
 // re-executed as `confide` (cli.Main, as cmd/confide runs it) so that it
 // can write a CPU profile; the peak RSS of tesseract and poppler (the
@@ -142,6 +145,7 @@ type bench struct {
 	slots   int
 	workers int // confide's --workers; 0 for its default
 	cleanup []func()
+	runs    int // confide runs so far: each gets a data folder of its own
 }
 
 func loadavg() string {
@@ -154,15 +158,22 @@ func loadavg() string {
 }
 
 // shell runs a loop over the files of dir (sorted) with xargs -P slots
-// and the environment package tool gives its programs; its wall time.
-func (b *bench) shell(dir, command string) time.Duration {
+// and the environment package tool gives its programs; its wall time and
+// its CPU time (the tools', xargs's and the shell's).
+func (b *bench) shell(dir, command string) (time.Duration, time.Duration) {
 	start := time.Now()
 	cmd := exec.Command("bash", "-c", fmt.Sprintf(`cd %q && ls | xargs -P %d -I{} nice -n 10 %s`, dir, b.slots, command))
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "OMP_THREAD_LIMIT=1", "LC_ALL=C.UTF-8", "TMPDIR=" + b.work, "HOME=" + b.work}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		log.Fatalf("shell loop: %v: %s", err, out)
 	}
-	return time.Since(start)
+	return time.Since(start), cpuOf(cmd.ProcessState)
+}
+
+// cpuOf is the user and system time of a finished process and of the
+// descendants it waited for.
+func cpuOf(ps *os.ProcessState) time.Duration {
+	return ps.UserTime() + ps.SystemTime()
 }
 
 // outDir is where a loop writes its tools' output: in memory (/dev/shm)
@@ -182,8 +193,9 @@ func (b *bench) outDir(name string) string {
 }
 
 // direct runs the tool on every file of dir (sorted), slots at a time
-// from this process, as package tool runs it (nice -n 10, the same
-// environment), without a shell, its output discarded; args gives a file's
+// from this process through package tool (niceness 10, the same
+// environment, started as confide starts them), without a shell, its
+// output discarded; args gives a file's
 // command line after the tool's name. Its wall time.
 func (b *bench) direct(dir, name string, args func(file string) []string) time.Duration {
 	entries, err := os.ReadDir(dir)
@@ -197,13 +209,10 @@ func (b *bench) direct(dir, name string, args func(file string) []string) time.D
 			defer wg.Done()
 			for f := range next {
 				a := args(filepath.Join(dir, f))
-				cmd := exec.Command("nice", append([]string{"-n", "10", name}, a...)...)
-				cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "OMP_THREAD_LIMIT=1", "LC_ALL=C.UTF-8", "TMPDIR=" + b.work, "HOME=" + b.work}
-				cmd.Dir = b.work
-				var errOut bytes.Buffer
-				cmd.Stderr = &errOut
-				if err := cmd.Run(); err != nil {
-					log.Fatalf("%s %v: %v: %s", name, a, err, errOut.String())
+				// Through package tool, as confide starts its programs:
+				// lowered in a thread of their own, not through nice(1).
+				if err := tool.Run(context.Background(), tool.Cmd{Name: name, Args: a, TmpDir: b.work}); err != nil {
+					log.Fatalf("%s %v: %v", name, a, err)
 				}
 			}
 		}()
@@ -219,16 +228,25 @@ func (b *bench) direct(dir, name string, args func(file string) []string) time.D
 // usage is what a confide run cost.
 type usage struct {
 	elapsed time.Duration
-	hwm     int64   // KiB: peak RSS of the confide process itself
-	tools   int64   // KiB: peak of its children's RSS, summed over those alive at once
-	rss     []int64 // KiB: the process's RSS, sampled every 50 ms
+	cpu     time.Duration // confide's and its tools'
+	loopCPU time.Duration // the shell loop's of the same round
+	hwm     int64         // KiB: peak RSS of the confide process itself
+	tools   int64         // KiB: peak of its children's RSS, summed over those alive at once
+	rss     []int64       // KiB: the process's RSS, sampled every 50 ms
 	profile string
 }
 
 // confide runs `confide archive ingest` of paths into a fresh data folder.
 func (b *bench) confide(name string, paths ...string) (string, usage) {
-	data := filepath.Join(b.work, "data-"+name)
-	must(os.RemoveAll(data)) // every run starts afresh
+	// Every run starts afresh, in a folder of its own: the folders of the
+	// runs before are kept until the end, since ext4 allocates an inode
+	// past every one freed in the last half minute, and a run right after
+	// its predecessor's folder was removed paid about 0.3 ms a file for
+	// it (the shell loop writes to /dev/shm and pays nothing of the
+	// kind). What earlier steps left dirty is written out first.
+	b.runs++
+	data := filepath.Join(b.work, fmt.Sprintf("data-%s-%d", name, b.runs))
+	sync_()
 	u := usage{profile: filepath.Join(b.work, name+".pprof")}
 	args := []string{"archive", "ingest", "--data", data, "--collection", name}
 	if b.workers > 0 {
@@ -270,6 +288,7 @@ func (b *bench) confide(name string, paths ...string) (string, usage) {
 	}()
 	err := cmd.Wait()
 	u.elapsed = time.Since(start)
+	u.cpu = cpuOf(cmd.ProcessState)
 	close(done)
 	wg.Wait()
 	if err != nil {
@@ -354,16 +373,17 @@ func pages(a *archive.Archive, collection, path string) []string {
 // each file) and confide over dir, rounds times; the medians, and the last
 // confide run's data folder and usage (its elapsed the median).
 func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file string) []string) (time.Duration, time.Duration, string, usage) {
-	var loops, directs, ours []time.Duration
+	var loops, loopCPUs, directs, ours, ourCPUs []time.Duration
 	var data string
 	var u usage
 	for range n {
-		loops = append(loops, b.shell(dir, loop))
+		l, lc := b.shell(dir, loop)
+		loops, loopCPUs = append(loops, l), append(loopCPUs, lc)
 		directs = append(directs, b.direct(dir, tool, args))
 		data, u = b.confide(name, dir)
-		ours = append(ours, u.elapsed)
+		ours, ourCPUs = append(ours, u.elapsed), append(ourCPUs, u.cpu)
 	}
-	u.elapsed = median(ours)
+	u.elapsed, u.cpu, u.loopCPU = median(ours), median(ourCPUs), median(loopCPUs)
 	return median(loops), median(directs), data, u
 }
 
@@ -414,6 +434,7 @@ func (b *bench) pdfs(n, perDoc, rounds int) {
 	fmt.Printf("%-44s %8.1f docs/s  (%d pages; medians of %d rounds: loop, runner, confide)\n", fmt.Sprintf("pdftotext, shell loop (xargs -P %d)", b.slots), lr, n*perDoc, rounds)
 	fmt.Printf("%-44s %8.1f docs/s\n", fmt.Sprintf("pdftotext, %d at a time, no shell", b.slots), dr)
 	fmt.Printf("%-44s %8.1f docs/s  ratio %.2f to the loop, %.2f to the runner  (%d pages, %d/%d documents' text identical to the loop's)\n", "confide archive ingest", cr, cr/lr, cr/dr, st.Pages, same, n)
+	b.cpuLine(u, n, "document")
 	fmt.Printf("%-44s confide %.0f MiB, tools %.0f MiB\n", "peak RSS", mib(u.hwm), mib(u.tools))
 	b.shares(u)
 	if same != n {
@@ -470,6 +491,7 @@ func (b *bench) scans(n, rounds int) {
 	fmt.Printf("%-44s %8.1f pages/min  (medians of %d rounds: loop, runner, confide)\n", fmt.Sprintf("tesseract, shell loop (xargs -P %d)", b.slots), lr, rounds)
 	fmt.Printf("%-44s %8.1f pages/min\n", fmt.Sprintf("tesseract, %d at a time, no shell", b.slots), dr)
 	fmt.Printf("%-44s %8.1f pages/min  ratio %.2f to the loop, %.2f to the runner  (%d/%d pages' text identical to the loop's)\n", "confide archive ingest", cr, cr/lr, cr/dr, same, n)
+	b.cpuLine(u, n, "page")
 	fmt.Printf("%-44s confide %.0f MiB, tools %.0f MiB (tesseract, pdftoppm)\n", "peak RSS", mib(u.hwm), mib(u.tools))
 	b.shares(u)
 	if same != n {
@@ -517,6 +539,15 @@ func (b *bench) files(n int) {
 	}
 	fmt.Printf("%-44s %s MiB\n", "RSS at 1/4, 2/4, 3/4 and the end of the run", strings.Join(along, ", "))
 	b.shares(u)
+}
+
+// cpuLine prints the CPU time per item, tools included, of the loop and of
+// confide (medians of the rounds), and their ratio: on cores the tools
+// keep busy, throughput follows it, and it moves less than wall time with
+// what else the machine runs.
+func (b *bench) cpuLine(u usage, n int, item string) {
+	per := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(n) }
+	fmt.Printf("%-44s loop %.2f ms, confide %.2f ms: ratio %.2f\n", "CPU per "+item+", tools included", per(u.loopCPU), per(u.cpu), u.loopCPU.Seconds()/u.cpu.Seconds())
 }
 
 // shares prints what share of the confide process's CPU time (not its

@@ -46,7 +46,7 @@ type Archive struct {
 	tmpLock *os.File
 
 	commits groupCommit
-	queued  signal // a chunk was queued: idle workers look again
+	queued  signal // a chunk was queued, or entries were stored: idle workers look again
 	// sqliteW queues this process's writers of the ingest's rows (SQLite
 	// has one writer at a time): waiting in SQLite's busy handler, which
 	// sleeps and retries, a writer with a large batch starved behind a

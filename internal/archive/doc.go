@@ -28,7 +28,7 @@
 //   - Claims: PostgreSQL takes queued entries with FOR UPDATE SKIP LOCKED,
 //     so several worker processes share one queue; SQLite claims inside an
 //     IMMEDIATE transaction and has one process (the search folder's lock).
-//     A worker claims a group of small entries at once (up to 8, each and
+//     A worker claims a group of small entries at once (up to 32, each and
 //     all bounded in size; a large one alone) and hands back those it has
 //     not begun when it stops. A running entry holds a lease its worker
 //     renews; an expired lease (a killed worker) makes it claimable again. On SQLite, Open sends every

@@ -53,8 +53,9 @@ type WorkOptions struct {
 	Queueing <-chan struct{}
 }
 
-// pollEvery is how often an idle worker looks at the queue again.
-const pollEvery = time.Second
+// pollEvery is how often an idle worker looks at the queue again (for
+// entries queued by another process; this one's wake it at once).
+var pollEvery = time.Second
 
 // The bounds of what the workers hold between two commits. An index
 // commit writes a segment and fsyncs it, and each of its transactions
@@ -497,6 +498,10 @@ func (a *Archive) flush(ctx context.Context, b *batch, commit bool) error {
 	if err := a.markDone(ctx, done); err != nil {
 		return err
 	}
+	// A worker idle until the queue drains looks again now, not at its
+	// next poll: these may have been the last (the run ended up to a
+	// second late, which was most of a small ingest's time).
+	a.queued.broadcast()
 	b.mu.Lock()
 	for _, f := range done {
 		delete(b.held, f.c.id)

@@ -234,6 +234,35 @@ func TestWorkBesideTheQueueing(t *testing.T) {
 	})
 }
 
+// A worker left idle while another finishes the last entries returns as
+// soon as they are stored, not at its next look at the queue.
+func TestIdleWorkerSeesTheEnd(t *testing.T) {
+	defer func(p time.Duration) { pollEvery = p }(pollEvery)
+	pollEvery = time.Hour
+	backends(t, func(t *testing.T, c Config) {
+		for round := range 5 {
+			a, items := withTexts(t, c, round*3, 3, func(i int) string { return fmt.Sprintf("Справка %d.", i) })
+			queueing, done := make(chan struct{}), make(chan error, 1)
+			go func() {
+				done <- a.Work(context.Background(), WorkOptions{Collection: "kgb", Workers: 2, UntilEmpty: true, Queueing: queueing})
+			}()
+			if _, err := a.Enqueue(context.Background(), "kgb", items, func(QueueNote) {}); err != nil {
+				t.Fatal(err)
+			}
+			close(queueing)
+			select {
+			case err := <-done:
+				if err != nil {
+					t.Fatal(err)
+				}
+			case <-time.After(30 * time.Second):
+				t.Fatalf("round %d: Work still waiting 30 s after its last entry", round)
+			}
+			a.Close()
+		}
+	})
+}
+
 // The first commit of a run comes soon; later ones wait for more, so that
 // a long run makes few, large index segments.
 func TestCommitsGrowWithTheRun(t *testing.T) {
@@ -353,17 +382,18 @@ func TestClaimGroup(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(g3) != groupEntries {
-			t.Fatalf("third group: %d entries, want %d", len(g3), groupEntries)
+		rest := min(groupEntries, 12-4)
+		if len(g3) != rest {
+			t.Fatalf("third group: %d entries, want %d", len(g3), rest)
 		}
-		if running := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'running' AND attempts = 1`); running != 3+1+groupEntries {
+		if running := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'running' AND attempts = 1`); running != 3+1+rest {
 			t.Fatalf("%d entries running", running)
 		}
 		for _, c := range g3 {
 			a.handBack(ctx, c)
 		}
-		if back := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued' AND attempts = 0 AND lease = 0`); back != groupEntries {
-			t.Fatalf("%d entries handed back as they were, want %d", back, groupEntries)
+		if back := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'queued' AND attempts = 0 AND lease = 0`); back != rest {
+			t.Fatalf("%d entries handed back as they were, want %d", back, rest)
 		}
 		one, err := a.claim(ctx, "kgb")
 		if err != nil || one == nil {

@@ -388,9 +388,9 @@ func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error
 // (a scanned book) that a worker of another process could have begun. A transaction per
 // entry was a tenth of the ingest's own CPU on a trove of small PDFs.
 const (
-	groupEntries = 8
+	groupEntries = 32
 	groupSmall   = 64 << 10 // an entry past the first: its original at most this
-	groupBytes   = 512 << 10
+	groupBytes   = 1 << 20
 )
 
 // claimGroup takes the oldest claimable entry and, when it is queued and
