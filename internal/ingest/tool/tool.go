@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"regexp"
@@ -128,6 +129,11 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	// Below the web zones' priority: a flood of OCR slows itself, not the
 	// dropbox or the site.
 	err = startNice(cmd)
+	if errors.Is(err, fs.ErrNotExist) {
+		// Removed since it was found: forget where it was.
+		forgetPath(c.Name)
+		return fmt.Errorf("%w: %s", ErrMissing, c.Name)
+	}
 	if err == nil {
 		err = cmd.Wait()
 	}
@@ -164,6 +170,12 @@ func lookPath(name string) (string, error) {
 	paths[k] = p
 	pathsMu.Unlock()
 	return p, nil
+}
+
+func forgetPath(name string) {
+	pathsMu.Lock()
+	defer pathsMu.Unlock()
+	delete(paths, [2]string{name, os.Getenv("PATH")})
 }
 
 func env(tmp string) []string {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
@@ -161,5 +162,32 @@ func TestNiceStaysWithTheTools(t *testing.T) {
 		if len(f) > 16 && f[16] != "0" {
 			t.Errorf("thread %s of this process (%d) runs at niceness %s", task.Name(), os.Getpid(), f[16])
 		}
+	}
+}
+
+// A program removed after it was first found is reported missing, and
+// found again once it is back.
+func TestProgramRemovedAfterUse(t *testing.T) {
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "confide-test-tool")
+	script := []byte("#!/bin/sh\necho here\n")
+	if err := os.WriteFile(prog, script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var out bytes.Buffer
+	if err := Run(context.Background(), Cmd{Name: "confide-test-tool", Stdout: &out}); err != nil || out.String() != "here\n" {
+		t.Fatalf("first run: %v, %q", err, out.String())
+	}
+	os.Remove(prog)
+	if err := Run(context.Background(), Cmd{Name: "confide-test-tool"}); !errors.Is(err, ErrMissing) {
+		t.Fatalf("removed program: %v, want ErrMissing", err)
+	}
+	if err := os.WriteFile(prog, script, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if err := Run(context.Background(), Cmd{Name: "confide-test-tool", Stdout: &out}); err != nil || out.String() != "here\n" {
+		t.Fatalf("program back: %v, %q", err, out.String())
 	}
 }
