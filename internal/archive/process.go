@@ -85,7 +85,12 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	if o.Workers <= 0 {
 		o.Workers = 1
 	}
-	b := &batch{held: map[int64]bool{}, progress: o.Progress, started: time.Now(), kick: make(chan struct{}, 1)}
+	b := &batch{held: map[int64]bool{}, progress: o.Progress, started: time.Now(), kick: make(chan struct{}, 1), group: groupEntries}
+	if a.db.postgres {
+		// Other processes' workers may be idle: take no more than this
+		// one's workers can begin at once.
+		b.group = o.Workers
+	}
 	var (
 		wg      sync.WaitGroup
 		errOnce sync.Once
@@ -107,7 +112,6 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 		defer close(ticked)
 		t := time.NewTicker(commitEvery / 4)
 		defer t.Stop()
-		last := time.Now()
 		for {
 			select {
 			case <-quit:
@@ -118,8 +122,27 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 			if commit := b.due(true); commit || b.full() {
 				stop(a.flush(ctx, b, commit))
 			}
-			if time.Since(last) >= leaseTime/3 {
-				last = time.Now()
+			// Entries claimed ahead that none of this process's workers
+			// began soon go back for another process's (PostgreSQL).
+			if a.db.postgres {
+				for _, c := range b.stale(aheadWait) {
+					a.handBack(ctx, c)
+				}
+			}
+		}
+	}()
+	// Leases are renewed on their own clock, not the flusher's: a flush
+	// slow on the disk must not let them lapse.
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(leaseTime / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
 				a.renew(ctx, b.heldIDs())
 			}
 		}
@@ -174,6 +197,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	wg.Wait()
 	close(quit)
 	<-ticked
+	<-renewed
 	// Entries claimed with others and never begun go back to the queue
 	// now, rather than after their lease.
 	for _, c := range b.unstarted() {
@@ -234,17 +258,21 @@ type doneEntry struct {
 // index commit after which they are marked done. It is bounded by the
 // constants above.
 type batch struct {
-	mu       sync.Mutex
-	docs     []pendingDoc
-	size     int
-	done     []doneEntry
-	since    time.Time      // when the oldest of done finished
-	started  time.Time      // when the Work began
-	stored   int            // entries marked so far
-	held     map[int64]bool // entries claimed and not yet marked: their leases are renewed
-	ahead    []*claimed     // entries claimed with others, not yet begun
-	kick     chan struct{}  // wakes the flusher
-	progress func(Progress)
+	mu      sync.Mutex
+	docs    []pendingDoc
+	size    int
+	done    []doneEntry
+	since   time.Time      // when the oldest of done finished
+	started time.Time      // when the Work began
+	stored  int            // entries marked so far
+	held    map[int64]bool // entries claimed and not yet marked: their leases are renewed
+	ahead   []*claimed     // entries claimed with others, not yet begun
+	// aheadSince is when ahead last filled from empty; group, how many
+	// entries a claim may take.
+	aheadSince time.Time
+	group      int
+	kick       chan struct{} // wakes the flusher
+	progress   func(Progress)
 
 	flushMu sync.Mutex // flushes run one at a time, in order
 }
@@ -261,17 +289,42 @@ func (b *batch) next(ctx context.Context, a *Archive, collection string) (*claim
 		return c, nil
 	}
 	b.mu.Unlock()
-	group, err := a.claimGroup(ctx, collection)
+	group, err := a.claimGroup(ctx, collection, b.group)
 	if err != nil || len(group) == 0 {
 		return nil, err
 	}
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	for _, c := range group {
 		b.held[c.id] = true
 	}
+	if len(b.ahead) == 0 {
+		b.aheadSince = time.Now()
+	}
 	b.ahead = append(b.ahead, group[1:]...)
+	b.mu.Unlock()
+	if len(group) > 1 {
+		a.queued.broadcast() // idle workers of this process take the rest
+	}
 	return group[0], nil
+}
+
+// aheadWait is how long entries claimed ahead may wait for a worker of
+// this process before they go back to the queue (PostgreSQL).
+const aheadWait = 2 * time.Second
+
+// stale takes the entries claimed ahead if they have waited longer than d.
+func (b *batch) stale(d time.Duration) []*claimed {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.ahead) == 0 || time.Since(b.aheadSince) < d {
+		return nil
+	}
+	cs := b.ahead
+	b.ahead = nil
+	for _, c := range cs {
+		delete(b.held, c.id)
+	}
+	return cs
 }
 
 // unstarted takes the entries claimed and never begun.

@@ -1,10 +1,14 @@
 package archive
 
 import (
+	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -350,6 +354,35 @@ func TestInterruptedWorkLosesNothing(t *testing.T) {
 	})
 }
 
+// A file already at an original's name but not its whole bytes (torn by
+// a crash) is replaced, not trusted, when the same bytes are queued.
+func TestTornOriginalReplaced(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		a, items := withTexts(t, c, 0, 1, func(int) string { return "Справка о допросе." })
+		b, err := os.ReadFile(items[0].File)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := sha256.Sum256(b)
+		dst := a.originalPath(hex.EncodeToString(sum[:]))
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(dst, nil, 0o400); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.Enqueue(context.Background(), "kgb", items, func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := os.ReadFile(dst); err != nil || !bytes.Equal(got, b) {
+			t.Fatalf("the original holds %q (%v), want the file's %d bytes", got, err, len(b))
+		}
+		if left, _ := filepath.Glob(filepath.Join(a.tmp, "ingest-original-*")); len(left) != 0 {
+			t.Errorf("temporary copies left: %v", left)
+		}
+	})
+}
+
 // A claim takes a group of small entries in one transaction, never a
 // large one after the first; claim alone hands the rest back untouched.
 func TestClaimGroup(t *testing.T) {
@@ -364,21 +397,21 @@ func TestClaimGroup(t *testing.T) {
 		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
 			t.Fatal(err)
 		}
-		g, err := a.claimGroup(ctx, "kgb")
+		g, err := a.claimGroup(ctx, "kgb", groupEntries)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(g) != 3 {
 			t.Fatalf("first group: %d entries, want the 3 before the large one", len(g))
 		}
-		g2, err := a.claimGroup(ctx, "kgb")
+		g2, err := a.claimGroup(ctx, "kgb", groupEntries)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(g2) != 1 || !strings.HasSuffix(g2[0].path, "3.txt") {
 			t.Fatalf("second group: %d entries (%v), want the large one alone", len(g2), g2)
 		}
-		g3, err := a.claimGroup(ctx, "kgb")
+		g3, err := a.claimGroup(ctx, "kgb", groupEntries)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -417,5 +450,18 @@ func TestClaimsSkipTheFsync(t *testing.T) {
 		if err := c.pool.QueryRow(`PRAGMA synchronous`).Scan(&got); err != nil || got != c.want {
 			t.Errorf("synchronous %d (%v), want %d", got, err, c.want)
 		}
+	}
+}
+
+// Entries claimed ahead go back (stale) only once they have waited, all
+// of them, and stop being held.
+func TestAheadGoesStale(t *testing.T) {
+	b := &batch{held: map[int64]bool{1: true, 2: true, 3: true}, ahead: []*claimed{{id: 2}, {id: 3}}, aheadSince: time.Now()}
+	if got := b.stale(time.Hour); got != nil {
+		t.Fatalf("fresh entries went stale: %v", got)
+	}
+	got := b.stale(0)
+	if len(got) != 2 || len(b.ahead) != 0 || b.held[2] || b.held[3] || !b.held[1] {
+		t.Fatalf("stale gave %d entries, left %d ahead, held %v", len(got), len(b.ahead), b.held)
 	}
 }

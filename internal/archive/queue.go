@@ -155,11 +155,13 @@ func (a *Archive) Enqueue(ctx context.Context, collection string, items []Item, 
 type stored struct {
 	sum  string
 	size int64
+	tmp  string // the copy, until it is renamed to its SHA-256; "" when the original was stored already
 	err  error
 }
 
 // enqueue queues one chunk of items: the new ones' originals copied in
-// parallel, their folders fsynced once, then one transaction.
+// parallel, made durable, renamed, the renames made durable, then one
+// transaction.
 func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, note func(QueueNote)) (int, error) {
 	notes := make([]QueueNote, len(items))
 	var fresh []int // items whose path the collection has not
@@ -186,7 +188,7 @@ func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, 
 			defer wg.Done()
 			for i := range next {
 				o := &originals[i]
-				o.sum, o.size, o.err = a.storeOriginal(items[i].File)
+				o.sum, o.size, o.tmp, o.err = a.storeOriginal(items[i].File)
 			}
 		}()
 	}
@@ -195,7 +197,14 @@ func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, 
 	}
 	close(next)
 	wg.Wait()
-	var files []string
+	defer func() {
+		for _, i := range fresh {
+			if t := originals[i].tmp; t != "" {
+				os.Remove(t) // left by a failure below
+			}
+		}
+	}()
+	var copies []string
 	for _, i := range fresh {
 		if err := originals[i].err; err != nil {
 			return 0, err
@@ -203,9 +212,36 @@ func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, 
 		if it := items[i]; it.SHA256 != "" && originals[i].sum != it.SHA256 {
 			return 0, fmt.Errorf("archive: %s changed while it was being queued (SHA-256 %s, its custody record says %s); nothing of it was queued", it.Path, originals[i].sum, it.SHA256)
 		}
-		files = append(files, a.originalPath(originals[i].sum))
+		if originals[i].tmp != "" {
+			copies = append(copies, originals[i].tmp)
+		}
 	}
-	if err := a.syncStored(files); err != nil {
+	// A name under originals/ always stands for whole, durable bytes (a
+	// later run trusts a file already there): the copies reach the disk
+	// before they are renamed, and the renames before the rows.
+	if err := a.syncFiles(copies); err != nil {
+		return 0, err
+	}
+	var dirs []string
+	for _, i := range fresh {
+		o := &originals[i]
+		if o.tmp == "" {
+			continue
+		}
+		dst := a.originalPath(o.sum)
+		if err := os.MkdirAll(filepath.Dir(dst), 0o700); err != nil {
+			return 0, fmt.Errorf("archive: %w", err)
+		}
+		if err := os.Chmod(o.tmp, 0o400); err != nil {
+			return 0, fmt.Errorf("archive: %w", err)
+		}
+		if err := os.Rename(o.tmp, dst); err != nil {
+			return 0, fmt.Errorf("archive: %w", err)
+		}
+		o.tmp = ""
+		dirs = append(dirs, filepath.Dir(dst))
+	}
+	if err := a.syncDirs(dirs); err != nil {
 		return 0, err
 	}
 	n := 0
@@ -288,18 +324,42 @@ func (a *Archive) insertEntry(ctx context.Context, tx *txn, collection, path, su
 // originalPath is where the original with that SHA-256 lives.
 func (a *Archive) originalPath(sum string) string { return OriginalFile(a.c.Dir, sum) }
 
-// storeOriginal copies a file into the content-addressed originals: to a
-// temporary file, renamed to its SHA-256 and made read-only; the caller
-// makes the chunk's copies and their folders durable (syncStored). The
-// same bytes already stored are not written twice.
-func (a *Archive) storeOriginal(file string) (string, int64, error) {
-	return a.storeAs(file, a.originalPath, false)
+// storeOriginal copies a file for the content-addressed originals: to a
+// temporary file, not yet durable, that the caller makes durable and
+// renames to its SHA-256 (enqueue). The same bytes already stored whole
+// are not written twice (tmp ""); a file there of another size (a copy
+// torn by a crash of a build that renamed before it synced) is replaced.
+func (a *Archive) storeOriginal(file string) (sum string, size int64, tmp string, err error) {
+	in, err := os.Open(file)
+	if err != nil {
+		return "", 0, "", fmt.Errorf("archive: %w", err)
+	}
+	defer in.Close()
+	t, err := os.CreateTemp(a.tmp, "ingest-original-*")
+	if err != nil {
+		return "", 0, "", fmt.Errorf("archive: %w", err)
+	}
+	h := sha256.New()
+	size, err = io.Copy(io.MultiWriter(t, h), in)
+	if e := t.Close(); err == nil {
+		err = e
+	}
+	if err != nil {
+		os.Remove(t.Name())
+		return "", 0, "", fmt.Errorf("archive: copy %s: %w", file, err)
+	}
+	sum = hex.EncodeToString(h.Sum(nil))
+	if fi, err := os.Stat(a.originalPath(sum)); err == nil && fi.Size() == size {
+		os.Remove(t.Name())
+		return sum, size, "", nil
+	}
+	return sum, size, t.Name(), nil
 }
 
 // storeFile stores a file of the archive's own making (a redacted copy)
 // the way originals are, at pathOf(its SHA-256).
 func (a *Archive) storeFile(file string, pathOf func(string) string) (string, error) {
-	sum, _, err := a.storeAs(file, pathOf, true)
+	sum, _, err := a.storeAs(file, pathOf)
 	if err == nil {
 		syncDir(filepath.Dir(pathOf(sum)))
 	}
@@ -314,10 +374,9 @@ func syncDir(dir string) {
 	}
 }
 
-// storeAs copies file to pathOf(its SHA-256), as storeOriginal does; the
-// caller fsyncs the folder. Unless fsync, the copy is not fsynced either:
-// the caller makes it durable with the others of its chunk (syncStored).
-func (a *Archive) storeAs(file string, pathOf func(string) string, fsync bool) (string, int64, error) {
+// storeAs copies file to a temporary file, fsynced, renamed to
+// pathOf(its SHA-256) and made read-only; the caller fsyncs the folder.
+func (a *Archive) storeAs(file string, pathOf func(string) string) (string, int64, error) {
 	in, err := os.Open(file)
 	if err != nil {
 		return "", 0, fmt.Errorf("archive: %w", err)
@@ -335,7 +394,7 @@ func (a *Archive) storeAs(file string, pathOf func(string) string, fsync bool) (
 	}()
 	h := sha256.New()
 	size, err := io.Copy(io.MultiWriter(tmp, h), in)
-	if err == nil && fsync {
+	if err == nil {
 		err = tmp.Sync()
 	}
 	if e := tmp.Close(); err == nil {
@@ -373,12 +432,9 @@ type claimed struct {
 // claim takes the oldest claimable entry (of collection, or any when ""),
 // or returns nil when there is none.
 func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error) {
-	cs, err := a.claimGroup(ctx, collection)
+	cs, err := a.claimGroup(ctx, collection, 1)
 	if err != nil || len(cs) == 0 {
 		return nil, err
-	}
-	for _, c := range cs[1:] {
-		a.handBack(ctx, c)
 	}
 	return cs[0], nil
 }
@@ -394,9 +450,9 @@ const (
 )
 
 // claimGroup takes the oldest claimable entry and, when it is queued and
-// small, the small queued ones after it up to the group's bounds, in one
-// transaction; none when there is nothing to claim.
-func (a *Archive) claimGroup(ctx context.Context, collection string) ([]*claimed, error) {
+// small, the small queued ones after it up to the group's bounds and n in
+// all, in one transaction; none when there is nothing to claim.
+func (a *Archive) claimGroup(ctx context.Context, collection string, n int) ([]*claimed, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -418,11 +474,12 @@ func (a *Archive) claimGroup(ctx context.Context, collection string) ([]*claimed
 	// entry done before (a claim per file grew with the collection).
 	var group []*claimed
 	for _, kind := range []struct {
-		cond string
-		n    int
-	}{{`e.state = 'queued'`, groupEntries}, {`e.state = 'running' AND e.lease < ?`, 1}} {
+		cond  string
+		n     int
+		lease bool // cond takes the time
+	}{{`e.state = 'queued'`, max(1, min(n, groupEntries)), false}, {`e.state = 'running' AND e.lease < ?`, 1, true}} {
 		args := []any{collection, collection}
-		if kind.n == 1 {
+		if kind.lease {
 			args = append([]any{t}, args...)
 		}
 		s, err := tx.stmt(ctx, a.claimQuery(kind.cond, kind.n))

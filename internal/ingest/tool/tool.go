@@ -129,8 +129,9 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	// Below the web zones' priority: a flood of OCR slows itself, not the
 	// dropbox or the site.
 	err = startNice(cmd)
-	if errors.Is(err, fs.ErrNotExist) {
-		// Removed since it was found: forget where it was.
+	if _, serr := os.Stat(path); errors.Is(err, fs.ErrNotExist) && serr != nil {
+		// Removed since it was found (not a missing folder or
+		// interpreter): forget where it was.
 		forgetPath(c.Name)
 		return fmt.Errorf("%w: %s", ErrMissing, c.Name)
 	}
