@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -432,8 +433,8 @@ func TestRedactMarksOnAScaledImage(t *testing.T) {
 }
 
 // Stopping the server stops a copy being made and records it as an
-// error, not as running; on SQLite a copy a killed server left running
-// is recorded so when the next one starts.
+// error, not as running; a new server of the same process leaves the
+// process's running copies alone.
 func TestRedactionStopped(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		started := make(chan struct{}, 1)
@@ -457,9 +458,85 @@ func TestRedactionStopped(t *testing.T) {
 		if _, err := NewServer(z.a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params}); err != nil {
 			t.Fatal(err)
 		}
-		r, _ := z.a.Redaction(context.Background(), left)
-		if c.DSN == "" && (r.State != RedactionError || !strings.Contains(r.Reason, "interrupted")) || c.DSN != "" && r.State != RedactionRunning {
-			t.Fatalf("left running, after a restart: %+v", r)
+		// Its own process is alive: a server of its may still be making it
+		// (TestRedactionInterrupted has one whose process is gone).
+		if r, _ := z.a.Redaction(context.Background(), left); r.State != RedactionRunning {
+			t.Fatalf("this process's copy, after a new server started: %+v", r)
+		}
+	})
+}
+
+// A copy left running by a process that is gone (here its archive closed
+// under it, as a kill leaves it: its temporary folder and lock gone) is
+// recorded as interrupted when the next server starts, on both backends,
+// and no file of it is kept; on PostgreSQL a copy another live server is
+// making is left to it, and once that server is gone its page says so
+// without waiting for a restart.
+func TestRedactionInterrupted(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		z, srv := newRedactZone(t, c, nil)
+		ann := z.user(t, "ann", RoleJournalist, "kgb")
+		pdf := z.docID(t, "protocol.pdf")
+		dead, err := z.a.BeginRedaction(context.Background(), pdf, "ann", Marks{Terms: []string{"Сидорова"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadTmp := z.a.tmp
+		srv.Close()
+		z.a.Close()
+		interrupted := func(a *Archive, id string) {
+			t.Helper()
+			r, err := a.Redaction(context.Background(), id)
+			if err != nil || r.State != RedactionError || !strings.Contains(r.Reason, "interrupted: the archive server that made it stopped") || r.Finished == "" || r.SHA256 != "" {
+				t.Fatalf("a copy left running by a process that is gone: %v %+v", err, r)
+			}
+		}
+		var other *Archive
+		var live string
+		if c.DSN != "" {
+			other = open(t, c)
+			if live, err = other.BeginRedaction(context.Background(), pdf, "ann", Marks{Terms: []string{"x"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a := open(t, c)
+		s, err := NewServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(s.Handler())
+		t.Cleanup(ts.Close)
+		t.Cleanup(s.Close)
+		z.a, z.ts = a, ts // the same cookies: sessions are rows
+		interrupted(a, dead)
+		if _, err := os.Stat(deadTmp); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("the dead process's temporary folder: %v", err)
+		}
+		if res, page := ann.get("/redactions/" + dead); res.Header.Get("Refresh") != "" || !strings.Contains(page, "interrupted: the archive server that made it stopped") {
+			t.Fatalf("an interrupted copy's page: %v %s", res.Header, page)
+		}
+		if other != nil {
+			if res, _ := ann.get("/redactions/" + live); res.Header.Get("Refresh") == "" {
+				t.Fatalf("another live server's copy, on this one's page: %v", res.Header)
+			}
+			if r, _ := a.Redaction(context.Background(), live); r.State != RedactionRunning {
+				t.Fatalf("another live server's copy, after a restart: %+v", r)
+			}
+			other.Close()
+			if res, page := ann.get("/redactions/" + live); res.Header.Get("Refresh") != "" || !strings.Contains(page, "interrupted: the archive server that made it stopped") {
+				t.Fatalf("the page of a copy whose server is gone: %v %s", res.Header, page)
+			}
+			interrupted(a, live)
+		}
+		var kept []string
+		filepath.WalkDir(filepath.Join(c.Dir, "redacted"), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				kept = append(kept, p)
+			}
+			return nil
+		})
+		if len(kept) != 0 {
+			t.Fatalf("files kept of interrupted copies: %v", kept)
 		}
 	})
 }
