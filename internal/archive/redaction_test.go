@@ -389,7 +389,8 @@ func TestRedactionOnePerUser(t *testing.T) {
 }
 
 // A scan wider than the page shows is drawn scaled: the clicks, in CSS
-// pixels, become boxes in the image's own pixels.
+// pixels of the size clicked (the widest, or a narrow window's), become
+// boxes in the image's own pixels.
 func TestRedactMarksOnAScaledImage(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		a := open(t, c)
@@ -428,6 +429,30 @@ func TestRedactMarksOnAScaledImage(t *testing.T) {
 		want := []redact.Box{{Page: 1, X0: 400, Y0: 32, X1: 800, Y1: 160}, {Page: 1, X0: 1584, Y0: 240, X1: 1600, Y1: 300}}
 		if !reflect.DeepEqual(m.Boxes, want) {
 			t.Fatalf("boxes %+v, want %+v", m.Boxes, want)
+		}
+		// A narrow window shows the 320 × 60 size (ats: 3.125 and 3.133
+		// canvas pixels each, so 5 and 5.013 of the image's; atm 680 × 128): its clicks
+		// are in its own pixels, and every box is drawn on each size.
+		_, page = ann.get(base)
+		if !strings.Contains(page, `name="ats" src="/documents/`+id+`/pages/1/image" width="320" height="60"`) || !strings.Contains(page, `name="atm" src="/documents/`+id+`/pages/1/image" width="680" height="128"`) {
+			t.Fatalf("the smaller sizes are not offered: %s", page)
+		}
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "ats.x": {"80"}, "ats.y": {"16"}})
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "ats.x": {"160"}, "ats.y": {"32"}})
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "atm.x": {"340"}, "atm.y": {"64"}})
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "atm.x": {"9999"}, "atm.y": {"128"}})
+		if m, err = a.Draft(context.Background(), id, ann.id(t)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, redact.Box{Page: 1, X0: 400, Y0: 80.21, X1: 800, Y1: 160.43}, redact.Box{Page: 1, X0: 800, Y0: 150.4, X1: 1600, Y1: 300})
+		if !reflect.DeepEqual(m.Boxes, want) {
+			t.Fatalf("boxes from the smaller sizes %+v, want %+v", m.Boxes, want)
+		}
+		_, page = ann.get(base)
+		for _, rect := range []string{`<rect class="box" x="250" y="20" width="250" height="80">`, `<rect class="box" x="80" y="6" width="80" height="25">`, `<rect class="box" x="170" y="13" width="170" height="54">`} {
+			if !strings.Contains(page, rect) {
+				t.Errorf("the first box is not drawn as %s: %s", rect, page)
+			}
 		}
 	})
 }
