@@ -188,6 +188,26 @@ func TestBrowserRedactAndExport(t *testing.T) {
 			t.Fatalf("report: %q", report)
 		}
 		shot(t, ctx, "archive-redaction-"+filepath.Base(t.Name()))
+		// At a phone's width the copy's pages fit the window (and so do the
+		// redaction and export pages).
+		copyPage, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(400, 900)); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{copyPage, "/documents/" + id + "/redact", "/documents/" + id + "/export"} {
+			do(chromedp.Navigate(base + p))
+			if over, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); err != nil || over > 0 {
+				t.Errorf("at 400 px %s is %d px wider than the window (%v)", p, over, err)
+			}
+			fullShot(t, ctx, "archive-redaction-400-"+filepath.Base(t.Name())+strings.ReplaceAll(p, "/", "_"))
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+			t.Fatal(err)
+		}
+		do(chromedp.Navigate(base + copyPage))
 
 		click(`#export`)
 		do(chromedp.SendKeys(css(`#quote`), "архивы передали эти документы"))
