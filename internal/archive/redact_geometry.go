@@ -27,6 +27,54 @@ type canvas struct {
 	UW, UH float64
 }
 
+// canvasSizes are the widths, widest first, a page image is offered at on
+// the redaction page, each an image button of its own name: with no
+// script the server cannot know the window's width, so the style sheet
+// shows the one that fits (.redact-canvas.view-NAME) and the name of the
+// button clicked says which size the click's pixels are in.
+var canvasSizes = []struct {
+	Name string
+	Max  int
+}{{"at", maxCanvas}, {"atm", 680}, {"ats", 320}}
+
+// canvasView is the page image at one of the canvasSizes, with what is
+// drawn over it in its own pixels.
+type canvasView struct {
+	Name   string
+	W, H   int
+	FX, FY float64 // canvas pixels per pixel of this view
+	Boxes  []shownBox
+	Corner *shownBox
+}
+
+// views is the canvas at each of the canvasSizes (the widest is the
+// canvas itself, so its clicks map exactly as the canvas says).
+func (c canvas) views() []canvasView {
+	var out []canvasView
+	for _, z := range canvasSizes {
+		w := min(c.W, z.Max)
+		h := max(int(math.Round(float64(c.H)*float64(w)/float64(c.W))), 1)
+		if w == c.W {
+			h = c.H
+		}
+		out = append(out, canvasView{Name: z.Name, W: w, H: h, FX: float64(c.W) / float64(w), FY: float64(c.H) / float64(h)})
+	}
+	return out
+}
+
+// click maps a click at x, y in view v's pixels to the page's own units,
+// within the page, to a hundredth of a unit (no false precision).
+func (c canvas) click(v canvasView, x, y int) (float64, float64) {
+	x, y = min(max(x, 0), v.W), min(max(y, 0), v.H)
+	return min(math.Round(float64(x)*v.FX*c.Scale*100)/100, c.UW), min(math.Round(float64(y)*v.FY*c.Scale*100)/100, c.UH)
+}
+
+// show is box b of the marks (index i) in view v's pixels.
+func (c canvas) show(v canvasView, b redact.Box, i int) shownBox {
+	sx, sy := c.Scale*v.FX, c.Scale*v.FY
+	return shownBox{Index: i, Page: b.Page, X: int(b.X0 / sx), Y: int(b.Y0 / sy), W: max(int((b.X1-b.X0)/sx), 1), H: max(int((b.Y1-b.Y0)/sy), 1)}
+}
+
 // redactable reports whether the redaction library reads a document's type.
 func redactable(d *Document) bool {
 	switch d.Type {

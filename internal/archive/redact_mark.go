@@ -1,7 +1,6 @@
 package archive
 
 import (
-	"math"
 	"net/http"
 	"slices"
 	"strconv"
@@ -15,7 +14,7 @@ const maxMarks = 200
 
 // redactMark changes the user's pending marks on a document and goes back
 // to the redaction page. A click on the page image (at.x, at.y, in the CSS
-// pixels the page fixed) sets a box's first corner, the next click on the
+// pixels the page fixed; atm or ats for its smaller sizes) sets a box's first corner, the next click on the
 // same page its opposite one; the other buttons add a term, add the words
 // checked (neighbours on a line make one term), or remove a term, a box,
 // the pending corner or everything.
@@ -32,18 +31,30 @@ func (s *Server) redactMark(w http.ResponseWriter, r *http.Request, u User) {
 			m.Terms = append(m.Terms, t)
 		}
 	}
-	x, errX := strconv.Atoi(r.PostFormValue("at.x"))
-	y, errY := strconv.Atoi(r.PostFormValue("at.y"))
+	// The image button clicked names the size its click's pixels are in.
+	var view string
+	x, y := 0, 0
+	for _, z := range canvasSizes {
+		vx, errX := strconv.Atoi(r.PostFormValue(z.Name + ".x"))
+		vy, errY := strconv.Atoi(r.PostFormValue(z.Name + ".y"))
+		if errX == nil && errY == nil {
+			view, x, y = z.Name, vx, vy
+			break
+		}
+	}
 	switch {
-	case errX == nil && errY == nil:
+	case view != "":
 		c, err := s.a.pageCanvas(r.Context(), d, n)
 		if err != nil {
 			s.internal(w, r, err)
 			return
 		}
-		x, y = min(max(x, 0), c.W), min(max(y, 0), c.H)
-		// To a hundredth of a unit: no false precision in the marks.
-		px, py := min(math.Round(float64(x)*c.Scale*100)/100, c.UW), min(math.Round(float64(y)*c.Scale*100)/100, c.UH)
+		var px, py float64
+		for _, v := range c.views() {
+			if v.Name == view {
+				px, py = c.click(v, x, y)
+			}
+		}
 		if k := m.Corner; k != nil && k.Page == n {
 			b := redact.Box{Page: n, X0: min(k.X0, px), Y0: min(k.Y0, py), X1: max(k.X0, px), Y1: max(k.Y0, py)}
 			if len(m.Boxes) < maxMarks && b.X1 > b.X0 && b.Y1 > b.Y0 {

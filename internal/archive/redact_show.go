@@ -5,7 +5,6 @@ import (
 	"strconv"
 
 	"confide/internal/ingest"
-	"confide/internal/redact"
 	"confide/internal/web"
 )
 
@@ -17,9 +16,11 @@ type redactData struct {
 	Pages  []pageLink
 	Image  string // the page image's URL, "" when the page has none
 	Canvas canvas
+	// Views are the page image at each size offered, with the marks'
+	// boxes on this page and a box's first corner drawn in its pixels.
+	Views  []canvasView
 	Marks  Marks
-	Boxes  []shownBox // the marks' boxes on this page, in CSS pixels
-	Corner *shownBox  // the first corner of a box being drawn on this page
+	Corner bool // a box is being drawn on this page
 	// Elsewhere counts the boxes on other pages.
 	Elsewhere int
 	Words     [][]wordChoice
@@ -68,20 +69,25 @@ func (s *Server) redactShow(w http.ResponseWriter, r *http.Request, u User) {
 			s.log.Warn("archive: no page image to redact on", "doc", d.ID, "page", n, "err", err)
 		}
 	}
-	show := func(b redact.Box, i int) shownBox {
-		c := data.Canvas
-		return shownBox{Index: i, Page: b.Page, X: int(b.X0 / c.Scale), Y: int(b.Y0 / c.Scale), W: max(int((b.X1-b.X0)/c.Scale), 1), H: max(int((b.Y1-b.Y0)/c.Scale), 1)}
+	if data.Image != "" {
+		data.Views = data.Canvas.views()
 	}
 	for i, b := range data.Marks.Boxes {
-		if b.Page == n && data.Image != "" {
-			data.Boxes = append(data.Boxes, show(b, i))
-		} else if b.Page != n {
+		if b.Page != n {
 			data.Elsewhere++
+		}
+		for j, v := range data.Views {
+			if b.Page == n {
+				data.Views[j].Boxes = append(data.Views[j].Boxes, data.Canvas.show(v, b, i))
+			}
 		}
 	}
 	if c := data.Marks.Corner; c != nil && c.Page == n && data.Image != "" {
-		sb := show(*c, -1)
-		data.Corner = &sb
+		data.Corner = true
+		for j, v := range data.Views {
+			sb := data.Canvas.show(v, *c, -1)
+			data.Views[j].Corner = &sb
+		}
 	}
 	all, err := s.a.Redactions(r.Context(), d.ID)
 	if err != nil {

@@ -64,6 +64,9 @@ type Redaction struct {
 	Boxed    map[int][]string `json:"boxed,omitempty"`
 	Reason   string           `json:"reason,omitempty"` // why it could not be made
 	Finished string           `json:"finished,omitempty"`
+	// Owner is the temporary folder (a process's, tmpOwner) of the server
+	// making the copy: while it is alive the copy may still finish.
+	Owner string `json:"-"`
 }
 
 // Verified reports whether the copy passed every check of its report.
@@ -146,8 +149,8 @@ func (a *Archive) BeginRedaction(ctx context.Context, docID, who string, m Marks
 		return "", fmt.Errorf("archive: %w", err)
 	}
 	id := store.NewID()
-	if _, err := a.db.exec(ctx, a.db.sql, `INSERT INTO archive_redactions (id, doc_id, original_sha256, marks, who, at, state) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		id, docID, sum, string(b), clean(who), now(), RedactionRunning); err != nil {
+	if _, err := a.db.exec(ctx, a.db.sql, `INSERT INTO archive_redactions (id, doc_id, original_sha256, marks, who, at, state, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		id, docID, sum, string(b), clean(who), now(), RedactionRunning, a.tmpOwner()); err != nil {
 		return "", fmt.Errorf("archive: %w", err)
 	}
 	return id, nil
@@ -225,16 +228,37 @@ func (a *Archive) RunRedaction(ctx context.Context, id string, run Redactor) (*R
 }
 
 // Interrupted marks as errors the redactions left running by a process
-// that is gone (SQLite has one process per folder, so every running one).
+// that is gone: its temporary folder, where the copy was being rendered,
+// is no longer locked (tmpAlive), and went with it. A copy another live
+// server is making (PostgreSQL: several servers on one folder) is left to
+// it; this process's own are its servers' to finish.
 func (a *Archive) Interrupted(ctx context.Context) error {
-	if a.db.postgres {
-		return nil // other processes may be making copies right now
+	var running []*Redaction
+	if err := a.redactions(ctx, `WHERE state = ?`, RedactionRunning, &running); err != nil {
+		return err
 	}
-	_, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_redactions SET state = ?, reason = ?, finished = ? WHERE state = ?`,
-		RedactionError, "interrupted: the archive stopped before the copy was finished; make it again", now(), RedactionRunning)
-	if err != nil {
-		return fmt.Errorf("archive: %w", err)
+	for _, r := range running {
+		if err := a.interrupted(ctx, r); err != nil {
+			return err
+		}
 	}
+	return nil
+}
+
+// interrupted marks one running redaction as an error when its process is
+// gone (r then says so too).
+func (a *Archive) interrupted(ctx context.Context, r *Redaction) error {
+	if r.State != RedactionRunning || r.Owner == a.tmpOwner() || a.tmpAlive(r.Owner) {
+		return nil
+	}
+	reason, finished := "interrupted: the archive server that made it stopped before the copy was finished; make it again", now()
+	// Only a row still running: its server may have finished it meanwhile.
+	ok, err := a.execOne(ctx, `UPDATE archive_redactions SET state = ?, reason = ?, finished = ? WHERE id = ? AND state = ?`,
+		RedactionError, reason, finished, r.ID, RedactionRunning)
+	if err != nil || !ok {
+		return err
+	}
+	r.State, r.Reason, r.Finished = RedactionError, reason, finished
 	return nil
 }
 
@@ -258,11 +282,11 @@ func (a *Archive) Redactions(ctx context.Context, docID string) ([]*Redaction, e
 }
 
 func (a *Archive) redactions(ctx context.Context, where, arg string, out *[]*Redaction) error {
-	return a.each(ctx, `SELECT id, doc_id, original_sha256, marks, who, at, state, sha256, pages, burned, report, boxed, reason, finished
+	return a.each(ctx, `SELECT id, doc_id, original_sha256, marks, who, at, state, sha256, pages, burned, report, boxed, reason, finished, owner
 		FROM archive_redactions `+where+` ORDER BY at, id`, []any{arg}, func(rows *sql.Rows) error {
 		var r Redaction
 		var marks, rep, boxed string
-		if err := rows.Scan(&r.ID, &r.DocID, &r.Original, &marks, &r.Who, &r.At, &r.State, &r.SHA256, &r.Pages, &r.Occurrences, &rep, &boxed, &r.Reason, &r.Finished); err != nil {
+		if err := rows.Scan(&r.ID, &r.DocID, &r.Original, &marks, &r.Who, &r.At, &r.State, &r.SHA256, &r.Pages, &r.Occurrences, &rep, &boxed, &r.Reason, &r.Finished, &r.Owner); err != nil {
 			return err
 		}
 		if boxed != "" {

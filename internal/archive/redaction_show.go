@@ -22,6 +22,11 @@ func (s *Server) redactionShow(w http.ResponseWriter, r *http.Request, u User) {
 	if !ok {
 		return
 	}
+	// A copy whose server is gone would otherwise reload here until this
+	// server restarts (PostgreSQL: it was another's).
+	if err := s.a.interrupted(r.Context(), red); err != nil {
+		s.log.Error("archive: redaction", "id", red.ID, "err", err)
+	}
 	data := redactionData{User: u, Doc: d, Redaction: red}
 	if red.State == RedactionRunning {
 		w.Header().Set("Refresh", "3")

@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -388,7 +389,8 @@ func TestRedactionOnePerUser(t *testing.T) {
 }
 
 // A scan wider than the page shows is drawn scaled: the clicks, in CSS
-// pixels, become boxes in the image's own pixels.
+// pixels of the size clicked (the widest, or a narrow window's), become
+// boxes in the image's own pixels.
 func TestRedactMarksOnAScaledImage(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		a := open(t, c)
@@ -428,12 +430,36 @@ func TestRedactMarksOnAScaledImage(t *testing.T) {
 		if !reflect.DeepEqual(m.Boxes, want) {
 			t.Fatalf("boxes %+v, want %+v", m.Boxes, want)
 		}
+		// A narrow window shows the 320 × 60 size (ats: 3.125 and 3.133
+		// canvas pixels each, so 5 and 5.013 of the image's; atm 680 × 128): its clicks
+		// are in its own pixels, and every box is drawn on each size.
+		_, page = ann.get(base)
+		if !strings.Contains(page, `name="ats" src="/documents/`+id+`/pages/1/image" width="320" height="60"`) || !strings.Contains(page, `name="atm" src="/documents/`+id+`/pages/1/image" width="680" height="128"`) {
+			t.Fatalf("the smaller sizes are not offered: %s", page)
+		}
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "ats.x": {"80"}, "ats.y": {"16"}})
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "ats.x": {"160"}, "ats.y": {"32"}})
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "atm.x": {"340"}, "atm.y": {"64"}})
+		ann.post(base+"/marks", page, url.Values{"page": {"1"}, "atm.x": {"9999"}, "atm.y": {"128"}})
+		if m, err = a.Draft(context.Background(), id, ann.id(t)); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, redact.Box{Page: 1, X0: 400, Y0: 80.21, X1: 800, Y1: 160.43}, redact.Box{Page: 1, X0: 800, Y0: 150.4, X1: 1600, Y1: 300})
+		if !reflect.DeepEqual(m.Boxes, want) {
+			t.Fatalf("boxes from the smaller sizes %+v, want %+v", m.Boxes, want)
+		}
+		_, page = ann.get(base)
+		for _, rect := range []string{`<rect class="box" x="250" y="20" width="250" height="80">`, `<rect class="box" x="80" y="6" width="80" height="25">`, `<rect class="box" x="170" y="13" width="170" height="54">`} {
+			if !strings.Contains(page, rect) {
+				t.Errorf("the first box is not drawn as %s: %s", rect, page)
+			}
+		}
 	})
 }
 
 // Stopping the server stops a copy being made and records it as an
-// error, not as running; on SQLite a copy a killed server left running
-// is recorded so when the next one starts.
+// error, not as running; a new server of the same process leaves the
+// process's running copies alone.
 func TestRedactionStopped(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		started := make(chan struct{}, 1)
@@ -457,9 +483,85 @@ func TestRedactionStopped(t *testing.T) {
 		if _, err := NewServer(z.a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params}); err != nil {
 			t.Fatal(err)
 		}
-		r, _ := z.a.Redaction(context.Background(), left)
-		if c.DSN == "" && (r.State != RedactionError || !strings.Contains(r.Reason, "interrupted")) || c.DSN != "" && r.State != RedactionRunning {
-			t.Fatalf("left running, after a restart: %+v", r)
+		// Its own process is alive: a server of its may still be making it
+		// (TestRedactionInterrupted has one whose process is gone).
+		if r, _ := z.a.Redaction(context.Background(), left); r.State != RedactionRunning {
+			t.Fatalf("this process's copy, after a new server started: %+v", r)
+		}
+	})
+}
+
+// A copy left running by a process that is gone (here its archive closed
+// under it, as a kill leaves it: its temporary folder and lock gone) is
+// recorded as interrupted when the next server starts, on both backends,
+// and no file of it is kept; on PostgreSQL a copy another live server is
+// making is left to it, and once that server is gone its page says so
+// without waiting for a restart.
+func TestRedactionInterrupted(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		z, srv := newRedactZone(t, c, nil)
+		ann := z.user(t, "ann", RoleJournalist, "kgb")
+		pdf := z.docID(t, "protocol.pdf")
+		dead, err := z.a.BeginRedaction(context.Background(), pdf, "ann", Marks{Terms: []string{"Сидорова"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadTmp := z.a.tmp
+		srv.Close()
+		z.a.Close()
+		interrupted := func(a *Archive, id string) {
+			t.Helper()
+			r, err := a.Redaction(context.Background(), id)
+			if err != nil || r.State != RedactionError || !strings.Contains(r.Reason, "interrupted: the archive server that made it stopped") || r.Finished == "" || r.SHA256 != "" {
+				t.Fatalf("a copy left running by a process that is gone: %v %+v", err, r)
+			}
+		}
+		var other *Archive
+		var live string
+		if c.DSN != "" {
+			other = open(t, c)
+			if live, err = other.BeginRedaction(context.Background(), pdf, "ann", Marks{Terms: []string{"x"}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		a := open(t, c)
+		s, err := NewServer(a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ts := httptest.NewServer(s.Handler())
+		t.Cleanup(ts.Close)
+		t.Cleanup(s.Close)
+		z.a, z.ts = a, ts // the same cookies: sessions are rows
+		interrupted(a, dead)
+		if _, err := os.Stat(deadTmp); !errors.Is(err, fs.ErrNotExist) {
+			t.Fatalf("the dead process's temporary folder: %v", err)
+		}
+		if res, page := ann.get("/redactions/" + dead); res.Header.Get("Refresh") != "" || !strings.Contains(page, "interrupted: the archive server that made it stopped") {
+			t.Fatalf("an interrupted copy's page: %v %s", res.Header, page)
+		}
+		if other != nil {
+			if res, _ := ann.get("/redactions/" + live); res.Header.Get("Refresh") == "" {
+				t.Fatalf("another live server's copy, on this one's page: %v", res.Header)
+			}
+			if r, _ := a.Redaction(context.Background(), live); r.State != RedactionRunning {
+				t.Fatalf("another live server's copy, after a restart: %+v", r)
+			}
+			other.Close()
+			if res, page := ann.get("/redactions/" + live); res.Header.Get("Refresh") != "" || !strings.Contains(page, "interrupted: the archive server that made it stopped") {
+				t.Fatalf("the page of a copy whose server is gone: %v %s", res.Header, page)
+			}
+			interrupted(a, live)
+		}
+		var kept []string
+		filepath.WalkDir(filepath.Join(c.Dir, "redacted"), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				kept = append(kept, p)
+			}
+			return nil
+		})
+		if len(kept) != 0 {
+			t.Fatalf("files kept of interrupted copies: %v", kept)
 		}
 	})
 }

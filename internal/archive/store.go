@@ -407,6 +407,9 @@ var migrations = []string{
 		finished TEXT NOT NULL DEFAULT ''
 	);
 	CREATE INDEX archive_export_jobs_state ON archive_export_jobs (state);`,
+	// The process whose temporary folder renders a redaction (its owner),
+	// so that one gone can be told from another server still making it.
+	`ALTER TABLE archive_redactions ADD COLUMN owner TEXT NOT NULL DEFAULT ''`,
 }
 
 // openDB opens the archive database: PostgreSQL when dsn is set, else

@@ -151,9 +151,10 @@ func TestBrowserRedactAndExport(t *testing.T) {
 		if terms := text(`#terms`); !strings.Contains(terms, "Секретно") || !strings.Contains(terms, "1991") {
 			t.Fatalf("terms: %q", terms)
 		}
-		// Two clicks on the image: the box's corners, in the page's pixels.
+		// Two clicks on the image (the size the window shows): the box's
+		// corners, in the page's pixels.
 		imageAt := func(fx, fy float64) (float64, float64) {
-			r, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const b = document.querySelector('#page-image').getBoundingClientRect(); return [b.left, b.top, b.width, b.height] })()`))
+			r, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const b = [...document.querySelectorAll('#canvas input[type=image]')].find(i => i.offsetWidth > 0).getBoundingClientRect(); return [b.left, b.top, b.width, b.height] })()`))
 			if err != nil || len(r) != 4 {
 				t.Fatalf("the page image: %v %v", err, r)
 			}
@@ -172,7 +173,7 @@ func TestBrowserRedactAndExport(t *testing.T) {
 			t.Fatalf("after the first click: %q", note)
 		}
 		clickAt(imageAt(0.5, 0.33))
-		if rects, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll('svg.overlay rect.box').length`)); err != nil || rects != 1 {
+		if rects, err := chromedp.Run(ctx, chromedp.Evaluate[int](`[...document.querySelectorAll('#canvas .redact-canvas')].find(v => v.offsetWidth > 0).querySelectorAll('svg.overlay rect.box').length`)); err != nil || rects != 1 {
 			t.Fatalf("%d boxes drawn (%v)", rects, err)
 		}
 		if boxes := text(`#boxes`); !strings.Contains(boxes, "page 1:") {
@@ -187,6 +188,26 @@ func TestBrowserRedactAndExport(t *testing.T) {
 			t.Fatalf("report: %q", report)
 		}
 		shot(t, ctx, "archive-redaction-"+filepath.Base(t.Name()))
+		// At a phone's width the copy's pages fit the window (and so do the
+		// redaction and export pages).
+		copyPage, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(400, 900)); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []string{copyPage, "/documents/" + id + "/redact", "/documents/" + id + "/export"} {
+			do(chromedp.Navigate(base + p))
+			if over, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); err != nil || over > 0 {
+				t.Errorf("at 400 px %s is %d px wider than the window (%v)", p, over, err)
+			}
+			fullShot(t, ctx, "archive-redaction-400-"+filepath.Base(t.Name())+strings.ReplaceAll(p, "/", "_"))
+		}
+		if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+			t.Fatal(err)
+		}
+		do(chromedp.Navigate(base + copyPage))
 
 		click(`#export`)
 		do(chromedp.SendKeys(css(`#quote`), "архивы передали эти документы"))

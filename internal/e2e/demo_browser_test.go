@@ -1,6 +1,9 @@
 package e2e
 
 import (
+	"fmt"
+	"image/jpeg"
+	"math"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -208,6 +211,7 @@ func TestBrowserDemoArchive(t *testing.T) {
 		t.Fatalf("the scan's OCR text %q", txt)
 	}
 	shot(t, ctx, "demo-archive-scan")
+	phoneWidth(t, b, base, strings.TrimPrefix(href, base))
 
 	// Again: the session still holds (the archive keeps it), and the
 	// sample is there once.
@@ -219,5 +223,99 @@ func TestBrowserDemoArchive(t *testing.T) {
 	do(chromedp.Navigate(again.urls["archive"] + "/search?q=" + url.QueryEscape("архивы")))
 	if got := text(`#total`); got != total {
 		t.Fatalf("after a restart %q, before %q", got, total)
+	}
+}
+
+// phoneWidth checks that at a 400 px window, in English and in Russian,
+// no archive page scrolls sideways (a wide table scrolls in its own box,
+// images and the redaction canvas fit): the collections, the scan's and
+// a PDF's pages, their redaction pages. At that width a box drawn with
+// two clicks on the scan, shown smaller than its canvas, is where it was
+// clicked, both in the image's own pixels and drawn over it.
+func phoneWidth(t *testing.T, b tab, base, scan string) {
+	t.Helper()
+	ctx := b.ctx
+	b.do(chromedp.Navigate(base + "/search?q=" + url.QueryEscape("архивы")))
+	pdf, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const a = [...document.querySelectorAll('ol.hits a.hit-path')].find(a => a.textContent.endsWith('.pdf')); return a ? a.getAttribute('href') : '' })()`))
+	if err != nil || pdf == "" {
+		t.Fatalf("no PDF among the hits (%v): %q", err, b.text(`ol.hits`))
+	}
+	// A hit's link names its page: the documents' own addresses.
+	scan, _, _ = strings.Cut(scan, "?")
+	pdf, _, _ = strings.Cut(pdf, "?")
+	pages := []string{"/", "/collections/sample", "/search?q=" + url.QueryEscape("архивы"), "/audit", scan, scan + "/redact", scan + "/export",
+		pdf, pdf + "?page=2", pdf + "/redact", pdf + "/redact?page=2", pdf + "/export", pdf + "/pages/1/translation", "/account"}
+	for _, lang := range []string{"en", "ru"} {
+		b.do(chromedp.Navigate(base + "/?lang=" + lang))
+		for _, width := range []int64{400, 800, 1280} {
+			if err := chromedp.Do(ctx, chromedp.EmulateViewport(width, 900)); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range pages {
+				b.do(chromedp.Navigate(base + p))
+				if over, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.documentElement.scrollWidth - window.innerWidth`)); err != nil || over > 0 {
+					t.Errorf("at %d px (%s) %s is %d px wider than the window (%v)", width, lang, p, over, err)
+				}
+				fullShot(t, ctx, fmt.Sprintf("archive-%d-%s-%s", width, lang, strings.NewReplacer("/", "_", "?", "_", "=", "_").Replace(p)))
+			}
+		}
+	}
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(400, 900)); err != nil {
+		t.Fatal(err)
+	}
+	b.do(chromedp.Navigate(base + scan + "/redact"))
+	shown := func() []float64 {
+		t.Helper()
+		r, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const i = [...document.querySelectorAll('#canvas input[type=image]')].find(i => i.offsetWidth > 0); i.scrollIntoView({block: 'center'}); const b = i.getBoundingClientRect(); return [b.left + i.clientLeft, b.top + i.clientTop, i.clientWidth, i.clientHeight] })()`))
+		if err != nil || len(r) != 4 || r[2] <= 0 || r[2] > 400 {
+			t.Fatalf("the page image shown at 400 px: %v %v", err, r)
+		}
+		return r
+	}
+	// In the window's pixels: the image, scrolled into the window.
+	r := shown()
+	clicks := [][2]float64{{0.1, 0.2}, {0.6, 0.7}}
+	for _, f := range clicks {
+		if resp, err := chromedp.RunResponse(ctx, chromedp.MouseClickXY(r[0]+r[2]*f[0], r[1]+r[3]*f[1])); err != nil || resp.Status != 200 {
+			t.Fatalf("click on the image: %v %v", err, resp)
+		}
+		r = shown()
+	}
+	m := regexp.MustCompile(`([0-9]+),([0-9]+) – ([0-9]+),([0-9]+)`).FindStringSubmatch(b.text(`#boxes`))
+	if m == nil {
+		t.Fatalf("no box marked: %q", b.text(`#marks`))
+	}
+	// The scan's page units are its pixels: a displayed pixel is
+	// width/shown of them, and a click is rounded to one.
+	f, err := os.Open(filepath.Join("..", "archive", "sample", "trove", "fond-114", "opis-4", "scan-1953.jpg"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	size, err := jpeg.DecodeConfig(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	uw, uh := float64(size.Width), float64(size.Height)
+	r = shown()
+	tol := 2 * uw / r[2]
+	for i, want := range []float64{clicks[0][0] * uw, clicks[0][1] * uh, clicks[1][0] * uw, clicks[1][1] * uh} {
+		if got, _ := strconv.ParseFloat(m[i+1], 64); math.Abs(got-want) > tol {
+			t.Errorf("box %q: corner value %d is %.0f, clicked at %.0f (±%.0f)", m[0], i, got, want, tol)
+		}
+	}
+	box, err := chromedp.Run(ctx, chromedp.Evaluate[[]float64](`(() => { const b = [...document.querySelectorAll('#canvas .redact-canvas')].find(v => v.offsetWidth > 0).querySelector('rect.box').getBoundingClientRect(); return [b.left, b.top, b.right, b.bottom] })()`))
+	if err != nil || len(box) != 4 {
+		t.Fatalf("the box drawn: %v %v", err, box)
+	}
+	for i, want := range []float64{r[0] + r[2]*clicks[0][0], r[1] + r[3]*clicks[0][1], r[0] + r[2]*clicks[1][0], r[1] + r[3]*clicks[1][1]} {
+		if math.Abs(box[i]-want) > 3 {
+			t.Errorf("the box is drawn at %v, clicked at %.0f for its edge %d", box, want, i)
+		}
+	}
+	fullShot(t, ctx, "archive-400-redact-box")
+	b.do(chromedp.Navigate(base + "/?lang=en"))
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1366, 900)); err != nil {
+		t.Fatal(err)
 	}
 }
