@@ -9,10 +9,11 @@
 //     newsroom (Open refuses a folder holding confide.db, and every table
 //     is prefixed archive_).
 //   - Originals are immutable and content-addressed: DIR/originals/xx/SHA256,
-//     written to a temporary file and renamed, made durable before the row
-//     naming them commits (one syncfs per chunk on Linux, else an fsync of
-//     each file and folder); the same bytes at two
-//     paths are one original listed at both. Workers read originals, never
+//     written to a temporary file, made durable, then renamed, and the
+//     rename made durable before the row naming it commits (a syncfs per
+//     chunk for each step on Linux, else an fsync of each file and
+//     folder), so a name there always stands for its whole bytes; the same
+//     bytes at two paths are one original listed at both. Workers read originals, never
 //     the paths they came from.
 //   - Queueing and processing are resumable: an entry (collection, path) is
 //     inserted once; processing an entry first deletes what an earlier run
