@@ -45,6 +45,23 @@ func (a *Archive) Exports(ctx context.Context, docID string) ([]ExportRecord, er
 	return out, err
 }
 
+// Source says what an export published: a redacted copy or the
+// original's pages.
+func (e *ExportRecord) Source() string {
+	if e.RedactionID != "" {
+		return "redacted copy " + e.RedactionID
+	}
+	return "the original's pages"
+}
+
+// PageRange is the pages exported, as given ("all" for every page).
+func (e *ExportRecord) PageRange() string {
+	if e.Pages == "" {
+		return "all"
+	}
+	return e.Pages
+}
+
 // recordExport stores an export and its custody event.
 func (a *Archive) recordExport(ctx context.Context, e *ExportRecord) error {
 	e.ID, e.At = store.NewID(), now()
@@ -52,15 +69,7 @@ func (a *Archive) recordExport(ctx context.Context, e *ExportRecord) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.DocID, e.RedactionID, e.Pages, clean(e.Excerpt), e.Lang, clean(e.Who), e.At, e.Original, e.PDF, e.Bundle, e.Slug); err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
-	what := "the original's pages"
-	if e.RedactionID != "" {
-		what = "redacted copy " + e.RedactionID
-	}
-	pages := e.Pages
-	if pages == "" {
-		pages = "all"
-	}
-	return a.RecordEvent(ctx, e.DocID, fmt.Sprintf("export %s by %s: bundle %q of %s, pages %s; bundle sha256 %s, published PDF sha256 %s", e.ID, e.Who, e.Slug, what, pages, e.Bundle, e.PDF))
+	return a.RecordEvent(ctx, e.DocID, fmt.Sprintf("export %s by %s: bundle %q of %s, pages %s; bundle sha256 %s, published PDF sha256 %s", e.ID, e.Who, e.Slug, e.Source(), e.PageRange(), e.Bundle, e.PDF))
 }
 
 // ParsePages reads a page range: "3" or "2-5".

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -63,19 +62,12 @@ func (e *env) archiveExport(ctx context.Context, args []string) error {
 		rec, err = a.Export(ctx, req, w)
 		return err
 	})
-	if errors.Is(err, archive.ErrUnverified) {
-		return fmt.Errorf("%w; nothing was written", err)
-	}
 	if err != nil {
 		return fmt.Errorf("%w; nothing was written", err)
 	}
-	what := "the original's pages, unredacted"
-	if rec.RedactionID != "" {
-		what = "redacted copy " + rec.RedactionID
-	}
-	pg := rec.Pages
-	if pg == "" {
-		pg = "all"
+	what, pg := rec.Source(), rec.PageRange()
+	if rec.RedactionID == "" {
+		what += ", unredacted"
 	}
 	fmt.Fprintf(e.stdout, "wrote %s: bundle %q of %s, pages %s\n  bundle sha256 %s\n  published PDF sha256 %s\n  original sha256 %s\n  export %s (archive custody lists it)\n",
 		*out, rec.Slug, what, pg, sum, orNone(rec.PDF), rec.Original, rec.ID)

@@ -36,7 +36,7 @@ func TestBrowserArchive(t *testing.T) {
 		writeFile(t, filepath.Join(root, "fond17", "opis.pdf"), pdf)
 		writeFile(t, filepath.Join(root, "fond17", "spravka.txt"), []byte("Справка: эти архивы были закрыты до 1991 года."))
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		pass, secret := archiveUser(t, data, db, "ann", "journalist", "fond17")
+		pass, secret := addArchiveUser(t, data, db, "ann", "journalist", "fond17")
 
 		srv, base := startArchive(t, data, db)
 		ctx := newBrowser(t)

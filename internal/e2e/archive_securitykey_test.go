@@ -22,7 +22,7 @@ func TestArchiveSecurityKeySignIn(t *testing.T) {
 		root := filepath.Join(t.TempDir(), "trove")
 		writeFile(t, filepath.Join(root, "spravka.txt"), []byte("Справка: архивы."))
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		pass, secret := archiveUser(t, data, db, "ann", "journalist", "fond17")
+		pass, secret := addArchiveUser(t, data, db, "ann", "journalist", "fond17")
 		srv, base := startArchive(t, data, db)
 		// WebAuthn needs a host name, not an IP: localhost is a secure context.
 		base = strings.Replace(base, "127.0.0.1", "localhost", 1)

@@ -3,7 +3,6 @@ package e2e
 import (
 	"net/url"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -14,22 +13,6 @@ import (
 
 	"github.com/chromedp/chromedp"
 )
-
-// archiveUser adds an archive account with the binary and returns its
-// passphrase and TOTP secret.
-func archiveUser(t *testing.T, data string, db []string, name, role, collections string) (pass, secret string) {
-	out := run(t, slices.Concat([]string{"archive", "user", "add", name, "--data", data, "--role", role, "--collections", collections}, db)...)
-	p := regexp.MustCompile(`(?m)^passphrase: (.+)$`).FindStringSubmatch(out)
-	uri := regexp.MustCompile(`(?m)^totp: (\S+)$`).FindStringSubmatch(out)
-	if p == nil || uri == nil {
-		t.Fatalf("user add printed %q", out)
-	}
-	u, err := url.Parse(uri[1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.TrimSpace(p[1]), u.Query().Get("secret")
-}
 
 // signIn signs a user in for the first time (passphrase, then the code
 // from the setup page), starting at path; it lands on the collections.
@@ -62,8 +45,8 @@ func TestBrowserArchiveTranslation(t *testing.T) {
 		t.Cleanup(libre.Close)
 		lt := libre.URL
 		run(t, slices.Concat([]string{"archive", "translate", "--data", data, "--collection", "fond17", "--to", "en", "--engine", lt}, db)...)
-		tpass, tsecret := archiveUser(t, data, db, "tanya", "translator", "fond17")
-		apass, asecret := archiveUser(t, data, db, "ann", "journalist", "fond17")
+		tpass, tsecret := addArchiveUser(t, data, db, "tanya", "translator", "fond17")
+		apass, asecret := addArchiveUser(t, data, db, "ann", "journalist", "fond17")
 
 		srv, base := startArchive(t, data, slices.Concat(db, []string{"--translate-url", lt}))
 		ctx := newBrowser(t)

@@ -61,8 +61,8 @@ func TestBrowserArchiveToStory(t *testing.T) {
 		root := filepath.Join(t.TempDir(), "trove")
 		writeFile(t, filepath.Join(root, "fond17", "delo.pdf"), original)
 		run(t, slices.Concat([]string{"archive", "ingest", "--data", data, "--collection", "fond17", "--no-ocr"}, db, []string{root})...)
-		tpass, tsecret := archiveUser(t, data, db, "tanya", "translator", "fond17")
-		apass, asecret := archiveUser(t, data, db, "ann", "journalist", "fond17")
+		tpass, tsecret := addArchiveUser(t, data, db, "tanya", "translator", "fond17")
+		apass, asecret := addArchiveUser(t, data, db, "ann", "journalist", "fond17")
 		// translatetest's stand-in for a LibreTranslate server (the same
 		// HTTP protocol, word by word; not LibreTranslate itself).
 		libre := translatetest.Libre(map[string]string{"протокол": "Record", "допроса": "of the interrogation", "следователь": "Investigator",
