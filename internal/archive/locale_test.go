@@ -124,3 +124,39 @@ func TestWebBatchInRussian(t *testing.T) {
 		}
 	})
 }
+
+// FuzzReword reads stored words back as reword does for a page: the text
+// may hold a translation engine's error, from outside. Whatever it is,
+// reword returns it whole when no sentence of the archive's starts it, and
+// never drops what follows the sentences it knows.
+func FuzzReword(f *testing.F) {
+	cat, err := catalog()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(english("archive.batch.msg.resumed"))
+	f.Add(english("archive.job.reason.interrupted") + "; engine said: 500 <html>")
+	f.Add("translated 01 pages; ошибка")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, stored string) {
+		for _, keys := range [][]string{batchWords, jobReasons} {
+			for _, lang := range []string{"ru", "en"} {
+				got := reword(cat, lang, keys, stored)
+				known := false
+				for _, key := range keys {
+					for _, form := range []string{"", ".one", ".other"} {
+						if cat.HasKey(web.DefaultLang, key+form) && sentence(cat.T(web.DefaultLang, key+form)).MatchString(stored) {
+							known = true
+						}
+					}
+				}
+				if !known && got != stored {
+					t.Fatalf("reword(%s) changed %q, which starts with no known sentence, to %q", lang, stored, got)
+				}
+				if stored != "" && got == "" {
+					t.Fatalf("reword(%s) lost %q", lang, stored)
+				}
+			}
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"confide/internal/web"
 )
@@ -80,14 +81,25 @@ parts:
 // verbs are the fmt verbs english's messages hold.
 var verbs = regexp.MustCompile(`%[sd]`)
 
+// sentences are the patterns of sentence, made once for each message: a
+// page of the collection or a job rewords on every view.
+var sentences sync.Map // message → *regexp.Regexp
+
 // sentence matches an English message at the start of a text, up to the
-// "; " that joins it to the next or the end.
+// "; " that joins it to the next or the end. A count is a number as the
+// archive writes one (no leading zero, at most 18 digits), so what it
+// matches is said again exactly.
 func sentence(msg string) *regexp.Regexp {
+	if re, ok := sentences.Load(msg); ok {
+		return re.(*regexp.Regexp)
+	}
 	pattern := verbs.ReplaceAllStringFunc(regexp.QuoteMeta(msg), func(v string) string {
 		if v == "%d" {
-			return `([0-9]+)`
+			return `(0|[1-9][0-9]{0,17})`
 		}
 		return `(.+?)`
 	})
-	return regexp.MustCompile(`^` + pattern + `(?:; |$)`)
+	re := regexp.MustCompile(`^` + pattern + `(?:; |$)`)
+	sentences.Store(msg, re)
+	return re
 }
