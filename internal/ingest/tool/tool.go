@@ -226,16 +226,3 @@ func Version(name string, args ...string) string {
 	versions[name] = v
 	return v
 }
-
-// startNiceExec starts cmd through nice(1), where there is one; a
-// program gone from its path is reported as such, not as nice's failure.
-func startNiceExec(cmd *exec.Cmd) error {
-	if _, err := os.Stat(cmd.Path); err != nil {
-		return err
-	}
-	if nice, err := lookPath("nice"); err == nil {
-		cmd.Args = append([]string{nice, "-n", "10", cmd.Path}, cmd.Args[1:]...)
-		cmd.Path = nice
-	}
-	return cmd.Start()
-}
