@@ -119,7 +119,11 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 			case <-t.C:
 			case <-b.kick:
 			}
-			if commit := b.due(true); commit || b.full() {
+			// Documents are written at every tick, not only when the batch
+			// is full: what is still held when the tools finish is indexed
+			// with both cores otherwise idle, and a full batch of it was a
+			// twentieth of a text PDF run.
+			if commit := b.due(true); commit || b.holding() {
 				stop(a.flush(ctx, b, commit))
 			}
 			// Entries claimed ahead that none of this process's workers
@@ -367,11 +371,11 @@ func (b *batch) add(d pendingDoc) (behind bool) {
 	return behind
 }
 
-// full reports whether the documents held have reached their bound.
-func (b *batch) full() bool {
+// holding reports whether any documents wait for their rows.
+func (b *batch) holding() bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	return len(b.docs) >= batchDocs || b.size >= batchText
+	return len(b.docs) > 0
 }
 
 // finish adds a finished entry, waking the flusher when it is time to

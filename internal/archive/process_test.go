@@ -142,9 +142,19 @@ func TestEnqueueChunks(t *testing.T) {
 		items = append(items, items[3], items[enqueueBatch+10])
 		items = slices.Insert(items, 20, items[5])
 		var notes []QueueNote
-		n, err := a.Enqueue(ctx, "kgb", items, func(q QueueNote) { notes = append(notes, q) })
+		first := -1 // entries queued when the first note came
+		n, err := a.Enqueue(ctx, "kgb", items, func(q QueueNote) {
+			if first < 0 {
+				first = count(t, a, `SELECT COUNT(*) FROM archive_entries`)
+			}
+			notes = append(notes, q)
+		})
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The workers begin on the first chunk: a small one.
+		if first != firstChunk {
+			t.Errorf("%d entries queued with the first chunk, want %d", first, firstChunk)
 		}
 		if n != enqueueBatch+50 || len(notes) != len(items) {
 			t.Fatalf("%d queued, %d notes for %d items", n, len(notes), len(items))

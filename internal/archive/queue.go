@@ -124,9 +124,13 @@ func (a *Archive) SetCollection(ctx context.Context, name, ocrLang string) error
 
 // enqueueBatch is how many items share one transaction when queued, and
 // copyers how many originals are copied (and fsynced) at once: each fsync
-// waits for the disk, and the journal takes concurrent ones together.
+// waits for the disk, and the journal takes concurrent ones together. The
+// first chunk is firstChunk items, each next one twice the one before up to
+// enqueueBatch: the workers wait for the first, and a whole batch kept
+// both cores idle for a fiftieth of a thousand PDFs' run.
 const (
 	enqueueBatch = 256
+	firstChunk   = 16
 	copyers      = 8
 )
 
@@ -135,12 +139,13 @@ const (
 // not queued again, so running the same ingest twice doubles nothing.
 // Originals are durable before the rows that name them commit.
 func (a *Archive) Enqueue(ctx context.Context, collection string, items []Item, note func(QueueNote)) (int, error) {
-	n := 0
+	n, size := 0, firstChunk
 	for len(items) > 0 {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
-		chunk := items[:min(enqueueBatch, len(items))]
+		chunk := items[:min(size, len(items))]
+		size = min(2*size, enqueueBatch)
 		items = items[len(chunk):]
 		k, err := a.enqueue(ctx, collection, chunk, note)
 		n += k
@@ -182,13 +187,23 @@ func (a *Archive) enqueue(ctx context.Context, collection string, items []Item, 
 	originals := make([]stored, len(items))
 	var wg sync.WaitGroup
 	next := make(chan int)
-	for range min(copyers, len(fresh)) {
+	for k := range min(copyers, len(fresh)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			// Each copier creates its files in a folder of its own: in one
+			// shared folder they queued on its lock, and the kernel spun
+			// a core waiting for it (a twentieth of a text PDF run's CPU).
+			dir := filepath.Join(a.tmp, "copy-"+strconv.Itoa(k))
+			derr := os.Mkdir(dir, 0o700)
+			if errors.Is(derr, fs.ErrExist) {
+				derr = nil
+			}
 			for i := range next {
 				o := &originals[i]
-				o.sum, o.size, o.tmp, o.err = a.storeOriginal(items[i].File)
+				if o.err = derr; derr == nil {
+					o.sum, o.size, o.tmp, o.err = a.storeOriginal(items[i].File, dir)
+				}
 			}
 		}()
 	}
@@ -326,16 +341,17 @@ func (a *Archive) originalPath(sum string) string { return OriginalFile(a.c.Dir,
 
 // storeOriginal copies a file for the content-addressed originals: to a
 // temporary file, not yet durable, that the caller makes durable and
-// renames to its SHA-256 (enqueue). The same bytes already stored whole
+// renames to its SHA-256 (enqueue), made in dir (a folder under the
+// temporary one). The same bytes already stored whole
 // are not written twice (tmp ""); a file there of another size (a copy
 // torn by a crash of a build that renamed before it synced) is replaced.
-func (a *Archive) storeOriginal(file string) (sum string, size int64, tmp string, err error) {
+func (a *Archive) storeOriginal(file, dir string) (sum string, size int64, tmp string, err error) {
 	in, err := os.Open(file)
 	if err != nil {
 		return "", 0, "", fmt.Errorf("archive: %w", err)
 	}
 	defer in.Close()
-	t, err := os.CreateTemp(a.tmp, "ingest-original-*")
+	t, err := os.CreateTemp(dir, "ingest-original-*")
 	if err != nil {
 		return "", 0, "", fmt.Errorf("archive: %w", err)
 	}
