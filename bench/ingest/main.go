@@ -48,6 +48,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"runtime/pprof"
+	"runtime/trace"
 	"slices"
 	"strconv"
 	"strings"
@@ -81,6 +82,7 @@ func main() {
 	run := flag.String("run", "pdf,scan,files", "which runs: pdf, scan, files")
 	workers := flag.Int("workers", 0, "confide's --workers (0: its default, one per core)")
 	keep := flag.Bool("keep", false, "keep the work folder (corpus, data folders, profiles) and print its path")
+	alt := flag.String("alt", "", "`NAME=VALUE or -flag=value ...`: variables for confide's environment and flags for a second confide run in each round, its ratios printed beside (an A/B test)")
 	flag.Parse()
 	work, err := os.MkdirTemp("", "confide-bench-ingest-")
 	if err != nil {
@@ -95,13 +97,14 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	b := &bench{work: work, self: self, slots: tool.Slots(), workers: *workers}
+	b := &bench{work: work, self: self, slots: tool.Slots(), workers: *workers, alt: *alt}
 	defer func() {
 		for _, c := range b.cleanup {
 			c()
 		}
 	}()
 	fmt.Printf("%s; %d tool slots (one per core), confide --workers %s; %s\n", time.Now().UTC().Format("2006-01-02 15:04 UTC"), b.slots, map[bool]string{true: strconv.Itoa(b.workers), false: "default"}[b.workers > 0], loadavg())
+	b.createCost()
 	for _, r := range strings.Split(*run, ",") {
 		switch r {
 		case "pdf":
@@ -114,6 +117,30 @@ func main() {
 			log.Fatalf("unknown run %q (pdf, scan, files)", r)
 		}
 	}
+}
+
+// createCost prints what creating an empty file costs in the work folder.
+// Confide creates one for each original; the loop writes to /dev/shm. On
+// ext4 without a journal (this machine's kind) the kernel passes over
+// every inode of the folder's group freed in the last minutes: after a
+// run that deleted thousands of files it was ten times as much, and a
+// third of confide's own CPU time.
+func (b *bench) createCost() {
+	dir := filepath.Join(b.work, "probe")
+	must(os.Mkdir(dir, 0o700))
+	const n = 2000
+	start := time.Now()
+	for i := range n {
+		f, err := os.Create(filepath.Join(dir, strconv.Itoa(i)))
+		must(err)
+		f.Close()
+	}
+	per := time.Since(start) / n
+	note := ""
+	if per > 60*time.Microsecond {
+		note = "  (high: files were deleted here in the last minutes; the ratios below pay for it)"
+	}
+	fmt.Printf("%-44s %.0f µs%s\n", "creating a file in the work folder", float64(per)/float64(time.Microsecond), note)
 }
 
 // child is confide's main, with a CPU profile when profile names a file.
@@ -136,8 +163,22 @@ func child(profile string) int {
 			}
 		}()
 	}
+	if path := os.Getenv(traceEnv); path != "" {
+		f, err := os.Create(path)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := trace.Start(f); err != nil {
+			log.Fatal(err)
+		}
+		defer func() { trace.Stop(); f.Close() }()
+	}
 	return cli.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
 }
+
+// traceEnv names a file for an execution trace of the child (go tool
+// trace), to find where confide's workers wait: set by hand, not by a run.
+const traceEnv = "CONFIDE_BENCH_TRACE"
 
 type bench struct {
 	work    string
@@ -146,6 +187,10 @@ type bench struct {
 	workers int // confide's --workers; 0 for its default
 	cleanup []func()
 	runs    int // confide runs so far: each gets a data folder of its own
+	alt     string
+	env     []string // added to confide's environment in the run under way
+	args    []string // and to its flags
+	altRuns []float64
 }
 
 func loadavg() string {
@@ -210,7 +255,7 @@ func (b *bench) direct(dir, name string, args func(file string) []string) time.D
 			for f := range next {
 				a := args(filepath.Join(dir, f))
 				// Through package tool, as confide starts its programs:
-				// lowered in a thread of their own, not through nice(1).
+				// lowered as they start, not through nice(1).
 				if err := tool.Run(context.Background(), tool.Cmd{Name: name, Args: a, TmpDir: b.work}); err != nil {
 					log.Fatalf("%s %v: %v", name, a, err)
 				}
@@ -233,6 +278,10 @@ type usage struct {
 	hwm     int64         // KiB: peak RSS of the confide process itself
 	tools   int64         // KiB: peak of its children's RSS, summed over those alive at once
 	rss     []int64       // KiB: the process's RSS, sampled every 50 ms
+	// pairs is each round's ratio of confide's throughput to the loop's
+	// run just before it: the disk and the machine's other load drift
+	// between rounds less than within one.
+	pairs   []float64
 	profile string
 }
 
@@ -252,9 +301,9 @@ func (b *bench) confide(name string, paths ...string) (string, usage) {
 	if b.workers > 0 {
 		args = append(args, "--workers", strconv.Itoa(b.workers))
 	}
-	args = append(args, paths...)
+	args = append(append(args, b.args...), paths...)
 	cmd := exec.Command(b.self, args...)
-	cmd.Env = append(os.Environ(), childEnv+"="+u.profile)
+	cmd.Env = append(append(os.Environ(), childEnv+"="+u.profile), b.env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	start := time.Now()
@@ -374,6 +423,7 @@ func pages(a *archive.Archive, collection, path string) []string {
 // confide run's data folder and usage (its elapsed the median).
 func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file string) []string) (time.Duration, time.Duration, string, usage) {
 	var loops, loopCPUs, directs, ours, ourCPUs []time.Duration
+	var pairs []float64
 	var data string
 	var u usage
 	for range n {
@@ -382,8 +432,23 @@ func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file strin
 		directs = append(directs, b.direct(dir, tool, args))
 		data, u = b.confide(name, dir)
 		ours, ourCPUs = append(ours, u.elapsed), append(ourCPUs, u.cpu)
+		if b.alt != "" {
+			for _, f := range strings.Fields(b.alt) {
+				if strings.HasPrefix(f, "-") {
+					b.args = append(b.args, f)
+				} else {
+					b.env = append(b.env, f)
+				}
+			}
+			_, au := b.confide(name+"-alt", dir)
+			b.env, b.args = nil, nil
+			b.altRuns = append(b.altRuns, l.Seconds()/au.elapsed.Seconds())
+		}
 	}
-	u.elapsed, u.cpu, u.loopCPU = median(ours), median(ourCPUs), median(loopCPUs)
+	for i := range ours {
+		pairs = append(pairs, loops[i].Seconds()/ours[i].Seconds())
+	}
+	u.elapsed, u.cpu, u.loopCPU, u.pairs = median(ours), median(ourCPUs), median(loopCPUs), pairs
 	return median(loops), median(directs), data, u
 }
 
@@ -434,6 +499,7 @@ func (b *bench) pdfs(n, perDoc, rounds int) {
 	fmt.Printf("%-44s %8.1f docs/s  (%d pages; medians of %d rounds: loop, runner, confide)\n", fmt.Sprintf("pdftotext, shell loop (xargs -P %d)", b.slots), lr, n*perDoc, rounds)
 	fmt.Printf("%-44s %8.1f docs/s\n", fmt.Sprintf("pdftotext, %d at a time, no shell", b.slots), dr)
 	fmt.Printf("%-44s %8.1f docs/s  ratio %.2f to the loop, %.2f to the runner  (%d pages, %d/%d documents' text identical to the loop's)\n", "confide archive ingest", cr, cr/lr, cr/dr, st.Pages, same, n)
+	b.pairLine(u)
 	b.cpuLine(u, n, "document")
 	fmt.Printf("%-44s confide %.0f MiB, tools %.0f MiB\n", "peak RSS", mib(u.hwm), mib(u.tools))
 	b.shares(u)
@@ -491,6 +557,7 @@ func (b *bench) scans(n, rounds int) {
 	fmt.Printf("%-44s %8.1f pages/min  (medians of %d rounds: loop, runner, confide)\n", fmt.Sprintf("tesseract, shell loop (xargs -P %d)", b.slots), lr, rounds)
 	fmt.Printf("%-44s %8.1f pages/min\n", fmt.Sprintf("tesseract, %d at a time, no shell", b.slots), dr)
 	fmt.Printf("%-44s %8.1f pages/min  ratio %.2f to the loop, %.2f to the runner  (%d/%d pages' text identical to the loop's)\n", "confide archive ingest", cr, cr/lr, cr/dr, same, n)
+	b.pairLine(u)
 	b.cpuLine(u, n, "page")
 	fmt.Printf("%-44s confide %.0f MiB, tools %.0f MiB (tesseract, pdftoppm)\n", "peak RSS", mib(u.hwm), mib(u.tools))
 	b.shares(u)
@@ -545,6 +612,25 @@ func (b *bench) files(n int) {
 // confide (medians of the rounds), and their ratio: on cores the tools
 // keep busy, throughput follows it, and it moves less than wall time with
 // what else the machine runs.
+// pairLine prints each round's ratio to the loop of the same round.
+func (b *bench) pairLine(u usage) {
+	var f []string
+	for _, r := range u.pairs {
+		f = append(f, fmt.Sprintf("%.2f", r))
+	}
+	s := slices.Sorted(slices.Values(u.pairs))
+	fmt.Printf("%-44s %s (median %.2f)\n", "ratio to the loop, round by round", strings.Join(f, " "), s[len(s)/2])
+	if len(b.altRuns) > 0 {
+		f = f[:0]
+		for _, r := range b.altRuns {
+			f = append(f, fmt.Sprintf("%.2f", r))
+		}
+		s := slices.Sorted(slices.Values(b.altRuns))
+		fmt.Printf("%-44s %s (median %.2f)\n", "the same with "+b.alt, strings.Join(f, " "), s[len(s)/2])
+		b.altRuns = nil
+	}
+}
+
 func (b *bench) cpuLine(u usage, n int, item string) {
 	per := func(d time.Duration) float64 { return d.Seconds() * 1000 / float64(n) }
 	fmt.Printf("%-44s loop %.2f ms, confide %.2f ms: ratio %.2f\n", "CPU per "+item+", tools included", per(u.loopCPU), per(u.cpu), u.loopCPU.Seconds()/u.cpu.Seconds())
