@@ -22,7 +22,12 @@
 //     profile).
 //
 // Rounds alternate loop, runner and confide, and medians are printed: the
-// machine may be shared. Beside wall time, the CPU time per item of the
+// machine may be shared. So is each round's ratio of confide to the loop
+// run just before it, which drifts less; -alt runs confide a second time
+// in every round with other settings (an A/B test: `-alt GOGC=100`). What
+// creating a file costs in the work folder is printed first: on ext4
+// without a journal, files deleted in the last minutes (a bench run just
+// before) make it many times dearer, and confide creates one per original. Beside wall time, the CPU time per item of the
 // loop and of confide, tools included (what wait4 counts): the tools keep
 // the cores busy, so it is what throughput follows, and it moves less
 // with the machine's other load. Each confide run starts from a fresh data folder
@@ -32,7 +37,7 @@
 // tools') is reported apart. The corpus is generated in a temporary folder
 // and removed; the loops write their output to /dev/shm.
 //
-//	bench/ingest.sh [-pdfs 1000] [-pages 4] [-scans 24] [-files 100000] [-rounds 3] [-scan-rounds 2] [-run pdf,scan,files]
+//	bench/ingest.sh [-pdfs 1000] [-pages 4] [-scans 24] [-files 100000] [-rounds 3] [-scan-rounds 2] [-run pdf,scan,files] [-alt 'NAME=VALUE -flag=value'] [-keep]
 package main
 
 import (

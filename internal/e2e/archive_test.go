@@ -248,12 +248,14 @@ func TestArchiveIngestSurvivesSIGKILL(t *testing.T) {
 		if done != 5 {
 			t.Fatalf("the ingest ended after %d files, before it could be killed", done)
 		}
-		// The kill must land mid-way, or the second run proves nothing.
+		// The kill must land mid-way, or the second run proves nothing:
+		// files left running, queued, or not yet queued (the first chunk
+		// queued is small).
 		var st []struct{ Queued, Running, Done int }
 		if err := json.Unmarshal([]byte(run(t, slices.Concat([]string{"archive", "status", "--data", data, "--json"}, db)...)), &st); err != nil {
 			t.Fatal(err)
 		}
-		if len(st) != 1 || st[0].Done >= n || st[0].Queued+st[0].Running == 0 {
+		if len(st) != 1 || st[0].Done >= n {
 			t.Fatalf("the kill came after the work was done: %+v", st)
 		}
 		t.Logf("killed with %d done, %d running, %d queued", st[0].Done, st[0].Running, st[0].Queued)
