@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"confide/internal/ingest"
+	"confide/internal/ingest/ocr"
 	"confide/internal/search"
 )
 
@@ -151,6 +152,12 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 			}
 		}
 	}()
+	if !a.c.NoOCR {
+		// The first extractor asks tesseract which languages it has
+		// (15 ms): asked now, while the first files are being queued,
+		// rather than before the first file is read.
+		go ocr.Languages()
+	}
 	for range o.Workers {
 		wg.Add(1)
 		go func() {

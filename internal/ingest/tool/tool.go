@@ -109,7 +109,14 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	if err != nil {
 		return fmt.Errorf("%w: %s", ErrMissing, c.Name)
 	}
-	cmd := exec.CommandContext(ctx, path, c.Args...)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Not exec.CommandContext: its Wait waits for a goroutine of its own
+	// to see the context, one more hand-over after every program (a
+	// tenth of a millisecond each, while a slot stood empty). The
+	// deadline is watched below instead.
+	cmd := exec.Command(path, c.Args...)
 	cmd.Env = env(c.TmpDir)
 	cmd.Dir = c.TmpDir
 	cmd.Stdin = c.Stdin
@@ -122,21 +129,25 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	cmd.Stderr = stderr
 	// A program may be a pipeline (apertium is a shell script): it runs in
 	// a process group of its own, and a timeout ends the whole group, not
-	// only the shell, whose children would go on holding the pipes.
+	// only the shell, whose children would go on holding the pipes; those
+	// are closed a second after the program ends in any case.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	cmd.WaitDelay = time.Second
 	// Below the web zones' priority: a flood of OCR slows itself, not the
 	// dropbox or the site.
 	err = startNice(cmd)
-	if _, serr := os.Stat(path); errors.Is(err, fs.ErrNotExist) && serr != nil {
-		// Removed since it was found (not a missing folder or
-		// interpreter): forget where it was.
-		forgetPath(c.Name)
-		return fmt.Errorf("%w: %s", ErrMissing, c.Name)
+	if errors.Is(err, fs.ErrNotExist) {
+		if _, serr := os.Stat(path); serr != nil {
+			// Removed since it was found (not a missing folder or
+			// interpreter): forget where it was.
+			forgetPath(c.Name)
+			return fmt.Errorf("%w: %s", ErrMissing, c.Name)
+		}
 	}
 	if err == nil {
+		stop := context.AfterFunc(ctx, func() { syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) })
 		err = cmd.Wait()
+		stop()
 	}
 	if err != nil {
 		if ctx.Err() != nil {
