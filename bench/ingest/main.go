@@ -87,6 +87,7 @@ func main() {
 	run := flag.String("run", "pdf,scan,files", "which runs: pdf, scan, files")
 	workers := flag.Int("workers", 0, "confide's --workers (0: its default, one per core)")
 	keep := flag.Bool("keep", false, "keep the work folder (corpus, data folders, profiles) and print its path")
+	altBin := flag.String("alt-bin", "", "`path` of another build of this program (bench/ingest) for the -alt run: an A/B test of two versions")
 	alt := flag.String("alt", "", "`NAME=VALUE or -flag=value ...`: variables for confide's environment and flags for a second confide run in each round, its ratios printed beside (an A/B test)")
 	flag.Parse()
 	work, err := os.MkdirTemp("", "confide-bench-ingest-")
@@ -102,7 +103,10 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	b := &bench{work: work, self: self, slots: tool.Slots(), workers: *workers, alt: *alt}
+	b := &bench{work: work, self: self, slots: tool.Slots(), workers: *workers, alt: *alt, altBin: *altBin}
+	if b.altBin != "" && b.alt == "" {
+		b.alt = "-alt-bin=" + b.altBin // names the run; flags of the binary's own are not passed
+	}
 	defer func() {
 		for _, c := range b.cleanup {
 			c()
@@ -193,6 +197,8 @@ type bench struct {
 	cleanup []func()
 	runs    int // confide runs so far: each gets a data folder of its own
 	alt     string
+	altBin  string
+	bin     string   // the executable of the run under way, when not this one
 	env     []string // added to confide's environment in the run under way
 	args    []string // and to its flags
 	altRuns []float64
@@ -307,7 +313,11 @@ func (b *bench) confide(name string, paths ...string) (string, usage) {
 		args = append(args, "--workers", strconv.Itoa(b.workers))
 	}
 	args = append(append(args, b.args...), paths...)
-	cmd := exec.Command(b.self, args...)
+	self := b.self
+	if b.bin != "" {
+		self = b.bin
+	}
+	cmd := exec.Command(self, args...)
 	cmd.Env = append(append(os.Environ(), childEnv+"="+u.profile), b.env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -438,7 +448,11 @@ func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file strin
 		data, u = b.confide(name, dir)
 		ours, ourCPUs = append(ours, u.elapsed), append(ourCPUs, u.cpu)
 		if b.alt != "" {
+			b.bin = b.altBin
 			for _, f := range strings.Fields(b.alt) {
+				if strings.HasPrefix(f, "-alt-bin=") {
+					continue
+				}
 				if strings.HasPrefix(f, "-") {
 					b.args = append(b.args, f)
 				} else {
@@ -446,7 +460,7 @@ func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file strin
 				}
 			}
 			_, au := b.confide(name+"-alt", dir)
-			b.env, b.args = nil, nil
+			b.env, b.args, b.bin = nil, nil, ""
 			b.altRuns = append(b.altRuns, l.Seconds()/au.elapsed.Seconds())
 		}
 	}
