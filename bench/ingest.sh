@@ -13,7 +13,7 @@
 # an hour on two cores.
 #
 # Usage: bench/ingest.sh [flags of bench/ingest: -pdfs 1000 -pages 4
-#   -scans 24 -files 100000 -rounds 3 -scan-rounds 2 -run pdf,scan,files
+#   -scans 24 -files 100000 -rounds 5 -scan-rounds 2 -run pdf,scan,files
 #   -alt 'GOGC=100 -workers=3' (a second confide run in each round) -keep]
 # Each round's ratio to the loop run just before it is printed too. Run it
 # a few minutes after anything deleted many files on this disk: the line

@@ -37,7 +37,7 @@
 // tools') is reported apart. The corpus is generated in a temporary folder
 // and removed; the loops write their output to /dev/shm.
 //
-//	bench/ingest.sh [-pdfs 1000] [-pages 4] [-scans 24] [-files 100000] [-rounds 3] [-scan-rounds 2] [-run pdf,scan,files] [-alt 'NAME=VALUE -flag=value'] [-keep]
+//	bench/ingest.sh [-pdfs 1000] [-pages 4] [-scans 24] [-files 100000] [-rounds 5] [-scan-rounds 2] [-run pdf,scan,files] [-alt 'NAME=VALUE -flag=value'] [-keep]
 package main
 
 import (
@@ -82,7 +82,7 @@ func main() {
 	nPages := flag.Int("pages", 4, "pages of each text PDF")
 	nScan := flag.Int("scans", 24, "scanned page images")
 	nFiles := flag.Int("files", 100000, "small files for the memory run")
-	rounds := flag.Int("rounds", 3, "rounds of the text PDF run (loop, then confide), medians printed")
+	rounds := flag.Int("rounds", 5, "rounds of the text PDF run (loop, then confide), medians printed")
 	scanRounds := flag.Int("scan-rounds", 2, "rounds of the scanned page run")
 	run := flag.String("run", "pdf,scan,files", "which runs: pdf, scan, files")
 	workers := flag.Int("workers", 0, "confide's --workers (0: its default, one per core)")
