@@ -6,9 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"confide/internal/redact"
 	"confide/internal/store"
@@ -243,6 +246,50 @@ func (a *Archive) Interrupted(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// sweepAge is how old a copy under redacted/ that no row names must be
+// before SweepRedacted removes it: a server records its copy in the
+// moment after storing it, and another may share the folder.
+const sweepAge = time.Hour
+
+// SweepRedacted removes the copies under redacted/ that no row names and
+// that are older than sweepAge: left by a process killed between storing
+// a verified copy and recording it. It returns how many it removed.
+func (a *Archive) SweepRedacted(ctx context.Context) (int, error) {
+	root := filepath.Join(a.c.Dir, "redacted")
+	shards, err := os.ReadDir(root)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("archive: %w", err)
+	}
+	n := 0
+	for _, sh := range shards {
+		files, err := os.ReadDir(filepath.Join(root, sh.Name()))
+		if err != nil {
+			continue // not a shard folder
+		}
+		for _, f := range files {
+			sum := f.Name()
+			if len(sum) != 64 || sum[:2] != sh.Name() || !f.Type().IsRegular() {
+				continue // not a copy's name: not ours to remove
+			}
+			fi, err := f.Info()
+			if err != nil || time.Since(fi.ModTime()) < sweepAge {
+				continue
+			}
+			ref, err := a.RedactedReferenced(ctx, sum)
+			if err != nil {
+				return n, err
+			}
+			if !ref && os.Remove(filepath.Join(root, sh.Name(), sum)) == nil {
+				n++
+			}
+		}
+	}
+	return n, nil
 }
 
 // interrupted marks one running redaction as an error when its process is

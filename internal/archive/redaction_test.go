@@ -565,3 +565,65 @@ func TestRedactionInterrupted(t *testing.T) {
 		}
 	})
 }
+
+// A copy stored by a process killed before it recorded it is swept when
+// a server starts, once it is older than sweepAge; a copy a row names, a
+// recent one (another server may be about to record it) and files of
+// other names stay.
+func TestSweepRedacted(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		z, _ := newRedactZone(t, c, nil)
+		ctx := context.Background()
+		pdf := z.docID(t, "protocol.pdf")
+		id, err := z.a.BeginRedaction(ctx, pdf, "ann", Marks{Terms: []string{"Сидорова"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := z.a.RunRedaction(ctx, id, func(_ context.Context, req redact.Request) (redact.Result, error) {
+			p := filepath.Join(req.Dir, "redacted-ok.pdf")
+			os.WriteFile(p, []byte("%PDF-1.4 verified"), 0o600)
+			return redact.Result{Path: p, Pages: 1, Report: redact.Report{Checks: []redact.Check{{Name: "OCR", Pass: true}}}}, nil
+		})
+		if err != nil || !r.Verified() {
+			t.Fatalf("%v %+v", err, r)
+		}
+		old := time.Now().Add(-2 * sweepAge)
+		file := func(name string, at time.Time) string {
+			p := filepath.Join(c.Dir, "redacted", name[:2], name)
+			if err := os.MkdirAll(filepath.Dir(p), 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := os.Stat(p); err != nil {
+				if err := os.WriteFile(p, []byte("%PDF-1.4 left"), 0o400); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := os.Chtimes(p, at, at); err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		named := file(r.SHA256, old)
+		orphan := file(strings.Repeat("ab", 32), old)
+		recent := file(strings.Repeat("cd", 32), time.Now())
+		other := file("ef-notes.txt", old)
+		if n, err := z.a.SweepRedacted(ctx); err != nil || n != 1 {
+			t.Fatalf("swept %d: %v", n, err)
+		}
+		for p, kept := range map[string]bool{named: true, orphan: false, recent: true, other: true} {
+			if _, err := os.Stat(p); (err == nil) != kept {
+				t.Errorf("%s: kept %v, want %v", p, err == nil, kept)
+			}
+		}
+		// A server's start sweeps too.
+		orphan = file(strings.Repeat("12", 32), old)
+		s, err := NewServer(z.a, slog.New(slog.NewTextHandler(io.Discard, nil)), ServerConfig{Params: authtest.Params})
+		if err != nil {
+			t.Fatal(err)
+		}
+		s.Close()
+		if _, err := os.Stat(orphan); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("a server's start left %s: %v", orphan, err)
+		}
+	})
+}

@@ -99,6 +99,9 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 	if err := a.exportsInterrupted(context.Background()); err != nil {
 		return nil, err
 	}
+	if _, err := a.SweepRedacted(context.Background()); err != nil {
+		return nil, err
+	}
 	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie},
 		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers)}
 	s.export = newExporter(a, log, cfg.Exporter, s.audit)
