@@ -393,6 +393,28 @@ func TestTornOriginalReplaced(t *testing.T) {
 	})
 }
 
+// Small entries that together pass groupSmall are still one group: only a
+// large entry goes alone.
+func TestClaimGroupOfSmallOnes(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		const n = 12
+		a, items := withTexts(t, c, 0, n, func(i int) string {
+			return fmt.Sprintf("%d ", i) + strings.Repeat("Справка. ", groupSmall/n/8)
+		})
+		ctx := context.Background()
+		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		g, err := a.claimGroup(ctx, "kgb", groupEntries)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := min(n, groupEntries); len(g) != want {
+			t.Fatalf("%d entries of about %d KiB each claimed together, want %d", len(g), groupSmall/n/1024*2, want)
+		}
+	})
+}
+
 // A claim takes a group of small entries in one transaction, never a
 // large one after the first; claim alone hands the rest back untouched.
 func TestClaimGroup(t *testing.T) {

@@ -506,7 +506,7 @@ func (a *Archive) claimGroup(ctx context.Context, collection string, n int) ([]*
 		if err != nil {
 			return nil, fmt.Errorf("archive: claim: %w", err)
 		}
-		var total int64
+		var total, first int64
 		for rows.Next() {
 			var c claimed
 			var size int64
@@ -514,8 +514,14 @@ func (a *Archive) claimGroup(ctx context.Context, collection string, n int) ([]*
 				rows.Close()
 				return nil, fmt.Errorf("archive: claim: %w", err)
 			}
-			if len(group) > 0 && (total > groupSmall || size > groupSmall || total+size > groupBytes) {
-				break // a large entry goes alone, and ends a group
+			// A large entry goes alone, and ends a group. (The test was
+			// once the group's total against groupSmall, which made groups
+			// of five small PDFs instead of 32: 200 claims for 1,000.)
+			if len(group) > 0 && (first > groupSmall || size > groupSmall || total+size > groupBytes) {
+				break
+			}
+			if len(group) == 0 {
+				first = size
 			}
 			total += size
 			group = append(group, &c)
