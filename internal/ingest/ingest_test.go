@@ -138,6 +138,22 @@ func TestSHA256OfEveryDocument(t *testing.T) {
 	if root.SHA256 != sum(inner) {
 		t.Errorf("tar file hash %q", root.SHA256)
 	}
+	// So is a small one read whole by its sniffing, before its end was
+	// seen (a PDF, which pdftotext reads from its path).
+	pdfPath := filepath.Join("testdata", "ru-text.pdf") // relative: the tool runs elsewhere
+	pdf, err := os.ReadFile(pdfPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	root = nil
+	if err := e.ExtractFile(context.Background(), pdfPath, func(d *Document) error {
+		if root == nil {
+			root = d
+		}
+		return nil
+	}); err != nil || root == nil || root.SHA256 != sum(pdf) || len(root.Pages) == 0 {
+		t.Errorf("PDF file: %v %+v", err, root)
+	}
 	// A text cut at the limit is still hashed whole.
 	small := newTest(t, Options{NoOCR: true, Limits: Limits{MaxText: 10}})
 	if d := one(t, small, "long.txt", []byte(letter)); d.SHA256 != sum([]byte(letter)) || len(allText(d)) > 10 {

@@ -137,7 +137,10 @@ func (w *walk) document(src *source, p, parent string, depth int) error {
 // file keeps its place). A container streamed to its members (a tar, an
 // email) has none until they are read, so it gets "".
 func (w *walk) digest(m *meter, src *source) string {
-	if m.eof {
+	// A small file is often read whole before its end is seen (a PDF
+	// sniffed in one read): a file's size read is all of it, from its
+	// start (a stream that began later cannot read that many bytes).
+	if m.eof || src.file != nil && src.size >= 0 && m.n == src.size {
 		return hex.EncodeToString(m.h.Sum(nil))
 	}
 	if src.file == nil || src.size < 0 {
