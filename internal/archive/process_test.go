@@ -393,6 +393,20 @@ func TestTornOriginalReplaced(t *testing.T) {
 	})
 }
 
+// queuedGroup queues items in kgb and claims the first group.
+func queuedGroup(t *testing.T, a *Archive, items []Item) []*claimed {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := a.claimGroup(ctx, "kgb", groupEntries)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return g
+}
+
 // Small entries that together pass groupSmall are still one group: only a
 // large entry goes alone.
 func TestClaimGroupOfSmallOnes(t *testing.T) {
@@ -401,15 +415,7 @@ func TestClaimGroupOfSmallOnes(t *testing.T) {
 		a, items := withTexts(t, c, 0, n, func(i int) string {
 			return fmt.Sprintf("%d ", i) + strings.Repeat("Справка. ", groupSmall/n/8)
 		})
-		ctx := context.Background()
-		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
-			t.Fatal(err)
-		}
-		g, err := a.claimGroup(ctx, "kgb", groupEntries)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := min(n, groupEntries); len(g) != want {
+		if g, want := queuedGroup(t, a, items), min(n, groupEntries); len(g) != want {
 			t.Fatalf("%d entries of about %d KiB each claimed together, want %d", len(g), groupSmall/n/1024*2, want)
 		}
 	})
@@ -426,13 +432,7 @@ func TestClaimGroup(t *testing.T) {
 			return fmt.Sprintf("Справка %d.", i)
 		})
 		ctx := context.Background()
-		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
-			t.Fatal(err)
-		}
-		g, err := a.claimGroup(ctx, "kgb", groupEntries)
-		if err != nil {
-			t.Fatal(err)
-		}
+		g := queuedGroup(t, a, items)
 		if len(g) != 3 {
 			t.Fatalf("first group: %d entries, want the 3 before the large one", len(g))
 		}

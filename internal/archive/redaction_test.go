@@ -288,6 +288,15 @@ func TestRedactionInTheBackground(t *testing.T) {
 	})
 }
 
+// passing is a redactor whose stub copy passes verification.
+func passing(_ context.Context, req redact.Request) (redact.Result, error) {
+	p := filepath.Join(req.Dir, "redacted-ok.pdf")
+	if err := os.WriteFile(p, []byte("%PDF-1.4 verified"), 0o600); err != nil {
+		return redact.Result{}, err
+	}
+	return redact.Result{Path: p, Pages: 1, Report: redact.Report{Checks: []redact.Check{{Name: "OCR", Pass: true}}}}, nil
+}
+
 // failing is a redactor whose copy fails verification, as a term that
 // survived would make it: the real tools pass every copy they make.
 func failing(_ context.Context, req redact.Request) (redact.Result, error) {
@@ -333,11 +342,7 @@ func TestRedactionFailedVerification(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err = z.a.RunRedaction(context.Background(), passed, func(_ context.Context, req redact.Request) (redact.Result, error) {
-			p := filepath.Join(req.Dir, "redacted-ok.pdf")
-			os.WriteFile(p, []byte("%PDF-1.4 verified"), 0o600)
-			return redact.Result{Path: p, Pages: 1, Report: redact.Report{Checks: []redact.Check{{Name: "OCR", Pass: true}}}}, nil
-		})
+		r, err = z.a.RunRedaction(context.Background(), passed, passing)
 		if err != nil || !r.Verified() {
 			t.Fatalf("%v %+v", err, r)
 		}
@@ -579,11 +584,7 @@ func TestSweepRedacted(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r, err := z.a.RunRedaction(ctx, id, func(_ context.Context, req redact.Request) (redact.Result, error) {
-			p := filepath.Join(req.Dir, "redacted-ok.pdf")
-			os.WriteFile(p, []byte("%PDF-1.4 verified"), 0o600)
-			return redact.Result{Path: p, Pages: 1, Report: redact.Report{Checks: []redact.Check{{Name: "OCR", Pass: true}}}}, nil
-		})
+		r, err := z.a.RunRedaction(ctx, id, passing)
 		if err != nil || !r.Verified() {
 			t.Fatalf("%v %+v", err, r)
 		}
