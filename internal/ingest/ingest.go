@@ -248,11 +248,6 @@ func (e *Extractor) Extract(ctx context.Context, in Input, yield func(*Document)
 
 // ExtractFile opens path and extracts it, named by its base name.
 func (e *Extractor) ExtractFile(ctx context.Context, path string, yield func(*Document) error) error {
-	// The tools run in the temporary folder, where a relative path names
-	// another file.
-	if abs, err := filepath.Abs(path); err == nil {
-		path = abs
-	}
 	f, err := os.Open(path)
 	if err != nil {
 		return fmt.Errorf("ingest: %w", err)

@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -267,10 +268,11 @@ func (t *toolTimeout) Error() string {
 }
 
 // file gives the source as a whole file on disk: the file itself if it is
-// one, else a copy in the temporary folder, removed when the document is
-// done. size is its length.
+// one named by an absolute path, else a copy in the temporary folder,
+// removed when the document is done. size is its length. (The tools run in
+// the temporary folder, where a relative name means another file.)
 func (w *walk) file(src *source) (f *os.File, size int64, err error) {
-	if src.file != nil && src.size >= 0 {
+	if src.file != nil && src.size >= 0 && filepath.IsAbs(src.file.Name()) {
 		if _, err := src.file.Seek(0, io.SeekStart); err == nil {
 			// The stream was only peeked; read in place.
 			return src.file, src.size, nil
