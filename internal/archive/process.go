@@ -108,50 +108,26 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	// The flusher stores the batch when it is due, so that the workers go
 	// on reading meanwhile; an entry that finished beside a long one is not
 	// kept waiting for it.
-	quit, ticked := make(chan struct{}), make(chan struct{})
-	go func() {
-		defer close(ticked)
-		t := time.NewTicker(commitEvery / 4)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-			case <-b.kick:
-			}
-			// Documents are written at every tick, not only when the batch
-			// is full: what is still held when the tools finish is indexed
-			// with both cores otherwise idle, and a full batch of it was a
-			// twentieth of a text PDF run.
-			if commit := b.due(true); commit || b.holding() {
-				stop(a.flush(ctx, b, commit))
-			}
-			// Entries claimed ahead that none of this process's workers
-			// began soon go back for another process's (PostgreSQL).
-			if a.db.postgres {
-				for _, c := range b.stale(aheadWait) {
-					a.handBack(ctx, c)
-				}
+	quit := make(chan struct{})
+	ticked := every(quit, commitEvery/4, b.kick, func() {
+		// Documents are written at every tick, not only when the batch
+		// is full: what is still held when the tools finish is indexed
+		// with both cores otherwise idle, and a full batch of it was a
+		// twentieth of a text PDF run.
+		if commit := b.due(true); commit || b.holding() {
+			stop(a.flush(ctx, b, commit))
+		}
+		// Entries claimed ahead that none of this process's workers
+		// began soon go back for another process's (PostgreSQL).
+		if a.db.postgres {
+			for _, c := range b.stale(aheadWait) {
+				a.handBack(ctx, c)
 			}
 		}
-	}()
+	})
 	// Leases are renewed on their own clock, not the flusher's: a flush
 	// slow on the disk must not let them lapse.
-	renewed := make(chan struct{})
-	go func() {
-		defer close(renewed)
-		t := time.NewTicker(leaseTime / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-quit:
-				return
-			case <-t.C:
-				a.renew(ctx, b.heldIDs())
-			}
-		}
-	}()
+	renewed := every(quit, leaseTime/3, nil, func() { a.renew(ctx, b.heldIDs()) })
 	if !a.c.NoOCR {
 		// The first extractor asks tesseract which languages it has
 		// (15 ms): asked now, while the first files are being queued,
@@ -226,6 +202,28 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 		return parent.Err()
 	}
 	return nil
+}
+
+// every runs fn in a goroutine of its own every d, and whenever kick
+// fires (nil for never), until quit closes; the returned channel closes
+// when it has stopped.
+func every(quit <-chan struct{}, d time.Duration, kick <-chan struct{}, fn func()) <-chan struct{} {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-quit:
+				return
+			case <-t.C:
+			case <-kick:
+			}
+			fn()
+		}
+	}()
+	return done
 }
 
 // busy reports whether a collection still has entries queued or running
