@@ -128,11 +128,54 @@ func (a *Archive) moveExportJob(ctx context.Context, id, from, to, reason string
 		to, clean(reason), finished, id, from)
 }
 
-// exportJobBuilt records a building job's bundle as ready; false when the
-// job was no longer building.
-func (a *Archive) exportJobBuilt(ctx context.Context, id string, rec *ExportRecord, size int64) (bool, error) {
-	return a.execOne(ctx, `UPDATE archive_export_jobs SET state = ?, export_id = ?, bundle_sha256 = ?, size = ?, slug = ?, finished = ? WHERE id = ? AND state = ?`,
-		ExportReady, rec.ID, rec.Bundle, size, rec.Slug, now(), id, ExportBuilding)
+// exportJobBuilt records a building job's bundle as ready and, in the
+// same transaction, expires the user's other ready jobs of this process:
+// one bundle is kept per user, and no reader ever sees two ready. It
+// returns the jobs expired, whose bundles the caller removes; false when
+// the job was no longer building.
+func (a *Archive) exportJobBuilt(ctx context.Context, j *ExportJob, rec *ExportRecord, size int64) ([]*ExportJob, bool, error) {
+	tx, err := a.db.begin(ctx, a.db.sql)
+	if err != nil {
+		return nil, false, fmt.Errorf("archive: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.exec(ctx, `UPDATE archive_export_jobs SET state = ?, export_id = ?, bundle_sha256 = ?, size = ?, slug = ?, finished = ? WHERE id = ? AND state = ?`,
+		ExportReady, rec.ID, rec.Bundle, size, rec.Slug, now(), j.ID, ExportBuilding)
+	if err != nil {
+		return nil, false, fmt.Errorf("archive: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, false, fmt.Errorf("archive: %w", err)
+	} else if n != 1 {
+		return nil, false, nil
+	}
+	const older = `FROM archive_export_jobs WHERE user_id = ? AND state = ? AND id <> ? AND owner = ?`
+	rows, err := tx.QueryContext(ctx, a.db.q(`SELECT id `+older), j.UserID, ExportReady, j.ID, j.Owner)
+	if err != nil {
+		return nil, false, fmt.Errorf("archive: %w", err)
+	}
+	var replaced []*ExportJob
+	for rows.Next() {
+		o := &ExportJob{Owner: j.Owner}
+		if err := rows.Scan(&o.ID); err != nil {
+			rows.Close()
+			return nil, false, fmt.Errorf("archive: %w", err)
+		}
+		replaced = append(replaced, o)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return nil, false, fmt.Errorf("archive: %w", err)
+	}
+	if len(replaced) > 0 {
+		if _, err := tx.exec(ctx, `UPDATE archive_export_jobs SET state = ?, reason = ?, finished = ? WHERE id IN (SELECT id `+older+`)`,
+			ExportExpired, clean(english("archive.job.reason.replaced", j.ID)), now(), j.UserID, ExportReady, j.ID, j.Owner); err != nil {
+			return nil, false, fmt.Errorf("archive: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, fmt.Errorf("archive: %w", err)
+	}
+	return replaced, true, nil
 }
 
 // execOne runs an update of one row and reports whether it changed one.
@@ -319,21 +362,13 @@ func (ex *exporter) buildJob(ctx context.Context, id string) error {
 		}
 		return err
 	}
-	if ok, err := ex.a.exportJobBuilt(bg, id, rec, size); err != nil || !ok {
+	replaced, ok, err := ex.a.exportJobBuilt(bg, j, rec, size)
+	if err != nil || !ok {
 		os.Remove(p)
 		return err
 	}
-	// One bundle kept per user: the next one ready replaces the last.
-	older, err := ex.a.exportJobs(bg, `WHERE user_id = ? AND state = ? AND id <> ? AND owner = ?`, j.UserID, ExportReady, id, j.Owner)
-	if err != nil {
-		return err
-	}
-	for _, o := range older {
-		if ok, err := ex.a.moveExportJob(bg, o.ID, ExportReady, ExportExpired, english("archive.job.reason.replaced", id)); err != nil {
-			return err
-		} else if ok {
-			os.Remove(ex.a.exportBundlePath(o))
-		}
+	for _, o := range replaced {
+		os.Remove(ex.a.exportBundlePath(o))
 	}
 	return nil
 }
