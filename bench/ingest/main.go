@@ -441,13 +441,19 @@ func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file strin
 	var pairs []float64
 	var data string
 	var u usage
-	for range n {
+	for i := range n {
 		l, lc := b.shell(dir, loop)
 		loops, loopCPUs = append(loops, l), append(loopCPUs, lc)
 		directs = append(directs, b.direct(dir, tool, args))
-		data, u = b.confide(name, dir)
-		ours, ourCPUs = append(ours, u.elapsed), append(ourCPUs, u.cpu)
-		if b.alt != "" {
+		// The A/B runs take turns going first: the second follows the
+		// first's removal of its temporary copies, which makes creating
+		// files dearer on some disks (see createCost).
+		var altRan bool
+		alt := func() {
+			if b.alt == "" || altRan {
+				return
+			}
+			altRan = true
 			b.bin = b.altBin
 			for _, f := range strings.Fields(b.alt) {
 				if strings.HasPrefix(f, "-alt-bin=") {
@@ -463,6 +469,12 @@ func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file strin
 			b.env, b.args, b.bin = nil, nil, ""
 			b.altRuns = append(b.altRuns, l.Seconds()/au.elapsed.Seconds())
 		}
+		if i%2 == 1 {
+			alt()
+		}
+		data, u = b.confide(name, dir)
+		ours, ourCPUs = append(ours, u.elapsed), append(ourCPUs, u.cpu)
+		alt()
 	}
 	for i := range ours {
 		pairs = append(pairs, loops[i].Seconds()/ours[i].Seconds())
