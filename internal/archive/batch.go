@@ -177,7 +177,9 @@ func (bs *batches) run(ctx context.Context, run *batchRun, eng translate.Engine)
 	defer bs.wg.Done()
 	defer func() {
 		bs.mu.Lock()
-		delete(bs.running, run.collection)
+		if bs.running[run.collection] == run { // not a run launched since
+			delete(bs.running, run.collection)
+		}
 		bs.mu.Unlock()
 	}()
 	// A cancel asked while the run's last server was dying is seen before
@@ -236,7 +238,12 @@ func (bs *batches) run(ctx context.Context, run *batchRun, eng translate.Engine)
 	// Audited before the row says it ended, so that whoever sees the end
 	// finds it in the log.
 	bs.audit(b.Who, "batch translation "+b.State, b.Collection+" into "+b.Lang+" with "+b.Engine+": "+b.Message)
+	// The end is written and the run forgotten at once, under the lock
+	// launch holds: whoever sees the end may start the next run.
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
 	bs.save(run, true)
+	delete(bs.running, run.collection)
 }
 
 // save writes a batch's progress, at most once a second unless final.

@@ -287,7 +287,10 @@ func newExporter(a *Archive, log *slog.Logger, run Exporter, audit func(ctx cont
 			return a.Export(ctx, req, w)
 		}
 	}
-	return &exporter{a: a, log: log, run: run, audit: audit, jobs: newJobs(maxExports, maxExportWaiting)}
+	return &exporter{a: a, log: log, run: run, audit: audit, jobs: newJobs(maxExports, maxExportWaiting, func(id string) bool {
+		j, err := a.ExportJob(context.Background(), id)
+		return err != nil || j.Pending()
+	})}
 }
 
 // start queues an export of d by u as the form asks; it returns the

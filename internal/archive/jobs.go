@@ -20,29 +20,35 @@ var (
 type jobs struct {
 	slots      chan struct{}
 	maxWaiting int
-	ctx        context.Context
-	stop       context.CancelFunc
-	wg         sync.WaitGroup
+	// pending says whether a job's stored state is still unfinished: a
+	// job's goroutine writes its end before it returns, and a user who
+	// saw the end may start the next at once.
+	pending func(id string) bool
+	ctx     context.Context
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
 
 	mu      sync.Mutex
 	byUser  map[string]string // user ID -> the job running or waiting
 	waiting int
 }
 
-func newJobs(workers, maxWaiting int) *jobs {
+func newJobs(workers, maxWaiting int, pending func(id string) bool) *jobs {
 	ctx, stop := context.WithCancel(context.Background())
-	return &jobs{slots: make(chan struct{}, max(workers, 1)), maxWaiting: maxWaiting, ctx: ctx, stop: stop, byUser: map[string]string{}}
+	return &jobs{slots: make(chan struct{}, max(workers, 1)), maxWaiting: maxWaiting, pending: pending, ctx: ctx, stop: stop, byUser: map[string]string{}}
 }
 
 // start records a job of the user's with begin (which returns its ID) and
-// runs it with run once a slot is free. run is called even when the zone
+// runs it with run once a slot is free. The user's previous job counts as
+// unfinished until its stored state says otherwise (pending), not until
+// its goroutine has returned. run is called even when the zone
 // stops first (its ctx is then done), so that it records the job as
 // stopped rather than leave it waiting. start returns the job's ID, or
 // (with errYours) the ID of the user's unfinished one, or errBusy.
 func (j *jobs) start(userID string, begin func() (string, error), run func(ctx context.Context, id string)) (string, error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if id := j.byUser[userID]; id != "" {
+	if id := j.byUser[userID]; id != "" && j.pending(id) {
 		return id, errYours
 	}
 	if j.waiting >= j.maxWaiting {
@@ -57,11 +63,6 @@ func (j *jobs) start(userID string, begin func() (string, error), run func(ctx c
 	j.wg.Add(1)
 	go func() {
 		defer j.wg.Done()
-		defer func() {
-			j.mu.Lock()
-			delete(j.byUser, userID)
-			j.mu.Unlock()
-		}()
 		got := false
 		select {
 		case j.slots <- struct{}{}:
@@ -74,6 +75,15 @@ func (j *jobs) start(userID string, begin func() (string, error), run func(ctx c
 		if got {
 			defer func() { <-j.slots }()
 		}
+		// Forgotten before the slot is given back (defers run last
+		// first), so that a free slot means a forgotten job.
+		defer func() {
+			j.mu.Lock()
+			if j.byUser[userID] == id { // not the user's next job already
+				delete(j.byUser, userID)
+			}
+			j.mu.Unlock()
+		}()
 		run(j.ctx, id)
 	}()
 	return id, nil

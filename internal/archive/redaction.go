@@ -212,10 +212,6 @@ func (a *Archive) RunRedaction(ctx context.Context, id string, run Redactor) (*R
 		return nil, fmt.Errorf("archive: %w", err)
 	}
 	r.Finished = now()
-	if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_redactions SET state = ?, sha256 = ?, pages = ?, burned = ?, report = ?, boxed = ?, reason = ?, finished = ? WHERE id = ?`,
-		r.State, r.SHA256, r.Pages, r.Occurrences, string(rep), string(boxed), clean(r.Reason), r.Finished, id); err != nil {
-		return nil, fmt.Errorf("archive: %w", err)
-	}
 	marks := fmt.Sprintf("%d terms, %d boxes", len(r.Marks.Terms), len(r.Marks.Boxes))
 	if cat, err := catalog(); err == nil {
 		marks = cat.N("en", "redact.terms", len(r.Marks.Terms)) + ", " + cat.N("en", "redact.boxes", len(r.Marks.Boxes))
@@ -224,8 +220,26 @@ func (a *Archive) RunRedaction(ctx context.Context, id string, run Redactor) (*R
 	if r.State == RedactionPassed {
 		action += fmt.Sprintf(", verified; copy sha256 %s of the original sha256 %s, %s", r.SHA256, r.Original, r.Summary())
 	}
-	if err := a.RecordEvent(ctx, r.DocID, action); err != nil {
+	// The outcome and its custody event are one write: whoever sees the
+	// redaction ended finds it in the document's custody.
+	d, err := a.doc(ctx, r.DocID)
+	if err != nil {
 		return nil, err
+	}
+	tx, err := a.db.begin(ctx, a.db.sql)
+	if err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.exec(ctx, `UPDATE archive_redactions SET state = ?, sha256 = ?, pages = ?, burned = ?, report = ?, boxed = ?, reason = ?, finished = ? WHERE id = ?`,
+		r.State, r.SHA256, r.Pages, r.Occurrences, string(rep), string(boxed), clean(r.Reason), r.Finished, id); err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
+	}
+	if err := a.event(ctx, tx, d.entry, action); err != nil {
+		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("archive: %w", err)
 	}
 	return r, nil
 }

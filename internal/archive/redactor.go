@@ -19,7 +19,10 @@ type redactor struct {
 }
 
 func newRedactor(a *Archive, log *slog.Logger, run Redactor, workers int) *redactor {
-	return &redactor{a: a, log: log, run: run, jobs: newJobs(workers, maxRedactWaiting)}
+	return &redactor{a: a, log: log, run: run, jobs: newJobs(workers, maxRedactWaiting, func(id string) bool {
+		r, err := a.Redaction(context.Background(), id)
+		return err != nil || r.State == RedactionRunning
+	})}
 }
 
 // start records a redaction of docID by u and runs it in the background;

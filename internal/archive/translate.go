@@ -359,7 +359,13 @@ func (a *Archive) RecordEvent(ctx context.Context, id, action string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := a.db.exec(ctx, a.db.sql, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, '{}')`, d.entry, now(), a.c.Who, clean(action)); err != nil {
+	return a.event(ctx, a.db.sql, d.entry, action)
+}
+
+// event records action in the custody of entry, through ex (the pool or
+// a transaction the action's own record is written in).
+func (a *Archive) event(ctx context.Context, ex execer, entry int64, action string) error {
+	if _, err := a.db.exec(ctx, ex, `INSERT INTO archive_events (entry_id, at, who, action, origin) VALUES (?, ?, ?, ?, '{}')`, entry, now(), a.c.Who, clean(action)); err != nil {
 		return fmt.Errorf("archive: %w", err)
 	}
 	return nil
