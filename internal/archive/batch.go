@@ -70,6 +70,7 @@ type batchRun struct {
 	collection string
 	mu         sync.Mutex
 	b          Batch
+	ctx        context.Context // the run's: its cause says why it stopped
 	cancel     context.CancelCauseFunc
 	saved      time.Time
 }
@@ -166,7 +167,7 @@ func (bs *batches) launch(b Batch, eng translate.Engine, takeOver bool) error {
 		return err
 	}
 	ctx, cancel := context.WithCancelCause(bs.ctx)
-	run := &batchRun{collection: b.Collection, cancel: cancel, b: b}
+	run := &batchRun{collection: b.Collection, ctx: ctx, cancel: cancel, b: b}
 	bs.running[b.Collection] = run
 	bs.wg.Add(1)
 	go bs.run(ctx, run, eng)

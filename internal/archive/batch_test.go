@@ -2,6 +2,7 @@ package archive
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -245,7 +246,13 @@ func TestBatchLostRunStops(t *testing.T) {
 			t.Fatal(err)
 		}
 		// The server sees it on its next look; then the engine answers.
-		time.Sleep(3 * batchTick)
+		srv.batch.mu.Lock()
+		run := srv.batch.running["kgb"]
+		srv.batch.mu.Unlock()
+		if run == nil {
+			t.Fatal("the run ended before it was taken over")
+		}
+		eventually(t, "the run to see it is lost", func() bool { return errors.Is(context.Cause(run.ctx), errBatchLost) })
 		close(gate)
 		eventually(t, "the lost run to stop", func() bool {
 			srv.batch.mu.Lock()

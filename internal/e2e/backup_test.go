@@ -98,7 +98,9 @@ func backupUnderLoad(t *testing.T, from, to string) {
 	var sent atomic.Int64
 	var wg sync.WaitGroup
 	var loadErr error
+	loaded := make(chan struct{}) // closed when the load stops, loadErr set
 	wg.Go(func() {
+		defer close(loaded)
 		for i := 0; !stop.Load(); i++ {
 			msg := fmt.Sprintf("load message %d", i)
 			id, err := c.Upload(ctx, "message", "", "text/plain", "", strings.NewReader(msg), int64(len(msg)), 4096)
@@ -112,9 +114,18 @@ func backupUnderLoad(t *testing.T, from, to string) {
 			sent.Add(1)
 		}
 	})
-	for sent.Load() < 3 {
-		time.Sleep(10 * time.Millisecond)
+	// A load that fails fails the test, instead of leaving it waiting.
+	waitSent := func(n int64) {
+		t.Helper()
+		for sent.Load() < n {
+			select {
+			case <-loaded:
+				t.Fatalf("the load stopped after %d submissions: %v", sent.Load(), loadErr)
+			case <-time.After(10 * time.Millisecond):
+			}
+		}
 	}
+	waitSent(3)
 	orig := openStore(t, n.data, n.db)
 	before := storetest.Dump(t, orig)
 	admin := filepath.Join(dir, "admin.txt")
@@ -129,9 +140,7 @@ func backupUnderLoad(t *testing.T, from, to string) {
 	msg := run(t, args...)
 	sentDuring := sent.Load() - sentBefore
 	after := storetest.Dump(t, orig)
-	for sent.Load() < sentBefore+sentDuring+3 {
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitSent(sentBefore + sentDuring + 3)
 	stop.Store(true)
 	wg.Wait()
 	if loadErr != nil {
