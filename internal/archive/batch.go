@@ -211,38 +211,41 @@ func (bs *batches) run(ctx context.Context, run *batchRun, eng translate.Engine)
 	if errors.Is(context.Cause(ctx), errBatchLost) {
 		return // the server that took it over writes its end
 	}
-	run.mu.Lock()
-	run.b.Ended = now()
-	resumed := run.b.Message
+	// The end is worked out apart from the run's copy, which the pages
+	// show while the run is held: it is published with the row.
+	b = run.snapshot()
+	b.Ended = now()
+	resumed := b.Message
 	switch {
 	case errors.Is(err, context.Canceled) && bs.ctx.Err() != nil:
 		// The server is stopping: the next one goes on.
-		run.b.State, run.b.Ended = BatchRunning, ""
-		run.b.Message = english("archive.batch.msg.stopped")
+		b.State, b.Ended = BatchRunning, ""
+		b.Message = english("archive.batch.msg.stopped")
 	case errors.Is(err, context.Canceled):
-		run.b.State = BatchCancelled
-		run.b.Message = english("archive.batch.msg.cancelled")
+		b.State = BatchCancelled
+		b.Message = english("archive.batch.msg.cancelled")
 	case err != nil:
-		run.b.State, run.b.Message = BatchFailed, err.Error()
+		b.State, b.Message = BatchFailed, err.Error()
 	default:
-		run.b.State = BatchDone
-		run.b.Message = english("archive.batch.msg.translated", rep.Done, rep.Engine) + "; " + english("archive.batch.msg.skipped", rep.Skipped)
+		b.State = BatchDone
+		b.Message = english("archive.batch.msg.translated", rep.Done, rep.Engine) + "; " + english("archive.batch.msg.skipped", rep.Skipped)
 		if len(rep.Failures) > 0 {
-			run.b.Message += "; " + english("archive.batch.msg.failed", len(rep.Failures), rep.Failures[0])
+			b.Message += "; " + english("archive.batch.msg.failed", len(rep.Failures), rep.Failures[0])
 		}
 	}
-	if resumed != "" && run.b.State != BatchRunning {
-		run.b.Message = resumed + "; " + run.b.Message
+	if resumed != "" && b.State != BatchRunning {
+		b.Message = resumed + "; " + b.Message
 	}
-	b = run.b
-	run.mu.Unlock()
-	// Audited before the row says it ended, so that whoever sees the end
+	// Audited before anything says it ended, so that whoever sees the end
 	// finds it in the log.
 	bs.audit(b.Who, "batch translation "+b.State, b.Collection+" into "+b.Lang+" with "+b.Engine+": "+b.Message)
 	// The end is written and the run forgotten at once, under the lock
-	// launch holds: whoever sees the end may start the next run.
+	// launch and current hold: whoever sees the end may start the next run.
 	bs.mu.Lock()
 	defer bs.mu.Unlock()
+	run.mu.Lock()
+	run.b = b
+	run.mu.Unlock()
 	bs.save(run, true)
 	delete(bs.running, run.collection)
 }
