@@ -66,14 +66,8 @@ func TestExportRedacted(t *testing.T) {
 		if _, err := z.a.AddTranslation(ctx, pdf, 1, "en", "Minutes of the committee meeting. All members of the committee were present except Sidorov.", "machine: apertium 3.8.3 (rus-eng)", true, Draft); err != nil {
 			t.Fatal(err)
 		}
-		id, err := z.a.BeginRedaction(ctx, pdf, "journalist-kuznetsova", Marks{Terms: []string{"Сидорова"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		red, err := z.a.RunRedaction(ctx, id, redact.Redact)
-		if err != nil || !red.Verified() {
-			t.Fatalf("%v\n%s", err, red.Report)
-		}
+		red := ranCopy(t, z.a, pdf, "journalist-kuznetsova", Marks{Terms: []string{"Сидорова"}}, redact.Redact, true)
+		id := red.ID
 		_, origSum, _ := z.a.RootOriginal(ctx, pdf)
 		var out bytes.Buffer
 		rec, err := z.a.Export(ctx, ExportRequest{DocID: pdf, RedactionID: id, Lang: "en", Mask: []string{"Sidorov"},
@@ -172,13 +166,7 @@ func TestExportBoxedCopy(t *testing.T) {
 			t.Fatal(err)
 		}
 		// "Протокол" is at 10,10 – 82,26 points.
-		id, err := z.a.BeginRedaction(ctx, pdf, "ann", Marks{Boxes: []redact.Box{{Page: 1, X0: 9, Y0: 9, X1: 83, Y1: 25}}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if red, err := z.a.RunRedaction(ctx, id, redact.Redact); err != nil || !red.Verified() {
-			t.Fatalf("%v %+v", err, red)
-		}
+		id := ranCopy(t, z.a, pdf, "ann", Marks{Boxes: []redact.Box{{Page: 1, X0: 9, Y0: 9, X1: 83, Y1: 25}}}, redact.Redact, true).ID
 		if red, _ := z.a.Redaction(ctx, id); !slices.Contains(red.Boxed[1], "протокол") || slices.Contains(red.Boxed[1], "сидорова") {
 			t.Fatalf("words under the box: %v", red.Boxed)
 		}
@@ -220,13 +208,7 @@ func TestExportRefusesAFailedCopy(t *testing.T) {
 		z, _ := newRedactZone(t, c, failing)
 		ctx := context.Background()
 		pdf := z.docID(t, "protocol.pdf")
-		id, err := z.a.BeginRedaction(ctx, pdf, "ann", Marks{Terms: []string{"Сидорова"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := z.a.RunRedaction(ctx, id, failing); err != nil {
-			t.Fatal(err)
-		}
+		id := ranCopy(t, z.a, pdf, "ann", Marks{Terms: []string{"Сидорова"}}, failing, false).ID
 		var out bytes.Buffer
 		if _, err := z.a.Export(ctx, ExportRequest{DocID: pdf, RedactionID: id, Who: "ann"}, &out); !errors.Is(err, ErrUnverified) || out.Len() != 0 {
 			t.Fatalf("a failed copy exported: %v, %d bytes", err, out.Len())
@@ -365,13 +347,7 @@ func TestExportCopyKeepsParagraphs(t *testing.T) {
 		if _, err := a.AddTranslation(ctx, doc, 1, "en", "Record of the interrogation\n\nInvestigator Ivanov questioned a witness in March.\n\nCase number seven was closed on the prosecutor's order.", "user: tanya", false, Draft); err != nil {
 			t.Fatal(err)
 		}
-		id, err := a.BeginRedaction(ctx, doc, "ann", Marks{Terms: []string{"Иванов"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if red, err := a.RunRedaction(ctx, id, redact.Redact); err != nil || !red.Verified() {
-			t.Fatalf("%v %+v", err, red)
-		}
+		id := ranCopy(t, a, doc, "ann", Marks{Terms: []string{"Иванов"}}, redact.Redact, true).ID
 		var out bytes.Buffer
 		if _, err := a.Export(ctx, ExportRequest{DocID: doc, RedactionID: id, Lang: "en", Mask: []string{"Ivanov"}, Who: "ann"}, &out); err != nil {
 			t.Fatal(err)

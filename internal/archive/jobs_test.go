@@ -3,7 +3,6 @@ package archive
 import (
 	"context"
 	"errors"
-	"runtime"
 	"sync"
 	"testing"
 )
@@ -51,15 +50,11 @@ func TestJobsNextAfterStoredEnd(t *testing.T) {
 		t.Fatalf("another user's job: %v", err)
 	}
 	release(0, stored)
-	for {
+	eventually(t, "the first job's end stored", func() bool {
 		mu.Lock()
-		done := ended[first]
-		mu.Unlock()
-		if done {
-			break
-		}
-		runtime.Gosched()
-	}
+		defer mu.Unlock()
+		return ended[first]
+	})
 	second, err := j.start("ann", begin, func(context.Context, string) { <-hold })
 	if err != nil {
 		t.Fatalf("the next job once the first's end is stored: %v", err)
@@ -68,9 +63,7 @@ func TestJobsNextAfterStoredEnd(t *testing.T) {
 	<-returned
 	// The first's slot is given back after it is forgotten, and bob's
 	// ended: one slot taken, the second's.
-	for len(j.slots) != 1 {
-		runtime.Gosched()
-	}
+	eventually(t, "the first job's slot given back", func() bool { return len(j.slots) == 1 })
 	if id, err := j.start("ann", begin, func(context.Context, string) {}); !errors.Is(err, errYours) || id != second {
 		t.Errorf("a job while the second runs: %q, %v (the second is %q)", id, err, second)
 	}

@@ -288,6 +288,25 @@ func TestRedactionInTheBackground(t *testing.T) {
 	})
 }
 
+// ranCopy makes a redacted copy of doc by who with m and run, and checks
+// that it passed verification or not as verified says.
+func ranCopy(t *testing.T, a *Archive, doc, who string, m Marks, run Redactor, verified bool) *Redaction {
+	t.Helper()
+	ctx := context.Background()
+	id, err := a.BeginRedaction(ctx, doc, who, m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := a.RunRedaction(ctx, id, run)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Verified() != verified {
+		t.Fatalf("a copy verified %v, want %v: %+v\n%s", r.Verified(), verified, r, r.Report)
+	}
+	return r
+}
+
 // passing is a redactor whose stub copy passes verification.
 func passing(_ context.Context, req redact.Request) (redact.Result, error) {
 	p := filepath.Join(req.Dir, "redacted-ok.pdf")
@@ -338,14 +357,8 @@ func TestRedactionFailedVerification(t *testing.T) {
 		}
 
 		// A passed copy whose stored bytes changed is not exported either.
-		passed, err := z.a.BeginRedaction(context.Background(), pdf, "ann", Marks{Terms: []string{"Сидорова"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err = z.a.RunRedaction(context.Background(), passed, passing)
-		if err != nil || !r.Verified() {
-			t.Fatalf("%v %+v", err, r)
-		}
+		r = ranCopy(t, z.a, pdf, "ann", Marks{Terms: []string{"Сидорова"}}, passing, true)
+		passed := r.ID
 		if f, _, err := z.a.RedactedCopy(context.Background(), passed); err != nil {
 			t.Fatal(err)
 		} else {
@@ -580,14 +593,7 @@ func TestSweepRedacted(t *testing.T) {
 		z, _ := newRedactZone(t, c, nil)
 		ctx := context.Background()
 		pdf := z.docID(t, "protocol.pdf")
-		id, err := z.a.BeginRedaction(ctx, pdf, "ann", Marks{Terms: []string{"Сидорова"}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		r, err := z.a.RunRedaction(ctx, id, passing)
-		if err != nil || !r.Verified() {
-			t.Fatalf("%v %+v", err, r)
-		}
+		r := ranCopy(t, z.a, pdf, "ann", Marks{Terms: []string{"Сидорова"}}, passing, true)
 		old := time.Now().Add(-2 * sweepAge)
 		file := func(name string, at time.Time) string {
 			p := filepath.Join(c.Dir, "redacted", name[:2], name)
