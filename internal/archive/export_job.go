@@ -131,9 +131,9 @@ func (a *Archive) moveExportJob(ctx context.Context, id, from, to, reason string
 // exportJobBuilt records a building job's bundle as ready and, in the
 // same transaction, expires the user's other ready jobs of this process:
 // one bundle is kept per user, and no reader ever sees two ready. It
-// returns the jobs expired, whose bundles the caller removes; false when
-// the job was no longer building.
-func (a *Archive) exportJobBuilt(ctx context.Context, j *ExportJob, rec *ExportRecord, size int64) ([]*ExportJob, bool, error) {
+// returns the paths of the bundles expired, which the caller removes;
+// false when the job was no longer building.
+func (a *Archive) exportJobBuilt(ctx context.Context, j *ExportJob, rec *ExportRecord, size int64) ([]string, bool, error) {
 	tx, err := a.db.begin(ctx, a.db.sql)
 	if err != nil {
 		return nil, false, fmt.Errorf("archive: %w", err)
@@ -149,28 +149,23 @@ func (a *Archive) exportJobBuilt(ctx context.Context, j *ExportJob, rec *ExportR
 	} else if n != 1 {
 		return nil, false, nil
 	}
-	const older = `FROM archive_export_jobs WHERE user_id = ? AND state = ? AND id <> ? AND owner = ?`
-	rows, err := tx.QueryContext(ctx, a.db.q(`SELECT id `+older), j.UserID, ExportReady, j.ID, j.Owner)
+	rows, err := tx.QueryContext(ctx, a.db.q(`UPDATE archive_export_jobs SET state = ?, reason = ?, finished = ?
+		WHERE user_id = ? AND state = ? AND id <> ? AND owner = ? RETURNING id`),
+		ExportExpired, clean(english("archive.job.reason.replaced", j.ID)), now(), j.UserID, ExportReady, j.ID, j.Owner)
 	if err != nil {
 		return nil, false, fmt.Errorf("archive: %w", err)
 	}
-	var replaced []*ExportJob
+	var replaced []string
 	for rows.Next() {
-		o := &ExportJob{Owner: j.Owner}
+		o := ExportJob{Owner: j.Owner}
 		if err := rows.Scan(&o.ID); err != nil {
 			rows.Close()
 			return nil, false, fmt.Errorf("archive: %w", err)
 		}
-		replaced = append(replaced, o)
+		replaced = append(replaced, a.exportBundlePath(&o))
 	}
 	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
 		return nil, false, fmt.Errorf("archive: %w", err)
-	}
-	if len(replaced) > 0 {
-		if _, err := tx.exec(ctx, `UPDATE archive_export_jobs SET state = ?, reason = ?, finished = ? WHERE id IN (SELECT id `+older+`)`,
-			ExportExpired, clean(english("archive.job.reason.replaced", j.ID)), now(), j.UserID, ExportReady, j.ID, j.Owner); err != nil {
-			return nil, false, fmt.Errorf("archive: %w", err)
-		}
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, false, fmt.Errorf("archive: %w", err)
@@ -370,8 +365,8 @@ func (ex *exporter) buildJob(ctx context.Context, id string) error {
 		os.Remove(p)
 		return err
 	}
-	for _, o := range replaced {
-		os.Remove(ex.a.exportBundlePath(o))
+	for _, p := range replaced {
+		os.Remove(p)
 	}
 	return nil
 }

@@ -369,6 +369,9 @@ func TestWebExportJobInRussian(t *testing.T) {
 		if j, _ := z.a.ExportJob(context.Background(), slow); j.State != ExportExpired || !strings.HasPrefix(j.Reason, "replaced by your next bundle (job "+next+")") {
 			t.Fatalf("the replaced job is stored as %+v", j)
 		}
+		if left := keptBundles(t, c.Dir); len(left) != 1 || filepath.Base(left[0]) != "bundle-"+next {
+			t.Fatalf("bundles kept after the next replaced the last: %v, want the next one's alone", left)
+		}
 		ru("/exports/"+slow, 200, "<strong>Больше не хранится:</strong> заменён вашим следующим пакетом (задание "+next+")", "Выгрузить заново")
 		ru("/documents/"+pdf+"/export", 200, "<h2>Ваши выгрузки этого документа</h2>", "<code>next</code>, <strong>готова к скачиванию</strong>", "<code>slow</code>, больше не хранится",
 			"Пакет собирается в фоне")
