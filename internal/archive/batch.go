@@ -70,7 +70,7 @@ type batchRun struct {
 	collection string
 	mu         sync.Mutex
 	b          Batch
-	ctx        context.Context // the run's: its cause says why it stopped
+	ctx        context.Context // the run's own: its cause says why it stopped
 	cancel     context.CancelCauseFunc
 	saved      time.Time
 }
@@ -170,11 +170,12 @@ func (bs *batches) launch(b Batch, eng translate.Engine, takeOver bool) error {
 	run := &batchRun{collection: b.Collection, ctx: ctx, cancel: cancel, b: b}
 	bs.running[b.Collection] = run
 	bs.wg.Add(1)
-	go bs.run(ctx, run, eng)
+	go bs.run(run, eng)
 	return nil
 }
 
-func (bs *batches) run(ctx context.Context, run *batchRun, eng translate.Engine) {
+func (bs *batches) run(run *batchRun, eng translate.Engine) {
+	ctx := run.ctx
 	defer bs.wg.Done()
 	defer func() {
 		bs.mu.Lock()
