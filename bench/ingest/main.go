@@ -104,9 +104,6 @@ func main() {
 		log.Fatal(err)
 	}
 	b := &bench{work: work, self: self, slots: tool.Slots(), workers: *workers, alt: *alt, altBin: *altBin}
-	if b.altBin != "" && b.alt == "" {
-		b.alt = "-alt-bin=" + b.altBin // names the run; flags of the binary's own are not passed
-	}
 	defer func() {
 		for _, c := range b.cleanup {
 			c()
@@ -450,15 +447,12 @@ func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file strin
 		// files dearer on some disks (see createCost).
 		var altRan bool
 		alt := func() {
-			if b.alt == "" || altRan {
+			if b.alt == "" && b.altBin == "" || altRan {
 				return
 			}
 			altRan = true
 			b.bin = b.altBin
 			for _, f := range strings.Fields(b.alt) {
-				if strings.HasPrefix(f, "-alt-bin=") {
-					continue
-				}
 				if strings.HasPrefix(f, "-") {
 					b.args = append(b.args, f)
 				} else {
@@ -481,6 +475,14 @@ func (b *bench) rounds(n int, name, dir, loop, tool string, args func(file strin
 	}
 	u.elapsed, u.cpu, u.loopCPU, u.pairs = median(ours), median(ourCPUs), median(loopCPUs), pairs
 	return median(loops), median(directs), data, u
+}
+
+// altName names the -alt run by its settings and build.
+func (b *bench) altName() string {
+	if b.altBin == "" {
+		return b.alt
+	}
+	return strings.TrimSpace("-alt-bin=" + b.altBin + " " + b.alt)
 }
 
 // median is the middle of ds (the upper one of an even count).
@@ -657,7 +659,7 @@ func (b *bench) pairLine(u usage) {
 			f = append(f, fmt.Sprintf("%.2f", r))
 		}
 		s := slices.Sorted(slices.Values(b.altRuns))
-		fmt.Printf("%-44s %s (median %.2f)\n", "the same with "+b.alt, strings.Join(f, " "), s[len(s)/2])
+		fmt.Printf("%-44s %s (median %.2f)\n", "the same with "+b.altName(), strings.Join(f, " "), s[len(s)/2])
 		b.altRuns = nil
 	}
 }
