@@ -183,23 +183,51 @@ func TestEnqueueChunks(t *testing.T) {
 func TestClaimUsesTheStateIndex(t *testing.T) {
 	a := open(t, Config{Dir: t.TempDir(), NoOCR: true})
 	for _, q := range []string{a.claimQuery(`e.state = 'queued'`, groupEntries), a.claimQuery(`e.state = 'running' AND e.lease < ?`, 1)} {
-		rows, err := a.db.sql.Query("EXPLAIN QUERY PLAN "+q, 1, "", "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, notused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
+		plan := queryPlan(t, a, q, 1, "", "")
 		if !slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "SEARCH e USING INDEX archive_entries_state (state=?") }) ||
 			slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "TEMP B-TREE") }) {
 			t.Errorf("claim plan %q", plan)
+		}
+	}
+}
+
+// queryPlan is SQLite's plan of q, one line a step.
+func queryPlan(t *testing.T, a *Archive, q string, args ...any) []string {
+	t.Helper()
+	rows, err := a.db.sql.Query("EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, notused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &notused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return plan
+}
+
+// The status's lists look up a collection's failed documents and
+// low-confidence pages in their partial indexes: reading every document
+// and page (text and all) made each status, and the end of each ingest,
+// grow with the archive.
+func TestStatusUsesPartialIndexes(t *testing.T) {
+	a := open(t, Config{Dir: t.TempDir(), NoOCR: true})
+	for _, c := range []struct {
+		q, index string
+		args     []any
+	}{{statusFailures, "archive_documents_failed", []any{"kgb", "kgb"}}, {statusLowPages, "archive_pages_low", []any{"kgb"}}} {
+		plan := queryPlan(t, a, c.q, c.args...)
+		if !slices.ContainsFunc(plan, func(s string) bool { return strings.Contains(s, "USING INDEX "+c.index) }) ||
+			slices.ContainsFunc(plan, func(s string) bool { return strings.HasPrefix(s, "SCAN") }) {
+			t.Errorf("plan %q, want a search of %s", plan, c.index)
 		}
 	}
 }

@@ -65,9 +65,7 @@ func (a *Archive) Status(ctx context.Context) ([]CollectionStatus, error) {
 		s := &out[i]
 		// An entry that failed as a whole, and every document that failed
 		// inside one that did not.
-		err := a.each(ctx, `SELECT path, reason FROM archive_entries WHERE collection = ? AND state = 'failed'
-			UNION ALL SELECT d.path, d.fail_reason FROM archive_documents d JOIN archive_entries e ON e.id = d.entry_id
-			WHERE e.collection = ? AND e.state <> 'failed' AND d.fail_reason <> '' ORDER BY 1`, []any{s.Name, s.Name}, func(r *sql.Rows) error {
+		err := a.each(ctx, statusFailures, []any{s.Name, s.Name}, func(r *sql.Rows) error {
 			var f DocFailure
 			if err := r.Scan(&f.Path, &f.Reason); err != nil {
 				return err
@@ -78,8 +76,7 @@ func (a *Archive) Status(ctx context.Context) ([]CollectionStatus, error) {
 		if err != nil {
 			return nil, err
 		}
-		err = a.each(ctx, `SELECT d.id, d.path, p.number, p.confidence FROM archive_pages p JOIN archive_documents d ON d.id = p.doc_id
-			JOIN archive_entries e ON e.id = d.entry_id WHERE e.collection = ? AND p.low = 1 ORDER BY d.path, p.number`, []any{s.Name}, func(r *sql.Rows) error {
+		err = a.each(ctx, statusLowPages, []any{s.Name}, func(r *sql.Rows) error {
 			var p PageRef
 			if err := r.Scan(&p.ID, &p.Path, &p.Page, &p.Confidence); err != nil {
 				return err
@@ -93,6 +90,18 @@ func (a *Archive) Status(ctx context.Context) ([]CollectionStatus, error) {
 	}
 	return out, nil
 }
+
+// The status's lists of a collection: the entries that failed as a whole
+// and every document that failed inside one that did not; the pages of low
+// OCR confidence. Each walks a partial index (archive_documents_failed,
+// archive_pages_low), not the documents or pages.
+const (
+	statusFailures = `SELECT path, reason FROM archive_entries WHERE collection = ? AND state = 'failed'
+		UNION ALL SELECT d.path, d.fail_reason FROM archive_documents d JOIN archive_entries e ON e.id = d.entry_id
+		WHERE e.collection = ? AND e.state <> 'failed' AND d.fail_reason <> '' ORDER BY 1`
+	statusLowPages = `SELECT d.id, d.path, p.number, p.confidence FROM archive_pages p JOIN archive_documents d ON d.id = p.doc_id
+		JOIN archive_entries e ON e.id = d.entry_id WHERE e.collection = ? AND p.low = 1 ORDER BY d.path, p.number`
+)
 
 func (a *Archive) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
 	rows, err := a.db.sql.QueryContext(ctx, a.db.q(q), args...)
