@@ -86,7 +86,7 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	if o.Workers <= 0 {
 		o.Workers = 1
 	}
-	b := &batch{held: map[int64]bool{}, progress: o.Progress, started: time.Now(), kick: make(chan struct{}, 1), group: groupEntries}
+	b := &batch{held: map[int64]bool{}, progress: o.Progress, started: time.Now(), kick: make(chan struct{}, 1), group: groupEntries, queueing: o.Queueing}
 	if a.db.postgres {
 		// Other processes' workers may be idle: take no more than this
 		// one's workers can begin at once.
@@ -282,6 +282,16 @@ type batch struct {
 	group      int
 	kick       chan struct{} // wakes the flusher
 	progress   func(Progress)
+	// queueing is WorkOptions.Queueing. drained says this process's last
+	// claim took the last entries queued, with the queueing over: the
+	// run is near its end, its workers about to go idle, so what they
+	// finish is written as it comes (a flush per document), and
+	// commitNow asks for one commit at once (the segment of everything
+	// finished so far is written while the last tools run, rather than
+	// with the cores idle after them).
+	queueing  <-chan struct{}
+	drained   bool
+	commitNow bool
 
 	flushMu sync.Mutex // flushes run one at a time, in order
 }
@@ -298,11 +308,16 @@ func (b *batch) next(ctx context.Context, a *Archive, collection string) (*claim
 		return c, nil
 	}
 	b.mu.Unlock()
-	group, err := a.claimGroup(ctx, collection, b.group)
+	group, drained, err := a.claimGroup(ctx, collection, b.group)
 	if err != nil || len(group) == 0 {
 		return nil, err
 	}
+	drained = drained && closed(b.queueing)
 	b.mu.Lock()
+	if drained && !b.drained {
+		b.commitNow = true
+	}
+	b.drained = drained
 	for _, c := range group {
 		b.held[c.id] = true
 	}
@@ -314,7 +329,23 @@ func (b *batch) next(ctx context.Context, a *Archive, collection string) (*claim
 	if len(group) > 1 {
 		a.queued.broadcast() // idle workers of this process take the rest
 	}
+	if drained {
+		b.poke()
+	}
 	return group[0], nil
+}
+
+// closed reports whether ch is nil or closed.
+func closed(ch <-chan struct{}) bool {
+	if ch == nil {
+		return true
+	}
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
 }
 
 // aheadWait is how long entries claimed ahead may wait for a worker of
@@ -367,7 +398,7 @@ func (b *batch) add(d pendingDoc) (behind bool) {
 	for _, pg := range d.d.Pages {
 		b.size += len(pg.Text) + 32*len(pg.Words)
 	}
-	full := len(b.docs) >= batchDocs || b.size >= batchText
+	full := len(b.docs) >= batchDocs || b.size >= batchText || b.drained
 	behind = len(b.docs) >= 4*batchDocs || b.size >= 4*batchText
 	b.mu.Unlock()
 	if full {
@@ -410,7 +441,7 @@ func (b *batch) due(full bool) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	wait := min(max(commitEvery, time.Since(b.started)/2), maxCommitEvery)
-	return len(b.done) > 0 && (time.Since(b.since) >= wait || full && len(b.done) >= max(commitEntries, b.stored))
+	return len(b.done) > 0 && (b.commitNow || time.Since(b.since) >= wait || full && len(b.done) >= max(commitEntries, b.stored))
 }
 
 // drop forgets an interrupted entry: its documents not yet written, and
@@ -524,7 +555,7 @@ func (a *Archive) flush(ctx context.Context, b *batch, commit bool) error {
 	docs, done := b.docs, b.done
 	b.docs, b.size = nil, 0
 	if commit {
-		b.done = nil
+		b.done, b.commitNow = nil, false
 	} else {
 		done = nil
 	}

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"confide/internal/ingest"
 	"confide/internal/search"
 	"confide/internal/store/storetest"
 )
@@ -305,6 +306,80 @@ func TestIdleWorkerSeesTheEnd(t *testing.T) {
 	})
 }
 
+// When a claim takes the last queued entries with the queueing over, the
+// entries finished so far are committed at once (their segment is written
+// while the last ones are read, not after them with the cores idle) and
+// documents are written as they come; only one commit is asked for.
+// While the queueing is open, a claim that empties the queue changes
+// nothing: more may come.
+func TestDrainedQueueCommitsAtOnce(t *testing.T) {
+	kicked := func(b *batch) bool {
+		select {
+		case <-b.kick:
+			return true
+		default:
+			return false
+		}
+	}
+	backends(t, func(t *testing.T, c Config) {
+		ctx := context.Background()
+		a, items := withTexts(t, c, 0, 8, func(i int) string { return fmt.Sprintf("Справка %d.", i) })
+		if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
+			t.Fatal(err)
+		}
+		newBatch := func(queueing <-chan struct{}) *batch {
+			return &batch{held: map[int64]bool{}, started: time.Now(), kick: make(chan struct{}, 1), group: groupEntries, queueing: queueing}
+		}
+		queueing := newBatch(make(chan struct{}))
+		first, err := queueing.next(ctx, a, "kgb")
+		if err != nil || first == nil {
+			t.Fatalf("claim: %v, %v", first, err)
+		}
+		queueing.add(pendingDoc{d: &ingest.Document{}})
+		if queueing.drained || queueing.commitNow || kicked(queueing) {
+			t.Fatalf("queueing open: drained %v, commit now %v: the queue may fill again", queueing.drained, queueing.commitNow)
+		}
+		for _, c := range append(queueing.ahead, first) {
+			a.handBack(ctx, c)
+		}
+
+		b := newBatch(nil)
+		last, err := b.next(ctx, a, "kgb")
+		if err != nil || last == nil {
+			t.Fatalf("claim: %v, %v", last, err)
+		}
+		if !b.drained || !b.commitNow || !kicked(b) {
+			t.Fatalf("the last entries claimed: drained %v, commit now %v, the flusher not woken", b.drained, b.commitNow)
+		}
+		b.add(pendingDoc{d: &ingest.Document{}})
+		if !kicked(b) {
+			t.Fatal("a document added after the queue drained did not wake the flusher")
+		}
+		b.docs, b.size = nil, 0
+		if b.due(true) {
+			t.Fatal("a commit is due with nothing finished")
+		}
+		b.finish(doneEntry{last, last.gen, Progress{Collection: "kgb", Path: last.path, State: Done}})
+		if !b.due(false) {
+			t.Fatal("the first entry finished after the drain is not committed at once")
+		}
+		if err := a.flush(ctx, b, true); err != nil {
+			t.Fatal(err)
+		}
+		if n := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'done'`); n != 1 {
+			t.Fatalf("%d entries done after the commit, want 1", n)
+		}
+		next, err := b.next(ctx, a, "kgb")
+		if err != nil || next == nil {
+			t.Fatalf("next: %v, %v", next, err)
+		}
+		b.finish(doneEntry{next, next.gen, Progress{Collection: "kgb", Path: next.path, State: Done}})
+		if b.commitNow || b.due(false) {
+			t.Fatal("a second commit at once after the drain: only the first is asked for")
+		}
+	})
+}
+
 // The first commit of a run comes soon; later ones wait for more, so that
 // a long run makes few, large index segments.
 func TestCommitsGrowWithTheRun(t *testing.T) {
@@ -421,18 +496,19 @@ func TestTornOriginalReplaced(t *testing.T) {
 	})
 }
 
-// queuedGroup queues items in kgb and claims the first group.
-func queuedGroup(t *testing.T, a *Archive, items []Item) []*claimed {
+// queuedGroup queues items in kgb and claims the first group; drained as
+// claimGroup says.
+func queuedGroup(t *testing.T, a *Archive, items []Item) (g []*claimed, drained bool) {
 	t.Helper()
 	ctx := context.Background()
 	if _, err := a.Enqueue(ctx, "kgb", items, func(QueueNote) {}); err != nil {
 		t.Fatal(err)
 	}
-	g, err := a.claimGroup(ctx, "kgb", groupEntries)
+	g, drained, err := a.claimGroup(ctx, "kgb", groupEntries)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return g
+	return g, drained
 }
 
 // Small entries that together pass groupSmall are still one group: only a
@@ -443,8 +519,12 @@ func TestClaimGroupOfSmallOnes(t *testing.T) {
 		a, items := withTexts(t, c, 0, n, func(i int) string {
 			return fmt.Sprintf("%d ", i) + strings.Repeat("Справка. ", groupSmall/n/8)
 		})
-		if g, want := queuedGroup(t, a, items), min(n, groupEntries); len(g) != want {
+		g, drained := queuedGroup(t, a, items)
+		if want := min(n, groupEntries); len(g) != want {
 			t.Fatalf("%d entries of about %d KiB each claimed together, want %d", len(g), groupSmall/n/1024*2, want)
+		}
+		if !drained {
+			t.Fatalf("the group took all %d queued entries, and the claim did not say the queue was drained", n)
 		}
 	})
 }
@@ -460,24 +540,26 @@ func TestClaimGroup(t *testing.T) {
 			return fmt.Sprintf("Справка %d.", i)
 		})
 		ctx := context.Background()
-		g := queuedGroup(t, a, items)
-		if len(g) != 3 {
-			t.Fatalf("first group: %d entries, want the 3 before the large one", len(g))
+		// Only the last group leaves the queue drained: the first two
+		// are short because of a large entry, not for want of entries.
+		g, drained := queuedGroup(t, a, items)
+		if len(g) != 3 || drained {
+			t.Fatalf("first group: %d entries (drained %v), want the 3 before the large one", len(g), drained)
 		}
-		g2, err := a.claimGroup(ctx, "kgb", groupEntries)
+		g2, drained, err := a.claimGroup(ctx, "kgb", groupEntries)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(g2) != 1 || !strings.HasSuffix(g2[0].path, "3.txt") {
-			t.Fatalf("second group: %d entries (%v), want the large one alone", len(g2), g2)
+		if len(g2) != 1 || !strings.HasSuffix(g2[0].path, "3.txt") || drained {
+			t.Fatalf("second group: %d entries (%v, drained %v), want the large one alone", len(g2), g2, drained)
 		}
-		g3, err := a.claimGroup(ctx, "kgb", groupEntries)
+		g3, drained, err := a.claimGroup(ctx, "kgb", groupEntries)
 		if err != nil {
 			t.Fatal(err)
 		}
 		rest := min(groupEntries, 12-4)
-		if len(g3) != rest {
-			t.Fatalf("third group: %d entries, want %d", len(g3), rest)
+		if len(g3) != rest || !drained {
+			t.Fatalf("third group: %d entries (drained %v), want %d, the queue drained", len(g3), drained, rest)
 		}
 		if running := count(t, a, `SELECT COUNT(*) FROM archive_entries WHERE state = 'running' AND attempts = 1`); running != 3+1+rest {
 			t.Fatalf("%d entries running", running)

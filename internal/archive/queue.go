@@ -448,7 +448,7 @@ type claimed struct {
 // claim takes the oldest claimable entry (of collection, or any when ""),
 // or returns nil when there is none.
 func (a *Archive) claim(ctx context.Context, collection string) (*claimed, error) {
-	cs, err := a.claimGroup(ctx, collection, 1)
+	cs, _, err := a.claimGroup(ctx, collection, 1)
 	if err != nil || len(cs) == 0 {
 		return nil, err
 	}
@@ -467,10 +467,12 @@ const (
 
 // claimGroup takes the oldest claimable entry and, when it is queued and
 // small, the small queued ones after it up to the group's bounds and n in
-// all, in one transaction; none when there is nothing to claim.
-func (a *Archive) claimGroup(ctx context.Context, collection string, n int) ([]*claimed, error) {
+// all, in one transaction; none when there is nothing to claim. drained
+// says the group took the last queued entries there were (of collection):
+// fewer came than were asked for, and no bound stopped the group.
+func (a *Archive) claimGroup(ctx context.Context, collection string, n int) (group []*claimed, drained bool, err error) {
 	if err := ctx.Err(); err != nil {
-		return nil, err
+		return nil, false, err
 	}
 	// Once begun, a claim runs to its end: a commit cut short by the
 	// context may still have been applied by the server, and the entry
@@ -480,7 +482,7 @@ func (a *Archive) claimGroup(ctx context.Context, collection string, n int) ([]*
 	defer a.writing()()
 	tx, err := a.db.begin(ctx, a.db.claims) // SQLite: IMMEDIATE (_txlock)
 	if err != nil {
-		return nil, fmt.Errorf("archive: claim: %w", err)
+		return nil, false, fmt.Errorf("archive: claim: %w", err)
 	}
 	defer tx.Rollback()
 	t := time.Now().Unix()
@@ -488,7 +490,6 @@ func (a *Archive) claimGroup(ctx context.Context, collection string, n int) ([]*
 	// condition of each kind, so that each query walks the (state, id)
 	// index from its first match, where an OR of the two walked every
 	// entry done before (a claim per file grew with the collection).
-	var group []*claimed
 	for _, kind := range []struct {
 		cond  string
 		n     int
@@ -500,24 +501,26 @@ func (a *Archive) claimGroup(ctx context.Context, collection string, n int) ([]*
 		}
 		s, err := tx.stmt(ctx, a.claimQuery(kind.cond, kind.n))
 		if err != nil {
-			return nil, fmt.Errorf("archive: claim: %w", err)
+			return nil, false, fmt.Errorf("archive: claim: %w", err)
 		}
 		rows, err := s.QueryContext(ctx, args...)
 		if err != nil {
-			return nil, fmt.Errorf("archive: claim: %w", err)
+			return nil, false, fmt.Errorf("archive: claim: %w", err)
 		}
 		var total, first int64
+		bounded := false
 		for rows.Next() {
 			var c claimed
 			var size int64
 			if err := rows.Scan(&c.id, &c.collection, &c.path, &c.sum, &c.lang, &c.gen, &size); err != nil {
 				rows.Close()
-				return nil, fmt.Errorf("archive: claim: %w", err)
+				return nil, false, fmt.Errorf("archive: claim: %w", err)
 			}
 			// A large entry goes alone, and ends a group. (The test was
 			// once the group's total against groupSmall, which made groups
 			// of five small PDFs instead of 32: 200 claims for 1,000.)
 			if len(group) > 0 && (first > groupSmall || size > groupSmall || total+size > groupBytes) {
+				bounded = true
 				break
 			}
 			if len(group) == 0 {
@@ -529,27 +532,28 @@ func (a *Archive) claimGroup(ctx context.Context, collection string, n int) ([]*
 		err = rows.Err()
 		rows.Close()
 		if err != nil {
-			return nil, fmt.Errorf("archive: claim: %w", err)
+			return nil, false, fmt.Errorf("archive: claim: %w", err)
 		}
 		if len(group) > 0 {
+			drained = !kind.lease && !bounded && len(group) < kind.n
 			break
 		}
 	}
 	if len(group) == 0 {
-		return nil, nil
+		return nil, false, nil
 	}
 	for _, c := range group {
 		if _, err := tx.exec(ctx, `UPDATE archive_entries SET state = 'running', lease = ?, attempts = attempts + 1 WHERE id = ?`, leaseUntil(), c.id); err != nil {
-			return nil, fmt.Errorf("archive: claim: %w", err)
+			return nil, false, fmt.Errorf("archive: claim: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return nil, fmt.Errorf("archive: claim: %w", err)
+		return nil, false, fmt.Errorf("archive: claim: %w", err)
 	}
 	for _, c := range group {
 		c.gen++
 	}
-	return group, nil
+	return group, drained, nil
 }
 
 // handBack returns to the queue an entry claimed and never begun, as if
