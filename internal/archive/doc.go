@@ -25,7 +25,10 @@
 //     workers start on the first chunk; documents are written in batches
 //     and finished entries wait (bounded in count, bytes and time, at most
 //     10 s) for one index commit and one transaction, so a crash sends back
-//     to the queue at most those not yet stored.
+//     to the queue at most those not yet stored. Once a claim takes the last
+//     entries queued (the queueing over), what finished is committed at
+//     once and documents are written as they come, so that the run's end
+//     waits for little more than its last file.
 //   - Claims: PostgreSQL takes queued entries with FOR UPDATE SKIP LOCKED,
 //     so several worker processes share one queue; SQLite claims inside an
 //     IMMEDIATE transaction and has one process (the search folder's lock).
