@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"confide/internal/ingest"
-	"confide/internal/ingest/ocr"
 	"confide/internal/search"
 )
 
@@ -128,12 +127,6 @@ func (a *Archive) Work(ctx context.Context, o WorkOptions) error {
 	// Leases are renewed on their own clock, not the flusher's: a flush
 	// slow on the disk must not let them lapse.
 	renewed := every(quit, leaseTime/3, nil, func() { a.renew(ctx, b.heldIDs()) })
-	if !a.c.NoOCR {
-		// The first extractor asks tesseract which languages it has
-		// (15 ms): asked now, while the first files are being queued,
-		// rather than before the first file is read.
-		go ocr.Languages()
-	}
 	for range o.Workers {
 		wg.Add(1)
 		go func() {

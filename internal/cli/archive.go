@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"confide/internal/archive"
-	"confide/internal/ingest/ocr"
 	"confide/internal/onion"
 	"confide/internal/translate"
 )
@@ -126,13 +125,6 @@ func (e *env) archiveIngest(ctx context.Context, args []string) error {
 	}
 	if len(pos) == 0 && *fromWS == "" {
 		return usagef("archive ingest needs files or folders to ingest (or --from-workstation DIR)")
-	}
-	if !f.noOCR {
-		// The collection's OCR languages are checked before anything is
-		// queued, against tesseract's list (a program that takes 13 ms to
-		// start): asked now, while the files are listed and the data
-		// folder opened, it was a third of the wait for the first file.
-		go ocr.Languages()
 	}
 	skip := func(path, why string) { fmt.Fprintf(e.stderr, "skipped %s: %s\n", path, why) }
 	var items []archive.Item
