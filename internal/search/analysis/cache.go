@@ -3,6 +3,7 @@ package analysis
 import (
 	"bytes"
 	"hash/maphash"
+	"unicode/utf8"
 )
 
 // Cache tokenizes many texts for one goroutine, remembering every word it
@@ -66,12 +67,24 @@ func (c *Cache) Exact(form int32) string { return c.list[form].exact }
 func (c *Cache) Tokenize(text string, first int, fn func(t Token, form int32)) int {
 	pos := first
 	for i := 0; ; {
-		start, end, ok := nextWord(text, i)
+		start, end := i, 0
+		var ok bool
+		// Most words of the archive's texts are plain ASCII or Russian
+		// letters, ended by ASCII punctuation or a space: those are
+		// found and folded in one pass over their bytes. A word with
+		// anything else (an apostrophe, a stress mark, another script)
+		// is read again from its start by the general scanner.
+		for start < len(text) && text[start] < utf8.RuneSelf && !asciiWord[text[start]] {
+			start++
+		}
+		c.buf, end, ok = foldSimple(append(c.buf[:0], ExactPrefix...), text, start)
 		if !ok {
-			return pos
+			if start, end, ok = nextWord(text, start); !ok {
+				return pos
+			}
+			c.buf = AppendFold(append(c.buf[:0], ExactPrefix...), text[start:end])
 		}
 		i = end
-		c.buf = AppendFold(append(c.buf[:0], ExactPrefix...), text[start:end])
 		if len(c.buf) == len(ExactPrefix) {
 			continue
 		}
@@ -126,4 +139,66 @@ func (c *Cache) add() {
 	c.keys = append(c.keys, c.buf...)
 	c.ends = append(c.ends, uint32(len(c.keys)))
 	c.list = append(c.list, cachedForm{exact: exact, stem: c.st.stem(exact[len(ExactPrefix):])})
+}
+
+// foldSimple folds the word at text[start:] onto dst, as nextWord and
+// AppendFold would, when it is made of ASCII letters and digits and the
+// Russian alphabet only, and ends at the text's end or at a character
+// that is neither a word's nor an apostrophe. Otherwise (and at the
+// text's end, or at a character that starts no such word) ok is false,
+// and dst is to be thrown away.
+func foldSimple(dst []byte, text string, start int) (_ []byte, end int, ok bool) {
+	n := 0 // folded bytes of the word
+	i := start
+	for i < len(text) {
+		b := text[i]
+		if b < utf8.RuneSelf {
+			if !asciiWord[b] {
+				break
+			}
+			if 'A' <= b && b <= 'Z' {
+				b += 'a' - 'A'
+			}
+			if n < MaxWordBytes {
+				dst = append(dst, b)
+				n++
+			}
+			i++
+			continue
+		}
+		if i+1 >= len(text) {
+			return dst, 0, false
+		}
+		b1, b2 := b, text[i+1]
+		switch {
+		case b1 == 0xd0 && 0x90 <= b2 && b2 <= 0x9f: // А–П
+			b2 += 0x20
+		case b1 == 0xd0 && 0xa0 <= b2 && b2 <= 0xaf: // Р–Я
+			b1, b2 = 0xd1, b2-0x20
+		case b1 == 0xd0 && 0xb0 <= b2 && b2 <= 0xbf, b1 == 0xd1 && 0x80 <= b2 && b2 <= 0x8f: // а–я
+		case b1 == 0xd0 && b2 == 0x81, b1 == 0xd1 && b2 == 0x91: // Ё, ё
+			b1, b2 = 0xd0, 0xb5
+		default:
+			// Another letter or mark is the general scanner's; any
+			// other character ends the word.
+			if r, _ := utf8.DecodeRuneInString(text[i:]); isWordRune(r) || isApostrophe(r) {
+				return dst, 0, false
+			}
+			if i == start {
+				return dst, 0, false
+			}
+			return dst, i, true
+		}
+		if n+2 <= MaxWordBytes {
+			dst = append(dst, b1, b2)
+			n += 2
+		} else {
+			n = MaxWordBytes // AppendFold keeps no later letter either
+		}
+		i += 2
+	}
+	if i == start || i < len(text) && text[i] == '\'' {
+		return dst, 0, false
+	}
+	return dst, i, true
 }

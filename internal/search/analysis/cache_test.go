@@ -124,6 +124,10 @@ func TestCacheTokenize(t *testing.T) {
 func FuzzCacheTokenize(f *testing.F) {
 	f.Add("Архивы КГБ: письмо Горбачёву, don't сто́л 1987г.")
 	f.Add("x' \xff ’tis Ёж")
+	// Where the one-pass scanner of ASCII and Russian words hands over to
+	// the general one, and the cut at MaxWordBytes.
+	f.Add("ЁЖ—ёж«Слово» ab’c x'y x' сто\u0301л word日本 Москва2026")
+	f.Add(strings.Repeat("a", 63) + "яb " + strings.Repeat("Я", 33) + "x")
 	c := NewCache(64)
 	f.Fuzz(func(t *testing.T, text string) {
 		var want []Token
