@@ -120,6 +120,12 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	cmd.Env = env(c.TmpDir)
 	cmd.Dir = c.TmpDir
 	cmd.Stdin = c.Stdin
+	if c.Stdin == nil {
+		// exec would open and close the null device for every program.
+		if f, err := devNull(); err == nil {
+			cmd.Stdin = f
+		}
+	}
 	cmd.Stdout = c.Stdout
 	limit := c.MaxStderr
 	if limit <= 0 {
@@ -157,6 +163,10 @@ func RunHeld(ctx context.Context, c Cmd) error {
 	}
 	return nil
 }
+
+// devNull is the standard input of every program given none, opened once
+// for the process's life: reading it has no state to share.
+var devNull = sync.OnceValues(func() (*os.File, error) { return os.Open(os.DevNull) })
 
 var (
 	pathsMu sync.Mutex

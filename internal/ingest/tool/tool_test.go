@@ -95,6 +95,17 @@ func TestRunEnvAndErrors(t *testing.T) {
 	if got := out.String(); got != "1 "+dir+"\n"+dir+"\n10\n10\n" {
 		t.Errorf("environment seen by the program: %q", got)
 	}
+	// Without standard input a program reads none, however many run
+	// (they share one open null device).
+	for range 3 {
+		out.Reset()
+		if err := Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "wc -c; ls -l /proc/$$/fd/0 | sed 's/.*-> //'"}, Stdout: &out, TmpDir: dir}); err != nil {
+			t.Fatal(err)
+		}
+		if got := out.String(); got != "0\n/dev/null\n" {
+			t.Errorf("standard input of a program given none: %q", got)
+		}
+	}
 	err := Run(context.Background(), Cmd{Name: "sh", Args: []string{"-c", "echo broken >&2; exit 3"}, TmpDir: dir})
 	var te *Error
 	if !errors.As(err, &te) || !strings.Contains(te.Stderr, "broken") {
