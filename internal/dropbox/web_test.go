@@ -269,8 +269,10 @@ func TestBusyPage(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		go f.srv.argon.Do(context.Background(), func() { <-release })
 	}
-	for f.srv.argon.Stats().Active+f.srv.argon.Stats().Waiting < 2 {
-		time.Sleep(time.Millisecond)
+	for deadline := time.Now().Add(20 * time.Second); f.srv.argon.Stats().Active+f.srv.argon.Stats().Waiting < 2; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("after 20 s the limiter holds %+v, not the two blocking derivations", f.srv.argon.Stats())
+		}
 	}
 	br := f.browser()
 	p := br.postForm("/login", map[string]string{"csrf": br.Get("/login").CSRF(t), "codename": "zoom zoom zoom zoom zoom zoom zoom"})
