@@ -67,8 +67,7 @@ func (c *Cache) Exact(form int32) string { return c.list[form].exact }
 func (c *Cache) Tokenize(text string, first int, fn func(t Token, form int32)) int {
 	pos := first
 	for i := 0; ; {
-		start, end := i, 0
-		var ok bool
+		start := i
 		// Most words of the archive's texts are plain ASCII or Russian
 		// letters, ended by ASCII punctuation or a space: those are
 		// found and folded in one pass over their bytes. A word with
@@ -77,14 +76,14 @@ func (c *Cache) Tokenize(text string, first int, fn func(t Token, form int32)) i
 		for start < len(text) && text[start] < utf8.RuneSelf && !asciiWord[text[start]] {
 			start++
 		}
-		c.buf, end, ok = foldSimple(append(c.buf[:0], ExactPrefix...), text, start)
+		buf, end, ok := foldSimple(append(c.buf[:0], ExactPrefix...), text, start)
 		if !ok {
 			if start, end, ok = nextWord(text, start); !ok {
 				return pos
 			}
-			c.buf = AppendFold(append(c.buf[:0], ExactPrefix...), text[start:end])
+			buf = AppendFold(append(buf[:0], ExactPrefix...), text[start:end])
 		}
-		i = end
+		c.buf, i = buf, end
 		if len(c.buf) == len(ExactPrefix) {
 			continue
 		}
@@ -150,6 +149,7 @@ func (c *Cache) add() {
 func foldSimple(dst []byte, text string, start int) (_ []byte, end int, ok bool) {
 	n := 0 // folded bytes of the word
 	i := start
+scan:
 	for i < len(text) {
 		b := text[i]
 		if b < utf8.RuneSelf {
@@ -184,10 +184,7 @@ func foldSimple(dst []byte, text string, start int) (_ []byte, end int, ok bool)
 			if r, _ := utf8.DecodeRuneInString(text[i:]); isWordRune(r) || isApostrophe(r) {
 				return dst, 0, false
 			}
-			if i == start {
-				return dst, 0, false
-			}
-			return dst, i, true
+			break scan
 		}
 		if n+2 <= MaxWordBytes {
 			dst = append(dst, b1, b2)
