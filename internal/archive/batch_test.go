@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"confide/internal/testwait"
 	"confide/internal/translate"
 )
 
@@ -24,16 +25,6 @@ func sameDatabase(t *testing.T, a *Archive, c Config) *Archive {
 		return a
 	}
 	return open(t, c)
-}
-
-// eventually waits (up to 20 s) for cond.
-func eventually(t *testing.T, what string, cond func() bool) {
-	t.Helper()
-	for deadline := time.Now().Add(20 * time.Second); !cond(); time.Sleep(20 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("waited 20 s for %s", what)
-		}
-	}
 }
 
 // translations counts the stored versions into en of the collection's
@@ -72,7 +63,7 @@ func TestBatchResumedByOneServer(t *testing.T) {
 		if err := srv.batch.start("kgb", "en", "stub", "ann"); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the first server's engine", func() bool { return first.callCount() > 0 })
+		testwait.For(t, "the first server's engine", func() bool { return first.callCount() > 0 })
 		srv.Close()
 		if b := waitBatch(t, a, "kgb", BatchRunning); !strings.Contains(b.Message, "stopped with the server") {
 			t.Fatalf("after a stop: %+v", b)
@@ -83,7 +74,7 @@ func TestBatchResumedByOneServer(t *testing.T) {
 		two.setGate(gate)
 		serve(t, a, ServerConfig{Engines: []translate.Engine{one}})
 		serve(t, sameDatabase(t, a, c), ServerConfig{Engines: []translate.Engine{two}})
-		eventually(t, "a server to resume the run", func() bool { return one.callCount()+two.callCount() > 0 })
+		testwait.For(t, "a server to resume the run", func() bool { return one.callCount()+two.callCount() > 0 })
 		// Both servers' watchers look again meanwhile.
 		time.Sleep(3 * batchTick)
 		if (one.callCount() == 0) == (two.callCount() == 0) {
@@ -161,7 +152,7 @@ func TestBatchCancelFromAnotherServer(t *testing.T) {
 		if res, _ := ann.post("/collections/kgb/translate", cp, url.Values{"engine": {"stub"}, "lang": {"en"}}); res.StatusCode != http.StatusSeeOther {
 			t.Fatalf("start: %d", res.StatusCode)
 		}
-		eventually(t, "the engine", func() bool { return runs.callCount() > 0 })
+		testwait.For(t, "the engine", func() bool { return runs.callCount() > 0 })
 		bob := z2.user(t, "bob", RoleJournalist, "kgb")
 		_, cp = bob.get("/collections/kgb")
 		if !strings.Contains(cp, "<strong>running</strong>") || !strings.Contains(cp, `id="batch-cancel"`) {
@@ -241,7 +232,7 @@ func TestBatchLostRunStops(t *testing.T) {
 		if err := srv.batch.start("kgb", "en", "stub", "ann"); err != nil {
 			t.Fatal(err)
 		}
-		eventually(t, "the engine", func() bool { return eng.callCount() > 0 })
+		testwait.For(t, "the engine", func() bool { return eng.callCount() > 0 })
 		if _, err := a.db.exec(ctx, a.db.sql, `UPDATE archive_translate_jobs SET owner = 'other', lease = ?, message = 'taken over'`, leaseUntil()+60); err != nil {
 			t.Fatal(err)
 		}
@@ -252,9 +243,9 @@ func TestBatchLostRunStops(t *testing.T) {
 		if run == nil {
 			t.Fatal("the run ended before it was taken over")
 		}
-		eventually(t, "the run to see it is lost", func() bool { return errors.Is(context.Cause(run.ctx), errBatchLost) })
+		testwait.For(t, "the run to see it is lost", func() bool { return errors.Is(context.Cause(run.ctx), errBatchLost) })
 		close(gate)
-		eventually(t, "the lost run to stop", func() bool {
+		testwait.For(t, "the lost run to stop", func() bool {
 			srv.batch.mu.Lock()
 			defer srv.batch.mu.Unlock()
 			return srv.batch.running["kgb"] == nil

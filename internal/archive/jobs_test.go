@@ -5,6 +5,8 @@ import (
 	"errors"
 	"sync"
 	"testing"
+
+	"confide/internal/testwait"
 )
 
 // A user's next job may start as soon as the last one's stored state says
@@ -50,7 +52,7 @@ func TestJobsNextAfterStoredEnd(t *testing.T) {
 		t.Fatalf("another user's job: %v", err)
 	}
 	release(0, stored)
-	eventually(t, "the first job's end stored", func() bool {
+	testwait.For(t, "the first job's end stored", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return ended[first]
@@ -63,7 +65,7 @@ func TestJobsNextAfterStoredEnd(t *testing.T) {
 	<-returned
 	// The first's slot is given back after it is forgotten, and bob's
 	// ended: one slot taken, the second's.
-	eventually(t, "the first job's slot given back", func() bool { return len(j.slots) == 1 })
+	testwait.For(t, "the first job's slot given back", func() bool { return len(j.slots) == 1 })
 	if id, err := j.start("ann", begin, func(context.Context, string) {}); !errors.Is(err, errYours) || id != second {
 		t.Errorf("a job while the second runs: %q, %v (the second is %q)", id, err, second)
 	}

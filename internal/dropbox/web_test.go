@@ -10,10 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"confide/internal/store"
 	"confide/internal/store/storetest"
+	"confide/internal/testwait"
 	"confide/internal/web/webtest"
 )
 
@@ -269,11 +269,7 @@ func TestBusyPage(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		go f.srv.argon.Do(context.Background(), func() { <-release })
 	}
-	for deadline := time.Now().Add(20 * time.Second); f.srv.argon.Stats().Active+f.srv.argon.Stats().Waiting < 2; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 20 s the limiter holds %+v, not the two blocking derivations", f.srv.argon.Stats())
-		}
-	}
+	testwait.For(t, "the limiter holds the two blocking derivations", func() bool { return f.srv.argon.Stats().Active+f.srv.argon.Stats().Waiting >= 2 })
 	br := f.browser()
 	p := br.postForm("/login", map[string]string{"csrf": br.Get("/login").CSRF(t), "codename": "zoom zoom zoom zoom zoom zoom zoom"})
 	if p.Status != http.StatusServiceUnavailable || !strings.Contains(p.Body, "busy") || p.Header.Get("Retry-After") == "" {

@@ -21,6 +21,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the test reads and locks the database as another program would
 	_ "modernc.org/sqlite"
+
+	"confide/internal/testwait"
 )
 
 // TestCrashMidUpload kills the server with SIGKILL while a source is
@@ -189,18 +191,6 @@ func (n *newsroom) count(t testing.TB, db *sql.DB, table string) int {
 	return c
 }
 
-// waitFor polls until ok or fails after 20 s.
-func waitFor(t testing.TB, what string, ok func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for !ok() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting until %s", what)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-}
-
 func entries(dir string) int {
 	ents, _ := os.ReadDir(dir)
 	return len(ents)
@@ -235,7 +225,7 @@ func TestCrashBetweenBlobAndRow(t *testing.T) {
 				}
 			}()
 			pending := filepath.Join(n.data, "blobs", "pending")
-			waitFor(t, "both blobs are committed and pending", func() bool {
+			testwait.For(t, "both blobs are committed and pending", func() bool {
 				return len(blobs(t, n.data)) == len(before)+2 && entries(pending) == 2
 			})
 			srv.kill()
@@ -357,7 +347,7 @@ func TestCrashDuringDeletion(t *testing.T) {
 				// PostgreSQL's only.)
 				release := n.holdWrites(t, db)
 				srv = n.start(t, "--retention-days", "30")
-				waitFor(t, "the deletion waits inside its transaction", func() bool {
+				testwait.For(t, "the deletion waits inside its transaction", func() bool {
 					var waiting int
 					db.QueryRow(`SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'DELETE FROM items%'`).Scan(&waiting)
 					return waiting > 0
@@ -378,7 +368,7 @@ func TestCrashDuringDeletion(t *testing.T) {
 			}
 
 			srv = n.start(t, "--retention-days", "30")
-			waitFor(t, "retention has deleted the rows and failed on the files", func() bool {
+			testwait.For(t, "retention has deleted the rows and failed on the files", func() bool {
 				return strings.Contains(srv.stderr.String(), "newsroom: retention")
 			})
 			srv.kill()
@@ -428,7 +418,7 @@ func TestCrashMidChunkedUpload(t *testing.T) {
 				t.Fatal(err)
 			}
 			tmp := filepath.Join(n.data, "blobs", "tmp")
-			waitFor(t, "a few chunks have reached the server", func() bool {
+			testwait.For(t, "a few chunks have reached the server", func() bool {
 				ents, _ := os.ReadDir(tmp)
 				for _, e := range ents {
 					if info, err := e.Info(); err == nil && info.Size() > 2<<20 {

@@ -15,6 +15,7 @@ import (
 	"confide/internal/seal"
 	"confide/internal/store"
 	"confide/internal/store/storetest"
+	"confide/internal/testwait"
 	"confide/internal/web"
 )
 
@@ -340,11 +341,7 @@ func TestSignInBusy(t *testing.T) {
 	release := make(chan struct{})
 	defer close(release)
 	go f.srv.argon.Do(context.Background(), func() { <-release })
-	for deadline := time.Now().Add(20 * time.Second); f.srv.argon.Stats().Active < 1; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("after 20 s the limiter holds %+v, not the blocking derivation", f.srv.argon.Stats())
-		}
-	}
+	testwait.For(t, "the limiter runs the blocking derivation", func() bool { return f.srv.argon.Stats().Active >= 1 })
 	r := f.browser().Post("/login", "/login", url.Values{"name": {p.name}, "passphrase": {p.pass}, "code": {f.code(p)}})
 	if r.Status != http.StatusServiceUnavailable || !strings.Contains(r.Body, "busy") || r.Header.Get("Retry-After") == "" {
 		t.Fatalf("web: %d %v %s", r.Status, r.Header, r.Body)
