@@ -18,7 +18,9 @@ import (
 // with words that an action prints, and a key given to t, n or tc that a
 // language lacks (English and Russian: every plural form Russian uses).
 // Only words of two Latin letters or more count, so numbers, punctuation
-// and the names in allow (a tool's, a format's) may stay.
+// and the names in allow (a tool's, a format's) may stay. What a reader
+// types or reads as it is (pre, code, kbd, samp: a command, a path) is not
+// text to translate.
 func Catalogued(t testing.TB, fsys fs.FS, glob string, allow ...string) {
 	t.Helper()
 	cat, err := web.LoadCatalog()
@@ -74,6 +76,7 @@ var (
 	// visibleAttr is an attribute a reader sees or hears.
 	visibleAttr = regexp.MustCompile(`\s(?:alt|title|placeholder|aria-label)="([^"]*)"`)
 	tag         = regexp.MustCompile(`<[^>]*>`)
+	literal     = regexp.MustCompile(`(?s)<pre\b[^>]*>.*?</pre>|<code\b[^>]*>.*?</code>|<kbd\b[^>]*>.*?</kbd>|<samp\b[^>]*>.*?</samp>`)
 	entity      = regexp.MustCompile(`&[a-z]+;|&#[0-9]+;`)
 	verb        = regexp.MustCompile(`%[-+# 0-9.]*[a-z]`)
 	// keyFormat is a printf that builds a catalogue key from a value
@@ -167,6 +170,7 @@ func (c *checker) text(html string) {
 	for _, m := range visibleAttr.FindAllStringSubmatch(html, -1) {
 		c.words("an attribute", m[1])
 	}
+	html = literal.ReplaceAllString(html, " ")
 	c.words("the page's text", entity.ReplaceAllString(tag.ReplaceAllString(html, " "), " "))
 }
 
