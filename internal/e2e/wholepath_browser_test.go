@@ -202,6 +202,10 @@ func TestBrowserArchiveToStory(t *testing.T) {
 		if row := nr.text(`#s-closed-case`); !strings.Contains(row, "The case that was closed on an order") || !strings.Contains(row, "Unpublish") {
 			t.Fatalf("the story is not published: %q", row)
 		}
+		nr.do(chromedp.Navigate(newsroomURL + "/stories?lang=ru"))
+		step(nr.ctx, "10a-stories-ru")
+		nr.do(chromedp.Navigate(newsroomURL + "/stories/new?lang=ru"))
+		step(nr.ctx, "10b-editor-ru")
 
 		// 6. A reader: the story's quote, its reviewed translation and the
 		// link; the document page's citation with both SHA-256; the name in
