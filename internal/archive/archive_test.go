@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -13,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"confide/internal/ingest"
 	"confide/internal/search"
 	"confide/internal/search/query"
 	"confide/internal/store/storetest"
@@ -187,7 +189,7 @@ func TestFailuresAreListedAndRetried(t *testing.T) {
 		if len(st) != 1 || st[0].Done != 3 || st[0].Failed != 1 || st[0].Queued != 0 {
 			t.Fatalf("status %+v", st)
 		}
-		if len(st[0].Failures) != 1 || st[0].Failures[0].Path != "trove/broken.zip" || !strings.Contains(st[0].Failures[0].Reason, "zip") {
+		if len(st[0].Failures) != 1 || st[0].Failures[0].Path != "trove/broken.zip" || !strings.Contains(st[0].Failures[0].Reason, "zip") || st[0].Failures[0].Kind != string(ingest.KindCorrupt) {
 			t.Fatalf("failures %+v", st[0].Failures)
 		}
 		n, err := a.Retry(context.Background(), "kgb")
@@ -422,6 +424,9 @@ func TestManyFailuresAreCountedAndBounded(t *testing.T) {
 		if len(st[0].Failures) != 150 {
 			t.Fatalf("status lists %d failures, want 150", len(st[0].Failures))
 		}
+		if f := st[0].Failures[0]; f.Kind != string(ingest.KindUnsupported) || got[0].Failures[0].Kind != f.Kind {
+			t.Fatalf("a member's failure: %+v in the status, %+v in the progress", f, got[0].Failures[0])
+		}
 		d, err := a.Show(ctx, DocID("kgb", "many.zip"))
 		if err != nil || len(d.Children) != 151 {
 			t.Fatalf("the zip has %d children, want 151 (%v)", len(d.Children), err)
@@ -429,6 +434,39 @@ func TestManyFailuresAreCountedAndBounded(t *testing.T) {
 		ok, err := a.Show(ctx, DocID("kgb", "many.zip/keep/ok.txt"))
 		if err != nil || ok.Parent != d.ID {
 			t.Fatalf("ok.txt's parent is %q, want %q (%v)", ok.Parent, d.ID, err)
+		}
+	})
+}
+
+// A tree that fails as a whole (past its member limit) is one failure,
+// of its kind, in the status and on its root document; a file that fails
+// by itself keeps its own kind.
+func TestTreeFailureKind(t *testing.T) {
+	backends(t, func(t *testing.T, c Config) {
+		c.Limits.MaxMembers = 3
+		a := open(t, c)
+		dir := t.TempDir()
+		members := map[string]string{}
+		for i := range 5 {
+			members[strconv.Itoa(i)+".txt"] = "Архивы."
+		}
+		ingestAll(t, a, "kgb", write(t, dir, "many.zip", zipOf(t, members)), write(t, dir, "broken.zip", []byte("PK\x03\x04 cut short")))
+		st, err := a.Status(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		kinds := map[string]string{}
+		for _, f := range st[0].Failures {
+			kinds[path.Base(f.Path)] = f.Kind
+		}
+		if st[0].Failed != 2 || len(st[0].Failures) != 2 || kinds["many.zip"] != string(ingest.KindTooMany) || kinds["broken.zip"] != string(ingest.KindCorrupt) {
+			t.Fatalf("status %+v", st[0])
+		}
+		for _, f := range st[0].Failures {
+			d, err := a.Show(context.Background(), DocID("kgb", f.Path))
+			if err != nil || d.FailureKind != f.Kind || d.Failure != f.Reason {
+				t.Fatalf("%s's root document: %q, %q (%v), want %q, %q", f.Path, d.FailureKind, d.Failure, err, f.Kind, f.Reason)
+			}
 		}
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"confide/internal/ingest"
 	"confide/internal/translate"
 	"confide/internal/web"
 	"confide/internal/web/webtest"
@@ -20,12 +21,29 @@ func TestTemplatesCatalogued(t *testing.T) {
 	webtest.Catalogued(t, templates, "templates/*.html")
 }
 
+// Every kind of ingest failure has its words in each language: pages name
+// a failure's kind by a key made from it, which the template check cannot
+// follow.
+func TestFailureKindsCatalogued(t *testing.T) {
+	cat, err := catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range ingest.Kinds {
+		for _, lang := range []string{"en", "ru"} {
+			if key := "archive.failure." + string(k); !cat.HasKey(lang, key) {
+				t.Errorf("no %s words for the failure kind %q (%s)", lang, k, key)
+			}
+		}
+	}
+}
+
 // The archive's pages in Russian, as a Russian-speaking journalist sees
-// them: counts in their plural forms, a translation's label, a refusal;
-// and ?lang= on a translation's link or in the editor names the
-// translation, so it neither turns the page English nor changes the
-// language remembered, while the language switch's own link (the path and
-// ?lang= alone) still does.
+// them: counts in their plural forms, a failure's kind (its reason stays
+// as ingest worded it), a translation's label, a refusal; and ?lang= on a
+// translation's link or in the editor names the translation, so it neither
+// turns the page English nor changes the language remembered, while the
+// language switch's own link (the path and ?lang= alone) still does.
 func TestWebPagesInRussian(t *testing.T) {
 	backends(t, func(t *testing.T, c Config) {
 		z := newWebZone(t, c)
@@ -50,7 +68,9 @@ func TestWebPagesInRussian(t *testing.T) {
 			}
 		}
 		ru("/?lang=ru", "<h1>Коллекции</h1>", "<th>Готово</th>", "ann (журналист)", "Выйти")
-		ru("/collections/kgb", "<h1>Коллекция kgb</h1>", "5 файлов готово, 0 в очереди, 0 в работе, <strong>1 с ошибкой</strong>; 7 документов, 5 страниц.", "Ошибки (1)")
+		ru("/collections/kgb", "<h1>Коллекция kgb</h1>", "5 файлов готово, 0 в очереди, 0 в работе, <strong>1 с ошибкой</strong>; 7 документов, 5 страниц.", "Ошибки (1)",
+			"<strong>Файл повреждён.</strong> not a zip")
+		ru("/documents/"+DocID("kgb", "trove/broken.zip"), "<strong>Файл повреждён.</strong> Не удалось прочитать: not a zip")
 		ru("/search?q=абзац", `<p id="total">1 документ, показаны 1–1.</p>`, "<h2>Коллекция</h2>")
 		// A translation's link: the page stays Russian, the translation is
 		// the one asked for.

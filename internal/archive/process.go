@@ -23,6 +23,7 @@ type Progress struct {
 	Collection, Path string
 	State            string // Done or Failed
 	Reason           string // why it failed
+	Kind             string // the reason's ingest.Kind, if it has one
 	Docs, Pages      int
 	Failed           int          // documents of the tree that could not be read
 	Failures         []DocFailure // the first maxReported of them, with their reasons (status lists all)
@@ -35,6 +36,9 @@ const maxReported = 100
 type DocFailure struct {
 	Path   string `json:"path"`
 	Reason string `json:"reason"`
+	// Kind is the reason's ingest.Kind; "" where the archive itself
+	// failed (a missing original) or when processing was cut short.
+	Kind string `json:"kind,omitempty"`
 }
 
 // WorkOptions configures Work.
@@ -509,7 +513,7 @@ func (a *Archive) process(ctx context.Context, b *batch, c *claimed) error {
 			}
 			p.Failed++
 			if len(p.Failures) < maxReported {
-				p.Failures = append(p.Failures, DocFailure{full, d.Err.Reason})
+				p.Failures = append(p.Failures, DocFailure{full, d.Err.Reason, string(d.Err.Kind)})
 			}
 		}
 		if b.add(pendingDoc{entry: c.id, gen: gen, collection: c.collection, id: id, parent: parent, path: full, seq: seq, d: d}) {
@@ -523,11 +527,11 @@ func (a *Archive) process(ctx context.Context, b *batch, c *claimed) error {
 	var tree *ingest.Failure
 	switch {
 	case errors.As(err, &tree):
-		p.State, p.Reason = Failed, tree.Reason
+		p.State, p.Reason, p.Kind = Failed, tree.Reason, string(tree.Kind)
 	case err != nil:
 		return err
 	case rootErr != nil:
-		p.State, p.Reason = Failed, rootErr.Reason
+		p.State, p.Reason, p.Kind = Failed, rootErr.Reason, string(rootErr.Kind)
 	default:
 		p.State = Done
 	}
@@ -751,6 +755,14 @@ func (a *Archive) markDone(ctx context.Context, done []doneEntry) error {
 		}
 		if _, err := tx.exec(ctx, `UPDATE archive_entries SET state = ?, reason = ?, docs = ?, pages = ?, lease = 0 WHERE id = ?`, p.State, clean(p.Reason), p.Docs, p.Pages, c.id); err != nil {
 			return fmt.Errorf("archive: %w", err)
+		}
+		// A tree that failed as a whole (a zip bomb, too many members)
+		// fails its root document too, which holds the failure's kind
+		// for the status; a root that failed by itself already has it.
+		if p.Kind != "" {
+			if _, err := tx.exec(ctx, `UPDATE archive_documents SET fail_kind = ?, fail_reason = ? WHERE entry_id = ? AND gen = ? AND seq = 1 AND fail_reason = ''`, p.Kind, clean(p.Reason), c.id, gen); err != nil {
+				return fmt.Errorf("archive: %w", err)
+			}
 		}
 		action := fmt.Sprintf("processed (run %d, OCR %s): %d documents, %d pages", gen, c.lang, p.Docs, p.Pages)
 		if a.c.NoOCR {

@@ -67,7 +67,7 @@ func (a *Archive) Status(ctx context.Context) ([]CollectionStatus, error) {
 		// inside one that did not.
 		err := a.each(ctx, statusFailures, []any{s.Name, s.Name}, func(r *sql.Rows) error {
 			var f DocFailure
-			if err := r.Scan(&f.Path, &f.Reason); err != nil {
+			if err := r.Scan(&f.Path, &f.Reason, &f.Kind); err != nil {
 				return err
 			}
 			s.Failures = append(s.Failures, f)
@@ -96,8 +96,9 @@ func (a *Archive) Status(ctx context.Context) ([]CollectionStatus, error) {
 // OCR confidence. Each walks a partial index (archive_documents_failed,
 // archive_pages_low), not the documents or pages.
 const (
-	statusFailures = `SELECT path, reason FROM archive_entries WHERE collection = ? AND state = 'failed'
-		UNION ALL SELECT d.path, d.fail_reason FROM archive_documents d JOIN archive_entries e ON e.id = d.entry_id
+	statusFailures = `SELECT e.path, e.reason, COALESCE((SELECT r.fail_kind FROM archive_documents r WHERE r.entry_id = e.id AND r.seq = 1 AND r.fail_reason = e.reason), '')
+		FROM archive_entries e WHERE e.collection = ? AND e.state = 'failed'
+		UNION ALL SELECT d.path, d.fail_reason, d.fail_kind FROM archive_documents d JOIN archive_entries e ON e.id = d.entry_id
 		WHERE e.collection = ? AND e.state <> 'failed' AND d.fail_reason <> '' ORDER BY 1`
 	statusLowPages = `SELECT d.id, d.path, p.number, p.confidence FROM archive_pages p JOIN archive_documents d ON d.id = p.doc_id
 		JOIN archive_entries e ON e.id = d.entry_id WHERE e.collection = ? AND p.low = 1 ORDER BY d.path, p.number`
@@ -281,8 +282,10 @@ type Document struct {
 	Steps      []ingest.Step     `json:"steps"`
 	Warnings   []string          `json:"warnings"`
 	Failure    string            `json:"failure,omitempty"`
-	Pages      []Page            `json:"pages"`
-	Children   []Child           `json:"children"`
+	// FailureKind is the failure's ingest.Kind.
+	FailureKind string  `json:"failure_kind,omitempty"`
+	Pages       []Page  `json:"pages"`
+	Children    []Child `json:"children"`
 	// Translations are every version of each page's translations, by
 	// language and page number, oldest first.
 	Translations map[string]map[int][]TranslationVersion `json:"translations,omitempty"`
@@ -346,9 +349,9 @@ func (a *Archive) Show(ctx context.Context, id string) (*Document, error) {
 func (a *Archive) doc(ctx context.Context, id string) (*Document, error) {
 	var d Document
 	var fields, steps, warnings string
-	err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT d.id, e.collection, d.path, d.parent_id, d.type, d.lang, d.size, d.sha256, d.fields, d.steps, d.warnings, d.fail_reason, d.entry_id
+	err := a.db.sql.QueryRowContext(ctx, a.db.q(`SELECT d.id, e.collection, d.path, d.parent_id, d.type, d.lang, d.size, d.sha256, d.fields, d.steps, d.warnings, d.fail_reason, d.fail_kind, d.entry_id
 		FROM archive_documents d JOIN archive_entries e ON e.id = d.entry_id WHERE d.id = ?`), id).
-		Scan(&d.ID, &d.Collection, &d.Path, &d.Parent, &d.Type, &d.Language, &d.Size, &d.SHA256, &fields, &steps, &warnings, &d.Failure, &d.entry)
+		Scan(&d.ID, &d.Collection, &d.Path, &d.Parent, &d.Type, &d.Language, &d.Size, &d.SHA256, &fields, &steps, &warnings, &d.Failure, &d.FailureKind, &d.entry)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("%w: no document %q (IDs are printed by archive search)", ErrNotFound, id)
 	}

@@ -22,6 +22,9 @@ const (
 	KindTool        Kind = "tool"        // an external tool is missing or failed
 )
 
+// Kinds is every Kind, for a caller that names each in its own words.
+var Kinds = []Kind{KindUnsupported, KindCorrupt, KindEncrypted, KindTooLarge, KindBomb, KindTooDeep, KindTooMany, KindLink, KindTimeout, KindTool}
+
 // Failure is why a document, or a whole tree, could not be read.
 type Failure struct {
 	Kind   Kind
