@@ -37,7 +37,8 @@ type DocFailure struct {
 	Path   string `json:"path"`
 	Reason string `json:"reason"`
 	// Kind is the reason's ingest.Kind; "" where the archive itself
-	// failed (a missing original) or when processing was cut short.
+	// failed (a missing original, no extractor) and for a whole tree's
+	// failure recorded before its root document kept the kind.
 	Kind string `json:"kind,omitempty"`
 }
 
