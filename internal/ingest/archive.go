@@ -52,7 +52,7 @@ func (w *walk) zipLike(d *Document, src *source, children *func() error) error {
 		}
 		// Named or sniffed as an office file but not one: its members are
 		// still worth reading.
-		d.Warnings = append(d.Warnings, "this looks like a "+strings.ToUpper(d.Type)+" file but has no "+f.main+"; it is read as a zip")
+		d.warn("this looks like a %s file but has no %s; it is read as a zip", strings.ToUpper(d.Type), f.main)
 		d.Type = TypeZip
 	}
 	d.Steps = append(d.Steps, stepZip)
@@ -196,11 +196,11 @@ func (w *walk) tar(d *Document, r io.Reader) error {
 				return err
 			}
 		case tar.TypeSymlink, tar.TypeLink:
-			why := "a link inside the tar; links are not followed"
+			refusal := fail(KindLink, p, nil, "a link inside the tar; links are not followed")
 			if t := path.Clean(path.Join(path.Dir(h.Name), h.Linkname)); path.IsAbs(h.Linkname) || t == ".." || strings.HasPrefix(t, "../") {
-				why = "a link pointing outside the tar; links are not followed"
+				refusal = fail(KindLink, p, nil, "a link pointing outside the tar; links are not followed")
 			}
-			if err := w.refused(d, p, fail(KindLink, p, nil, "%s", why)); err != nil {
+			if err := w.refused(d, p, refusal); err != nil {
 				return err
 			}
 		case tar.TypeDir, tar.TypeXGlobalHeader:

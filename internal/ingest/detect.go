@@ -144,15 +144,16 @@ func looksLikeEmail(head []byte) bool {
 	return seen >= 2
 }
 
-// describe names unknown bytes for a failure reason, without quoting them.
-func describe(head []byte) string {
+// unsupported is the failure of a file of unknown bytes, named without
+// quoting them.
+func unsupported(path string, head []byte) *Failure {
 	if len(head) == 0 {
-		return "empty file"
+		return fail(KindUnsupported, path, nil, "this kind of file is not read (empty file)")
 	}
 	if !isBinary(head) && utf8.Valid(head) {
-		return "text"
+		return fail(KindUnsupported, path, nil, "this kind of file is not read (text)")
 	}
-	return fmt.Sprintf("binary data starting % x", head[:min(4, len(head))])
+	return fail(KindUnsupported, path, nil, "this kind of file is not read (binary data starting %s)", fmt.Sprintf("% x", head[:min(4, len(head))]))
 }
 
 func detectLang(text string) string { return lang.Detect(text).Code }

@@ -41,8 +41,18 @@ func (f *Failure) Error() string {
 // Unwrap gives the underlying error.
 func (f *Failure) Unwrap() error { return f.Err }
 
+// fail makes a Failure whose Reason is format with args. format is a
+// string literal of %s and %d verbs only, and each is also a sentence of
+// the web catalogue (archive.reason.*): the archive stores the English
+// and reads it back into the page's language, and a test checks that
+// the two agree.
 func fail(kind Kind, path string, err error, format string, args ...any) *Failure {
 	return &Failure{Kind: kind, Path: path, Reason: fmt.Sprintf(format, args...), Err: err}
+}
+
+// warn adds a warning to d: format is held to what fail's is.
+func (d *Document) warn(format string, args ...any) {
+	d.Warnings = append(d.Warnings, fmt.Sprintf(format, args...))
 }
 
 // treeStop carries a tree-wide Failure up through the walk, past the
@@ -59,7 +69,7 @@ func asFailure(path string, err error) *Failure {
 	}
 	var t *toolTimeout
 	if errors.As(err, &t) {
-		return fail(KindTimeout, path, err, "%s", t.Error())
+		return fail(KindTimeout, path, err, "%s did not finish in %s", t.name, t.after)
 	}
 	return fail(KindCorrupt, path, err, "the file is damaged or cut short")
 }

@@ -27,7 +27,7 @@ func (w *walk) image(d *Document, src *source) error {
 		}
 		dims, err = TIFFPages(f, size, w.lim.MaxPages)
 		if err != nil {
-			return fail(KindCorrupt, d.Path, err, "the TIFF image is damaged: %v", err)
+			return fail(KindCorrupt, d.Path, err, "the TIFF image is damaged: %s", err)
 		}
 		path = f.Name()
 	default:
@@ -59,7 +59,7 @@ func (w *walk) image(d *Document, src *source) error {
 	d.Fields["height"] = fmt.Sprint(dims[0].Height)
 	d.Fields["pages"] = fmt.Sprint(len(dims))
 	if w.o.NoOCR {
-		d.Warnings = append(d.Warnings, "OCR is off, so the image's text is not read")
+		d.warn("OCR is off, so the image's text is not read")
 		return nil
 	}
 	img := ocr.Image{Path: path, R: src.r, Pages: len(dims)}

@@ -42,7 +42,7 @@ func (w *walk) legacyOffice(d *Document, src *source) error {
 		case errors.Is(err, tool.ErrMissing):
 			return fail(KindTool, d.Path, err, "LibreOffice (soffice) is not installed, so old Word and Excel files cannot be read")
 		case errors.As(err, &tt):
-			return fail(KindTimeout, d.Path, err, "LibreOffice took too long to read the file (%s)", tt.Error())
+			return fail(KindTimeout, d.Path, err, "LibreOffice took too long to read the file (%s did not finish in %s)", tt.name, tt.after)
 		case w.ctx.Err() != nil:
 			return err
 		}

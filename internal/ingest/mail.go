@@ -278,7 +278,7 @@ func (w *walk) partText(d *Document, p mailPart) (string, error) {
 	lr := &lenient{r: p.body}
 	defer func() {
 		if lr.broken != nil {
-			d.Warnings = append(d.Warnings, "the message's text is damaged or cut short; what came before the damage is kept")
+			d.warn("the message's text is damaged or cut short; what came before the damage is kept")
 		}
 	}()
 	var r io.Reader = lr

@@ -47,13 +47,13 @@ func (w *walk) part(zr *zip.Reader, d *Document, name string) (io.ReadCloser, er
 type officeFormat struct {
 	step       Step
 	main, meta string // the parts holding the text and the metadata
-	what       string // for reasons: "Word document"
+	what       string // the format's name, for reasons: "DOCX"
 	read       func(io.Reader, int64) (string, bool, error)
 }
 
 var officeFormats = map[string]officeFormat{
-	TypeDOCX: {stepDOCX, "word/document.xml", "docProps/core.xml", "Word document", DocxText},
-	TypeODT:  {stepODT, "content.xml", "meta.xml", "OpenDocument text", ODTText},
+	TypeDOCX: {stepDOCX, "word/document.xml", "docProps/core.xml", "DOCX", DocxText},
+	TypeODT:  {stepODT, "content.xml", "meta.xml", "ODT", ODTText},
 }
 
 // office reads a DOCX or ODT: the main part's paragraphs, then metadata.
@@ -64,12 +64,12 @@ func (w *walk) office(d *Document, zr *zip.Reader, f officeFormat) error {
 		return err
 	}
 	if rc == nil {
-		return fail(KindCorrupt, d.Path, nil, "not a %s: %s is missing", f.what, f.main)
+		return fail(KindCorrupt, d.Path, nil, "not a %s file: %s is missing", f.what, f.main)
 	}
 	defer rc.Close()
 	text, cut, err := f.read(rc, w.lim.MaxText)
 	if err != nil {
-		return fail(KindCorrupt, d.Path, err, "the %s's text is damaged", f.what)
+		return fail(KindCorrupt, d.Path, err, "the %s file's text is damaged", f.what)
 	}
 	w.officeMeta(d, zr, f.meta)
 	setPages(d, text, cut, w.lim.MaxText)
@@ -79,7 +79,7 @@ func (w *walk) office(d *Document, zr *zip.Reader, f officeFormat) error {
 // setPages splits text on form feeds (explicit page breaks) into pages.
 func setPages(d *Document, text string, cut bool, limit int64) {
 	if cut {
-		d.Warnings = append(d.Warnings, "the text is cut at "+human(limit)+" (the limit)")
+		d.warn("the text is cut at %s (the limit)", human(limit))
 	}
 	for i, p := range strings.Split(text, "\f") {
 		d.Pages = append(d.Pages, Page{Number: i + 1, Text: p})

@@ -38,7 +38,7 @@ var pageSizeRe = regexp.MustCompile(`^Page\s+(\d+) size:\s+([\d.]+) x ([\d.]+) p
 func pdfFailure(p string, err error) error {
 	var tt *toolTimeout
 	if errors.As(err, &tt) {
-		return fail(KindTimeout, p, err, "the PDF took too long to read (%s)", tt.Error())
+		return fail(KindTimeout, p, err, "the PDF took too long to read (%s did not finish in %s)", tt.name, tt.after)
 	}
 	var te *tool.Error
 	if errors.As(err, &te) {
@@ -119,7 +119,7 @@ func (w *walk) pdf(d *Document, src *source) error {
 		d.Steps = append(d.Steps, popplerStep("pdftotext", "text layer (-layout)"))
 	}
 	if cut {
-		d.Warnings = append(d.Warnings, "the text is cut at "+human(w.lim.MaxText)+" (the limit)")
+		d.warn("the text is cut at %s (the limit)", human(w.lim.MaxText))
 	}
 	var firstErr error
 	ocred, unread := 0, 0
@@ -144,7 +144,7 @@ func (w *walk) pdf(d *Document, src *source) error {
 			case sz[0] <= 0 || sz[1] <= 0:
 			case px > float64(w.lim.MaxPixels) || math.IsInf(px, 0):
 				if firstErr == nil {
-					firstErr = fail(KindTooLarge, d.Path, nil, "page %d would render to %.0f million pixels, past the limit of %d million", n, px/1e6, w.lim.MaxPixels/1_000_000)
+					firstErr = fail(KindTooLarge, d.Path, nil, "page %d would render to %d million pixels, past the limit of %d million", n, int64(math.Round(px/1e6)), w.lim.MaxPixels/1_000_000)
 				}
 			default:
 				res, err := w.ocrPDFPage(f, n)
@@ -167,7 +167,7 @@ func (w *walk) pdf(d *Document, src *source) error {
 		d.Pages = append(d.Pages, pg)
 	}
 	if unread > 0 {
-		d.Warnings = append(d.Warnings, fmt.Sprintf("%d pages have no usable text layer and OCR is off", unread))
+		d.warn("%d pages have no usable text layer and OCR is off", unread)
 	}
 	if ocred > 0 {
 		d.Steps = append(d.Steps, popplerStep("pdftoppm", "render pages without text at 300 dpi"), ocrStep(w.o.OCR, fmt.Sprintf("OCR of %d pages", ocred)))

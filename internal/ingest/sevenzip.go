@@ -38,7 +38,7 @@ func sevenFailure(p string, err error) error {
 	var tt *toolTimeout
 	switch {
 	case errors.As(err, &tt):
-		return fail(KindTimeout, p, err, "the 7z archive took too long to read (%s)", tt.Error())
+		return fail(KindTimeout, p, err, "the 7z archive took too long to read (%s did not finish in %s)", tt.name, tt.after)
 	case errors.Is(err, tool.ErrMissing):
 		return fail(KindTool, p, err, "7z (Debian's p7zip-full) is not installed, so 7z archives cannot be read")
 	case errors.As(err, &te) && (strings.Contains(te.Stderr, "Wrong password") || strings.Contains(te.Stderr, "encrypted")):

@@ -32,7 +32,7 @@ func decodeStream(d *Document, r io.Reader, head []byte) io.Reader {
 	}
 	d.Fields["charset"] = string(cs)
 	if cs != charset.UTF8 && conf < 0.5 {
-		d.Warnings = append(d.Warnings, "the character set is a guess ("+string(cs)+"); some letters may be wrong")
+		d.warn("the character set is a guess (%s); some letters may be wrong", cs)
 	}
 	return charset.NewReader(r, cs)
 }
@@ -54,11 +54,11 @@ func readCapped(d *Document, r io.Reader, max int64, size int64) (string, error)
 	if int64(len(b)) > max {
 		// A rune cut in two at the limit is dropped, not mangled.
 		b = bytes.ToValidUTF8(b[:max], nil)
-		msg := "the text is cut at " + human(max) + " (the limit)"
 		if size > 0 {
-			msg += "; the file has " + human(size)
+			d.warn("the text is cut at %s (the limit); the file has %s", human(max), human(size))
+		} else {
+			d.warn("the text is cut at %s (the limit)", human(max))
 		}
-		d.Warnings = append(d.Warnings, msg)
 	}
 	return strings.TrimPrefix(string(b), "\ufeff"), nil
 }
@@ -100,7 +100,7 @@ func (w *walk) html(d *Document, src *source, head []byte) error {
 		d.Fields["title"] = title
 	}
 	if body.cut {
-		d.Warnings = append(d.Warnings, "the text is cut at "+human(w.lim.MaxText)+" (the limit)")
+		d.warn("the text is cut at %s (the limit)", human(w.lim.MaxText))
 	}
 	d.Pages = []Page{{Number: 1, Text: body.String()}}
 	return nil

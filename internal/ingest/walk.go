@@ -207,7 +207,7 @@ func (w *walk) read(d *Document, src *source, head []byte, children *func() erro
 		*children = func() error { return w.mbox(d, src.r) }
 		return nil
 	}
-	return fail(KindUnsupported, d.Path, nil, "this kind of file is not read (%s)", describe(head))
+	return unsupported(d.Path, head)
 }
 
 // meter counts the expanded bytes of a source against the file, ratio
