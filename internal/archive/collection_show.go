@@ -63,6 +63,9 @@ func (s *Server) collectionShow(w http.ResponseWriter, r *http.Request, u User) 
 			}
 			s.audit(r.Context(), u.Name, "view collection", name)
 			p := s.page(w, r, "archive.collection.title", nil, name)
+			for i, f := range d.Status.Failures {
+				d.Status.Failures[i].Reason = s.ingestWords(p.Lang, s.reasons, f.Reason)
+			}
 			if d.Batch != nil {
 				d.BatchMessage = reword(s.render.Cat, p.Lang, batchWords, d.Batch.Message)
 			}

@@ -115,7 +115,12 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request, u User) {
 		}
 	}
 	s.audit(r.Context(), u.Name, "view document", d.Collection+"/"+d.Path)
-	s.render.Render(w, http.StatusOK, "document", s.page(w, r, "archive.doc.title", data, d.Path))
+	p := s.page(w, r, "archive.doc.title", data, d.Path)
+	d.Failure = s.ingestWords(p.Lang, s.reasons, d.Failure)
+	for i, w := range d.Warnings {
+		d.Warnings[i] = s.ingestWords(p.Lang, s.warnings, w)
+	}
+	s.render.Render(w, http.StatusOK, "document", p)
 }
 
 // reader fills in the page's translation, notes and tags.

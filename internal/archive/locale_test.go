@@ -39,8 +39,8 @@ func TestFailureKindsCatalogued(t *testing.T) {
 }
 
 // The archive's pages in Russian, as a Russian-speaking journalist sees
-// them: counts in their plural forms, a failure's kind (its reason stays
-// as ingest worded it), a translation's label, a refusal; and ?lang= on a
+// them: counts in their plural forms, a failure's kind and reason, a
+// document's warning, a translation's label, a refusal; and ?lang= on a
 // translation's link or in the editor names the translation, so it neither
 // turns the page English nor changes the language remembered, while the
 // language switch's own link (the path and ?lang= alone) still does.
@@ -69,8 +69,12 @@ func TestWebPagesInRussian(t *testing.T) {
 		}
 		ru("/?lang=ru", "<h1>Коллекции</h1>", "<th>Готово</th>", "ann (журналист)", "Выйти")
 		ru("/collections/kgb", "<h1>Коллекция kgb</h1>", "5 файлов готово, 0 в очереди, 0 в работе, <strong>1 с ошибкой</strong>; 7 документов, 5 страниц.", "Ошибки (1)",
-			"<strong>Файл повреждён.</strong> not a zip")
-		ru("/documents/"+DocID("kgb", "trove/broken.zip"), "<strong>Файл повреждён.</strong> Не удалось прочитать: not a zip")
+			"<strong>Файл повреждён.</strong> не zip: файл ")
+		ru("/documents/"+DocID("kgb", "trove/broken.zip"), "<strong>Файл повреждён.</strong> Не удалось прочитать: не zip: файл ")
+		// A warning of ingest's, said in Russian as its reason is.
+		fake := write(t, t.TempDir(), "fake.docx", zipOf(t, map[string]string{"note.txt": "Справка."}))
+		ingestAll(t, z.a, "kgb", fake)
+		ru("/documents/"+DocID("kgb", "fake.docx"), "<td class=\"text\">похоже на файл DOCX, но в нём нет word/document.xml; он читается как zip</td>")
 		ru("/search?q=абзац", `<p id="total">1 документ, показаны 1–1.</p>`, "<h2>Коллекция</h2>")
 		// A translation's link: the page stays Russian, the translation is
 		// the one asked for.

@@ -76,6 +76,9 @@ type Server struct {
 	batch  *batches
 	redact *redactor
 	export *exporter
+	// reasons and warnings are ingestKeys, made once: a collection page
+	// rewords every failure it lists.
+	reasons, warnings []string
 }
 
 // NewServer returns the web zone of an open archive.
@@ -103,7 +106,8 @@ func NewServer(a *Archive, log *slog.Logger, cfg ServerConfig) (*Server, error) 
 		return nil, err
 	}
 	s := &Server{a: a, log: log, cfg: cfg, render: rd, csrf: web.CSRF{Cookie: CSRFCookie},
-		redact: newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers)}
+		redact:  newRedactor(a, log, cfg.Redactor, cfg.RedactWorkers),
+		reasons: ingestKeys(rd.Cat, "archive.reason."), warnings: ingestKeys(rd.Cat, "archive.warning.")}
 	s.export = newExporter(a, log, cfg.Exporter, s.audit)
 	if web.IsHTTPS(cfg.URL) {
 		s.cfg.HTTPS = true

@@ -2,6 +2,7 @@ package archive
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -102,4 +103,28 @@ func sentence(msg string) *regexp.Regexp {
 	re := regexp.MustCompile(`^` + pattern + `(?:; |$)`)
 	sentences.Store(msg, re)
 	return re
+}
+
+// ingestKeys are the catalogue's keys under prefix of the sentences ingest
+// writes: its failures' reasons (archive.reason.*) and its documents'
+// warnings (archive.warning.*). Their English is the very sentence
+// ingest writes; the archive stores it as written, and a page says it in
+// its reader's language (ingestWords). The most specific come first,
+// since one sentence's words can be another's value: "the file expands
+// to %s" is also "%s expands to %s".
+func ingestKeys(cat *web.Catalog, prefix string) []string {
+	keys := cat.Keys(prefix)
+	literal := func(key string) int { return len(verbs.ReplaceAllString(cat.T(web.DefaultLang, key), "")) }
+	slices.SortStableFunc(keys, func(a, b string) int { return literal(b) - literal(a) })
+	return keys
+}
+
+// ingestWords says in lang what ingest wrote, by keys (ingestKeys); words
+// of the archive's own, or ones an older version worded otherwise, are
+// kept as they are.
+func (s *Server) ingestWords(lang string, keys []string, stored string) string {
+	if lang == web.DefaultLang || stored == "" {
+		return stored
+	}
+	return reword(s.render.Cat, lang, keys, stored)
 }

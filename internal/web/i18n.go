@@ -236,3 +236,15 @@ func validTag(s string) bool {
 	}
 	return true
 }
+
+// Keys lists the English catalogue's keys that start with prefix, sorted.
+func (c *Catalog) Keys(prefix string) []string {
+	var keys []string
+	for k := range c.msgs[DefaultLang] {
+		if strings.HasPrefix(k, prefix) {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	return keys
+}
