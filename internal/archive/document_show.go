@@ -8,6 +8,7 @@ import (
 	"strconv"
 
 	"confide/internal/ingest"
+	"confide/internal/web"
 )
 
 type documentData struct {
@@ -20,7 +21,9 @@ type documentData struct {
 	Prev    string
 	Next    string
 	// Parent is the document this one is inside, for the tree.
-	Parent  *Child
+	Parent *Child
+	// Fields are the document's metadata as the page labels them.
+	Fields  []field
 	Exports bool
 	// Text is the page's text with its notes' words marked.
 	Text template.HTML
@@ -115,7 +118,10 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request, u User) {
 		}
 	}
 	s.audit(r.Context(), u.Name, "view document", d.Collection+"/"+d.Path)
-	p := s.page(w, r, "archive.doc.title", data, d.Path)
+	// The page holds data by reference: what its language decides below
+	// is filled in after.
+	p := s.page(w, r, "archive.doc.title", &data, d.Path)
+	data.Fields = s.fields(p.Lang, d.Fields)
 	d.Failure = s.ingestWords(p.Lang, s.reasons, d.Failure)
 	for i, w := range d.Warnings {
 		d.Warnings[i] = s.ingestWords(p.Lang, s.warnings, w)
@@ -185,4 +191,29 @@ func (s *Server) reader(r *http.Request, u User, d *Document, n int, data *docum
 		tv.Review = true
 	}
 	return nil
+}
+
+// field is a metadata field as a page labels it.
+type field struct{ Label, Value string }
+
+// fields are a document's metadata in the order of ingest.FieldNames,
+// each labelled in lang; a name the catalogue lacks (one an older version
+// wrote) keeps its own, after the others.
+func (s *Server) fields(lang string, m map[string]string) []field {
+	names := slices.Sorted(maps.Keys(m))
+	rank := func(n string) int {
+		if i := slices.Index(ingest.FieldNames, n); i >= 0 {
+			return i
+		}
+		return len(ingest.FieldNames)
+	}
+	slices.SortStableFunc(names, func(a, b string) int { return rank(a) - rank(b) })
+	out := make([]field, len(names))
+	for i, n := range names {
+		out[i] = field{n, m[n]}
+		if key := "archive.field." + n; s.render.Cat.HasKey(web.DefaultLang, key) {
+			out[i].Label = s.render.Cat.T(lang, key)
+		}
+	}
+	return out
 }

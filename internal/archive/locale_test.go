@@ -38,9 +38,24 @@ func TestFailureKindsCatalogued(t *testing.T) {
 	}
 }
 
+// Every metadata field ingest writes has a label in each language.
+func TestFieldNamesCatalogued(t *testing.T) {
+	cat, err := catalog()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range ingest.FieldNames {
+		for _, lang := range []string{"en", "ru"} {
+			if key := "archive.field." + n; !cat.HasKey(lang, key) {
+				t.Errorf("no %s label for the field %q (%s)", lang, n, key)
+			}
+		}
+	}
+}
+
 // The archive's pages in Russian, as a Russian-speaking journalist sees
 // them: counts in their plural forms, a failure's kind and reason, a
-// document's warning, a translation's label, a refusal; and ?lang= on a
+// document's warning and metadata's labels, a translation's label, a refusal; and ?lang= on a
 // translation's link or in the editor names the translation, so it neither
 // turns the page English nor changes the language remembered, while the
 // language switch's own link (the path and ?lang= alone) still does.
@@ -74,7 +89,8 @@ func TestWebPagesInRussian(t *testing.T) {
 		// A warning of ingest's, said in Russian as its reason is.
 		fake := write(t, t.TempDir(), "fake.docx", zipOf(t, map[string]string{"note.txt": "Справка."}))
 		ingestAll(t, z.a, "kgb", fake)
-		ru("/documents/"+DocID("kgb", "fake.docx"), "<td class=\"text\">похоже на файл DOCX, но в нём нет word/document.xml; он читается как zip</td>")
+		ru("/documents/"+DocID("kgb", "fake.docx"), "<td class=\"text\">похоже на файл DOCX, но в нём нет word/document.xml; он читается как zip</td>",
+			`<tr><th>Файлов внутри</th><td class="text">1</td></tr>`)
 		ru("/search?q=абзац", `<p id="total">1 документ, показаны 1–1.</p>`, "<h2>Коллекция</h2>")
 		// A translation's link: the page stays Russian, the translation is
 		// the one asked for.

@@ -5,6 +5,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -36,6 +37,11 @@ func extract(t *testing.T, e *Extractor, name string, b []byte) ([]*Document, er
 	t.Helper()
 	var docs []*Document
 	err := e.Extract(context.Background(), Input{Name: name, R: bytes.NewReader(b), Size: int64(len(b))}, func(d *Document) error {
+		for k := range d.Fields {
+			if !slices.Contains(FieldNames, k) {
+				t.Errorf("%s: the field %q is not in FieldNames, so no page can label it", d.Path, k)
+			}
+		}
 		docs = append(docs, d)
 		return nil
 	})

@@ -72,12 +72,20 @@ type Document struct {
 	// email inside another file), whose bytes are not all read before it
 	// is yielded, and for a file that failed a size limit.
 	SHA256   string
-	Fields   map[string]string // metadata: title, author, from, subject, charset…
+	Fields   map[string]string // metadata, by the names of FieldNames
 	Pages    []Page
 	Steps    []Step   // the chain of custody, in order
 	Warnings []string // what was read only in part, and why
 	Err      *Failure // why the document could not be read; nil if it was
 }
+
+// FieldNames is every name a Document's Fields may hold, for a reader
+// that labels each in its own words: a PDF's, an office file's and an RTF
+// file's metadata, an email's headers, a text's character set, an
+// archive's count of members, an image's size.
+var FieldNames = []string{"title", "author", "subject", "keywords", "description", "creator", "producer", "created", "modified", "modified by",
+	"pages", "encrypted", "charset", "name charset", "members", "width", "height",
+	"from", "to", "cc", "date", "message-id", "in-reply-to", "reply-to"}
 
 // Page is a page of text, or the whole text of a file that has no pages.
 type Page struct {
