@@ -123,8 +123,8 @@ func (s *Server) documentShow(w http.ResponseWriter, r *http.Request, u User) {
 	p := s.page(w, r, "archive.doc.title", &data, d.Path)
 	data.Fields = s.fields(p.Lang, d.Fields)
 	d.Failure = s.ingestWords(p.Lang, s.reasons, d.Failure)
-	for i, w := range d.Warnings {
-		d.Warnings[i] = s.ingestWords(p.Lang, s.warnings, w)
+	for i, warning := range d.Warnings {
+		d.Warnings[i] = s.ingestWords(p.Lang, s.warnings, warning)
 	}
 	s.render.Render(w, http.StatusOK, "document", p)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,33 +22,30 @@ func TestTemplatesCatalogued(t *testing.T) {
 	webtest.Catalogued(t, templates, "templates/*.html")
 }
 
-// Every kind of ingest failure has its words in each language: pages name
-// a failure's kind by a key made from it, which the template check cannot
-// follow.
-func TestFailureKindsCatalogued(t *testing.T) {
+// Every kind of ingest failure and every metadata field has its words in
+// each language: pages name them by a key made from them, which the
+// template check cannot follow; and no such key is left for a name ingest
+// no longer writes.
+func TestIngestNamesCatalogued(t *testing.T) {
 	cat, err := catalog()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, k := range ingest.Kinds {
-		for _, lang := range []string{"en", "ru"} {
-			if key := "archive.failure." + string(k); !cat.HasKey(lang, key) {
-				t.Errorf("no %s words for the failure kind %q (%s)", lang, k, key)
+	kinds := make([]string, len(ingest.Kinds))
+	for i, k := range ingest.Kinds {
+		kinds[i] = string(k)
+	}
+	for prefix, names := range map[string][]string{"archive.failure.": kinds, "archive.field.": ingest.FieldNames} {
+		for _, n := range names {
+			for _, lang := range []string{"en", "ru"} {
+				if key := prefix + n; !cat.HasKey(lang, key) {
+					t.Errorf("no %s words for %q (%s)", lang, n, key)
+				}
 			}
 		}
-	}
-}
-
-// Every metadata field ingest writes has a label in each language.
-func TestFieldNamesCatalogued(t *testing.T) {
-	cat, err := catalog()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, n := range ingest.FieldNames {
-		for _, lang := range []string{"en", "ru"} {
-			if key := "archive.field." + n; !cat.HasKey(lang, key) {
-				t.Errorf("no %s label for the field %q (%s)", lang, n, key)
+		for _, key := range cat.Keys(prefix) {
+			if !slices.Contains(names, strings.TrimPrefix(key, prefix)) {
+				t.Errorf("%s names nothing ingest writes", key)
 			}
 		}
 	}

@@ -46,7 +46,11 @@ func ingestFormats(t *testing.T, fn string, arg int) map[string]string {
 			case *ast.SelectorExpr:
 				name = f.Sel.Name
 			}
-			if name != fn || len(call.Args) <= arg {
+			if name != fn {
+				return true
+			}
+			if len(call.Args) <= arg {
+				t.Errorf("%s: %s without its words", fset.Position(call.Pos()), fn)
 				return true
 			}
 			lit, ok := call.Args[arg].(*ast.BasicLit)
@@ -104,7 +108,11 @@ func catalogued(t *testing.T, cat *web.Catalog, formats map[string]string, keys 
 	}
 	english := map[string]string{}
 	for _, k := range keys {
-		english[cat.T(web.DefaultLang, k)] = k
+		en := cat.T(web.DefaultLang, k)
+		if other, ok := english[en]; ok {
+			t.Errorf("%s and %s say the same (%q): a stored sentence cannot tell them apart", other, k, en)
+		}
+		english[en] = k
 	}
 	anyVerb := regexp.MustCompile(`%.`)
 	for f, at := range formats {
@@ -136,7 +144,8 @@ func catalogued(t *testing.T, cat *web.Catalog, formats map[string]string, keys 
 			if v == "%d" {
 				args = append(args, 10+i)
 			} else {
-				args = append(args, fmt.Sprintf("v%d", i))
+				// A value as ingest gives one: words, a size, a path.
+				args = append(args, fmt.Sprintf("v%d (2 GiB, a/b.txt)", i))
 			}
 		}
 		stored := fmt.Sprintf(en, args...)

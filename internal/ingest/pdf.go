@@ -144,7 +144,7 @@ func (w *walk) pdf(d *Document, src *source) error {
 			case sz[0] <= 0 || sz[1] <= 0:
 			case px > float64(w.lim.MaxPixels) || math.IsInf(px, 0):
 				if firstErr == nil {
-					firstErr = fail(KindTooLarge, d.Path, nil, "page %d would render to %d million pixels, past the limit of %d million", n, int64(math.Round(px/1e6)), w.lim.MaxPixels/1_000_000)
+					firstErr = fail(KindTooLarge, d.Path, nil, "page %d would render to %s million pixels, past the limit of %d million", n, strconv.FormatFloat(px/1e6, 'f', 0, 64), w.lim.MaxPixels/1_000_000)
 				}
 			default:
 				res, err := w.ocrPDFPage(f, n)
